@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {RequestStatus} from "../types/Types.sol";
+
+/// @title IInferenceHub
+/// @notice The request queue and settlement state machine of Twinpath. Inputs and outputs are fixed-point integers
+/// at the model's registered scales (`round(x * 2^scale)`), the same numbers EZKL exposes as public instances; the
+/// hub stores only hashes and emits the values in events (data availability through logs).
+interface IInferenceHub {
+    /// @notice Caller-chosen options of a request. Zero fields take the protocol defaults.
+    struct RequestOptions {
+        uint32 callbackGasLimit; // gas forwarded to each consumer callback (capped by maxCallbackGas)
+        bool resultCallback; // call onResult on the fast path (onSettled is always attempted)
+        uint32 resultTimeout; // seconds from request to result deadline (within protocol bounds)
+        uint32 proofTimeout; // seconds from result to proof/settlement deadline (within protocol bounds)
+    }
+
+    /// @notice Compact stored record of a request (hashes, not data).
+    struct Request {
+        address consumer;
+        RequestStatus status;
+        uint64 modelId;
+        address executor; // assigned executor (anyone eligible may deliver after the assignment window)
+        uint64 requestedAt;
+        uint64 resultDeadline;
+        uint64 proofDeadline; // set when the result arrives
+        uint32 callbackGasLimit;
+        bool resultCallback;
+        uint128 fee;
+        address deliveredBy; // executor who delivered the result
+        address provedBy; // prover whose proof was accepted/recorded
+        bytes32 inputHash; // keccak256(abi.encode(int256[] input))
+        bytes32 outputHash; // keccak256(abi.encode(int256[] output)) of the fast-path result
+        bytes32 proofHash; // keccak256(proof) of the proof under attestation (ZKML_ATTESTED)
+        bytes32 instancesHash; // keccak256(abi.encode(uint256[] instances)) bound to proofHash
+        bytes32 provenOutputHash; // output hash carried by the submitted proof
+    }
+
+    /// @notice An EIP-712 statement by a verification node about a submitted proof.
+    /// Domain: name "Twinpath", version "1", chainId, verifyingContract = this hub.
+    /// Type: Attestation(uint256 requestId,bytes32 proofHash,bytes32 instancesHash,bool valid)
+    struct Attestation {
+        uint256 requestId;
+        bytes32 proofHash;
+        bytes32 instancesHash;
+        bool valid;
+    }
+
+    // ---- errors ----
+    error InferenceHubUnexpectedStatus(uint256 requestId, RequestStatus current, RequestStatus expected);
+    error InferenceHubModelInactive(uint256 modelId);
+    error InferenceHubWrongInputLength(uint256 modelId, uint256 expected, uint256 actual);
+    error InferenceHubWrongOutputLength(uint256 modelId, uint256 expected, uint256 actual);
+    error InferenceHubValueOutOfRange(uint256 index, int256 value);
+    error InferenceHubFeeTooLow(uint256 modelId, uint256 required, uint256 sent);
+    error InferenceHubInvalidOptions(string field);
+    error InferenceHubNoExecutors();
+    error InferenceHubNotEligible(address node, uint8 role);
+    error InferenceHubNotAssigned(uint256 requestId, address caller, address assigned, uint256 openAt);
+    error InferenceHubDeadlinePassed(uint256 requestId, uint256 deadline);
+    error InferenceHubDeadlineNotReached(uint256 requestId, uint256 deadline);
+    error InferenceHubWrongMode(uint256 requestId, uint8 mode);
+    error InferenceHubInvalidProof(uint256 requestId);
+    error InferenceHubInputMismatch(uint256 requestId);
+    error InferenceHubAttestationMismatch(uint256 requestId);
+    error InferenceHubInvalidSignature(uint256 requestId);
+    error InferenceHubDuplicateAttestation(uint256 requestId, address verifier);
+    error InferenceHubNotEquivocation();
+    error InferenceHubBatchLengthMismatch();
+    error InferenceHubNothingToWithdraw(address account);
+    error InferenceHubTransferFailed(address to, uint256 amount);
+    error InferenceHubReentrantCall();
+
+    // ---- events (one per transition) ----
+    event InferenceRequested(
+        uint256 indexed requestId,
+        uint256 indexed modelId,
+        address indexed consumer,
+        address executor,
+        int256[] input,
+        uint256 fee,
+        uint64 resultDeadline
+    );
+    event ResultSubmitted(uint256 indexed requestId, address indexed executor, int256[] output, bytes32 outputHash, uint64 proofDeadline);
+    event ItemRejected(uint256 indexed requestId, bytes reason); // a batch item that failed on its own
+    event CallbackDelivered(uint256 indexed requestId, bool settled, bool success, uint256 gasUsed);
+    event ProofSubmitted(
+        uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, bytes proof
+    );
+    event ProofRejected(uint256 indexed requestId, address indexed prover, bytes32 proofHash);
+    event AttestationRecorded(
+        uint256 indexed requestId, address indexed verifier, bool valid, uint256 stakeValid, uint256 stakeInvalid
+    );
+    event ExecutorMismatch(uint256 indexed requestId, address indexed executor, bytes32 fastOutputHash, bytes32 provenOutputHash);
+    event RequestSettled(uint256 indexed requestId, bytes32 outputHash, uint256 executorReward, uint256 proverReward, uint256 verifierReward, uint256 protocolFee);
+    event RequestRefunded(uint256 indexed requestId, address indexed consumer, uint256 amount, RequestStatus atStatus);
+    event Challenged(uint256 indexed requestId, address indexed challenger, bytes32 provenOutputHash);
+    event EquivocationSlashed(uint256 indexed requestId, address indexed verifier, uint256 amount);
+    event Withdrawn(address indexed account, uint256 amount);
+
+    // ---- requests ----
+    /// @notice Ask for an inference. msg.value is the fee (>= the model's price). Emits InferenceRequested carrying
+    /// the input. Returns the request id (ids start at 1).
+    function requestInference(uint256 modelId, int256[] calldata input, RequestOptions calldata options)
+        external
+        payable
+        returns (uint256 requestId);
+
+    // ---- fast path ----
+    /// @notice Executor delivers the fast-path result. Marks the request Executed and calls onResult (gas-capped).
+    function submitResult(uint256 requestId, int256[] calldata output) external;
+
+    /// @notice Many results in one transaction; each item succeeds or fails on its own (ItemRejected on failure).
+    function submitResults(uint256[] calldata requestIds, int256[][] calldata outputs) external returns (bool[] memory ok);
+
+    // ---- proof path ----
+    /// @notice Prover submits an EZKL proof with the request's input (checked against the stored inputHash: the hub
+    /// keeps only hashes) and the output it proves. ZKML_ONCHAIN: verified now against instances the hub rebuilds
+    /// (input ‖ output, as field elements) and settled. ZKML_ATTESTED: recorded (hash) and published
+    /// in ProofSubmitted for verification nodes. Not accepted for OPTIMISTIC (use challenge).
+    function submitProof(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
+        external;
+
+    /// @notice Many proofs in one transaction; each item succeeds or fails on its own.
+    function submitProofs(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes[] calldata proofs
+    )
+        external
+        returns (bool[] memory ok);
+
+    /// @notice Verification nodes' signed attestations (ZKML_ATTESTED), any submitter, any number per call; each
+    /// item succeeds or fails on its own. Settles a request when the valid-stake quorum is reached.
+    function submitAttestations(Attestation[] calldata attestations, bytes[] calldata signatures)
+        external
+        returns (bool[] memory ok);
+
+    /// @notice Slash a verification node that signed both verdicts for the same request.
+    function reportEquivocation(Attestation calldata a, bytes calldata sigA, Attestation calldata b, bytes calldata sigB)
+        external;
+
+    /// @notice OPTIMISTIC: dispute an executed result inside its challenge window with a proof of a different output.
+    function challenge(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
+        external;
+
+    /// @notice OPTIMISTIC: settle an unchallenged result once the challenge window is over. Anyone may call.
+    function settleUnchallenged(uint256 requestId) external;
+
+    /// @notice Refund the consumer of a request whose result or proof deadline passed, slashing the responsible
+    /// node. Anyone may call.
+    function refundExpired(uint256 requestId) external;
+
+    // ---- payments ----
+    /// @notice Withdraw the caller's balance (fees, rewards, refunds).
+    function withdraw() external;
+
+    function releasable(address account) external view returns (uint256);
+
+    // ---- views ----
+    function getRequest(uint256 requestId) external view returns (Request memory);
+    function status(uint256 requestId) external view returns (RequestStatus);
+
+    /// @notice The public instances the hub expects for a proof of `requestId` claiming `output`
+    /// (input ‖ output as field elements, negatives as r - |v|). Needs the original input (the hub stores only its
+    /// hash): pass it, and the hub checks it against inputHash.
+    function expectedInstances(uint256 requestId, int256[] calldata input, int256[] calldata output)
+        external
+        view
+        returns (uint256[] memory);
+
+    /// @notice EIP-712 digest a verification node signs for `a`.
+    function attestationDigest(Attestation calldata a) external view returns (bytes32);
+
+    /// @notice The executor allowed to deliver `requestId` now (address(0) once the window is open to everyone).
+    function assignedExecutor(uint256 requestId) external view returns (address);
+}
