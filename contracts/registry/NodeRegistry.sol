@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {NodeRole} from "../types/Types.sol";
+import {Ownable2Step} from "./Ownable2Step.sol";
+
+/// @title NodeRegistry
+/// @notice Native-token stake per (node, role). Stake leaves through one unbonding bucket per (node, role) that
+/// matures `unbondingDelay` seconds after the latest beginUnbonding; only the hub slashes, and slashed value goes
+/// to the hub. The registry holds stake only: fees, rewards and refunds are the hub's pull balances.
+/// @dev Eligibility (`registered && bonded >= minStake(role)`) is kept as a swap-and-pop array plus index map, and
+/// `totalEligibleStake` is adjusted on every change, so the hub's reads are O(1). Every change to a stake record
+/// goes through `_write`, which is the only place that touches the eligible set and the totals.
+/// setMinStake re-checks every member of the role (O(members), admin-only; documented limit).
+contract NodeRegistry is INodeRegistry, Ownable2Step {
+    /// @dev slot 0: bonded(16) unbonding(16); slot 1: unbondingReadyAt(8) registered(1)
+    struct StakeRecord {
+        uint128 bonded;
+        uint128 unbonding;
+        uint64 unbondingReadyAt;
+        bool registered;
+    }
+
+    /// @dev An indexed list of addresses; `position` is index + 1 so 0 means "absent".
+    struct AddressSet {
+        address[] items;
+        mapping(address => uint256) position;
+    }
+
+    uint256 public constant ROLE_COUNT = 3;
+
+    error NodeRegistryZeroAmount();
+    error NodeRegistryInvalidMinStake(NodeRole role, uint256 minimum);
+    error NodeRegistryInvalidHub(address hub);
+    error NodeRegistryReentrantCall();
+
+    event MinStakeChanged(NodeRole indexed role, uint256 oldMinimum, uint256 newMinimum);
+    event UnbondingDelayChanged(uint256 oldDelay, uint256 newDelay);
+    /// @notice `node` became eligible for new work in `role` (the counterpart of NodeDeactivated).
+    event NodeActivated(address indexed node, NodeRole indexed role);
+    /// @notice `node` holds no stake for `role` any more and is no longer registered for it.
+    event NodeExited(address indexed node, NodeRole indexed role);
+
+    address private _hub;
+    uint256 private _unbondingDelay;
+    uint256 private _locked = 1;
+    uint256[ROLE_COUNT] private _minStake;
+    uint256[ROLE_COUNT] private _totalEligibleStake;
+    AddressSet[ROLE_COUNT] private _eligible;
+    AddressSet[ROLE_COUNT] private _members;
+    mapping(address node => StakeRecord[ROLE_COUNT]) private _stakes;
+
+    modifier onlyHub() {
+        if (msg.sender != _hub) revert NodeRegistryOnlyHub(msg.sender);
+        _;
+    }
+
+    modifier nonReentrant() {
+        if (_locked != 1) revert NodeRegistryReentrantCall();
+        _locked = 2;
+        _;
+        _locked = 1;
+    }
+
+    /// @param admin the owner (sets the hub once, minimum stakes and the unbonding delay)
+    /// @param minStakes minimum bonded stake for Executor, Prover, Verifier (each > 0)
+    /// @param unbondingDelay_ seconds between beginUnbonding and withdrawUnbonded
+    constructor(address admin, uint256[3] memory minStakes, uint256 unbondingDelay_) Ownable2Step(admin) {
+        for (uint256 i; i < ROLE_COUNT; ++i) {
+            if (minStakes[i] == 0) revert NodeRegistryInvalidMinStake(NodeRole(i), 0);
+            _minStake[i] = minStakes[i];
+            emit MinStakeChanged(NodeRole(i), 0, minStakes[i]);
+        }
+        _unbondingDelay = unbondingDelay_;
+        emit UnbondingDelayChanged(0, unbondingDelay_);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Owner-only, once: the contract allowed to slash.
+    function setHub(address hub_) external onlyOwner {
+        if (_hub != address(0)) revert NodeRegistryHubAlreadySet();
+        if (hub_ == address(0)) revert NodeRegistryInvalidHub(hub_);
+        _hub = hub_;
+        emit HubSet(hub_);
+    }
+
+    /// @notice Owner-only: change the minimum bonded stake of `role`. Re-checks every member of the role, so nodes
+    /// cross in or out of the eligible set right away (cost grows with the number of members).
+    function setMinStake(NodeRole role, uint256 minimum) external onlyOwner {
+        if (minimum == 0) revert NodeRegistryInvalidMinStake(role, minimum);
+        uint256 r = uint256(role);
+        emit MinStakeChanged(role, _minStake[r], minimum);
+        _minStake[r] = minimum;
+        address[] storage members = _members[r].items;
+        uint256 n = members.length;
+        for (uint256 i; i < n; ++i) {
+            address node = members[i];
+            StakeRecord storage s = _stakes[node][r];
+            _syncEligibility(node, role, _eligible[r].position[node] != 0, s.bonded, s);
+        }
+    }
+
+    /// @notice Owner-only: change the unbonding delay. Applies to unbonding started afterwards.
+    function setUnbondingDelay(uint256 delay) external onlyOwner {
+        emit UnbondingDelayChanged(_unbondingDelay, delay);
+        _unbondingDelay = delay;
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    /// @inheritdoc INodeRegistry
+    function register(NodeRole role) external payable {
+        StakeRecord storage s = _stakes[msg.sender][uint256(role)];
+        if (s.registered) revert NodeRegistryAlreadyRegistered(msg.sender, role);
+        uint256 minimum = _minStake[uint256(role)];
+        if (msg.value < minimum) revert NodeRegistryStakeTooLow(role, msg.value, minimum);
+        _write(msg.sender, role, s, true, msg.value, s.unbonding, s.unbondingReadyAt);
+        emit NodeRegistered(msg.sender, role, msg.value);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function increaseStake(NodeRole role) external payable {
+        StakeRecord storage s = _registered(msg.sender, role);
+        if (msg.value == 0) revert NodeRegistryZeroAmount();
+        uint256 bonded = s.bonded + msg.value;
+        _write(msg.sender, role, s, true, bonded, s.unbonding, s.unbondingReadyAt);
+        emit StakeIncreased(msg.sender, role, msg.value, bonded);
+    }
+
+    /// @inheritdoc INodeRegistry
+    /// @dev One bucket per (node, role): unbonding more restarts the delay for the whole bucket.
+    function beginUnbonding(NodeRole role, uint256 amount) external {
+        StakeRecord storage s = _registered(msg.sender, role);
+        if (amount == 0) revert NodeRegistryZeroAmount();
+        if (amount > s.bonded) revert NodeRegistryUnbondingTooLarge(amount, s.bonded);
+        uint256 readyAt = block.timestamp + _unbondingDelay;
+        _write(msg.sender, role, s, true, s.bonded - amount, s.unbonding + amount, readyAt);
+        emit UnbondingStarted(msg.sender, role, amount, readyAt);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function withdrawUnbonded(NodeRole role) external nonReentrant {
+        StakeRecord storage s = _stakes[msg.sender][uint256(role)];
+        uint256 amount = s.unbonding;
+        if (amount == 0) revert NodeRegistryNothingToWithdraw(msg.sender, role);
+        if (block.timestamp < s.unbondingReadyAt) revert NodeRegistryUnbondingNotReady(s.unbondingReadyAt, block.timestamp);
+        // A node that takes out its last wei leaves the role entirely (it can register again later).
+        bool stays = s.bonded != 0;
+        _write(msg.sender, role, s, stays, s.bonded, 0, 0);
+        emit UnbondedWithdrawn(msg.sender, role, amount);
+        if (!stays) emit NodeExited(msg.sender, role);
+        _send(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------- hub
+
+    /// @inheritdoc INodeRegistry
+    /// @dev Never reverts for lack of stake (a refund path must not be blocked by an empty node): it takes what is
+    /// there, possibly 0. The node stays registered (at zero stake it is simply not eligible).
+    function slash(address node, NodeRole role, uint256 amount, bytes32 reason)
+        external
+        onlyHub
+        nonReentrant
+        returns (uint256 slashed)
+    {
+        StakeRecord storage s = _stakes[node][uint256(role)];
+        uint256 bonded = s.bonded;
+        uint256 unbonding = s.unbonding;
+        uint256 fromBonded = amount < bonded ? amount : bonded;
+        uint256 rest = amount - fromBonded;
+        uint256 fromUnbonding = rest < unbonding ? rest : unbonding;
+        slashed = fromBonded + fromUnbonding;
+        if (slashed == 0) return 0;
+        unbonding -= fromUnbonding;
+        _write(node, role, s, s.registered, bonded - fromBonded, unbonding, unbonding == 0 ? 0 : s.unbondingReadyAt);
+        emit NodeSlashed(node, role, slashed, reason);
+        _send(msg.sender, slashed);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc INodeRegistry
+    function isEligible(address node, NodeRole role) public view returns (bool) {
+        return _eligible[uint256(role)].position[node] != 0;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function stakeOf(address node, NodeRole role) external view returns (uint256) {
+        return _stakes[node][uint256(role)].bonded;
+    }
+
+    /// @notice Stake of `node` for `role` waiting out the unbonding delay, and when it can be withdrawn.
+    function unbondingOf(address node, NodeRole role) external view returns (uint256 amount, uint256 readyAt) {
+        StakeRecord storage s = _stakes[node][uint256(role)];
+        return (s.unbonding, s.unbondingReadyAt);
+    }
+
+    /// @notice True if `node` is registered for `role` (it may hold less than the minimum).
+    function isRegistered(address node, NodeRole role) external view returns (bool) {
+        return _stakes[node][uint256(role)].registered;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function totalEligibleStake(NodeRole role) external view returns (uint256) {
+        return _totalEligibleStake[uint256(role)];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function eligibleCount(NodeRole role) external view returns (uint256) {
+        return _eligible[uint256(role)].items.length;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function eligibleAt(NodeRole role, uint256 index) external view returns (address) {
+        return _eligible[uint256(role)].items[index];
+    }
+
+    /// @notice Number of registered nodes for `role`, eligible or not.
+    function memberCount(NodeRole role) external view returns (uint256) {
+        return _members[uint256(role)].items.length;
+    }
+
+    /// @notice The registered node at `index` for `role`.
+    function memberAt(NodeRole role, uint256 index) external view returns (address) {
+        return _members[uint256(role)].items[index];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function minStake(NodeRole role) external view returns (uint256) {
+        return _minStake[uint256(role)];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function unbondingDelay() external view returns (uint256) {
+        return _unbondingDelay;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function hub() external view returns (address) {
+        return _hub;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _registered(address node, NodeRole role) private view returns (StakeRecord storage s) {
+        s = _stakes[node][uint256(role)];
+        if (!s.registered) revert NodeRegistryNotRegistered(node, role);
+    }
+
+    /// @dev The single write path for a stake record: stores it, keeps the member list, the eligible set and
+    /// totalEligibleStake in step, and emits NodeActivated/NodeDeactivated on an eligibility change.
+    function _write(
+        address node,
+        NodeRole role,
+        StakeRecord storage s,
+        bool registered,
+        uint256 bonded,
+        uint256 unbonding,
+        uint256 readyAt
+    ) private {
+        uint256 r = uint256(role);
+        bool wasEligible = _eligible[r].position[node] != 0;
+        uint256 oldBonded = s.bonded;
+        if (registered != s.registered) {
+            if (registered) _add(_members[r], node);
+            else _remove(_members[r], node);
+        }
+        s.registered = registered;
+        s.bonded = _toUint128(bonded);
+        s.unbonding = _toUint128(unbonding);
+        s.unbondingReadyAt = uint64(readyAt);
+        _syncEligibility(node, role, wasEligible, oldBonded, s);
+    }
+
+    /// @dev Brings the eligible set and total in line with `s` given what they reflected before (`wasEligible` with
+    /// `oldBonded` counted in the total).
+    function _syncEligibility(address node, NodeRole role, bool wasEligible, uint256 oldBonded, StakeRecord storage s)
+        private
+    {
+        uint256 r = uint256(role);
+        uint256 bonded = s.bonded;
+        bool eligible = s.registered && bonded >= _minStake[r];
+        if (wasEligible) _totalEligibleStake[r] -= oldBonded;
+        if (eligible) _totalEligibleStake[r] += bonded;
+        if (eligible == wasEligible) return;
+        if (eligible) {
+            _add(_eligible[r], node);
+            emit NodeActivated(node, role);
+        } else {
+            _remove(_eligible[r], node);
+            emit NodeDeactivated(node, role);
+        }
+    }
+
+    function _add(AddressSet storage set, address a) private {
+        set.items.push(a);
+        set.position[a] = set.items.length;
+    }
+
+    /// @dev Swap-and-pop: moves the last item into the removed slot.
+    function _remove(AddressSet storage set, address a) private {
+        uint256 index = set.position[a] - 1;
+        uint256 last = set.items.length - 1;
+        if (index != last) {
+            address moved = set.items[last];
+            set.items[index] = moved;
+            set.position[moved] = index + 1;
+        }
+        set.items.pop();
+        delete set.position[a];
+    }
+
+    function _send(address to, uint256 amount) private {
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert NodeRegistryTransferFailed(to, amount);
+    }
+
+    function _toUint128(uint256 v) private pure returns (uint128) {
+        // Native-token amounts never reach 2^128 wei; checked anyway so a wrap can never corrupt the totals.
+        if (v > type(uint128).max) revert NodeRegistryUnbondingTooLarge(v, type(uint128).max);
+        return uint128(v);
+    }
+}
