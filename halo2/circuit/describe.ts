@@ -1,0 +1,163 @@
+// describeCircuit: recover the full constraint system of an EZKL v21 circuit from its compiled circuit, settings,
+// SRS and verifying key, by running genVk in a fresh process and reading the pinned-key text it hashed.
+// Every description is checked (commitments vs VK bytes, VK length, digest present in engine memory, and the proof
+// length when a proof or an input is given); a failed check throws CircuitCheckError naming the check.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { toHex32, parseHex } from "../field.js";
+import { buildCircuitDescription, CircuitCheckError, ENGINE_WASM_SHA256 } from "./build.js";
+import { vkDigestOfPinnedText } from "./digest.js";
+import { loadCircuitDescription } from "./load.js";
+import type { CircuitDescription } from "./types.js";
+
+export interface DescribeInputs {
+  compiled: Uint8Array;
+  /** settings.json bytes or the parsed object. */
+  settings: Uint8Array | Record<string, unknown>;
+  srs: Uint8Array;
+  vk: Uint8Array;
+  /** A real proof for this key (raw bytes or the engine's proof JSON), to check the predicted proof length. */
+  proof?: Uint8Array | { proof: number[] } | string;
+  /** An input JSON (engine format) to prove once in the fresh process, for the same check. */
+  input?: unknown;
+  timeoutMs?: number;
+}
+
+export class ScrapeError extends Error {
+  constructor(message: string) {
+    super(`pinned-key scrape: ${message}`);
+    this.name = "ScrapeError";
+  }
+}
+
+interface ScrapeCandidate {
+  offset: number;
+  prefixIntact: boolean;
+  text: string;
+  digest: string;
+  digestMontgomeryHits: number;
+}
+
+interface ScrapeResult {
+  vkHex: string;
+  memoryBytes: number;
+  candidates: ScrapeCandidate[];
+  proof: string | null;
+}
+
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "scrape-child.mjs");
+
+function wasmPath(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.resolve("@ezkljs/engine"))), "ezkl_bg.wasm");
+}
+
+/** The scrape depends on one engine build: refuse any other. */
+export function assertPinnedEngine(): void {
+  const sha = createHash("sha256").update(fs.readFileSync(wasmPath())).digest("hex");
+  if (sha !== ENGINE_WASM_SHA256) throw new ScrapeError(`engine wasm sha256 is ${sha}, expected the pinned ${ENGINE_WASM_SHA256}`);
+}
+
+async function runChild(dir: string, timeoutMs: number): Promise<ScrapeResult> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, dir], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new ScrapeError(`engine child exited with ${signal ?? code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+    });
+  });
+  return JSON.parse(fs.readFileSync(path.join(dir, "result.json"), "utf8")) as ScrapeResult;
+}
+
+function settingsObject(s: DescribeInputs["settings"]): Record<string, unknown> {
+  if (s instanceof Uint8Array) return JSON.parse(Buffer.from(s).toString("utf8"));
+  return s;
+}
+
+/** Public values per instance column, from settings (null when modules add instances we do not size). */
+export function instanceCountsFromSettings(settings: Record<string, unknown>, numInstanceColumns: number): number[] | null {
+  const shapes = settings.model_instance_shapes;
+  if (!Array.isArray(shapes)) return null;
+  const modules = settings.module_sizes as { polycommit?: unknown[]; poseidon?: [number, number[]] } | undefined;
+  const moduleInstances = (modules?.poseidon?.[1] ?? []).reduce((a: number, b: number) => a + b, 0) + (modules?.polycommit?.length ?? 0);
+  if (moduleInstances > 0) return null;
+  const total = shapes.reduce((sum: number, shape: number[]) => sum + shape.reduce((p, d) => p * d, 1), 0);
+  if (numInstanceColumns === 0) return total === 0 ? [] : null;
+  return numInstanceColumns === 1 ? [total] : null;
+}
+
+export function proofBytesOf(p: NonNullable<DescribeInputs["proof"]>): Uint8Array {
+  if (p instanceof Uint8Array) return p;
+  const obj = typeof p === "string" ? JSON.parse(p) : p;
+  if (!Array.isArray(obj.proof)) throw new ScrapeError("proof JSON has no proof byte array");
+  return Uint8Array.from(obj.proof as number[]);
+}
+
+export async function describeCircuit(inputs: DescribeInputs): Promise<CircuitDescription> {
+  assertPinnedEngine();
+  if (inputs.vk.length < 7) throw new CircuitCheckError("vk-length", "verifying key is shorter than its header");
+  const settings = settingsObject(inputs.settings);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "twinpath-halo2-"));
+  try {
+    fs.writeFileSync(path.join(dir, "compiled.bin"), inputs.compiled);
+    fs.writeFileSync(path.join(dir, "srs.bin"), inputs.srs);
+    const hasInput = inputs.input !== undefined;
+    if (hasInput) fs.writeFileSync(path.join(dir, "input.json"), typeof inputs.input === "string" ? inputs.input : JSON.stringify(inputs.input));
+    fs.writeFileSync(path.join(dir, "job.json"), JSON.stringify({ compress: inputs.vk[2] === 1, hasInput }));
+    const res = await runChild(dir, inputs.timeoutMs ?? 300_000);
+
+    if (res.candidates.length === 0) throw new ScrapeError("no PinnedVerificationKey text found in engine memory after genVk");
+    const failures: string[] = [];
+    for (const c of res.candidates) {
+      // Recompute the digest here, independently of the child, and require the child to have found it in memory.
+      const digest = toHex32(vkDigestOfPinnedText(c.text));
+      if (digest !== c.digest) {
+        failures.push(`candidate at ${c.offset}: digest mismatch`);
+        continue;
+      }
+      const realProofLength = inputs.proof !== undefined ? proofBytesOf(inputs.proof).length : res.proof ? proofBytesOf(res.proof).length : undefined;
+      try {
+        const desc = buildCircuitDescription({
+          pinnedText: c.text,
+          vkBytes: inputs.vk,
+          digestInEngineMemory: c.digestMontgomeryHits > 0,
+          realProofLength,
+          instanceCounts: null,
+        });
+        desc.instanceCounts = instanceCountsFromSettings(settings, desc.cs.numInstanceColumns);
+        if (parseHex(desc.vkDigest) !== parseHex(digest)) throw new CircuitCheckError("digest", "digest recomputation differs");
+        return desc;
+      } catch (e) {
+        if (e instanceof CircuitCheckError) failures.push(`candidate at ${c.offset}: ${e.message}`);
+        else failures.push(`candidate at ${c.offset}: ${(e as Error).message}`);
+        if (res.candidates.length === 1 && e instanceof CircuitCheckError) throw e;
+      }
+    }
+    throw new ScrapeError(`no candidate passed every check: ${failures.join("; ")}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Describes a bundle directory (model.compiled, settings.json, srs.bin, vk.bin), cached as circuit.json. */
+export async function describeBundle(dir: string, opts: { input?: unknown; refresh?: boolean } = {}): Promise<CircuitDescription> {
+  const read = (f: string) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
+  const vk = read("vk.bin");
+  const cachePath = path.join(dir, "circuit.json");
+  const vkSha = createHash("sha256").update(vk).digest("hex");
+  if (!opts.refresh && fs.existsSync(cachePath)) {
+    const cached = JSON.parse(fs.readFileSync(cachePath, "utf8"));
+    if (cached?.vkSha256 === vkSha) return loadCircuitDescription(cached.description);
+  }
+  const desc = await describeCircuit({ compiled: read("model.compiled"), settings: read("settings.json"), srs: read("srs.bin"), vk, input: opts.input });
+  fs.writeFileSync(cachePath, JSON.stringify({ vkSha256: vkSha, description: desc }));
+  return desc;
+}
