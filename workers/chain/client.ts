@@ -1,0 +1,52 @@
+import { createPublicClient, createWalletClient, defineChain, http, type Account, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
+import { ChainError } from "../shared/errors.js";
+
+export interface ChainClientOptions {
+  rpcUrl: string;
+  chainId: number;
+  /** How often viem polls (receipts, watchers). Short on a local chain. @defaultValue 250 */
+  pollingIntervalMs?: number;
+  /** Per-request HTTP timeout. @defaultValue 10_000 */
+  timeoutMs?: number;
+}
+
+export type TwinpathPublicClient = PublicClient<Transport, Chain>;
+export type TwinpathWalletClient = WalletClient<Transport, Chain, Account>;
+
+export const twinpathChain = (chainId: number, rpcUrl: string): Chain =>
+  defineChain({
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+
+/** A read client. Transport retries are off: the workers own retry policy (BullMQ backoff, listener loop). */
+export function createChainClient(options: ChainClientOptions): TwinpathPublicClient {
+  return createPublicClient({
+    chain: twinpathChain(options.chainId, options.rpcUrl),
+    transport: http(options.rpcUrl, { retryCount: 0, timeout: options.timeoutMs ?? 10_000 }),
+    pollingInterval: options.pollingIntervalMs ?? 250,
+  });
+}
+
+export function createSignerClient(options: ChainClientOptions, privateKey: Hex): TwinpathWalletClient {
+  return createWalletClient({
+    account: privateKeyToAccount(privateKey),
+    chain: twinpathChain(options.chainId, options.rpcUrl),
+    transport: http(options.rpcUrl, { retryCount: 0, timeout: options.timeoutMs ?? 10_000 }),
+    pollingInterval: options.pollingIntervalMs ?? 250,
+  });
+}
+
+/** Refuses to run against another chain than the configured one (a wrong RPC_URL would be silent otherwise). */
+export async function assertChainId(client: TwinpathPublicClient, expected: number): Promise<void> {
+  const actual = await client.getChainId();
+  if (actual !== expected) {
+    throw new ChainError(`RPC is on chain ${actual}, configuration says CHAIN_ID=${expected}`, {
+      details: "Point RPC_URL at the right chain or fix CHAIN_ID.",
+    });
+  }
+}

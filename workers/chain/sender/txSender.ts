@@ -1,0 +1,230 @@
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type Abi,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hash,
+  type TransactionReceipt,
+} from "viem";
+import type { TwinpathPublicClient, TwinpathWalletClient } from "../client.js";
+import { ChainError, TxRejectedError, errorMessage } from "../../shared/errors.js";
+import type { Logger } from "../../shared/logger.js";
+import type { WorkerMetrics } from "../../shared/metrics.js";
+import { bumpFees, isNonceError, type Fees } from "./feePolicy.js";
+
+/** Options of a TxSender. */
+export interface TxSenderOptions {
+  publicClient: TwinpathPublicClient;
+  walletClient: TwinpathWalletClient;
+  /** Re-send with bumped fees when no receipt arrives within this time. @defaultValue 30_000 */
+  receiptTimeoutMs?: number;
+  /** Fee increase of each replacement, percent. @defaultValue 20 */
+  feeBumpPercent?: number;
+  /** Replacements before giving up. @defaultValue 5 */
+  maxResends?: number;
+  /** Receipt polling period. @defaultValue 25 */
+  pollIntervalMs?: number;
+  /** Gas limit = estimate * (100 + margin) / 100. @defaultValue 25 */
+  gasMarginPercent?: number;
+  logger?: Logger;
+  metrics?: WorkerMetrics;
+}
+
+export interface ContractCall<abi extends Abi = Abi> {
+  address: Address;
+  abi: abi;
+  functionName: ContractFunctionName<abi, "nonpayable" | "payable">;
+  args: ContractFunctionArgs<abi, "nonpayable" | "payable">;
+  value?: bigint;
+}
+
+export interface SendParameters<abi extends Abi = Abi> {
+  call: ContractCall<abi>;
+  /** Name for logs and metrics (e.g. "submitResults"). */
+  label: string;
+  /**
+   * Asked before every re-send: is the transaction still needed according to on-chain state (e.g. the requests
+   * are still Requested)? If not, the sender stops re-sending and reports `superseded`.
+   */
+  stillNeeded?: () => Promise<boolean>;
+}
+
+export interface SendReturnType {
+  receipt: TransactionReceipt;
+  hash: Hash;
+  nonce: number;
+  resends: number;
+  sentAt: number;
+  minedAt: number;
+}
+
+export class TxSupersededError extends ChainError {
+  override name = "TxSupersededError";
+}
+
+/**
+ * Owns one key's nonces. Simulates first (a revert costs no nonce), then signs and sends under a lock so
+ * transactions reach the node in nonce order (an automining Hardhat node rejects a nonce ahead of the next one),
+ * then tracks the receipt concurrently, re-sending the same nonce with bumped fees when it is slow, after
+ * checking on-chain state. Exactly one instance per key may exist across all processes.
+ */
+export class TxSender {
+  readonly address: Address;
+  private nextNonce: number | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
+  private feeCache: { at: number; fees: Fees } | undefined;
+  private readonly o: Required<Omit<TxSenderOptions, "logger" | "metrics">> & Pick<TxSenderOptions, "logger" | "metrics">;
+
+  constructor(options: TxSenderOptions) {
+    this.o = { receiptTimeoutMs: 30_000, feeBumpPercent: 20, maxResends: 5, pollIntervalMs: 25, gasMarginPercent: 25, ...options };
+    this.address = options.walletClient.account.address;
+  }
+
+  async send<abi extends Abi>(params: SendParameters<abi>): Promise<SendReturnType> {
+    const { call, label } = params;
+    const pc = this.o.publicClient;
+    const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName as string, args: call.args as unknown[] });
+
+    // 1. Simulate: a revert is reported with its decoded custom error and costs nothing.
+    let gas: bigint;
+    try {
+      await pc.simulateContract({ ...(call as ContractCall), account: this.address } as never);
+      gas = await pc.estimateGas({ account: this.address, to: call.address, data, value: call.value });
+    } catch (err) {
+      throw this.rejected(err, label, call);
+    }
+    gas = (gas * BigInt(100 + this.o.gasMarginPercent)) / 100n;
+    let fees = await this.currentFees();
+
+    // 2. Sign and send under the key's lock: nonce order is send order.
+    const first = await this.withLock(async () => {
+      for (let attempt = 0; ; attempt++) {
+        const nonce = await this.reserveNonce();
+        try {
+          const hash = await this.signAndSend({ to: call.address, data, value: call.value, gas, nonce, fees });
+          this.nextNonce = nonce + 1;
+          return { hash, nonce, sentAt: Date.now() };
+        } catch (err) {
+          // Unknown whether the node took it: forget the counter so the next send reads it from the chain.
+          this.nextNonce = undefined;
+          if (attempt < 3 && isNonceError(errorMessage(err))) continue;
+          throw new ChainError(`sending ${label} failed`, { cause: err, details: errorMessage(err) });
+        }
+      }
+    });
+    this.o.logger?.debug({ label, hash: first.hash, nonce: first.nonce }, "tx sent");
+
+    // 3. Wait for a receipt of any of the hashes sent for this nonce; re-send with bumped fees when slow.
+    const hashes: Hash[] = [first.hash];
+    let resends = 0;
+    for (;;) {
+      const found = await this.waitForAnyReceipt(hashes, this.o.receiptTimeoutMs);
+      if (found) {
+        const gasUsed = found.gasUsed;
+        this.o.metrics?.txGas.observe({ action: label }, Number(gasUsed));
+        this.o.metrics?.txSent.inc({ action: label, outcome: found.status === "success" ? "mined" : "reverted" });
+        return { receipt: found, hash: found.transactionHash, nonce: first.nonce, resends, sentAt: first.sentAt, minedAt: Date.now() };
+      }
+      if (resends >= this.o.maxResends) {
+        this.o.metrics?.txSent.inc({ action: label, outcome: "failed" });
+        throw new ChainError(`no receipt for ${label} (nonce ${first.nonce}) after ${resends} re-sends`, { metaMessages: hashes.map((h) => `  sent: ${h}`) });
+      }
+      // Before re-sending, ask the chain whether the work is still to be done (a crash or another sender may
+      // have delivered it; then the pending transaction will just revert or be replaced by our next one).
+      if (params.stillNeeded && !(await params.stillNeeded())) {
+        this.o.metrics?.txSent.inc({ action: label, outcome: "superseded" });
+        throw new TxSupersededError(`${label} no longer needed on chain; stopped re-sending nonce ${first.nonce}`);
+      }
+      fees = bumpFees(fees, await this.currentFees(true), this.o.feeBumpPercent);
+      resends++;
+      try {
+        const hash = await this.signAndSend({ to: call.address, data, value: call.value, gas, nonce: first.nonce, fees });
+        hashes.push(hash);
+        this.o.metrics?.txSent.inc({ action: label, outcome: "replaced" });
+        this.o.logger?.warn({ label, nonce: first.nonce, hash, resends, maxFeePerGas: String(fees.maxFeePerGas) }, "re-sent with bumped fees");
+      } catch (err) {
+        // "nonce too low": one of our hashes was mined meanwhile; the next wait finds its receipt.
+        if (!isNonceError(errorMessage(err))) this.o.logger?.warn({ err: errorMessage(err), label }, "re-send failed");
+      }
+    }
+  }
+
+  /** Forget the cached nonce (e.g. after another tool used the key). */
+  resetNonce(): void {
+    this.nextNonce = undefined;
+  }
+
+  private async reserveNonce(): Promise<number> {
+    if (this.nextNonce === undefined) {
+      this.nextNonce = await this.o.publicClient.getTransactionCount({ address: this.address, blockTag: "pending" });
+    }
+    return this.nextNonce;
+  }
+
+  private async signAndSend(tx: { to: Address; data: `0x${string}`; value?: bigint; gas: bigint; nonce: number; fees: Fees }): Promise<Hash> {
+    const account = this.o.walletClient.account;
+    if (!account.signTransaction) throw new ChainError("the sender needs a local account (private key)");
+    const serialized = await account.signTransaction({
+      chainId: this.o.walletClient.chain.id,
+      type: "eip1559",
+      to: tx.to,
+      data: tx.data,
+      value: tx.value ?? 0n,
+      gas: tx.gas,
+      nonce: tx.nonce,
+      maxFeePerGas: tx.fees.maxFeePerGas,
+      maxPriorityFeePerGas: tx.fees.maxPriorityFeePerGas,
+    });
+    return this.o.publicClient.sendRawTransaction({ serializedTransaction: serialized });
+  }
+
+  private async currentFees(fresh = false): Promise<Fees> {
+    if (!fresh && this.feeCache && Date.now() - this.feeCache.at < 1000) return this.feeCache.fees;
+    const f = await this.o.publicClient.estimateFeesPerGas();
+    const fees = { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
+    this.feeCache = { at: Date.now(), fees };
+    return fees;
+  }
+
+  private async waitForAnyReceipt(hashes: Hash[], timeoutMs: number): Promise<TransactionReceipt | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const hash of hashes) {
+        const receipt = await this.o.publicClient.getTransactionReceipt({ hash }).catch(() => null);
+        if (receipt) return receipt;
+      }
+      if (Date.now() >= deadline) return null;
+      await new Promise((r) => setTimeout(r, this.o.pollIntervalMs));
+    }
+  }
+
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => {});
+    return run;
+  }
+
+  private rejected(err: unknown, label: string, call: ContractCall<Abi>): Error {
+    const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+    if (revert instanceof ContractFunctionRevertedError) {
+      return new TxRejectedError(`${label} would revert: ${revert.data?.errorName ?? revert.reason ?? "unknown reason"}`, {
+        cause: err,
+        metaMessages: revert.data?.args ? [`  args: ${revert.data.args.map(String).join(", ")}`] : [],
+      });
+    }
+    // Plain eth_call errors carry raw revert data; decode it with the call's ABI.
+    const raw = (err instanceof BaseError ? err.walk((e) => typeof (e as { data?: unknown }).data === "string") : null) as { data?: `0x${string}` } | null;
+    if (raw?.data && raw.data.length >= 10) {
+      const decoded = new ContractFunctionRevertedError({ abi: call.abi, data: raw.data, functionName: call.functionName as string });
+      return new TxRejectedError(`${label} would revert: ${decoded.data?.errorName ?? decoded.reason ?? raw.data}`, {
+        cause: err,
+        metaMessages: decoded.data?.args ? [`  args: ${decoded.data.args.map(String).join(", ")}`] : [],
+      });
+    }
+    if (/revert/i.test(errorMessage(err))) return new TxRejectedError(`${label} would revert: ${errorMessage(err)}`, { cause: err });
+    return new ChainError(`simulating ${label} failed`, { cause: err, details: errorMessage(err) });
+  }
+}

@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { address, int, logLevel, prefix, url } from "./fields.js";
+
+/** Variables every role reads. */
+export const commonShape = {
+  /** Redis shared by all workers of one deployment (the only shared state). */
+  REDIS_URL: url(["redis", "rediss"]),
+  /** JSON-RPC endpoint of the chain. */
+  RPC_URL: url(["http", "https"]),
+  /** Expected chain id; the worker refuses to start on another chain. */
+  CHAIN_ID: int(1, Number.MAX_SAFE_INTEGER),
+  HUB_ADDRESS: address(),
+  /** Namespace of every Redis key (queues, checkpoint). Unique per deployment/test run. */
+  QUEUE_PREFIX: prefix(),
+  LOG_LEVEL: logLevel(),
+  /** Port of /health and /metrics; 0 picks a free port (logged at start). */
+  METRICS_PORT: int(0, 65535, 0),
+  METRICS_HOST: z.string().default("127.0.0.1"),
+};

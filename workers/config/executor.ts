@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { address, int } from "./fields.js";
+import { commonShape } from "./common.js";
+import { parseEnv } from "./parse.js";
+
+export const executorShape = {
+  ...commonShape,
+  MODEL_REGISTRY_ADDRESS: address(),
+  /** Folder of ONNX files (<keccak256>.onnx) and/or model bundles (folders with manifest.json). */
+  MODEL_STORE_DIR: z.string({ required_error: "required" }).min(1),
+  /** Jobs processed at once by this process. */
+  EXECUTOR_CONCURRENCY: int(1, 1000, 4),
+  /** onnxruntime sessions kept open (least recently used evicted). */
+  EXECUTOR_SESSION_CACHE: int(1, 1000, 16),
+  /** BullMQ lock: a job whose worker stops renewing it for this long is recovered by another worker. */
+  EXECUTOR_LOCK_DURATION_MS: int(1000, 3_600_000, 30_000),
+  EXECUTOR_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
+  EXECUTOR_MAX_ATTEMPTS: int(1, 100, 5),
+  EXECUTOR_BACKOFF_MS: int(10, 3_600_000, 1000),
+};
+
+export type ExecutorConfig = ReturnType<typeof loadExecutorConfig>;
+export const loadExecutorConfig = (env: NodeJS.ProcessEnv = process.env) => parseEnv("executor", executorShape, env);

@@ -1,0 +1,26 @@
+import { commonShape } from "./common.js";
+import { int, privateKeys } from "./fields.js";
+import { parseEnv } from "./parse.js";
+
+export const senderShape = {
+  ...commonShape,
+  /** Comma-separated keys of the executor nodes this process sends for (one nonce queue per key). */
+  SENDER_PRIVATE_KEYS: privateKeys(),
+  /** Results gathered into one submitResults transaction at most. */
+  SENDER_BATCH_MAX_SIZE: int(1, 500, 16),
+  /** How long the first ready result waits for others before its batch is sent. */
+  SENDER_BATCH_MAX_WAIT_MS: int(0, 60_000, 25),
+  /** Without a receipt after this long the transaction is re-sent with bumped fees (same nonce). */
+  SENDER_RECEIPT_TIMEOUT_MS: int(500, 3_600_000, 30_000),
+  SENDER_FEE_BUMP_PERCENT: int(10, 1000, 20),
+  SENDER_MAX_RESENDS: int(0, 100, 5),
+  /** Submission jobs held at once (upper bound on a batch's size across all keys). */
+  SENDER_CONCURRENCY: int(1, 10_000, 64),
+  SENDER_LOCK_DURATION_MS: int(1000, 3_600_000, 60_000),
+  SENDER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
+  SENDER_MAX_ATTEMPTS: int(1, 100, 8),
+  SENDER_BACKOFF_MS: int(10, 3_600_000, 1000),
+};
+
+export type SenderConfig = ReturnType<typeof loadSenderConfig>;
+export const loadSenderConfig = (env: NodeJS.ProcessEnv = process.env) => parseEnv("sender", senderShape, env);
