@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+
+import { network } from "hardhat";
+import { getAddress, keccak256, toHex, zeroAddress } from "viem";
+
+import {
+  BundleManifestError,
+  VerificationMode,
+  loadBundleManifest,
+  manifestToModelSpec,
+  parseBundleManifest,
+} from "../../scripts/lib/manifestToModelSpec.js";
+import { QuantizeError, dequantize, quantize } from "../../scripts/lib/quantize.js";
+
+const h = (s: string) => keccak256(toHex(s));
+const file = (name: string) => ({ path: name, keccak256: h(name), bytes: 10 });
+
+function manifest(over: Record<string, unknown> = {}) {
+  return {
+    format: "twinpath-bundle/1",
+    name: "iris-mlp",
+    files: {
+      onnx: file("model.onnx"),
+      compiled: file("model.compiled"),
+      settings: file("settings.json"),
+      vk: file("vk.key"),
+      pk: file("pk.key"),
+      srs: file("kzg.srs"),
+    },
+    input: { shape: [1, 4], scale: 7 },
+    output: { shape: [1, 3], scale: 8 },
+    logrows: 12,
+    ...over,
+  };
+}
+const bytesOf = (m: unknown) => new TextEncoder().encode(JSON.stringify(m, null, 2));
+
+describe("manifestToModelSpec", () => {
+  it("maps every manifest field to the registry spec and hashes the manifest bytes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "twinpath-bundle-"));
+    try {
+      const bytes = bytesOf(manifest());
+      await writeFile(join(dir, "manifest.json"), bytes);
+      const loaded = await loadBundleManifest(dir);
+      assert.equal(loaded.manifestHash, keccak256(bytes));
+      assert.equal(loaded.dir, dir);
+      const verifier = "0x00000000000000000000000000000000000000aa";
+      const spec = manifestToModelSpec(loaded, { mode: "ZKML_ONCHAIN", verifier, price: 10n, tolerance: 3n });
+      assert.deepEqual(spec, {
+        onnxHash: h("model.onnx"),
+        settingsHash: h("settings.json"),
+        circuitHash: h("model.compiled"),
+        vkHash: h("vk.key"),
+        manifestHash: keccak256(bytes),
+        inputShape: [1, 4],
+        outputShape: [1, 3],
+        inputScale: 7,
+        outputScale: 8,
+        mode: VerificationMode.ZKML_ONCHAIN,
+        verifier: getAddress(verifier),
+        price: 10n,
+        tolerance: 3n,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects bad manifests naming the bad field", async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [manifest({ format: "twinpath-bundle/2" }), /format/],
+      [manifest({ input: { shape: [1, 0], scale: 7 } }), /input\.shape\.1/],
+      [manifest({ input: { shape: [], scale: 7 } }), /input\.shape/],
+      [manifest({ output: { shape: [4097], scale: 7 } }), /output\.shape: has more than 4096/],
+      [manifest({ output: { shape: [1, 3], scale: 25 } }), /output\.scale/],
+      [{ ...manifest(), files: { ...manifest().files, vk: undefined } }, /files\.vk/],
+      [{ ...manifest(), files: { ...manifest().files, onnx: { ...file("x"), keccak256: "0x12" } } }, /files\.onnx\.keccak256/],
+    ];
+    for (const [m, pattern] of cases) {
+      assert.throws(() => parseBundleManifest(bytesOf(m)), (e: unknown) => e instanceof BundleManifestError && pattern.test(e.message));
+    }
+    assert.throws(() => parseBundleManifest(new TextEncoder().encode("{")), /not valid JSON/);
+    await assert.rejects(loadBundleManifest("/nonexistent-bundle-dir"), /cannot read manifest\.json/);
+  });
+
+  it("checks the verifier against the mode", () => {
+    const loaded = parseBundleManifest(bytesOf(manifest()));
+    const v = "0x00000000000000000000000000000000000000aa" as const;
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "ZKML_ONCHAIN", price: 0n, tolerance: 0n }), /needs a verifier/);
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: zeroAddress, price: 0n, tolerance: 0n }), /needs a verifier/);
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", verifier: v, price: 0n, tolerance: 0n }), /takes no verifier/);
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "NOPE" as "OPTIMISTIC", verifier: v, price: 0n, tolerance: 0n }), /unknown verification mode/);
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: v, price: -1n, tolerance: 0n }), /price/);
+    assert.equal(manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n, tolerance: 0n }).verifier, zeroAddress);
+  });
+
+  it("produces a spec the ModelRegistry accepts and stores unchanged", async () => {
+    const { viem } = await network.create();
+    const registry = await viem.deployContract("ModelRegistry");
+    const verifier = await viem.deployContract("ModelRegistry"); // any contract with code
+    const loaded = parseBundleManifest(bytesOf(manifest()));
+    const spec = manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: verifier.address, price: 7n, tolerance: 1n });
+    await registry.write.registerModel([spec]);
+    const m = await registry.read.getModel([1n]);
+    assert.equal(m.spec.manifestHash, loaded.manifestHash);
+    assert.equal(m.spec.onnxHash, spec.onnxHash);
+    assert.equal(m.spec.vkHash, spec.vkHash);
+    assert.equal(m.spec.outputScale, 8);
+    assert.equal(m.inputLength, 4);
+    assert.equal(m.spec.mode, VerificationMode.OPTIMISTIC);
+  });
+});
+
+describe("quantize", () => {
+  it("rounds x * 2^scale half away from zero, like EZKL", () => {
+    assert.deepEqual(quantize([1, -1, 0.5, -0.5, 0.00390625, 5.1], 7), [128n, -128n, 64n, -64n, 1n, 653n]);
+    // 0.5 ulp cases: 2.5 -> 3 and -2.5 -> -3 at scale 0.
+    assert.deepEqual(quantize([2.5, -2.5, 0.4999], 0), [3n, -3n, 0n]);
+    assert.deepEqual(dequantize([128n, -64n], 7), [1, -0.5]);
+    assert.throws(() => quantize([Number.NaN], 7), QuantizeError);
+    assert.throws(() => quantize([1e300], 7), /too large/);
+    assert.throws(() => quantize([1], 60), /scale 60/);
+  });
+});
