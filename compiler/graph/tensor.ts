@@ -1,0 +1,172 @@
+/** Dense float tensors and the float kernels of the ops the compiler supports (reference semantics). */
+
+export interface Tensor {
+  dims: number[];
+  data: Float64Array;
+}
+
+export const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+export const tensor = (dims: number[], data?: ArrayLike<number>): Tensor => ({
+  dims: [...dims],
+  data: data ? Float64Array.from(data) : new Float64Array(size(dims)),
+});
+
+function strides(dims: number[]): number[] {
+  const s = new Array(dims.length).fill(1);
+  for (let i = dims.length - 2; i >= 0; i--) s[i] = s[i + 1] * dims[i + 1];
+  return s;
+}
+
+export function broadcastShape(a: number[], b: number[], what: string): number[] {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new Error(`${what}: shapes [${a}] and [${b}] do not broadcast`);
+    out.push(Math.max(x, y));
+  }
+  return out;
+}
+
+/** Broadcast t to the given shape (numpy rules). */
+export function expand(t: Tensor, dims: number[]): Tensor {
+  const out = tensor(dims);
+  const r = dims.length;
+  const tdims = [...new Array(r - t.dims.length).fill(1), ...t.dims];
+  const ts = strides(tdims);
+  const os = strides(dims);
+  for (let i = 0; i < out.data.length; i++) {
+    let rem = i, off = 0;
+    for (let d = 0; d < r; d++) {
+      const c = Math.floor(rem / os[d]);
+      rem -= c * os[d];
+      off += (tdims[d] === 1 ? 0 : c) * ts[d];
+    }
+    out.data[i] = t.data[off];
+  }
+  return out;
+}
+
+export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number, what: string): Tensor {
+  const dims = broadcastShape(a.dims, b.dims, what);
+  const A = expand(a, dims), B = expand(b, dims);
+  const out = tensor(dims);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = f(A.data[i], B.data[i]);
+  return out;
+}
+
+export const map = (a: Tensor, f: (x: number) => number): Tensor => ({ dims: [...a.dims], data: a.data.map(f) });
+export const reshape = (a: Tensor, dims: number[]): Tensor => ({ dims: [...dims], data: a.data });
+
+export function transpose2d(a: Tensor): Tensor {
+  const [m, n] = a.dims;
+  const out = tensor([n, m]);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.data[j * m + i] = a.data[i * n + j];
+  return out;
+}
+
+/** Generic two-operand einsum ("mk,nk->mn"), nested loops over all indices (small models only). */
+export function einsum(eq: string, a: Tensor, b: Tensor): Tensor {
+  const [lhs, out] = eq.split("->");
+  const [ia, ib] = lhs.split(",");
+  const sizes = new Map<string, number>();
+  const bind = (s: string, t: Tensor) => {
+    if (s.length !== t.dims.length) throw new Error(`einsum ${eq}: operand rank ${t.dims.length} != '${s}'`);
+    [...s].forEach((c, i) => {
+      const prev = sizes.get(c);
+      if (prev !== undefined && prev !== t.dims[i]) throw new Error(`einsum ${eq}: index ${c} has sizes ${prev} and ${t.dims[i]}`);
+      sizes.set(c, t.dims[i]);
+    });
+  };
+  bind(ia, a);
+  bind(ib, b);
+  const letters = [...sizes.keys()];
+  const odims = [...out].map((c) => sizes.get(c)!);
+  const res = tensor(odims);
+  const sa = strides(a.dims), sb = strides(b.dims), so = strides(odims);
+  const pos = new Map<string, number>();
+  const idxA = [...ia], idxB = [...ib], idxO = [...out];
+  const total = letters.reduce((p, c) => p * sizes.get(c)!, 1);
+  for (let n = 0; n < total; n++) {
+    let rem = n;
+    for (let l = letters.length - 1; l >= 0; l--) {
+      const s = sizes.get(letters[l])!;
+      pos.set(letters[l], rem % s);
+      rem = Math.floor(rem / s);
+    }
+    let oa = 0, ob = 0, oo = 0;
+    idxA.forEach((c, i) => (oa += pos.get(c)! * sa[i]));
+    idxB.forEach((c, i) => (ob += pos.get(c)! * sb[i]));
+    idxO.forEach((c, i) => (oo += pos.get(c)! * so[i]));
+    res.data[oo] += a.data[oa] * b.data[ob];
+  }
+  return res;
+}
+
+/** NCHW conv with OIHW kernel, per-axis (before, after) padding, strides and groups. */
+export function conv(x: Tensor, w: Tensor, bias: Tensor | undefined, pads: [number, number][], stride: number[], group: number): Tensor {
+  const [n, c, h, wd] = x.dims;
+  const [o, cg, kh, kw] = w.dims;
+  if (c !== cg * group) throw new Error(`Conv: input channels ${c} != kernel channels ${cg} x group ${group}`);
+  const oh = Math.floor((h + pads[0][0] + pads[0][1] - kh) / stride[0]) + 1;
+  const ow = Math.floor((wd + pads[1][0] + pads[1][1] - kw) / stride[1]) + 1;
+  const out = tensor([n, o, oh, ow]);
+  const og = o / group;
+  for (let b = 0; b < n; b++)
+    for (let oc = 0; oc < o; oc++) {
+      const g = Math.floor(oc / og);
+      for (let y = 0; y < oh; y++)
+        for (let xx = 0; xx < ow; xx++) {
+          let acc = bias ? bias.data[oc] : 0;
+          for (let ic = 0; ic < cg; ic++)
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const iy = y * stride[0] + i - pads[0][0], ix = xx * stride[1] + j - pads[1][0];
+                if (iy < 0 || ix < 0 || iy >= h || ix >= wd) continue;
+                acc += x.data[((b * c + g * cg + ic) * h + iy) * wd + ix] * w.data[((oc * cg + ic) * kh + i) * kw + j];
+              }
+          out.data[((b * o + oc) * oh + y) * ow + xx] = acc;
+        }
+    }
+  return out;
+}
+
+/** 2-D pooling over NCHW: "sum" (optionally normalized by the kernel size) or "max"; padding counts as 0. */
+export function pool(x: Tensor, kind: "sum" | "max", kernel: number[], pads: [number, number][], stride: number[], normalized: boolean): Tensor {
+  const [n, c, h, wd] = x.dims;
+  const oh = Math.floor((h + pads[0][0] + pads[0][1] - kernel[0]) / stride[0]) + 1;
+  const ow = Math.floor((wd + pads[1][0] + pads[1][1] - kernel[1]) / stride[1]) + 1;
+  const out = tensor([n, c, oh, ow]);
+  for (let b = 0; b < n * c; b++)
+    for (let y = 0; y < oh; y++)
+      for (let xx = 0; xx < ow; xx++) {
+        let acc = kind === "max" ? -Infinity : 0;
+        for (let i = 0; i < kernel[0]; i++)
+          for (let j = 0; j < kernel[1]; j++) {
+            const iy = y * stride[0] + i - pads[0][0], ix = xx * stride[1] + j - pads[1][0];
+            const v = iy < 0 || ix < 0 || iy >= h || ix >= wd ? 0 : x.data[(b * h + iy) * wd + ix];
+            acc = kind === "max" ? Math.max(acc, v) : acc + v;
+          }
+        out.data[(b * oh + y) * ow + xx] = normalized ? acc / (kernel[0] * kernel[1]) : acc;
+      }
+  return out;
+}
+
+export function softmax(x: Tensor, axis: number): Tensor {
+  const out = tensor(x.dims);
+  const inner = size(x.dims.slice(axis + 1));
+  const len = x.dims[axis];
+  const outer = size(x.dims.slice(0, axis));
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      let m = -Infinity;
+      for (let k = 0; k < len; k++) m = Math.max(m, x.data[(o * len + k) * inner + i]);
+      let s = 0;
+      for (let k = 0; k < len; k++) s += Math.exp(x.data[(o * len + k) * inner + i] - m);
+      for (let k = 0; k < len; k++) out.data[(o * len + k) * inner + i] = Math.exp(x.data[(o * len + k) * inner + i] - m) / s;
+    }
+  return out;
+}
+
+export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
