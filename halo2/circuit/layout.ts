@@ -1,6 +1,6 @@
 // Quantities derived from the constraint system: degree, blinding factors, permutation chunks, and the exact
 // proof layout (which elements the verifier reads, in transcript order, and where challenges are squeezed).
-import type { ConstraintSystem, DerivedParameters, Expr, ProofSection, ChallengeStep } from "./types.js";
+import type { ConstraintSystem, DerivedParameters, Expr, Opening, ProofSection, ChallengeStep, RotationSet } from "./types.js";
 
 export class UnsupportedCircuitError extends Error {
   constructor(message: string) {
@@ -122,15 +122,64 @@ export function deriveParameters(cs: ConstraintSystem): DerivedParameters {
   squeeze("shplonk_u");
   read("shplonk_h2", "point", 1);
 
+  const bf = blindingFactors(cs);
+  const openings = openingOrder(cs, sections, chunks, bf);
   return {
     csDegree: degree,
     quotientPieces: degree - 1,
-    blindingFactors: blindingFactors(cs),
+    blindingFactors: bf,
     permutationChunkLen: chunkLen,
     permutationChunks: chunks,
     permutationQueryIndex: cs.permutationColumns.map((c) => queryIndexOf(cs, c.type, c.index)),
     proofLength: offset,
     proofSections: sections,
     challenges,
+    openings,
+    rotationSets: groupByRotations(openings),
   };
+}
+
+/** halo2 verify_proof's query order: advice, permutation z's, lookups, fixed, sigma, vanishing. */
+function openingOrder(cs: ConstraintSystem, sections: ProofSection[], chunks: number, bf: number): Opening[] {
+  const at = (name: string, i: number) => {
+    const s = sections.find((x) => x.name === name);
+    if (!s || i >= s.count) throw new Error(`layout: ${name}[${i}] is not in the proof`);
+    return s.offset + 32 * i;
+  };
+  const out: Opening[] = [];
+  cs.adviceQueries.forEach((q, i) => out.push({ commitment: `advice:${q.column}`, rotation: q.rotation, evalOffset: at("advice_evals", i) }));
+  // z evals are stored per set as z(x), z(ωx) and, for all but the last set, z(ω^last x).
+  const zBase = (i: number) => 3 * i;
+  for (let i = 0; i < chunks; i++) {
+    out.push({ commitment: `perm_z:${i}`, rotation: 0, evalOffset: at("permutation_z_evals", zBase(i)) });
+    out.push({ commitment: `perm_z:${i}`, rotation: 1, evalOffset: at("permutation_z_evals", zBase(i) + 1) });
+  }
+  for (let i = chunks - 2; i >= 0; i--) out.push({ commitment: `perm_z:${i}`, rotation: -(bf + 1), evalOffset: at("permutation_z_evals", zBase(i) + 2) });
+  cs.lookups.forEach((_, i) => {
+    out.push({ commitment: `phi:${i}`, rotation: 0, evalOffset: at("lookup_evals", 3 * i) });
+    out.push({ commitment: `phi:${i}`, rotation: 1, evalOffset: at("lookup_evals", 3 * i + 1) });
+    out.push({ commitment: `m:${i}`, rotation: 0, evalOffset: at("lookup_evals", 3 * i + 2) });
+  });
+  cs.fixedQueries.forEach((q, i) => out.push({ commitment: `fixed:${q.column}`, rotation: q.rotation, evalOffset: at("fixed_evals", i) }));
+  cs.permutationColumns.forEach((_, i) => out.push({ commitment: `sigma:${i}`, rotation: 0, evalOffset: at("permutation_sigma_evals", i) }));
+  out.push({ commitment: "h", rotation: 0, evalOffset: null });
+  out.push({ commitment: "random", rotation: 0, evalOffset: at("vanishing_random_eval", 0) });
+  return out;
+}
+
+/** Distinct rotations give distinct points (|rotation| < n), so grouping by rotation equals halo2's grouping by point. */
+export function groupByRotations(openings: Opening[]): RotationSet[] {
+  const byCommitment = new Map<string, number[]>();
+  for (const o of openings) {
+    const r = byCommitment.get(o.commitment);
+    if (!r) byCommitment.set(o.commitment, [o.rotation]);
+    else if (!r.includes(o.rotation)) r.push(o.rotation);
+  }
+  const sets: RotationSet[] = [];
+  for (const [commitment, rotations] of byCommitment) {
+    const s = sets.find((x) => x.rotations.length === rotations.length && x.rotations.every((r) => rotations.includes(r)));
+    if (s) s.commitments.push(commitment);
+    else sets.push({ rotations, commitments: [commitment] });
+  }
+  return sets;
 }

@@ -90,6 +90,24 @@ export interface ChallengeStep {
   afterProofBytes: number;
 }
 
+/**
+ * One KZG opening in halo2's query order: a commitment opened at x·ω^rotation. `evalOffset` is the proof byte
+ * offset of the claimed evaluation, or null for the vanishing quotient "h" whose evaluation the verifier computes.
+ * Commitment names: advice:i, fixed:i (VK), sigma:i (VK permutation), perm_z:i, m:i, phi:i, random, and
+ * h = Σ xn^i · h_i over the quotient pieces.
+ */
+export interface Opening {
+  commitment: string;
+  rotation: number;
+  evalOffset: number | null;
+}
+
+/** SHPLONK grouping: commitments opened at the same set of rotations, in order of first appearance. */
+export interface RotationSet {
+  rotations: number[];
+  commitments: string[];
+}
+
 /** Values computed from the constraint system that the verifier and code generators need. */
 export interface DerivedParameters {
   csDegree: number;
@@ -102,6 +120,8 @@ export interface DerivedParameters {
   proofLength: number;
   proofSections: ProofSection[];
   challenges: ChallengeStep[];
+  openings: Opening[];
+  rotationSets: RotationSet[];
 }
 
 export interface CircuitDescription {

@@ -18,6 +18,7 @@ export interface AffinePoint {
 
 export class ProofReader {
   private offset = 0;
+  private readonly scalars = new Map<number, bigint>();
 
   constructor(
     private readonly proof: Uint8Array,
@@ -57,6 +58,14 @@ export class ProofReader {
     const v = bytesToBigIntBE(bytes);
     if (v >= FR_MODULUS) throw new ProofRejected(`${what} at byte ${at} is not a canonical scalar (>= r)`);
     this.transcript.absorbBytes(bytes);
+    this.scalars.set(at, v);
+    return v;
+  }
+
+  /** The scalar read at a byte offset (for openings located by offset). */
+  scalarAt(offset: number): bigint {
+    const v = this.scalars.get(offset);
+    if (v === undefined) throw new Error(`no scalar was read at proof offset ${offset}`);
     return v;
   }
 

@@ -247,25 +247,18 @@ function runVerifier(desc: CircuitDescription, proof: Uint8Array, instances: big
   });
   commitments.set("h", hComb);
 
-  const queries: OpeningQuery[] = [];
-  const q = (commitment: string, point: bigint, ev: bigint) => queries.push({ commitment, point, eval: ev });
-  cs.adviceQueries.forEach((aq, i) => q(`advice:${aq.column}`, rotate(x, aq.rotation, key), adviceEvals[i]));
-  const xNext = rotate(x, 1, key);
-  const xLast = rotate(x, -(bf + 1), key);
-  zSets.forEach((s, i) => {
-    q(`perm_z:${i}`, x, s.eval);
-    q(`perm_z:${i}`, xNext, s.next);
-  });
-  for (let i = C - 2; i >= 0; i--) q(`perm_z:${i}`, xLast, zSets[i].last!);
-  lookupEvals.forEach((ev, i) => {
-    q(`phi:${i}`, x, ev.phi);
-    q(`phi:${i}`, xNext, ev.phiNext);
-    q(`m:${i}`, x, ev.m);
-  });
-  cs.fixedQueries.forEach((fq, i) => q(`fixed:${fq.column}`, rotate(x, fq.rotation, key), fixedEvals[i]));
-  sigmaEvals.forEach((ev, i) => q(`sigma:${i}`, x, ev));
-  q("h", x, expectedHEval);
-  q("random", x, randomEval);
+  // Openings in halo2's query order, as listed by the description (the same list a code generator uses).
+  const pointCache = new Map<number, bigint>();
+  const pointAt = (rotation: number) => {
+    let p = pointCache.get(rotation);
+    if (p === undefined) pointCache.set(rotation, (p = rotate(x, rotation, key)));
+    return p;
+  };
+  const queries: OpeningQuery[] = d.openings.map((o) => ({
+    commitment: o.commitment,
+    point: pointAt(o.rotation),
+    eval: o.evalOffset === null ? expectedHEval : r.scalarAt(o.evalOffset),
+  }));
 
   const right = shplonkRightMsm(queries, commitments, { y: shY, v: shV, u: shU });
   bases.set("g1", key.g1);

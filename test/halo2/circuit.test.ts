@@ -6,6 +6,8 @@ import { buildCircuitDescription, CircuitCheckError } from "../../halo2/circuit/
 import { loadCircuitDescription, CircuitDescriptionError } from "../../halo2/circuit/load.js";
 import { describeCircuit } from "../../halo2/circuit/describe.js";
 import { parseVkBytes, readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
+import { groupRotationSets } from "../../halo2/verify/shplonk.js";
+import { mul, parseHex, pow } from "../../halo2/field.js";
 import { loadVector, SKIP_SHARED } from "./vectors.js";
 
 describe("Rust Debug parser", () => {
@@ -83,6 +85,21 @@ for (const name of ["fixture", "mlp"] as const) {
       assert.throws(() => buildCircuitDescription({ ...base, vkBytes: v.vkBytes.slice(0, -64) }), isCheck("vk-length"));
       assert.throws(() => buildCircuitDescription({ ...base, digestInEngineMemory: false }), isCheck("digest"));
       assert.throws(() => buildCircuitDescription({ ...base, realProofLength: v.proof.length + 32 }), isCheck("proof-length"));
+    });
+
+    it("the symbolic opening list groups into the same SHPLONK rotation sets as halo2's grouping by point value", () => {
+      const v = loadVector(name);
+      const omega = parseHex(v.desc.omega);
+      const x = 0x1234567890abcdefn;
+      const point = (r: number) => mul(x, pow(omega, BigInt(((r % v.desc.n) + v.desc.n) % v.desc.n)));
+      const byValue = groupRotationSets(v.desc.derived.openings.map((o) => ({ commitment: o.commitment, point: point(o.rotation), eval: 0n })));
+      assert.deepEqual(
+        byValue.sets.map((s) => ({ points: s.points, commitments: s.commitments })),
+        v.desc.derived.rotationSets.map((s) => ({ points: s.rotations.map(point), commitments: s.commitments })),
+      );
+      const counts = v.desc.derived.openings.reduce((m, o) => m.set(o.commitment, (m.get(o.commitment) ?? 0) + 1), new Map<string, number>());
+      assert.equal(counts.get("h"), 1);
+      assert.equal(counts.get("advice:0")! >= 1, true);
     });
 
     it("survives a JSON round trip through loadCircuitDescription, which rejects inconsistent JSON", () => {
