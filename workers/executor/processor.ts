@@ -1,0 +1,114 @@
+import { UnrecoverableError, type Job, type Queue } from "bullmq";
+import type { Address } from "viem";
+import type { TwinpathPublicClient } from "../chain/client.js";
+import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { jobId, type ExecuteJobData, type ExecuteJobResult, type RefundJobData, type SubmitJobData } from "../queues/jobs.js";
+import { QueueName } from "../queues/names.js";
+import { BadInputError, InferenceError, ModelHashMismatchError, StaleJobError, TwinpathError, UnknownModelError, errorMessage } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { WorkerMetrics } from "../shared/metrics.js";
+import { decodeFixedPoint, encodeFixedPoint } from "./fixedPoint.js";
+import type { ModelSpecCache } from "./models.js";
+import { runModel, type SessionCache } from "./sessions.js";
+
+export interface ExecuteContext {
+  client: TwinpathPublicClient;
+  models: ModelSpecCache;
+  sessions: SessionCache;
+  submitQueue: Queue<SubmitJobData>;
+  refundQueue: Queue<RefundJobData>;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+}
+
+/** Faults no retry can fix: the job fails now (dead letter) and the request is scheduled for a refund. */
+const PERMANENT = [BadInputError, UnknownModelError, ModelHashMismatchError, InferenceError, StaleJobError];
+export const isPermanent = (err: unknown) => PERMANENT.some((E) => err instanceof E);
+
+/**
+ * The execute job: check the request still needs a result and that the job's input is the one the hub recorded,
+ * load the registered model by hash (verified bytes), run it on the decoded fixed-point input, encode the output
+ * at the model's output scale and hand it to the submit queue (the sender role owns the keys).
+ */
+export function createExecuteProcessor(ctx: ExecuteContext) {
+  return async (job: Job<ExecuteJobData, ExecuteJobResult>): Promise<ExecuteJobResult> => {
+    const started = Date.now();
+    const d = job.data;
+    const requestId = BigInt(d.requestId);
+    try {
+      // 1. On-chain state: nothing to do for a request already executed, refunded or unknown.
+      const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+      if (record.status !== RequestStatus.Requested) {
+        ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "request no longer needs a result");
+        return { output: [], inferenceMs: 0, executed: false, status: record.status };
+      }
+      if (record.inputHash.toLowerCase() !== d.inputHash.toLowerCase()) {
+        throw new StaleJobError(`request ${d.requestId}: the job's input is not the one the hub recorded (reorged event?)`, {
+          metaMessages: [`  job inputHash: ${d.inputHash}`, `  hub inputHash: ${record.inputHash}`],
+        });
+      }
+
+      // 2. The model, by its registered content hash.
+      const model = await ctx.models.get(BigInt(d.modelId));
+      if (d.input.length !== model.inputLength) {
+        throw new BadInputError(`request ${d.requestId}: input has ${d.input.length} values, model ${d.modelId} takes ${model.inputLength}`);
+      }
+      const session = await ctx.sessions.get(model.onnxHash);
+
+      // 3. Run: fixed-point in, float through onnxruntime, fixed-point out.
+      const t0 = performance.now();
+      const raw = await runModel(session, decodeFixedPoint(d.input, model.inputScale), model.inputShape);
+      const inferenceMs = performance.now() - t0;
+      if (raw.length !== model.outputLength) {
+        throw new InferenceError(`model ${d.modelId} produced ${raw.length} values, the registry says ${model.outputLength}`);
+      }
+      const output = encodeFixedPoint(raw, model.outputScale).map(String);
+
+      // 4. Hand over to the sender (idempotent job id).
+      await ctx.submitQueue.add(
+        QueueName.submit,
+        {
+          chainId: d.chainId,
+          hub: d.hub,
+          requestId: d.requestId,
+          modelId: d.modelId,
+          input: d.input,
+          output,
+          executor: d.executor,
+          resultDeadline: d.resultDeadline,
+          seenAt: d.seenAt,
+          executeStartedAt: started,
+          inferenceMs,
+          readyAt: Date.now(),
+        },
+        { jobId: jobId(QueueName.submit, d.chainId, requestId) },
+      );
+      ctx.metrics?.jobLatency.observe({ queue: QueueName.execute, outcome: "ok" }, (Date.now() - started) / 1000);
+      return { output, inferenceMs, executed: true };
+    } catch (err) {
+      const permanent = isPermanent(err);
+      ctx.metrics?.jobFailures.inc({ queue: QueueName.execute, kind: permanent ? "permanent" : "retryable" });
+      if (!permanent) {
+        ctx.logger.warn({ requestId: d.requestId, attempt: job.attemptsMade + 1, err: errorMessage(err) }, "execute failed; will retry");
+        throw err;
+      }
+      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
+      ctx.logger.error({ requestId: d.requestId, code: (err as TwinpathError).code, reason }, "execute failed permanently");
+      await scheduleRefund(ctx.refundQueue, d, reason);
+      throw new UnrecoverableError(`permanent: ${reason}`);
+    }
+  };
+}
+
+/**
+ * The hub has no "reject" entry point: a request we cannot serve is refunded through refundExpired once its
+ * result deadline has passed. A delayed job on the `refund` queue does that (see workers/sender/refund.ts).
+ */
+async function scheduleRefund(queue: Queue<RefundJobData>, d: ExecuteJobData, reason: string): Promise<void> {
+  const delay = Math.max(0, d.resultDeadline * 1000 - Date.now() + 2000);
+  await queue.add(
+    QueueName.refund,
+    { chainId: d.chainId, hub: d.hub as Address, requestId: d.requestId, reason, resultDeadline: d.resultDeadline },
+    { jobId: jobId(QueueName.refund, d.chainId, d.requestId), delay, attempts: 20, backoff: { type: "exponential", delay: 5000 } },
+  );
+}

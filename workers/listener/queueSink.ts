@@ -1,0 +1,70 @@
+import { keccak256, encodeAbiParameters, type Address, type Hex } from "viem";
+import type { Queue } from "bullmq";
+import type { RequestLog } from "../chain/getRequestLogs.js";
+import { jobId, type ExecuteJobData, type SubmitJobData } from "../queues/jobs.js";
+import { QueueName } from "../queues/names.js";
+import type { Logger } from "../shared/logger.js";
+import type { JobSink } from "./types.js";
+
+/** keccak256(abi.encode(int256[] input)): how the hub hashes an input. */
+export const hashInput = (input: readonly bigint[]): Hex => keccak256(encodeAbiParameters([{ type: "int256[]" }], [input]));
+
+export function toExecuteJob(chainId: number, hub: Address, log: RequestLog, seenAt = Date.now()): ExecuteJobData {
+  return {
+    chainId,
+    hub,
+    requestId: log.requestId.toString(),
+    modelId: log.modelId.toString(),
+    consumer: log.consumer,
+    executor: log.executor,
+    input: log.input.map(String),
+    inputHash: hashInput(log.input),
+    fee: log.fee.toString(),
+    resultDeadline: Number(log.resultDeadline),
+    blockNumber: Number(log.blockNumber),
+    blockHash: log.blockHash,
+    txHash: log.transactionHash,
+    seenAt,
+  };
+}
+
+/**
+ * Adds one execute job per request with id execute-<chainId>-<requestId>: a replay is a no-op. A job left from
+ * another fork (same id, different block hash) is replaced, together with its finished submit job, because after
+ * a reorg the same request id may carry another input.
+ */
+export function queueJobSink(opts: { queue: Queue<ExecuteJobData>; submitQueue?: Queue<SubmitJobData>; chainId: number; hub: Address; logger?: Logger }): JobSink {
+  return {
+    async enqueue(logs) {
+      let added = 0;
+      let duplicates = 0;
+      let replaced = 0;
+      const fresh: { name: string; data: ExecuteJobData; opts: { jobId: string } }[] = [];
+      await Promise.all(
+        logs.map(async (log) => {
+          const id = jobId(QueueName.execute, opts.chainId, log.requestId);
+          const existing = await opts.queue.getJob(id);
+          if (existing) {
+            if (existing.data.blockHash === log.blockHash) return duplicates++;
+            const state = await existing.getState();
+            if (state === "active") {
+              opts.logger?.warn({ jobId: id }, "job from another fork is running; it will be refused by the input hash check");
+              return duplicates++;
+            }
+            await existing.remove();
+            if (opts.submitQueue) {
+              const sub = await opts.submitQueue.getJob(jobId(QueueName.submit, opts.chainId, log.requestId));
+              if (sub && (await sub.getState()) !== "active") await sub.remove();
+            }
+            replaced++;
+          } else {
+            added++;
+          }
+          fresh.push({ name: QueueName.execute, data: toExecuteJob(opts.chainId, opts.hub, log), opts: { jobId: id } });
+        }),
+      );
+      if (fresh.length) await opts.queue.addBulk(fresh);
+      return { added, duplicates, replaced };
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { readFile, readdir, writeFile, mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { keccak256, type Hex } from "viem";
+import { UnknownModelError } from "../shared/errors.js";
+import type { ModelBytes, ModelStore } from "./store.js";
+import { verifyModelBytes } from "./verify.js";
+
+/**
+ * A folder of model files. A hash is looked up as:
+ *  1. `<dir>/<0xhash>.onnx` (content-addressed files, see putModel), then
+ *  2. any bundle folder under `<dir>` whose manifest.json lists `files.onnx.keccak256` = hash (its `path`,
+ *     default model.onnx), then
+ *  3. any other `*.onnx` under `<dir>` whose bytes hash to it (indexed once, re-scanned on a miss).
+ * Whatever the route, the bytes read are hashed again and refused on mismatch.
+ */
+export class LocalModelStore implements ModelStore {
+  readonly description: string;
+  private index = new Map<string, string>();
+
+  constructor(private readonly dir: string) {
+    this.dir = resolve(dir);
+    this.description = `local folder ${this.dir}`;
+  }
+
+  async load(onnxHash: Hex): Promise<ModelBytes> {
+    const key = onnxHash.toLowerCase();
+    let path = this.direct(key) ?? this.index.get(key);
+    if (!path) {
+      await this.rescan();
+      path = this.index.get(key);
+    }
+    if (!path) throw new UnknownModelError(onnxHash, this.description);
+    const bytes = new Uint8Array(await readFile(path));
+    verifyModelBytes(bytes, onnxHash, path);
+    return { onnxHash, bytes, source: path };
+  }
+
+  private direct(key: string): string | undefined {
+    const p = join(this.dir, `${key}.onnx`);
+    return existsSync(p) ? p : undefined;
+  }
+
+  private async rescan(): Promise<void> {
+    const index = new Map<string, string>();
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      const manifest = entries.find((e) => e.isFile() && e.name === "manifest.json");
+      if (manifest) {
+        try {
+          const m = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as { files?: { onnx?: { keccak256?: string; path?: string } } };
+          const claimed = m.files?.onnx?.keccak256;
+          // The manifest's claim is indexed as is; load() re-hashes the bytes, so a corrupt file is refused.
+          if (claimed) index.set(claimed.toLowerCase(), join(dir, m.files?.onnx?.path ?? "model.onnx"));
+        } catch {
+          /* not a bundle manifest */
+        }
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory() && depth < 4) await walk(p, depth + 1);
+        else if (e.isFile() && e.name.endsWith(".onnx") && ![...index.values()].includes(p)) {
+          const h = keccak256(new Uint8Array(await readFile(p))).toLowerCase();
+          if (!index.has(h)) index.set(h, p);
+        }
+      }
+    };
+    await walk(this.dir, 0);
+    this.index = index;
+  }
+}
+
+/** Writes `bytes` into a local store as `<keccak256>.onnx` and returns the hash. */
+export async function putModel(dir: string, bytes: Uint8Array): Promise<Hex> {
+  const hash = keccak256(bytes);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${hash.toLowerCase()}.onnx`), bytes);
+  return hash;
+}

@@ -1,0 +1,19 @@
+import type { Hex } from "viem";
+
+/** A model file fetched from a store, already checked against its registered hash. */
+export interface ModelBytes {
+  onnxHash: Hex;
+  bytes: Uint8Array;
+  /** where it came from (path, URL) for logs */
+  source: string;
+}
+
+/**
+ * Where executors get model files by content hash. Implementations must refuse bytes whose keccak256 differs
+ * from the requested hash (ModelHashMismatchError) and report a missing file as UnknownModelError.
+ * The local folder store is the default; an HTTP/IPFS/S3 store would implement the same method.
+ */
+export interface ModelStore {
+  readonly description: string;
+  load(onnxHash: Hex): Promise<ModelBytes>;
+}

@@ -1,0 +1,121 @@
+import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
+import { BaseError, ContractFunctionRevertedError, getAbiItem, type Address, type Hash } from "viem";
+import { inferenceHubAbi } from "../chain/abi/generated.js";
+import type { TwinpathPublicClient } from "../chain/client.js";
+import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { submitResultsCall } from "../chain/submitResults.js";
+import { jobId, type ProveJobData, type RefundJobData, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
+import { QueueName } from "../queues/names.js";
+import { errorMessage } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { WorkerMetrics } from "../shared/metrics.js";
+import type { KeyRing } from "./keys.js";
+
+export interface SubmitContext {
+  client: TwinpathPublicClient;
+  keys: KeyRing;
+  proveQueue: Queue<ProveJobData>;
+  refundQueue: Queue<RefundJobData>;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+}
+
+const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
+
+/**
+ * The submit job: deliver one output on chain with the right key (the assigned executor's, or any of ours once
+ * the window is open), through that key's batcher, then enqueue the proving job. A retry first reads the
+ * request: if one of our keys already delivered it (a crash after sending), it only enqueues the proving job.
+ */
+export function createSubmitProcessor(ctx: SubmitContext) {
+  return async (job: Job<SubmitJobData, SubmitJobResult>, token?: string): Promise<SubmitJobResult> => {
+    const d = job.data;
+    const requestId = BigInt(d.requestId);
+    const started = Date.now();
+
+    const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+    if (record.status !== RequestStatus.Requested) return recoverOrSkip(ctx, d, record.status, record.deliveredBy);
+
+    const assigned = (await ctx.client.readContract({ address: d.hub, abi: inferenceHubAbi, functionName: "assignedExecutor", args: [requestId] })) as Address;
+    const key = ctx.keys.choose(assigned);
+    if (!key) return delayUntilOpen(ctx, job, token, assigned);
+
+    const outcome = await key.batcher.submit({ requestId, output: d.output.map(BigInt) });
+    switch (outcome.kind) {
+      case "delivered": {
+        await enqueueProve(ctx, d, key.address, outcome.txHash, Number(outcome.blockNumber));
+        ctx.metrics?.jobLatency.observe({ queue: QueueName.submit, outcome: "ok" }, (Date.now() - started) / 1000);
+        return {
+          delivered: true,
+          txHash: outcome.txHash,
+          blockNumber: Number(outcome.blockNumber),
+          sender: key.address,
+          batchSize: outcome.batchSize,
+          gasUsed: outcome.gasUsed.toString(),
+          gasShare: (outcome.gasUsed / BigInt(outcome.batchSize)).toString(),
+          sentAt: outcome.sentAt,
+          minedAt: outcome.minedAt,
+        };
+      }
+      case "not-needed": {
+        const again = await getRequest(ctx.client, { hub: d.hub, requestId });
+        return recoverOrSkip(ctx, d, again.status, again.deliveredBy);
+      }
+      case "rejected": {
+        ctx.metrics?.jobFailures.inc({ queue: QueueName.submit, kind: "rejected" });
+        if (/InferenceHubNotAssigned/.test(outcome.reason)) return delayUntilOpen(ctx, job, token, assigned);
+        if (/InferenceHubDeadlinePassed/.test(outcome.reason)) {
+          await ctx.refundQueue.add(
+            QueueName.refund,
+            { chainId: d.chainId, hub: d.hub, requestId: d.requestId, reason: outcome.reason, resultDeadline: d.resultDeadline },
+            { jobId: jobId(QueueName.refund, d.chainId, d.requestId), attempts: 20, backoff: { type: "exponential", delay: 5000 } },
+          );
+          throw new UnrecoverableError(`permanent: result deadline passed: ${outcome.reason}`);
+        }
+        // Anything else may be transient (state changing under us): retry, re-reading the chain first.
+        throw new Error(`hub rejected the result of request ${d.requestId}: ${outcome.reason}`);
+      }
+    }
+  };
+}
+
+async function recoverOrSkip(ctx: SubmitContext, d: SubmitJobData, status: number, deliveredBy: Address): Promise<SubmitJobResult> {
+  const delivered = status === RequestStatus.Executed || status === RequestStatus.ProofSubmitted || status === RequestStatus.Settled;
+  if (delivered && ctx.keys.has(deliveredBy)) {
+    // We sent it before (crash between "sent" and "recorded"): find our transaction and finish the job.
+    const logs = await ctx.client.getLogs({ address: d.hub, event: resultSubmittedEvent, args: { requestId: BigInt(d.requestId) }, fromBlock: 0n, strict: true });
+    const log = logs[logs.length - 1];
+    if (log) await enqueueProve(ctx, d, deliveredBy, log.transactionHash, Number(log.blockNumber));
+    ctx.logger.info({ requestId: d.requestId, txHash: log?.transactionHash }, "result was already delivered by us; recovered");
+    return { delivered: true, skipped: "already delivered by this node (recovered)", txHash: log?.transactionHash, blockNumber: log ? Number(log.blockNumber) : undefined, sender: deliveredBy };
+  }
+  ctx.logger.info({ requestId: d.requestId, status: requestStatusName(status), deliveredBy }, "request no longer needs our result");
+  return { delivered: false, skipped: `status ${requestStatusName(status)}${delivered ? ` (delivered by ${deliveredBy})` : ""}` };
+}
+
+async function enqueueProve(ctx: SubmitContext, d: SubmitJobData, executor: Address, resultTxHash: Hash, resultBlockNumber: number): Promise<void> {
+  await ctx.proveQueue.add(
+    QueueName.prove,
+    { chainId: d.chainId, hub: d.hub, requestId: d.requestId, modelId: d.modelId, input: d.input, output: d.output, executor, resultTxHash, resultBlockNumber },
+    { jobId: jobId(QueueName.prove, d.chainId, d.requestId) },
+  );
+}
+
+/** Assigned to another node: wait until the hub opens the request to every executor (InferenceHubNotAssigned.openAt). */
+async function delayUntilOpen(ctx: SubmitContext, job: Job<SubmitJobData>, token: string | undefined, assigned: Address): Promise<never> {
+  const key = ctx.keys.keys[0];
+  let openAtMs = Date.now() + 5000;
+  try {
+    await ctx.client.simulateContract({ ...submitResultsCall(job.data.hub, [{ requestId: BigInt(job.data.requestId), output: job.data.output.map(BigInt) }]), account: key.address } as never);
+  } catch (err) {
+    const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "InferenceHubNotAssigned") {
+      openAtMs = Number(revert.data.args?.[3] ?? 0n) * 1000 + 1000;
+    } else {
+      ctx.logger.debug({ err: errorMessage(err) }, "simulation while waiting for the window");
+    }
+  }
+  ctx.logger.info({ requestId: job.data.requestId, assigned, until: new Date(openAtMs).toISOString() }, "assigned to another executor; waiting for the open window");
+  await job.moveToDelayed(Math.max(openAtMs, Date.now() + 500), token);
+  throw new DelayedError();
+}
