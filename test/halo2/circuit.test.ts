@@ -139,6 +139,16 @@ describe("describeCircuit (fresh-process scrape of the engine)", { skip: SKIP_SH
     assert.deepEqual(desc.cs, v.desc.cs);
   });
 
+  it("recovers the MLP's pinned key, whose first bytes the allocator overwrote (prefix restored)", { timeout: 120_000 }, async () => {
+    const v = loadVector("mlp");
+    assert.equal(v.vectors.vk_digest.pinned_scrape.prefix_clobbered, true);
+    const desc = await describeCircuit({ compiled: v.compiled, settings: v.settings, srs: v.srsBytes, vk: v.vkBytes, proof: v.proof });
+    assert.equal(desc.vkDigest, v.vectors.vk_digest.value);
+    assert.equal(desc.pinnedTextSha256, v.vectors.vk_digest.pinned_string_sha256);
+    assert.deepEqual(desc.instanceCounts, [5]);
+    assert.deepEqual(desc.cs, v.desc.cs);
+  });
+
   it("a verifying key that does not belong to the circuit is rejected by the commitments check", async () => {
     const v = loadVector("fixture");
     const vk = v.vkBytes.slice();
