@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { toHex32, parseHex } from "../field.js";
+import { toHex32 } from "../field.js";
 import { buildCircuitDescription, CircuitCheckError, ENGINE_WASM_SHA256 } from "./build.js";
 import { vkDigestOfPinnedText } from "./digest.js";
 import { loadCircuitDescription } from "./load.js";
@@ -116,15 +116,13 @@ export async function describeCircuit(inputs: DescribeInputs): Promise<CircuitDe
 
     if (res.candidates.length === 0) throw new ScrapeError("no PinnedVerificationKey text found in engine memory after genVk");
     const failures: string[] = [];
+    let firstCheckError: CircuitCheckError | null = null;
+    const realProofLength = inputs.proof !== undefined ? proofBytesOf(inputs.proof).length : res.proof ? proofBytesOf(res.proof).length : undefined;
     for (const c of res.candidates) {
-      // Recompute the digest here, independently of the child, and require the child to have found it in memory.
-      const digest = toHex32(vkDigestOfPinnedText(c.text));
-      if (digest !== c.digest) {
-        failures.push(`candidate at ${c.offset}: digest mismatch`);
-        continue;
-      }
-      const realProofLength = inputs.proof !== undefined ? proofBytesOf(inputs.proof).length : res.proof ? proofBytesOf(res.proof).length : undefined;
       try {
+        // Recompute the digest here, independently of the child, and require the child to have found it in memory.
+        const digest = toHex32(vkDigestOfPinnedText(c.text));
+        if (digest !== c.digest) throw new CircuitCheckError("digest", `candidate at ${c.offset}: child and parent digests differ`);
         const desc = buildCircuitDescription({
           pinnedText: c.text,
           vkBytes: inputs.vk,
@@ -133,14 +131,14 @@ export async function describeCircuit(inputs: DescribeInputs): Promise<CircuitDe
           instanceCounts: null,
         });
         desc.instanceCounts = instanceCountsFromSettings(settings, desc.cs.numInstanceColumns);
-        if (parseHex(desc.vkDigest) !== parseHex(digest)) throw new CircuitCheckError("digest", "digest recomputation differs");
         return desc;
       } catch (e) {
-        if (e instanceof CircuitCheckError) failures.push(`candidate at ${c.offset}: ${e.message}`);
-        else failures.push(`candidate at ${c.offset}: ${(e as Error).message}`);
-        if (res.candidates.length === 1 && e instanceof CircuitCheckError) throw e;
+        if (e instanceof CircuitCheckError) firstCheckError ??= e;
+        failures.push(`candidate at ${c.offset}: ${(e as Error).message}`);
       }
     }
+    // Every candidate failed: surface the named check when there is one.
+    if (firstCheckError) throw new CircuitCheckError(firstCheckError.check, `${firstCheckError.message} (all candidates: ${failures.join("; ")})`);
     throw new ScrapeError(`no candidate passed every check: ${failures.join("; ")}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
