@@ -1,0 +1,90 @@
+/** ONNX bytes -> calibrated ezkl compiled circuit + settings (no keys). */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { calibrate, type Calibration } from "./calibrate.js";
+import { encodeCircuit } from "./circuit/build.js";
+import { lowerGraph, type LoweredModel } from "./graph/lower.js";
+import { size } from "./graph/tensor.js";
+import { readOnnxModel } from "./onnx/read.js";
+import { generateDevSrs } from "./srs/srs.js";
+
+export interface CompileOptions {
+  /** fixed-point scale (exponent of 2) of the input; default 7 */
+  inputScale?: number;
+  /** scale of the weights; default = inputScale */
+  paramScale?: number;
+  /** calibration inputs, each a flat array of the input's values; default: 8 pseudo-random inputs in [-1, 1] */
+  samples?: number[][];
+  decompBase?: number;
+  numInnerCols?: number;
+  minLogrows?: number;
+  maxLogrows?: number;
+  maxLegs?: number;
+  log?: (msg: string) => void;
+  /** cache dir for trial SRS files (default .twinpath/srs under cwd) */
+  cacheDir?: string;
+}
+
+export interface CompiledModel {
+  lowered: LoweredModel;
+  compiled: Uint8Array;
+  settings: Uint8Array;
+  /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
+  settingsValue: any;
+  calibration: Calibration;
+  samples: number[][];
+  compileMs: number;
+}
+
+/** Deterministic pseudo-random samples (mulberry32), so default calibration is reproducible. */
+export function defaultSamples(n: number, count = 8, seed = 1): number[][] {
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: n }, () => rnd() * 2 - 1));
+}
+
+const trialSrsMemo = new Map<number, Promise<Uint8Array>>();
+/** Dev SRS used only for sizing trials (seeded, cached on disk). */
+export function trialSrs(cacheDir: string) {
+  return (k: number): Promise<Uint8Array> => {
+    let p = trialSrsMemo.get(k);
+    if (!p) {
+      p = (async () => {
+        const f = join(cacheDir, `dev-trial-k${k}.srs`);
+        if (existsSync(f)) return new Uint8Array(readFileSync(f));
+        const s = await generateDevSrs(k, { seed: "calibration-trials" });
+        mkdirSync(cacheDir, { recursive: true });
+        writeFileSync(f, s);
+        return s;
+      })();
+      trialSrsMemo.set(k, p);
+    }
+    return p;
+  };
+}
+
+export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}): Promise<CompiledModel> {
+  const t0 = Date.now();
+  const inputScale = opts.inputScale ?? 7;
+  const graph = readOnnxModel(onnx);
+  const lowered = lowerGraph(graph, { inputScale, paramScale: opts.paramScale ?? inputScale });
+  const samples = opts.samples?.length ? opts.samples : defaultSamples(size(lowered.inputDims));
+  const calibration = await calibrate(lowered, {
+    samples,
+    decompBase: opts.decompBase ?? 128,
+    numInnerCols: opts.numInnerCols ?? 2,
+    minLogrows: opts.minLogrows ?? 6,
+    maxLogrows: opts.maxLogrows ?? 17,
+    maxLegs: opts.maxLegs ?? 4,
+    trialSrs: trialSrs(opts.cacheDir ?? join(process.cwd(), ".twinpath", "srs")),
+    log: opts.log ?? (() => {}),
+  });
+  const { compiled, settings, settingsValue } = encodeCircuit(lowered, calibration.sizing);
+  return { lowered, compiled, settings, settingsValue, calibration, samples, compileMs: Date.now() - t0 };
+}
