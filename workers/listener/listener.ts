@@ -115,12 +115,12 @@ export class Listener {
         return { kind: "rewound", from, to: n };
       }
     }
-    // Deeper than the window: restart from just before the oldest remembered block (or the start block).
-    const oldest = remembered.length ? remembered[remembered.length - 1][0] - 1n : this.startBlock - 1n;
-    const target = oldest < this.startBlock - 1n ? this.startBlock - 1n : oldest;
+    // Deeper than the window: the fork point is unknown, so rescan from the start block. Safe because enqueuing is
+    // idempotent (job ids, and a job from another fork is replaced); slow, hence the error log.
+    const target = this.startBlock - 1n;
     const hash = target >= 0n ? await source.blockHash(target) : null;
     await store.rewind(hash ? { block: target, hash } : null);
-    logger?.error({ from: String(from), to: String(target) }, "reorg deeper than the remembered window: rewound to its start");
+    logger?.error({ from: String(from), to: String(target), window: String(this.reorgWindow) }, "reorg deeper than the remembered window: rescanning from the start block");
     return { kind: "rewound", from, to: target };
   }
 

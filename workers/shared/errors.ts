@@ -125,3 +125,16 @@ export function errorMessage(err: unknown): string {
   }
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Every message and detail along the cause chain (node error texts hide under viem's short messages). */
+export function fullMessage(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 16; depth++) {
+    const e = current as { message?: unknown; details?: unknown; cause?: unknown };
+    if (typeof e.message === "string") parts.push(e.message);
+    if (typeof e.details === "string") parts.push(e.details);
+    current = e.cause;
+  }
+  return parts.length ? parts.join(" | ") : String(err);
+}

@@ -10,7 +10,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../client.js";
-import { ChainError, TxRejectedError, errorMessage } from "../../shared/errors.js";
+import { ChainError, TxRejectedError, errorMessage, fullMessage } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import type { WorkerMetrics } from "../../shared/metrics.js";
 import { bumpFees, isNonceError, type Fees } from "./feePolicy.js";
@@ -110,7 +110,7 @@ export class TxSender {
         } catch (err) {
           // Unknown whether the node took it: forget the counter so the next send reads it from the chain.
           this.nextNonce = undefined;
-          if (attempt < 3 && isNonceError(errorMessage(err))) continue;
+          if (attempt < 3 && isNonceError(fullMessage(err))) continue;
           throw new ChainError(`sending ${label} failed`, { cause: err, details: errorMessage(err) });
         }
       }
@@ -147,7 +147,7 @@ export class TxSender {
         this.o.logger?.warn({ label, nonce: first.nonce, hash, resends, maxFeePerGas: String(fees.maxFeePerGas) }, "re-sent with bumped fees");
       } catch (err) {
         // "nonce too low": one of our hashes was mined meanwhile; the next wait finds its receipt.
-        if (!isNonceError(errorMessage(err))) this.o.logger?.warn({ err: errorMessage(err), label }, "re-send failed");
+        if (!isNonceError(fullMessage(err))) this.o.logger?.warn({ err: errorMessage(err), label }, "re-send failed");
       }
     }
   }

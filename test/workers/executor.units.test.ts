@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import fc from "fast-check";
+import { keccak256 } from "viem";
+import { decodeFixedPoint, encodeFixedPoint } from "../../workers/executor/fixedPoint.js";
+import { SessionCache, runModel } from "../../workers/executor/sessions.js";
+import { LocalModelStore, putModel } from "../../workers/model-store/localStore.js";
+import { BadInputError, ModelHashMismatchError, UnknownModelError } from "../../workers/shared/errors.js";
+import { quantize } from "../../scripts/lib/quantize.js";
+import { demoModelPath, exampleInputs } from "../../models/index.js";
+
+describe("fixed point", () => {
+  it("encodes like the project's quantize (half away from zero) on float32 values", () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { maxLength: 16 }), fc.integer({ min: 0, max: 16 }), (xs, scale) => {
+        const f32 = xs.map(Math.fround);
+        assert.deepEqual(encodeFixedPoint(f32, scale), quantize(f32, scale));
+      }),
+    );
+    assert.deepEqual(encodeFixedPoint([0.5 / 128, -0.5 / 128, 1.5 / 128, -2.5 / 128], 7), [1n, -1n, 2n, -3n]);
+  });
+
+  it("decodes ints at a scale back to floats and refuses values a float cannot carry", () => {
+    assert.deepEqual([...decodeFixedPoint(["128", "-64", "1"], 7)], [1, -0.5, 0.0078125]);
+    assert.throws(() => decodeFixedPoint([(2n ** 60n).toString()], 7), BadInputError);
+    assert.throws(() => decodeFixedPoint(["1.5"], 7), (e: Error) => e instanceof BadInputError && /input\[0\] is not an integer/.test(e.message));
+  });
+});
+
+describe("local model store", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tp-store-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const bytes = new Uint8Array(readFileSync(demoModelPath("iris-mlp")));
+  const hash = keccak256(bytes);
+
+  it("loads a content-addressed file and runs it with onnxruntime", async () => {
+    await putModel(dir, bytes);
+    const store = new LocalModelStore(dir);
+    const loaded = await store.load(hash);
+    assert.equal(loaded.bytes.length, bytes.length);
+    const sessions = new SessionCache(store, 2);
+    const session = await sessions.get(hash);
+    assert.equal(await sessions.get(hash), session, "sessions are cached");
+    const out = await runModel(session, Float32Array.from(exampleInputs("iris-mlp", 1)[0]), [1, 4]);
+    assert.equal(out.length, 3);
+    await sessions.close();
+  });
+
+  it("finds a model through a bundle manifest and refuses a corrupt file with both hashes in the reason", async () => {
+    const bundle = join(dir, "bundles", "iris");
+    mkdirSync(bundle, { recursive: true });
+    const corrupt = Uint8Array.from(bytes);
+    corrupt[corrupt.length - 5] ^= 0xff;
+    writeFileSync(join(bundle, "network.onnx"), corrupt);
+    const claimed = keccak256(new TextEncoder().encode("another model"));
+    writeFileSync(join(bundle, "manifest.json"), JSON.stringify({ files: { onnx: { path: "network.onnx", keccak256: claimed } } }));
+    const store = new LocalModelStore(dir);
+    await assert.rejects(store.load(claimed), (err: Error) => {
+      assert.ok(err instanceof ModelHashMismatchError);
+      assert.match(err.message, /does not match its registered hash/);
+      assert.ok(err.message.includes(claimed) && err.message.includes(keccak256(corrupt)));
+      return true;
+    });
+  });
+
+  it("refuses a content-addressed file whose bytes changed", async () => {
+    const d2 = mkdtempSync(join(tmpdir(), "tp-store2-"));
+    try {
+      const h = await putModel(d2, bytes);
+      const tampered = Uint8Array.from(bytes);
+      tampered[10] ^= 1;
+      writeFileSync(join(d2, `${h.toLowerCase()}.onnx`), tampered);
+      await assert.rejects(new LocalModelStore(d2).load(h), ModelHashMismatchError);
+      await assert.rejects(new SessionCache(new LocalModelStore(d2)).get(h), ModelHashMismatchError);
+    } finally {
+      rmSync(d2, { recursive: true, force: true });
+    }
+  });
+
+  it("reports an unknown hash as UnknownModelError naming the store", async () => {
+    const missing = keccak256(new TextEncoder().encode("nothing"));
+    await assert.rejects(new LocalModelStore(dir).load(missing), (e: Error) => e instanceof UnknownModelError && e.message.includes(missing) && e.message.includes(dir));
+  });
+});
