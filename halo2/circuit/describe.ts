@@ -156,6 +156,8 @@ export async function describeBundle(dir: string, opts: { input?: unknown; refre
     if (cached?.vkSha256 === vkSha) return loadCircuitDescription(cached.description);
   }
   const desc = await describeCircuit({ compiled: read("model.compiled"), settings: read("settings.json"), srs: read("srs.bin"), vk, input: opts.input });
-  fs.writeFileSync(cachePath, JSON.stringify({ vkSha256: vkSha, description: desc }));
+  const tmp = `${cachePath}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ vkSha256: vkSha, description: desc }));
+  fs.renameSync(tmp, cachePath);
   return desc;
 }

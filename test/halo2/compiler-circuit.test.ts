@@ -9,7 +9,7 @@ import { describeCircuit } from "../../halo2/circuit/describe.js";
 import { readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js";
 import { instancesFromProofJson } from "../../halo2/verify/instances.js";
-import { cachedEngineProof, engineVerify, getEngine } from "./engine.js";
+import { cachedEngineProof, engineVerify, getEngine, writeAtomic } from "./engine.js";
 
 const CACHE = path.resolve(".twinpath/halo2");
 
@@ -28,8 +28,7 @@ async function buildIrisCircuit(): Promise<{ compiled: Uint8Array; settings: Uin
   if (fs.existsSync(srsFile)) srs = new Uint8Array(fs.readFileSync(srsFile));
   else {
     srs = await generateDevSrs(10, { seed: "halo2-test" });
-    fs.mkdirSync(CACHE, { recursive: true });
-    fs.writeFileSync(srsFile, srs);
+    writeAtomic(srsFile, srs);
   }
   return { compiled, settings, srs, input: JSON.stringify({ input_data: [exampleInputs("iris-mlp", 1)[0]] }) };
 }
@@ -51,8 +50,7 @@ describe("compiler-built iris-mlp circuit: describe, prove, verify", { timeout: 
     if (fs.existsSync(vkFile)) vk = new Uint8Array(fs.readFileSync(vkFile));
     else {
       vk = new Uint8Array(getEngine().genVk(clamp(compiled), clamp(srs), true));
-      fs.mkdirSync(CACHE, { recursive: true });
-      fs.writeFileSync(vkFile, vk);
+      writeAtomic(vkFile, vk);
     }
     const pj = cachedEngineProof(`iris-${tag}`, compiled, srs, vk, input);
     const proof = Uint8Array.from(pj.proof as number[]);

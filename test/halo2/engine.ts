@@ -43,6 +43,14 @@ export function engineVerify(key: EngineKey, proof: Uint8Array, instances: bigin
   }
 }
 
+/** Cache writes go through a rename so an interrupted run never leaves a truncated file. */
+export function writeAtomic(file: string, data: Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
 /** Proves once with the engine and caches the proof JSON under .twinpath/halo2/ (gitignored). */
 export function cachedEngineProof(cacheName: string, compiled: Uint8Array, srs: Uint8Array, vk: Uint8Array, inputJson: string): Record<string, any> {
   const dir = path.resolve(".twinpath/halo2");
@@ -52,7 +60,6 @@ export function cachedEngineProof(cacheName: string, compiled: Uint8Array, srs: 
   const witness = e.genWitness(clamp(compiled), clamp(Buffer.from(inputJson)));
   const pk = e.genPk(clamp(vk), clamp(compiled), clamp(srs));
   const proof = e.prove(clamp(witness), clamp(pk), clamp(compiled), clamp(srs));
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(file, Buffer.from(proof));
+  writeAtomic(file, Buffer.from(proof));
   return JSON.parse(Buffer.from(proof).toString("utf8"));
 }
