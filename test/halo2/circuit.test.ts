@@ -4,7 +4,10 @@ import { parseRustDebug, RustDebugParseError } from "../../halo2/circuit/rust-de
 import { parsePinnedVerifyingKey, PinnedKeyError } from "../../halo2/circuit/pinned.js";
 import { buildCircuitDescription, CircuitCheckError } from "../../halo2/circuit/build.js";
 import { loadCircuitDescription, CircuitDescriptionError } from "../../halo2/circuit/load.js";
-import { describeCircuit } from "../../halo2/circuit/describe.js";
+import { describeBundle, describeCircuit } from "../../halo2/circuit/describe.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseVkBytes, readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { groupRotationSets } from "../../halo2/verify/shplonk.js";
 import { mul, parseHex, pow } from "../../halo2/field.js";
@@ -159,5 +162,31 @@ describe("describeCircuit (fresh-process scrape of the engine)", { skip: SKIP_SH
       describeCircuit({ compiled: v.compiled, settings: v.settings, srs: v.srsBytes, vk }),
       (e: unknown) => e instanceof CircuitCheckError && e.check === "commitments",
     );
+  });
+});
+
+describe("describeBundle caches circuit.json next to a bundle", { skip: SKIP_SHARED }, () => {
+  it("scrapes once, then loads the cache; a different vk.bin is not served from the cache", async () => {
+    const v = loadVector("fixture");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "halo2-bundle-"));
+    try {
+      fs.writeFileSync(path.join(dir, "model.compiled"), v.compiled);
+      fs.writeFileSync(path.join(dir, "settings.json"), v.settings);
+      fs.writeFileSync(path.join(dir, "srs.bin"), v.srsBytes);
+      fs.writeFileSync(path.join(dir, "vk.bin"), v.vkBytes);
+      const first = await describeBundle(dir);
+      assert.equal(first.vkDigest, v.vectors.vk_digest.value);
+      assert.ok(fs.existsSync(path.join(dir, "circuit.json")));
+      const t = Date.now();
+      const second = await describeBundle(dir);
+      assert.ok(Date.now() - t < 1000, "cached description should load without a scrape");
+      assert.deepEqual(second, first);
+      const vk = v.vkBytes.slice();
+      vk[8] ^= 1;
+      fs.writeFileSync(path.join(dir, "vk.bin"), vk);
+      await assert.rejects(describeBundle(dir), (e: unknown) => e instanceof CircuitCheckError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
