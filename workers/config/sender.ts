@@ -1,5 +1,5 @@
 import { commonShape } from "./common.js";
-import { int, privateKeys } from "./fields.js";
+import { bool, int, privateKeys } from "./fields.js";
 import { parseEnv } from "./parse.js";
 
 export const senderShape = {
@@ -20,6 +20,9 @@ export const senderShape = {
   SENDER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
   SENDER_MAX_ATTEMPTS: int(1, 100, 8),
   SENDER_BACKOFF_MS: int(10, 3_600_000, 1000),
+  /** Fault injection for tests only: SIGKILL this process right after its first result transaction is mined,
+   * before the job is recorded (the crash the on-chain check before re-sending exists for). */
+  SENDER_FAULT_CRASH_AFTER_SEND: bool(false),
 };
 
 export type SenderConfig = ReturnType<typeof loadSenderConfig>;

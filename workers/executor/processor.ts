@@ -19,6 +19,8 @@ export interface ExecuteContext {
   refundQueue: Queue<RefundJobData>;
   logger: Logger;
   metrics?: WorkerMetrics;
+  /** test-only fault injection: sleep before running the model */
+  faultDelayMs?: number;
 }
 
 /** Faults no retry can fix: the job fails now (dead letter) and the request is scheduled for a refund. */
@@ -35,6 +37,7 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
     const started = Date.now();
     const d = job.data;
     const requestId = BigInt(d.requestId);
+    ctx.logger.info({ requestId: d.requestId, jobId: job.id, attempt: job.attemptsMade + 1 }, "executing request");
     try {
       // 1. On-chain state: nothing to do for a request already executed, refunded or unknown.
       const record = await getRequest(ctx.client, { hub: d.hub, requestId });
@@ -55,6 +58,7 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       }
       const session = await ctx.sessions.get(model.onnxHash);
 
+      if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
       // 3. Run: fixed-point in, float through onnxruntime, fixed-point out.
       const t0 = performance.now();
       const raw = await runModel(session, decodeFixedPoint(d.input, model.inputScale), model.inputShape);
@@ -94,7 +98,7 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       }
       const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
       ctx.logger.error({ requestId: d.requestId, code: (err as TwinpathError).code, reason }, "execute failed permanently");
-      await scheduleRefund(ctx.refundQueue, d, reason);
+      await scheduleRefund(ctx.client, ctx.refundQueue, d, reason);
       throw new UnrecoverableError(`permanent: ${reason}`);
     }
   };
@@ -104,8 +108,10 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
  * The hub has no "reject" entry point: a request we cannot serve is refunded through refundExpired once its
  * result deadline has passed. A delayed job on the `refund` queue does that (see workers/sender/refund.ts).
  */
-async function scheduleRefund(queue: Queue<RefundJobData>, d: ExecuteJobData, reason: string): Promise<void> {
-  const delay = Math.max(0, d.resultDeadline * 1000 - Date.now() + 2000);
+async function scheduleRefund(client: TwinpathPublicClient, queue: Queue<RefundJobData>, d: ExecuteJobData, reason: string): Promise<void> {
+  // Deadlines are in chain time: wait for the chain's clock, not ours.
+  const now = Number((await client.getBlock({ blockTag: "latest" })).timestamp);
+  const delay = Math.max(0, (d.resultDeadline - now + 1) * 1000);
   await queue.add(
     QueueName.refund,
     { chainId: d.chainId, hub: d.hub as Address, requestId: d.requestId, reason, resultDeadline: d.resultDeadline },

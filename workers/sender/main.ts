@@ -50,7 +50,7 @@ await runMain("sender", async () => {
   const common = { lockDuration: config.SENDER_LOCK_DURATION_MS, stalledInterval: config.SENDER_STALLED_INTERVAL_MS, maxStalledCount: 2 };
   const submitWorker = new Worker(
     QueueName.submit,
-    createSubmitProcessor({ client, keys, proveQueue, refundQueue, logger, metrics }),
+    createSubmitProcessor({ client, keys, proveQueue, refundQueue, logger, metrics, crashAfterSend: config.SENDER_FAULT_CRASH_AFTER_SEND }),
     workerOptions(ctx, { concurrency: config.SENDER_CONCURRENCY, ...common }),
   );
   const refundWorker = new Worker(QueueName.refund, createRefundProcessor({ client, keys, logger }), workerOptions(ctx, { concurrency: 1, ...common }));

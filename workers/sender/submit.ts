@@ -18,6 +18,8 @@ export interface SubmitContext {
   refundQueue: Queue<RefundJobData>;
   logger: Logger;
   metrics?: WorkerMetrics;
+  /** test-only fault injection: die right after the first delivered result, before recording it */
+  crashAfterSend?: boolean;
 }
 
 const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
@@ -43,6 +45,10 @@ export function createSubmitProcessor(ctx: SubmitContext) {
     const outcome = await key.batcher.submit({ requestId, output: d.output.map(BigInt) });
     switch (outcome.kind) {
       case "delivered": {
+        if (ctx.crashAfterSend) {
+          ctx.logger.warn({ requestId: d.requestId, txHash: outcome.txHash }, "fault injection: crashing after send");
+          process.kill(process.pid, "SIGKILL");
+        }
         await enqueueProve(ctx, d, key.address, outcome.txHash, Number(outcome.blockNumber));
         ctx.metrics?.jobLatency.observe({ queue: QueueName.submit, outcome: "ok" }, (Date.now() - started) / 1000);
         return {

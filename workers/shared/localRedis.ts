@@ -6,7 +6,7 @@ import { ProcessError } from "./errors.js";
 import { freePort, waitForPort } from "./ports.js";
 
 export interface LocalRedisOptions {
-  /** Keep data on disk (AOF, fsync always) so a restart keeps it, as a production Redis would. @defaultValue false */
+  /** Keep data on disk (AOF; SIGTERM flushes it) so a restart keeps it, as a production Redis would. @defaultValue false */
   persistent?: boolean;
   /** Port to use. @defaultValue a free loopback port */
   port?: number;
@@ -28,7 +28,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "twinpath-redis-"));
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
-  args.push(...(options.persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]));
+  args.push(...(options.persistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no"]));
   let child: ChildProcess | undefined;
 
   const start = async () => {
