@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {RequestStatus} from "../types/Types.sol";
+import {NodeRole, RequestStatus} from "../types/Types.sol";
 
 /// @title IInferenceHub
 /// @notice The request queue and settlement state machine of Twinpath. Inputs and outputs are fixed-point integers
@@ -71,6 +71,21 @@ interface IInferenceHub {
     error InferenceHubNothingToWithdraw(address account);
     error InferenceHubTransferFailed(address to, uint256 amount);
     error InferenceHubReentrantCall();
+    // added with the implementation:
+    /// @notice The transaction's gas cannot give the consumer its full callback gas limit (EIP-150 63/64 rule).
+    error InferenceHubInsufficientCallbackGas(uint256 required, uint256 available);
+    /// @notice msg.value does not fit the stored fee field (uint96).
+    error InferenceHubFeeTooHigh(uint256 maximum, uint256 sent);
+    /// @notice A challenge whose proven output is within the model's tolerance of the result (nothing to dispute).
+    error InferenceHubChallengeFailed(uint256 requestId);
+    /// @notice Ether sent to the hub by anyone but the node registry (slashed stake).
+    error InferenceHubUnexpectedPayment(address from);
+    /// @notice A batch-item entry point called by anyone but the hub itself.
+    error InferenceHubOnlySelf(address caller);
+    error InferenceHubNothingToClaim(uint256 requestId, address account);
+    error InferenceHubEquivocationAlreadyReported(uint256 requestId, address verifier);
+    /// @notice The hub's books promise more than its balance (must never happen; checked at the end of batches).
+    error InferenceHubAccountingMismatch(uint256 balance, uint256 accounted);
 
     // ---- events (one per transition) ----
     event InferenceRequested(
@@ -98,6 +113,14 @@ interface IInferenceHub {
     event Challenged(uint256 indexed requestId, address indexed challenger, bytes32 provenOutputHash);
     event EquivocationSlashed(uint256 indexed requestId, address indexed verifier, uint256 amount);
     event Withdrawn(address indexed account, uint256 amount);
+    // added with the implementation:
+    /// @notice Stake slashed from `node` arrived at the hub: `beneficiaryShare` credited to the harmed party
+    /// (consumer, challenger or equivocation reporter; none for a rejected proof), the rest to the treasury.
+    event SlashCredited(
+        address indexed node, NodeRole role, uint256 amount, address indexed beneficiary, uint256 beneficiaryShare, bytes32 indexed reason
+    );
+    /// @notice A verification node took its stake-weighted part of a settled request's verifier reward.
+    event VerifierRewardClaimed(uint256 indexed requestId, address indexed verifier, uint256 amount);
 
     // ---- requests ----
     /// @notice Ask for an inference. msg.value is the fee (>= the model's price). Emits InferenceRequested carrying
@@ -159,6 +182,15 @@ interface IInferenceHub {
 
     function releasable(address account) external view returns (uint256);
 
+    /// @notice ZKML_ATTESTED: move the caller's stake-weighted part of a settled request's verifier reward into its
+    /// releasable balance. Only verification nodes whose "valid" attestation counted before settlement may claim;
+    /// the last claimant receives the exact remainder (no rounding dust is left behind).
+    function claimVerifierReward(uint256 requestId) external returns (uint256 amount);
+
+    /// @notice Escrowed fees + unclaimed verifier pools + releasable balances: what the hub owes. Its balance equals
+    /// this (it exceeds it only if someone force-sends ether).
+    function accountedBalance() external view returns (uint256);
+
     // ---- views ----
     function getRequest(uint256 requestId) external view returns (Request memory);
     function status(uint256 requestId) external view returns (RequestStatus);
@@ -176,4 +208,9 @@ interface IInferenceHub {
 
     /// @notice The executor allowed to deliver `requestId` now (address(0) once the window is open to everyone).
     function assignedExecutor(uint256 requestId) external view returns (address);
+
+    // added with the implementation:
+    /// @notice Number of requests so far (= the latest request id).
+    function requestCount() external view returns (uint256);
+
 }

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+import {RequestStatus, VerificationMode} from "../types/Types.sol";
+
+/// @title RequestLib
+/// @notice The stored record of a request and its lifecycle transitions. Every status change goes through
+/// `transition`, which checks the current status and reverts with (id, current, expected) otherwise.
+/// @dev The record packs into 9 slots; a new request writes slots 0-4 (the hashes of later stages stay zero until
+/// used). Layout:
+///   slot 0: consumer (20) | modelId (8) | callbackGasLimit (4)
+///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | status (1) | mode (1)
+///   slot 2: deliveredBy (20) | proofDeadline (5) | proofTimeout (4) | resultCallback (1) | mismatch (1)
+///   slot 3: provedBy (20) | fee (12)
+///   slots 4-8: inputHash, outputHash, proofHash, instancesHash, provenOutputHash
+library RequestLib {
+    struct Record {
+        address consumer;
+        uint64 modelId;
+        uint32 callbackGasLimit;
+        address executor; // assigned executor
+        uint40 requestedAt;
+        uint40 resultDeadline;
+        RequestStatus status;
+        VerificationMode mode;
+        address deliveredBy;
+        uint40 proofDeadline; // proof / quorum deadline, or the end of the OPTIMISTIC challenge window
+        uint32 proofTimeout;
+        bool resultCallback;
+        bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
+        address provedBy;
+        uint96 fee;
+        bytes32 inputHash;
+        bytes32 outputHash;
+        bytes32 proofHash;
+        bytes32 instancesHash;
+        bytes32 provenOutputHash;
+    }
+
+    /// @notice Reverts unless the request is in `expected`.
+    function expect(Record storage r, uint256 id, RequestStatus expected) internal view {
+        RequestStatus current = r.status;
+        if (current != expected) revert IInferenceHub.InferenceHubUnexpectedStatus(id, current, expected);
+    }
+
+    /// @notice Checked status change `from` -> `to`.
+    function transition(Record storage r, uint256 id, RequestStatus from, RequestStatus to) internal {
+        expect(r, id, from);
+        r.status = to;
+    }
+
+    /// @notice Reverts unless the request's model runs in `mode`.
+    function expectMode(Record storage r, uint256 id, VerificationMode mode) internal view {
+        VerificationMode current = r.mode;
+        if (current != mode) revert IInferenceHub.InferenceHubWrongMode(id, uint8(current));
+    }
+
+    /// @notice Reverts if `deadline` has passed (the deadline second itself is still in time).
+    function beforeDeadline(uint256 id, uint256 deadline) internal view {
+        if (block.timestamp > deadline) revert IInferenceHub.InferenceHubDeadlinePassed(id, deadline);
+    }
+
+    /// @notice Reverts unless `deadline` has passed.
+    function afterDeadline(uint256 id, uint256 deadline) internal view {
+        if (block.timestamp <= deadline) revert IInferenceHub.InferenceHubDeadlineNotReached(id, deadline);
+    }
+
+    /// @notice The record in the interface's (unpacked) shape.
+    function toView(Record storage r) internal view returns (IInferenceHub.Request memory v) {
+        v.consumer = r.consumer;
+        v.status = r.status;
+        v.modelId = r.modelId;
+        v.executor = r.executor;
+        v.requestedAt = r.requestedAt;
+        v.resultDeadline = r.resultDeadline;
+        v.proofDeadline = r.proofDeadline;
+        v.callbackGasLimit = r.callbackGasLimit;
+        v.resultCallback = r.resultCallback;
+        v.fee = r.fee;
+        v.deliveredBy = r.deliveredBy;
+        v.provedBy = r.provedBy;
+        v.inputHash = r.inputHash;
+        v.outputHash = r.outputHash;
+        v.proofHash = r.proofHash;
+        v.instancesHash = r.instancesHash;
+        v.provenOutputHash = r.provenOutputHash;
+    }
+}

@@ -1,0 +1,221 @@
+/**
+ * Shared fixture and helpers for the InferenceHub tests: the real registries, the hub wired to them, the test-only
+ * instance-checking verifier, one model per verification mode, staked nodes, and TS references for the instance
+ * encoding, the stand-in proofs and EIP-712 attestations.
+ */
+import assert from "node:assert/strict";
+
+import type { network } from "hardhat";
+import { encodeAbiParameters, getAddress, keccak256, parseEther, type Address, type Hex } from "viem";
+
+type Connection = Awaited<ReturnType<typeof network.create>>;
+type Viem = Connection["viem"];
+
+/** BN254 scalar field modulus (the field of EZKL public instances). */
+export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+export const VALUE_BOUND = 2n ** 127n;
+
+export const Mode = { ZKML_ONCHAIN: 0, ZKML_ATTESTED: 1, OPTIMISTIC: 2 } as const;
+export const Role = { Executor: 0, Prover: 1, Verifier: 2 } as const;
+export const Status = { None: 0, Requested: 1, Executed: 2, ProofSubmitted: 3, Settled: 4, Refunded: 5 } as const;
+
+export const MIN_STAKE = parseEther("1");
+export const PRICE = parseEther("0.01");
+export const SLASH = parseEther("0.1"); // hub default per offence
+export const INPUT: bigint[] = [653n, 448n, 179n, 26n]; // iris features at scale 7
+export const OUTPUT: bigint[] = [500n, -120n, -380n];
+export const DEFAULT_OPTIONS = { callbackGasLimit: 0, resultCallback: true, resultTimeout: 0, proofTimeout: 0 };
+
+/** TS reference of Instances.toField: v >= 0 ? v : r - |v|. */
+export function toField(v: bigint): bigint {
+  if (v >= VALUE_BOUND || v <= -VALUE_BOUND) throw new RangeError(`value ${v} out of range`);
+  return v >= 0n ? v : FIELD_MODULUS + v;
+}
+
+export function instancesOf(input: readonly bigint[], output: readonly bigint[]): bigint[] {
+  return [...input, ...output].map(toField);
+}
+
+/** A proof the TestOnlyInstanceCheckingVerifier accepts for exactly these instances (plus optional padding, which
+ * changes the proof hash but not its validity). */
+export function proofFor(input: readonly bigint[], output: readonly bigint[], padding: Hex = "0x"): Hex {
+  const digest = keccak256(encodeAbiParameters([{ type: "uint256[]" }], [instancesOf(input, output)]));
+  return (digest + padding.slice(2)) as Hex;
+}
+
+export function hashValues(values: readonly bigint[]): Hex {
+  return keccak256(encodeAbiParameters([{ type: "int256[]" }], [[...values]]));
+}
+
+export function instancesHash(input: readonly bigint[], output: readonly bigint[]): Hex {
+  return keccak256(encodeAbiParameters([{ type: "uint256[]" }], [instancesOf(input, output)]));
+}
+
+export const ATTESTATION_TYPES = {
+  Attestation: [
+    { name: "requestId", type: "uint256" },
+    { name: "proofHash", type: "bytes32" },
+    { name: "instancesHash", type: "bytes32" },
+    { name: "valid", type: "bool" },
+  ],
+} as const;
+
+export type Attestation = { requestId: bigint; proofHash: Hex; instancesHash: Hex; valid: boolean };
+
+export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price = PRICE) {
+  return {
+    onnxHash: keccak256("0x01"),
+    settingsHash: keccak256("0x02"),
+    circuitHash: keccak256("0x03"),
+    vkHash: keccak256("0x04"),
+    manifestHash: keccak256(`0x0${mode}05`),
+    inputShape: [1, 4],
+    outputShape: [1, 3],
+    inputScale: 7,
+    outputScale: 7,
+    mode,
+    verifier: mode === Mode.ZKML_ATTESTED ? ("0x0000000000000000000000000000000000000000" as Address) : verifier,
+    price,
+    tolerance,
+  };
+}
+
+/**
+ * Deploys everything. Returns the contracts, named wallets, model ids and helpers bound to this deployment.
+ * Nodes: 2 executors, 2 provers, 3 verification nodes (1 ether each; quorum 2/3 => 2 valid attestations).
+ */
+export async function deployHub(viem: Viem) {
+  const wallets = await viem.getWalletClients();
+  const [admin, treasury, exec1, exec2, prover1, prover2, ver1, ver2, ver3, user, challenger, outsider] = wallets;
+  const publicClient = await viem.getPublicClient();
+  const chainId = await publicClient.getChainId();
+
+  const modelRegistry = await viem.deployContract("ModelRegistry");
+  const nodeRegistry = await viem.deployContract("NodeRegistry", [
+    admin.account.address,
+    [MIN_STAKE, MIN_STAKE, MIN_STAKE],
+    3600n,
+  ]);
+  const hub = await viem.deployContract("InferenceHub", [
+    modelRegistry.address,
+    nodeRegistry.address,
+    admin.account.address,
+    treasury.account.address,
+  ]);
+  await nodeRegistry.write.setHub([hub.address]);
+  const verifier = await viem.deployContract("TestOnlyInstanceCheckingVerifier");
+  const quorum = await viem.getContractAt("AttestationQuorum", await hub.read.attestationQuorum());
+
+  const register = async (spec: ReturnType<typeof modelSpec>) => {
+    const { result } = await modelRegistry.simulate.registerModel([spec]);
+    await modelRegistry.write.registerModel([spec]);
+    return result;
+  };
+  const models = {
+    onchain: await register(modelSpec(Mode.ZKML_ONCHAIN, verifier.address)),
+    onchainTolerant: await register(modelSpec(Mode.ZKML_ONCHAIN, verifier.address, 5n)),
+    attested: await register(modelSpec(Mode.ZKML_ATTESTED, verifier.address)),
+    optimistic: await register(modelSpec(Mode.OPTIMISTIC, verifier.address, 5n)),
+  };
+
+  for (const w of [exec1, exec2]) await nodeRegistry.write.register([Role.Executor], { value: MIN_STAKE, account: w.account });
+  for (const w of [prover1, prover2]) await nodeRegistry.write.register([Role.Prover], { value: MIN_STAKE, account: w.account });
+  for (const w of [ver1, ver2, ver3]) await nodeRegistry.write.register([Role.Verifier], { value: MIN_STAKE, account: w.account });
+
+  const consumer = await viem.deployContract("TestOnlyConsumer", [hub.address]);
+
+  const byAddress = new Map(wallets.map((w) => [getAddress(w.account.address), w]));
+  const walletOf = (address: Address) => {
+    const w = byAddress.get(getAddress(address));
+    if (!w) throw new Error(`no wallet for ${address}`);
+    return w;
+  };
+
+  /** Request from the TestOnlyConsumer contract (callbacks recorded). Returns the request id. */
+  async function request(modelId: bigint, opts: Partial<typeof DEFAULT_OPTIONS> = {}, input = INPUT, fee = PRICE) {
+    const options = { ...DEFAULT_OPTIONS, ...opts };
+    const id = (await hub.read.requestCount()) + 1n;
+    await consumer.write.request([modelId, input, options], { value: fee, account: user.account });
+    return id;
+  }
+
+  /** Deliver `output` from the assigned executor. */
+  async function deliver(id: bigint, output = OUTPUT) {
+    const r = await hub.read.getRequest([id]);
+    await hub.write.submitResult([id, output], { account: walletOf(r.executor).account });
+    return walletOf(r.executor);
+  }
+
+  async function sign(wallet: (typeof wallets)[number], a: Attestation, overrides: { chainId?: number; hub?: Address } = {}) {
+    return wallet.signTypedData({
+      domain: { name: "Twinpath", version: "1", chainId: overrides.chainId ?? chainId, verifyingContract: overrides.hub ?? hub.address },
+      types: ATTESTATION_TYPES,
+      primaryType: "Attestation",
+      message: a,
+    });
+  }
+
+  /** Every account that can hold a balance at the hub in these tests (wallets, consumers passed in). */
+  async function sumReleasable(extra: Address[] = []) {
+    let total = 0n;
+    for (const a of [...wallets.map((w) => w.account.address), consumer.address, ...extra]) {
+      total += await hub.read.releasable([a]);
+    }
+    return total;
+  }
+
+  /**
+   * No wei created or lost: the hub holds exactly escrowed fees + unclaimed verifier pools + releasable balances,
+   * each recomputed here from state and events rather than read from the hub's own totals; the node registry holds
+   * exactly the bonded + unbonding stake of every node.
+   */
+  async function assertBooksBalance(extraAccounts: Address[] = []) {
+    const hubBalance = await publicClient.getBalance({ address: hub.address });
+    assert.equal(hubBalance, await hub.read.accountedBalance(), "hub balance == accountedBalance()");
+    let escrow = 0n;
+    const count = await hub.read.requestCount();
+    for (let id = 1n; id <= count; id++) {
+      const r = await hub.read.getRequest([id]);
+      if (r.status === Status.Requested || r.status === Status.Executed || r.status === Status.ProofSubmitted) escrow += r.fee;
+    }
+    const settled = await hub.getEvents.RequestSettled({}, { fromBlock: 0n, strict: true });
+    const claimed = await hub.getEvents.VerifierRewardClaimed({}, { fromBlock: 0n, strict: true });
+    const pools =
+      settled.reduce((s, e) => s + e.args.verifierReward!, 0n) - claimed.reduce((s, e) => s + e.args.amount!, 0n);
+    const releasable = await sumReleasable(extraAccounts);
+    assert.equal(hubBalance, escrow + pools + releasable, "hub balance == escrow + pools + releasable");
+
+    const registryBalance = await publicClient.getBalance({ address: nodeRegistry.address });
+    let stakes = 0n;
+    for (const w of wallets) {
+      for (const role of [0, 1, 2]) {
+        stakes += await nodeRegistry.read.stakeOf([w.account.address, role]);
+        const [unbonding] = await nodeRegistry.read.unbondingOf([w.account.address, role]);
+        stakes += unbonding;
+      }
+    }
+    assert.equal(registryBalance, stakes, "registry balance == sum of stakes");
+  }
+
+  return {
+    viem,
+    publicClient,
+    chainId,
+    hub,
+    quorum,
+    modelRegistry,
+    nodeRegistry,
+    verifier,
+    consumer,
+    models,
+    wallets: { admin, treasury, exec1, exec2, prover1, prover2, ver1, ver2, ver3, user, challenger, outsider },
+    walletOf,
+    request,
+    deliver,
+    sign,
+    sumReleasable,
+    assertBooksBalance,
+  };
+}
+
+export type HubFixture = Awaited<ReturnType<typeof deployHub>>;
