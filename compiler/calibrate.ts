@@ -172,8 +172,12 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
   o.log(`calibration: legs=${legs}, est. cells=${est}, lookup range=${JSON.stringify(base.lookupRange)}, ${cands.length} sizing candidates`);
 
   const trials: Calibration["trials"] = [];
-  for (const c of cands.slice(0, 8)) {
+  // a trap at capacity C means every candidate with capacity <= C is hopeless too
+  let failedCapacity = 0;
+  for (const c of cands) {
+    if (trials.length >= 14) break;
     const cap = (2 ** c.k - 8) * o.numInnerCols;
+    if (c.b * cap <= failedCapacity) continue;
     const sizing: CircuitSizing = { ...base, logrows: c.k, totalAssignments: taForBlocks(c.b, cap) };
     const { compiled, settings } = encodeCircuit(m, sizing);
     const srs = await o.trialSrs(c.k);
@@ -188,6 +192,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
       if (ok && w.outputs[0].map(feltHexToInt).length !== size(m.outputDims)) { ok = false; error = "witness output size mismatch"; }
     }
     trials.push({ logrows: c.k, blocks: c.b, ok, error, ms: Date.now() - t0 });
+    if (!ok && r.trap) failedCapacity = Math.max(failedCapacity, c.b * cap);
     o.log(`  trial logrows=${c.k} blocks=${c.b}: ${ok ? "proves" : `fails (${error})`} [${Date.now() - t0} ms]`);
     if (ok) return { sizing, legs, maxAbsFixedPoint: a.worstV, worstNode: nodeName(m, a.worst), lookupInputRange, trials };
   }

@@ -18,7 +18,7 @@ export interface CircuitSizing {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export function buildSettings(m: LoweredModel, s: CircuitSizing): any {
-  const ranges: [number, number][] = [[-1, 1], [0, s.decompBase - 1], ...(s.extraRangeChecks ?? [])];
+  const ranges: [number, number][] = [[-1, 1], [0, s.decompBase - 1], ...m.rangeChecks, ...(s.extraRangeChecks ?? [])];
   const uniq = ranges.filter((r, i) => ranges.findIndex((q) => q[0] === r[0] && q[1] === r[1]) === i);
   return {
     run_args: {

@@ -24,9 +24,15 @@ export class CompileError extends Error {
 /** ONNX ops the compiler lowers (others fail with UnsupportedOpError). */
 export const SUPPORTED_OPS = [
   "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Flatten", "Reshape",
-  "Identity", "Dropout", "Constant", "Unsqueeze", "Squeeze", "Conv", "AveragePool", "GlobalAveragePool", "MaxPool",
+  "Identity", "Dropout", "Constant", "Unsqueeze", "Squeeze", "Conv", "AveragePool", "GlobalAveragePool",
   "BatchNormalization",
 ] as const;
+
+/** Ops whose ezkl layouts need features this compiler does not size yet. */
+const NOT_YET: Record<string, string> = {
+  MaxPool: "ezkl lays out max via a sort with shuffle arguments (num_shuffles/total_shuffle_col_size), not sized by this compiler yet",
+  Softmax: "ezkl's softmax needs max (shuffle arguments) plus exp lookups and recip range checks, not sized by this compiler yet",
+};
 
 export class UnsupportedOpError extends CompileError {
   constructor(public op: string, public node: string, detail?: string) {
@@ -55,6 +61,8 @@ export interface IrNode {
   lookup?: any;
   /** scale of the value before a RebaseScale division */
   originalScale?: number;
+  /** range-check tables this op's layout needs besides the decomposition ones */
+  rangeChecks?: [number, number][];
 }
 
 export interface LoweredModel {
@@ -72,6 +80,8 @@ export interface LoweredModel {
   lookups: any[];
   /** ONNX ops seen, in order of first appearance */
   onnxOps: string[];
+  /** extra range checks required by the ops */
+  rangeChecks: [number, number][];
 }
 
 export interface LowerOptions {
@@ -209,7 +219,12 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
 
   /** Add an op node; applies ezkl's rebase rule. */
   const op = (linear: any, outScaleRaw: number, inputs: number[], kernel: IrNode["kernel"], label: string, source: string, extra: Partial<IrNode> = {}): number => {
-    const value = kernel(inputs.map((i) => dummy[i]));
+    let value: Tensor;
+    try {
+      value = kernel(inputs.map((i) => dummy[i]));
+    } catch (e) {
+      throw new CompileError(`node '${source}' (${label}): ${(e as Error).message}`);
+    }
     if (outScaleRaw > global) {
       const m = pow2(outScaleRaw - global);
       return push(
@@ -230,7 +245,7 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
     if (!onnxOps.includes(n.op)) onnxOps.push(n.op);
     const where = `node '${n.name}' (${n.op})`;
     if (n.domain && n.domain !== "ai.onnx") throw new UnsupportedOpError(`${n.domain}.${n.op}`, n.name, "custom domain");
-    if (!(SUPPORTED_OPS as readonly string[]).includes(n.op)) throw new UnsupportedOpError(n.op, n.name);
+    if (!(SUPPORTED_OPS as readonly string[]).includes(n.op)) throw new UnsupportedOpError(n.op, n.name, NOT_YET[n.op]);
     const ins = n.inputs.map((name) => {
       if (name === "") return undefined;
       const v = vals.get(name);
@@ -394,7 +409,9 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
         const alpha = Math.fround(attrFloat(n, "alpha", 0.01));
         const slope = quantize(alpha, opts.paramScale) / pow2(opts.paramScale);
         const out = alpha === 0 ? scaleOf(x) : scaleOf(x) + opts.paramScale;
-        setNode(op({ Linear: { LeakyReLU: { slope: alpha, scale: opts.paramScale } } }, out, [x], (v) => map(v[0], (t) => (t >= 0 ? t : t * slope)), "LeakyReLU", n.name));
+        setNode(op({ Linear: { LeakyReLU: { slope: alpha, scale: opts.paramScale } } }, out, [x], (v) => map(v[0], (t) => (t >= 0 ? t : t * slope)), "LeakyReLU", n.name,
+          // boolean_identity on the sign mask range-checks (0, 1)
+          alpha === 0 ? {} : { rangeChecks: [[0, 1]] }));
         continue;
       }
       case "Sigmoid": case "Tanh": {
@@ -495,6 +512,7 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
     outputScale: nodes[outputIdx].outScale,
     lookups: lookups.filter((lk) => kept.some((nd) => nd.lookup === lk || JSON.stringify(nd.lookup) === JSON.stringify(lk))),
     onnxOps,
+    rangeChecks: kept.flatMap((nd) => nd.rangeChecks ?? []),
   };
 }
 

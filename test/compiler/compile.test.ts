@@ -1,0 +1,166 @@
+import { describe, it, before } from "node:test";
+import assert from "node:assert/strict";
+import { compileModel, type CompiledModel } from "../../compiler/compile.js";
+import { encodeCircuit } from "../../compiler/circuit/build.js";
+import { genPk, genVk, genWitness, prove, verify } from "../../compiler/engine/engine.js";
+import { lowerGraph, CompileError, UnsupportedOpError } from "../../compiler/graph/lower.js";
+import { OverflowError, CalibrationError } from "../../compiler/calibrate.js";
+import { readOnnxModel, OnnxError } from "../../compiler/onnx/read.js";
+import { buildOnnxModel } from "../../compiler/onnx/write.js";
+import { runOnnx } from "../../compiler/bundle.js";
+import { generateDevSrs } from "../../compiler/srs/srs.js";
+import { lookupMlp, mixedMlp, randomMlp, rng, smallCnn } from "./fixtures.js";
+
+/** Circuit outputs are within this bound of onnxruntime's float outputs (scale 7: step 1/128; error grows per layer). */
+const BOUND = 0.05;
+
+async function maxErrorVsOrt(onnx: Uint8Array, c: Pick<CompiledModel, "lowered" | "compiled">, inputs: number[][]) {
+  const m = c.lowered;
+  const ref = await runOnnx(onnx, m.inputName, m.inputDims, inputs);
+  let max = 0;
+  inputs.forEach((x, i) => {
+    const out = genWitness(c.compiled, x).outputs.map((v) => Number(v) / 2 ** m.outputScale);
+    assert.equal(out.length, ref[i].length);
+    out.forEach((v, j) => (max = Math.max(max, Math.abs(v - ref[i][j]))));
+  });
+  return max;
+}
+
+function tamper(proof: Uint8Array): Uint8Array {
+  const p = JSON.parse(new TextDecoder().decode(proof));
+  p.proof[64] = (p.proof[64] + 1) % 256;
+  return new TextEncoder().encode(JSON.stringify(p));
+}
+
+/** keys + proof for a compiled model on a seeded dev SRS */
+async function proveRoundTrip(c: CompiledModel, input: number[]) {
+  const srs = await generateDevSrs(c.calibration.sizing.logrows, { seed: "tests" });
+  const vk = genVk(c.compiled, srs, true);
+  const pk = genPk(vk, c.compiled, srs);
+  const proof = prove(genWitness(c.compiled, input).bytes, pk, c.compiled, srs);
+  return { srs, vk, pk, proof };
+}
+
+describe("compiler: lowering vs onnxruntime (witness only, no calibration)", () => {
+  it("random small MLPs and CNNs give outputs within the bound", async () => {
+    const fixedSizing = { logrows: 17, totalAssignments: 0, totalConstSize: 100, lookupRange: [0, 0] as [number, number], decompBase: 128, decompLegs: 3, numInnerCols: 2 };
+    const models = [1, 2, 3, 4, 5, 6].map((s) => randomMlp(s)).map((r) => ({ bytes: r.bytes, n: r.inputSize }));
+    models.push({ bytes: smallCnn(7, { channels: 3, size: 4 }), n: 16 }, { bytes: smallCnn(8, { channels: 1, size: 6 }), n: 36 });
+    for (const { bytes, n } of models) {
+      const lowered = lowerGraph(readOnnxModel(bytes), { inputScale: 7, paramScale: 7 });
+      const { compiled } = encodeCircuit(lowered, fixedSizing);
+      const r = rng(n);
+      const inputs = [0, 1, 2].map(() => Array.from({ length: n }, () => r() * 2 - 1));
+      const err = await maxErrorVsOrt(bytes, { lowered, compiled }, inputs);
+      assert.ok(err < BOUND, `${readOnnxModel(bytes).name}: max error ${err}`);
+    }
+  });
+});
+
+describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
+  let mixed: CompiledModel;
+  let keys: Awaited<ReturnType<typeof proveRoundTrip>>;
+  before(async () => {
+    mixed = await compileModel(mixedMlp());
+    keys = await proveRoundTrip(mixed, mixed.samples[1]);
+  });
+
+  it("Gemm/MatMul/Add/Sub/Mul/Relu/LeakyRelu/Reshape/Identity: witness ~ ORT, proof verifies, tampered proof fails", async () => {
+    assert.deepEqual(mixed.settingsValue.run_args.param_visibility, "Fixed");
+    assert.equal(mixed.settingsValue.run_args.input_visibility, "Public");
+    assert.equal(mixed.settingsValue.run_args.output_visibility, "Public");
+    assert.deepEqual(mixed.settingsValue.required_range_checks, [[-1, 1], [0, 127], [0, 1]]);
+    const labels = mixed.lowered.nodes.map((n) => n.label);
+    for (const l of ["RebaseScale(Einsum)", "Add", "Sub", "RebaseScale(Mult)", "ReLU", "RebaseScale(LeakyReLU)", "Reshape"]) assert.ok(labels.includes(l), l);
+    assert.ok((await maxErrorVsOrt(mixedMlp(), mixed, mixed.samples)) < BOUND);
+    assert.equal(verify(keys.proof, keys.vk, mixed.settings, keys.srs), true);
+    assert.equal(verify(tamper(keys.proof), keys.vk, mixed.settings, keys.srs), false);
+  });
+
+  it("binds the weights: a proof from a circuit with one changed weight fails against the original verifying key", async () => {
+    const changed = mixedMlp(1, (inits) => {
+      const w = inits.find((i) => i.name === "M")! as { data: Float32Array };
+      w.data[3] += 0.25;
+    });
+    const lowered = lowerGraph(readOnnxModel(changed), { inputScale: 7, paramScale: 7 });
+    const other = encodeCircuit(lowered, mixed.calibration.sizing);
+    const vk2 = genVk(other.compiled, keys.srs, true);
+    assert.notDeepEqual(vk2, keys.vk);
+    const pk2 = genPk(vk2, other.compiled, keys.srs);
+    const proof2 = prove(genWitness(other.compiled, mixed.samples[1]).bytes, pk2, other.compiled, keys.srs);
+    assert.equal(verify(proof2, vk2, other.settings, keys.srs), true);
+    assert.equal(verify(proof2, keys.vk, mixed.settings, keys.srs), false);
+  });
+
+  it("is deterministic: same ONNX + options + SRS -> identical compiled circuit and verifying key", async () => {
+    const again = await compileModel(mixedMlp());
+    assert.deepEqual(again.compiled, mixed.compiled);
+    assert.deepEqual(again.settings, mixed.settings);
+    assert.deepEqual(genVk(again.compiled, keys.srs, true), keys.vk);
+  });
+
+  it("Sigmoid/Tanh lookups: calibrated lookup range, witness ~ ORT, proof verifies", async () => {
+    const onnx = lookupMlp();
+    const c = await compileModel(onnx);
+    assert.deepEqual(c.settingsValue.required_lookups.map((l: object) => Object.keys(l)[0]), ["Sigmoid", "Tanh"]);
+    const [lo, hi] = c.settingsValue.run_args.lookup_range;
+    assert.ok(lo <= c.calibration.lookupInputRange![0] && hi >= c.calibration.lookupInputRange![1]);
+    assert.ok((await maxErrorVsOrt(onnx, c, c.samples)) < BOUND);
+    const k = await proveRoundTrip(c, c.samples[2]);
+    assert.equal(verify(k.proof, k.vk, c.settings, k.srs), true);
+    assert.equal(verify(tamper(k.proof), k.vk, c.settings, k.srs), false);
+  });
+
+  it("Conv + BatchNorm (folded) + Relu + AveragePool + Flatten + Gemm: witness ~ ORT, proof verifies", async () => {
+    const onnx = smallCnn(3, { channels: 1, size: 4 });
+    const c = await compileModel(onnx, { samples: [0, 1, 2].map((s) => Array.from({ length: 16 }, (_, i) => Math.sin(i * (s + 1)))) });
+    const labels = c.lowered.nodes.map((n) => n.label);
+    assert.ok(labels.includes("RebaseScale(Conv)") && labels.includes("SumPool"));
+    assert.ok(!c.lowered.onnxOps.includes("BatchNormalization") || !labels.some((l) => l.includes("Mult")), "BN folded into the conv");
+    assert.ok((await maxErrorVsOrt(onnx, c, c.samples)) < BOUND);
+    const k = await proveRoundTrip(c, c.samples[0]);
+    assert.equal(verify(k.proof, k.vk, c.settings, k.srs), true);
+  });
+});
+
+describe("compiler: clear errors", () => {
+  it("truncated / non-ONNX bytes -> OnnxError", async () => {
+    const b = mixedMlp();
+    await assert.rejects(compileModel(b.subarray(0, b.length - 11)), OnnxError);
+    await assert.rejects(compileModel(new Uint8Array([1, 2, 3, 4, 5])), OnnxError);
+  });
+
+  it("unsupported op -> names the op, the node and the supported list", async () => {
+    const bytes = buildOnnxModel({
+      name: "cos", inputs: [{ name: "x", shape: [1, 2] }], outputs: [{ name: "y", shape: [1, 2] }],
+      nodes: [{ op: "Cos", inputs: ["x"], outputs: ["y"], name: "my_cos" }],
+    });
+    await assert.rejects(compileModel(bytes), (e: Error) =>
+      e instanceof UnsupportedOpError && /'Cos'/.test(e.message) && /my_cos/.test(e.message) && /Supported ops: Gemm, MatMul/.test(e.message));
+    const mp = buildOnnxModel({
+      name: "mp", inputs: [{ name: "x", shape: [1, 1, 4, 4] }], outputs: [{ name: "y", shape: [1, 1, 2, 2] }],
+      nodes: [{ op: "MaxPool", inputs: ["x"], outputs: ["y"], attributes: { kernel_shape: [2, 2], strides: [2, 2] } }],
+    });
+    await assert.rejects(compileModel(mp), /MaxPool.*shuffle/);
+  });
+
+  it("wrong shapes -> CompileError naming the node", async () => {
+    const bytes = buildOnnxModel({
+      name: "bad", inputs: [{ name: "x", shape: [1, 3] }], outputs: [{ name: "y", shape: [1, 2] }],
+      initializers: [{ name: "W", dims: [2, 5], data: new Float32Array(10) }],
+      nodes: [{ op: "Gemm", inputs: ["x", "W"], outputs: ["y"], name: "bad_gemm", attributes: { transB: 1 } }],
+    });
+    await assert.rejects(compileModel(bytes), (e: Error) => e instanceof CompileError && /bad_gemm/.test(e.message) && /sizes 3 and 5/.test(e.message));
+    await assert.rejects(compileModel(mixedMlp(), { samples: [[1, 2]] }), CalibrationError);
+  });
+
+  it("fixed-point overflow -> OverflowError naming the node and the factor", async () => {
+    const bytes = buildOnnxModel({
+      name: "big", inputs: [{ name: "x", shape: [1, 2] }], outputs: [{ name: "y", shape: [1, 2] }],
+      initializers: [{ name: "W", dims: [2, 2], data: Float32Array.from([3e6, 1, 1, 2e6]) }],
+      nodes: [{ op: "Gemm", inputs: ["x", "W"], outputs: ["y"], name: "huge_gemm", attributes: { transB: 1 } }],
+    });
+    await assert.rejects(compileModel(bytes), (e: Error) =>
+      e instanceof OverflowError && /huge_gemm/.test(e.message) && /by a factor of \d/.test(e.message));
+  });
+});
