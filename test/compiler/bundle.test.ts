@@ -1,0 +1,114 @@
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { keccak256 } from "viem";
+import { buildBundle, loadBundle, manifestHash, verifyBundle, BundleError, type BuildResult } from "../../compiler/bundle.js";
+import { quantizeInput, dequantizeOutput } from "../../compiler/quantize.js";
+import { downsizeSrs, generateDevSrs, srsK, SrsError } from "../../compiler/srs/srs.js";
+import { ezkl } from "../../compiler/engine/engine.js";
+import { buildOnnxModel } from "../../compiler/onnx/write.js";
+
+const KZG_FIXTURE = "/work/shared/fixtures/ezkl-v21/kzg";
+const srsValid = (b: Uint8Array) => ezkl().srsValidation(new Uint8ClampedArray(b)) === true;
+
+function tinyMlp() {
+  return buildOnnxModel({
+    name: "tiny", inputs: [{ name: "x", shape: [1, 3] }], outputs: [{ name: "y", shape: [1, 2] }],
+    initializers: [
+      { name: "W1", dims: [4, 3], data: [0.5, -0.25, 0.75, -0.6, 0.3, 0.1, 0.2, 0.9, -0.4, 0.05, -0.7, 0.33] },
+      { name: "b1", dims: [4], data: [0.1, -0.2, 0.05, 0.3] },
+      { name: "W2", dims: [2, 4], data: [0.4, -0.3, 0.8, 0.15, -0.5, 0.6, 0.2, -0.1] },
+      { name: "b2", dims: [2], data: [0.02, -0.07] },
+    ],
+    nodes: [
+      { op: "Gemm", inputs: ["x", "W1", "b1"], outputs: ["h"], attributes: { transB: 1 } },
+      { op: "Relu", inputs: ["h"], outputs: ["r"] },
+      { op: "Gemm", inputs: ["r", "W2", "b2"], outputs: ["y"], attributes: { transB: 1 } },
+    ],
+  });
+}
+
+describe("SRS", () => {
+  it("dev SRS is accepted by the engine and downsizing equals direct generation", async () => {
+    const s8 = await generateDevSrs(8, { seed: "srs-test" });
+    assert.equal(srsK(s8), 8);
+    assert.ok(srsValid(s8));
+    const d6 = downsizeSrs(s8, 6, keccak256(s8));
+    assert.ok(srsValid(d6));
+    assert.deepEqual(d6, await generateDevSrs(6, { seed: "srs-test" }));
+    assert.throws(() => downsizeSrs(s8, 6, "0x" + "00".repeat(32)), /SRS hash mismatch/);
+    assert.throws(() => downsizeSrs(s8, 9), /smaller than the required logrows 9/);
+    assert.throws(() => srsK(s8.subarray(0, 1000)), SrsError);
+  });
+
+  it("downsizes the ezkl fixture SRS (ceremony format)", { skip: !existsSync(KZG_FIXTURE) && "shared fixtures absent (/work/shared)" }, () => {
+    const src = new Uint8Array(readFileSync(KZG_FIXTURE));
+    const k = srsK(src);
+    const d = downsizeSrs(src, k - 1);
+    assert.equal(srsK(d), k - 1);
+    assert.ok(srsValid(d));
+  });
+});
+
+describe("model bundle", () => {
+  let dir: string;
+  let res: BuildResult;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "twinpath-bundle-"));
+    writeFileSync(join(dir, "tiny.onnx"), tinyMlp());
+    writeFileSync(join(dir, "samples.json"), JSON.stringify([[0.3, -1.2, 0.8], [1, 0.5, -0.5], [-0.2, 0.1, 0.9]]));
+    res = await buildBundle(join(dir, "tiny.onnx"), { out: join(dir, "b"), name: "tiny", devSrsSeed: "bundle-test", samples: JSON.parse(readFileSync(join(dir, "samples.json"), "utf8")) });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes a manifest with hashes, shapes, scales, visibilities and an accuracy report", () => {
+    const m = res.manifest;
+    assert.equal(m.format, "twinpath-bundle/1");
+    assert.equal(m.engine, "@ezkljs/engine@21.0.0");
+    assert.deepEqual(m.input, { name: "x", shape: [1, 3], scale: 7, visibility: "Public" });
+    assert.deepEqual(m.output, { name: "y", shape: [1, 2], scale: 7, visibility: "Public" });
+    assert.equal(m.paramVisibility, "Fixed");
+    assert.equal(m.compressSelectors, true);
+    assert.equal(m.srsInfo.kind, "dev-insecure");
+    assert.equal(m.srsInfo.k, m.logrows);
+    for (const [key, e] of Object.entries(m.files)) {
+      const b = readFileSync(join(res.dir, e.path));
+      assert.equal(keccak256(b), e.keccak256, key);
+      assert.equal(b.length, e.bytes, key);
+    }
+    assert.ok(m.accuracy.maxAbsError < 0.05 && m.accuracy.argmaxAgreement === 1);
+    assert.equal(manifestHash(m), keccak256(readFileSync(join(res.dir, "manifest.json"))));
+  });
+
+  it("loadBundle validates hashes and names the mismatching file", () => {
+    const b = loadBundle(res.dir);
+    assert.equal(b.manifestHash, res.manifestHash);
+    const copy = join(dir, "tampered");
+    cpSync(res.dir, copy, { recursive: true });
+    const vk = readFileSync(join(copy, "vk.key"));
+    vk[vk.length - 1] ^= 1;
+    writeFileSync(join(copy, "vk.key"), vk);
+    assert.throws(() => loadBundle(copy), (e: Error) => e instanceof BundleError && /'vk.key'/.test(e.message));
+    assert.equal(verifyBundle(copy).ok, false);
+  });
+
+  it("verify-bundle (CLI) re-checks hashes and does a prove/verify round trip", () => {
+    const bin = join(process.cwd(), "bin", "twinpath.mjs");
+    const r = spawnSync(process.execPath, [bin, "verify-bundle", res.dir], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /ok {3}prove\/verify round trip/);
+    assert.match(r.stdout, /bundle OK/);
+    const bad = spawnSync(process.execPath, [bin, "build-model", "x.onnx"], { encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--out/);
+  });
+
+  it("quantizes inputs like ezkl and dequantizes outputs", () => {
+    assert.deepEqual(quantizeInput([0.3, -1.2, 0.8, 2.5 / 128, -2.5 / 128], 7), [38n, -154n, 102n, 3n, -3n]);
+    assert.deepEqual(dequantizeOutput([89n, -101n], 7), [89 / 128, -101 / 128]);
+    assert.throws(() => quantizeInput([NaN], 7), RangeError);
+  });
+});
