@@ -31,7 +31,7 @@ export default buildModule("Hub", (m) => {
         proverBps: m.getParameter("proverBps", 3_000),
         verifierBps: m.getParameter("verifierBps", 2_000),
         protocolBps: m.getParameter("protocolBps", 1_000),
-        quorumBps: m.getParameter("quorumBps", 6_667),
+        quorumBps: m.getParameter("quorumBps", 6_666),
         slashRewardBps: m.getParameter("slashRewardBps", 5_000),
         assignmentWindow: m.getParameter("assignmentWindow", 30),
         minResultTimeout: m.getParameter("minResultTimeout", 10),
