@@ -4,10 +4,12 @@
  *   demoModelPath("iris-mlp")          -> absolute path of models/iris-mlp/model.onnx
  *   demoModelShapes("iris-mlp")        -> { input: [1, 4], output: [1, 3], inputName, outputName }
  *   exampleInputs("iris-mlp", 3)       -> three standardised test rows (float32-exact number[])
- *   ensureDemoBundle("iris-mlp")       -> { dir, manifest } of the EZKL bundle (built if missing or stale)
+ *   ensureDemoBundle("iris-mlp")       -> { dir, manifest, manifestHash, source } of the EZKL bundle
+ *                                         (with pk.key; built or completed if missing or stale)
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { DemoBundle, DemoBundleOptions } from "./bundle.js";
 import type { DatasetFile, SamplesFile } from "./files.js";
 import { modelDir } from "./files.js";
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./onnx-export.js";
@@ -17,6 +19,7 @@ import { demoModelSpec } from "./train-demo.js";
 export { DEMO_MODEL_NAMES, type DemoModelName } from "./specs.js";
 export { UnknownDemoModelError } from "./train-demo.js";
 export type { DatasetFile, SamplesFile, TrainingFile } from "./files.js";
+export type { DemoBundle, DemoBundleOptions } from "./bundle.js";
 
 export class DemoModelFileMissingError extends Error {
   override name = "DemoModelFileMissingError";
@@ -71,6 +74,18 @@ export function exampleInputs(name: DemoModelName | string, n: number): number[]
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`exampleInputs: n must be a non-negative integer, got ${n}`);
   const rows = demoDataset(name).test;
   return Array.from({ length: n }, (_, i) => rows[i % rows.length].x.slice());
+}
+
+/**
+ * A complete, hash-checked EZKL bundle of a demo model, including its proving key, in the gitignored
+ * cache (<repo>/.twinpath/bundles/<name>). Cheap when the cache is fresh; otherwise derives the
+ * proving key from the committed bundle (~1-5 s) or, if that is missing or stale, rebuilds
+ * (tens of seconds). The compiler is loaded lazily so the rest of this module stays light.
+ */
+export async function ensureDemoBundle(name: DemoModelName | string, opts: DemoBundleOptions = {}): Promise<DemoBundle> {
+  demoModelSpec(name);
+  const { ensureDemoBundle: ensure } = await import("./bundle.js");
+  return ensure(name, opts);
 }
 
 /** True when `name` is one of the demo models. */
