@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { network } from "hardhat";
+import { decodeErrorResult, encodeFunctionData, getAddress, keccak256 } from "viem";
+
+import { DEFAULT_OPTIONS, deployHub, INPUT, instancesHash, OUTPUT, PRICE, proofFor, Status } from "./helpers/hub.js";
+
+const { viem, networkHelpers } = await network.create();
+
+async function fixture() {
+  const f = await deployHub(viem);
+  const reverting = await viem.deployContract("RevertingConsumer", [f.hub.address]);
+  const burning = await viem.deployContract("GasBurningConsumer", [f.hub.address]);
+  const reentrant = await viem.deployContract("ReentrantConsumer", [f.hub.address]);
+  return { ...f, reverting, burning, reentrant };
+}
+type F = Awaited<ReturnType<typeof fixture>>;
+
+async function requestVia(f: F, c: F["reverting"] | F["burning"] | F["reentrant"], modelId: bigint, opts = {}) {
+  const id = (await f.hub.read.requestCount()) + 1n;
+  await c.write.request([modelId, INPUT, { ...DEFAULT_OPTIONS, ...opts }], { value: PRICE, account: f.wallets.user.account });
+  return id;
+}
+
+describe("InferenceHub consumer callbacks", () => {
+  it("a reverting consumer (64 KB revert payload) never blocks delivery or settlement", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const id = await requestVia(f, f.reverting, f.models.onchain);
+    await f.deliver(id);
+    await f.hub.write.submitProof([id, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)], { account: f.wallets.prover1.account });
+    assert.equal(await f.hub.read.status([id]), Status.Settled);
+    const events = await f.hub.getEvents.CallbackDelivered({ requestId: id }, { fromBlock: 0n, strict: true });
+    assert.deepEqual(
+      events.map((e) => [e.args.settled, e.args.success]),
+      [
+        [false, false],
+        [true, false],
+      ],
+    );
+    await f.assertBooksBalance([f.reverting.address]);
+  });
+
+  it("a gas-burning consumer only burns its own cap", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const cap = 100_000;
+    const id = await requestVia(f, f.burning, f.models.onchain, { callbackGasLimit: cap });
+    const executor = f.walletOf((await f.hub.read.getRequest([id])).executor);
+    const hash = await f.hub.write.submitResult([id, OUTPUT], { account: executor.account });
+    const receipt = await f.publicClient.getTransactionReceipt({ hash });
+    assert.equal(await f.hub.read.status([id]), Status.Executed);
+    const [ev] = await f.hub.getEvents.CallbackDelivered({ requestId: id }, { fromBlock: 0n, strict: true });
+    assert.equal(ev.args.success, false);
+    assert.ok(ev.args.gasUsed! >= BigInt(cap) && ev.args.gasUsed! < BigInt(cap) + 10_000n, `gasUsed ${ev.args.gasUsed}`);
+    assert.ok(receipt.gasUsed < BigInt(cap) + 200_000n, `whole tx ${receipt.gasUsed}`);
+  });
+
+  it("a caller cannot starve the callback: too little gas reverts instead of failing the callback", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const cap = 1_000_000;
+    const id = await requestVia(f, f.burning, f.models.onchain, { callbackGasLimit: cap });
+    const executor = f.walletOf((await f.hub.read.getRequest([id])).executor);
+    // Enough for the hub's own work but not for cap * 64/63 on top.
+    await assert.rejects(
+      f.hub.write.submitResult([id, OUTPUT], { account: executor.account, gas: 900_000n }),
+      /InferenceHubInsufficientCallbackGas/,
+    );
+    assert.equal(await f.hub.read.status([id]), Status.Requested);
+    // Same in a batch: the whole batch reverts (the sender's fault), so gas estimation stays honest.
+    await networkHelpers.time.increase(31);
+    await assert.rejects(
+      f.hub.write.submitResults([[id], [OUTPUT]], { account: executor.account, gas: 900_000n }),
+      /InferenceHubInsufficientCallbackGas/,
+    );
+    assert.equal(await f.hub.read.status([id]), Status.Requested);
+    // With estimated gas it goes through; the consumer burns its full cap and the result is recorded.
+    await f.hub.write.submitResults([[id], [OUTPUT]], { account: executor.account });
+    assert.equal(await f.hub.read.status([id]), Status.Executed);
+    const [ev] = await f.hub.getEvents.CallbackDelivered({ requestId: id }, { fromBlock: 0n, strict: true });
+    assert.ok(ev.args.gasUsed! >= BigInt(cap));
+  });
+
+  for (const [name, attack] of [
+    ["submitResult", (id: bigint) => ({ functionName: "submitResult", args: [id + 1n, OUTPUT] })],
+    ["withdraw", () => ({ functionName: "withdraw", args: [] })],
+    ["refundExpired", (id: bigint) => ({ functionName: "refundExpired", args: [id] })],
+    ["submitProof", (id: bigint) => ({ functionName: "submitProof", args: [id, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)] })],
+    ["requestInference", () => ({ functionName: "requestInference", args: [1n, INPUT, DEFAULT_OPTIONS] })],
+    ["settleUnchallenged", (id: bigint) => ({ functionName: "settleUnchallenged", args: [id] })],
+  ] as const) {
+    it(`a consumer re-entering ${name} from its callback is refused and changes nothing`, async () => {
+      const f = await networkHelpers.loadFixture(fixture);
+      const id = await requestVia(f, f.reentrant, f.models.onchain);
+      await requestVia(f, f.reentrant, f.models.onchain); // id + 1, a target for submitResult
+      const data = encodeFunctionData({ abi: f.hub.abi, ...(attack(id) as { functionName: "withdraw"; args: [] }) });
+      await f.reentrant.write.setAttack([data]);
+      await f.deliver(id);
+      assert.equal(await f.reentrant.read.attempts(), 1n);
+      assert.equal(await f.reentrant.read.lastSuccess(), false);
+      const err = decodeErrorResult({ abi: f.hub.abi, data: await f.reentrant.read.lastReturn() });
+      assert.equal(err.errorName, "InferenceHubReentrantCall");
+      // the consumer's own bookkeeping in the callback succeeded: the hub only refused the re-entry
+      assert.deepEqual(await f.reentrant.read.fastOutput([id]), OUTPUT);
+      assert.equal(await f.hub.read.status([id + 1n]), Status.Requested);
+      assert.equal(await f.hub.read.requestCount(), id + 1n);
+      // and on settlement
+      await f.hub.write.submitProof([id, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)], { account: f.wallets.prover1.account });
+      assert.equal(await f.reentrant.read.attempts(), 2n);
+      assert.equal(await f.reentrant.read.lastSuccess(), false);
+      assert.equal(await f.hub.read.status([id]), Status.Settled);
+      await f.assertBooksBalance([f.reentrant.address]);
+    });
+  }
+
+  it("a verifier re-entering the hub during verification gets nowhere (read-only call + lock)", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const rv = await viem.deployContract("ReentrantVerifier", [f.hub.address]);
+    const spec = {
+      onnxHash: keccak256("0x01"),
+      settingsHash: keccak256("0x02"),
+      circuitHash: keccak256("0x03"),
+      vkHash: keccak256("0x04"),
+      manifestHash: keccak256("0x99"),
+      inputShape: [4],
+      outputShape: [3],
+      inputScale: 7,
+      outputScale: 7,
+      mode: 0,
+      verifier: rv.address,
+      price: PRICE,
+      tolerance: 0n,
+    };
+    const { result: modelId } = await f.modelRegistry.simulate.registerModel([spec]);
+    await f.modelRegistry.write.registerModel([spec]);
+    const id = await f.request(modelId);
+    await f.request(modelId);
+    await f.deliver(id);
+    // the treasury has nothing, the prover nothing yet: try to make the hub pay or deliver during verification
+    await rv.write.setAttack([encodeFunctionData({ abi: f.hub.abi, functionName: "submitResult", args: [id + 1n, OUTPUT] })]);
+    await f.hub.write.submitProof([id, INPUT, OUTPUT, "0x"], { account: f.wallets.prover1.account });
+    // the verifier accepts only if its re-entry failed: settlement proves it did, and request id+1 is untouched
+    assert.equal(await f.hub.read.status([id]), Status.Settled);
+    assert.equal(await f.hub.read.status([id + 1n]), Status.Requested);
+    await f.assertBooksBalance();
+  });
+});
+
+describe("IrisClassifierConsumer example", () => {
+  it("requests a classification and stores the fast and settled classes", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const iris = await viem.deployContract("IrisClassifierConsumer", [f.hub.address, f.models.attested]);
+    const features = [653n, 448n, 179n, 26n] as const;
+    await iris.write.classify([features], { value: PRICE, account: f.wallets.user.account });
+    const id = await f.hub.read.requestCount();
+    await f.deliver(id, [10n, 300n, -5n]);
+    let c = await iris.read.classification([id]);
+    assert.equal(c.fast, true);
+    assert.equal(c.fastClass, 1);
+    assert.equal(c.settled, false);
+    const proof = proofFor(INPUT, OUTPUT);
+    await f.hub.write.submitProof([id, INPUT, OUTPUT, proof], { account: f.wallets.prover1.account });
+    const a = { requestId: id, proofHash: keccak256(proof), instancesHash: instancesHash(INPUT, OUTPUT), valid: true };
+    await f.hub.write.submitAttestations([[a, a], [await f.sign(f.wallets.ver1, a), await f.sign(f.wallets.ver2, a)]]);
+    c = await iris.read.classification([id]);
+    assert.equal(c.settled, true);
+    assert.equal(c.settledClass, 0);
+    assert.deepEqual(c.settledScores, OUTPUT);
+    const [ev] = await iris.getEvents.SettledClassification({ requestId: id }, { fromBlock: 0n, strict: true });
+    assert.equal(ev.args.class, 0);
+    // only the hub may call the callbacks
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      iris.write.onSettled([id, OUTPUT], { account: f.wallets.outsider.account }),
+      iris,
+      "TwinpathConsumerOnlyHub",
+      [getAddress(f.wallets.outsider.account.address)],
+    );
+  });
+
+  it("collects a refund for an expired request", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const iris = await viem.deployContract("IrisClassifierConsumer", [f.hub.address, f.models.onchain], {
+      account: f.wallets.user.account,
+    });
+    await iris.write.classify([[1n, 2n, 3n, 4n]], { value: PRICE, account: f.wallets.user.account });
+    const id = await f.hub.read.requestCount();
+    const r = await f.hub.read.getRequest([id]);
+    await networkHelpers.time.increaseTo(r.resultDeadline + 1n);
+    await f.hub.write.refundExpired([id]);
+    const credited = await f.hub.read.releasable([iris.address]);
+    assert.ok(credited > PRICE);
+    await viem.assertions.balancesHaveChanged(iris.write.withdrawRefunds([f.wallets.outsider.account.address], { account: f.wallets.user.account }), [
+      { address: f.wallets.outsider.account.address, amount: credited },
+    ]);
+    await f.assertBooksBalance([iris.address]);
+  });
+});
