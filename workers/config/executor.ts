@@ -19,6 +19,8 @@ export const executorShape = {
   EXECUTOR_BACKOFF_MS: int(10, 3_600_000, 1000),
   /** Fault injection for tests only: sleep this long before running the model (lets a test kill a worker mid-job). */
   EXECUTOR_FAULT_DELAY_MS: int(0, 600_000, 0),
+  /** Fault injection for tests only (a dishonest executor): add this many fixed-point units to output[0]. */
+  EXECUTOR_FAULT_OUTPUT_OFFSET: int(-1_000_000, 1_000_000, 0),
 };
 
 export type ExecutorConfig = ReturnType<typeof loadExecutorConfig>;

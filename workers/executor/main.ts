@@ -31,7 +31,7 @@ await runMain("executor", async () => {
 
   const worker = new Worker(
     QueueName.execute,
-    createExecuteProcessor({ client, models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), sessions, submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS }),
+    createExecuteProcessor({ client, models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), sessions, submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS, faultOutputOffset: config.EXECUTOR_FAULT_OUTPUT_OFFSET }),
     workerOptions(ctx, {
       concurrency: config.EXECUTOR_CONCURRENCY,
       lockDuration: config.EXECUTOR_LOCK_DURATION_MS,

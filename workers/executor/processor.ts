@@ -21,6 +21,8 @@ export interface ExecuteContext {
   metrics?: WorkerMetrics;
   /** test-only fault injection: sleep before running the model */
   faultDelayMs?: number;
+  /** test-only fault injection (dishonest executor): added to output[0], in fixed-point units */
+  faultOutputOffset?: number;
 }
 
 /** Faults no retry can fix: the job fails now (dead letter) and the request is scheduled for a refund. */
@@ -66,7 +68,9 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       if (raw.length !== model.outputLength) {
         throw new InferenceError(`model ${d.modelId} produced ${raw.length} values, the registry says ${model.outputLength}`);
       }
-      const output = encodeFixedPoint(raw, model.outputScale).map(String);
+      const encoded = encodeFixedPoint(raw, model.outputScale);
+      if (ctx.faultOutputOffset) encoded[0] += BigInt(ctx.faultOutputOffset);
+      const output = encoded.map(String);
 
       // 4. Hand over to the sender (idempotent job id).
       await ctx.submitQueue.add(
