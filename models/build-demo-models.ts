@@ -17,9 +17,14 @@ import { demoModelSpec } from "./train-demo.js";
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));
-for (const f of flags) if (!["--no-bundle", "--force"].includes(f)) throw new Error(`unknown flag ${f}; use --no-bundle or --force`);
 const names = args.filter((a) => !a.startsWith("--"));
-for (const n of names) demoModelSpec(n); // fail fast on a bad name
+try {
+  for (const f of flags) if (!["--no-bundle", "--force"].includes(f)) throw new Error(`unknown flag ${f}; use --no-bundle or --force`);
+  for (const n of names) demoModelSpec(n); // fail fast on a bad name
+} catch (e) {
+  console.error(`build-demo-models: ${(e as Error).message}`);
+  process.exit(2);
+}
 const selected = names.length > 0 ? names : [...DEMO_MODEL_NAMES];
 const rel = (p: string) => relative(REPO_ROOT, p);
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
+import { REPO_ROOT } from "../../models/files.js";
 import { demoDataset, demoModelPath, demoModelShapes, demoSamples, exampleInputs, isDemoModelName, UnknownDemoModelError } from "../../models/index.js";
 
 describe("models/index.ts API", () => {
@@ -34,5 +36,19 @@ describe("models/index.ts API", () => {
     assert.throws(() => exampleInputs("iris-mlp", 1.5), RangeError);
     assert.equal(isDemoModelName("iris-deep"), true);
     assert.equal(isDemoModelName("iris"), false);
+  });
+});
+
+describe("models/build-demo-models.ts CLI", () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", "models/build-demo-models.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+
+  it("refuses unknown model names and flags before touching any file", () => {
+    const bad = run("iris-gpt", "--no-bundle");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown demo model 'iris-gpt'; known: iris-mlp, iris-deep, iris-cnn/);
+    const flag = run("--fast");
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /unknown flag --fast/);
   });
 });
