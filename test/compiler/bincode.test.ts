@@ -59,3 +59,33 @@ describe("bincode GraphCircuit codec", () => {
     assert.throws(() => encode(GraphSettings, { run_args: {} }), BincodeError);
   });
 });
+
+describe("lowering reproduces an independently built circuit", () => {
+  const VEC = "/work/shared/ezkl/vectors/mlp/model.compiled";
+  it("the shared MLP vector: same bytes from our ONNX -> circuit path (num_rows aside)", { skip: !existsSync(VEC) && "shared vectors absent (/work/shared)" }, async () => {
+    const { buildOnnxModel } = await import("../../compiler/onnx/write.js");
+    const { readOnnxModel } = await import("../../compiler/onnx/read.js");
+    const { lowerGraph } = await import("../../compiler/graph/lower.js");
+    const { buildCircuitValue, buildSettings } = await import("../../compiler/circuit/build.js");
+    const q = (xs: number[]) => xs.map((x) => x / 128);
+    const onnx = buildOnnxModel({
+      name: "mlp", inputs: [{ name: "x", shape: [1, 3] }], outputs: [{ name: "y", shape: [1, 2] }],
+      initializers: [
+        { name: "W1", dims: [4, 3], data: q([64, -32, 96, -77, 38, 13, 26, 115, -51, 6, -90, 42]) },
+        { name: "b1", dims: [4], data: q([13, -26, 6, 38]) },
+        { name: "W2", dims: [2, 4], data: q([51, -38, 102, 19, -64, 77, 26, -13]) },
+        { name: "b2", dims: [2], data: q([3, -9]) },
+      ],
+      nodes: [
+        { op: "Gemm", inputs: ["x", "W1", "b1"], outputs: ["h"], attributes: { transB: 1 } },
+        { op: "Relu", inputs: ["h"], outputs: ["r"] },
+        { op: "Gemm", inputs: ["r", "W2", "b2"], outputs: ["y"], attributes: { transB: 1 } },
+      ],
+    });
+    const m = lowerGraph(readOnnxModel(onnx), { inputScale: 7, paramScale: 7 });
+    const settings = buildSettings(m, { logrows: 10, totalAssignments: 20000, totalConstSize: 90, lookupRange: [-32768, 32768], decompBase: 128, decompLegs: 2, numInnerCols: 2 });
+    settings.num_rows = 0; // the vector left num_rows (unused by configure) at 0
+    const ours = encode(GraphCircuit, buildCircuitValue(m, settings));
+    assert.deepEqual(ours, new Uint8Array(readFileSync(VEC)));
+  });
+});
