@@ -15,6 +15,8 @@ contract TestOnlyHalo2Verifier {
 
     Mode public mode;
 
+    error InvalidProof();
+
     function setMode(Mode m) external {
         mode = m;
     }
@@ -38,7 +40,14 @@ contract TestOnlyHalo2Verifier {
                 return(0, 16)
             }
         }
-        if (proof.length != 32 || bytes32(proof) != keccak256(abi.encode(instances))) revert("invalid proof");
+        if (proof.length != 32 || bytes32(proof) != keccak256(abi.encode(instances))) revert InvalidProof();
         return true;
+    }
+
+    /// @notice The reusable-verifier shape (selector 0xaf83a18d): valid iff `vka` is this contract and the proof
+    /// matches as above.
+    function verifyProof(address vka, bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
+        if (vka != address(this)) revert InvalidProof();
+        return this.verifyProof(proof, instances);
     }
 }
