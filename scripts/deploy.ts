@@ -23,61 +23,64 @@ import { z } from "zod";
 import TwinpathModule from "../ignition/modules/Twinpath.js";
 import { REPO_ROOT, writeDeployment } from "./lib/deployments.js";
 import { envString, parseEnv } from "./lib/env.js";
+import { ScriptInputError, runScript } from "./lib/run.js";
 
 const LOCAL_CHAIN_ID = 31337;
 
-const env = parseEnv(
-  "scripts/deploy.ts",
-  z.object({
-    TWINPATH_IGNITION_PARAMETERS: envString().optional(),
-    TWINPATH_DEPLOYMENT_ID: envString().optional(),
-  }),
-);
+await runScript(async () => {
+  const env = parseEnv(
+    "scripts/deploy.ts",
+    z.object({
+      TWINPATH_IGNITION_PARAMETERS: envString().optional(),
+      TWINPATH_DEPLOYMENT_ID: envString().optional(),
+    }),
+  );
 
-const connection = await network.create();
-const { ignition, viem, networkName } = connection;
-const publicClient = await viem.getPublicClient();
-const [deployer] = await viem.getWalletClients();
-const chainId = await publicClient.getChainId();
-const simulated = connection.networkConfig.type === "edr-simulated";
+  const connection = await network.create();
+  const { ignition, viem, networkName } = connection;
+  const publicClient = await viem.getPublicClient();
+  const [deployer] = await viem.getWalletClients();
+  const chainId = await publicClient.getChainId();
+  const simulated = connection.networkConfig.type === "edr-simulated";
 
-const parameters = env.TWINPATH_IGNITION_PARAMETERS ?? defaultParameters(networkName, chainId);
-if (parameters !== undefined && !existsSync(parameters)) {
-  throw new Error(`TWINPATH_IGNITION_PARAMETERS: no file at ${parameters}`);
-}
-const deploymentId =
-  env.TWINPATH_DEPLOYMENT_ID ?? (chainId === LOCAL_CHAIN_ID && !simulated ? `chain-${chainId}-local-${Date.now()}` : undefined);
+  const parameters = env.TWINPATH_IGNITION_PARAMETERS ?? defaultParameters(networkName, chainId);
+  if (parameters !== undefined && !existsSync(parameters)) {
+    throw new ScriptInputError(`TWINPATH_IGNITION_PARAMETERS: no file at ${parameters}`);
+  }
+  const deploymentId =
+    env.TWINPATH_DEPLOYMENT_ID ?? (chainId === LOCAL_CHAIN_ID && !simulated ? `chain-${chainId}-local-${Date.now()}` : undefined);
 
-console.log(`Deploying Twinpath to ${networkName} (chain ${chainId}) from ${deployer.account.address}`);
-console.log(`  parameters: ${parameters ? relative(process.cwd(), parameters) : "(module defaults)"}`);
-const { modelRegistry, nodeRegistry, inferenceHub } = await ignition.deploy(TwinpathModule, {
-  parameters,
-  deploymentId,
-  displayUi: false,
-});
-
-const contracts = {
-  modelRegistry: getAddress(modelRegistry.address),
-  nodeRegistry: getAddress(nodeRegistry.address),
-  inferenceHub: getAddress(inferenceHub.address),
-};
-console.log("");
-console.table(contracts);
-if (simulated) {
-  console.log("In-process network: nothing written (the chain ends with this script). Use --network localhost or remote.");
-} else {
-  const path = await writeDeployment({
-    chainId,
-    network: networkName,
-    deployedAt: new Date().toISOString(),
-    deployer: getAddress(deployer.account.address),
-    contracts,
+  console.log(`Deploying Twinpath to ${networkName} (chain ${chainId}) from ${deployer.account.address}`);
+  console.log(`  parameters: ${parameters ? relative(process.cwd(), parameters) : "(module defaults)"}`);
+  const { modelRegistry, nodeRegistry, inferenceHub } = await ignition.deploy(TwinpathModule, {
+    parameters,
+    deploymentId,
+    displayUi: false,
   });
-  console.log(`Wrote ${relative(process.cwd(), path)}`);
-}
-console.log("\nFor the workers:");
-console.log(`  export HUB_ADDRESS=${contracts.inferenceHub}`);
-console.log(`  export MODEL_REGISTRY_ADDRESS=${contracts.modelRegistry}`);
+
+  const contracts = {
+    modelRegistry: getAddress(modelRegistry.address),
+    nodeRegistry: getAddress(nodeRegistry.address),
+    inferenceHub: getAddress(inferenceHub.address),
+  };
+  console.log("");
+  console.table(contracts);
+  if (simulated) {
+    console.log("In-process network: nothing written (the chain ends with this script). Use --network localhost or remote.");
+  } else {
+    const path = await writeDeployment({
+      chainId,
+      network: networkName,
+      deployedAt: new Date().toISOString(),
+      deployer: getAddress(deployer.account.address),
+      contracts,
+    });
+    console.log(`Wrote ${relative(process.cwd(), path)}`);
+    console.log("\nFor the workers:");
+    console.log(`  export HUB_ADDRESS=${contracts.inferenceHub}`);
+    console.log(`  export MODEL_REGISTRY_ADDRESS=${contracts.modelRegistry}`);
+  }
+});
 
 function defaultParameters(name: string, id: number): string | undefined {
   const own = join(REPO_ROOT, "ignition", "parameters", `${name}.json`);

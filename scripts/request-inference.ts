@@ -20,71 +20,74 @@ import { z } from "zod";
 
 import { readDeployment } from "./lib/deployments.js";
 import { envAddress, envBool, envJson, envUint, parseEnv } from "./lib/env.js";
+import { ScriptInputError, runScript } from "./lib/run.js";
 import { dequantize, quantize } from "./lib/quantize.js";
 
 type Nested = number | Nested[];
 const nested: z.ZodType<Nested> = z.lazy(() => z.union([z.number().finite(), z.array(nested)]));
 
-const env = parseEnv(
-  "scripts/request-inference.ts",
-  z.object({
-    TWINPATH_MODEL_ID: envUint(),
-    TWINPATH_INPUT: envJson(z.array(nested).min(1, "must hold at least one number")),
-    TWINPATH_FEE_WEI: envUint().optional(),
-    TWINPATH_RESULT_CALLBACK: envBool().default("0"),
-    TWINPATH_WAIT: envBool().default("0"),
-    TWINPATH_WAIT_TIMEOUT_S: envUint().default("120"),
-    TWINPATH_HUB: envAddress().optional(),
-  }),
-);
-
-const { viem, networkName } = await network.create();
-const publicClient = await viem.getPublicClient();
-const chainId = await publicClient.getChainId();
-const hubAddress = env.TWINPATH_HUB ?? (await readDeployment(chainId)).contracts.inferenceHub;
-const hub = await viem.getContractAt("InferenceHub", hubAddress);
-const registry = await viem.getContractAt("ModelRegistry", await hub.read.models());
-
-const model = await registry.read.getModel([env.TWINPATH_MODEL_ID]);
-const values = (env.TWINPATH_INPUT as Nested[]).flat(Infinity as 1) as number[];
-if (values.length !== model.inputLength) {
-  throw new Error(
-    `TWINPATH_INPUT has ${values.length} numbers; model ${env.TWINPATH_MODEL_ID} takes ${model.inputLength} (shape ${JSON.stringify(model.spec.inputShape)})`,
+await runScript(async () => {
+  const env = parseEnv(
+    "scripts/request-inference.ts",
+    z.object({
+      TWINPATH_MODEL_ID: envUint(),
+      TWINPATH_INPUT: envJson(z.array(nested).min(1, "must hold at least one number")),
+      TWINPATH_FEE_WEI: envUint().optional(),
+      TWINPATH_RESULT_CALLBACK: envBool().default("0"),
+      TWINPATH_WAIT: envBool().default("0"),
+      TWINPATH_WAIT_TIMEOUT_S: envUint().default("120"),
+      TWINPATH_HUB: envAddress().optional(),
+    }),
   );
-}
-if (!model.active) throw new Error(`model ${env.TWINPATH_MODEL_ID} is not active`);
-const input = quantize(values, model.spec.inputScale);
-const fee = env.TWINPATH_FEE_WEI ?? model.spec.price;
 
-console.log(`Requesting model ${env.TWINPATH_MODEL_ID} on ${networkName} (chain ${chainId}), hub ${hubAddress}`);
-console.log(`  input ${JSON.stringify(values)} -> ${JSON.stringify(input.map(String))} (scale ${model.spec.inputScale}), fee ${fee} wei`);
+  const { viem, networkName } = await network.create();
+  const publicClient = await viem.getPublicClient();
+  const chainId = await publicClient.getChainId();
+  const hubAddress = env.TWINPATH_HUB ?? (await readDeployment(chainId)).contracts.inferenceHub;
+  const hub = await viem.getContractAt("InferenceHub", hubAddress);
+  const registry = await viem.getContractAt("ModelRegistry", await hub.read.models());
 
-const options = { callbackGasLimit: 0, resultCallback: env.TWINPATH_RESULT_CALLBACK, resultTimeout: 0, proofTimeout: 0 };
-const hash = await hub.write.requestInference([env.TWINPATH_MODEL_ID, input, options], { value: fee });
-const receipt = await publicClient.waitForTransactionReceipt({ hash });
-if (receipt.status !== "success") throw new Error(`request transaction ${hash} reverted`);
-const [requested] = parseEventLogs({ abi: hub.abi, logs: receipt.logs, eventName: "InferenceRequested" });
-if (requested === undefined) throw new Error(`no InferenceRequested event in ${hash}`);
-const requestId = requested.args.requestId;
-console.log(`\nRequest id ${requestId} (tx ${hash}, gas ${receipt.gasUsed}), executor ${requested.args.executor}`);
-console.log(`  result deadline ${new Date(Number(requested.args.resultDeadline) * 1000).toISOString()}`);
-
-if (env.TWINPATH_WAIT) {
-  const deadline = Date.now() + Number(env.TWINPATH_WAIT_TIMEOUT_S) * 1000;
-  console.log(`Waiting up to ${env.TWINPATH_WAIT_TIMEOUT_S}s for the result...`);
-  for (;;) {
-    const [result] = await hub.getEvents.ResultSubmitted({ requestId }, { fromBlock: receipt.blockNumber, strict: true });
-    if (result !== undefined) {
-      const output = result.args.output ?? [];
-      console.log(`Result from ${result.args.executor} in block ${result.blockNumber}:`);
-      console.log(`  output ${JSON.stringify(output.map(String))} = ${JSON.stringify(dequantize(output, model.spec.outputScale))} (scale ${model.spec.outputScale})`);
-      break;
-    }
-    if (Date.now() > deadline) {
-      console.error(`No result for request ${requestId} after ${env.TWINPATH_WAIT_TIMEOUT_S}s (are the executor workers running?)`);
-      process.exitCode = 1;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
+  const model = await registry.read.getModel([env.TWINPATH_MODEL_ID]);
+  const values = (env.TWINPATH_INPUT as Nested[]).flat(Infinity as 1) as number[];
+  if (values.length !== model.inputLength) {
+    throw new ScriptInputError(
+      `TWINPATH_INPUT has ${values.length} numbers; model ${env.TWINPATH_MODEL_ID} takes ${model.inputLength} (shape ${JSON.stringify(model.spec.inputShape)})`,
+    );
   }
-}
+  if (!model.active) throw new ScriptInputError(`model ${env.TWINPATH_MODEL_ID} is not active`);
+  const input = quantize(values, model.spec.inputScale);
+  const fee = env.TWINPATH_FEE_WEI ?? model.spec.price;
+
+  console.log(`Requesting model ${env.TWINPATH_MODEL_ID} on ${networkName} (chain ${chainId}), hub ${hubAddress}`);
+  console.log(`  input ${JSON.stringify(values)} -> ${JSON.stringify(input.map(String))} (scale ${model.spec.inputScale}), fee ${fee} wei`);
+
+  const options = { callbackGasLimit: 0, resultCallback: env.TWINPATH_RESULT_CALLBACK, resultTimeout: 0, proofTimeout: 0 };
+  const hash = await hub.write.requestInference([env.TWINPATH_MODEL_ID, input, options], { value: fee });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`request transaction ${hash} reverted`);
+  const [requested] = parseEventLogs({ abi: hub.abi, logs: receipt.logs, eventName: "InferenceRequested" });
+  if (requested === undefined) throw new Error(`no InferenceRequested event in ${hash}`);
+  const requestId = requested.args.requestId;
+  console.log(`\nRequest id ${requestId} (tx ${hash}, gas ${receipt.gasUsed}), executor ${requested.args.executor}`);
+  console.log(`  result deadline ${new Date(Number(requested.args.resultDeadline) * 1000).toISOString()}`);
+
+  if (env.TWINPATH_WAIT) {
+    const deadline = Date.now() + Number(env.TWINPATH_WAIT_TIMEOUT_S) * 1000;
+    console.log(`Waiting up to ${env.TWINPATH_WAIT_TIMEOUT_S}s for the result...`);
+    for (;;) {
+      const [result] = await hub.getEvents.ResultSubmitted({ requestId }, { fromBlock: receipt.blockNumber, strict: true });
+      if (result !== undefined) {
+        const output = result.args.output ?? [];
+        console.log(`Result from ${result.args.executor} in block ${result.blockNumber}:`);
+        console.log(`  output ${JSON.stringify(output.map(String))} = ${JSON.stringify(dequantize(output, model.spec.outputScale))} (scale ${model.spec.outputScale})`);
+        break;
+      }
+      if (Date.now() > deadline) {
+        console.error(`No result for request ${requestId} after ${env.TWINPATH_WAIT_TIMEOUT_S}s (are the executor workers running?)`);
+        process.exitCode = 1;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+});

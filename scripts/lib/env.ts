@@ -18,7 +18,9 @@ export class ScriptEnvError extends Error {
 }
 
 export function parseEnv<S extends z.ZodTypeAny>(script: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const result = schema.safeParse(env);
+  // Empty strings count as unset, so `VAR= npx hardhat run ...` falls back to the default.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(set);
   if (result.success) return result.data;
   throw new ScriptEnvError(
     script,
@@ -26,7 +28,7 @@ export function parseEnv<S extends z.ZodTypeAny>(script: string, schema: S, env:
   );
 }
 
-/** Empty strings count as unset, so `VAR= npx hardhat run ...` falls back to the default. */
+/** Also applied per variable, for schemas used outside parseEnv. */
 const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
 
 export const envAddress = () =>
