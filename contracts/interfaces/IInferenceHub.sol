@@ -100,6 +100,8 @@ interface IInferenceHub {
     event ResultSubmitted(uint256 indexed requestId, address indexed executor, int256[] output, bytes32 outputHash, uint64 proofDeadline);
     event ItemRejected(uint256 indexed requestId, bytes reason); // a batch item that failed on its own
     event CallbackDelivered(uint256 indexed requestId, bool settled, bool success, uint256 gasUsed);
+    /// @dev `proof` carries the proof bytes for ZKML_ATTESTED (data availability for verification nodes); for
+    /// ZKML_ONCHAIN it is empty (the proof was verified in the same transaction and is in its calldata).
     event ProofSubmitted(
         uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, bytes proof
     );
