@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { address, bool, int } from "./fields.js";
+import { commonShape } from "./common.js";
+import { dirList, privateKey } from "./proofPath.js";
+import { parseEnv } from "./parse.js";
+
+export const proverShape = {
+  ...commonShape,
+  MODEL_REGISTRY_ADDRESS: address(),
+  /** Key of this prover node (registered with prover stake); one prover process per key (it owns the nonces). */
+  PROVER_PRIVATE_KEY: privateKey(),
+  /** Folders with model bundles including pk.key (see workers/proofs/bundles.ts). */
+  BUNDLE_DIRS: dirList(),
+  /** Where proofs are kept, content-addressed (<keccak256>.proof), and served from GET /proofs/<hash>. */
+  PROOF_STORE_DIR: z.string({ required_error: "required" }).min(1),
+  /** Worker threads proving in parallel (each one proof at a time, ~1 core each). */
+  PROVER_THREADS: int(1, 64, 1),
+  /** Prove jobs held at once (extra ones wait for a free thread); 0 means PROVER_THREADS. @defaultValue 0 */
+  PROVER_CONCURRENCY: int(0, 1000, 0),
+  /** BullMQ lock: a job whose process dies is taken over by another prover after this long. */
+  PROVER_LOCK_DURATION_MS: int(1000, 3_600_000, 60_000),
+  PROVER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
+  PROVER_MAX_ATTEMPTS: int(1, 100, 5),
+  PROVER_BACKOFF_MS: int(10, 3_600_000, 2000),
+  /** A proof taking longer than this kills its thread and the attempt fails. */
+  PROVER_TASK_TIMEOUT_MS: int(1000, 86_400_000, 600_000),
+  /** OPTIMISTIC models: settle unchallenged results once their window closes (settleUnchallenged). */
+  PROVER_SETTLE_OPTIMISTIC: bool(true),
+  /** Fault injection for tests only: sleep this long before proving (lets a test kill a prover mid-proof). */
+  PROVER_FAULT_DELAY_MS: int(0, 600_000, 0),
+};
+
+export type ProverConfig = ReturnType<typeof loadProverConfig>;
+export const loadProverConfig = (env: NodeJS.ProcessEnv = process.env) => {
+  const c = parseEnv("prover", proverShape, env);
+  return Object.freeze({ ...c, PROVER_CONCURRENCY: c.PROVER_CONCURRENCY || c.PROVER_THREADS });
+};

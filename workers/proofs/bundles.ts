@@ -1,0 +1,112 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { BundleError, loadBundle, type LoadedBundle } from "../../compiler/bundle.js";
+import { BundleMismatchError, BundleNotFoundError } from "./errors.js";
+import type { ProofModel } from "./models.js";
+
+/** The artifacts of one registered model, checked against the registry. */
+export interface ModelArtifacts {
+  dir: string;
+  manifestHash: string;
+  compiled: Uint8Array;
+  settings: Uint8Array;
+  srs: Uint8Array;
+  vk: Uint8Array;
+  /** present for provers (requirePk) */
+  pk?: Uint8Array;
+  /** output scale etc. from the manifest, for consistency checks */
+  inputScale: number;
+  outputScale: number;
+}
+
+/** Bundle folders under `roots`: each root is a bundle (has manifest.json) or a folder of bundles. */
+export function listBundleDirs(roots: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const root of roots) {
+    if (!existsSync(root)) continue;
+    if (existsSync(join(root, "manifest.json"))) {
+      out.push(root);
+      continue;
+    }
+    for (const name of readdirSync(root)) {
+      const dir = join(root, name);
+      if (statSync(dir).isDirectory() && existsSync(join(dir, "manifest.json"))) out.push(dir);
+    }
+  }
+  return out;
+}
+
+/**
+ * Finds the local bundle of a registered model by its manifest hash and checks every hash the registry holds
+ * (ONNX, settings, compiled circuit, verifying key, scales) against the bundle; loadBundle checks each file's
+ * bytes against the manifest. Any difference refuses the bundle: a node never proves or verifies against
+ * artifacts other than the registered ones. Results are cached per model id.
+ */
+export class BundleIndex {
+  private cache = new Map<string, Promise<ModelArtifacts>>();
+
+  constructor(
+    private readonly roots: readonly string[],
+    private readonly options: { requirePk: boolean },
+  ) {}
+
+  resolve(model: ProofModel): Promise<ModelArtifacts> {
+    const key = `${model.modelId}:${model.manifestHash}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = Promise.resolve().then(() => this.find(model));
+      p.catch(() => this.cache.delete(key));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  private find(model: ProofModel): ModelArtifacts {
+    const seen: string[] = [];
+    for (const dir of listBundleDirs(this.roots)) {
+      let b: LoadedBundle;
+      try {
+        b = loadBundle(dir, { requirePk: this.options.requirePk });
+      } catch (err) {
+        seen.push(`${dir}: ${err instanceof BundleError ? err.message : String(err)}`);
+        continue;
+      }
+      if (b.manifestHash.toLowerCase() !== model.manifestHash.toLowerCase()) continue;
+      return checkAgainstRegistry(b, model, this.options.requirePk);
+    }
+    throw new BundleNotFoundError(`no local bundle for model ${model.modelId} (manifestHash ${model.manifestHash})`, {
+      metaMessages: [`  searched: ${this.roots.join(", ")}`, ...seen.slice(0, 5).map((s) => `  skipped ${s}`)],
+      details: "Put the registered model bundle (the folder with manifest.json) under one of the bundle directories.",
+    });
+  }
+}
+
+export function checkAgainstRegistry(b: LoadedBundle, model: ProofModel, requirePk: boolean): ModelArtifacts {
+  const f = b.manifest.files;
+  const pairs: [string, string, string][] = [
+    ["onnxHash", model.onnxHash, f.onnx.keccak256],
+    ["settingsHash", model.settingsHash, f.settings.keccak256],
+    ["circuitHash", model.circuitHash, f.compiled.keccak256],
+    ["vkHash", model.vkHash, f.vk.keccak256],
+    ["inputScale", String(model.inputScale), String(b.manifest.input.scale)],
+    ["outputScale", String(model.outputScale), String(b.manifest.output.scale)],
+  ];
+  const bad = pairs.filter(([, registered, local]) => registered.toLowerCase() !== local.toLowerCase());
+  if (bad.length) {
+    throw new BundleMismatchError(`bundle ${b.dir} does not match model ${model.modelId} as registered`, {
+      metaMessages: bad.map(([what, registered, local]) => `  ${what}: registry ${registered}, bundle ${local}`),
+      details: "Use the exact bundle the model was registered with.",
+    });
+  }
+  return {
+    dir: b.dir,
+    manifestHash: b.manifestHash,
+    compiled: b.read("compiled"),
+    settings: b.read("settings"),
+    srs: b.read("srs"),
+    vk: b.read("vk"),
+    pk: requirePk ? b.read("pk") : undefined,
+    inputScale: b.manifest.input.scale,
+    outputScale: b.manifest.output.scale,
+  };
+}

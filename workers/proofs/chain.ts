@@ -1,0 +1,90 @@
+import { getAbiItem, toHex, type Address, type Hex } from "viem";
+import { inferenceHubAbi } from "../chain/abi/generated.js";
+import type { TwinpathPublicClient } from "../chain/client.js";
+import { inferenceRequestedEvent } from "../chain/getRequestLogs.js";
+
+/** Chain actions of the proof path (calls are sent through a TxSender; reads take the client). */
+
+export const proofSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ProofSubmitted" });
+
+export const submitProofCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proof: Uint8Array) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "submitProof", args: [requestId, input, output, toHex(proof)] }) as const;
+
+export const challengeCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proof: Uint8Array) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "challenge", args: [requestId, input, output, toHex(proof)] }) as const;
+
+export const settleUnchallengedCall = (hub: Address, requestId: bigint) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "settleUnchallenged", args: [requestId] }) as const;
+
+export interface Attestation {
+  requestId: bigint;
+  proofHash: Hex;
+  instancesHash: Hex;
+  valid: boolean;
+}
+
+export const submitAttestationsCall = (hub: Address, items: readonly { attestation: Attestation; signature: Hex }[]) =>
+  ({
+    address: hub,
+    abi: inferenceHubAbi,
+    functionName: "submitAttestations",
+    args: [items.map((i) => i.attestation), items.map((i) => i.signature)],
+  }) as const;
+
+export const claimVerifierRewardCall = (hub: Address, requestId: bigint) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "claimVerifierReward", args: [requestId] }) as const;
+
+/** EIP-712 typed data of an attestation (domain "Twinpath" v1 bound to the hub and chain). */
+export const attestationTypedData = (chainId: number, hub: Address, a: Attestation) =>
+  ({
+    domain: { name: "Twinpath", version: "1", chainId, verifyingContract: hub },
+    types: {
+      Attestation: [
+        { name: "requestId", type: "uint256" },
+        { name: "proofHash", type: "bytes32" },
+        { name: "instancesHash", type: "bytes32" },
+        { name: "valid", type: "bool" },
+      ],
+    },
+    primaryType: "Attestation",
+    message: a,
+  }) as const;
+
+/**
+ * The input of a request, from its InferenceRequested event (the hub keeps only the hash; data availability is
+ * through logs). Null when no event is found in [fromBlock, latest].
+ */
+export async function getRequestInput(client: TwinpathPublicClient, hub: Address, requestId: bigint, fromBlock = 0n): Promise<readonly bigint[] | null> {
+  const logs = await client.getLogs({ address: hub, event: inferenceRequestedEvent, args: { requestId }, fromBlock, strict: true });
+  return logs.length ? logs[logs.length - 1].args.input : null;
+}
+
+export interface ProofLog {
+  requestId: bigint;
+  prover: Address;
+  proofHash: Hex;
+  instancesHash: Hex;
+  output: readonly bigint[];
+  proof: Hex;
+  blockNumber: bigint;
+  blockHash: Hex;
+  transactionHash: Hex;
+  logIndex: number;
+}
+
+/** ProofSubmitted events of the hub in [fromBlock, toBlock], in chain order. */
+export async function getProofLogs(client: TwinpathPublicClient, hub: Address, fromBlock: bigint, toBlock: bigint): Promise<ProofLog[]> {
+  const logs = await client.getLogs({ address: hub, event: proofSubmittedEvent, fromBlock, toBlock, strict: true });
+  return logs.map((l) => ({
+    requestId: l.args.requestId,
+    prover: l.args.prover,
+    proofHash: l.args.proofHash,
+    instancesHash: l.args.instancesHash,
+    output: l.args.output,
+    proof: l.args.proof,
+    blockNumber: l.blockNumber,
+    blockHash: l.blockHash,
+    transactionHash: l.transactionHash,
+    logIndex: l.logIndex,
+  }));
+}

@@ -1,0 +1,235 @@
+import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
+import { getAbiItem, type Address, type Hex } from "viem";
+import { inferenceHubAbi } from "../chain/abi/generated.js";
+import type { TwinpathPublicClient } from "../chain/client.js";
+import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import type { TxSender } from "../chain/sender/txSender.js";
+import type { ChainRef, ProveJobData } from "../queues/jobs.js";
+import { QueueName } from "../queues/names.js";
+import { BadInputError, StaleJobError, TwinpathError, errorMessage } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { WorkerMetrics } from "../shared/metrics.js";
+import type { BundleIndex } from "../proofs/bundles.js";
+import { challengeCall, getRequestInput, settleUnchallengedCall, submitProofCall } from "../proofs/chain.js";
+import type { EnginePool } from "../proofs/enginePool.js";
+import { BundleMismatchError, BundleNotFoundError, ProvingError, UnsupportedModeError } from "../proofs/errors.js";
+import { fromField, maxAbsDiff, toField, valuesHash } from "../proofs/instances.js";
+import type { ProofMetrics } from "../proofs/metrics.js";
+import { VerificationMode, modeName, type ProofModelCache } from "../proofs/models.js";
+import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
+import type { ProofStore } from "../proofs/store.js";
+
+/** Job name of the delayed "settle an unchallenged OPTIMISTIC result" step (same queue as proving). */
+export const SETTLE_JOB = "settle";
+export const settleJobId = (chainId: number, requestId: string) => `settle-${chainId}-${requestId}`;
+
+export interface ProverContext {
+  client: TwinpathPublicClient;
+  sender: TxSender;
+  models: ProofModelCache;
+  bundles: BundleIndex;
+  pool: EnginePool;
+  store: ProofStore;
+  proveQueue: Queue;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+  proofMetrics?: ProofMetrics;
+  settleOptimistic: boolean;
+  /** test-only fault injection: sleep before proving */
+  faultDelayMs?: number;
+}
+
+export interface ProveJobResult {
+  outcome: "submitted" | "challenged" | "agreed" | "skipped";
+  reason?: string;
+  proofHash?: Hex;
+  provenOutput?: string[];
+  fastOutput?: string[];
+  /** max |proven - fast| per element, fixed-point units */
+  maxDiff?: number;
+  mismatch?: boolean;
+  witnessMs?: number;
+  proveMs?: number;
+  txHash?: Hex;
+  gasUsed?: string;
+  startedAt?: number;
+  submittedAt?: number;
+}
+
+const PERMANENT = [BadInputError, StaleJobError, BundleNotFoundError, BundleMismatchError, UnsupportedModeError];
+const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
+
+/**
+ * The prove job: re-read the request (nothing to do once it is proven, settled or refunded), load the registered
+ * model's bundle (hashes checked against the registry), prove the request's on-chain input in a worker thread,
+ * compare the proven output with the fast-path result (a difference beyond the model's tolerance is logged and
+ * counted: the hub slashes the executor when it settles), keep the proof content-addressed, then act by mode:
+ * ZKML_ONCHAIN / ZKML_ATTESTED submit the proof; OPTIMISTIC challenges only a result the proof contradicts and
+ * otherwise schedules settleUnchallenged for when the window closes.
+ */
+export function createProveProcessor(ctx: ProverContext) {
+  return async (job: Job, token?: string): Promise<ProveJobResult> => {
+    if (job.name === SETTLE_JOB) return settle(ctx, job as Job<ChainRef>, token);
+    const started = Date.now();
+    const d = job.data as ProveJobData;
+    const requestId = BigInt(d.requestId);
+    const log = ctx.logger.child({ requestId: d.requestId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    try {
+      // 1. Does the request still need a proof?
+      const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+      if (record.status !== RequestStatus.Executed) return skipped(ctx, log, record.status, record.provedBy);
+      const model = await ctx.models.get(BigInt(d.modelId));
+      if (model.modelId !== record.modelId) throw new StaleJobError(`request ${d.requestId} is for model ${record.modelId}, the job says ${d.modelId}`);
+
+      // 2. The request's input (the hub's record decides) and the fast-path output.
+      let input = d.input.map(BigInt);
+      if (valuesHash(input) !== record.inputHash) {
+        const fromLog = await getRequestInput(ctx.client, d.hub, requestId);
+        if (!fromLog || valuesHash(fromLog) !== record.inputHash) throw new StaleJobError(`request ${d.requestId}: no input matching the hub's inputHash`);
+        input = [...fromLog];
+      }
+      let fast = d.output.map(BigInt);
+      if (valuesHash(fast) !== record.outputHash) fast = await fastOutputFromLog(ctx.client, d.hub, requestId, record.outputHash);
+
+      // 3. Prove with the registered artifacts, off the event loop.
+      const artifacts = await ctx.bundles.resolve(model);
+      if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
+      log.info({ model: d.modelId, mode: modeName(model.mode), threadsBusy: ctx.pool.pending }, "proving");
+      const floats = input.map((v) => Number(v) / 2 ** model.inputScale);
+      const proved = await ctx.pool.prove(artifacts.manifestHash, artifacts, floats);
+      ctx.proofMetrics?.proveSeconds.observe((proved.witnessMs + proved.proveMs) / 1000);
+      const engineProof = parseEngineProof(proved.proof);
+      const instances = proofInstances(engineProof);
+      if (instances.length !== input.length + model.outputLength) {
+        throw new ProvingError(`proof has ${instances.length} instances, expected ${input.length} inputs + ${model.outputLength} outputs`);
+      }
+      input.forEach((v, i) => {
+        if (instances[i] !== toField(v, i)) throw new ProvingError(`proof instance ${i} is not the request's input ${v} (engine quantised differently)`);
+      });
+      const proven = instances.slice(input.length).map(fromField);
+      const maxDiff = maxAbsDiff(proven, fast);
+      const mismatch = maxDiff > Number(model.tolerance);
+      if (mismatch) {
+        ctx.proofMetrics?.executorMismatches.inc();
+        log.warn({ executor: record.deliveredBy, fast: fast.map(String), proven: proven.map(String), maxDiff, tolerance: String(model.tolerance) }, "fast-path result differs from the proof beyond tolerance");
+      }
+      const raw = rawProofBytes(engineProof);
+      const proofHash = await ctx.store.put(raw);
+      const base: ProveJobResult = {
+        outcome: "agreed",
+        proofHash,
+        provenOutput: proven.map(String),
+        fastOutput: fast.map(String),
+        maxDiff,
+        mismatch,
+        witnessMs: proved.witnessMs,
+        proveMs: proved.proveMs,
+        startedAt: started,
+      };
+
+      // 4. Act by mode.
+      const stillExecuted = async () => (await getRequest(ctx.client, { hub: d.hub, requestId })).status === RequestStatus.Executed;
+      if (model.mode === VerificationMode.OPTIMISTIC) {
+        if (!mismatch) {
+          if (ctx.settleOptimistic) await scheduleSettle(ctx, d, BigInt(record.proofDeadline));
+          ctx.proofMetrics?.proofs.inc({ outcome: "agreed" });
+          log.info({ proofHash, maxDiff, proveMs: Math.round(proved.proveMs) }, "proof agrees with the optimistic result; no challenge");
+          return base;
+        }
+        const sent = await send(ctx, log, "challenge", challengeCall(d.hub, requestId, input, proven, raw), stillExecuted);
+        if (!sent) return { ...base, outcome: "skipped", reason: "request no longer challengeable" };
+        ctx.proofMetrics?.proofs.inc({ outcome: "challenged" });
+        return { ...base, outcome: "challenged", txHash: sent.hash, gasUsed: sent.gasUsed, submittedAt: Date.now() };
+      }
+      const sent = await send(ctx, log, "submitProof", submitProofCall(d.hub, requestId, input, proven, raw), stillExecuted);
+      if (!sent) return { ...base, outcome: "skipped", reason: "request proven by someone else meanwhile" };
+      ctx.proofMetrics?.proofs.inc({ outcome: "submitted" });
+      ctx.metrics?.jobLatency.observe({ queue: QueueName.prove, outcome: "ok" }, (Date.now() - started) / 1000);
+      log.info({ proofHash, txHash: sent.hash, gasUsed: sent.gasUsed, proveMs: Math.round(proved.proveMs), maxDiff, mismatch }, "proof submitted");
+      return { ...base, outcome: "submitted", txHash: sent.hash, gasUsed: sent.gasUsed, submittedAt: Date.now() };
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      const permanent = PERMANENT.some((E) => err instanceof E) || /InferenceHubDeadlinePassed|InferenceHubNotEligible|InferenceHubInputMismatch|InferenceHubWrongMode/.test(errorMessage(err));
+      ctx.metrics?.jobFailures.inc({ queue: QueueName.prove, kind: permanent ? "permanent" : "retryable" });
+      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
+      if (permanent) {
+        log.error({ code: (err as TwinpathError).code, reason }, "prove failed permanently");
+        throw new UnrecoverableError(`permanent: ${reason}`);
+      }
+      log.warn({ err: reason }, "prove failed; will retry");
+      throw err;
+    }
+  };
+}
+
+async function skipped(ctx: ProverContext, log: Logger, status: number, provedBy: Address): Promise<ProveJobResult> {
+  const ours = provedBy.toLowerCase() === ctx.sender.address.toLowerCase();
+  const reason = `status ${requestStatusName(status)}${ours ? " (proven by this node)" : ""}`;
+  ctx.proofMetrics?.proofs.inc({ outcome: "skipped" });
+  log.info({ status: requestStatusName(status), provedBy }, "request needs no proof from us");
+  return { outcome: "skipped", reason };
+}
+
+/** The fast-path output as delivered (ResultSubmitted), when the job carries another node's output. */
+async function fastOutputFromLog(client: TwinpathPublicClient, hub: Address, requestId: bigint, outputHash: Hex): Promise<bigint[]> {
+  const logs = await client.getLogs({ address: hub, event: resultSubmittedEvent, args: { requestId }, fromBlock: 0n, strict: true });
+  const hit = logs.reverse().find((l) => l.args.outputHash === outputHash);
+  if (!hit) throw new Error(`request ${requestId}: no ResultSubmitted event with outputHash ${outputHash} yet`);
+  return [...hit.args.output];
+}
+
+/**
+ * Sends through the node's TxSender. Returns null when the request no longer needs it: the simulation reverts
+ * because its status moved on (another prover's proof, a quorum, a refund) or the sender found it superseded.
+ */
+async function send(
+  ctx: ProverContext,
+  log: Logger,
+  label: string,
+  call: Parameters<TxSender["send"]>[0]["call"],
+  stillNeeded: () => Promise<boolean>,
+): Promise<{ hash: Hex; gasUsed: string } | null> {
+  try {
+    const sent = await ctx.sender.send({ call, label, stillNeeded });
+    if (sent.receipt.status !== "success") throw new Error(`${label} transaction ${sent.hash} reverted`);
+    return { hash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
+  } catch (err) {
+    const msg = errorMessage(err);
+    if (/InferenceHubUnexpectedStatus|TxSuperseded|no longer needed/.test(msg) || (err as Error).name === "TxSupersededError") {
+      if (!(await stillNeeded())) {
+        log.info({ label, reason: msg }, "not sent: the request moved on");
+        return null;
+      }
+    }
+    throw err;
+  }
+}
+
+/** OPTIMISTIC: a delayed job that calls settleUnchallenged once the challenge window (chain time) is over. */
+async function scheduleSettle(ctx: ProverContext, d: ProveJobData, proofDeadline: bigint): Promise<void> {
+  const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
+  const delay = Math.max(0, Number(proofDeadline - now + 1n) * 1000);
+  await ctx.proveQueue.add(
+    SETTLE_JOB,
+    { chainId: d.chainId, hub: d.hub, requestId: d.requestId },
+    { jobId: settleJobId(d.chainId, d.requestId), delay, attempts: 20, backoff: { type: "exponential", delay: 2000 } },
+  );
+}
+
+async function settle(ctx: ProverContext, job: Job<ChainRef>, token?: string): Promise<ProveJobResult> {
+  const d = job.data;
+  const requestId = BigInt(d.requestId);
+  const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+  if (record.status !== RequestStatus.Executed) return { outcome: "skipped", reason: `status ${requestStatusName(record.status)}` };
+  try {
+    const sent = await ctx.sender.send({ call: settleUnchallengedCall(d.hub, requestId), label: "settleUnchallenged" });
+    ctx.logger.info({ requestId: d.requestId, txHash: sent.hash }, "optimistic result settled (unchallenged)");
+    return { outcome: "agreed", txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString(), submittedAt: Date.now() };
+  } catch (err) {
+    if (/InferenceHubDeadlineNotReached/.test(errorMessage(err))) {
+      await job.moveToDelayed(Date.now() + 2000, token);
+      throw new DelayedError();
+    }
+    throw err;
+  }
+}
