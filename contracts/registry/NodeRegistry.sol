@@ -29,10 +29,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     uint256 public constant ROLE_COUNT = 3;
+    /// @notice Upper bound on the unbonding delay, so the admin can never lock stake away for good.
+    uint256 public constant MAX_UNBONDING_DELAY = 90 days;
 
     error NodeRegistryZeroAmount();
     error NodeRegistryInvalidMinStake(NodeRole role, uint256 minimum);
     error NodeRegistryInvalidHub(address hub);
+    error NodeRegistryInvalidUnbondingDelay(uint256 delay, uint256 maximum);
     error NodeRegistryReentrantCall();
 
     event MinStakeChanged(NodeRole indexed role, uint256 oldMinimum, uint256 newMinimum);
@@ -72,8 +75,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _minStake[i] = minStakes[i];
             emit MinStakeChanged(NodeRole(i), 0, minStakes[i]);
         }
-        _unbondingDelay = unbondingDelay_;
-        emit UnbondingDelayChanged(0, unbondingDelay_);
+        _setUnbondingDelay(unbondingDelay_);
     }
 
     // ---------------------------------------------------------------- admin
@@ -102,10 +104,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         }
     }
 
-    /// @notice Owner-only: change the unbonding delay. Applies to unbonding started afterwards.
+    /// @notice Owner-only: change the unbonding delay (at most MAX_UNBONDING_DELAY). Applies to unbonding started
+    /// afterwards; stake already unbonding keeps its date.
     function setUnbondingDelay(uint256 delay) external onlyOwner {
-        emit UnbondingDelayChanged(_unbondingDelay, delay);
-        _unbondingDelay = delay;
+        _setUnbondingDelay(delay);
     }
 
     // ---------------------------------------------------------------- nodes
@@ -243,6 +245,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _setUnbondingDelay(uint256 delay) private {
+        if (delay > MAX_UNBONDING_DELAY) revert NodeRegistryInvalidUnbondingDelay(delay, MAX_UNBONDING_DELAY);
+        emit UnbondingDelayChanged(_unbondingDelay, delay);
+        _unbondingDelay = delay;
+    }
 
     function _registered(address node, NodeRole role) private view returns (StakeRecord storage s) {
         s = _stakes[node][uint256(role)];

@@ -203,6 +203,17 @@ describe("NodeRegistry", () => {
     await assert.rejects(viem.deployContract("NodeRegistry", [zeroAddress, [1n, 1n, 1n], DELAY]), /OwnableInvalidOwner/);
     await viem.assertions.revertWithCustomError(asNodes[0].write.setMinStake([EXECUTOR, 5n]), registry, "OwnableUnauthorizedAccount");
     await viem.assertions.revertWithCustomError(registry.write.setMinStake([EXECUTOR, 0n]), registry, "NodeRegistryInvalidMinStake");
+    const maxDelay = 90n * 24n * 3600n;
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      registry.write.setUnbondingDelay([maxDelay + 1n]),
+      registry,
+      "NodeRegistryInvalidUnbondingDelay",
+      [maxDelay + 1n, maxDelay],
+    );
+    await assert.rejects(
+      viem.deployContract("NodeRegistry", [admin.account.address, [1n, 1n, 1n], maxDelay + 1n]),
+      /NodeRegistryInvalidUnbondingDelay/,
+    );
     await viem.assertions.emitWithArgs(registry.write.setUnbondingDelay([10n]), registry, "UnbondingDelayChanged", [DELAY, 10n]);
     assert.equal(await registry.read.unbondingDelay(), 10n);
     // Two-step admin transfer.
