@@ -12,7 +12,9 @@ import {Ownable2Step} from "./Ownable2Step.sol";
 /// @dev Eligibility (`registered && bonded >= minStake(role)`) is kept as a swap-and-pop array plus index map, and
 /// `totalEligibleStake` is adjusted on every change, so the hub's reads are O(1). Every change to a stake record
 /// goes through `_write`, which is the only place that touches the eligible set and the totals.
-/// setMinStake re-checks every member of the role (O(members), admin-only; documented limit).
+/// A minimum-stake change re-checks the role's members in pages: setMinStake does the first RESYNC_BATCH, and anyone
+/// continues with resyncEligibility until pendingResync(role) is 0. Until then, members not yet re-checked keep the
+/// eligibility they had (and any member's own next stake change re-checks it at once).
 contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @dev slot 0: bonded(16) unbonding(16); slot 1: unbondingReadyAt(8) registered(1)
     struct StakeRecord {
@@ -29,6 +31,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     uint256 public constant ROLE_COUNT = 3;
+    /// @notice Members re-checked by setMinStake itself; the rest by resyncEligibility.
+    uint256 public constant RESYNC_BATCH = 200;
     /// @notice Upper bound on the unbonding delay, so the admin can never lock stake away for good.
     uint256 public constant MAX_UNBONDING_DELAY = 90 days;
 
@@ -40,6 +44,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     event MinStakeChanged(NodeRole indexed role, uint256 oldMinimum, uint256 newMinimum);
     event UnbondingDelayChanged(uint256 oldDelay, uint256 newDelay);
+    /// @notice Members [from, to) of `role` were re-checked against the current minimum; `remaining` are left.
+    event EligibilityResynced(NodeRole indexed role, uint256 from, uint256 to, uint256 remaining);
     /// @notice `node` became eligible for new work in `role` (the counterpart of NodeDeactivated).
     event NodeActivated(address indexed node, NodeRole indexed role);
     /// @notice `node` holds no stake for `role` any more and is no longer registered for it.
@@ -51,7 +57,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint256[ROLE_COUNT] private _minStake;
     uint256[ROLE_COUNT] private _totalEligibleStake;
     AddressSet[ROLE_COUNT] private _eligible;
+    /// @dev Every address that ever registered for the role, append-only (so a resync cursor never skips anyone).
     AddressSet[ROLE_COUNT] private _members;
+    /// @dev Next member index to re-check after a minimum-stake change (== member count when none is pending).
+    uint256[ROLE_COUNT] private _resyncNext;
     mapping(address node => StakeRecord[ROLE_COUNT]) private _stakes;
 
     modifier onlyHub() {
@@ -88,20 +97,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         emit HubSet(hub_);
     }
 
-    /// @notice Owner-only: change the minimum bonded stake of `role`. Re-checks every member of the role, so nodes
-    /// cross in or out of the eligible set right away (cost grows with the number of members).
+    /// @notice Owner-only: change the minimum bonded stake of `role`. Re-checks up to RESYNC_BATCH members now so
+    /// they cross in or out of the eligible set; call resyncEligibility for the rest (see pendingResync).
     function setMinStake(NodeRole role, uint256 minimum) external onlyOwner {
         if (minimum == 0) revert NodeRegistryInvalidMinStake(role, minimum);
         uint256 r = uint256(role);
         emit MinStakeChanged(role, _minStake[r], minimum);
         _minStake[r] = minimum;
-        address[] storage members = _members[r].items;
-        uint256 n = members.length;
-        for (uint256 i; i < n; ++i) {
-            address node = members[i];
-            StakeRecord storage s = _stakes[node][r];
-            _syncEligibility(node, role, _eligible[r].position[node] != 0, s.bonded, s);
-        }
+        _resyncNext[r] = 0;
+        _resync(role, RESYNC_BATCH);
+    }
+
+    /// @notice Anyone: continue re-checking up to `maxCount` members of `role` after a minimum-stake change.
+    /// Returns how many are still pending.
+    function resyncEligibility(NodeRole role, uint256 maxCount) external returns (uint256 remaining) {
+        return _resync(role, maxCount);
     }
 
     /// @notice Owner-only: change the unbonding delay (at most MAX_UNBONDING_DELAY). Applies to unbonding started
@@ -219,12 +229,18 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return _eligible[uint256(role)].items[index];
     }
 
-    /// @notice Number of registered nodes for `role`, eligible or not.
+    /// @notice Members of `role` not yet re-checked since the last minimum-stake change.
+    function pendingResync(NodeRole role) external view returns (uint256) {
+        uint256 r = uint256(role);
+        return _members[r].items.length - _resyncNext[r];
+    }
+
+    /// @notice Number of addresses that ever registered for `role` (registered now or not: see isRegistered).
     function memberCount(NodeRole role) external view returns (uint256) {
         return _members[uint256(role)].items.length;
     }
 
-    /// @notice The registered node at `index` for `role`.
+    /// @notice The member at `index` for `role`.
     function memberAt(NodeRole role, uint256 index) external view returns (address) {
         return _members[uint256(role)].items[index];
     }
@@ -271,9 +287,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint256 r = uint256(role);
         bool wasEligible = _eligible[r].position[node] != 0;
         uint256 oldBonded = s.bonded;
-        if (registered != s.registered) {
-            if (registered) _add(_members[r], node);
-            else _remove(_members[r], node);
+        if (registered && _members[r].position[node] == 0) {
+            _add(_members[r], node);
+            // A new member is in sync already; keep an idle cursor idle so pendingResync stays 0.
+            if (_resyncNext[r] == _members[r].items.length - 1) _resyncNext[r] += 1;
         }
         s.registered = registered;
         s.bonded = _toUint128(bonded);
@@ -300,6 +317,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _remove(_eligible[r], node);
             emit NodeDeactivated(node, role);
         }
+    }
+
+    function _resync(NodeRole role, uint256 maxCount) private returns (uint256 remaining) {
+        uint256 r = uint256(role);
+        address[] storage members = _members[r].items;
+        uint256 from = _resyncNext[r];
+        uint256 n = members.length;
+        uint256 to = n - from > maxCount ? from + maxCount : n;
+        for (uint256 i = from; i < to; ++i) {
+            address node = members[i];
+            _syncEligibility(node, role, _eligible[r].position[node] != 0, _stakes[node][r].bonded, _stakes[node][r]);
+        }
+        _resyncNext[r] = to;
+        remaining = n - to;
+        emit EligibilityResynced(role, from, to, remaining);
     }
 
     function _add(AddressSet storage set, address a) private {

@@ -138,6 +138,7 @@ describe("NodeRegistry eligible-set bookkeeping (property)", () => {
             const expected = nodes.filter((_, n) => model[n][r].registered && model[n][r].bonded >= min[r]);
             assert.deepEqual([...listed].sort(), [...expected].sort(), `eligible set of role ${r}`);
             assert.equal(new Set(listed).size, listed.length, "no duplicates in the eligible list");
+            assert.equal(await registry.read.pendingResync([r]), 0n, "few members: setMinStake re-checks all at once");
             const sum = nodes.reduce((acc, _, n) => (expected.includes(nodes[n]) ? acc + model[n][r].bonded : acc), 0n);
             assert.equal(await registry.read.totalEligibleStake([r]), sum, `totalEligibleStake of role ${r}`);
             for (let n = 0; n < nodes.length; n++) {

@@ -127,9 +127,10 @@ describe("NodeRegistry", () => {
     await networkHelpers.time.increase(DELAY);
     await viem.assertions.emitWithArgs(asNodes[0].write.withdrawUnbonded([EXECUTOR]), registry, "NodeExited", [node, EXECUTOR]);
     assert.equal(await registry.read.isRegistered([node, EXECUTOR]), false);
-    assert.equal(await registry.read.memberCount([EXECUTOR]), 0n);
+    assert.equal(await registry.read.memberCount([EXECUTOR]), 1n, "members are append-only");
     await asNodes[0].write.register([EXECUTOR], { value: 100n });
     assert.equal(await registry.read.isEligible([node, EXECUTOR]), true);
+    assert.equal(await registry.read.memberCount([EXECUTOR]), 1n, "no duplicate member on re-registration");
   });
 
   it("slashes only from the hub, bonded first then unbonding, and pays the hub", async () => {
@@ -237,6 +238,43 @@ describe("NodeRegistry", () => {
     await registry.write.setMinStake([EXECUTOR, 50n]);
     assert.equal(await registry.read.eligibleCount([EXECUTOR]), 2n);
     assert.equal(await registry.read.totalEligibleStake([EXECUTOR]), 400n);
+  });
+
+  it("re-checks members in pages when there are more than RESYNC_BATCH", async () => {
+    const { registry } = await networkHelpers.loadFixture(deployFixture);
+    const batch = Number(await registry.read.RESYNC_BATCH());
+    const count = batch + 5;
+    const members: `0x${string}`[] = [];
+    for (let i = 0; i < count; i++) {
+      const address = `0x${(0x10000 + i).toString(16).padStart(40, "0")}` as const;
+      await networkHelpers.impersonateAccount(address);
+      await networkHelpers.setBalance(address, 10n ** 18n);
+      const wallet = await viem.getWalletClient(address);
+      const as = await viem.getContractAt("NodeRegistry", registry.address, { client: { wallet } });
+      await as.write.register([EXECUTOR], { value: i % 2 === 0 ? 100n : 150n });
+      members.push(getAddress(address));
+    }
+    assert.equal(await registry.read.pendingResync([EXECUTOR]), 0n);
+    // Raise the minimum above the 100-wei stakes: the first page is re-checked at once, the rest is pending.
+    await registry.write.setMinStake([EXECUTOR, 120n]);
+    assert.equal(await registry.read.pendingResync([EXECUTOR]), 5n);
+    const evenInPage = Math.ceil(batch / 2);
+    assert.equal(await registry.read.eligibleCount([EXECUTOR]), BigInt(count - evenInPage));
+    // Anyone finishes the job.
+    const [, , , , , , , stranger] = await viem.getWalletClients();
+    const asStranger = await viem.getContractAt("NodeRegistry", registry.address, { client: { wallet: stranger } });
+    await viem.assertions.emitWithArgs(asStranger.write.resyncEligibility([EXECUTOR, 100n]), registry, "EligibilityResynced", [
+      EXECUTOR,
+      BigInt(batch),
+      BigInt(count),
+      0n,
+    ]);
+    const odd = members.filter((_, i) => i % 2 === 1);
+    assert.equal(await registry.read.eligibleCount([EXECUTOR]), BigInt(odd.length));
+    assert.equal(await registry.read.totalEligibleStake([EXECUTOR]), 150n * BigInt(odd.length));
+    for (const m of [members[0], members[count - 1]]) {
+      assert.equal(await registry.read.isEligible([m, EXECUTOR]), false);
+    }
   });
 
   it("reverts the withdrawal when the node refuses payment, and blocks reentry", async () => {
