@@ -1,0 +1,68 @@
+import { describeCircuit, readSrsVerifierParams, verifyProofDetailed, type CircuitDescription } from "../../halo2/index.js";
+import type { ModelArtifacts } from "../proofs/bundles.js";
+import type { EnginePool } from "../proofs/enginePool.js";
+import { engineProofJson } from "../proofs/proofJson.js";
+
+export type VerifierBackend = "engine" | "ts" | "both";
+
+export interface Verdict {
+  valid: boolean;
+  /** per backend: verdict and time */
+  checks: { backend: "engine" | "ts"; valid: boolean; ms: number; reason?: string }[];
+}
+
+/**
+ * Off-chain proof verification against a model's registered artifacts, with instances the node built itself.
+ * `engine`: @ezkljs/engine verify in a worker thread. `ts`: the project's TypeScript Halo2 verifier (halo2/), whose
+ * circuit description is derived once per verifying key. `both`: valid only if both accept (a disagreement is
+ * reported in `checks`).
+ */
+export class ProofVerifier {
+  private descriptions = new Map<string, Promise<{ desc: CircuitDescription; srs: ReturnType<typeof readSrsVerifierParams> }>>();
+
+  constructor(
+    readonly backend: VerifierBackend,
+    private readonly pool: EnginePool,
+  ) {}
+
+  async verify(artifacts: ModelArtifacts, proof: Uint8Array, instances: bigint[]): Promise<Verdict> {
+    const checks: Verdict["checks"] = [];
+    if (this.backend !== "ts") {
+      const t0 = performance.now();
+      const r = await this.pool.verify(artifacts.manifestHash, artifacts, engineProofJson(proof, instances));
+      checks.push({ backend: "engine", valid: r.valid, ms: performance.now() - t0 });
+    }
+    if (this.backend !== "engine") {
+      const { desc, srs } = await this.description(artifacts);
+      const t0 = performance.now();
+      const r = verifyProofDetailed(desc, proof, [instances], srs);
+      checks.push({ backend: "ts", valid: r.ok, ms: performance.now() - t0, reason: r.ok ? undefined : r.reason });
+    }
+    return { valid: checks.every((c) => c.valid), checks };
+  }
+
+  /** Derive (once) the TS verifier's circuit description; call at start-up to keep it off the first job. */
+  description(artifacts: ModelArtifacts) {
+    let p = this.descriptions.get(artifacts.manifestHash);
+    if (!p) {
+      p = describeCircuit({ compiled: artifacts.compiled, settings: artifacts.settings, srs: artifacts.srs, vk: artifacts.vk }).then((desc) => ({
+        desc,
+        srs: readSrsVerifierParams(artifacts.srs),
+      }));
+      p.catch(() => this.descriptions.delete(artifacts.manifestHash));
+      this.descriptions.set(artifacts.manifestHash, p);
+    }
+    return p;
+  }
+}
+
+/** Public values the circuit's settings declare (product of every model_instance_shapes entry, summed). */
+export function settingsInstanceCount(settings: Uint8Array): number | null {
+  try {
+    const s = JSON.parse(new TextDecoder().decode(settings)) as { model_instance_shapes?: number[][] };
+    if (!Array.isArray(s.model_instance_shapes)) return null;
+    return s.model_instance_shapes.reduce((sum, shape) => sum + shape.reduce((p, d) => p * d, 1), 0);
+  } catch {
+    return null;
+  }
+}
