@@ -17,8 +17,9 @@ async function fixture() {
 }
 type F = Awaited<ReturnType<typeof fixture>>;
 
-async function requestVia(f: F, c: F["reverting"] | F["burning"] | F["reentrant"], modelId: bigint, opts = {}) {
+async function requestVia(f: F, target: { address: `0x${string}` }, modelId: bigint, opts = {}) {
   const id = (await f.hub.read.requestCount()) + 1n;
+  const c = await viem.getContractAt("TestOnlyConsumer", target.address); // same request() on every test consumer
   await c.write.request([modelId, INPUT, { ...DEFAULT_OPTIONS, ...opts }], { value: PRICE, account: f.wallets.user.account });
   return id;
 }
@@ -179,7 +180,7 @@ describe("IrisClassifierConsumer example", () => {
   it("collects a refund for an expired request", async () => {
     const f = await networkHelpers.loadFixture(fixture);
     const iris = await viem.deployContract("IrisClassifierConsumer", [f.hub.address, f.models.onchain], {
-      account: f.wallets.user.account,
+      client: { wallet: f.wallets.user },
     });
     await iris.write.classify([[1n, 2n, 3n, 4n]], { value: PRICE, account: f.wallets.user.account });
     const id = await f.hub.read.requestCount();

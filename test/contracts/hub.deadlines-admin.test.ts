@@ -126,7 +126,7 @@ describe("InferenceHub admin (Ownable2Step + bounded parameters)", () => {
       ["treasury", { treasury: "0x0000000000000000000000000000000000000000" }],
     ];
     for (const [name, change] of bad) {
-      const nameHex = `0x${Buffer.from(name).toString("hex").padEnd(64, "0")}`;
+      const nameHex = `0x${Buffer.from(name).toString("hex").padEnd(64, "0")}` as const;
       await viem.assertions.revertWithCustomErrorWithArgs(hub.write.setParameters([{ ...p, ...change }]), hub, "InferenceHubInvalidParameter", [
         nameHex,
       ]);

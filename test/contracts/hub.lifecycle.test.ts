@@ -93,7 +93,7 @@ describe("InferenceHub lifecycle", () => {
     assert.deepEqual(await consumer.read.settledOutput([id]), OUTPUT);
 
     const s = split(PRICE);
-    const c1 = await hub.simulate.claimVerifierReward([id], { account: wallets.ver1.account });
+    const c1 = await hub.simulate.claimVerifierReward([id], { account: wallets.ver1.account.address });
     await hub.write.claimVerifierReward([id], { account: wallets.ver1.account });
     await hub.write.claimVerifierReward([id], { account: wallets.ver2.account });
     assert.equal(c1.result, s.verifiers / 2n);

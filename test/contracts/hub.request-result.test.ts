@@ -82,7 +82,7 @@ describe("InferenceHub.requestInference", () => {
 
   it("needs at least one eligible executor and assigns one of them deterministically", async () => {
     const { hub, models, nodeRegistry, wallets } = await networkHelpers.loadFixture(fixture);
-    const seen = new Set<string>();
+    const seen = new Set<`0x${string}`>();
     for (let i = 0; i < 8; i++) {
       await hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: PRICE, account: wallets.user.account });
       seen.add(getAddress((await hub.read.getRequest([BigInt(i + 1)])).executor));
@@ -190,7 +190,7 @@ describe("InferenceHub.submitResult", () => {
     // let the window open so one executor may deliver them all
     await networkHelpers.time.increase(31);
     const outputs = [OUTPUT, [1n], OUTPUT, OUTPUT];
-    const { result } = await hub.simulate.submitResults([[...ids, ids[0]], [...outputs, OUTPUT]], { account: wallets.exec1.account });
+    const { result } = await hub.simulate.submitResults([[...ids, ids[0]], [...outputs, OUTPUT]], { account: wallets.exec1.account.address });
     assert.deepEqual(result, [true, false, true, true, false]);
     await hub.write.submitResults([[...ids, ids[0]], [...outputs, OUTPUT]], { account: wallets.exec1.account });
     const statuses = await Promise.all(ids.map((id) => hub.read.status([id])));
