@@ -49,7 +49,7 @@ abstract contract HubParameters is Ownable2Step {
 
     Params internal _params;
 
-    /// @notice Defaults: fees 40% executor / 30% prover / 20% verifiers / 10% protocol; quorum 2/3 of verifier stake;
+    /// @notice Defaults: fees 40% executor / 30% prover / 20% verifiers / 10% protocol; quorum 2/3 of verifier stake (6666 bps: 2 of 3 equal stakes pass);
     /// 50% of slashed stake to the harmed party; 30 s assignment window; result timeout 10 s..1 day (default 5 min);
     /// proof timeout 60 s..7 days (default 1 h); callback gas 200k default, 2M max; slash 0.1 ether per offence.
     constructor(address owner_, address treasury_) Ownable2Step(owner_) {

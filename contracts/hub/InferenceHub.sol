@@ -72,7 +72,8 @@ contract InferenceHub is HubPayments, HubParameters {
         _;
     }
 
-    /// @param models_ the model registry
+    /// @param models_ the model registry (a ModelRegistry: the hub reads its `modelTerms` view, which IModelRegistry
+    /// does not declare)
     /// @param nodes_ the node registry; its owner must call `nodes_.setHub(address(hub))` so the hub can slash
     /// @param owner_ the hub admin (protocol parameters)
     /// @param treasury_ receives the protocol fee and the protocol's part of slashed stake
