@@ -1,4 +1,5 @@
-// Evaluates constraint-system expressions at x from the opened query values.
+// Evaluates constraint-system expressions at x from the opened query values. Expressions are compiled once
+// (constants parsed, tree turned into closures) and cached per expression object.
 import { add, mul, neg, parseHex } from "../field.js";
 import type { Expr } from "../circuit/types.js";
 
@@ -9,27 +10,60 @@ export interface QueryValues {
   challenges: bigint[];
 }
 
-export function evaluateExpr(e: Expr, v: QueryValues): bigint {
+type Compiled = (v: QueryValues) => bigint;
+
+const compiledCache = new WeakMap<Expr, Compiled>();
+
+function compile(e: Expr): Compiled {
   switch (e.t) {
-    case "const":
-      return parseHex(e.v);
-    case "fixed":
-      return v.fixed[e.query];
-    case "advice":
-      return v.advice[e.query];
-    case "instance":
-      return v.instance[e.query];
-    case "challenge":
-      return v.challenges[e.index];
-    case "neg":
-      return neg(evaluateExpr(e.a, v));
-    case "sum":
-      return add(evaluateExpr(e.a, v), evaluateExpr(e.b, v));
-    case "prod":
-      return mul(evaluateExpr(e.a, v), evaluateExpr(e.b, v));
-    case "scaled":
-      return mul(evaluateExpr(e.a, v), parseHex(e.s));
+    case "const": {
+      const c = parseHex(e.v);
+      return () => c;
+    }
+    case "fixed": {
+      const q = e.query;
+      return (v) => v.fixed[q];
+    }
+    case "advice": {
+      const q = e.query;
+      return (v) => v.advice[q];
+    }
+    case "instance": {
+      const q = e.query;
+      return (v) => v.instance[q];
+    }
+    case "challenge": {
+      const i = e.index;
+      return (v) => v.challenges[i];
+    }
+    case "neg": {
+      const a = compile(e.a);
+      return (v) => neg(a(v));
+    }
+    case "sum": {
+      const a = compile(e.a);
+      const b = compile(e.b);
+      return (v) => add(a(v), b(v));
+    }
+    case "prod": {
+      const a = compile(e.a);
+      const b = compile(e.b);
+      return (v) => mul(a(v), b(v));
+    }
+    case "scaled": {
+      const a = compile(e.a);
+      const s = parseHex(e.s);
+      return (v) => mul(a(v), s);
+    }
     case "selector":
       throw new Error("virtual selectors cannot be evaluated by a verifier");
   }
+}
+
+export function evaluateExpr(e: Expr, v: QueryValues): bigint {
+  let f = compiledCache.get(e);
+  if (!f) compiledCache.set(e, (f = compile(e)));
+  const r = f(v);
+  if (typeof r !== "bigint") throw new Error("expression refers to a query that was not opened");
+  return r;
 }
