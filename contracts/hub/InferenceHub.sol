@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
-import {ModelRegistry} from "../registry/ModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {NodeRole, RequestStatus, VerificationMode} from "../types/Types.sol";
@@ -72,8 +71,7 @@ contract InferenceHub is HubPayments, HubParameters {
         _;
     }
 
-    /// @param models_ the model registry (a ModelRegistry: the hub reads its `modelTerms` view, which IModelRegistry
-    /// does not declare)
+    /// @param models_ the model registry (the hub reads its `modelTerms` view on every request)
     /// @param nodes_ the node registry; its owner must call `nodes_.setHub(address(hub))` so the hub can slash
     /// @param owner_ the hub admin (protocol parameters)
     /// @param treasury_ receives the protocol fee and the protocol's part of slashed stake
@@ -399,10 +397,10 @@ contract InferenceHub is HubPayments, HubParameters {
     // ------------------------------------------------------------------------------------------------ internals
 
     /// @dev Reads the model (fresh: active flag and price can change), checks it takes this request, caches the
-    /// immutable facts the later stages need. Uses ModelRegistry.modelTerms (4 storage slots) rather than
+    /// immutable facts the later stages need. Uses IModelRegistry.modelTerms (4 storage slots) rather than
     /// IModelRegistry.getModel (hashes and shapes too, ~3x the gas).
     function _checkModel(uint256 modelId, uint256 inputLength) private returns (VerificationMode) {
-        ModelRegistry.ModelTerms memory model = ModelRegistry(address(models)).modelTerms(modelId);
+        IModelRegistry.ModelTerms memory model = models.modelTerms(modelId);
         if (!model.active) revert InferenceHubModelInactive(modelId);
         if (inputLength != model.inputLength) {
             revert InferenceHubWrongInputLength(modelId, model.inputLength, inputLength);

@@ -36,6 +36,20 @@ interface IModelRegistry {
         ModelSpec spec;
     }
 
+    /// @notice The per-request view of a model: what the hub needs to accept, bind and settle a request.
+    struct ModelTerms {
+        address owner;
+        bool active;
+        VerificationMode mode;
+        uint8 inputScale;
+        uint8 outputScale;
+        uint32 inputLength;
+        uint32 outputLength;
+        address verifier;
+        uint256 price;
+        uint256 tolerance;
+    }
+
     error ModelRegistryUnknownModel(uint256 modelId);
     error ModelRegistryNotOwner(uint256 modelId, address caller, address owner);
     error ModelRegistryInvalidShape(uint256 length);
@@ -69,6 +83,10 @@ interface IModelRegistry {
 
     /// @notice The full record of a model version. Reverts with ModelRegistryUnknownModel for an unknown id.
     function getModel(uint256 modelId) external view returns (Model memory);
+
+    /// @notice The fields the hub needs per request, without the shapes and hashes (4 storage slots).
+    /// Reverts with ModelRegistryUnknownModel for an unknown id.
+    function modelTerms(uint256 modelId) external view returns (ModelTerms memory);
 
     /// @notice Number of registered versions (the highest id).
     function modelCount() external view returns (uint256);

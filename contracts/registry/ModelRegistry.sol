@@ -19,20 +19,6 @@ contract ModelRegistry is IModelRegistry {
     /// @notice Largest fixed-point scale exponent; 2^24 * |x| stays well inside the BN254 field for sane inputs.
     uint8 public constant MAX_SCALE = 24;
 
-    /// @notice The per-request view of a model: what the hub needs to accept, bind and settle a request.
-    struct ModelTerms {
-        address owner;
-        bool active;
-        VerificationMode mode;
-        uint8 inputScale;
-        uint8 outputScale;
-        uint32 inputLength;
-        uint32 outputLength;
-        address verifier;
-        uint256 price;
-        uint256 tolerance;
-    }
-
     /// @dev slot 0: owner(20) active(1) mode(1) inputScale(1) outputScale(1) inputLength(4) outputLength(4) = 32
     ///      slot 1: verifier(20) previousVersion(8)
     ///      slot 2: price, slot 3: tolerance, slots 4-8: artifact hashes, slots 9-10: shapes (dynamic)
@@ -151,8 +137,7 @@ contract ModelRegistry is IModelRegistry {
         });
     }
 
-    /// @notice The fields the hub needs per request, without the shapes and hashes (4 storage slots).
-    /// Reverts with ModelRegistryUnknownModel for an unknown id.
+    /// @inheritdoc IModelRegistry
     function modelTerms(uint256 modelId) external view returns (ModelTerms memory t) {
         Record storage r = _record(modelId);
         t = ModelTerms({
