@@ -145,19 +145,53 @@ export async function describeCircuit(inputs: DescribeInputs): Promise<CircuitDe
   }
 }
 
-/** Describes a bundle directory (model.compiled, settings.json, srs.bin, vk.bin), cached as circuit.json. */
-export async function describeBundle(dir: string, opts: { input?: unknown; refresh?: boolean } = {}): Promise<CircuitDescription> {
-  const read = (f: string) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
-  const vk = read("vk.bin");
-  const cachePath = path.join(dir, "circuit.json");
+export interface BundleFiles {
+  compiled: string;
+  settings: string;
+  srs: string;
+  vk: string;
+}
+
+/** File paths of a bundle: from manifest.json (twinpath-bundle/1) when present, else the conventional names. */
+export function bundleFiles(dir: string): BundleFiles {
+  const manifestPath = path.join(dir, "manifest.json");
+  if (fs.existsSync(manifestPath)) {
+    const m = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { files?: Record<string, { path?: string }> };
+    const f = (k: keyof BundleFiles) => {
+      const p = m.files?.[k]?.path;
+      if (typeof p !== "string" || p.includes("..")) throw new ScrapeError(`bundle manifest in ${dir} has no usable files.${k}.path`);
+      return path.join(dir, p);
+    };
+    return { compiled: f("compiled"), settings: f("settings"), srs: f("srs"), vk: f("vk") };
+  }
+  const first = (...names: string[]) => path.join(dir, names.find((n) => fs.existsSync(path.join(dir, n))) ?? names[0]);
+  return {
+    compiled: first("model.compiled"),
+    settings: first("settings.json"),
+    srs: first("srs.bin", "kzg.srs"),
+    vk: first("vk.bin", "vk.key"),
+  };
+}
+
+/**
+ * Describes a bundle directory, caching the result as circuit.json next to it (or at `cache`; false disables it).
+ * The cache is keyed by the VK bytes' sha256 and re-validated with loadCircuitDescription on load.
+ */
+export async function describeBundle(dir: string, opts: { input?: unknown; refresh?: boolean; cache?: string | false } = {}): Promise<CircuitDescription> {
+  const files = bundleFiles(dir);
+  const read = (f: string) => new Uint8Array(fs.readFileSync(f));
+  const vk = read(files.vk);
+  const cachePath = opts.cache === false ? null : (opts.cache ?? path.join(dir, "circuit.json"));
   const vkSha = createHash("sha256").update(vk).digest("hex");
-  if (!opts.refresh && fs.existsSync(cachePath)) {
+  if (cachePath && !opts.refresh && fs.existsSync(cachePath)) {
     const cached = JSON.parse(fs.readFileSync(cachePath, "utf8"));
     if (cached?.vkSha256 === vkSha) return loadCircuitDescription(cached.description);
   }
-  const desc = await describeCircuit({ compiled: read("model.compiled"), settings: read("settings.json"), srs: read("srs.bin"), vk, input: opts.input });
-  const tmp = `${cachePath}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ vkSha256: vkSha, description: desc }));
-  fs.renameSync(tmp, cachePath);
+  const desc = await describeCircuit({ compiled: read(files.compiled), settings: read(files.settings), srs: read(files.srs), vk, input: opts.input });
+  if (cachePath) {
+    const tmp = `${cachePath}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ vkSha256: vkSha, description: desc }));
+    fs.renameSync(tmp, cachePath);
+  }
   return desc;
 }

@@ -3,8 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
-import { describeBundle } from "../../halo2/circuit/describe.js";
+import { bundleFiles, describeBundle } from "../../halo2/circuit/describe.js";
 import { readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js";
 import { instancesFromProofJson } from "../../halo2/verify/instances.js";
@@ -17,7 +16,7 @@ type ModelsApi = {
 };
 
 const models: ModelsApi = await import("../../models/index.js").catch(() => ({}) as ModelsApi);
-const names = (process.env.HALO2_DEMO_MODELS ?? "iris-mlp").split(",").filter((n) => models.DEMO_MODEL_NAMES?.includes(n));
+const names = (process.env.HALO2_DEMO_MODELS ?? "iris-mlp,iris-deep,iris-cnn").split(",").filter((n) => models.DEMO_MODEL_NAMES?.includes(n));
 const skip = typeof models.ensureDemoBundle !== "function" || typeof models.exampleInputs !== "function" || names.length === 0
   ? "models/index.ts has no ensureDemoBundle yet (demo bundles not available)"
   : false;
@@ -26,19 +25,20 @@ for (const name of names.length ? names : ["iris-mlp"]) {
   describe(`demo bundle ${name}: TS verifier vs engine`, { skip, timeout: 600_000 }, () => {
     it("describes the circuit, and both verifiers accept a fresh proof and reject a mutated one", async () => {
       const { dir } = await models.ensureDemoBundle!(name);
-      const read = (f: string) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
+      const files = bundleFiles(dir);
+      const read = (f: keyof typeof files) => new Uint8Array(fs.readFileSync(files[f]));
       const desc = await describeBundle(dir);
       assert.equal(desc.checks.commitmentsMatchVk, true);
       const input = JSON.stringify({ input_data: [models.exampleInputs!(name, 1)[0]] });
-      const vk = read("vk.bin");
+      const vk = read("vk");
       const vkTag = Buffer.from(vk.subarray(7, 15)).toString("hex");
-      const pj = cachedEngineProof(`${name}-${vkTag}`, read("model.compiled"), read("srs.bin"), vk, input);
+      const pj = cachedEngineProof(`${name}-${vkTag}`, read("compiled"), read("srs"), vk, input);
       const proof = Uint8Array.from(pj.proof as number[]);
       assert.equal(proof.length, desc.derived.proofLength);
       const inst = instancesFromProofJson(pj);
-      const srs = readSrsVerifierParams(read("srs.bin"));
+      const srs = readSrsVerifierParams(read("srs"));
       assert.deepEqual(verifyProofDetailed(desc, proof, inst, srs), { ok: true });
-      const key = { vk, settings: read("settings.json"), srs: read("srs.bin"), proofJsonTemplate: pj };
+      const key = { vk, settings: read("settings"), srs: read("srs"), proofJsonTemplate: pj };
       assert.equal(engineVerify(key, proof, inst).ok, true);
       const bad = proof.slice();
       bad[desc.derived.proofSections.find((s) => s.name === "advice_evals")!.offset + 3] ^= 4;
