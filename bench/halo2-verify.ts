@@ -5,7 +5,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { verifyProofDetailed } from "../halo2/verify/verifier.js";
 import { loadVector, SHARED } from "../test/halo2/vectors.js";
-import { engineVerify } from "../test/halo2/engine.js";
+import { cachedEngineProof, engineVerify, type EngineKey } from "../test/halo2/engine.js";
+import { bundleFiles, describeBundle } from "../halo2/circuit/describe.js";
+import { readSrsVerifierParams, type SrsVerifierParams } from "../halo2/circuit/encoding.js";
+import { instancesFromProofJson } from "../halo2/verify/instances.js";
+import type { CircuitDescription } from "../halo2/circuit/types.js";
 
 const iterations = Number(process.argv[2] ?? 10);
 if (!SHARED) {
@@ -24,10 +28,47 @@ function time(fn: () => boolean): { ms: number; ok: boolean } {
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, ok };
 }
 
-const rows = [];
+interface Case {
+  name: string;
+  desc: CircuitDescription;
+  proof: Uint8Array;
+  instances: bigint[][];
+  srs: SrsVerifierParams;
+  key: EngineKey;
+}
+
+const cases: Case[] = [];
 for (const name of ["fixture", "mlp"] as const) {
   const v = loadVector(name);
-  const key = { vk: v.vkBytes, settings: v.settings, srs: v.srsBytes, proofJsonTemplate: v.proofJson };
+  cases.push({ name, desc: v.desc, proof: v.proof, instances: v.instances, srs: v.srs, key: { vk: v.vkBytes, settings: v.settings, srs: v.srsBytes, proofJsonTemplate: v.proofJson } });
+}
+// The project's demo bundles, when the models helper provides them (proofs cached under .twinpath/halo2).
+const models = await import("../models/index.js").catch(() => null);
+if (models && typeof models.ensureDemoBundle === "function") {
+  for (const name of models.DEMO_MODEL_NAMES) {
+    const { dir } = await models.ensureDemoBundle(name);
+    const files = bundleFiles(dir);
+    const read = (f: string) => new Uint8Array(fs.readFileSync(f));
+    const desc = await describeBundle(dir);
+    const vk = read(files.vk);
+    const input = JSON.stringify({ input_data: [models.exampleInputs(name, 1)[0]] });
+    const pj = cachedEngineProof(`${name}-${Buffer.from(vk.subarray(7, 15)).toString("hex")}`, read(files.compiled), read(files.srs), vk, input);
+    cases.push({
+      name,
+      desc,
+      proof: Uint8Array.from(pj.proof as number[]),
+      instances: instancesFromProofJson(pj),
+      srs: readSrsVerifierParams(read(files.srs)),
+      key: { vk, settings: read(files.settings), srs: read(files.srs), proofJsonTemplate: pj },
+    });
+  }
+}
+
+const rows = [];
+for (const c of cases) {
+  const name = c.name;
+  const v = { desc: c.desc, proof: c.proof, instances: c.instances, srs: c.srs };
+  const key = c.key;
   const tsCold = time(() => verifyProofDetailed(v.desc, v.proof, v.instances, v.srs).ok);
   const engCold = time(() => engineVerify(key, v.proof, v.instances).ok);
   const ts: number[] = [];
@@ -43,6 +84,7 @@ for (const name of ["fixture", "mlp"] as const) {
   rows.push({
     circuit: name,
     k: v.desc.k,
+    csDegree: v.desc.derived.csDegree,
     proofBytes: v.proof.length,
     gates: v.desc.cs.gates.length,
     lookups: v.desc.cs.lookups.length,
@@ -56,10 +98,10 @@ for (const name of ["fixture", "mlp"] as const) {
 
 const fmt = (x: number) => x.toFixed(1).padStart(8);
 console.log(`halo2 verify, ${iterations} iterations each (ms; cold = first call in the process)`);
-console.log("circuit   k  proof B   TS median   TS min  engine median  engine min   TS cold  engine cold  TS/engine");
+console.log("circuit    k  proof B   TS median   TS min  engine median  engine min   TS cold  engine cold  TS/engine");
 for (const r of rows) {
   console.log(
-    `${r.circuit.padEnd(8)} ${String(r.k).padStart(2)} ${String(r.proofBytes).padStart(8)} ${fmt(r.ts.median)}    ${fmt(r.ts.min)} ${fmt(r.engine.median)}      ${fmt(r.engine.min)}  ${fmt(r.tsColdMs)}  ${fmt(r.engineColdMs)}    ${(r.ts.median / r.engine.median).toFixed(2)}`,
+    `${r.circuit.padEnd(9)} ${String(r.k).padStart(2)} ${String(r.proofBytes).padStart(8)} ${fmt(r.ts.median)}    ${fmt(r.ts.min)} ${fmt(r.engine.median)}      ${fmt(r.engine.min)}  ${fmt(r.tsColdMs)}  ${fmt(r.engineColdMs)}    ${(r.ts.median / r.engine.median).toFixed(2)}`,
   );
 }
 const out = path.resolve("bench/results/halo2-verify.json");

@@ -152,10 +152,12 @@ describe("TS Halo2 verifier on a fresh engine proof (fixture circuit)", { skip: 
 });
 
 // One mutation per 32-byte word of the fixture proof (every element of every section). HALO2_EXHAUSTIVE=bytes flips
-// one random bit of every byte (~10 min), HALO2_EXHAUSTIVE=bits every bit of every byte (over an hour).
-describe("TS Halo2 verifier: fixture proof, mutation sweep", { skip: SKIP_SHARED }, () => {
+// one random bit of every byte (~10-20 min), HALO2_EXHAUSTIVE=bits every bit of every byte (hours);
+// HALO2_SWEEP_VECTOR=mlp sweeps the MLP proof instead.
+const sweepVector = process.env.HALO2_SWEEP_VECTOR === "mlp" ? "mlp" : "fixture";
+describe(`TS Halo2 verifier: ${sweepVector} proof, mutation sweep`, { skip: SKIP_SHARED }, () => {
   it("rejects a random bit flip in every 32-byte word", () => {
-    const v = loadVector("fixture");
+    const v = loadVector(sweepVector);
     const next = rng(7);
     const mode = process.env.HALO2_EXHAUSTIVE;
     const allBytes = mode === "bytes" || mode === "bits";
