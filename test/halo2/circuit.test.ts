@@ -4,7 +4,7 @@ import { parseRustDebug, RustDebugParseError } from "../../halo2/circuit/rust-de
 import { parsePinnedVerifyingKey, PinnedKeyError } from "../../halo2/circuit/pinned.js";
 import { buildCircuitDescription, CircuitCheckError } from "../../halo2/circuit/build.js";
 import { loadCircuitDescription, CircuitDescriptionError } from "../../halo2/circuit/load.js";
-import { describeBundle, describeCircuit } from "../../halo2/circuit/describe.js";
+import { describeBundle, describeCircuit, ScrapeError } from "../../halo2/circuit/describe.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -150,6 +150,14 @@ describe("describeCircuit (fresh-process scrape of the engine)", { skip: SKIP_SH
     assert.equal(desc.pinnedTextSha256, v.vectors.vk_digest.pinned_string_sha256);
     assert.deepEqual(desc.instanceCounts, [5]);
     assert.deepEqual(desc.cs, v.desc.cs);
+  });
+
+  it("an engine failure in the child (garbage compiled circuit) is a ScrapeError, not a hang or a crash", async () => {
+    const v = loadVector("fixture");
+    await assert.rejects(
+      describeCircuit({ compiled: new Uint8Array(64).fill(7), settings: v.settings, srs: v.srsBytes, vk: v.vkBytes }),
+      (e: unknown) => e instanceof ScrapeError && /engine child exited/.test(e.message),
+    );
   });
 
   it("a verifying key that does not belong to the circuit is rejected by the commitments check", async () => {
