@@ -163,7 +163,6 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
   for (let k = minK; k <= o.maxLogrows; k++) {
     const cap = (2 ** k - 8) * o.numInnerCols;
     for (let b = 1; b <= 4; b++) {
-      if (b * cap < est * 0.5) continue;
       const tableCols = Math.ceil(lookupWidth / (2 ** k - 8)) + Math.ceil(o.decompBase / (2 ** k - 8));
       cands.push({ k, b, cost: 2 ** k * (3 * b * o.numInnerCols + (m.lookups.length ? tableCols * 2 : tableCols) + 4) });
     }
@@ -172,13 +171,46 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
   o.log(`calibration: legs=${legs}, est. cells=${est}, lookup range=${JSON.stringify(base.lookupRange)}, ${cands.length} sizing candidates`);
 
   const trials: Calibration["trials"] = [];
-  // a trap at capacity C means every candidate with capacity <= C is hopeless too
-  let failedCapacity = 0;
-  for (const c of cands) {
-    if (trials.length >= 14) break;
-    const cap = (2 ** c.k - 8) * o.numInnerCols;
-    if (c.b * cap <= failedCapacity) continue;
-    const sizing: CircuitSizing = { ...base, logrows: c.k, totalAssignments: taForBlocks(c.b, cap) };
+  const capOf = (c: Cand) => c.b * (2 ** c.k - 8) * o.numInnerCols;
+  const sizingOf = (c: Cand): CircuitSizing => ({ ...base, logrows: c.k, totalAssignments: taForBlocks(c.b, (2 ** c.k - 8) * o.numInnerCols) });
+  const vkCache = new Map<Cand, boolean>();
+  /** genVk trial in an isolated worker: false when the layout does not fit (WASM trap) */
+  const fits = async (c: Cand): Promise<boolean> => {
+    if (vkCache.has(c)) return vkCache.get(c)!;
+    const { compiled } = encodeCircuit(m, sizingOf(c));
+    const t0 = Date.now();
+    const r = await runIsolated("vk", { compiled, srs: await o.trialSrs(c.k) });
+    trials.push({ logrows: c.k, blocks: c.b, ok: r.ok, error: r.error, ms: Date.now() - t0 });
+    o.log(`  genVk trial logrows=${c.k} blocks=${c.b}: ${r.ok ? "fits" : `fails (${r.error})`} [${Date.now() - t0} ms]`);
+    vkCache.set(c, r.ok);
+    return r.ok;
+  };
+  // 1. smallest advice capacity that lays out (a trap means "too small"): grow the capacity
+  //    geometrically from the estimate, then binary-search between the last failure and the first fit
+  const byCap = [...cands].sort((x, y) => capOf(x) - capOf(y) || x.cost - y.cost);
+  let i = Math.max(0, byCap.findIndex((c) => capOf(c) >= est * 0.5));
+  let lo = i - 1, hi = -1;
+  for (;;) {
+    if (await fits(byCap[i])) { hi = i; break; }
+    lo = i;
+    if (i === byCap.length - 1) break;
+    const j = byCap.findIndex((c) => capOf(c) >= 2 * capOf(byCap[i]));
+    i = j < 0 ? byCap.length - 1 : j;
+  }
+  if (hi < 0) {
+    throw new CalibrationError(`the circuit does not lay out even at logrows ${byCap[lo].k} with ${byCap[lo].b} advice blocks (${trials.at(-1)?.error}); the model is too large for maxLogrows ${o.maxLogrows} or uses an op layout this compiler does not size`);
+  }
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (await fits(byCap[mid])) hi = mid;
+    else lo = mid;
+  }
+  const minCap = capOf(byCap[hi]);
+  // 2. cheapest candidate with at least that capacity that really lays out, confirmed by prove + verify
+  const feasible = cands.filter((c) => capOf(c) >= minCap);
+  for (const c of feasible.slice(0, 6)) {
+    if (!(await fits(c))) continue;
+    const sizing = sizingOf(c);
     const { compiled, settings } = encodeCircuit(m, sizing);
     const srs = await o.trialSrs(c.k);
     const t0 = Date.now();
@@ -192,8 +224,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
       if (ok && w.outputs[0].map(feltHexToInt).length !== size(m.outputDims)) { ok = false; error = "witness output size mismatch"; }
     }
     trials.push({ logrows: c.k, blocks: c.b, ok, error, ms: Date.now() - t0 });
-    if (!ok && r.trap) failedCapacity = Math.max(failedCapacity, c.b * cap);
-    o.log(`  trial logrows=${c.k} blocks=${c.b}: ${ok ? "proves" : `fails (${error})`} [${Date.now() - t0} ms]`);
+    o.log(`  prove trial logrows=${c.k} blocks=${c.b}: ${ok ? "proves" : `fails (${error})`} [${Date.now() - t0} ms]`);
     if (ok) return { sizing, legs, maxAbsFixedPoint: a.worstV, worstNode: nodeName(m, a.worst), lookupInputRange, trials };
   }
   throw new CalibrationError(

@@ -23,7 +23,8 @@
  * Attribute values: integers are written as INT (or INTS for arrays) unless the attribute name is a
  * known float attribute (alpha, beta, epsilon, momentum, gamma, ...), which are written as FLOAT/FLOATS.
  * Force a type with { type: "float" | "int" | "floats" | "ints" | "string", value }. A Float32Array
- * value is written as FLOATS. Node names default to `${op}_${index}`.
+ * value is written as FLOATS. A tensor attribute (e.g. Constant's `value`) is
+ * { type: "tensor", dims, data }. Node names default to `${op}_${index}`.
  */
 import { AttributeType, DataType, ModelProto } from "./proto.js";
 
@@ -45,7 +46,8 @@ export type AttributeValue =
   | string
   | { type: "float" | "int"; value: number }
   | { type: "floats" | "ints"; value: number[] }
-  | { type: "string"; value: string };
+  | { type: "string"; value: string }
+  | { type: "tensor"; dims: number[]; data: Float32Array | number[] };
 
 export interface NodeSpec {
   op: string;
@@ -113,6 +115,7 @@ function attribute(name: string, v: AttributeValue) {
     case "floats": return { name, type: AttributeType.FLOATS, floats: v.value };
     case "ints": return { name, type: AttributeType.INTS, ints: v.value };
     case "string": return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v.value) };
+    case "tensor": return { name, type: AttributeType.TENSOR, t: tensor({ name: "", dims: v.dims, data: v.data }) };
   }
 }
 

@@ -2,14 +2,14 @@ import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { compileModel, type CompiledModel } from "../../compiler/compile.js";
 import { encodeCircuit } from "../../compiler/circuit/build.js";
-import { genPk, genVk, genWitness, prove, verify } from "../../compiler/engine/engine.js";
+import { compiledCircuitValidation, genPk, genVk, genWitness, prove, verify } from "../../compiler/engine/engine.js";
 import { lowerGraph, CompileError, UnsupportedOpError } from "../../compiler/graph/lower.js";
 import { OverflowError, CalibrationError } from "../../compiler/calibrate.js";
 import { readOnnxModel, OnnxError } from "../../compiler/onnx/read.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { runOnnx } from "../../compiler/bundle.js";
 import { generateDevSrs } from "../../compiler/srs/srs.js";
-import { lookupMlp, mixedMlp, randomMlp, rng, smallCnn } from "./fixtures.js";
+import { lookupMlp, mixedMlp, randomMlp, restOps, rng, smallCnn } from "./fixtures.js";
 
 /** Circuit outputs are within this bound of onnxruntime's float outputs (scale 7: step 1/128; error grows per layer). */
 const BOUND = 0.05;
@@ -46,6 +46,7 @@ describe("compiler: lowering vs onnxruntime (witness only, no calibration)", () 
     const fixedSizing = { logrows: 17, totalAssignments: 0, totalConstSize: 100, lookupRange: [0, 0] as [number, number], decompBase: 128, decompLegs: 3, numInnerCols: 2 };
     const models = [1, 2, 3, 4, 5, 6].map((s) => randomMlp(s)).map((r) => ({ bytes: r.bytes, n: r.inputSize }));
     models.push({ bytes: smallCnn(7, { channels: 3, size: 4 }), n: 16 }, { bytes: smallCnn(8, { channels: 1, size: 6 }), n: 36 });
+    models.push({ bytes: restOps(9, 4), n: 16 }, { bytes: mixedMlp(11), n: 4 }, { bytes: lookupMlp(12), n: 3 });
     for (const { bytes, n } of models) {
       const lowered = lowerGraph(readOnnxModel(bytes), { inputScale: 7, paramScale: 7 });
       const { compiled } = encodeCircuit(lowered, fixedSizing);
@@ -66,6 +67,7 @@ describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
   });
 
   it("Gemm/MatMul/Add/Sub/Mul/Relu/LeakyRelu/Reshape/Identity: witness ~ ORT, proof verifies, tampered proof fails", async () => {
+    assert.equal(compiledCircuitValidation(mixed.compiled), true);
     assert.deepEqual(mixed.settingsValue.run_args.param_visibility, "Fixed");
     assert.equal(mixed.settingsValue.run_args.input_visibility, "Public");
     assert.equal(mixed.settingsValue.run_args.output_visibility, "Public");
@@ -120,6 +122,19 @@ describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
     assert.ok((await maxErrorVsOrt(onnx, c, c.samples)) < BOUND);
     const k = await proveRoundTrip(c, c.samples[0]);
     assert.equal(verify(k.proof, k.vk, c.settings, k.srs), true);
+  });
+});
+
+describe("compiler: remaining ops end to end", () => {
+  it("Conv(no bias), standalone BatchNorm, GlobalAveragePool, Squeeze, Dropout, Constant, Div, var*var Mul, var+var Add, Unsqueeze, Flatten", async () => {
+    const onnx = restOps(5, 2);
+    const c = await compileModel(onnx, { samples: [0, 1, 2].map((s) => Array.from({ length: 4 }, (_, i) => Math.sin(i * (s + 1.3)))) });
+    assert.equal(compiledCircuitValidation(c.compiled), true);
+    assert.deepEqual(c.lowered.onnxOps, ["Conv", "Relu", "BatchNormalization", "GlobalAveragePool", "Squeeze", "Dropout", "Constant", "Div", "Mul", "Add", "Unsqueeze", "Flatten"]);
+    assert.ok((await maxErrorVsOrt(onnx, c, c.samples)) < BOUND);
+    const k = await proveRoundTrip(c, c.samples[1]);
+    assert.equal(verify(k.proof, k.vk, c.settings, k.srs), true);
+    assert.equal(verify(tamper(k.proof), k.vk, c.settings, k.srs), false);
   });
 });
 

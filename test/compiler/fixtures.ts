@@ -117,3 +117,38 @@ export function randomMlp(seed: number): { bytes: Uint8Array; inputSize: number 
     inputSize: widths[0],
   };
 }
+
+/** The remaining ops: Conv(no bias), standalone BatchNormalization, GlobalAveragePool, Squeeze, Dropout,
+ *  Constant, Div by constant, var*var Mul, var+var Add, Unsqueeze, Flatten. */
+export function restOps(seed = 5, S = 4): Uint8Array {
+  const r = rng(seed);
+  return buildOnnxModel({
+    name: "rest-ops",
+    opset: 13,
+    inputs: [{ name: "x", shape: [1, 1, S, S] }],
+    outputs: [{ name: "y", shape: [1, 2] }],
+    initializers: [
+      { name: "K", dims: [2, 1, 3, 3], data: rand(r, 18, 0.5) },
+      { name: "gamma", dims: [2], data: [1.1, 0.9] },
+      { name: "beta", dims: [2], data: [0.05, -0.1] },
+      { name: "mean", dims: [2], data: [0.2, 0.1] },
+      { name: "var", dims: [2], data: [0.8, 1.3] },
+      { name: "sq_axes", dims: [2], int64: [2, 3] },
+      { name: "unsq_axes", dims: [1], int64: [0] },
+    ],
+    nodes: [
+      { op: "Conv", inputs: ["x", "K"], outputs: ["c"], attributes: { pads: [1, 1, 1, 1] } },
+      { op: "Relu", inputs: ["c"], outputs: ["r"] },
+      { op: "BatchNormalization", inputs: ["r", "gamma", "beta", "mean", "var"], outputs: ["bn"] },
+      { op: "GlobalAveragePool", inputs: ["bn"], outputs: ["g"] },
+      { op: "Squeeze", inputs: ["g", "sq_axes"], outputs: ["s"] },
+      { op: "Dropout", inputs: ["s"], outputs: ["d"] },
+      { op: "Constant", inputs: [], outputs: ["k"], attributes: { value: { type: "tensor", dims: [2], data: [0.5, 2] } } },
+      { op: "Div", inputs: ["d", "k"], outputs: ["dv"] },
+      { op: "Mul", inputs: ["dv", "dv"], outputs: ["sq"] },
+      { op: "Add", inputs: ["sq", "dv"], outputs: ["a"] },
+      { op: "Unsqueeze", inputs: ["a", "unsq_axes"], outputs: ["u"] },
+      { op: "Flatten", inputs: ["u"], outputs: ["y"], attributes: { axis: 2 } },
+    ],
+  });
+}
