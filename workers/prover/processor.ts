@@ -74,6 +74,7 @@ export function createProveProcessor(ctx: ProverContext) {
     const d = job.data as ProveJobData;
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    log.info("prove job started");
     try {
       // 1. Does the request still need a proof?
       const record = await getRequest(ctx.client, { hub: d.hub, requestId });

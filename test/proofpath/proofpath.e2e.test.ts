@@ -1,0 +1,251 @@
+/**
+ * The proof path end to end, with real processes, a real Hardhat node, a real Redis and real EZKL proofs of the
+ * iris-mlp demo model (ZKML_ATTESTED): request -> fast result -> proof -> attestations of verification nodes ->
+ * settlement, plus the failure paths (a node offline, a tampered proof, a proof of another input, a dishonest
+ * executor, a prover killed mid-proof) and fast-path latency under heavy proving.
+ *
+ * One stack for the whole file (start-up is the expensive part); the tests run in order and build on each other.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { keccak256, toHex, type Address, type Hex } from "viem";
+import { inferenceHubAbi } from "../../workers/chain/abi/generated.js";
+import { RequestStatus } from "../../workers/chain/getRequest.js";
+import { createSignerClient } from "../../workers/chain/client.js";
+import { TxSender } from "../../workers/chain/sender/txSender.js";
+import { devKey } from "../../workers/devnet/hardhatNode.js";
+import { PROOF_KEYS, startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
+import type { WorkerProcess } from "../../workers/devnet/processes.js";
+import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
+import { submitProofCall } from "../../workers/proofs/chain.js";
+import { valuesHash } from "../../workers/proofs/instances.js";
+import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
+import { loadBundle } from "../../compiler/bundle.js";
+import { genWitness, prove } from "../../compiler/engine/engine.js";
+import { parseEngineProof, proofInstances, rawProofBytes } from "../../workers/proofs/proofJson.js";
+import { fromField } from "../../workers/proofs/instances.js";
+
+const FEE = 10n ** 15n;
+const MODEL = "iris-mlp";
+
+let ps: ProofStack;
+let prover: WorkerProcess;
+let verifiers: WorkerProcess[] = [];
+let bundleDir: string;
+const rows = exampleInputs(MODEL, 30).map((r) => quantizeInput(r, 7));
+let nextRow = 0;
+const nextInput = () => rows[nextRow++ % rows.length];
+
+const hubEvents = async (eventName: "ProofSubmitted" | "AttestationRecorded" | "RequestSettled" | "ProofRejected" | "ExecutorMismatch" | "SlashCredited" | "VerifierRewardClaimed" | "ResultSubmitted", requestId?: bigint) => {
+  const logs = await ps.stack.client.getContractEvents({ address: ps.hub, abi: inferenceHubAbi, eventName, fromBlock: ps.stack.deployment.deployBlock, strict: true });
+  return (logs as unknown as { args: Record<string, unknown> & { requestId?: bigint }; transactionHash: Hex }[]).filter((l) => requestId === undefined || l.args.requestId === requestId);
+};
+const releasable = (a: Address) => ps.stack.client.readContract({ address: ps.hub, abi: inferenceHubAbi, functionName: "releasable", args: [a] }) as Promise<bigint>;
+const record = (id: bigint) => ps.stack.client.readContract({ address: ps.hub, abi: inferenceHubAbi, functionName: "getRequest", args: [id] });
+const logFor = (w: WorkerProcess, id: bigint, msg: RegExp) => w.logs.find((l) => l.requestId === id.toString() && msg.test(String(l.msg)));
+
+/** Proves `input` in this process (the test acting as an outside prover). */
+function proveHere(input: readonly bigint[]) {
+  const b = loadBundle(bundleDir, { requirePk: true });
+  const w = genWitness(b.read("compiled"), input.map((v) => Number(v) / 128));
+  const p = parseEngineProof(prove(w.bytes, b.read("pk")!, b.read("compiled"), b.read("srs")));
+  const inst = proofInstances(p);
+  return { proof: rawProofBytes(p), output: inst.slice(input.length).map(fromField) };
+}
+
+describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => {
+  before(async () => {
+    bundleDir = (await ensureDemoBundle(MODEL)).dir;
+    ps = await startProofStack({ bundleDir, verifierNodes: 3, proverNodes: 2, logLevel: "info" });
+    [prover, ...verifiers] = await Promise.all([
+      ps.start("prover", 0, { PROVER_THREADS: "1" }),
+      ...[0, 1, 2].map((i) => ps.start("verifier-node", i)),
+    ]);
+  });
+
+  after(async () => {
+    await ps?.stack.stop();
+  });
+
+  let firstProof: { requestId: bigint; proof: Hex; output: readonly bigint[]; input: readonly bigint[] };
+  let baselineFastMs: number[] = [];
+
+  it("settles a request: fast result, proof, quorum of verification nodes, fees paid out", async () => {
+    const input = nextInput();
+    const sent = await ps.request(input, { fee: FEE });
+    const fast = await ps.waitForStatus(sent.requestId, [RequestStatus.Executed, RequestStatus.ProofSubmitted, RequestStatus.Settled], 30_000);
+    baselineFastMs.push(fast.seenAt - sent.minedAt);
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
+
+    const [proofEv] = await hubEvents("ProofSubmitted", sent.requestId);
+    assert.ok(proofEv, "a ProofSubmitted event");
+    const proof = proofEv.args.proof as Hex;
+    assert.equal(keccak256(proof), proofEv.args.proofHash, "the event's proof bytes hash to the recorded proofHash");
+    assert.equal((proofEv.args.prover as string).toLowerCase(), ps.address(ps.proverKeys[0]).toLowerCase());
+    const atts = await hubEvents("AttestationRecorded", sent.requestId);
+    const attesters = new Set(atts.map((a) => (a.args.verifier as string).toLowerCase()));
+    assert.ok(attesters.size >= 2, `a quorum of distinct verification nodes attested (${attesters.size})`);
+    assert.ok(atts.every((a) => a.args.valid === true), "every recorded attestation says valid");
+
+    const [settled] = await hubEvents("RequestSettled", sent.requestId);
+    assert.equal(settled.args.executorReward, (FEE * 4000n) / 10000n);
+    assert.equal(settled.args.proverReward, (FEE * 3000n) / 10000n);
+    assert.equal(settled.args.verifierReward, (FEE * 2000n) / 10000n);
+    assert.equal(settled.args.protocolFee, FEE / 10n);
+    // The proven output is what settles; here it agrees with the fast result within the model's tolerance.
+    assert.equal(settled.args.outputHash, valuesHash(proofEv.args.output as readonly bigint[]), "the proven output settled");
+    assert.equal((await hubEvents("ExecutorMismatch", sent.requestId)).length, 0, "no mismatch for an honest executor");
+    assert.equal(await releasable(ps.address(ps.proverKeys[0])), (FEE * 3000n) / 10000n, "prover's share is withdrawable");
+    assert.equal(await releasable(ps.address(ps.stack.executorKeys[0])), (FEE * 4000n) / 10000n, "executor's share is withdrawable");
+
+    // Verification nodes whose "valid" counted claim the verifier pool: the claims add up to it exactly.
+    const deadline = Date.now() + 30_000;
+    let claims = await hubEvents("VerifierRewardClaimed", sent.requestId);
+    while (claims.length < attesters.size && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      claims = await hubEvents("VerifierRewardClaimed", sent.requestId);
+    }
+    assert.equal(claims.length, attesters.size, "each counted node claimed");
+    assert.equal(claims.reduce((s, c) => s + (c.args.amount as bigint), 0n), settled.args.verifierReward);
+
+    // Anyone can fetch the proof from the prover's HTTP endpoint, content-addressed.
+    const started = prover.logs.find((l) => l.msg === "prover started") as { metricsPort: number };
+    const res = await fetch(`http://127.0.0.1:${started.metricsPort}/proofs/${proofEv.args.proofHash}`);
+    assert.equal(res.status, 200);
+    const served = new Uint8Array(await res.arrayBuffer());
+    assert.equal(keccak256(served), proofEv.args.proofHash);
+    assert.equal(toHex(served), proof);
+    assert.equal((await fetch(`http://127.0.0.1:${started.metricsPort}/proofs/0x${"ab".repeat(32)}`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${started.metricsPort}/proofs/not-a-hash`)).status, 400);
+    firstProof = { requestId: sent.requestId, proof, output: proofEv.args.output as readonly bigint[], input };
+  });
+
+  it("settles with one verification node offline (2 of 3 equal stakes reach the 66.66% quorum)", async () => {
+    await verifiers[2].stop();
+    const sent = await ps.request(nextInput(), { fee: FEE });
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
+    const attesters = new Set((await hubEvents("AttestationRecorded", sent.requestId)).map((a) => (a.args.verifier as string).toLowerCase()));
+    assert.deepEqual(attesters, new Set([ps.address(ps.verifierKeys[0]).toLowerCase(), ps.address(ps.verifierKeys[1]).toLowerCase()]));
+    verifiers[2] = await ps.start("verifier-node", 2, {}, "verifier-node-2b");
+  });
+
+  it("rejects a tampered proof and a proof of another input at every honest node; neither settles; the honest proof then does", async () => {
+    await prover.stop(); // the honest prover waits, so the outside submissions below come first
+    const input = nextInput();
+    const sent = await ps.request(input, { fee: FEE });
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Executed], 30_000);
+    const evilKey = devKey(PROOF_KEYS.provers[1]);
+    const evil = new TxSender({ publicClient: ps.stack.client, walletClient: createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId }, evilKey), pollIntervalMs: 20 });
+    const evilAddress = ps.address(evilKey);
+
+    // (a) a real proof of this request's input, one byte flipped
+    const honest = proveHere(input);
+    const tampered = honest.proof.slice();
+    tampered[700] ^= 0x01;
+    // (b) a valid proof of another request's input (request 1), claimed for this one with that proof's output
+    const foreign = { proof: Uint8Array.from(Buffer.from(firstProof.proof.slice(2), "hex")), output: firstProof.output };
+    assert.notDeepEqual(firstProof.input, input);
+
+    for (const [what, proof, output] of [["tampered", tampered, honest.output], ["another input", foreign.proof, foreign.output]] as const) {
+      await evil.send({ call: submitProofCall(ps.hub, sent.requestId, input, output, proof), label: "submitProof" });
+      const proofHash = keccak256(proof);
+      // the quorum rejects it: the request goes back to Executed and the proof is marked rejected
+      const deadline = Date.now() + 60_000;
+      let rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+      while (!rejected.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+      }
+      assert.equal(rejected.length, 1, `${what}: ProofRejected`);
+      assert.equal((await record(sent.requestId)).status, RequestStatus.Executed, `${what}: not settled, open for another proof`);
+      const atts = (await hubEvents("AttestationRecorded", sent.requestId)).filter((a) => a.args.valid === true);
+      assert.equal(atts.length, 0, `${what}: no node attested valid`);
+      // Every honest node that looked at it said "invalid"; at least the two that decided the quorum did (the
+      // third may find the quorum already decided and skip the work).
+      let invalid = 0;
+      for (const v of verifiers) {
+        const line = await v.waitForLog((l) => l.requestId === sent.requestId.toString() && l.proofHash === proofHash && (l.valid !== undefined || /no longer under attestation/.test(String(l.msg))), 30_000);
+        assert.notEqual(line.valid, true, `${v.name} must not say valid for the ${what} proof`);
+        if (line.valid === false) invalid++;
+      }
+      assert.ok(invalid >= 2, `${what}: ${invalid} node(s) said invalid`);
+    }
+    const slashes = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === evilAddress.toLowerCase());
+    assert.equal(slashes.length, 2, "the submitting prover was slashed for each rejected proof");
+
+    // the honest prover comes back, proves its queued job, and the proven output settles
+    prover = await ps.start("prover", 0, { PROVER_THREADS: "1" }, "prover-0b");
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
+    const [settled] = await hubEvents("RequestSettled", sent.requestId);
+    assert.equal(settled.args.outputHash, valuesHash(honest.output));
+  });
+
+  it("catches a dishonest executor with the proof: it is slashed and the proven output settles", async () => {
+    const honestExecutor = ps.stack.workers.find((w) => w.name === "executor-0")!;
+    await honestExecutor.stop();
+    const dishonest = ps.stack.startWorker("executor", "executor-dishonest", { EXECUTOR_FAULT_OUTPUT_OFFSET: "50" });
+    await dishonest.waitForLog((l) => /started$/.test(String(l.msg)), 60_000);
+    try {
+      const sent = await ps.request(nextInput(), { fee: FEE });
+      await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
+      const [result] = await hubEvents("ResultSubmitted", sent.requestId);
+      const [proofEv] = await hubEvents("ProofSubmitted", sent.requestId);
+      const fastOut = result.args.output as readonly bigint[];
+      const proven = proofEv.args.output as readonly bigint[];
+      assert.ok(fastOut[0] - proven[0] > ps.tolerance, "the fast result is off by more than the tolerance");
+      const [mismatch] = await hubEvents("ExecutorMismatch", sent.requestId);
+      assert.ok(mismatch, "ExecutorMismatch emitted");
+      const [settled] = await hubEvents("RequestSettled", sent.requestId);
+      assert.equal(settled.args.outputHash, valuesHash(proven), "the proven output settled");
+      const slashed = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === ps.address(ps.stack.executorKeys[0]).toLowerCase());
+      assert.equal(slashed.length, 1, "the executor was slashed once");
+      assert.ok(logFor(prover, sent.requestId, /differs from the proof beyond tolerance/), "the prover reported the difference");
+    } finally {
+      await dishonest.stop();
+      await ps.stack.startWorker("executor", "executor-0b").waitForLog((l) => /started$/.test(String(l.msg)), 60_000);
+    }
+  });
+
+  it("retries the job of a prover killed mid-proof; exactly one proof lands", async () => {
+    await prover.stop();
+    const fragile = await ps.start("prover", 0, { PROVER_LOCK_DURATION_MS: "3000", PROVER_STALLED_INTERVAL_MS: "1000" }, "prover-fragile");
+    const sent = await ps.request(nextInput(), { fee: FEE });
+    await fragile.waitForLog((l) => l.requestId === sent.requestId.toString() && l.msg === "proving", 30_000);
+    fragile.kill("SIGKILL");
+    await fragile.exited;
+    assert.equal((await record(sent.requestId)).status, RequestStatus.Executed, "no proof yet when the prover died");
+    prover = await ps.start("prover", 1, { PROVER_THREADS: "2", PROVER_LOCK_DURATION_MS: "3000", PROVER_STALLED_INTERVAL_MS: "1000" }, "prover-1");
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
+    assert.equal((await hubEvents("ProofSubmitted", sent.requestId)).length, 1, "exactly one ProofSubmitted");
+    assert.ok(logFor(prover, sent.requestId, /proof submitted/), "the second prover submitted it");
+  });
+
+  it("keeps fast-path latency while proofs are being generated", async () => {
+    // Baseline: two more requests, one at a time, with the provers idle.
+    for (let i = 0; i < 2; i++) {
+      const s = await ps.request(nextInput(), { fee: FEE });
+      const f = await ps.waitForStatus(s.requestId, [RequestStatus.Executed, RequestStatus.ProofSubmitted, RequestStatus.Settled], 30_000);
+      baselineFastMs.push(f.seenAt - s.minedAt);
+      await ps.waitForStatus(s.requestId, [RequestStatus.Settled], 90_000);
+    }
+    // Heavy proving: a burst whose proofs keep both prover threads busy for a while.
+    const burst = await Promise.all(Array.from({ length: 4 }, () => ps.request(nextInput(), { fee: FEE })));
+    await prover.waitForLog((l) => l.msg === "proving" && burst.some((b) => l.requestId === b.requestId.toString()), 30_000);
+    const during: number[] = [];
+    const probes: bigint[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = await ps.request(nextInput(), { fee: FEE });
+      const f = await ps.waitForStatus(s.requestId, [RequestStatus.Executed, RequestStatus.ProofSubmitted, RequestStatus.Settled], 30_000);
+      during.push(f.seenAt - s.minedAt);
+      probes.push(s.requestId);
+    }
+    const burstProvenWhileProbing = prover.logs.filter((l) => l.msg === "proof submitted" && burst.some((b) => l.requestId === b.requestId.toString())).length;
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const base = median(baselineFastMs);
+    const loaded = median(during);
+    console.log(`fast-path latency: idle median ${base} ms (${baselineFastMs.join(", ")}), while proving median ${loaded} ms (${during.join(", ")})`);
+    assert.ok(loaded <= Math.max(3 * base, base + 1500), `fast path slowed by proving: ${loaded} ms vs ${base} ms idle`);
+    assert.ok(burstProvenWhileProbing < burst.length, `the probes ran while the burst was still being proven (${burstProvenWhileProbing} of ${burst.length} done)`);
+    for (const id of [...burst.map((b) => b.requestId), ...probes]) await ps.waitForStatus(id, [RequestStatus.Settled], 120_000);
+  });
+});
