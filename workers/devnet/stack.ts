@@ -42,6 +42,9 @@ export interface StackOptions {
   echo?: boolean;
   model?: FastPathModel;
   logLevel?: string;
+  /** Result timeout of the stack's requests, seconds. Long by default: an automining node advances its clock
+   * at least one second per block, so a burst of blocks runs chain time ahead of the wall clock. @defaultValue 3600 */
+  resultTimeout?: number;
 }
 
 export interface SentRequest {
@@ -140,7 +143,7 @@ export class Stack {
         address: this.deployment.inferenceHub,
         abi: inferenceHubAbi,
         functionName: "requestInference",
-        args: [this.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 0, proofTimeout: 0 }],
+        args: [this.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: this.options.resultTimeout ?? 3600, proofTimeout: 0 }],
         value: fee,
       },
       label: "requestInference",
@@ -172,8 +175,11 @@ export class Stack {
     try {
       await new Promise<void>((resolve, reject) => {
         const deadline = setTimeout(() => {
+          clearInterval(sweep);
           const missing = requestIds.filter((id) => !done.has(id));
-          reject(new Error(`results missing after ${timeoutMs} ms for ${missing.length} request(s): ${missing.slice(0, 20).join(", ")}`));
+          void this.diagnostics().then((diag) =>
+            reject(new Error(`results missing after ${timeoutMs} ms for ${missing.length} request(s): ${missing.slice(0, 20).join(", ")}\n${diag}`)),
+          );
         }, timeoutMs);
         const finish = () => {
           if (done.size === wanted.size) {
@@ -204,6 +210,20 @@ export class Stack {
     }
     const rej = await this.client.getContractEvents({ address: this.deployment.inferenceHub, abi: inferenceHubAbi, eventName: "ItemRejected", fromBlock: this.deployment.deployBlock, strict: true });
     return { submitted, rejected: rej.map((l) => l.args.requestId) };
+  }
+
+  /** Warnings and errors from every worker plus the dead letters: what to print when a scenario fails. */
+  async diagnostics(): Promise<string> {
+    const { listDeadLetters, formatDeadLetters } = await import("../queues/deadLetters.js");
+    const lines: string[] = [];
+    for (const w of this.workers) {
+      const bad = w.logs.filter((l) => l.level === "warn" || l.level === "error");
+      lines.push(`-- ${w.name} (exit ${w.child.exitCode ?? w.child.signalCode ?? "running"}): ${bad.length} warnings/errors`);
+      for (const l of bad.length > 10 ? [...bad.slice(0, 5), ...bad.slice(-5)] : bad) lines.push(`   ${JSON.stringify(l)}`);
+      if (w.stderr()) lines.push(`   stderr: ${w.stderr().slice(-800)}`);
+    }
+    lines.push(formatDeadLetters(await listDeadLetters(this.queues).catch(() => [])));
+    return lines.join("\n");
   }
 
   onCleanup(fn: () => Promise<void> | void): void {
@@ -248,8 +268,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const key of executorKeys) {
       const w = createSignerClient(chain, key);
       const hash = await w.writeContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "register", args: [0], value: minStake > 0n ? minStake : parseEther("0.01") });
-      await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+      const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+      if (receipt.status !== "success") throw new Error(`NodeRegistry.register(Executor) from ${w.account.address} reverted (${hash})`);
     }
+    const eligible = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "eligibleCount", args: [0] })) as bigint;
+    if (eligible !== BigInt(executorKeys.length)) throw new Error(`expected ${executorKeys.length} eligible executors, the registry has ${eligible}`);
     const modelStoreDir = mkdtempSync(join(tmpdir(), "twinpath-models-"));
     cleanups.push(() => rmSync(modelStoreDir, { recursive: true, force: true }));
     await stockModelStore(modelStoreDir, modelDef.onnxPath);

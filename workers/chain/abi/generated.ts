@@ -1855,6 +1855,77 @@ export const modelRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
+    "name": "modelTerms",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "owner",
+            "type": "address"
+          },
+          {
+            "internalType": "bool",
+            "name": "active",
+            "type": "bool"
+          },
+          {
+            "internalType": "enum VerificationMode",
+            "name": "mode",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "inputScale",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "outputScale",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "inputLength",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "outputLength",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "verifier",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "price",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "tolerance",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IModelRegistry.ModelTerms",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "bytes32",

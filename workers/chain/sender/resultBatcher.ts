@@ -4,6 +4,7 @@ import { getRequestStatus, RequestStatus, requestStatusName } from "../getReques
 import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submitResults.js";
 import { inferenceHubAbi } from "../abi/generated.js";
 import { errorMessage } from "../../shared/errors.js";
+import { revertReason } from "../revert.js";
 import type { Logger } from "../../shared/logger.js";
 import type { TxSender } from "./txSender.js";
 
@@ -146,7 +147,7 @@ export class ResultBatcher {
       await this.o.publicClient.simulateContract({ ...submitResultsCall(this.o.hub, [item]), account: this.o.sender.address } as never);
       return "rejected in the batch simulation";
     } catch (err) {
-      return errorMessage(err);
+      return revertReason(err);
     }
   }
 }

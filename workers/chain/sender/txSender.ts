@@ -111,7 +111,7 @@ export class TxSender {
           // Unknown whether the node took it: forget the counter so the next send reads it from the chain.
           this.nextNonce = undefined;
           if (attempt < 3 && isNonceError(fullMessage(err))) continue;
-          throw new ChainError(`sending ${label} failed`, { cause: err, details: errorMessage(err) });
+          throw new ChainError(`sending ${label} failed`, { cause: err, details: fullMessage(err) });
         }
       }
     });
