@@ -91,8 +91,8 @@ export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWo
   /** Bundle folder (with pk.key) of the model to register. */
   bundleDir: string;
   mode?: VerificationModeName;
-  /** Verifier contract for ZKML_ONCHAIN / OPTIMISTIC registrations. */
-  verifier?: Address;
+  /** Verifier contract for ZKML_ONCHAIN / OPTIMISTIC registrations, or a function deploying one on the new chain. */
+  verifier?: Address | ((rpcUrl: string, chainId: number) => Promise<Address>);
   tolerance?: bigint;
   /** Verification nodes registered on chain (processes are started separately). @defaultValue 3 */
   verifierNodes?: number;
@@ -164,7 +164,7 @@ export class ProofStack {
         address: this.hub,
         abi: inferenceHubAbi,
         functionName: "requestInference",
-        args: [this.stack.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 0, proofTimeout: options.proofTimeout ?? 0 }],
+        args: [this.stack.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 }],
         value: options.fee ?? 0n,
       },
       label: "requestInference",
@@ -209,9 +209,10 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     const client = createChainClient(chain);
     const deployment = await deployProtocol(node.url, PROOF_DEVNET_PARAMETERS);
     const deployer = createSignerClient(chain, devKey(0));
+    const verifier = typeof options.verifier === "function" ? await options.verifier(node.url, node.chainId) : options.verifier;
     const model = await registerBundleModel(deployer, client, deployment.modelRegistry, options.bundleDir, {
       mode: options.mode ?? "ZKML_ATTESTED",
-      verifier: options.verifier ?? zeroAddress,
+      verifier: verifier ?? zeroAddress,
       tolerance: options.tolerance,
     });
     const executorKeys = Array.from({ length: options.executorNodes ?? 1 }, (_, i) => devKey(1 + i));

@@ -1,0 +1,183 @@
+/**
+ * Twinpath on one machine, both paths: a local Hardhat node, Redis, the protocol deployed with Ignition, the demo
+ * model registered from its EZKL bundle, the fast path (listener, executor, sender), the proof path (prover and,
+ * in ZKML_ATTESTED mode, three verification nodes), and a batch of requests. Prints each request's fast-path
+ * latency, time to settlement, end state and gas.
+ *
+ *   node --import tsx scripts/demo/proofpath.ts [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp]
+ *                                              [--prover-threads 2] [--json] [--verbose]
+ */
+import { parseArgs } from "node:util";
+import { type Address, type Hex } from "viem";
+import { readArtifact } from "../../workers/chain/abi/sources.js";
+import { createChainClient, createSignerClient } from "../../workers/chain/client.js";
+import { devKey } from "../../workers/devnet/hardhatNode.js";
+import { startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
+import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
+import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
+import { outcomes, percentile, trackRequests, type RequestOutcome, type TrackedRequest } from "./track.js";
+
+const MODES = { attested: "ZKML_ATTESTED", optimistic: "OPTIMISTIC", onchain: "ZKML_ONCHAIN" } as const;
+
+export interface ProofPathDemoOptions {
+  mode: keyof typeof MODES;
+  requests: number;
+  model: string;
+  proverThreads: number;
+  verifiers: number;
+  /** OPTIMISTIC challenge window, seconds */
+  challengeWindow: number;
+  log: (line: string) => void;
+  echo?: boolean;
+}
+
+export interface ProofPathDemoResult {
+  mode: string;
+  model: string;
+  requests: number;
+  settled: number;
+  fastPathMs: { p50: number | null; p95: number | null };
+  settlementMs: { p50: number | null; p95: number | null };
+  gasPerSettledRequest: { mean: number | null; byStep: Record<string, number> };
+  perRequest: RequestOutcome[];
+  warnings: string[];
+}
+
+/** The real on-chain EZKL verifier is not part of the protocol yet: say so instead of substituting anything. */
+export const ONCHAIN_PENDING =
+  "ZKML_ONCHAIN needs the model's real EZKL Halo2 verifier contract, which is pending (the Solidity verifier generator is not merged yet). " +
+  "This demo will not substitute a test-only verifier. Use --mode attested (verification nodes) or --mode optimistic.";
+
+export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPathDemoResult> {
+  if (o.mode === "onchain") throw new Error(ONCHAIN_PENDING);
+  const warnings: string[] = [];
+  const bundle = await ensureDemoBundle(o.model, { log: (m) => o.log(`  bundle: ${m}`) });
+  o.log(`model ${o.model}: bundle ${bundle.dir} (${bundle.source}), manifest ${bundle.manifestHash.slice(0, 10)}…`);
+
+  let ps: ProofStack | undefined;
+  try {
+    if (o.mode === "optimistic") {
+      // The registry requires a verifier contract for OPTIMISTIC (challenges are verified on chain). The real EZKL
+      // verifier is pending, so a placeholder is registered and said to be one: it rejects every real proof, so a
+      // challenge cannot succeed here; unchallenged results settle when the window closes.
+      warnings.push("OPTIMISTIC: challenges need the real on-chain EZKL verifier (pending); the model is registered with TestOnlyHalo2Verifier, which rejects every real proof, so no challenge can succeed in this demo.");
+    }
+    ps = await startProofStack({
+      bundleDir: bundle.dir,
+      mode: MODES[o.mode],
+      verifier: o.mode === "optimistic" ? deployTestOnlyVerifier : undefined,
+      verifierNodes: o.verifiers,
+      proverNodes: 1,
+      echo: o.echo,
+    });
+    o.log(`chain ${ps.stack.node.url}, hub ${ps.hub}, model id ${ps.stack.model.modelId} (${MODES[o.mode]}, tolerance ${ps.tolerance} units at scale ${ps.stack.model.model.outputScale})`);
+    const starts = [ps.start("prover", 0, { PROVER_THREADS: String(o.proverThreads) })];
+    if (o.mode === "attested") for (let i = 0; i < o.verifiers; i++) starts.push(ps.start("verifier-node", i));
+    await Promise.all(starts);
+    o.log(`workers: listener, executor, sender, prover (${o.proverThreads} threads)${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
+
+    const fromBlock = await ps.stack.client.getBlockNumber();
+    const inputs = exampleInputs(o.model, o.requests).map((r) => quantizeInput(r, ps!.stack.model.model.inputScale));
+    const sent: TrackedRequest[] = [];
+    for (const input of inputs) {
+      const r = await ps.request(input, { fee: 10n ** 15n, proofTimeout: o.mode === "optimistic" ? o.challengeWindow : 0 });
+      sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
+    }
+    o.log(`sent ${sent.length} requests; following them to settlement…`);
+    const state = await trackRequests(ps.stack.client, ps.hub, sent, 180_000 + o.challengeWindow * 1000);
+    const rows = await outcomes(ps.stack.client, ps.hub, fromBlock, sent, state);
+    const settled = rows.filter((r) => r.status === "Settled");
+    const fast = rows.map((r) => r.fastMs).filter((x): x is number => x !== null);
+    const settle = settled.map((r) => r.settleMs!).filter((x) => x !== null);
+    const byStep: Record<string, number> = {};
+    for (const k of ["request", "result", "proof", "attestations", "settle"] as const) {
+      byStep[k] = settled.length ? Math.round(settled.reduce((s, r) => s + r.gas[k], 0) / settled.length) : 0;
+    }
+    return {
+      mode: MODES[o.mode],
+      model: o.model,
+      requests: rows.length,
+      settled: settled.length,
+      fastPathMs: { p50: percentile(fast, 50), p95: percentile(fast, 95) },
+      settlementMs: { p50: percentile(settle, 50), p95: percentile(settle, 95) },
+      gasPerSettledRequest: { mean: settled.length ? Math.round(settled.reduce((s, r) => s + r.gas.total, 0) / settled.length) : null, byStep },
+      perRequest: rows,
+      warnings,
+    };
+  } finally {
+    await ps?.stack.stop();
+  }
+}
+
+/** Deploys TestOnlyHalo2Verifier (the OPTIMISTIC registration's placeholder; rejects every real proof). */
+export async function deployTestOnlyVerifier(rpcUrl: string, chainId: number): Promise<Address> {
+  const { abi, bytecode } = readArtifact("contracts/test/TestOnlyHalo2Verifier.sol", "TestOnlyHalo2Verifier");
+  const wallet = createSignerClient({ rpcUrl, chainId, pollingIntervalMs: 20 }, devKey(16));
+  const hash = await wallet.deployContract({ abi, bytecode: bytecode as Hex });
+  const receipt = await createChainClient({ rpcUrl, chainId, pollingIntervalMs: 20 }).waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  if (!receipt.contractAddress) throw new Error(`deploying TestOnlyHalo2Verifier failed (${hash})`);
+  return receipt.contractAddress;
+}
+
+function table(rows: RequestOutcome[]): string {
+  const head = ["request", "fast path", "settled after", "end state", "gas/request"];
+  const body = rows.map((r) => [
+    `#${r.requestId}`,
+    r.fastMs === null ? "-" : `${r.fastMs} ms`,
+    r.settleMs === null ? "-" : `${(r.settleMs / 1000).toFixed(1)} s`,
+    r.status + (r.mismatch ? " (executor slashed)" : ""),
+    r.gas.total.toLocaleString("en-US"),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  return [head, ...body].map((cells) => cells.map((c, i) => c.padEnd(w[i])).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      mode: { type: "string", default: "attested" },
+      requests: { type: "string", default: "8" },
+      model: { type: "string", default: "iris-mlp" },
+      "prover-threads": { type: "string", default: "2" },
+      verifiers: { type: "string", default: "3" },
+      "challenge-window": { type: "string", default: "15" },
+      json: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+    },
+  });
+  const mode = values.mode as keyof typeof MODES;
+  if (!(mode in MODES)) {
+    console.error(`--mode must be attested, optimistic or onchain (got ${values.mode})`);
+    process.exit(2);
+  }
+  if (mode === "onchain") {
+    console.error(ONCHAIN_PENDING);
+    process.exit(3);
+  }
+  const log = values.json ? (l: string) => console.error(l) : (l: string) => console.log(l);
+  const result = await runProofPathDemo({
+    mode,
+    requests: Number(values.requests),
+    model: values.model!,
+    proverThreads: Number(values["prover-threads"]),
+    verifiers: Number(values.verifiers),
+    challengeWindow: Number(values["challenge-window"]),
+    log,
+    echo: values.verbose,
+  });
+  if (values.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    for (const w of result.warnings) console.log(`WARNING: ${w}`);
+    console.log("");
+    console.log(table(result.perRequest));
+    console.log("");
+    console.log(`${result.settled}/${result.requests} settled (${result.mode}); fast path p50 ${result.fastPathMs.p50} ms, p95 ${result.fastPathMs.p95} ms; settlement p50 ${fmtS(result.settlementMs.p50)}, p95 ${fmtS(result.settlementMs.p95)}`);
+    console.log(`gas per settled request: ${result.gasPerSettledRequest.mean?.toLocaleString("en-US") ?? "-"} (${Object.entries(result.gasPerSettledRequest.byStep).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")})`);
+  }
+  process.exit(result.settled === result.requests ? 0 : 1);
+}
+
+const fmtS = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(1)} s`);
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
