@@ -24,15 +24,18 @@ export interface VerifierArtifacts {
 }
 
 /** Splits the artifact into chunks that each fit the EIP-170 limit (with the leading STOP byte). */
-export function planArtifactChunks(desc: CircuitDescription, srs: SrsVerifierParams): ArtifactChunks {
+export function planArtifactChunks(desc: CircuitDescription, srs: SrsVerifierParams, maxChunkPayload = MAX_CHUNK_PAYLOAD): ArtifactChunks {
+  if (!Number.isInteger(maxChunkPayload) || maxChunkPayload < 32 * 64 || maxChunkPayload > MAX_CHUNK_PAYLOAD) {
+    throw new ArtifactError(`chunk payload size ${maxChunkPayload} is out of range`);
+  }
   let extra = 0;
   for (let iter = 0; iter < 8; iter++) {
     const art = encodeArtifact(desc, srs, new Array(extra).fill(PLACEHOLDER));
-    const needed = Math.ceil(art.payload.length / MAX_CHUNK_PAYLOAD) - 1;
+    const needed = Math.ceil(art.payload.length / maxChunkPayload) - 1;
     if (needed === extra) {
       const payload = art.payload;
       const extraChunkPayloads: Uint8Array[] = [];
-      for (let i = 1; i <= extra; i++) extraChunkPayloads.push(payload.slice(i * MAX_CHUNK_PAYLOAD, (i + 1) * MAX_CHUNK_PAYLOAD));
+      for (let i = 1; i <= extra; i++) extraChunkPayloads.push(payload.slice(i * maxChunkPayload, (i + 1) * maxChunkPayload));
       return {
         extraChunkPayloads,
         artifact: art,
@@ -40,7 +43,7 @@ export function planArtifactChunks(desc: CircuitDescription, srs: SrsVerifierPar
           if (addresses.length !== extra) throw new ArtifactError(`expected ${extra} continuation chunk address(es), got ${addresses.length}`);
           const full = encodeArtifact(desc, srs, addresses).payload;
           if (full.length !== payload.length) throw new ArtifactError("payload length changed with the chunk addresses");
-          return full.slice(0, MAX_CHUNK_PAYLOAD);
+          return full.slice(0, maxChunkPayload);
         },
       };
     }
@@ -63,8 +66,9 @@ export function dataContractRuntime(payload: Uint8Array): `0x${string}` {
   return ("0x00" + Buffer.from(payload).toString("hex")) as `0x${string}`;
 }
 
-export function generateVerifierArtifacts(desc: CircuitDescription, srs: SrsVerifierParams): VerifierArtifacts {
-  const chunks = planArtifactChunks(desc, srs);
+/** `maxChunkPayload` exists for tests of the multi-chunk path; the default fills each data contract to the limit. */
+export function generateVerifierArtifacts(desc: CircuitDescription, srs: SrsVerifierParams, maxChunkPayload = MAX_CHUNK_PAYLOAD): VerifierArtifacts {
+  const chunks = planArtifactChunks(desc, srs, maxChunkPayload);
   return {
     chunks,
     payload: chunks.artifact.payload,

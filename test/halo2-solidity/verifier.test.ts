@@ -11,7 +11,7 @@ import { bigIntToBytesBE, FQ_MODULUS, FR_MODULUS } from "../../halo2/field.js";
 import type { CircuitDescription } from "../../halo2/circuit/types.js";
 import type { SrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof as tsVerify } from "../../halo2/verify/verifier.js";
-import { CONTRACT_SIZE_LIMIT, generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
+import { CONTRACT_SIZE_LIMIT, dataContractInitcode, generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
 import { deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
 import { engineVerify } from "../halo2/engine.js";
 import { loadVector, SKIP_SHARED } from "../halo2/vectors.js";
@@ -193,6 +193,22 @@ describe("Solidity Halo2Verifier: demo models", { skip: SKIP_MODELS, timeout: 90
       assert.equal(tsVerify(cnn.desc, mlp.proof, [mlp.instances], cnn.srs), false);
       const adapterCnn = await viem.getContractAt("EzklReusableHalo2Adapter", dCnn.adapter);
       assert.equal(await adapterCnn.read.verifyProof([hex(mlp.proof), mlp.instances]), false);
+    });
+
+    it("an artifact split across several data contracts verifies the same way", async () => {
+      const gen = generateVerifierArtifacts(mlp.desc, mlp.srs, 2500);
+      assert.ok(gen.chunks.extraChunkPayloads.length >= 2, `${gen.chunks.extraChunkPayloads.length} continuation chunks`);
+      const d = await deployVerifierArtifacts(clients, gen, { verifier: sharedVerifier });
+      assert.equal(d.extraChunks.length, gen.chunks.extraChunkPayloads.length);
+      assert.equal(await solVerify(d, mlp.proof, mlp.instances), true);
+      const p = mlp.proof.slice();
+      p[p.length - 1] ^= 1;
+      assert.equal(await solVerify(d, p, mlp.instances), false);
+      // Chunk 0 listing its continuation chunks in the wrong order: the reassembled artifact is wrong, so false.
+      const wrongOrder = gen.chunks.firstChunkPayload([...d.extraChunks].reverse());
+      const hash = await wallet.sendTransaction({ data: dataContractInitcode(wrongOrder), account: wallet.account, chain: wallet.chain });
+      const bad = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+      assert.equal(await solVerify(d, mlp.proof, mlp.instances, bad), false);
     });
 
     it("every deployed contract fits EIP-170 (no unlimited contract size)", async () => {
