@@ -12,6 +12,8 @@ export interface CircuitSizing {
   decompBase: number;
   decompLegs: number;
   numInnerCols: number;
+  /** shuffle column size (default 2x the shuffled cells + 64 when the model uses shuffles) */
+  shuffleColSize?: number;
   /** extra range checks besides the decomposition ones (e.g. from max_range_size) */
   extraRangeChecks?: [number, number][];
 }
@@ -46,8 +48,8 @@ export function buildSettings(m: LoweredModel, s: CircuitSizing): any {
     total_dynamic_col_size: 0,
     max_dynamic_input_len: 0,
     num_dynamic_lookups: 0,
-    num_shuffles: 0,
-    total_shuffle_col_size: 0,
+    num_shuffles: m.shuffle.count,
+    total_shuffle_col_size: m.shuffle.count ? s.shuffleColSize ?? 2 * m.shuffle.cells + 64 : 0,
     model_instance_shapes: [m.inputDims, m.outputDims],
     model_output_scales: [m.outputScale],
     model_input_scales: [m.inputScale],

@@ -25,14 +25,11 @@ export class CompileError extends Error {
 export const SUPPORTED_OPS = [
   "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Flatten", "Reshape",
   "Identity", "Dropout", "Constant", "Unsqueeze", "Squeeze", "Conv", "AveragePool", "GlobalAveragePool",
-  "BatchNormalization",
+  "BatchNormalization", "MaxPool", "Softmax",
 ] as const;
 
-/** Ops whose ezkl layouts need features this compiler does not size yet. */
-const NOT_YET: Record<string, string> = {
-  MaxPool: "ezkl lays out max via a sort with shuffle arguments (num_shuffles/total_shuffle_col_size), not sized by this compiler yet",
-  Softmax: "ezkl's softmax needs max (shuffle arguments) plus exp lookups and recip range checks, not sized by this compiler yet",
-};
+/** Ops whose ezkl layouts need features this compiler does not size. */
+const NOT_YET: Record<string, string> = {};
 
 export class UnsupportedOpError extends CompileError {
   constructor(public op: string, public node: string, detail?: string) {
@@ -63,6 +60,8 @@ export interface IrNode {
   originalScale?: number;
   /** range-check tables this op's layout needs besides the decomposition ones */
   rangeChecks?: [number, number][];
+  /** cells this op puts in shuffle columns (ezkl's max = sort + shuffle argument) and its number of shuffles */
+  shuffle?: { cells: number; count: number };
 }
 
 export interface LoweredModel {
@@ -82,6 +81,8 @@ export interface LoweredModel {
   onnxOps: string[];
   /** extra range checks required by the ops */
   rangeChecks: [number, number][];
+  /** shuffle-argument usage (MaxPool, Softmax) */
+  shuffle: { cells: number; count: number };
 }
 
 export interface LowerOptions {
@@ -455,13 +456,38 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
         const pads = global ? ([[0, 0], [0, 0]] as [number, number][]) : convPads(n, inDims, kernel, stride);
         const padded = pads.some(([p, q]) => p || q);
         if (padded && n.op === "MaxPool") throw new UnsupportedOpError(n.op, n.name, "padding (ezkl pads with 0, ONNX with -inf)");
+        const windows = inDims[0] * inDims[1] * (Math.floor((inDims[2] + pads[0][0] + pads[0][1] - kernel[0]) / stride[0]) + 1) * (Math.floor((inDims[3] + pads[1][0] + pads[1][1] - kernel[1]) / stride[1]) + 1);
         if (padded && n.op === "AveragePool" && !attrInt(n, "count_include_pad", 0))
           throw new UnsupportedOpError(n.op, n.name, "padding with count_include_pad=0");
         if (n.op === "MaxPool") {
-          setNode(op({ Hybrid: { MaxPool: { padding: pads, stride, pool_dims: kernel, data_format: "NCHW" } } }, scaleOf(x), [x], (v) => pool(v[0], "max", kernel, pads, stride, false), "MaxPool", n.name));
+          const k = kernel[0] * kernel[1];
+          setNode(op({ Hybrid: { MaxPool: { padding: pads, stride, pool_dims: kernel, data_format: "NCHW" } } }, scaleOf(x), [x], (v) => pool(v[0], "max", kernel, pads, stride, false), "MaxPool", n.name,
+            // max(window) = last of a sorted copy, proven by a shuffle; comparisons use boolean masks
+            { rangeChecks: [[0, 1]], shuffle: k > 1 ? { cells: windows * k, count: windows } : undefined }));
         } else {
           setNode(op({ Hybrid: { SumPool: { padding: pads, stride, kernel_shape: kernel, normalized: true, data_format: "NCHW" } } }, scaleOf(x), [x], (v) => pool(v[0], "sum", kernel, pads, stride, true), "SumPool", n.name));
         }
+        continue;
+      }
+      case "Softmax": {
+        const x = N(0)!;
+        const inDims = dimsOf(x);
+        let axis = attrInt(n, "axis", graph.opset >= 13 ? -1 : 1);
+        if (axis < 0) axis += inDims.length;
+        if (graph.opset < 13 && axis !== inDims.length - 1)
+          throw new UnsupportedOpError("Softmax", n.name, `opset < 13 softmax flattens from axis ${axis}; only the last axis is supported`);
+        const inScale = scaleOf(x);
+        const outScale = Math.max(global, inScale);
+        const lk = { Exp: { scale: pow2(inScale), base: Math.fround(Math.E) } };
+        if (!lookups.some((l) => JSON.stringify(l) === JSON.stringify(lk))) lookups.push(lk);
+        const len = inDims[axis];
+        const slices = size(inDims) / len;
+        setNode(op(
+          { Hybrid: { Softmax: { input_scale: pow2(inScale), output_scale: pow2(outScale), axes: [axis] } } },
+          inScale + outScale, [x], (v) => softmax(v[0], axis), "Softmax", n.name,
+          // x - max(x) goes through an exp lookup; max is a sort + shuffle; recip uses boolean masks
+          { lookup: lk, rangeChecks: [[0, 1]], shuffle: len > 1 ? { cells: size(inDims), count: slices } : undefined },
+        ));
         continue;
       }
       case "BatchNormalization": {
@@ -513,6 +539,7 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
     lookups: lookups.filter((lk) => kept.some((nd) => nd.lookup === lk || JSON.stringify(nd.lookup) === JSON.stringify(lk))),
     onnxOps,
     rangeChecks: kept.flatMap((nd) => nd.rangeChecks ?? []),
+    shuffle: kept.reduce((a, nd) => ({ cells: a.cells + (nd.shuffle?.cells ?? 0), count: a.count + (nd.shuffle?.count ?? 0) }), { cells: 0, count: 0 }),
   };
 }
 

@@ -9,7 +9,7 @@ import { readOnnxModel, OnnxError } from "../../compiler/onnx/read.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { runOnnx } from "../../compiler/bundle.js";
 import { generateDevSrs } from "../../compiler/srs/srs.js";
-import { lookupMlp, mixedMlp, randomMlp, restOps, rng, smallCnn } from "./fixtures.js";
+import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn } from "./fixtures.js";
 
 /** Circuit outputs are within this bound of onnxruntime's float outputs (scale 7: step 1/128; error grows per layer). */
 const BOUND = 0.05;
@@ -43,10 +43,10 @@ async function proveRoundTrip(c: CompiledModel, input: number[]) {
 
 describe("compiler: lowering vs onnxruntime (witness only, no calibration)", () => {
   it("random small MLPs and CNNs give outputs within the bound", async () => {
-    const fixedSizing = { logrows: 17, totalAssignments: 0, totalConstSize: 100, lookupRange: [0, 0] as [number, number], decompBase: 128, decompLegs: 3, numInnerCols: 2 };
+    const fixedSizing = { logrows: 17, totalAssignments: 0, totalConstSize: 100, lookupRange: [-4096, 4096] as [number, number], decompBase: 128, decompLegs: 3, numInnerCols: 2 };
     const models = [1, 2, 3, 4, 5, 6].map((s) => randomMlp(s)).map((r) => ({ bytes: r.bytes, n: r.inputSize }));
     models.push({ bytes: smallCnn(7, { channels: 3, size: 4 }), n: 16 }, { bytes: smallCnn(8, { channels: 1, size: 6 }), n: 36 });
-    models.push({ bytes: restOps(9, 4), n: 16 }, { bytes: mixedMlp(11), n: 4 }, { bytes: lookupMlp(12), n: 3 });
+    models.push({ bytes: restOps(9, 4), n: 16 }, { bytes: mixedMlp(11), n: 4 }, { bytes: lookupMlp(12), n: 3 }, { bytes: poolSoftmax(13), n: 16 });
     for (const { bytes, n } of models) {
       const lowered = lowerGraph(readOnnxModel(bytes), { inputScale: 7, paramScale: 7 });
       const { compiled } = encodeCircuit(lowered, fixedSizing);
@@ -138,6 +138,20 @@ describe("compiler: remaining ops end to end", () => {
   });
 });
 
+describe("compiler: MaxPool + Softmax (shuffle arguments, exp lookup) end to end", () => {
+  it("witness ~ ORT, proof verifies, tampered proof fails", async () => {
+    const onnx = poolSoftmax();
+    const c = await compileModel(onnx, { samples: [0, 1, 2].map((s) => Array.from({ length: 16 }, (_, i) => Math.sin(i * (s + 1.7)) * 1.5)) });
+    assert.equal(compiledCircuitValidation(c.compiled), true);
+    assert.ok(c.settingsValue.num_shuffles > 0 && c.settingsValue.total_shuffle_col_size > 0);
+    assert.deepEqual(c.settingsValue.required_lookups.map((l: object) => Object.keys(l)[0]), ["Exp"]);
+    assert.ok((await maxErrorVsOrt(onnx, c, c.samples)) < BOUND);
+    const k = await proveRoundTrip(c, c.samples[1]);
+    assert.equal(verify(k.proof, k.vk, c.settings, k.srs), true);
+    assert.equal(verify(tamper(k.proof), k.vk, c.settings, k.srs), false);
+  });
+});
+
 describe("compiler: clear errors", () => {
   it("truncated / non-ONNX bytes -> OnnxError", async () => {
     const b = mixedMlp();
@@ -153,10 +167,10 @@ describe("compiler: clear errors", () => {
     await assert.rejects(compileModel(bytes), (e: Error) =>
       e instanceof UnsupportedOpError && /'Cos'/.test(e.message) && /my_cos/.test(e.message) && /Supported ops: Gemm, MatMul/.test(e.message));
     const mp = buildOnnxModel({
-      name: "mp", inputs: [{ name: "x", shape: [1, 1, 4, 4] }], outputs: [{ name: "y", shape: [1, 1, 2, 2] }],
-      nodes: [{ op: "MaxPool", inputs: ["x"], outputs: ["y"], attributes: { kernel_shape: [2, 2], strides: [2, 2] } }],
+      name: "mp", inputs: [{ name: "x", shape: [1, 1, 4, 4] }], outputs: [{ name: "y", shape: [1, 1, 3, 3] }],
+      nodes: [{ op: "MaxPool", inputs: ["x"], outputs: ["y"], attributes: { kernel_shape: [2, 2], pads: [1, 1, 0, 0] } }],
     });
-    await assert.rejects(compileModel(mp), /MaxPool.*shuffle/);
+    await assert.rejects(compileModel(mp), /MaxPool.*padding/);
   });
 
   it("wrong shapes -> CompileError naming the node", async () => {

@@ -152,3 +152,25 @@ export function restOps(seed = 5, S = 4): Uint8Array {
     ],
   });
 }
+
+/** Conv -> MaxPool (shuffle argument) -> Flatten -> Gemm -> Softmax (exp lookup + shuffle + recip) */
+export function poolSoftmax(seed = 6): Uint8Array {
+  const r = rng(seed);
+  return buildOnnxModel({
+    name: "pool-softmax",
+    inputs: [{ name: "x", shape: [1, 1, 4, 4] }],
+    outputs: [{ name: "y", shape: [1, 3] }],
+    initializers: [
+      { name: "K", dims: [2, 1, 3, 3], data: rand(r, 18, 0.5) },
+      { name: "W", dims: [3, 8], data: rand(r, 24, 0.8) },
+      { name: "b", dims: [3], data: rand(r, 3, 0.2) },
+    ],
+    nodes: [
+      { op: "Conv", inputs: ["x", "K"], outputs: ["c"], attributes: { pads: [1, 1, 1, 1] } },
+      { op: "MaxPool", inputs: ["c"], outputs: ["p"], attributes: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: "Flatten", inputs: ["p"], outputs: ["f"] },
+      { op: "Gemm", inputs: ["f", "W", "b"], outputs: ["g"], attributes: { transB: 1 } },
+      { op: "Softmax", inputs: ["g"], outputs: ["y"], attributes: { axis: 1 } },
+    ],
+  });
+}
