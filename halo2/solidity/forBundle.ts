@@ -1,6 +1,9 @@
 // Bundle hook: from a bundle directory (compiler/bundle.ts layout) to what must be deployed for its on-chain
 // verifier, and a one-call deployment returning the adapter address to register as the model's verifier.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Address } from "viem";
 import { bundleFiles, describeBundle } from "../circuit/describe.js";
 import { readSrsVerifierParams, type SrsVerifierParams } from "../circuit/encoding.js";
@@ -13,10 +16,25 @@ export interface BundleVerifierPlan extends VerifierArtifacts {
   srs: SrsVerifierParams;
 }
 
-/** Describes the bundle's circuit (cached as circuit.json in the bundle) and generates its verifying artifact. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Where a bundle's circuit description is cached: keyed by the VK bytes, outside the bundle (which may be committed). */
+function descriptionCachePath(vkFile: string): string {
+  const sha = createHash("sha256").update(fs.readFileSync(vkFile)).digest("hex");
+  return path.join(REPO_ROOT, ".twinpath", "halo2", "circuits", `${sha}.json`);
+}
+
+/**
+ * Describes the bundle's circuit (halo2/circuit/describe.ts; cached under .twinpath/halo2/circuits/) and generates
+ * its verifying artifact.
+ */
 export async function verifierArtifactsForBundle(bundleDir: string): Promise<BundleVerifierPlan> {
-  const desc = await describeBundle(bundleDir);
-  const srs = readSrsVerifierParams(new Uint8Array(fs.readFileSync(bundleFiles(bundleDir).srs)));
+  const files = bundleFiles(bundleDir);
+  for (const f of Object.values(files)) if (!fs.existsSync(f)) throw new Error(`bundle ${bundleDir}: ${f} is missing`);
+  const cache = descriptionCachePath(files.vk);
+  fs.mkdirSync(path.dirname(cache), { recursive: true });
+  const desc = await describeBundle(bundleDir, { cache });
+  const srs = readSrsVerifierParams(new Uint8Array(fs.readFileSync(files.srs)));
   return { ...generateVerifierArtifacts(desc, srs), desc, srs };
 }
 
