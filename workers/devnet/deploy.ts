@@ -11,10 +11,14 @@ export interface Deployment {
   deployBlock: bigint;
 }
 
-/** Ignition parameters for a local run: small stakes, short windows so tests can exercise deadlines. */
+/**
+ * Ignition parameters for a local run: small stakes, a short assignment window and minimum timeout so tests can
+ * exercise deadlines, and a long default result timeout because an automining node advances its clock at least
+ * one second per block (a burst of requests runs chain time ahead of the wall clock).
+ */
 export const DEVNET_PARAMETERS = {
   Registries: { minStakeExecutor: 10n ** 16n, minStakeProver: 10n ** 16n, minStakeVerifier: 10n ** 16n, unbondingDelay: 60n },
-  Hub: { assignmentWindow: 10, minResultTimeout: 10, defaultResultTimeout: 120, defaultCallbackGas: 200_000 },
+  Hub: { assignmentWindow: 10, minResultTimeout: 10, defaultResultTimeout: 3600, defaultCallbackGas: 200_000 },
 };
 
 /**

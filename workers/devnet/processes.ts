@@ -65,7 +65,8 @@ export function spawnWorker(role: WorkerRole, env: Record<string, string | undef
     stderr += d.toString();
     if (options.echo) process.stderr.write(`[${options.name ?? role}] ${d}`);
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  // "close" (not "exit"): fires once stdout is drained too, so the last log lines are in `logs`.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   void exited.then(() => process.removeListener("exit", killOnExit));

@@ -8,7 +8,7 @@ import { nodeRegistryAbi } from "../chain/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../chain/client.js";
 import { requestIdsFromReceipt } from "../chain/requestInference.js";
 import { inferenceHubAbi } from "../chain/abi/generated.js";
-import { TxSender } from "../chain/sender/txSender.js";
+import { TxSender, type ContractCall, type SendReturnType } from "../chain/sender/txSender.js";
 import { connectionOptions, openQueue, type QueueContext } from "../queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
@@ -148,8 +148,20 @@ export class Stack {
       },
       label: "requestInference",
     });
+    return this.toSent(sent, "requestInference");
+  }
+
+  /**
+   * Sends any call that makes a request (e.g. a consumer contract's `classify`) from the requester key, through
+   * the stack's one sender for that key (nonce order), and returns the request it created.
+   */
+  async requestCall(call: ContractCall, label: string): Promise<SentRequest> {
+    return this.toSent(await this.requestSender.send({ call, label }), label);
+  }
+
+  private toSent(sent: SendReturnType, label: string): SentRequest {
     const [requestId] = requestIdsFromReceipt(sent.receipt, this.deployment.inferenceHub);
-    if (requestId === undefined) throw new Error(`requestInference ${sent.hash}: no InferenceRequested event (status ${sent.receipt.status})`);
+    if (requestId === undefined) throw new Error(`${label} ${sent.hash}: no InferenceRequested event (status ${sent.receipt.status})`);
     return { requestId, txHash: sent.hash, blockNumber: sent.receipt.blockNumber, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
   }
 

@@ -13,18 +13,34 @@ export interface NodeKey {
 /** The keys held by a sender process, and the choice of key for a request (the assigned one if it is ours). */
 export class KeyRing {
   private next = 0;
+  /** address -> time until which the hub is known to refuse it (InferenceHubNotEligible: slashed or unbonded) */
+  private benched = new Map<string, number>();
   constructor(readonly keys: NodeKey[]) {}
 
   find(address: Address): NodeKey | undefined {
     return this.keys.find((k) => k.address.toLowerCase() === address.toLowerCase());
   }
 
-  /** The key to deliver with, or null when the request is assigned to someone else and the window is closed. */
+  /** Stop using a key the hub refused as not eligible, for `ms`. */
+  bench(address: Address, ms = 60_000): void {
+    this.benched.set(address.toLowerCase(), Date.now() + ms);
+  }
+
+  private usable(k: NodeKey): boolean {
+    return (this.benched.get(k.address.toLowerCase()) ?? 0) < Date.now();
+  }
+
+  /**
+   * The key to deliver with: the assigned executor's if it is ours and usable; any usable key of ours once the
+   * window is open (assigned = 0). Null when we must wait for the window (assigned elsewhere, or to a benched key).
+   */
   choose(assigned: Address): NodeKey | null {
     const ours = this.find(assigned);
-    if (ours) return ours;
+    if (ours && this.usable(ours)) return ours;
     if (assigned !== zeroAddress) return null;
-    return this.keys[this.next++ % this.keys.length];
+    const usable = this.keys.filter((k) => this.usable(k));
+    if (usable.length === 0) return null;
+    return usable[this.next++ % usable.length];
   }
 
   has(address: Address): boolean {

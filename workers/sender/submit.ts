@@ -70,6 +70,12 @@ export function createSubmitProcessor(ctx: SubmitContext) {
       case "rejected": {
         ctx.metrics?.jobFailures.inc({ queue: QueueName.submit, kind: "rejected" });
         if (/InferenceHubNotAssigned/.test(outcome.reason)) return delayUntilOpen(ctx, job, token, assigned);
+        if (/InferenceHubNotEligible/.test(outcome.reason)) {
+          // This key was slashed below the minimum stake (or is unbonding): use another one once the window opens.
+          ctx.keys.bench(key.address);
+          ctx.logger.warn({ key: key.address, requestId: d.requestId }, "key not eligible on chain; benched");
+          return delayUntilOpen(ctx, job, token, assigned);
+        }
         if (/InferenceHubDeadlinePassed/.test(outcome.reason)) {
           await ctx.refundQueue.add(
             QueueName.refund,
