@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { keccak256 } from "viem";
+import { z } from "zod";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
 import { compileModel, type CompileOptions } from "./compile.js";
@@ -203,6 +204,23 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
   return { dir: opts.out, manifest, manifestHash: manifestHash(manifest), timings: { compileMs: c.compileMs, srsMs, vkMs, pkMs, proveMs, verifyMs } };
 }
 
+const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
+const fileEntry = z.object({ path: z.string().min(1).refine((p) => !p.includes("..") && !p.startsWith("/"), "path must stay inside the bundle"), keccak256: hex32, bytes: z.number().int().nonnegative() });
+const tensorInfo = z.object({ name: z.string(), shape: z.array(z.number().int().positive()).min(1), scale: z.number().int(), visibility: z.literal("Public") });
+/** Structural check of manifest.json (fields other helpers rely on). */
+const ManifestShape = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  name: z.string(),
+  engine: z.string(),
+  files: z.object({ onnx: fileEntry, compiled: fileEntry, settings: fileEntry, srs: fileEntry, vk: fileEntry, pk: fileEntry }),
+  input: tensorInfo,
+  output: tensorInfo,
+  logrows: z.number().int().min(1).max(28),
+  paramVisibility: z.literal("Fixed"),
+  compressSelectors: z.literal(true),
+  exampleInput: z.array(z.number()),
+});
+
 export interface LoadedBundle {
   dir: string;
   manifest: Manifest;
@@ -222,7 +240,12 @@ export function loadBundle(dir: string, opts: { requirePk?: boolean } = {}): Loa
   } catch (e) {
     throw new BundleError(`${mpath}: invalid JSON (${(e as Error).message})`);
   }
-  if (manifest.format !== BUNDLE_FORMAT) throw new BundleError(`${mpath}: format '${manifest.format}' is not ${BUNDLE_FORMAT}`);
+  if (manifest?.format !== BUNDLE_FORMAT) throw new BundleError(`${mpath}: format '${manifest?.format}' is not ${BUNDLE_FORMAT}`);
+  const shape = ManifestShape.safeParse(manifest);
+  if (!shape.success) {
+    const i = shape.error.issues[0];
+    throw new BundleError(`${mpath}: invalid manifest at '${i.path.join(".")}': ${i.message}`);
+  }
   const cache = new Map<BundleFileKey, Uint8Array>();
   for (const key of Object.keys(FILE_NAMES) as BundleFileKey[]) {
     const e = manifest.files?.[key];

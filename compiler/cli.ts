@@ -3,7 +3,8 @@
  *   twinpath build-model model.onnx --out bundle/ [--calibration samples.json] [--srs ceremony.srs]
  *            [--srs-keccak256 0x..] [--name NAME] [--scale 7] [--param-scale 7] [--dev-srs-seed SEED] [--no-pk]
  *   twinpath verify-bundle bundle/
- * samples.json: an array of inputs (each a flat or nested number array), or {"input_data": [...]}.
+ * samples.json: an array of inputs (each a flat or nested number array), {"input_data": [...]},
+ * or {"samples": [{"input": [...]}, ...]} (the demo models' format).
  */
 import { readFileSync } from "node:fs";
 import { buildBundle, verifyBundle } from "./bundle.js";
@@ -36,8 +37,9 @@ function parseArgs(argv: string[]) {
 
 function loadSamples(path: string): number[][] {
   const j = JSON.parse(readFileSync(path, "utf8"));
-  const arr = Array.isArray(j) ? j : j.input_data;
-  if (!Array.isArray(arr) || arr.length === 0) throw new UsageError(`${path}: expected a non-empty array of inputs (or {"input_data": [...]})`);
+  // accepted: [[...], ...] | {"input_data": [[...], ...]} | {"samples": [{"input": [...]}, ...]}
+  const arr = Array.isArray(j) ? j : Array.isArray(j?.input_data) ? j.input_data : Array.isArray(j?.samples) ? j.samples.map((s: { input?: unknown }) => s?.input) : undefined;
+  if (!Array.isArray(arr) || arr.length === 0) throw new UsageError(`${path}: expected a non-empty array of inputs, {"input_data": [...]} or {"samples": [{"input": [...]}]}`);
   return arr.map((x: unknown, i: number) => {
     const flat = [x].flat(Infinity as 1) as unknown[];
     if (flat.some((v) => typeof v !== "number" || !Number.isFinite(v))) throw new UsageError(`${path}: sample ${i} contains a non-number`);

@@ -1,6 +1,7 @@
 /** ONNX bytes -> calibrated ezkl compiled circuit + settings (no keys). */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { calibrate, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
 import { lowerGraph, type LoweredModel } from "./graph/lower.js";
@@ -21,7 +22,7 @@ export interface CompileOptions {
   maxLogrows?: number;
   maxLegs?: number;
   log?: (msg: string) => void;
-  /** cache dir for trial SRS files (default .twinpath/srs under cwd) */
+  /** cache dir for trial SRS files (default <package root>/.twinpath/srs, gitignored) */
   cacheDir?: string;
 }
 
@@ -48,6 +49,8 @@ export function defaultSamples(n: number, count = 8, seed = 1): number[][] {
   };
   return Array.from({ length: count }, () => Array.from({ length: n }, () => rnd() * 2 - 1));
 }
+
+const DEFAULT_CACHE = join(dirname(fileURLToPath(import.meta.url)), "..", ".twinpath", "srs");
 
 const trialSrsMemo = new Map<number, Promise<Uint8Array>>();
 /** Dev SRS used only for sizing trials (seeded, cached on disk). */
@@ -82,7 +85,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     minLogrows: opts.minLogrows ?? 6,
     maxLogrows: opts.maxLogrows ?? 17,
     maxLegs: opts.maxLegs ?? 4,
-    trialSrs: trialSrs(opts.cacheDir ?? join(process.cwd(), ".twinpath", "srs")),
+    trialSrs: trialSrs(opts.cacheDir ?? DEFAULT_CACHE),
     log: opts.log ?? (() => {}),
   });
   const { compiled, settings, settingsValue } = encodeCircuit(lowered, calibration.sizing);

@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keccak256 } from "viem";
-import { buildBundle, loadBundle, manifestHash, verifyBundle, BundleError, type BuildResult } from "../../compiler/bundle.js";
+import { loadBundle, manifestHash, verifyBundle, BundleError, type Manifest } from "../../compiler/bundle.js";
 import { quantizeInput, dequantizeOutput } from "../../compiler/quantize.js";
 import { downsizeSrs, generateDevSrs, srsK, SrsError } from "../../compiler/srs/srs.js";
 import { ezkl } from "../../compiler/engine/engine.js";
@@ -55,12 +55,19 @@ describe("SRS", () => {
 
 describe("model bundle", () => {
   let dir: string;
-  let res: BuildResult;
-  before(async () => {
+  let res: { dir: string; manifest: Manifest; manifestHash: string };
+  const bin = join(process.cwd(), "bin", "twinpath.mjs");
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), "twinpath-bundle-"));
     writeFileSync(join(dir, "tiny.onnx"), tinyMlp());
-    writeFileSync(join(dir, "samples.json"), JSON.stringify([[0.3, -1.2, 0.8], [1, 0.5, -0.5], [-0.2, 0.1, 0.9]]));
-    res = await buildBundle(join(dir, "tiny.onnx"), { out: join(dir, "b"), name: "tiny", devSrsSeed: "bundle-test", samples: JSON.parse(readFileSync(join(dir, "samples.json"), "utf8")) });
+    writeFileSync(join(dir, "samples.json"), JSON.stringify({ samples: [[0.3, -1.2, 0.8], [1, 0.5, -0.5], [-0.2, 0.1, 0.9]].map((input) => ({ input })) }));
+    // build through the CLI (package bin), which calls buildBundle
+    const r = spawnSync(process.execPath, [bin, "build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b"), "--name", "tiny", "--calibration", join(dir, "samples.json"), "--dev-srs-seed", "bundle-test"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /WARNING: INSECURE development SRS/);
+    const out = JSON.parse(r.stdout);
+    const b = loadBundle(out.dir);
+    res = { dir: out.dir, manifest: b.manifest, manifestHash: out.manifestHash };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -93,10 +100,13 @@ describe("model bundle", () => {
     writeFileSync(join(copy, "vk.key"), vk);
     assert.throws(() => loadBundle(copy), (e: Error) => e instanceof BundleError && /'vk.key'/.test(e.message));
     assert.equal(verifyBundle(copy).ok, false);
+    const bad = join(dir, "bad-manifest");
+    cpSync(res.dir, bad, { recursive: true });
+    writeFileSync(join(bad, "manifest.json"), JSON.stringify({ ...res.manifest, logrows: "ten" }));
+    assert.throws(() => loadBundle(bad), /invalid manifest at 'logrows'/);
   });
 
   it("verify-bundle (CLI) re-checks hashes and does a prove/verify round trip", () => {
-    const bin = join(process.cwd(), "bin", "twinpath.mjs");
     const r = spawnSync(process.execPath, [bin, "verify-bundle", res.dir], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /ok {3}prove\/verify round trip/);
