@@ -122,10 +122,15 @@ describe("InferenceHub ZKML_ONCHAIN with the generated Halo2 verifier", { skip: 
     const idC = await executed(f, mlpModel, a.input, a.output);
     const bad = mlp.proof.slice();
     bad[100] ^= 1;
-    const args = [[idA, idB, idC], [a.input, b.input, a.input], [a.output, b.output, a.output], [a.proof, b.proof, hex(bad)]] as const;
-    const { result } = await f.hub.simulate.submitProofs(args as never, { account: f.wallets.prover1.account });
+    const args: [bigint[], bigint[][], bigint[][], `0x${string}`[]] = [
+      [idA, idB, idC],
+      [a.input, b.input, a.input],
+      [a.output, b.output, a.output],
+      [a.proof, b.proof, hex(bad)],
+    ];
+    const { result } = await f.hub.simulate.submitProofs(args, { account: f.wallets.prover1.account.address });
     assert.deepEqual(result, [true, true, false]);
-    await f.hub.write.submitProofs(args as never, { account: f.wallets.prover1.account });
+    await f.hub.write.submitProofs(args, { account: f.wallets.prover1.account });
     assert.equal(await f.hub.read.status([idA]), Status.Settled);
     assert.equal(await f.hub.read.status([idB]), Status.Settled);
     assert.equal(await f.hub.read.status([idC]), Status.Executed);
