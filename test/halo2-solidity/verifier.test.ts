@@ -158,7 +158,7 @@ function mutationSuite(name: string, load: () => Promise<{ desc: CircuitDescript
 }
 
 describe("Solidity Halo2Verifier: demo models", { skip: SKIP_MODELS, timeout: 900_000 }, () => {
-  for (const [i, name] of ["iris-mlp", "iris-cnn"].entries()) {
+  for (const [i, name] of ["iris-mlp", "iris-cnn", "iris-deep"].entries()) {
     describe(name, () => mutationSuite(name, () => loadModelCase(name), 11 + i));
   }
 
