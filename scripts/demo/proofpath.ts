@@ -76,6 +76,7 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     await Promise.all(starts);
     o.log(`workers: listener, executor, sender, prover (${o.proverThreads} threads)${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
 
+    if (o.mode === "optimistic") ps.startBlockTicker(1000); // the challenge window needs a moving chain clock
     const fromBlock = await ps.stack.client.getBlockNumber();
     const inputs = exampleInputs(o.model, o.requests).map((r) => quantizeInput(r, ps!.stack.model.model.inputScale));
     const sent: TrackedRequest[] = [];

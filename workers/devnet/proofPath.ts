@@ -174,6 +174,18 @@ export class ProofStack {
     return { requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
   }
 
+  /**
+   * Mines an empty block every `intervalMs` (evm_mine) until the stack stops. An automining dev node only moves its
+   * clock when a transaction arrives; a live chain keeps producing blocks, which time windows (the OPTIMISTIC
+   * challenge window) rely on.
+   */
+  startBlockTicker(intervalMs = 1000): () => void {
+    const timer = setInterval(() => void this.stack.client.request({ method: "evm_mine" } as never).catch(() => {}), intervalMs);
+    const stop = () => clearInterval(timer);
+    this.stack.onCleanup(stop);
+    return stop;
+  }
+
   /** Polls the request until its status is one of `statuses`; returns the record and when it was seen. */
   async waitForStatus(requestId: bigint, statuses: readonly number[], timeoutMs = 60_000): Promise<{ status: number; seenAt: number }> {
     const deadline = Date.now() + timeoutMs;

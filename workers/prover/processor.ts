@@ -215,12 +215,14 @@ async function scheduleSettle(ctx: ProverContext, d: ProveJobData, proofDeadline
     { chainId: d.chainId, hub: d.hub, requestId: d.requestId },
     { jobId: settleJobId(d.chainId, d.requestId), delay, attempts: 20, backoff: { type: "exponential", delay: 2000 } },
   );
+  ctx.logger.info({ requestId: d.requestId, delayMs: delay, proofDeadline: String(proofDeadline) }, "settlement of the unchallenged result scheduled");
 }
 
 async function settle(ctx: ProverContext, job: Job<ChainRef>, token?: string): Promise<ProveJobResult> {
   const d = job.data;
   const requestId = BigInt(d.requestId);
   const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+  ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "settle job started");
   if (record.status !== RequestStatus.Executed) return { outcome: "skipped", reason: `status ${requestStatusName(record.status)}` };
   try {
     const sent = await ctx.sender.send({ call: settleUnchallengedCall(d.hub, requestId), label: "settleUnchallenged" });
