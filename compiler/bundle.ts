@@ -14,7 +14,7 @@ import { compileModel, type CompileOptions } from "./compile.js";
 import { ENGINE_ID, genPk, genVk, genWitness, prove, verify } from "./engine/engine.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
-import { downsizeSrs, generateDevSrs, srsK } from "./srs/srs.js";
+import { downsizeSrs, generateDevSrs, srsK, SrsError } from "./srs/srs.js";
 
 export class BundleError extends Error {
   constructor(message: string) {
@@ -133,18 +133,25 @@ export async function accuracyReport(onnx: Uint8Array, compiled: Uint8Array, inp
 export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBundleOptions): Promise<BuildResult> {
   const log = opts.log ?? (() => {});
   const onnx = typeof onnxOrPath === "string" ? new Uint8Array(readFileSync(onnxOrPath)) : onnxOrPath;
+  // check a ceremony SRS before the (slow) compile: readable, well-formed, expected hash
+  const ceremony = opts.srs === undefined ? undefined : typeof opts.srs === "string" ? new Uint8Array(readFileSync(opts.srs)) : opts.srs;
+  const ceremonyHash = ceremony ? keccak256(ceremony) : undefined;
+  if (ceremony) {
+    srsK(ceremony);
+    if (opts.srsKeccak256 && ceremonyHash !== opts.srsKeccak256.toLowerCase())
+      throw new SrsError(`SRS hash mismatch: file keccak256 ${ceremonyHash}, expected ${opts.srsKeccak256}`);
+  }
   const c = await compileModel(onnx, opts);
   const k = c.calibration.sizing.logrows;
 
   const t1 = Date.now();
   let srs: Uint8Array;
   let srsInfo: Manifest["srsInfo"];
-  if (opts.srs) {
-    const src = typeof opts.srs === "string" ? new Uint8Array(readFileSync(opts.srs)) : opts.srs;
-    const sourceK = srsK(src);
+  if (ceremony) {
+    const sourceK = srsK(ceremony);
     log(`downsizing ceremony SRS k=${sourceK} -> k=${k}`);
-    srs = downsizeSrs(src, k, opts.srsKeccak256);
-    srsInfo = { kind: "ceremony", k, sourceK, sourceKeccak256: keccak256(src) };
+    srs = downsizeSrs(ceremony, k);
+    srsInfo = { kind: "ceremony", k, sourceK, sourceKeccak256: ceremonyHash! };
   } else {
     log(`generating INSECURE dev SRS k=${k}`);
     srs = await generateDevSrs(k, { seed: opts.devSrsSeed });

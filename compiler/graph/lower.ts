@@ -517,6 +517,10 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
   if (ov.kind !== "node") throw new CompileError(`graph output '${outName}' is a constant (does not depend on the input)`);
   const outputIdx = ov.idx;
   if (outputIdx === inputIdx) throw new CompileError("the model output is its input (no computation)");
+  const declared = g.outputs[0].shape;
+  const computed = nodes[outputIdx].outDims;
+  const mismatch = declared.length > 0 && (declared.length !== computed.length || declared.some((d, i) => typeof d === "number" && d > 0 && d !== computed[i]));
+  if (mismatch) throw new CompileError(`graph output '${outName}' is declared with shape [${declared}] but the graph computes [${computed}]`);
   // drop nodes not reachable from the output (dead code), keeping indices stable
   const live = new Set<number>();
   const visit = (i: number) => { if (live.has(i)) return; live.add(i); nodes[i].inputs.forEach(visit); };

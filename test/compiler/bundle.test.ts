@@ -57,14 +57,18 @@ describe("model bundle", () => {
   let dir: string;
   let res: { dir: string; manifest: Manifest; manifestHash: string };
   const bin = join(process.cwd(), "bin", "twinpath.mjs");
-  before(() => {
+  let ceremony: Uint8Array;
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), "twinpath-bundle-"));
     writeFileSync(join(dir, "tiny.onnx"), tinyMlp());
     writeFileSync(join(dir, "samples.json"), JSON.stringify({ samples: [[0.3, -1.2, 0.8], [1, 0.5, -0.5], [-0.2, 0.1, 0.9]].map((input) => ({ input })) }));
     // build through the CLI (package bin), which calls buildBundle
-    const r = spawnSync(process.execPath, [bin, "build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b"), "--name", "tiny", "--calibration", join(dir, "samples.json"), "--dev-srs-seed", "bundle-test"], { encoding: "utf8" });
+    // a "ceremony" SRS larger than needed (here a seeded dev file), downsized by the build with a hash check
+    ceremony = await generateDevSrs(9, { seed: "ceremony-stand-in" });
+    writeFileSync(join(dir, "ceremony.srs"), ceremony);
+    const r = spawnSync(process.execPath, [bin, "build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b"), "--name", "tiny", "--calibration", join(dir, "samples.json"), "--srs", join(dir, "ceremony.srs"), "--srs-keccak256", keccak256(ceremony)], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /WARNING: INSECURE development SRS/);
+    assert.doesNotMatch(r.stderr, /INSECURE/);
     const out = JSON.parse(r.stdout);
     const b = loadBundle(out.dir);
     res = { dir: out.dir, manifest: b.manifest, manifestHash: out.manifestHash };
@@ -79,8 +83,7 @@ describe("model bundle", () => {
     assert.deepEqual(m.output, { name: "y", shape: [1, 2], scale: 7, visibility: "Public" });
     assert.equal(m.paramVisibility, "Fixed");
     assert.equal(m.compressSelectors, true);
-    assert.equal(m.srsInfo.kind, "dev-insecure");
-    assert.equal(m.srsInfo.k, m.logrows);
+    assert.deepEqual(m.srsInfo, { kind: "ceremony", k: m.logrows, sourceK: 9, sourceKeccak256: keccak256(ceremony) });
     for (const [key, e] of Object.entries(m.files)) {
       const b = readFileSync(join(res.dir, e.path));
       assert.equal(keccak256(b), e.keccak256, key);
@@ -88,6 +91,15 @@ describe("model bundle", () => {
     }
     assert.ok(m.accuracy.maxAbsError < 0.05 && m.accuracy.argmaxAgreement === 1);
     assert.equal(manifestHash(m), keccak256(readFileSync(join(res.dir, "manifest.json"))));
+  });
+
+  it("the bundle SRS is the ceremony SRS downsized to exactly logrows", async () => {
+    const srs = new Uint8Array(readFileSync(join(res.dir, "kzg.srs")));
+    assert.equal(srsK(srs), res.manifest.logrows);
+    assert.deepEqual(srs, await generateDevSrs(res.manifest.logrows, { seed: "ceremony-stand-in" }));
+    const bad = spawnSync(process.execPath, [bin, "build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b2"), "--srs", join(dir, "ceremony.srs"), "--srs-keccak256", "0x" + "11".repeat(32)], { encoding: "utf8" });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /SRS hash mismatch/);
   });
 
   it("loadBundle validates hashes and names the mismatching file", () => {

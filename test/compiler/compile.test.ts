@@ -181,6 +181,12 @@ describe("compiler: clear errors", () => {
     });
     await assert.rejects(compileModel(bytes), (e: Error) => e instanceof CompileError && /bad_gemm/.test(e.message) && /sizes 3 and 5/.test(e.message));
     await assert.rejects(compileModel(mixedMlp(), { samples: [[1, 2]] }), CalibrationError);
+    const declared = buildOnnxModel({
+      name: "decl", inputs: [{ name: "x", shape: [1, 3] }], outputs: [{ name: "y", shape: [1, 7] }],
+      initializers: [{ name: "W", dims: [2, 3], data: new Float32Array(6) }],
+      nodes: [{ op: "Gemm", inputs: ["x", "W"], outputs: ["y"], attributes: { transB: 1 } }],
+    });
+    await assert.rejects(compileModel(declared), /declared with shape \[1,7\] but the graph computes \[1,2\]/);
   });
 
   it("fixed-point overflow -> OverflowError naming the node and the factor", async () => {
