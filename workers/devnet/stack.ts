@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { QueueEvents, type Queue } from "bullmq";
-import { parseEther, type Address, type Hex } from "viem";
+import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
 import { nodeRegistryAbi } from "../chain/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../chain/client.js";
-import { requestIdsFromReceipt } from "../chain/requestInference.js";
 import { inferenceHubAbi } from "../chain/abi/generated.js";
 import { TxSender, type ContractCall, type SendReturnType } from "../chain/sender/txSender.js";
 import { connectionOptions, openQueue, type QueueContext } from "../queues/connection.js";
@@ -54,6 +53,8 @@ export interface SentRequest {
   /** wall-clock ms when the request's receipt was seen */
   minedAt: number;
   gasUsed: bigint;
+  /** the fixed-point input as the hub emitted it */
+  input: readonly bigint[];
 }
 
 export interface DeliveredResult {
@@ -160,9 +161,11 @@ export class Stack {
   }
 
   private toSent(sent: SendReturnType, label: string): SentRequest {
-    const [requestId] = requestIdsFromReceipt(sent.receipt, this.deployment.inferenceHub);
-    if (requestId === undefined) throw new Error(`${label} ${sent.hash}: no InferenceRequested event (status ${sent.receipt.status})`);
-    return { requestId, txHash: sent.hash, blockNumber: sent.receipt.blockNumber, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
+    const [event] = parseEventLogs({ abi: inferenceHubAbi, eventName: "InferenceRequested", logs: sent.receipt.logs }).filter(
+      (l) => l.address.toLowerCase() === this.deployment.inferenceHub.toLowerCase(),
+    );
+    if (event === undefined) throw new Error(`${label} ${sent.hash}: no InferenceRequested event (status ${sent.receipt.status})`);
+    return { requestId: event.args.requestId, input: event.args.input, txHash: sent.hash, blockNumber: sent.receipt.blockNumber, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
   }
 
   /**

@@ -12,6 +12,7 @@ import { LocalModelStore } from "../model-store/localStore.js";
 import { createLogger } from "../shared/logger.js";
 import { createMetrics } from "../shared/metrics.js";
 import { startHealthServer } from "../shared/httpServer.js";
+import { metricsPort } from "../shared/metricsPort.js";
 import { onShutdown } from "../shared/shutdown.js";
 import { retryStartup, runMain } from "../shared/runMain.js";
 import { ModelSpecCache } from "./models.js";
@@ -44,7 +45,7 @@ await runMain("executor", async () => {
 
   const executeQueue = openQueue(ctx, QueueName.execute);
   const health = await startHealthServer({
-    port: config.METRICS_PORT,
+    port: metricsPort(config.METRICS_PORT),
     host: config.METRICS_HOST,
     registry: metrics.registry,
     check: async () => {

@@ -10,6 +10,7 @@ import { redisKeys } from "../queues/keys.js";
 import { createLogger } from "../shared/logger.js";
 import { createMetrics } from "../shared/metrics.js";
 import { startHealthServer } from "../shared/httpServer.js";
+import { metricsPort } from "../shared/metricsPort.js";
 import { onShutdown } from "../shared/shutdown.js";
 import { retryStartup, runMain } from "../shared/runMain.js";
 import { chainBlockSource } from "./chainSource.js";
@@ -46,7 +47,7 @@ await runMain("listener", async () => {
   });
 
   const health = await startHealthServer({
-    port: config.METRICS_PORT,
+    port: metricsPort(config.METRICS_PORT),
     host: config.METRICS_HOST,
     registry: metrics.registry,
     check: async () => {

@@ -13,6 +13,7 @@ import { QueueName } from "../queues/names.js";
 import { createLogger } from "../shared/logger.js";
 import { createMetrics } from "../shared/metrics.js";
 import { startHealthServer } from "../shared/httpServer.js";
+import { metricsPort } from "../shared/metricsPort.js";
 import { onShutdown } from "../shared/shutdown.js";
 import { retryStartup, runMain } from "../shared/runMain.js";
 import { KeyRing } from "./keys.js";
@@ -60,7 +61,7 @@ await runMain("sender", async () => {
   }
 
   const health = await startHealthServer({
-    port: config.METRICS_PORT,
+    port: metricsPort(config.METRICS_PORT),
     host: config.METRICS_HOST,
     registry: metrics.registry,
     check: async () => {

@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
 import { BaseError, ContractFunctionRevertedError, getAbiItem, type Address, type Hash } from "viem";
 import { inferenceHubAbi } from "../chain/abi/generated.js";
@@ -46,7 +47,8 @@ export function createSubmitProcessor(ctx: SubmitContext) {
     switch (outcome.kind) {
       case "delivered": {
         if (ctx.crashAfterSend) {
-          ctx.logger.warn({ requestId: d.requestId, txHash: outcome.txHash }, "fault injection: crashing after send");
+          // Written synchronously: the process dies on the next line, before any async log flush.
+          writeSync(1, `${JSON.stringify({ level: "warn", role: "sender", requestId: d.requestId, txHash: outcome.txHash, msg: "fault injection: crashing after send" })}\n`);
           process.kill(process.pid, "SIGKILL");
         }
         await enqueueProve(ctx, d, key.address, outcome.txHash, Number(outcome.blockNumber));
