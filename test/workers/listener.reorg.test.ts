@@ -165,7 +165,7 @@ describe("Listener", () => {
     assert.equal(store.checkpoint?.hash, chain.blocks[7].hash);
   });
 
-  it("rewinds to the start of its window when the reorg is deeper than the remembered hashes", async () => {
+  it("rescans from the start block when the reorg is deeper than the remembered hashes", async () => {
     const chain = new FakeChain();
     for (let i = 1n; i <= 10n; i++) chain.mine(i);
     const store = new MemoryCheckpointStore();
