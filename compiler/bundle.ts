@@ -150,7 +150,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
   if (ceremony) {
     const sourceK = srsK(ceremony);
     log(`downsizing ceremony SRS k=${sourceK} -> k=${k}`);
-    srs = downsizeSrs(ceremony, k);
+    srs = await downsizeSrs(ceremony, k);
     srsInfo = { kind: "ceremony", k, sourceK, sourceKeccak256: ceremonyHash! };
   } else {
     log(`generating INSECURE dev SRS k=${k}`);

@@ -161,39 +161,23 @@ export function srsK(bytes: Uint8Array): number {
   return k;
 }
 
-/** In-place radix-2 group iFFT over G1 points, then scaling by 1/n. */
-function groupIfft(a: G1P[], k: number): G1P[] {
-  const n = a.length;
-  const omegaInv = inv(rootOfUnity(k));
-  // bit reversal
-  for (let i = 0, j = 0; i < n; i++) {
-    if (i < j) [a[i], a[j]] = [a[j], a[i]];
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const wl = modpow(omegaInv, BigInt(n / len), FR);
-    const tw: bigint[] = [1n];
-    for (let i = 1; i < len / 2; i++) tw.push((tw[i - 1] * wl) % FR);
-    for (let i = 0; i < n; i += len)
-      for (let j = 0; j < len / 2; j++) {
-        const u = a[i + j];
-        const v = tw[j] === 1n ? a[i + j + len / 2] : a[i + j + len / 2].multiplyUnsafe(tw[j]);
-        a[i + j] = u.add(v);
-        a[i + j + len / 2] = u.subtract(v);
-      }
-  }
-  const nInv = inv(BigInt(n));
-  return a.map((p) => p.multiplyUnsafe(nInv));
+function runIfftWorker(raw: Uint8Array, omegaInv: bigint, factor: bigint, twiddle?: bigint): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL("./ifft-worker.mjs", import.meta.url), {
+      workerData: { raw, omegaInv: omegaInv.toString(), factor: factor.toString(), twiddle: twiddle?.toString() },
+    });
+    w.once("message", (m) => resolve(new Uint8Array(m)));
+    w.once("error", (e) => reject(new SrsError(`SRS downsizing failed: ${e.message}`)));
+  });
 }
 
 /**
  * Downsize an SRS (e.g. a ceremony file written by ParamsKZG::write) to exactly k:
- * keeps g[0..2^k), recomputes the Lagrange basis with a group iFFT, keeps g2 and s_g2.
+ * keeps g[0..2^k), recomputes the Lagrange basis g_lagrange[i] = (1/n)·Σ_j ω^{-ij}·g[j] with a group
+ * iFFT split into its even and odd halves on two worker threads, keeps g2 and s_g2.
  * With expectedKeccak256 the source bytes are hash-checked first.
  */
-export function downsizeSrs(src: Uint8Array, k: number, expectedKeccak256?: string): Uint8Array {
+export async function downsizeSrs(src: Uint8Array, k: number, expectedKeccak256?: string): Promise<Uint8Array> {
   if (expectedKeccak256) {
     const h = keccak256(src);
     if (h.toLowerCase() !== expectedKeccak256.toLowerCase())
@@ -202,13 +186,27 @@ export function downsizeSrs(src: Uint8Array, k: number, expectedKeccak256?: stri
   const K = srsK(src);
   if (k > K) throw new SrsError(`SRS has k=${K}, smaller than the required logrows ${k}`);
   if (k === K) return src;
-  const N = 2 ** K, n = 2 ** k;
-  const g = Array.from({ length: n }, (_, i) => readG1(src, 4 + 64 * i, `g[${i}]`));
-  const lag = groupIfft([...g], k);
+  if (k < 2) throw new SrsError(`cannot downsize to k=${k} (minimum 2)`);
+  const N = 2 ** K, n = 2 ** k, h = n / 2;
+  const g = src.subarray(4, 4 + 64 * n);
+  const even = new Uint8Array(64 * h), odd = new Uint8Array(64 * h);
+  for (let i = 0; i < h; i++) {
+    even.set(g.subarray(128 * i, 128 * i + 64), 64 * i);
+    odd.set(g.subarray(128 * i + 64, 128 * i + 128), 64 * i);
+  }
+  const omegaInv = inv(rootOfUnity(k));
+  const halfOmegaInv = (omegaInv * omegaInv) % FR;
+  const nInv = inv(BigInt(n));
+  // out[i] = E[i] + ω^-i·O[i], out[i + n/2] = E[i] - ω^-i·O[i]; both halves pre-scaled by 1/n
+  const [E, O] = await Promise.all([runIfftWorker(even, halfOmegaInv, nInv), runIfftWorker(odd, halfOmegaInv, nInv, omegaInv)]);
   const buf = new Uint8Array(srsByteLength(k));
   new DataView(buf.buffer).setUint32(0, k, true);
-  g.forEach((p, i) => writeG1(buf, 4 + 64 * i, p));
-  lag.forEach((p, i) => writeG1(buf, 4 + 64 * n + 64 * i, p));
+  buf.set(g, 4);
+  for (let i = 0; i < h; i++) {
+    const e = readG1(E, 64 * i, "iFFT"), o = readG1(O, 64 * i, "iFFT");
+    writeG1(buf, 4 + 64 * n + 64 * i, e.add(o));
+    writeG1(buf, 4 + 64 * n + 64 * (i + h), e.subtract(o));
+  }
   const g2Off = 4 + 128 * N;
   buf.set(src.subarray(g2Off, g2Off + 256), 4 + 128 * n);
   return buf;
