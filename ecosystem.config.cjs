@@ -15,6 +15,8 @@
 const path = require("node:path");
 
 const root = __dirname;
+/** Number of comma-separated keys in a variable (0 when unset). */
+const keyCount = (v) => (v ? v.split(",").filter((k) => k.trim()).length : 0);
 const common = {
   cwd: root,
   interpreter: path.join(root, "node_modules", ".bin", "node"),
@@ -34,8 +36,11 @@ module.exports = {
     { ...common, name: "listener", script: "workers/listener/main.ts", instances: 1 },
     { ...common, name: "executor", script: "workers/executor/main.ts", instances: Number(process.env.EXECUTOR_INSTANCES || 2) },
     { ...common, name: "sender", script: "workers/sender/main.ts", instances: 1 },
-    // Proof path (issue: prover / verification nodes) — added by that work, e.g.:
-    // { ...common, name: "prover", script: "workers/prover/main.ts", instances: 1 },
-    // { ...common, name: "verifier", script: "workers/verifier-node/main.ts", instances: 1 },
-  ],
+    // Proof path. prover: PROVER_PRIVATE_KEY, BUNDLE_DIRS, PROOF_STORE_DIR (workers/config/prover.ts); one process
+    // per prover key (it owns the key's nonces; PROVER_THREADS proofs in parallel). verifier: VERIFIER_PRIVATE_KEY,
+    // BUNDLE_DIRS (workers/config/verifierNode.ts); one process per verification node key. A comma-separated key
+    // list starts one instance per key (instance i takes key i); a role without keys is not started.
+    { ...common, name: "prover", script: "workers/prover/main.ts", instances: Number(process.env.PROVER_INSTANCES ?? keyCount(process.env.PROVER_PRIVATE_KEY)) },
+    { ...common, name: "verifier", script: "workers/verifier-node/main.ts", instances: Number(process.env.VERIFIER_INSTANCES ?? keyCount(process.env.VERIFIER_PRIVATE_KEY)) },
+  ].filter((app) => app.instances > 0),
 };
