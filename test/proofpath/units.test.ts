@@ -173,3 +173,16 @@ describe("bundles, engine threads and verifier backends (iris-mlp)", { timeout: 
     assert.equal((await pool.verify(artifacts.manifestHash, artifacts, engineProofJson(proof, instances))).valid, true);
   });
 });
+
+describe("configuration: one key per pm2 instance", () => {
+  const base = { REDIS_URL: "redis://x:1", RPC_URL: "http://x:1", CHAIN_ID: "1", HUB_ADDRESS: zeroAddress, MODEL_REGISTRY_ADDRESS: zeroAddress, BUNDLE_DIRS: "/b" };
+  const k = (n: number) => `0x${String(n).repeat(64)}`;
+  it("gives instance i the i-th key and refuses an instance without one", () => {
+    assert.equal(loadVerifierNodeConfig({ ...base, VERIFIER_PRIVATE_KEY: `${k(1)},${k(2)}`, NODE_APP_INSTANCE: "1" }).VERIFIER_PRIVATE_KEY, k(2));
+    assert.equal(loadVerifierNodeConfig({ ...base, VERIFIER_PRIVATE_KEY: k(3) }).VERIFIER_PRIVATE_KEY, k(3));
+    assert.throws(
+      () => loadProverConfig({ ...base, PROOF_STORE_DIR: "/p", PROVER_PRIVATE_KEY: k(1), NODE_APP_INSTANCE: "2" }),
+      (e: unknown) => e instanceof ConfigError && e.issues[0].variable === "PROVER_PRIVATE_KEY" && !e.message.includes(k(1)),
+    );
+  });
+});

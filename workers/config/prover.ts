@@ -1,14 +1,15 @@
 import { z } from "zod";
-import { address, bool, int } from "./fields.js";
+import { address, bool, int, privateKeys } from "./fields.js";
 import { commonShape } from "./common.js";
-import { dirList, privateKey } from "./proofPath.js";
+import { dirList, pickInstanceKey } from "./proofPath.js";
 import { parseEnv } from "./parse.js";
 
 export const proverShape = {
   ...commonShape,
   MODEL_REGISTRY_ADDRESS: address(),
-  /** Key of this prover node (registered with prover stake); one prover process per key (it owns the nonces). */
-  PROVER_PRIVATE_KEY: privateKey(),
+  /** Key of this prover node (registered with prover stake); one prover process per key (it owns the nonces).
+   * A comma-separated list gives pm2 instance i the i-th key. */
+  PROVER_PRIVATE_KEY: privateKeys(),
   /** Folders with model bundles including pk.key (see workers/proofs/bundles.ts). */
   BUNDLE_DIRS: dirList(),
   /** Where proofs are kept, content-addressed (<keccak256>.proof), and served from GET /proofs/<hash>. */
@@ -33,5 +34,6 @@ export const proverShape = {
 export type ProverConfig = ReturnType<typeof loadProverConfig>;
 export const loadProverConfig = (env: NodeJS.ProcessEnv = process.env) => {
   const c = parseEnv("prover", proverShape, env);
-  return Object.freeze({ ...c, PROVER_CONCURRENCY: c.PROVER_CONCURRENCY || c.PROVER_THREADS });
+  const key = pickInstanceKey("prover", "PROVER_PRIVATE_KEY", c.PROVER_PRIVATE_KEY, env);
+  return Object.freeze({ ...c, PROVER_PRIVATE_KEY: key, PROVER_CONCURRENCY: c.PROVER_CONCURRENCY || c.PROVER_THREADS });
 };

@@ -1,14 +1,15 @@
 import { z } from "zod";
-import { address, bool, int } from "./fields.js";
+import { address, bool, int, privateKeys } from "./fields.js";
 import { commonShape } from "./common.js";
-import { dirList, privateKey } from "./proofPath.js";
+import { dirList, pickInstanceKey } from "./proofPath.js";
 import { parseEnv } from "./parse.js";
 
 export const verifierNodeShape = {
   ...commonShape,
   MODEL_REGISTRY_ADDRESS: address(),
-  /** Key of this verification node (registered with verifier stake); it signs attestations and sends them. */
-  VERIFIER_PRIVATE_KEY: privateKey(),
+  /** Key of this verification node (registered with verifier stake); it signs attestations and sends them.
+   * A comma-separated list gives pm2 instance i the i-th key. */
+  VERIFIER_PRIVATE_KEY: privateKeys(),
   /** Folders with model bundles (vk, settings, SRS; no proving key needed). */
   BUNDLE_DIRS: dirList(),
   /** engine: @ezkljs/engine verify; ts: the project's TypeScript Halo2 verifier (halo2/); both: both must accept. */
@@ -33,4 +34,7 @@ export const verifierNodeShape = {
 };
 
 export type VerifierNodeConfig = ReturnType<typeof loadVerifierNodeConfig>;
-export const loadVerifierNodeConfig = (env: NodeJS.ProcessEnv = process.env) => parseEnv("verifier-node", verifierNodeShape, env);
+export const loadVerifierNodeConfig = (env: NodeJS.ProcessEnv = process.env) => {
+  const c = parseEnv("verifier-node", verifierNodeShape, env);
+  return Object.freeze({ ...c, VERIFIER_PRIVATE_KEY: pickInstanceKey("verifier-node", "VERIFIER_PRIVATE_KEY", c.VERIFIER_PRIVATE_KEY, env) });
+};
