@@ -11,7 +11,7 @@
  */
 import type { OnnxGraph, OnnxNode, OnnxTensor } from "../onnx/read.js";
 import {
-  binary, conv, einsum, expand, map, pool, reshape, sigmoid, size, softmax, tensor, transpose2d, type Tensor,
+  binary, concat, conv, einsum, expand, gather, map, pool, reshape, sigmoid, size, softmax, tensor, transpose, transpose2d, type Tensor,
 } from "./tensor.js";
 
 export class CompileError extends Error {
@@ -26,7 +26,11 @@ export const SUPPORTED_OPS = [
   "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Flatten", "Reshape",
   "Identity", "Dropout", "Constant", "Unsqueeze", "Squeeze", "Conv", "AveragePool", "GlobalAveragePool",
   "BatchNormalization", "MaxPool", "Softmax",
+  // folded at compile time (constant inputs only; Shape also on variables, whose shapes are static)
+  "Shape", "Gather", "Concat", "Cast", "Transpose",
 ] as const;
+
+const CONST_ONLY = new Set(["Gather", "Concat", "Cast", "Transpose"]);
 
 /** Ops whose ezkl layouts need features this compiler does not size. */
 const NOT_YET: Record<string, string> = {};
@@ -270,7 +274,13 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
       case "Identity": case "Dropout":
         vals.set(out, ins[0]!);
         continue;
+      case "Shape": {
+        const dims = ins[0]!.kind === "const" ? (ins[0] as any).t.dims : dimsOf((ins[0] as any).idx);
+        setConst(tensor([dims.length], dims));
+        continue;
+      }
     }
+    if (CONST_ONLY.has(n.op) && !allConst) throw new UnsupportedOpError(n.op, n.name, "only supported on constant inputs (folded at compile time)");
 
     // shape-only ops work the same on constants and variables
     if (["Flatten", "Reshape", "Unsqueeze", "Squeeze"].includes(n.op)) {
@@ -312,6 +322,10 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
         Relu: () => map(a, (x) => Math.max(0, x)),
         Sigmoid: () => map(a, sigmoid),
         Tanh: () => map(a, Math.tanh),
+        Cast: () => a,
+        Transpose: () => transpose(a, attrInts(n, "perm", a.dims.map((_, i) => a.dims.length - 1 - i))),
+        Gather: () => gather(a, b!, attrInt(n, "axis", 0)),
+        Concat: () => concat(ins.map((v) => (v as any).t as Tensor), attrInt(n, "axis", 0)),
       };
       if (!f[n.op]) throw new UnsupportedOpError(n.op, n.name, "constant folding of this op is not supported");
       setConst(f[n.op]());

@@ -170,3 +170,52 @@ export function softmax(x: Tensor, axis: number): Tensor {
 }
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** General transpose with a permutation. */
+export function transpose(a: Tensor, perm: number[]): Tensor {
+  const dims = perm.map((p) => a.dims[p]);
+  const out = tensor(dims);
+  const sa = strides(a.dims), so = strides(dims);
+  for (let i = 0; i < out.data.length; i++) {
+    let rem = i, off = 0;
+    for (let d = 0; d < dims.length; d++) {
+      const c = Math.floor(rem / so[d]);
+      rem -= c * so[d];
+      off += c * sa[perm[d]];
+    }
+    out.data[i] = a.data[off];
+  }
+  return out;
+}
+
+/** ONNX Gather along an axis with (possibly negative) integer indices. */
+export function gather(a: Tensor, idx: Tensor, axis: number): Tensor {
+  if (axis < 0) axis += a.dims.length;
+  const outer = size(a.dims.slice(0, axis)), inner = size(a.dims.slice(axis + 1)), len = a.dims[axis];
+  const dims = [...a.dims.slice(0, axis), ...idx.dims, ...a.dims.slice(axis + 1)];
+  const out = tensor(dims);
+  let o = 0;
+  for (let i = 0; i < outer; i++)
+    for (const raw of idx.data) {
+      const j = raw < 0 ? raw + len : raw;
+      if (j < 0 || j >= len) throw new Error(`Gather index ${raw} out of range for axis of size ${len}`);
+      for (let k = 0; k < inner; k++) out.data[o++] = a.data[(i * len + j) * inner + k];
+    }
+  return out;
+}
+
+/** ONNX Concat along an axis. */
+export function concat(ts: Tensor[], axis: number): Tensor {
+  if (axis < 0) axis += ts[0].dims.length;
+  const dims = [...ts[0].dims];
+  dims[axis] = ts.reduce((s, t) => s + t.dims[axis], 0);
+  const outer = size(dims.slice(0, axis));
+  const out = tensor(dims);
+  let o = 0;
+  for (let i = 0; i < outer; i++)
+    for (const t of ts) {
+      const chunk = size(t.dims.slice(axis));
+      for (let k = 0; k < chunk; k++) out.data[o++] = t.data[i * chunk + k];
+    }
+  return out;
+}

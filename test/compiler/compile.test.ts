@@ -9,7 +9,7 @@ import { readOnnxModel, OnnxError } from "../../compiler/onnx/read.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { runOnnx } from "../../compiler/bundle.js";
 import { generateDevSrs } from "../../compiler/srs/srs.js";
-import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn } from "./fixtures.js";
+import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn, viewModel } from "./fixtures.js";
 
 /** Circuit outputs are within this bound of onnxruntime's float outputs (scale 7: step 1/128; error grows per layer). */
 const BOUND = 0.05;
@@ -46,7 +46,7 @@ describe("compiler: lowering vs onnxruntime (witness only, no calibration)", () 
     const fixedSizing = { logrows: 17, totalAssignments: 0, totalConstSize: 100, lookupRange: [-4096, 4096] as [number, number], decompBase: 128, decompLegs: 3, numInnerCols: 2 };
     const models = [1, 2, 3, 4, 5, 6].map((s) => randomMlp(s)).map((r) => ({ bytes: r.bytes, n: r.inputSize }));
     models.push({ bytes: smallCnn(7, { channels: 3, size: 4 }), n: 16 }, { bytes: smallCnn(8, { channels: 1, size: 6 }), n: 36 });
-    models.push({ bytes: restOps(9, 4), n: 16 }, { bytes: mixedMlp(11), n: 4 }, { bytes: lookupMlp(12), n: 3 }, { bytes: poolSoftmax(13), n: 16 });
+    models.push({ bytes: restOps(9, 4), n: 16 }, { bytes: mixedMlp(11), n: 4 }, { bytes: lookupMlp(12), n: 3 }, { bytes: poolSoftmax(13), n: 16 }, { bytes: viewModel(), n: 8 });
     for (const { bytes, n } of models) {
       const lowered = lowerGraph(readOnnxModel(bytes), { inputScale: 7, paramScale: 7 });
       const { compiled } = encodeCircuit(lowered, fixedSizing);

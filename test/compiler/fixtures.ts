@@ -174,3 +174,31 @@ export function poolSoftmax(seed = 6): Uint8Array {
     ],
   });
 }
+
+/** PyTorch-style x.view(x.size(0), -1) (Shape -> Gather -> Unsqueeze -> Concat -> Reshape) and a
+ *  transposed weight (Transpose of an initializer), all folded at compile time. */
+export function viewModel(seed = 7): Uint8Array {
+  const r = rng(seed);
+  return buildOnnxModel({
+    name: "view",
+    inputs: [{ name: "x", shape: ["N", 2, 2, 2] }],
+    outputs: [{ name: "y", shape: ["N", 3] }],
+    initializers: [
+      { name: "i0", dims: [], int64: [0] },
+      { name: "ax0", dims: [1], int64: [0] },
+      { name: "m1", dims: [1], int64: [-1] },
+      { name: "Wt", dims: [8, 3], data: rand(r, 24, 0.6) },
+    ],
+    nodes: [
+      { op: "Relu", inputs: ["x"], outputs: ["r"] },
+      { op: "Shape", inputs: ["r"], outputs: ["s"] },
+      { op: "Gather", inputs: ["s", "i0"], outputs: ["b"], attributes: { axis: 0 } },
+      { op: "Unsqueeze", inputs: ["b", "ax0"], outputs: ["bu"] },
+      { op: "Concat", inputs: ["bu", "m1"], outputs: ["shp"], attributes: { axis: 0 } },
+      { op: "Reshape", inputs: ["r", "shp"], outputs: ["f"] },
+      { op: "Cast", inputs: ["Wt"], outputs: ["Wc"], attributes: { to: 1 } },
+      { op: "Transpose", inputs: ["Wc"], outputs: ["W"], attributes: { perm: [1, 0] } },
+      { op: "Gemm", inputs: ["f", "W"], outputs: ["y"], attributes: { transB: 1 } },
+    ],
+  });
+}
