@@ -21,7 +21,7 @@ export class ArtifactError extends Error {
   }
 }
 
-export const ARTIFACT_VERSION = 1n;
+export const ARTIFACT_VERSION = 2n;
 /** Header word indices (keep in sync with Halo2Verifier.sol). */
 export const H = {
   version: 0,
@@ -51,8 +51,27 @@ export const H = {
 } as const;
 export const HEADER_WORDS = 38;
 
-/** Program opcodes (keep in sync with Halo2Verifier.sol). */
-export const OP = { END: 0, PROOF: 1, CONST: 2, VAR: 3, ADD: 4, SUB: 5, MUL: 6, NEG: 7, EMIT: 8, STORE: 9, LOAD: 10 } as const;
+/**
+ * Program opcodes (keep in sync with Halo2Verifier.sol). The verifier keeps the top of the stack in a register and
+ * lays out one memory table of words: [16 variables][16 registers][the proof's scalars][the constants]. Operand ops
+ * carry a u16 word index into that table: PUSH pushes the word, ADD_TO/SUB_FROM/MUL_BY apply it to the top, STORE
+ * writes the top to it and pops. Stack ops combine the top two entries (second ∘ top).
+ */
+export const OP = {
+  END: 0,
+  PUSH: 1,
+  ADD_TO: 2,
+  SUB_FROM: 3,
+  MUL_BY: 4,
+  ADD: 5,
+  SUB: 6,
+  MUL: 7,
+  NEG: 8,
+  EMIT: 9,
+  STORE: 10,
+} as const;
+/** Word indices of the operand table. */
+export const TABLE = { variables: 0, registers: 16, scalars: 32 } as const;
 /** Program variables computed by the verifier before running the program. */
 export const VAR = { theta: 0, beta: 1, gamma: 2, x: 3, l0: 4, lLast: 5, active: 6, instanceEval: 7, betaX: 8 } as const;
 export const MAX_STACK = 64;
@@ -85,7 +104,11 @@ class Writer {
   }
 }
 
-/** Compiles the constraint system into postfix bytecode. */
+/** A value the program can read directly as an operand. */
+type Operand = { src: "proof"; offset: number } | { src: "constant"; value: bigint } | { src: "variable"; id: number } | { src: "register"; r: number };
+type Kind = "push" | "add" | "sub" | "mul";
+
+/** Compiles the constraint system into postfix bytecode with fused operand ops. */
 class ProgramBuilder {
   readonly code = new Writer();
   readonly constants: bigint[] = [];
@@ -95,19 +118,37 @@ class ProgramBuilder {
   maxRegister = -1;
   emits = 0;
 
-  constructor(private readonly evalOffset: (section: string, i: number) => number) {}
+  /** Word-table layout: the proof's scalars [scalarsStart, scalarsEnd) then the constants. */
+  constructor(
+    private readonly evalOffset: (section: string, i: number) => number,
+    private readonly scalarsStart: number,
+    private readonly scalarsEnd: number,
+  ) {}
 
-  private push(): void {
-    this.depth++;
-    this.maxDepth = Math.max(this.maxDepth, this.depth);
-    if (this.maxDepth > MAX_STACK) throw new ArtifactError(`expression needs more than ${MAX_STACK} stack slots`);
+  private get numScalars(): number {
+    return (this.scalarsEnd - this.scalarsStart) / 32;
   }
-  proof(offset: number): void {
-    this.code.u8(OP.PROOF);
-    this.code.u16(offset);
-    this.push();
+
+  private index(o: Operand): number {
+    switch (o.src) {
+      case "variable":
+        if (o.id < 0 || o.id >= 16) throw new ArtifactError(`variable ${o.id} out of range`);
+        return TABLE.variables + o.id;
+      case "register":
+        if (o.r < 0 || o.r >= MAX_REGISTERS) throw new ArtifactError(`more than ${MAX_REGISTERS} registers needed`);
+        this.maxRegister = Math.max(this.maxRegister, o.r);
+        return TABLE.registers + o.r;
+      case "proof":
+        if (o.offset < this.scalarsStart || o.offset >= this.scalarsEnd || (o.offset - this.scalarsStart) % 32 !== 0) {
+          throw new ArtifactError(`proof offset ${o.offset} is not a scalar`);
+        }
+        return TABLE.scalars + (o.offset - this.scalarsStart) / 32;
+      case "constant":
+        return TABLE.scalars + this.numScalars + this.constantIndex(o.value);
+    }
   }
-  constant(v: bigint): void {
+
+  private constantIndex(v: bigint): number {
     const c = ((v % FR_MODULUS) + FR_MODULUS) % FR_MODULUS;
     let i = this.constIndex.get(c);
     if (i === undefined) {
@@ -115,17 +156,26 @@ class ProgramBuilder {
       this.constants.push(c);
       this.constIndex.set(c, i);
     }
-    this.code.u8(OP.CONST);
-    this.code.u16(i);
-    this.push();
+    return i;
   }
-  variable(id: number): void {
-    this.code.u8(OP.VAR);
-    this.code.u8(id);
-    this.push();
+
+  /** PUSH / ADD_TO / SUB_FROM / MUL_BY with an operand. */
+  op(kind: Kind, o: Operand): void {
+    this.code.u8({ push: OP.PUSH, add: OP.ADD_TO, sub: OP.SUB_FROM, mul: OP.MUL_BY }[kind]);
+    this.code.u16(this.index(o));
+    if (kind === "push") {
+      this.depth++;
+      this.maxDepth = Math.max(this.maxDepth, this.depth);
+      if (this.maxDepth > MAX_STACK) throw new ArtifactError(`expression needs more than ${MAX_STACK} stack slots`);
+    } else if (this.depth < 1) throw new ArtifactError("operand op on an empty stack (compiler bug)");
   }
-  binary(op: number): void {
-    this.code.u8(op);
+  push(o: Operand): void {
+    this.op("push", o);
+  }
+  /** Combines the top two entries: second ∘ top. */
+  stack(kind: "add" | "sub" | "mul"): void {
+    if (this.depth < 2) throw new ArtifactError("stack op with fewer than two entries (compiler bug)");
+    this.code.u8({ add: OP.ADD, sub: OP.SUB, mul: OP.MUL }[kind]);
     this.depth--;
   }
   negate(): void {
@@ -138,50 +188,77 @@ class ProgramBuilder {
     if (this.depth !== 0) throw new ArtifactError(`stack depth ${this.depth} after a constraint (compiler bug)`);
   }
   store(r: number): void {
-    if (r >= MAX_REGISTERS) throw new ArtifactError(`more than ${MAX_REGISTERS} registers needed`);
-    this.maxRegister = Math.max(this.maxRegister, r);
     this.code.u8(OP.STORE);
-    this.code.u8(r);
+    this.code.u16(this.index({ src: "register", r }));
     this.depth--;
   }
-  load(r: number): void {
-    this.code.u8(OP.LOAD);
-    this.code.u8(r);
-    this.push();
-  }
   end(): void {
+    if (this.depth !== 0) throw new ArtifactError("program ends with a non-empty stack (compiler bug)");
     this.code.u8(OP.END);
   }
 
-  expr(e: Expr): void {
+  /** The expression as a direct operand, when it is a leaf. */
+  leaf(e: Expr): Operand | null {
     switch (e.t) {
       case "const":
-        return this.constant(parseHex(e.v));
+        return { src: "constant", value: parseHex(e.v) };
       case "fixed":
-        return this.proof(this.evalOffset("fixed_evals", e.query));
+        return { src: "proof", offset: this.evalOffset("fixed_evals", e.query) };
       case "advice":
-        return this.proof(this.evalOffset("advice_evals", e.query));
+        return { src: "proof", offset: this.evalOffset("advice_evals", e.query) };
       case "instance":
         if (e.column !== 0 || e.rotation !== 0) throw new ArtifactError("only instance column 0 at rotation 0 is supported");
-        return this.variable(VAR.instanceEval);
+        return { src: "variable", id: VAR.instanceEval };
+      default:
+        return null;
+    }
+  }
+
+  /** top ∘= e (e computed on the stack unless it is a leaf). */
+  apply(kind: "add" | "sub" | "mul", e: Expr): void {
+    const l = this.leaf(e);
+    if (l) return this.op(kind, l);
+    this.expr(e);
+    this.stack(kind);
+  }
+
+  expr(e: Expr): void {
+    const l = this.leaf(e);
+    if (l) return this.push(l);
+    switch (e.t) {
       case "neg":
         this.expr(e.a);
         return this.negate();
-      case "sum":
-        this.expr(e.a);
-        this.expr(e.b);
-        return this.binary(OP.ADD);
-      case "prod":
-        this.expr(e.a);
-        this.expr(e.b);
-        return this.binary(OP.MUL);
       case "scaled":
         this.expr(e.a);
-        this.constant(parseHex(e.s));
-        return this.binary(OP.MUL);
+        return this.op("mul", { src: "constant", value: parseHex(e.s) });
+      case "sum":
+        if (e.b.t === "neg") {
+          this.expr(e.a);
+          return this.apply("sub", e.b.a);
+        }
+        if (e.a.t === "neg") {
+          this.expr(e.b);
+          return this.apply("sub", e.a.a);
+        }
+        if (this.leaf(e.b) || !this.leaf(e.a)) {
+          this.expr(e.a);
+          return this.apply("add", e.b);
+        }
+        this.expr(e.b);
+        return this.apply("add", e.a);
+      case "prod":
+        if (this.leaf(e.b) || !this.leaf(e.a)) {
+          this.expr(e.a);
+          return this.apply("mul", e.b);
+        }
+        this.expr(e.b);
+        return this.apply("mul", e.a);
       case "selector":
       case "challenge":
         throw new ArtifactError(`unsupported expression node '${e.t}'`);
+      default:
+        throw new ArtifactError("unknown expression node");
     }
   }
 }
@@ -233,152 +310,123 @@ export function encodeArtifact(desc: CircuitDescription, srs: SrsVerifierParams,
   });
 
   // --- constraint program ---
-  const p = new ProgramBuilder(evalOffset);
+  const p = new ProgramBuilder(evalOffset, scalarsStart, h1Offset);
+  const P = (offset: number): Operand => ({ src: "proof", offset });
+  const K = (value: bigint): Operand => ({ src: "constant", value });
+  const V = (id: number): Operand => ({ src: "variable", id });
+  const Reg = (r: number): Operand => ({ src: "register", r });
   for (const g of cs.gates) {
     p.expr(g);
     p.emit();
   }
   const C = d.permutationChunks;
-  const zEval = (i: number, which: 0 | 1 | 2) => evalOffset("permutation_z_evals", 3 * i + which);
+  const zEval = (i: number, which: 0 | 1 | 2) => P(evalOffset("permutation_z_evals", 3 * i + which));
   if (C > 0) {
     // l0·(1 − z0(x))
-    p.variable(VAR.l0);
-    p.constant(1n);
-    p.proof(zEval(0, 0));
-    p.binary(OP.SUB);
-    p.binary(OP.MUL);
+    p.push(K(1n));
+    p.op("sub", zEval(0, 0));
+    p.op("mul", V(VAR.l0));
     p.emit();
     // l_last·(z_last² − z_last)
-    p.proof(zEval(C - 1, 0));
-    p.proof(zEval(C - 1, 0));
-    p.binary(OP.MUL);
-    p.proof(zEval(C - 1, 0));
-    p.binary(OP.SUB);
-    p.variable(VAR.lLast);
-    p.binary(OP.MUL);
+    p.push(zEval(C - 1, 0));
+    p.op("mul", zEval(C - 1, 0));
+    p.op("sub", zEval(C - 1, 0));
+    p.op("mul", V(VAR.lLast));
     p.emit();
+    // l0·(z_i(x) − z_{i−1}(ω^last x))
     for (let i = 1; i < C; i++) {
-      p.proof(zEval(i, 0));
-      p.proof(zEval(i - 1, 2));
-      p.binary(OP.SUB);
-      p.variable(VAR.l0);
-      p.binary(OP.MUL);
+      p.push(zEval(i, 0));
+      p.op("sub", zEval(i - 1, 2));
+      p.op("mul", V(VAR.l0));
       p.emit();
     }
-    const columnEval = (j: number) => {
+    const columnEval = (j: number): Operand => {
       const col = cs.permutationColumns[j];
       const qi = d.permutationQueryIndex[j];
-      if (col.type === "advice") p.proof(evalOffset("advice_evals", qi));
-      else if (col.type === "fixed") p.proof(evalOffset("fixed_evals", qi));
-      else {
-        if (col.index !== 0) throw new ArtifactError("permutation over an instance column other than 0");
-        p.variable(VAR.instanceEval);
-      }
+      if (col.type === "advice") return P(evalOffset("advice_evals", qi));
+      if (col.type === "fixed") return P(evalOffset("fixed_evals", qi));
+      if (col.index !== 0) throw new ArtifactError("permutation over an instance column other than 0");
+      return V(VAR.instanceEval);
     };
     for (let i = 0; i < C; i++) {
       const start = i * d.permutationChunkLen;
       const end = Math.min(start + d.permutationChunkLen, cs.permutationColumns.length);
       // left = z(ωx)·Π(v_j + β·σ_j + γ)
-      p.proof(zEval(i, 1));
+      p.push(zEval(i, 1));
       for (let j = start; j < end; j++) {
-        columnEval(j);
-        p.variable(VAR.beta);
-        p.proof(evalOffset("permutation_sigma_evals", j));
-        p.binary(OP.MUL);
-        p.binary(OP.ADD);
-        p.variable(VAR.gamma);
-        p.binary(OP.ADD);
-        p.binary(OP.MUL);
+        p.push(V(VAR.beta));
+        p.op("mul", P(evalOffset("permutation_sigma_evals", j)));
+        p.op("add", columnEval(j));
+        p.op("add", V(VAR.gamma));
+        p.stack("mul");
       }
       // right = z(x)·Π(v_j + β·x·δ^j + γ)
-      p.proof(zEval(i, 0));
+      p.push(zEval(i, 0));
       for (let j = start; j < end; j++) {
-        columnEval(j);
-        p.variable(VAR.betaX);
-        p.constant(pow(FR_DELTA, BigInt(j)));
-        p.binary(OP.MUL);
-        p.binary(OP.ADD);
-        p.variable(VAR.gamma);
-        p.binary(OP.ADD);
-        p.binary(OP.MUL);
+        p.push(V(VAR.betaX));
+        p.op("mul", K(pow(FR_DELTA, BigInt(j))));
+        p.op("add", columnEval(j));
+        p.op("add", V(VAR.gamma));
+        p.stack("mul");
       }
-      p.binary(OP.SUB);
-      p.variable(VAR.active);
-      p.binary(OP.MUL);
+      p.stack("sub");
+      p.op("mul", V(VAR.active));
       p.emit();
     }
   }
-  // mv-lookups: registers 0 = τ, 1 = Πf, 2.. = f_i
+  // mv-lookups: registers 0 = τ, 1 = Πf, 2.. = f_i; compress = Horner in θ
   const compress = (es: Expr[]) => {
     if (es.length === 0) throw new ArtifactError("empty lookup expression list");
-    es.forEach((e, i) => {
-      if (i > 0) {
-        p.variable(VAR.theta);
-        p.binary(OP.MUL);
-      }
-      p.expr(e);
-      if (i > 0) p.binary(OP.ADD);
-    });
+    p.expr(es[0]);
+    for (const e of es.slice(1)) {
+      p.op("mul", V(VAR.theta));
+      p.apply("add", e);
+    }
   };
   cs.lookups.forEach((arg, li) => {
-    const phi = evalOffset("lookup_evals", 3 * li);
-    const phiNext = evalOffset("lookup_evals", 3 * li + 1);
-    const m = evalOffset("lookup_evals", 3 * li + 2);
-    // l0·φ(x), l_last·φ(x)
-    p.variable(VAR.l0);
-    p.proof(phi);
-    p.binary(OP.MUL);
+    const phi = P(evalOffset("lookup_evals", 3 * li));
+    const phiNext = P(evalOffset("lookup_evals", 3 * li + 1));
+    const m = P(evalOffset("lookup_evals", 3 * li + 2));
+    p.push(V(VAR.l0));
+    p.op("mul", phi);
     p.emit();
-    p.variable(VAR.lLast);
-    p.proof(phi);
-    p.binary(OP.MUL);
+    p.push(V(VAR.lLast));
+    p.op("mul", phi);
     p.emit();
     const k = arg.inputs.length;
     if (k === 0) throw new ArtifactError(`lookup ${li} has no input sets`);
     arg.inputs.forEach((set, i) => {
       compress(set);
-      p.variable(VAR.beta);
-      p.binary(OP.ADD);
+      p.op("add", V(VAR.beta));
       p.store(2 + i);
     });
     compress(arg.table);
-    p.variable(VAR.beta);
-    p.binary(OP.ADD);
+    p.op("add", V(VAR.beta));
     p.store(0);
-    p.load(2);
-    for (let i = 1; i < k; i++) {
-      p.load(2 + i);
-      p.binary(OP.MUL);
-    }
+    p.push(Reg(2));
+    for (let i = 1; i < k; i++) p.op("mul", Reg(2 + i));
     p.store(1);
     // τ·Πf·(φ(ωx) − φ(x)) − τ·Σ_i Π_{j≠i} f_j + m·Πf   (= τ·Πf·(Δφ − Σ1/f_i + m/τ))
-    p.load(0);
-    p.load(1);
-    p.binary(OP.MUL);
-    p.proof(phiNext);
-    p.proof(phi);
-    p.binary(OP.SUB);
-    p.binary(OP.MUL);
+    p.push(Reg(0));
+    p.op("mul", Reg(1));
+    p.push(phiNext);
+    p.op("sub", phi);
+    p.stack("mul");
     for (let i = 0; i < k; i++) {
-      let first = true;
-      for (let j = 0; j < k; j++) {
-        if (j === i) continue;
-        p.load(2 + j);
-        if (!first) p.binary(OP.MUL);
-        first = false;
+      const others = [...Array(k).keys()].filter((j) => j !== i);
+      if (others.length === 0) p.push(K(1n));
+      else {
+        p.push(Reg(2 + others[0]));
+        for (const j of others.slice(1)) p.op("mul", Reg(2 + j));
       }
-      if (first) p.constant(1n);
-      if (i > 0) p.binary(OP.ADD);
+      if (i > 0) p.stack("add");
     }
-    p.load(0);
-    p.binary(OP.MUL);
-    p.binary(OP.SUB);
-    p.proof(m);
-    p.load(1);
-    p.binary(OP.MUL);
-    p.binary(OP.ADD);
-    p.variable(VAR.active);
-    p.binary(OP.MUL);
+    p.op("mul", Reg(0));
+    p.stack("sub");
+    p.push(m);
+    p.op("mul", Reg(1));
+    p.stack("add");
+    p.op("mul", V(VAR.active));
     p.emit();
   });
   p.end();

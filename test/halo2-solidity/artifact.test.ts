@@ -1,7 +1,7 @@
 // The verifying-artifact encoder and chunk planner, off chain: header fields, refusals, chunking, data-contract code.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { encodeArtifact, ArtifactError, H, HEADER_WORDS, MAX_CHUNK_PAYLOAD, OP } from "../../halo2/solidity/artifact.js";
+import { encodeArtifact, ArtifactError, ARTIFACT_VERSION, H, HEADER_WORDS, MAX_CHUNK_PAYLOAD, OP } from "../../halo2/solidity/artifact.js";
 import { dataContractInitcode, dataContractRuntime, generateVerifierArtifacts, planArtifactChunks } from "../../halo2/solidity/generate.js";
 import { inv, parseHex } from "../../halo2/field.js";
 import { loadVector, SKIP_SHARED } from "../halo2/vectors.js";
@@ -19,7 +19,7 @@ describe("verifying artifact encoder", { skip: SKIP_MODELS && SKIP_SHARED ? "no 
   it("writes the header from the description", async () => {
     const { desc, srs } = await someCase();
     const { payload, stats } = encodeArtifact(desc, srs);
-    assert.equal(word(payload, H.version), 1n);
+    assert.equal(word(payload, H.version), ARTIFACT_VERSION);
     assert.equal(word(payload, H.digest), parseHex(desc.vkDigest));
     assert.equal(word(payload, H.k), BigInt(desc.k));
     assert.equal(word(payload, H.omega), parseHex(desc.omega));

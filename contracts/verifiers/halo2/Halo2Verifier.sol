@@ -12,7 +12,7 @@ contract Halo2Verifier {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
-    uint256 internal constant ARTIFACT_VERSION = 1;
+    uint256 internal constant ARTIFACT_VERSION = 2;
     uint256 internal constant HEADER_WORDS = 38;
     // header word byte offsets (halo2/solidity/artifact.ts, H)
     uint256 internal constant H_VERSION = 0x00;
@@ -271,74 +271,85 @@ contract Halo2Verifier {
     }
 
     /// @dev Runs the artifact's constraint program; returns Σ constraint_i · y^(N-1-i) (Horner fold).
+    /// Operands are u16 word indices into one memory table [16 variables][16 registers][proof scalars][constants],
+    /// so an operand read is one mload whatever its source. The top of the stack lives in `top`. An unknown opcode
+    /// rejects the proof.
     function _runProgram(uint256 a, uint256 proofOff, uint256[16] memory vars, uint256 y)
         internal
         pure
         returns (uint256 acc)
     {
         assembly ("memory-safe") {
+            let base := mload(0x40)
+            mcopy(base, vars, 0x200)
+            let scalars := mload(add(a, H_SCALARS_START))
+            let scalarBytes := sub(mload(add(a, H_H1_OFFSET)), scalars)
+            calldatacopy(add(base, 0x400), add(proofOff, scalars), scalarBytes)
+            let constants := mload(add(a, H_CONSTANTS))
+            let constBytes := sub(mload(add(a, H_PROGRAM)), constants)
+            let constAt := add(add(base, 0x400), scalarBytes)
+            mcopy(constAt, add(a, constants), constBytes)
             let ip := add(a, mload(add(a, H_PROGRAM)))
-            let consts := add(a, mload(add(a, H_CONSTANTS)))
-            let stack := mload(0x40)
-            let regs := add(stack, 0x800)
-            let sp := stack
+            let sp := add(constAt, constBytes)
+            let top := 0
+            let r := R // kept on the stack: the optimizer would otherwise reload the 32-byte constant per use
             for {} 1 {} {
-                let op := byte(0, mload(ip))
-                switch op
+                let w := mload(ip)
+                switch byte(0, w)
+                case 4 {
+                    top := mulmod(top, mload(add(base, shl(5, and(shr(232, w), 0xffff)))), r)
+                    ip := add(ip, 3)
+                }
                 case 1 {
-                    mstore(sp, calldataload(add(proofOff, shr(240, mload(add(ip, 1))))))
+                    mstore(sp, top)
                     sp := add(sp, 32)
+                    top := mload(add(base, shl(5, and(shr(232, w), 0xffff))))
                     ip := add(ip, 3)
                 }
                 case 2 {
-                    mstore(sp, mload(add(consts, mul(32, shr(240, mload(add(ip, 1)))))))
-                    sp := add(sp, 32)
+                    top := addmod(top, mload(add(base, shl(5, and(shr(232, w), 0xffff)))), r)
                     ip := add(ip, 3)
                 }
                 case 3 {
-                    mstore(sp, mload(add(vars, mul(32, byte(0, mload(add(ip, 1)))))))
-                    sp := add(sp, 32)
-                    ip := add(ip, 2)
+                    top := addmod(top, sub(r, mload(add(base, shl(5, and(shr(232, w), 0xffff))))), r)
+                    ip := add(ip, 3)
                 }
-                case 4 {
+                case 7 {
                     sp := sub(sp, 32)
-                    let t := sub(sp, 32)
-                    mstore(t, addmod(mload(t), mload(sp), R))
+                    top := mulmod(mload(sp), top, r)
                     ip := add(ip, 1)
                 }
-                case 5 {
+                case 9 {
+                    acc := addmod(mulmod(acc, y, r), top, r)
                     sp := sub(sp, 32)
-                    let t := sub(sp, 32)
-                    mstore(t, addmod(mload(t), sub(R, mload(sp)), R))
+                    top := mload(sp)
                     ip := add(ip, 1)
                 }
                 case 6 {
                     sp := sub(sp, 32)
-                    let t := sub(sp, 32)
-                    mstore(t, mulmod(mload(t), mload(sp), R))
+                    top := addmod(mload(sp), sub(r, top), r)
                     ip := add(ip, 1)
                 }
-                case 7 {
-                    let t := sub(sp, 32)
-                    mstore(t, mod(sub(R, mload(t)), R))
+                case 10 {
+                    mstore(add(base, shl(5, and(shr(232, w), 0xffff))), top)
+                    sp := sub(sp, 32)
+                    top := mload(sp)
+                    ip := add(ip, 3)
+                }
+                case 5 {
+                    sp := sub(sp, 32)
+                    top := addmod(mload(sp), top, r)
                     ip := add(ip, 1)
                 }
                 case 8 {
-                    sp := sub(sp, 32)
-                    acc := addmod(mulmod(acc, y, R), mload(sp), R)
+                    top := mod(sub(r, top), r)
                     ip := add(ip, 1)
                 }
-                case 9 {
-                    sp := sub(sp, 32)
-                    mstore(add(regs, mul(32, byte(0, mload(add(ip, 1))))), mload(sp))
-                    ip := add(ip, 2)
+                case 0 { break }
+                default {
+                    mstore(0, 0)
+                    return(0, 0x20)
                 }
-                case 10 {
-                    mstore(sp, mload(add(regs, mul(32, byte(0, mload(add(ip, 1)))))))
-                    sp := add(sp, 32)
-                    ip := add(ip, 2)
-                }
-                default { break }
             }
         }
     }
