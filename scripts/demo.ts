@@ -16,6 +16,13 @@ import { table } from "../workers/devnet/stats.js";
 import type { Stack } from "../workers/devnet/stack.js";
 import { runFastPathDemo } from "./demo/fastpath.js";
 
+// Both paths, to settlement (prover + verification nodes): `--mode attested|optimistic|onchain` runs
+// scripts/demo/proofpath.ts (its own options: --requests, --prover-threads, --verifiers, --json, --verbose).
+if (process.argv.slice(2).some((a) => a === "--mode" || a.startsWith("--mode="))) {
+  const proofPath = await import("./demo/proofpath.js");
+  await proofPath.main(); // exits the process
+}
+
 const { values } = parseArgs({
   options: {
     requests: { type: "string", default: "20" },
