@@ -133,7 +133,8 @@ function table(rows: RequestOutcome[]): string {
   return [head, ...body].map((cells) => cells.map((c, i) => c.padEnd(w[i])).join("  ")).join("\n");
 }
 
-async function main(): Promise<void> {
+/** CLI entry (also reached through `scripts/demo.ts --mode …`). Exits the process. */
+export async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       mode: { type: "string", default: "attested" },
