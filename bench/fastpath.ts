@@ -43,15 +43,20 @@ interface Sample {
   totalMs: number;
   inferenceMs: number;
   chainMs: number;
-  listenMs: number;
   queueMs: number;
+  /** the stages of queueMs */
+  detectMs: number; // request mined -> listener enqueued
+  executeWaitMs: number; // enqueued -> executor picked it
+  executeOtherMs: number; // executor: chain reads, model lookup, encode, hand-over (not inference)
+  submitWaitMs: number; // handed over -> sender picked it
+  sendPrepMs: number; // sender: status checks, batching wait, simulation, estimate
   batchSize: number;
   gasShare: number;
 }
 
 /** Resolves each request's delivered submit job, observed through QueueEvents (one subscription for all). */
 class ResultTracker {
-  private waiters = new Map<string, (r: { job: SubmitJobData; result: SubmitJobResult }) => void>();
+  private waiters = new Map<string, (r: { job: SubmitJobData; result: SubmitJobResult; processedOn: number }) => void>();
   private events: QueueEvents;
   private queue: Queue<SubmitJobData, SubmitJobResult>;
   constructor(private stack: Stack) {
@@ -65,11 +70,11 @@ class ResultTracker {
     const resolve = this.waiters.get(id);
     if (!resolve) return;
     const job = await this.queue.getJob(id);
-    if (job?.finishedOn && job.returnvalue?.delivered && this.waiters.delete(id)) resolve({ job: job.data, result: job.returnvalue });
+    if (job?.finishedOn && job.returnvalue?.delivered && this.waiters.delete(id)) resolve({ job: job.data, result: job.returnvalue, processedOn: job.processedOn ?? 0 });
   }
   wait(requestId: bigint) {
     const id = jobId(QueueName.submit, this.stack.node.chainId, requestId);
-    const p = new Promise<{ job: SubmitJobData; result: SubmitJobResult }>((resolve) => this.waiters.set(id, resolve));
+    const p = new Promise<{ job: SubmitJobData; result: SubmitJobResult; processedOn: number }>((resolve) => this.waiters.set(id, resolve));
     void this.check(id);
     return p;
   }
@@ -99,15 +104,19 @@ async function runLevel(stack: Stack, senders: TxSender[], tracker: ResultTracke
         label: "requestInference",
       });
       const [requestId] = requestIdsFromReceipt(sent.receipt, stack.deployment.inferenceHub);
-      const { job, result } = await tracker.wait(requestId);
+      const { job, result, processedOn } = await tracker.wait(requestId);
       const totalMs = result.minedAt! - sent.minedAt;
       const chainMs = result.minedAt! - result.sentAt!;
       samples.push({
         totalMs,
         inferenceMs: job.inferenceMs,
         chainMs,
-        listenMs: job.seenAt - sent.minedAt,
         queueMs: totalMs - job.inferenceMs - chainMs,
+        detectMs: job.seenAt - sent.minedAt,
+        executeWaitMs: job.executeStartedAt - job.seenAt,
+        executeOtherMs: job.readyAt - job.executeStartedAt - job.inferenceMs,
+        submitWaitMs: processedOn - job.readyAt,
+        sendPrepMs: result.sentAt! - processedOn,
         batchSize: result.batchSize ?? 1,
         gasShare: Number(result.gasShare ?? 0),
       });
@@ -146,7 +155,15 @@ try {
         meanMs: mean(total),
         throughputPerSec: samples.length / (wallMs / 1000),
         share: { inference: sum("inferenceMs") / sum("totalMs"), chain: sum("chainMs") / sum("totalMs"), queueing: sum("queueMs") / sum("totalMs") },
-        listenerDetectMeanMs: mean(samples.map((s) => s.listenMs)),
+        stagesMeanMs: {
+          detect: mean(samples.map((s) => s.detectMs)),
+          executeWait: mean(samples.map((s) => s.executeWaitMs)),
+          inference: mean(samples.map((s) => s.inferenceMs)),
+          executeOther: mean(samples.map((s) => s.executeOtherMs)),
+          submitWait: mean(samples.map((s) => s.submitWaitMs)),
+          sendPrep: mean(samples.map((s) => s.sendPrepMs)),
+          chain: mean(samples.map((s) => s.chainMs)),
+        },
         meanBatchSize: mean(samples.map((s) => s.batchSize)),
         resultGasPerRequest: mean(samples.map((s) => s.gasShare)),
       };
@@ -163,6 +180,13 @@ try {
       results.map((r: any) => [r.mode, r.inFlight, r.requests, r.p50Ms, r.p95Ms, r.throughputPerSec, pct(r.share.inference), pct(r.share.queueing), pct(r.share.chain), r.meanBatchSize, r.resultGasPerRequest]),
     ),
   );
+  console.log("\nmean ms per stage (queueing = detect + execute wait + executor other + submit wait + send prep)");
+  console.log(
+    table(
+      ["mode", "in flight", "detect", "exec wait", "inference", "exec other", "submit wait", "send prep", "chain"],
+      results.map((r: any) => [r.mode, r.inFlight, ...["detect", "executeWait", "inference", "executeOther", "submitWait", "sendPrep", "chain"].map((k) => r.stagesMeanMs[k])]),
+    ),
+  );
   mkdirSync(dirname(values.out!), { recursive: true });
   writeFileSync(
     values.out!,
@@ -175,7 +199,7 @@ try {
         definitions: {
           latency: "request transaction mined (receipt seen by the client) -> result transaction mined (receipt seen by the sender), wall clock",
           inference: "onnxruntime session.run",
-          chain: "result transaction sent -> its receipt",
+          chain: "result transaction handed to the node (eth_sendRawTransaction; the automining node mines inside that call) -> its receipt",
           queueing: "everything else: listener polling and getLogs, queue hops, batching wait, on-chain status checks and simulation",
         },
         rows: results,

@@ -165,6 +165,31 @@ describe("Listener", () => {
     assert.equal(store.checkpoint?.hash, chain.blocks[7].hash);
   });
 
+  it("retries a page when the chain changes while it is being read", async () => {
+    const chain = new FakeChain();
+    for (let i = 1n; i <= 4n; i++) chain.mine(i);
+    let reorged = false;
+    const read = chain.requestLogs.bind(chain);
+    chain.requestLogs = async (from, to) => {
+      const logs = await read(from, to); // logs of fork "a"...
+      if (!reorged) {
+        reorged = true;
+        chain.reorg(2, "b"); // ...then blocks 3 and 4 are replaced
+        chain.mine(3n, [33n]);
+        chain.mine(4n, [44n]);
+      }
+      return logs;
+    };
+    const sink = new RecordingSink();
+    const listener = new Listener({ source: chain, store: new MemoryCheckpointStore(), sink, startBlock: 1n });
+    const first = await listener.step();
+    assert.equal(first.kind, "inconsistent");
+    assert.equal(sink.jobs.size, 0, "nothing from the half-read page was enqueued");
+    await drain(listener);
+    assert.deepEqual(sink.jobs.get(3n)?.input, [33n]);
+    assert.deepEqual(sink.jobs.get(4n)?.input, [44n]);
+  });
+
   it("rescans from the start block when the reorg is deeper than the remembered hashes", async () => {
     const chain = new FakeChain();
     for (let i = 1n; i <= 10n; i++) chain.mine(i);

@@ -8,7 +8,7 @@ import { nodeRegistryAbi } from "../chain/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../chain/client.js";
 import { inferenceHubAbi } from "../chain/abi/generated.js";
 import { TxSender, type ContractCall, type SendReturnType } from "../chain/sender/txSender.js";
-import { connectionOptions, openQueue, type QueueContext } from "../queues/connection.js";
+import { connectionOptions, createRedis, openQueue, type QueueContext } from "../queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { startLocalRedis, type LocalRedis } from "../shared/localRedis.js";
@@ -241,12 +241,28 @@ export class Stack {
     return lines.join("\n");
   }
 
+  /** On a shared Redis (REDIS_URL), remove everything this run wrote under its unique prefix. */
+  private async deleteQueueKeys(): Promise<void> {
+    const redis = createRedis(this.queues);
+    try {
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${this.queues.prefix}:*`, "COUNT", 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== "0");
+    } finally {
+      redis.disconnect();
+    }
+  }
+
   onCleanup(fn: () => Promise<void> | void): void {
     this.cleanups.push(fn);
   }
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.workers.map((w) => w.stop(5000)));
+    if (!this.redis.local) await this.deleteQueueKeys().catch(() => {});
     for (const fn of this.cleanups.reverse()) await Promise.resolve(fn()).catch(() => {});
   }
 }

@@ -70,20 +70,17 @@ export class Listener {
     const from = last + 1n;
     const to = safe < from + this.pageSize - 1n ? safe : from + this.pageSize - 1n;
 
-    const logs = await source.requestLogs(from, to);
+    // Read `to`'s hash before and after the logs: every block <= to is linked into that hash, so if it did not
+    // change, the logs come from that chain (two calls, whatever the number of blocks with requests).
     const toHash = await source.blockHash(to);
     if (!toHash) return { kind: "inconsistent", block: to };
-
-    // The logs and `toHash` must come from one fork: re-read the hashes of the blocks the logs came from.
+    const logs = await source.requestLogs(from, to);
+    if ((await source.blockHash(to)) !== toHash) {
+      logger?.warn({ block: String(to) }, "chain changed while reading a page; retrying it");
+      return { kind: "inconsistent", block: to };
+    }
     const hashes = new Map<bigint, Hex>([[to, toHash]]);
     for (const log of logs) hashes.set(log.blockNumber, log.blockHash);
-    for (const [n, h] of hashes) {
-      if (n === to) continue;
-      if ((await source.blockHash(n)) !== h) {
-        logger?.warn({ block: String(n) }, "chain changed while reading a page; retrying it");
-        return { kind: "inconsistent", block: n };
-      }
-    }
 
     // 3. Reconcile with on-chain state, then enqueue what still needs a result.
     const statuses = await Promise.all(logs.map((l) => source.requestStatus(l.requestId)));
@@ -131,7 +128,7 @@ export class Listener {
       let idle = false;
       try {
         const result = await this.step();
-        idle = result.kind === "caught-up";
+        idle = result.kind === "caught-up" || result.kind === "inconsistent";
         failures = 0;
       } catch (err) {
         failures++;

@@ -104,9 +104,10 @@ export class TxSender {
       for (let attempt = 0; ; attempt++) {
         const nonce = await this.reserveNonce();
         try {
+          const sentAt = Date.now();
           const hash = await this.signAndSend({ to: call.address, data, value: call.value, gas, nonce, fees });
           this.nextNonce = nonce + 1;
-          return { hash, nonce, sentAt: Date.now() };
+          return { hash, nonce, sentAt };
         } catch (err) {
           // Unknown whether the node took it: forget the counter so the next send reads it from the chain.
           this.nextNonce = undefined;
