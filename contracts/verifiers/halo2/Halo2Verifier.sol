@@ -427,34 +427,81 @@ contract Halo2Verifier {
         s.vPow = mulmod(s.vPow, s.v, R);
     }
 
-    /// @dev The set's commitments: Σ_j y^j · r_j(u) (returned), and each base added to the MSM with y^j·scale.
+    /// @dev The set's commitments: Σ_j y^j · r_j(u) (returned), where r_j(u) = Σ_k w_k · eval_jk, and each base
+    /// added to the MSM with y^j·scale (the quotient h as Σ_t xⁿᵗ·h_t). One assembly loop: this runs once per
+    /// opened commitment.
     function _commitments(Shplonk memory s, uint256[2] memory acc, uint256[] memory w, uint256 scale)
         internal
         view
         returns (uint256 rInner)
     {
-        uint256 nc = _u8(s.ptr);
-        s.ptr += 1;
-        uint256 yPow = 1;
-        for (uint256 j; j < nc; ++j) {
-            uint256 kind = _u8(s.ptr);
-            uint256 ref = _u16(s.ptr + 1);
-            s.ptr += 3;
-            rInner = addmod(rInner, mulmod(yPow, _interpolated(s, w), R), R);
-            _addBase(s, acc, kind, ref, mulmod(yPow, scale, R));
-            yPow = mulmod(yPow, s.y, R);
+        bool ok = true;
+        assembly ("memory-safe") {
+            // acc += k·(px, py) with the 0x07 (mul) and 0x06 (add) precompiles, using scratch memory
+            function mulAdd(accp, px, py, k) -> success {
+                let scr := mload(0x40)
+                mstore(scr, px)
+                mstore(add(scr, 0x20), py)
+                mstore(add(scr, 0x40), k)
+                success := staticcall(gas(), 0x07, scr, 0x60, scr, 0x40)
+                mstore(add(scr, 0x40), mload(accp))
+                mstore(add(scr, 0x60), mload(add(accp, 0x20)))
+                success := and(success, staticcall(gas(), 0x06, scr, 0x80, accp, 0x40))
+            }
+            // Σ_k w_k · eval_k, reading m u16 evaluation sources at ptr (EVAL_H = the quotient's value)
+            function interpolate(ptr, weights, proofOff, hEval) -> rv, next {
+                let m := mload(weights)
+                for { let k := 0 } lt(k, m) { k := add(k, 1) } {
+                    let src := shr(240, mload(ptr))
+                    ptr := add(ptr, 2)
+                    let e := hEval
+                    if iszero(eq(src, EVAL_H)) { e := calldataload(add(proofOff, src)) }
+                    rv := addmod(rv, mulmod(mload(add(add(weights, 0x20), shl(5, k))), e, R), R)
+                }
+                next := ptr
+            }
+            // base kinds: 0 proof point at offset ref, 1 VK point ref, 2 the quotient Σ_t xⁿᵗ·h_t
+            function addBase(st, accp, kind, ref, coef) -> success {
+                let a := mload(st)
+                let proofOff := mload(add(st, 0x20))
+                switch kind
+                case 0 {
+                    let p := add(proofOff, ref)
+                    success := mulAdd(accp, calldataload(p), calldataload(add(p, 0x20)), coef)
+                }
+                case 1 {
+                    let p := add(add(a, mload(add(a, H_VK_POINTS))), shl(6, ref))
+                    success := mulAdd(accp, mload(p), mload(add(p, 0x20)), coef)
+                }
+                case 2 {
+                    let hOff := add(proofOff, mload(add(a, H_H_OFFSET)))
+                    let hCount := mload(add(a, H_H_COUNT))
+                    let xn := mload(add(st, 0xe0))
+                    success := 1
+                    for { let t := 0 } lt(t, hCount) { t := add(t, 1) } {
+                        let p := add(hOff, shl(6, t))
+                        success := and(success, mulAdd(accp, calldataload(p), calldataload(add(p, 0x20)), coef))
+                        coef := mulmod(coef, xn, R)
+                    }
+                }
+                default { success := 0 }
+            }
+            // Shplonk field offsets: a 0x00, proof 0x20, ptr 0x40, xn 0xe0, y 0x120, hEval 0x180
+            let ptr := mload(add(s, 0x40))
+            let nc := byte(0, mload(ptr))
+            ptr := add(ptr, 1)
+            let yPow := 1
+            for { let j := 0 } lt(j, nc) { j := add(j, 1) } {
+                let head := mload(ptr)
+                let rv
+                rv, ptr := interpolate(add(ptr, 3), w, mload(add(s, 0x20)), mload(add(s, 0x180)))
+                rInner := addmod(rInner, mulmod(yPow, rv, R), R)
+                ok := and(ok, addBase(s, acc, byte(0, head), and(shr(232, head), 0xffff), mulmod(yPow, scale, R)))
+                yPow := mulmod(yPow, mload(add(s, 0x120)), R)
+            }
+            mstore(add(s, 0x40), ptr)
         }
-    }
-
-    /// @dev Σ_k w_k · eval_k for one commitment, reading its evaluation sources (proof offsets or the quotient).
-    function _interpolated(Shplonk memory s, uint256[] memory w) internal pure returns (uint256 r) {
-        uint256 m = w.length;
-        for (uint256 k; k < m; ++k) {
-            uint256 src = _u16(s.ptr);
-            s.ptr += 2;
-            uint256 e = src == EVAL_H ? s.hEval : _cd(s.proof + src);
-            r = addmod(r, mulmod(w[k], e, R), R);
-        }
+        if (!ok) _reject();
     }
 
     /// @dev Lagrange weights at u over the set's points x·ω^r_k: C_k · x^-(m-1) · Π_{l≠k} (u − p_l).
@@ -471,25 +518,6 @@ contract Halo2Verifier {
                 if (l != k) t = mulmod(t, addmod(s.u, R - pts[l], R), R);
             }
             w[k] = t;
-        }
-    }
-
-    function _addBase(Shplonk memory s, uint256[2] memory acc, uint256 kind, uint256 ref, uint256 coef) internal view {
-        if (kind == 0) {
-            uint256 p = s.proof + ref;
-            _mulAdd(acc, _cd(p), _cd(p + 32), coef);
-        } else if (kind == 1) {
-            uint256 p = s.a + _hdr(s.a, H_VK_POINTS) + 64 * ref;
-            _mulAdd(acc, _word(p), _word(p + 32), coef);
-        } else if (kind == 2) {
-            uint256 p = s.proof + _hdr(s.a, H_H_OFFSET);
-            uint256 count = _hdr(s.a, H_H_COUNT);
-            for (uint256 t; t < count; ++t) {
-                _mulAdd(acc, _cd(p + 64 * t), _cd(p + 64 * t + 32), coef);
-                coef = mulmod(coef, s.xn, R);
-            }
-        } else {
-            _reject();
         }
     }
 
