@@ -26,6 +26,7 @@ import { parseEngineProof, proofInstances, rawProofBytes } from "../../workers/p
 import { fromField } from "../../workers/proofs/instances.js";
 
 const FEE = 10n ** 15n;
+const BACKENDS = ["engine", "ts", "both"] as const;
 const MODEL = "iris-mlp";
 
 let ps: ProofStack;
@@ -59,7 +60,8 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
     ps = await startProofStack({ bundleDir, verifierNodes: 3, proverNodes: 2, logLevel: "info" });
     [prover, ...verifiers] = await Promise.all([
       ps.start("prover", 0, { PROVER_THREADS: "1" }),
-      ...[0, 1, 2].map((i) => ps.start("verifier-node", i)),
+      // three independent nodes, one per verifier backend: the engine, the project's TS verifier, and both
+      ...BACKENDS.map((backend, i) => ps.start("verifier-node", i, { VERIFIER_BACKEND: backend })),
     ]);
   });
 
@@ -86,6 +88,11 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
     const attesters = new Set(atts.map((a) => (a.args.verifier as string).toLowerCase()));
     assert.ok(attesters.size >= 2, `a quorum of distinct verification nodes attested (${attesters.size})`);
     assert.ok(atts.every((a) => a.args.valid === true), "every recorded attestation says valid");
+    // each node used its configured backend(s)
+    for (const [i, v] of verifiers.entries()) {
+      const line = await v.waitForLog((l) => l.requestId === sent.requestId.toString() && Array.isArray(l.checks), 30_000).catch(() => null);
+      if (line) assert.deepEqual((line.checks as string[]).map((c) => c.split(":")[0]), BACKENDS[i] === "both" ? ["engine", "ts"] : [BACKENDS[i]]);
+    }
 
     const [settled] = await hubEvents("RequestSettled", sent.requestId);
     assert.equal(settled.args.executorReward, (FEE * 4000n) / 10000n);
@@ -126,7 +133,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
     await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
     const attesters = new Set((await hubEvents("AttestationRecorded", sent.requestId)).map((a) => (a.args.verifier as string).toLowerCase()));
     assert.deepEqual(attesters, new Set([ps.address(ps.verifierKeys[0]).toLowerCase(), ps.address(ps.verifierKeys[1]).toLowerCase()]));
-    verifiers[2] = await ps.start("verifier-node", 2, {}, "verifier-node-2b");
+    verifiers[2] = await ps.start("verifier-node", 2, { VERIFIER_BACKEND: BACKENDS[2] }, "verifier-node-2b");
   });
 
   it("rejects a tampered proof and a proof of another input at every honest node; neither settles; the honest proof then does", async () => {

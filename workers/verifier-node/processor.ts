@@ -111,7 +111,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       if (outcome.kind === "rejected") {
         ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "rejected" });
         if (/InferenceHubUnexpectedStatus|InferenceHubAttestationMismatch|InferenceHubDuplicateAttestation|InferenceHubDeadlinePassed/.test(outcome.reason)) {
-          log.info({ valid: verdict.valid, reason: outcome.reason }, "attestation not needed any more (quorum reached or proof replaced)");
+          log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), reason: outcome.reason }, "attestation not needed any more (quorum reached or proof replaced)");
           return { outcome: "skipped", valid: verdict.valid, reason: outcome.reason, checks: verdict.checks, txHash: outcome.txHash };
         }
         throw new Error(`hub rejected the attestation for request ${d.requestId}: ${outcome.reason}`);
