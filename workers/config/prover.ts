@@ -27,6 +27,9 @@ export const proverShape = {
   PROVER_TASK_TIMEOUT_MS: int(1000, 86_400_000, 600_000),
   /** OPTIMISTIC models: settle unchallenged results once their window closes (settleUnchallenged). */
   PROVER_SETTLE_OPTIMISTIC: bool(true),
+  /** Scheduling priority (nice, 0-19) of the prover process and its proving threads: on a machine shared with
+   * execution workers, proving yields the CPU to the fast path. */
+  PROVER_NICE: int(0, 19, 10),
   /** Fault injection for tests only: sleep this long before proving (lets a test kill a prover mid-proof). */
   PROVER_FAULT_DELAY_MS: int(0, 600_000, 0),
 };

@@ -4,6 +4,7 @@
  * GET /proofs/<keccak256> next to /health and /metrics. Scale with more processes, each with its own key.
  *   node --import tsx workers/prover/main.ts   (env: see workers/config/prover.ts)
  */
+import { setPriority } from "node:os";
 import { Worker } from "bullmq";
 import { loadProverConfig } from "../config/prover.js";
 import { assertChainId, createChainClient, createSignerClient } from "../chain/client.js";
@@ -34,6 +35,14 @@ await runMain("prover", async () => {
 
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const proveQueue = openQueue(ctx, QueueName.prove, { defaultJobOptions: defaultJobOptions(config.PROVER_MAX_ATTEMPTS, config.PROVER_BACKOFF_MS) });
+  // Before the threads exist: Linux threads inherit their creator's nice value, so proving runs below the fast path.
+  if (config.PROVER_NICE > 0) {
+    try {
+      setPriority(config.PROVER_NICE);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "could not lower the prover's priority");
+    }
+  }
   const pool = new EnginePool({ threads: config.PROVER_THREADS, taskTimeoutMs: config.PROVER_TASK_TIMEOUT_MS });
   const store = new ProofStore(config.PROOF_STORE_DIR);
 
