@@ -162,6 +162,20 @@ describe("Solidity Halo2Verifier: demo models", { skip: SKIP_MODELS, timeout: 90
     describe(name, () => mutationSuite(name, () => loadModelCase(name), 11 + i));
   }
 
+  describe("iris-mlp random mutation sweep", () => {
+    it("rejects 60 random bit flips anywhere in the proof, as the TS verifier does", async () => {
+      const m = await loadModelCase("iris-mlp");
+      const d = await deployFor(m.desc, m.srs);
+      const next = rng(99);
+      for (let i = 0; i < 60; i++) {
+        const p = m.proof.slice();
+        const byte = next(p.length);
+        p[byte] ^= 1 << next(8);
+        await agree(d, m.desc, m.srs, p, m.instances, false, `flip at byte ${byte}`);
+      }
+    });
+  });
+
   describe("binding", () => {
     let mlp: ModelCase;
     let cnn: ModelCase;
