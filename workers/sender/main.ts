@@ -74,7 +74,7 @@ await runMain("sender", async () => {
   logger.info({ metricsPort: health.port, keys: keys.keys.map((k) => k.address), batch: config.SENDER_BATCH_MAX_SIZE, waitMs: config.SENDER_BATCH_MAX_WAIT_MS }, "sender started");
 
   onShutdown(logger, async () => {
-    for (const k of keys.keys) k.batcher.flush();
+    for (const k of keys.keys) k.batcher.flush(true);
     await Promise.all([submitWorker.close(), refundWorker.close()]);
     await Promise.all([proveQueue.close(), refundQueue.close(), submitQueue.close(), health.close()]);
   });

@@ -61,22 +61,34 @@ export class ResultBatcher {
   submit(item: ResultItem): Promise<BatchOutcome> {
     return new Promise<BatchOutcome>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.maxBatchSize) this.flush();
+      if (this.pending.length >= this.maxBatchSize) this.flush(true);
       else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.maxWaitMs);
     });
   }
 
-  /** Sends what is waiting now (also called by shutdown). */
-  flush(): void {
+  /**
+   * Sends what is waiting. While an earlier batch of this key is still on its way, a partial batch keeps
+   * gathering (it is sent when that one finishes): under load batches grow instead of queueing on the key's
+   * nonce lock. `force` (a full batch, shutdown) sends now.
+   */
+  flush(force = false): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (!force && this.sending > 0 && this.pending.length < this.maxBatchSize) return;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatchSize);
-      void this.sendBatch(batch).catch((err) => {
-        for (const p of batch) p.reject(err);
-      });
+      this.sending++;
+      void this.sendBatch(batch)
+        .catch((err) => {
+          for (const p of batch) p.reject(err);
+        })
+        .finally(() => {
+          this.sending--;
+          if (this.pending.length > 0 && !this.timer) this.flush();
+        });
     }
   }
+  private sending = 0;
 
   private async sendBatch(batch: Pending[]): Promise<void> {
     const { hub, publicClient: pc } = this.o;
