@@ -35,6 +35,8 @@ export interface CalibrateOptions {
   maxLegs: number;
   /** SRS of exactly size k used for sizing trials (any SRS works: the constraint system does not depend on it) */
   trialSrs: (k: number) => Promise<Uint8Array>;
+  /** confirm the chosen size with a real prove + verify (default true) */
+  confirmWithProof?: boolean;
   log: (msg: string) => void;
 }
 
@@ -211,6 +213,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
   for (const c of feasible.slice(0, 6)) {
     if (!(await fits(c))) continue;
     const sizing = sizingOf(c);
+    if (o.confirmWithProof === false) return { sizing, legs, maxAbsFixedPoint: a.worstV, worstNode: nodeName(m, a.worst), lookupInputRange, trials };
     const { compiled, settings } = encodeCircuit(m, sizing);
     const srs = await o.trialSrs(c.k);
     const t0 = Date.now();

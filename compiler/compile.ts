@@ -22,6 +22,8 @@ export interface CompileOptions {
   maxLogrows?: number;
   maxLegs?: number;
   log?: (msg: string) => void;
+  /** confirm the calibrated size with a real prove + verify (default true) */
+  confirmWithProof?: boolean;
   /** cache dir for trial SRS files (default <package root>/.twinpath/srs, gitignored) */
   cacheDir?: string;
 }
@@ -87,6 +89,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     maxLegs: opts.maxLegs ?? 4,
     trialSrs: trialSrs(opts.cacheDir ?? DEFAULT_CACHE),
     log: opts.log ?? (() => {}),
+    confirmWithProof: opts.confirmWithProof,
   });
   const { compiled, settings, settingsValue } = encodeCircuit(lowered, calibration.sizing);
   return { lowered, compiled, settings, settingsValue, calibration, samples, compileMs: Date.now() - t0 };

@@ -11,6 +11,9 @@ import { runOnnx } from "../../compiler/bundle.js";
 import { generateDevSrs } from "../../compiler/srs/srs.js";
 import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn, viewModel } from "./fixtures.js";
 
+/** These tests prove and verify themselves right after compiling, so calibration skips its own confirmation proof. */
+const FAST = { confirmWithProof: false } as const;
+
 /** Circuit outputs are within this bound of onnxruntime's float outputs (scale 7: step 1/128; error grows per layer). */
 const BOUND = 0.05;
 
@@ -62,7 +65,7 @@ describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
   let mixed: CompiledModel;
   let keys: Awaited<ReturnType<typeof proveRoundTrip>>;
   before(async () => {
-    mixed = await compileModel(mixedMlp());
+    mixed = await compileModel(mixedMlp(), FAST);
     keys = await proveRoundTrip(mixed, mixed.samples[1]);
   });
 
@@ -95,7 +98,7 @@ describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
   });
 
   it("is deterministic: same ONNX + options + SRS -> identical compiled circuit and verifying key", async () => {
-    const again = await compileModel(mixedMlp());
+    const again = await compileModel(mixedMlp(), FAST);
     assert.deepEqual(again.compiled, mixed.compiled);
     assert.deepEqual(again.settings, mixed.settings);
     assert.deepEqual(genVk(again.compiled, keys.srs, true), keys.vk);
@@ -103,7 +106,7 @@ describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
 
   it("Sigmoid/Tanh lookups: calibrated lookup range, witness ~ ORT, proof verifies", async () => {
     const onnx = lookupMlp();
-    const c = await compileModel(onnx);
+    const c = await compileModel(onnx, FAST);
     assert.deepEqual(c.settingsValue.required_lookups.map((l: object) => Object.keys(l)[0]), ["Sigmoid", "Tanh"]);
     const [lo, hi] = c.settingsValue.run_args.lookup_range;
     assert.ok(lo <= c.calibration.lookupInputRange![0] && hi >= c.calibration.lookupInputRange![1]);
@@ -115,7 +118,7 @@ describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
 
   it("Conv + BatchNorm (folded) + Relu + AveragePool + Flatten + Gemm: witness ~ ORT, proof verifies", async () => {
     const onnx = smallCnn(3, { channels: 1, size: 4 });
-    const c = await compileModel(onnx, { samples: [0, 1, 2].map((s) => Array.from({ length: 16 }, (_, i) => Math.sin(i * (s + 1)))) });
+    const c = await compileModel(onnx, { ...FAST, samples: [0, 1, 2].map((s) => Array.from({ length: 16 }, (_, i) => Math.sin(i * (s + 1)))) });
     const labels = c.lowered.nodes.map((n) => n.label);
     assert.ok(labels.includes("RebaseScale(Conv)") && labels.includes("SumPool"));
     assert.ok(!c.lowered.onnxOps.includes("BatchNormalization") || !labels.some((l) => l.includes("Mult")), "BN folded into the conv");
@@ -128,7 +131,7 @@ describe("compiler: end to end (compile, calibrate, prove, verify)", () => {
 describe("compiler: remaining ops end to end", () => {
   it("Conv(no bias), standalone BatchNorm, GlobalAveragePool, Squeeze, Dropout, Constant, Div, var*var Mul, var+var Add, Unsqueeze, Flatten", async () => {
     const onnx = restOps(5, 2);
-    const c = await compileModel(onnx, { samples: [0, 1, 2].map((s) => Array.from({ length: 4 }, (_, i) => Math.sin(i * (s + 1.3)))) });
+    const c = await compileModel(onnx, { ...FAST, samples: [0, 1, 2].map((s) => Array.from({ length: 4 }, (_, i) => Math.sin(i * (s + 1.3)))) });
     assert.equal(compiledCircuitValidation(c.compiled), true);
     assert.deepEqual(c.lowered.onnxOps, ["Conv", "Relu", "BatchNormalization", "GlobalAveragePool", "Squeeze", "Dropout", "Constant", "Div", "Mul", "Add", "Unsqueeze", "Flatten"]);
     assert.ok((await maxErrorVsOrt(onnx, c, c.samples)) < BOUND);
@@ -141,7 +144,7 @@ describe("compiler: remaining ops end to end", () => {
 describe("compiler: MaxPool + Softmax (shuffle arguments, exp lookup) end to end", () => {
   it("witness ~ ORT, proof verifies, tampered proof fails", async () => {
     const onnx = poolSoftmax();
-    const c = await compileModel(onnx, { samples: [0, 1, 2].map((s) => Array.from({ length: 16 }, (_, i) => Math.sin(i * (s + 1.7)) * 1.5)) });
+    const c = await compileModel(onnx, { ...FAST, samples: [0, 1, 2].map((s) => Array.from({ length: 16 }, (_, i) => Math.sin(i * (s + 1.7)) * 1.5)) });
     assert.equal(compiledCircuitValidation(c.compiled), true);
     assert.ok(c.settingsValue.num_shuffles > 0 && c.settingsValue.total_shuffle_col_size > 0);
     assert.deepEqual(c.settingsValue.required_lookups.map((l: object) => Object.keys(l)[0]), ["Exp"]);
