@@ -90,14 +90,13 @@ contract Halo2Verifier {
         _checkInputs(a, proof, instances);
         uint256[8] memory ch = _transcript(a, proof, instances);
         uint256[16] memory vars;
-        uint256 xn = _evaluateVars(a, ch, vars, instances);
+        uint256[3] memory xs = _evaluateVars(a, ch, vars, instances); // xⁿ, 1/(xⁿ − 1), 1/x
         uint256 proofOff;
         assembly {
             proofOff := proof.offset
         }
         uint256 folded = _runProgram(a, proofOff, vars, ch[C_Y]);
-        uint256 hEval = mulmod(folded, _inv(addmod(xn, R - 1, R)), R);
-        return _shplonk(a, proofOff, ch, xn, hEval);
+        return _shplonk(a, proofOff, ch, xs, mulmod(folded, xs[1], R));
     }
 
     // ------------------------------------------------------------------------------------------------ artifact
@@ -206,68 +205,101 @@ contract Halo2Verifier {
     // ------------------------------------------------------------------------------------------------ evaluations
 
     /// @dev Program variables at x: Lagrange values l0, l_last, the active-row factor, the instance evaluation.
+    /// Every denominator is inverted in one batch (one modexp). Returns [xⁿ, 1/(xⁿ − 1), 1/x].
     function _evaluateVars(uint256 a, uint256[8] memory ch, uint256[16] memory vars, uint256[] calldata instances)
         internal
         view
-        returns (uint256 xn)
+        returns (uint256[3] memory xs)
     {
         uint256 x = ch[C_X];
-        xn = x;
+        uint256 xn = x;
         uint256 k = _hdr(a, H_K);
         for (uint256 i; i < k; ++i) {
             xn = mulmod(xn, xn, R);
         }
         if (xn == 1) _reject();
         uint256 common = mulmod(addmod(xn, R - 1, R), _hdr(a, H_N_INV), R);
+        // denominators: x − 1, blinding rows, x − ω^-(bf+1), instances, xⁿ − 1, x
+        uint256[6] memory d;
+        uint256[3] memory num; // blinding-rows numerator, ω^-(bf+1), instance numerator
+        d[0] = addmod(x, R - 1, R);
+        _blindFraction(a, x, d, num);
+        _instanceFraction(x, _hdr(a, H_OMEGA), instances, d, num);
+        d[4] = addmod(xn, R - 1, R);
+        d[5] = x;
+        _batchInvert(d);
         vars[V_THETA] = ch[C_THETA];
         vars[V_BETA] = ch[C_BETA];
         vars[V_GAMMA] = ch[C_GAMMA];
         vars[V_X] = x;
         vars[V_BETA_X] = mulmod(ch[C_BETA], x, R);
-        vars[V_L0] = mulmod(common, _inv(addmod(x, R - 1, R)), R);
-
-        (uint256 lLast, uint256 lBlind) = _lastAndBlind(a, x, common);
+        vars[V_L0] = mulmod(common, d[0], R);
+        uint256 lBlind = mulmod(mulmod(common, num[0], R), d[1], R);
+        uint256 lLast = mulmod(mulmod(num[1], common, R), d[2], R);
         vars[V_L_LAST] = lLast;
         vars[V_ACTIVE] = addmod(1, R - addmod(lLast, lBlind, R), R);
-        vars[V_INSTANCE] = _instanceEval(x, common, _hdr(a, H_OMEGA), instances);
+        vars[V_INSTANCE] = mulmod(mulmod(common, num[2], R), d[3], R);
+        xs[0] = xn;
+        xs[1] = d[4];
+        xs[2] = d[5];
     }
 
-    /// @dev L_{-(bf+1)}(x) and Σ_{i=1..bf} L_{-i}(x) (the blinding rows), the sum as one fraction num/den.
-    function _lastAndBlind(uint256 a, uint256 x, uint256 common) internal view returns (uint256 lLast, uint256 lBlind) {
+    /// @dev Σ_{i=1..bf} L_{-i}(x) / common as one fraction num[0]/d[1], and ω^-(bf+1) (num[1]) with d[2] = x − ω^-(bf+1).
+    function _blindFraction(uint256 a, uint256 x, uint256[6] memory d, uint256[3] memory num) internal pure {
         uint256 omegaInv = _hdr(a, H_OMEGA_INV);
         uint256 bf = _hdr(a, H_BLINDING);
-        uint256 num;
+        uint256 n;
         uint256 den = 1;
         uint256 w = 1;
         for (uint256 i = 1; i <= bf; ++i) {
             w = mulmod(w, omegaInv, R);
             uint256 b = addmod(x, R - w, R);
-            num = addmod(mulmod(num, b, R), mulmod(w, den, R), R);
+            n = addmod(mulmod(n, b, R), mulmod(w, den, R), R);
             den = mulmod(den, b, R);
         }
-        lBlind = mulmod(mulmod(common, num, R), _inv(den), R);
-        w = mulmod(w, omegaInv, R); // ω^{-(bf+1)}
-        lLast = mulmod(mulmod(w, common, R), _inv(addmod(x, R - w, R)), R);
+        w = mulmod(w, omegaInv, R);
+        num[0] = n;
+        d[1] = den;
+        num[1] = w;
+        d[2] = addmod(x, R - w, R);
     }
 
-    /// @dev Σ_j instance_j · L_j(x), as one fraction.
-    function _instanceEval(uint256 x, uint256 common, uint256 omega, uint256[] calldata instances)
-        internal
-        view
-        returns (uint256)
-    {
+    /// @dev Σ_j instance_j · ω^j / (x − ω^j) as one fraction num[2]/d[3] (times `common` it is Σ_j instance_j · L_j(x)).
+    function _instanceFraction(
+        uint256 x,
+        uint256 omega,
+        uint256[] calldata instances,
+        uint256[6] memory d,
+        uint256[3] memory num
+    ) internal pure {
         uint256 m = instances.length;
-        if (m == 0) return 0;
-        uint256 num;
+        uint256 n;
         uint256 den = 1;
         uint256 w = 1;
         for (uint256 j; j < m; ++j) {
             uint256 b = addmod(x, R - w, R);
-            num = addmod(mulmod(num, b, R), mulmod(mulmod(instances[j], w, R), den, R), R);
+            n = addmod(mulmod(n, b, R), mulmod(mulmod(instances[j], w, R), den, R), R);
             den = mulmod(den, b, R);
             w = mulmod(w, omega, R);
         }
-        return mulmod(mulmod(common, num, R), _inv(den), R);
+        num[2] = n;
+        d[3] = den;
+    }
+
+    /// @dev Replaces every element by its inverse (Montgomery's trick, one modexp); rejects if any is zero.
+    function _batchInvert(uint256[6] memory d) internal view {
+        uint256[6] memory prefix;
+        uint256 acc = 1;
+        for (uint256 i; i < 6; ++i) {
+            prefix[i] = acc;
+            acc = mulmod(acc, d[i], R);
+        }
+        uint256 inv = _inv(acc);
+        for (uint256 i = 6; i > 0; --i) {
+            uint256 t = mulmod(inv, prefix[i - 1], R);
+            inv = mulmod(inv, d[i - 1], R);
+            d[i - 1] = t;
+        }
     }
 
     /// @dev Runs the artifact's constraint program; returns Σ constraint_i · y^(N-1-i) (Horner fold).
@@ -356,7 +388,7 @@ contract Halo2Verifier {
 
     // ------------------------------------------------------------------------------------------------ SHPLONK
 
-    function _shplonk(uint256 a, uint256 proofOff, uint256[8] memory ch, uint256 xn, uint256 hEval)
+    function _shplonk(uint256 a, uint256 proofOff, uint256[8] memory ch, uint256[3] memory xs, uint256 hEval)
         internal
         view
         returns (bool)
@@ -369,8 +401,8 @@ contract Halo2Verifier {
         s.roots = s.ptr + 1;
         s.ptr = s.roots + 32 * s.numPoints;
         s.x = ch[C_X];
-        s.xInv = _inv(s.x);
-        s.xn = xn;
+        s.xInv = xs[2];
+        s.xn = xs[0];
         s.y = ch[C_SH_Y];
         s.v = ch[C_SH_V];
         s.u = ch[C_SH_U];
