@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { calibrate, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
-import { lowerGraph, type LoweredModel } from "./graph/lower.js";
+import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
 import { generateDevSrs } from "./srs/srs.js";
@@ -77,6 +77,19 @@ export function trialSrs(cacheDir: string) {
 export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}): Promise<CompiledModel> {
   const t0 = Date.now();
   const inputScale = opts.inputScale ?? 7;
+  const intIn = (v: number | undefined, name: string, lo: number, hi: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) throw new CompileError(`option ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
+  };
+  intIn(inputScale, "inputScale", 0, 20);
+  intIn(opts.paramScale, "paramScale", 0, 20);
+  intIn(opts.decompBase, "decompBase", 2, 1 << 16);
+  intIn(opts.numInnerCols, "numInnerCols", 1, 16);
+  intIn(opts.minLogrows, "minLogrows", 4, 24);
+  intIn(opts.maxLogrows, "maxLogrows", 4, 24);
+  intIn(opts.maxLegs, "maxLegs", 1, 8);
+  opts.samples?.forEach((x, i) => {
+    if (!Array.isArray(x) || x.some((v) => typeof v !== "number" || !Number.isFinite(v))) throw new CompileError(`calibration sample ${i} must be an array of finite numbers`);
+  });
   const graph = readOnnxModel(onnx);
   const lowered = lowerGraph(graph, { inputScale, paramScale: opts.paramScale ?? inputScale });
   const samples = opts.samples?.length ? opts.samples : defaultSamples(size(lowered.inputDims));

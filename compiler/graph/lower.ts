@@ -181,6 +181,7 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
   if (g.outputs.length !== 1) throw new CompileError(`the model must have exactly 1 output, it has ${g.outputs.length}`);
   const inInfo = g.inputs[0];
   if (inInfo.shape.length === 0) throw new CompileError(`input '${inInfo.name}' has no declared shape`);
+  if (inInfo.elemType !== 0 && inInfo.elemType !== 1) throw new CompileError(`input '${inInfo.name}' has ONNX element type ${inInfo.elemType}; only float32 (1) inputs are supported`);
   const inputDims = inInfo.shape.map((d) => (typeof d === "number" && d > 0 ? d : 1)); // symbolic batch -> 1
   const global = Math.max(opts.inputScale, opts.paramScale);
 

@@ -184,6 +184,8 @@ describe("compiler: clear errors", () => {
     });
     await assert.rejects(compileModel(bytes), (e: Error) => e instanceof CompileError && /bad_gemm/.test(e.message) && /sizes 3 and 5/.test(e.message));
     await assert.rejects(compileModel(mixedMlp(), { samples: [[1, 2]] }), CalibrationError);
+    await assert.rejects(compileModel(mixedMlp(), { inputScale: 7.5 }), /inputScale must be an integer/);
+    await assert.rejects(compileModel(mixedMlp(), { samples: [[1, 2, NaN, 4]] }), /sample 0 must be an array of finite numbers/);
     const declared = buildOnnxModel({
       name: "decl", inputs: [{ name: "x", shape: [1, 3] }], outputs: [{ name: "y", shape: [1, 7] }],
       initializers: [{ name: "W", dims: [2, 3], data: new Float32Array(6) }],
