@@ -20,6 +20,16 @@ interface CompiledContract {
   abi: Abi;
   bytecode: Hex;
   deployedBytecode: Hex;
+  immutableReferences?: Record<string, { start: number; length: number }[]>;
+}
+
+/** Runtime code with every immutable slot zeroed (to compare deployed code with the compiled artifact). */
+function maskImmutables(code: string, refs: CompiledContract["immutableReferences"]): string {
+  let hex = code.toLowerCase().replace(/^0x/, "");
+  for (const list of Object.values(refs ?? {})) {
+    for (const { start, length } of list) hex = hex.slice(0, 2 * start) + "00".repeat(length) + hex.slice(2 * (start + length));
+  }
+  return hex;
 }
 
 /** Hardhat's compiled artifact of a contract (run `npx hardhat build` first). */
@@ -95,4 +105,55 @@ export async function deployVerifierArtifacts(c: DeployClients, gen: VerifierArt
   const adapter = await deployCompiled(c, "EzklReusableHalo2Adapter", [verifier, vkaDeploy.address]);
   gasUsed += adapter.gas;
   return { verifier, vka: vkaDeploy.address, extraChunks, adapter: adapter.address, gasUsed };
+}
+
+const ADAPTER_ABI = [
+  { type: "function", name: "reusableVerifier", stateMutability: "view", inputs: [], outputs: [{ type: "address" }] },
+  { type: "function", name: "vka", stateMutability: "view", inputs: [], outputs: [{ type: "address" }] },
+] as const;
+
+/**
+ * Audits a deployed model verifier against what the generator produces for the circuit: the adapter's verifier must
+ * hold the compiled Halo2Verifier, its artifact (and every continuation chunk it lists) must hold exactly the
+ * regenerated payload. Returns the problems found (empty = the deployment verifies exactly this circuit).
+ */
+export async function auditDeployedVerifier(publicClient: PublicClient, adapter: Address, gen: VerifierArtifacts): Promise<string[]> {
+  const problems: string[] = [];
+  const code = async (address: Address) => ((await publicClient.getCode({ address })) ?? "0x").toLowerCase();
+  const adapterCode = await code(adapter);
+  if (adapterCode === "0x") return [`no contract at adapter ${adapter}`];
+  const compiledAdapter = compiledContract("EzklReusableHalo2Adapter");
+  if (maskImmutables(adapterCode, compiledAdapter.immutableReferences) !== maskImmutables(compiledAdapter.deployedBytecode, compiledAdapter.immutableReferences)) {
+    return [`${adapter} does not hold the compiled EzklReusableHalo2Adapter`];
+  }
+  let verifier: Address;
+  let vka: Address;
+  try {
+    verifier = await publicClient.readContract({ address: adapter, abi: ADAPTER_ABI, functionName: "reusableVerifier" });
+    vka = await publicClient.readContract({ address: adapter, abi: ADAPTER_ABI, functionName: "vka" });
+  } catch (e) {
+    return [`${adapter}: cannot read the adapter's bindings: ${(e as Error).message.split("\n")[0]}`];
+  }
+  if ((await code(verifier)) !== compiledContract("Halo2Verifier").deployedBytecode.toLowerCase()) {
+    problems.push(`verifier ${verifier} does not hold the compiled Halo2Verifier`);
+  }
+  const extra = gen.chunks.extraChunkPayloads.length;
+  const vkaCode = await code(vka);
+  // The continuation addresses are part of chunk 0's header: read them back, then regenerate chunk 0 with them.
+  const addresses: Address[] = [];
+  for (let i = 0; i < extra; i++) {
+    const at = 2 + 2 * (1 + 32 * (38 + i)) + 24; // hex offset of the address (low 20 bytes of the word)
+    addresses.push(("0x" + vkaCode.slice(at, at + 40)) as Address);
+  }
+  let expectedFirst: string;
+  try {
+    expectedFirst = dataContractRuntime(gen.chunks.firstChunkPayload(addresses)).toLowerCase();
+  } catch (e) {
+    return [...problems, `artifact: ${(e as Error).message}`];
+  }
+  if (vkaCode !== expectedFirst) problems.push(`artifact ${vka} differs from the payload generated for this circuit`);
+  for (const [i, payload] of gen.chunks.extraChunkPayloads.entries()) {
+    if ((await code(addresses[i])) !== dataContractRuntime(payload).toLowerCase()) problems.push(`artifact continuation chunk ${i + 1} at ${addresses[i]} differs`);
+  }
+  return problems;
 }

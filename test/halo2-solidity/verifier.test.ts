@@ -12,7 +12,7 @@ import type { CircuitDescription } from "../../halo2/circuit/types.js";
 import type { SrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof as tsVerify } from "../../halo2/verify/verifier.js";
 import { CONTRACT_SIZE_LIMIT, dataContractInitcode, generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
-import { deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
+import { auditDeployedVerifier, deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
 import { engineVerify } from "../halo2/engine.js";
 import { loadVector, SKIP_SHARED } from "../halo2/vectors.js";
 import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "./corpus.js";
@@ -223,6 +223,19 @@ describe("Solidity Halo2Verifier: demo models", { skip: SKIP_MODELS, timeout: 90
       const hash = await wallet.sendTransaction({ data: dataContractInitcode(wrongOrder), account: wallet.account, chain: wallet.chain });
       const bad = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
       assert.equal(await solVerify(d, mlp.proof, mlp.instances, bad), false);
+    });
+
+    it("auditDeployedVerifier confirms a deployment matches its circuit and flags another model's", async () => {
+      const genMlp = generateVerifierArtifacts(mlp.desc, mlp.srs);
+      assert.deepEqual(await auditDeployedVerifier(publicClient, dMlp.adapter, genMlp), []);
+      const wrong = await auditDeployedVerifier(publicClient, dCnn.adapter, genMlp);
+      assert.equal(wrong.length, 1);
+      assert.match(wrong[0], /differs from the payload/);
+      assert.match((await auditDeployedVerifier(publicClient, dMlp.verifier, genMlp))[0], /does not hold the compiled EzklReusableHalo2Adapter/);
+      const chunked = generateVerifierArtifacts(mlp.desc, mlp.srs, 2500);
+      const dChunked = await deployVerifierArtifacts(clients, chunked, { verifier: sharedVerifier });
+      assert.deepEqual(await auditDeployedVerifier(publicClient, dChunked.adapter, chunked), []);
+      assert.ok((await auditDeployedVerifier(publicClient, dChunked.adapter, genMlp)).length > 0);
     });
 
     it("every deployed contract fits EIP-170 (no unlimited contract size)", async () => {
