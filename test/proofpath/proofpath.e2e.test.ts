@@ -134,6 +134,10 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
     const attesters = new Set((await hubEvents("AttestationRecorded", sent.requestId)).map((a) => (a.args.verifier as string).toLowerCase()));
     assert.deepEqual(attesters, new Set([ps.address(ps.verifierKeys[0]).toLowerCase(), ps.address(ps.verifierKeys[1]).toLowerCase()]));
     verifiers[2] = await ps.start("verifier-node", 2, { VERIFIER_BACKEND: BACKENDS[2] }, "verifier-node-2b");
+    // Back online, the node resumes from its checkpoint: it catches up on the proof it missed (already settled,
+    // so nothing to sign) and does not replay what it had processed before going down.
+    await verifiers[2].waitForLog((l) => l.requestId === sent.requestId.toString() && /no longer under attestation/.test(String(l.msg)), 30_000);
+    assert.equal(verifiers[2].logs.filter((l) => l.requestId === firstProof.requestId.toString()).length, 0, "no replay of proofs before the checkpoint");
   });
 
   it("rejects a tampered proof and a proof of another input at every honest node; neither settles; the honest proof then does", async () => {
