@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { calibrate, type Calibration } from "./calibrate.js";
+import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
 import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
 import { size } from "./graph/tensor.js";
@@ -91,10 +91,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     if (!Array.isArray(x) || x.some((v) => typeof v !== "number" || !Number.isFinite(v))) throw new CompileError(`calibration sample ${i} must be an array of finite numbers`);
   });
   const graph = readOnnxModel(onnx);
-  const lowered = lowerGraph(graph, { inputScale, paramScale: opts.paramScale ?? inputScale });
-  const samples = opts.samples?.length ? opts.samples : defaultSamples(size(lowered.inputDims));
-  const calibration = await calibrate(lowered, {
-    samples,
+  const calOpts = {
     decompBase: opts.decompBase ?? 128,
     numInnerCols: opts.numInnerCols ?? 2,
     minLogrows: opts.minLogrows ?? 6,
@@ -103,7 +100,25 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     trialSrs: trialSrs(opts.cacheDir ?? DEFAULT_CACHE),
     log: opts.log ?? (() => {}),
     confirmWithProof: opts.confirmWithProof,
-  });
+  };
+  // Scale choice: the requested scale, or by default the highest scale <= 7 whose values fit the
+  // fixed-point range on the samples (overflow is detected before any engine trial, so retrying is cheap).
+  const scales = opts.inputScale !== undefined ? [inputScale] : [7, 6, 5, 4, 3, 2, 1, 0];
+  let lowered: LoweredModel | undefined;
+  let samples: number[][] = [];
+  let calibration: Calibration | undefined;
+  for (const sc of scales) {
+    lowered = lowerGraph(graph, { inputScale: sc, paramScale: opts.paramScale ?? sc });
+    samples = opts.samples?.length ? opts.samples : defaultSamples(size(lowered.inputDims));
+    try {
+      calibration = await calibrate(lowered, { ...calOpts, samples });
+      break;
+    } catch (e) {
+      if (!(e instanceof OverflowError) || sc === scales[scales.length - 1]) throw e;
+      calOpts.log(`scale ${sc} overflows (${e.message.split(":")[0]}); trying scale ${sc - 1}`);
+    }
+  }
+  if (!lowered || !calibration) throw new CompileError("no scale could be calibrated");
   const { compiled, settings, settingsValue } = encodeCircuit(lowered, calibration.sizing);
   return { lowered, compiled, settings, settingsValue, calibration, samples, compileMs: Date.now() - t0 };
 }

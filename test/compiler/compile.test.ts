@@ -195,12 +195,19 @@ describe("compiler: clear errors", () => {
   });
 
   it("fixed-point overflow -> OverflowError naming the node and the factor", async () => {
-    const bytes = buildOnnxModel({
+    const big = (w: number) => buildOnnxModel({
       name: "big", inputs: [{ name: "x", shape: [1, 2] }], outputs: [{ name: "y", shape: [1, 2] }],
-      initializers: [{ name: "W", dims: [2, 2], data: Float32Array.from([3e6, 1, 1, 2e6]) }],
+      initializers: [{ name: "W", dims: [2, 2], data: Float32Array.from([w, 1, 1, w / 2]) }],
       nodes: [{ op: "Gemm", inputs: ["x", "W"], outputs: ["y"], name: "huge_gemm", attributes: { transB: 1 } }],
     });
-    await assert.rejects(compileModel(bytes), (e: Error) =>
+    const bytes = big(3e9);
+    await assert.rejects(compileModel(bytes, { inputScale: 7 }), (e: Error) =>
       e instanceof OverflowError && /huge_gemm/.test(e.message) && /by a factor of \d/.test(e.message));
+    // without an explicit scale the compiler walks the scale down; even scale 0 overflows here
+    await assert.rejects(compileModel(bytes), (e: Error) => e instanceof OverflowError && /at scale 0/.test(e.message));
+    // |x·W| ≈ 3e6 overflows 128^4/2 at scales 7 and 6, fits at scale 5
+    const c = await compileModel(big(3e6), FAST);
+    assert.equal(c.lowered.inputScale, 5);
+    assert.equal(c.settingsValue.run_args.input_scale, 5);
   });
 });
