@@ -6,6 +6,7 @@
  *   node --import tsx bench/compiler.ts [name ...]
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { buildBundle, runOnnx } from "../compiler/bundle.js";
 import { genWitness } from "../compiler/engine/engine.js";
@@ -82,5 +83,11 @@ for (const r of rows) console.log(keys.map((k) => fmt((r as Record<string, unkno
 mkdirSync(join(process.cwd(), "bench", "results"), { recursive: true });
 writeFileSync(
   join(process.cwd(), "bench", "results", "compiler.json"),
-  JSON.stringify({ engine: "@ezkljs/engine@21.0.0", machine: "2-core VM, single-threaded WASM", srs: "dev-insecure (seeded)", rows }, null, 2) + "\n",
+  JSON.stringify({
+    engine: "@ezkljs/engine@21.0.0",
+    machine: "2-core VM shared with other jobs, single-threaded WASM",
+    loadAverage1m: Number(loadavg()[0].toFixed(2)),
+    srs: "dev-insecure (seeded)",
+    rows,
+  }, null, 2) + "\n",
 );
