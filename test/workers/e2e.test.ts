@@ -99,6 +99,43 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
     await submitted([req.requestId]);
   });
 
+  it("finishes the in-flight job on SIGTERM before exiting (graceful shutdown)", async () => {
+    const rescuer = stack.workers.find((w) => w.name === "rescuer")!;
+    const graceful = stack.startWorker("executor", "graceful", { EXECUTOR_FAULT_DELAY_MS: "2000" });
+    await graceful.waitForLog((l) => l.msg === "executor started");
+    await rescuer.stop();
+    const [req] = await stack.request(exampleInputs("iris-mlp", 1));
+    await graceful.waitForLog((l) => l.msg === "executing request" && l.requestId === String(req.requestId));
+    const stopping = graceful.stop(15_000); // SIGTERM while the job sleeps in its fault delay
+    assert.equal((await graceful.exited).code, 0);
+    await stopping;
+    assert.ok(graceful.logs.some((l) => l.msg === "shut down cleanly"));
+    // The job was finished by the stopping process (nobody else was running), not handed back.
+    const execute = openQueue(stack.queues, QueueName.execute);
+    stack.startWorker("executor", "executor-2");
+    try {
+      const job = await execute.getJob(jobId(QueueName.execute, stack.node.chainId, req.requestId));
+      assert.equal(await job?.getState(), "completed");
+      assert.equal(job?.attemptsMade, 1);
+    } finally {
+      await execute.close();
+    }
+    await stack.waitForResults([req.requestId], 30_000);
+    await submitted([req.requestId]);
+  });
+
+  it("serves /health and Prometheus /metrics from every role", async () => {
+    for (const w of stack.workers.filter((x) => x.child.exitCode === null && x.child.signalCode === null)) {
+      const started = await w.waitForLog((l) => /started$/.test(String(l.msg)));
+      const port = Number(started.metricsPort);
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      assert.equal(health.status, 200, `${w.name} healthy`);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /twinpath_queue_depth/);
+      if (w.role === "sender") assert.match(metrics, /twinpath_tx_gas_used_bucket\{[^}]*action="submitResult/);
+    }
+  });
+
   it("does not send twice when the sender crashes between sending and recording", async () => {
     const sender = stack.workers.find((w) => w.role === "sender" && w.child.exitCode === null)!;
     await sender.stop();
