@@ -21,7 +21,7 @@ import type { ModelArtifacts } from "../workers/proofs/bundles.js";
 import { EnginePool } from "../workers/proofs/enginePool.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../workers/proofs/proofJson.js";
 import { ProofVerifier } from "../workers/verifier-node/backends.js";
-import { ONCHAIN_PENDING, runProofPathDemo, type ProofPathDemoResult } from "../scripts/demo/proofpath.js";
+import { runProofPathDemo, type ProofPathDemoResult } from "../scripts/demo/proofpath.js";
 
 const { values } = parseArgs({
   options: {
@@ -161,7 +161,7 @@ interface ModeRow {
 
 async function benchModes(): Promise<ModeRow[]> {
   const rows: ModeRow[] = [];
-  for (const mode of ["attested", "optimistic"] as const) {
+  for (const mode of ["attested", "onchain", "optimistic"] as const) {
     const r: ProofPathDemoResult = await runProofPathDemo({
       mode,
       requests: Number(values.requests),
@@ -183,7 +183,6 @@ async function benchModes(): Promise<ModeRow[]> {
       note: mode === "optimistic" ? "settlement time is dominated by the 15 s challenge window" : undefined,
     });
   }
-  rows.push({ mode: "ZKML_ONCHAIN", settled: 0, requests: 0, fastPathP50Ms: null, settlementP50Ms: null, settlementP95Ms: null, gasPerSettledRequest: null, gasByStep: null, note: ONCHAIN_PENDING });
   return rows;
 }
 

@@ -1,15 +1,15 @@
 /**
  * Twinpath on one machine, both paths: a local Hardhat node, Redis, the protocol deployed with Ignition, the demo
  * model registered from its EZKL bundle, the fast path (listener, executor, sender), the proof path (prover and,
- * in ZKML_ATTESTED mode, three verification nodes), and a batch of requests. Prints each request's fast-path
+ * in ZKML_ATTESTED mode, three verification nodes; in ZKML_ONCHAIN and OPTIMISTIC mode the model's on-chain Halo2
+ * verifier from halo2/solidity), and a batch of requests. Prints each request's fast-path
  * latency, time to settlement, end state and gas.
  *
  *   node --import tsx scripts/demo/proofpath.ts [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp]
  *                                              [--prover-threads 2] [--json] [--verbose]
  */
 import { parseArgs } from "node:util";
-import { type Address, type Hex } from "viem";
-import { readArtifact } from "../../workers/chain/abi/sources.js";
+import { type Address } from "viem";
 import { createChainClient, createSignerClient } from "../../workers/chain/client.js";
 import { devKey } from "../../workers/devnet/hardhatNode.js";
 import { startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
@@ -43,29 +43,18 @@ export interface ProofPathDemoResult {
   warnings: string[];
 }
 
-/** The real on-chain EZKL verifier is not part of the protocol yet: say so instead of substituting anything. */
-export const ONCHAIN_PENDING =
-  "ZKML_ONCHAIN needs the model's real EZKL Halo2 verifier contract, which is pending (the Solidity verifier generator is not merged yet). " +
-  "This demo will not substitute a test-only verifier. Use --mode attested (verification nodes) or --mode optimistic.";
-
 export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPathDemoResult> {
-  if (o.mode === "onchain") throw new Error(ONCHAIN_PENDING);
   const warnings: string[] = [];
   const bundle = await ensureDemoBundle(o.model, { log: (m) => o.log(`  bundle: ${m}`) });
   o.log(`model ${o.model}: bundle ${bundle.dir} (${bundle.source}), manifest ${bundle.manifestHash.slice(0, 10)}…`);
 
   let ps: ProofStack | undefined;
   try {
-    if (o.mode === "optimistic") {
-      // The registry requires a verifier contract for OPTIMISTIC (challenges are verified on chain). The real EZKL
-      // verifier is pending, so a placeholder is registered and said to be one: it rejects every real proof, so a
-      // challenge cannot succeed here; unchallenged results settle when the window closes.
-      warnings.push("OPTIMISTIC: challenges need the real on-chain EZKL verifier (pending); the model is registered with TestOnlyHalo2Verifier, which rejects every real proof, so no challenge can succeed in this demo.");
-    }
     ps = await startProofStack({
       bundleDir: bundle.dir,
       mode: MODES[o.mode],
-      verifier: o.mode === "optimistic" ? deployTestOnlyVerifier : undefined,
+      // ZKML_ONCHAIN and OPTIMISTIC (challenges) verify on chain: the project's Halo2 verifier for this bundle
+      verifier: o.mode === "attested" ? undefined : (rpcUrl, chainId) => deployBundleVerifier(rpcUrl, chainId, bundle.dir, o.log),
       verifierNodes: o.verifiers,
       proverNodes: 1,
       echo: o.echo,
@@ -110,14 +99,17 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
   }
 }
 
-/** Deploys TestOnlyHalo2Verifier (the OPTIMISTIC registration's placeholder; rejects every real proof). */
-export async function deployTestOnlyVerifier(rpcUrl: string, chainId: number): Promise<Address> {
-  const { abi, bytecode } = readArtifact("contracts/test/TestOnlyHalo2Verifier.sol", "TestOnlyHalo2Verifier");
-  const wallet = createSignerClient({ rpcUrl, chainId, pollingIntervalMs: 20 }, devKey(16));
-  const hash = await wallet.deployContract({ abi, bytecode: bytecode as Hex });
-  const receipt = await createChainClient({ rpcUrl, chainId, pollingIntervalMs: 20 }).waitForTransactionReceipt({ hash, pollingInterval: 20 });
-  if (!receipt.contractAddress) throw new Error(`deploying TestOnlyHalo2Verifier failed (${hash})`);
-  return receipt.contractAddress;
+/**
+ * Deploys the bundle's on-chain verifier (halo2/solidity: the shared Halo2Verifier, the model's verifying artifact and
+ * its EzklReusableHalo2Adapter) and returns the adapter, the address a model registers as its verifier.
+ */
+export async function deployBundleVerifier(rpcUrl: string, chainId: number, bundleDir: string, log: (l: string) => void = () => {}): Promise<Address> {
+  const { deployVerifierForBundle } = await import("../../halo2/solidity/forBundle.js");
+  const walletClient = createSignerClient({ rpcUrl, chainId, pollingIntervalMs: 20 }, devKey(16));
+  const publicClient = createChainClient({ rpcUrl, chainId, pollingIntervalMs: 20 });
+  const d = await deployVerifierForBundle({ walletClient: walletClient as never, publicClient: publicClient as never }, bundleDir);
+  log(`on-chain verifier: Halo2Verifier ${d.verifier}, artifact ${d.vka}, adapter ${d.adapter} (${d.gasUsed.toLocaleString("en-US")} gas to deploy)`);
+  return d.adapter;
 }
 
 function table(rows: RequestOutcome[]): string {
@@ -151,10 +143,6 @@ export async function main(): Promise<void> {
   if (!(mode in MODES)) {
     console.error(`--mode must be attested, optimistic or onchain (got ${values.mode})`);
     process.exit(2);
-  }
-  if (mode === "onchain") {
-    console.error(ONCHAIN_PENDING);
-    process.exit(3);
   }
   const log = values.json ? (l: string) => console.error(l) : (l: string) => console.log(l);
   const result = await runProofPathDemo({
