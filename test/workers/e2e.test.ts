@@ -233,6 +233,28 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
     }
   });
 
+  it("follows a reorg: a request replaced on the new fork (same id, other input) gets the new input's result", async () => {
+    const rpc = (method: string, params: unknown[] = []) => stack.client.request({ method: method as never, params: params as never });
+    const [rowA, rowB] = [exampleInputs("iris-mlp", 30)[0], exampleInputs("iris-mlp", 30)[29]];
+    const snapshot = await rpc("evm_snapshot");
+    const [a] = await stack.request([rowA]);
+    await stack.waitForResults([a.requestId], 30_000); // delivered on the old fork
+    await rpc("evm_revert", [snapshot]);
+    const [b] = await stack.request([rowB]);
+    assert.equal(b.requestId, a.requestId, "the new fork reuses the request id");
+    assert.notDeepEqual(b.input, a.input);
+    const expected = await expectedOutput(b.input);
+    let delivered: readonly bigint[] | undefined;
+    for (let i = 0; i < 300 && !delivered; i++) {
+      await sleep(100);
+      delivered = (await stack.resultEvents()).submitted.get(b.requestId)?.[0]?.output;
+    }
+    assert.deepEqual(delivered, expected, "the result on the new fork is computed from the new fork's input");
+    await submitted([b.requestId]);
+    const listener = stack.workers.find((w) => w.role === "listener" && w.child.exitCode === null)!;
+    assert.ok(listener.logs.some((l) => l.msg === "reorg detected: rewound"), "the listener saw the reorg");
+  });
+
   it("delivers a burst of 200 requests, each exactly once, with no wasted transaction", async () => {
     const sent = await stack.request(exampleInputs("iris-mlp", 200), { concurrency: 200 });
     assert.equal(new Set(sent.map((s) => s.requestId)).size, 200);
