@@ -50,7 +50,7 @@ function loadSamples(path: string): number[][] {
 async function main() {
   const [cmd, ...rest] = process.argv.slice(2);
   const { pos, flags } = parseArgs(rest);
-  if (!cmd || flags.help) {
+  if (!cmd || flags.help || cmd === "--help" || cmd === "-h" || cmd === "help") {
     console.log(USAGE);
     return 0;
   }
