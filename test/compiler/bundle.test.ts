@@ -112,6 +112,13 @@ describe("model bundle", () => {
     writeFileSync(join(copy, "vk.key"), vk);
     assert.throws(() => loadBundle(copy), (e: Error) => e instanceof BundleError && /'vk.key'/.test(e.message));
     assert.equal(verifyBundle(copy).ok, false);
+    // a bundle shipped without its (large) proving key still loads and verifies: pk is regenerated
+    const noPk = join(dir, "no-pk");
+    cpSync(res.dir, noPk, { recursive: true });
+    rmSync(join(noPk, "pk.key"));
+    assert.throws(() => loadBundle(noPk, { requirePk: true }), /'pk.key' \(pk\) is missing/);
+    assert.throws(() => loadBundle(noPk).read("pk"), BundleError);
+    assert.equal(verifyBundle(noPk).ok, true);
     const bad = join(dir, "bad-manifest");
     cpSync(res.dir, bad, { recursive: true });
     writeFileSync(join(bad, "manifest.json"), JSON.stringify({ ...res.manifest, logrows: "ten" }));
