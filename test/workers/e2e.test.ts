@@ -5,6 +5,7 @@
  * scenarios run in order.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,6 +17,8 @@ import { getRequestStatus, RequestStatus } from "../../workers/chain/getRequest.
 import { demoFastPathModel, registerFastPathModel } from "../../workers/devnet/model.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { devKey } from "../../workers/devnet/hardhatNode.js";
+import { NODE_BIN } from "../../workers/devnet/processes.js";
+import { REPO_ROOT } from "../../workers/chain/abi/sources.js";
 import { startStack, type Stack } from "../../workers/devnet/stack.js";
 import { openQueue } from "../../workers/queues/connection.js";
 import { listDeadLetters } from "../../workers/queues/deadLetters.js";
@@ -214,6 +217,13 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
       assert.equal(failed.attemptsMade, 1, "permanent: not retried");
       const letters = await listDeadLetters(stack.queues, [QueueName.execute]);
       assert.ok(letters.some((l) => l.jobId === id && l.permanent && /registered hash/.test(l.reason)));
+      // The dead-letter CLI prints it too.
+      const cli = execFileSync(NODE_BIN, ["--import", "tsx", "workers/queues/cli.ts", "execute"], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, REDIS_URL: stack.redis.url, QUEUE_PREFIX: stack.queues.prefix },
+        encoding: "utf8",
+      });
+      assert.match(cli, new RegExp(`${id}\\s+1\\s+permanent .*does not match its registered hash`));
 
       // After the deadline the refund job refunds the consumer on chain.
       await stack.client.request({ method: "evm_increaseTime" as never, params: [20] as never });
