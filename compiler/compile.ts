@@ -1,5 +1,5 @@
 /** ONNX bytes -> calibrated ezkl compiled circuit + settings (no keys). */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
@@ -7,7 +7,7 @@ import { encodeCircuit } from "./circuit/build.js";
 import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
-import { generateDevSrs } from "./srs/srs.js";
+import { generateDevSrs, srsByteLength } from "./srs/srs.js";
 
 export interface CompileOptions {
   /** fixed-point scale (exponent of 2) of the input; default 7 */
@@ -62,10 +62,16 @@ export function trialSrs(cacheDir: string) {
     if (!p) {
       p = (async () => {
         const f = join(cacheDir, `dev-trial-k${k}.srs`);
-        if (existsSync(f)) return new Uint8Array(readFileSync(f));
+        if (existsSync(f)) {
+          const cached = new Uint8Array(readFileSync(f));
+          if (cached.length === srsByteLength(k)) return cached;
+        }
         const s = await generateDevSrs(k, { seed: "calibration-trials" });
         mkdirSync(cacheDir, { recursive: true });
-        writeFileSync(f, s);
+        // atomic: concurrent builds never read a half-written file
+        const tmp = `${f}.${process.pid}.${Date.now()}.tmp`;
+        writeFileSync(tmp, s);
+        renameSync(tmp, f);
         return s;
       })();
       trialSrsMemo.set(k, p);
