@@ -7,6 +7,7 @@
  *   node --import tsx bench/fastpath.ts [--levels 1,10,100] [--per-client 3] [--min-requests 20] [--out bench/results/fastpath.json]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { QueueEvents, type Queue } from "bullmq";
@@ -126,6 +127,7 @@ async function runLevel(stack: Stack, senders: TxSender[], tracker: ResultTracke
   return { samples, wallMs: Date.now() - started };
 }
 
+const loadBefore = loadavg()[0];
 const stack = await startStack({ executorNodes: 2, executorProcesses: 2, startWorkers: false });
 const stopAll = async () => stack.stop();
 process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
@@ -195,6 +197,7 @@ try {
         bench: "fastpath",
         date: new Date().toISOString(),
         machine: "2-core VM shared with other jobs; Hardhat node automining (one block per transaction)",
+        loadAverage1m: { before: loadBefore, after: loadavg()[0] },
         setup: { model: "iris-mlp", executorProcesses: 2, executorKeys: 2, requesterKeys: senders.length, listenerPollMs: 50 },
         definitions: {
           latency: "request transaction mined (receipt seen by the client) -> result transaction mined (receipt seen by the sender), wall clock",
