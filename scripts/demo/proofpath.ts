@@ -9,10 +9,7 @@
  *                                              [--prover-threads 2] [--json] [--verbose]
  */
 import { parseArgs } from "node:util";
-import { type Address } from "viem";
-import { createChainClient, createSignerClient } from "../../workers/chain/client.js";
-import { devKey } from "../../workers/devnet/hardhatNode.js";
-import { startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
+import { deployBundleVerifier, startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
 import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { outcomes, percentile, trackRequests, type RequestOutcome, type TrackedRequest } from "./track.js";
@@ -97,19 +94,6 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
   } finally {
     await ps?.stack.stop();
   }
-}
-
-/**
- * Deploys the bundle's on-chain verifier (halo2/solidity: the shared Halo2Verifier, the model's verifying artifact and
- * its EzklReusableHalo2Adapter) and returns the adapter, the address a model registers as its verifier.
- */
-export async function deployBundleVerifier(rpcUrl: string, chainId: number, bundleDir: string, log: (l: string) => void = () => {}): Promise<Address> {
-  const { deployVerifierForBundle } = await import("../../halo2/solidity/forBundle.js");
-  const walletClient = createSignerClient({ rpcUrl, chainId, pollingIntervalMs: 20 }, devKey(16));
-  const publicClient = createChainClient({ rpcUrl, chainId, pollingIntervalMs: 20 });
-  const d = await deployVerifierForBundle({ walletClient: walletClient as never, publicClient: publicClient as never }, bundleDir);
-  log(`on-chain verifier: Halo2Verifier ${d.verifier}, artifact ${d.vka}, adapter ${d.adapter} (${d.gasUsed.toLocaleString("en-US")} gas to deploy)`);
-  return d.adapter;
 }
 
 function table(rows: RequestOutcome[]): string {

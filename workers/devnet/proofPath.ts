@@ -158,13 +158,13 @@ export class ProofStack {
   }
 
   /** Sends requestInference with a fixed-point input (from the proof stack's own requester key). */
-  async request(input: readonly bigint[], options: { fee?: bigint; proofTimeout?: number } = {}): Promise<{ requestId: bigint; minedAt: number; gasUsed: bigint }> {
+  async request(input: readonly bigint[], options: { fee?: bigint; proofTimeout?: number; modelId?: bigint } = {}): Promise<{ requestId: bigint; minedAt: number; gasUsed: bigint }> {
     const sent = await this.requestSender.send({
       call: {
         address: this.hub,
         abi: inferenceHubAbi,
         functionName: "requestInference",
-        args: [this.stack.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 }],
+        args: [options.modelId ?? this.stack.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 }],
         value: options.fee ?? 0n,
       },
       label: "requestInference",
@@ -172,6 +172,14 @@ export class ProofStack {
     const [requestId] = requestIdsFromReceipt(sent.receipt, this.hub);
     if (requestId === undefined) throw new Error(`requestInference ${sent.hash}: no InferenceRequested event`);
     return { requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
+  }
+
+  /** Registers the stack's bundle once more, as another model version with its own mode (and verifier). */
+  async registerModel(options: BundleRegistration): Promise<bigint> {
+    const s = this.stack;
+    const deployer = createSignerClient({ rpcUrl: s.node.url, chainId: s.node.chainId, pollingIntervalMs: 20 }, devKey(0));
+    const m = await registerBundleModel(deployer, s.client, s.deployment.modelRegistry, this.options.bundleDir, { tolerance: this.tolerance, ...options });
+    return m.modelId;
   }
 
   /**
@@ -201,6 +209,19 @@ export class ProofStack {
   address(key: Hex): Address {
     return getAddress(privateKeyToAccount(key).address);
   }
+}
+
+/**
+ * Deploys a bundle's on-chain verifier (halo2/solidity: the shared Halo2Verifier, the model's verifying artifact,
+ * its EzklReusableHalo2Adapter) and returns the adapter: the address a ZKML_ONCHAIN / OPTIMISTIC model registers.
+ */
+export async function deployBundleVerifier(rpcUrl: string, chainId: number, bundleDir: string, log: (l: string) => void = () => {}): Promise<Address> {
+  const { deployVerifierForBundle } = await import("../../halo2/solidity/forBundle.js");
+  const walletClient = createSignerClient({ rpcUrl, chainId, pollingIntervalMs: 20 }, devKey(16));
+  const publicClient = createChainClient({ rpcUrl, chainId, pollingIntervalMs: 20 });
+  const d = await deployVerifierForBundle({ walletClient: walletClient as never, publicClient: publicClient as never }, bundleDir);
+  log(`on-chain verifier: Halo2Verifier ${d.verifier}, artifact ${d.vka}, adapter ${d.adapter} (${d.gasUsed.toLocaleString("en-US")} gas to deploy)`);
+  return d.adapter;
 }
 
 /** Starts a local stack (chain, Redis, protocol) with the bundle's model registered for the proof path. */
