@@ -50,9 +50,9 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
       executorNodes: 2,
       executorProcesses: 2,
       env: {
-        executor: { EXECUTOR_LOCK_DURATION_MS: "2000", EXECUTOR_STALLED_INTERVAL_MS: "1000", EXECUTOR_BACKOFF_MS: "200" },
-        sender: { SENDER_LOCK_DURATION_MS: "3000", SENDER_STALLED_INTERVAL_MS: "1000", SENDER_BACKOFF_MS: "200" },
-        listener: { LISTENER_POLL_INTERVAL_MS: "50" },
+        executor: { EXECUTOR_LOCK_DURATION_MS: "2000", EXECUTOR_STALLED_INTERVAL_MS: "1000", JOB_BACKOFF_MS: "200" },
+        sender: { SENDER_LOCK_DURATION_MS: "3000", SENDER_STALLED_INTERVAL_MS: "1000", JOB_BACKOFF_MS: "200" },
+        listener: { LISTENER_POLL_INTERVAL_MS: "50", JOB_BACKOFF_MS: "200" },
       },
     });
   });

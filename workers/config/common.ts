@@ -16,4 +16,9 @@ export const commonShape = {
   /** Port of /health and /metrics; 0 picks a free port (logged at start). */
   METRICS_PORT: int(0, 65535, 0),
   METRICS_HOST: z.string().default("127.0.0.1"),
+  /** Retry policy of the jobs this process adds (BullMQ sets attempts and backoff when a job is added, so the
+   * producer applies them: listener -> execute, executor -> submit and refund, sender -> prove). */
+  JOB_ATTEMPTS: int(1, 100, 8),
+  /** First retry delay; exponential with jitter after that. */
+  JOB_BACKOFF_MS: int(10, 3_600_000, 1000),
 };

@@ -15,8 +15,6 @@ export const executorShape = {
   /** BullMQ lock: a job whose worker stops renewing it for this long is recovered by another worker. */
   EXECUTOR_LOCK_DURATION_MS: int(1000, 3_600_000, 30_000),
   EXECUTOR_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
-  EXECUTOR_MAX_ATTEMPTS: int(1, 100, 5),
-  EXECUTOR_BACKOFF_MS: int(10, 3_600_000, 1000),
   /** Fault injection for tests only: sleep this long before running the model (lets a test kill a worker mid-job). */
   EXECUTOR_FAULT_DELAY_MS: int(0, 600_000, 0),
   /** Fault injection for tests only (a dishonest executor): add this many fixed-point units to output[0]. */

@@ -18,8 +18,6 @@ export const senderShape = {
   SENDER_CONCURRENCY: int(1, 10_000, 64),
   SENDER_LOCK_DURATION_MS: int(1000, 3_600_000, 60_000),
   SENDER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
-  SENDER_MAX_ATTEMPTS: int(1, 100, 8),
-  SENDER_BACKOFF_MS: int(10, 3_600_000, 1000),
   /** Fault injection for tests only: SIGKILL this process right after its first result transaction is mined,
    * before the job is recorded (the crash the on-chain check before re-sending exists for). */
   SENDER_FAULT_CRASH_AFTER_SEND: bool(false),

@@ -6,7 +6,7 @@
 import { Worker } from "bullmq";
 import { loadExecutorConfig } from "../config/executor.js";
 import { assertChainId, createChainClient } from "../chain/client.js";
-import { openQueue, workerOptions } from "../queues/connection.js";
+import { defaultJobOptions, openQueue, workerOptions } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
 import { LocalModelStore } from "../model-store/localStore.js";
 import { createLogger } from "../shared/logger.js";
@@ -26,8 +26,9 @@ await runMain("executor", async () => {
   const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID });
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
-  const submitQueue = openQueue(ctx, QueueName.submit, { defaultJobOptions: { attempts: 8, backoff: { type: "exponential", delay: 1000, jitter: 0.5 }, removeOnComplete: { age: 86400, count: 100_000 }, removeOnFail: { age: 7 * 86400 } } });
-  const refundQueue = openQueue(ctx, QueueName.refund);
+  const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
+  const submitQueue = openQueue(ctx, QueueName.submit, jobOptions);
+  const refundQueue = openQueue(ctx, QueueName.refund, jobOptions);
   const sessions = new SessionCache(new LocalModelStore(config.MODEL_STORE_DIR), config.EXECUTOR_SESSION_CACHE);
 
   const worker = new Worker(

@@ -4,7 +4,7 @@
  */
 import { loadListenerConfig } from "../config/listener.js";
 import { assertChainId, createChainClient } from "../chain/client.js";
-import { createRedis, openQueue } from "../queues/connection.js";
+import { createRedis, defaultJobOptions, openQueue } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
 import { redisKeys } from "../queues/keys.js";
 import { createLogger } from "../shared/logger.js";
@@ -25,7 +25,8 @@ await runMain("listener", async () => {
   const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.LISTENER_POLL_INTERVAL_MS });
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const redis = createRedis(ctx);
-  const queue = openQueue(ctx, QueueName.execute);
+  const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
+  const queue = openQueue(ctx, QueueName.execute, jobOptions);
   const submitQueue = openQueue(ctx, QueueName.submit);
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
 

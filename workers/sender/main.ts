@@ -8,7 +8,7 @@ import { loadSenderConfig } from "../config/sender.js";
 import { assertChainId, createChainClient, createSignerClient } from "../chain/client.js";
 import { ResultBatcher } from "../chain/sender/resultBatcher.js";
 import { TxSender } from "../chain/sender/txSender.js";
-import { openQueue, workerOptions } from "../queues/connection.js";
+import { defaultJobOptions, openQueue, workerOptions } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
 import { createLogger } from "../shared/logger.js";
 import { createMetrics } from "../shared/metrics.js";
@@ -45,8 +45,9 @@ await runMain("sender", async () => {
   );
 
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
-  const proveQueue = openQueue(ctx, QueueName.prove);
-  const refundQueue = openQueue(ctx, QueueName.refund);
+  const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
+  const proveQueue = openQueue(ctx, QueueName.prove, jobOptions);
+  const refundQueue = openQueue(ctx, QueueName.refund, jobOptions);
   const submitQueue = openQueue(ctx, QueueName.submit);
   const common = { lockDuration: config.SENDER_LOCK_DURATION_MS, stalledInterval: config.SENDER_STALLED_INTERVAL_MS, maxStalledCount: 2 };
   const submitWorker = new Worker(
