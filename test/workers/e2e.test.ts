@@ -263,6 +263,20 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
     await submitted([b.requestId]);
     const listener = stack.workers.find((w) => w.role === "listener" && w.child.exitCode === null)!;
     assert.ok(listener.logs.some((l) => l.msg === "reorg detected: rewound"), "the listener saw the reorg");
+    // The proving job carries the new fork's input and output (the old fork's job was replaced).
+    const prove = openQueue(stack.queues, QueueName.prove);
+    try {
+      let job;
+      for (let i = 0; i < 50; i++) {
+        job = await prove.getJob(jobId(QueueName.prove, stack.node.chainId, b.requestId));
+        if (job?.data.input.join(",") === b.input.join(",")) break;
+        await sleep(100);
+      }
+      assert.deepEqual(job?.data.input, b.input.map(String));
+      assert.deepEqual(job?.data.output, expected.map(String));
+    } finally {
+      await prove.close();
+    }
   });
 
   it("delivers a burst of 200 requests, each exactly once, with no wasted transaction", async () => {

@@ -28,6 +28,7 @@ await runMain("listener", async () => {
   const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
   const queue = openQueue(ctx, QueueName.execute, jobOptions);
   const submitQueue = openQueue(ctx, QueueName.submit);
+  const proveQueue = openQueue(ctx, QueueName.prove);
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
 
   const listener = new Listener({
@@ -37,7 +38,7 @@ await runMain("listener", async () => {
       redisKeys.listenerCheckpoint(config.QUEUE_PREFIX, config.CHAIN_ID, config.HUB_ADDRESS),
       redisKeys.listenerRecentBlocks(config.QUEUE_PREFIX, config.CHAIN_ID, config.HUB_ADDRESS),
     ),
-    sink: queueJobSink({ queue, submitQueue, chainId: config.CHAIN_ID, hub: config.HUB_ADDRESS, logger }),
+    sink: queueJobSink({ queue, submitQueue, proveQueue, chainId: config.CHAIN_ID, hub: config.HUB_ADDRESS, logger }),
     confirmations: config.LISTENER_CONFIRMATIONS,
     startBlock: BigInt(config.LISTENER_START_BLOCK),
     pageSize: config.LISTENER_PAGE_SIZE,
@@ -63,7 +64,7 @@ await runMain("listener", async () => {
   onShutdown(logger, async () => {
     listener.stop();
     await running;
-    await Promise.all([queue.close(), submitQueue.close(), health.close()]);
+    await Promise.all([queue.close(), submitQueue.close(), proveQueue.close(), health.close()]);
     redis.disconnect();
   });
 });

@@ -1,7 +1,7 @@
 import { keccak256, encodeAbiParameters, type Address, type Hex } from "viem";
 import type { Queue } from "bullmq";
 import type { RequestLog } from "../chain/getRequestLogs.js";
-import { jobId, type ExecuteJobData, type SubmitJobData } from "../queues/jobs.js";
+import { jobId, type ExecuteJobData, type ProveJobData, type SubmitJobData } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import type { Logger } from "../shared/logger.js";
 import type { JobSink } from "./types.js";
@@ -30,10 +30,17 @@ export function toExecuteJob(chainId: number, hub: Address, log: RequestLog, see
 
 /**
  * Adds one execute job per request with id execute-<chainId>-<requestId>: a replay is a no-op. A job left from
- * another fork (same id, different block hash) is replaced, together with its finished submit job, because after
+ * another fork (same id, different block hash) is replaced, together with its finished submit and prove jobs, because after
  * a reorg the same request id may carry another input.
  */
-export function queueJobSink(opts: { queue: Queue<ExecuteJobData>; submitQueue?: Queue<SubmitJobData>; chainId: number; hub: Address; logger?: Logger }): JobSink {
+export function queueJobSink(opts: {
+  queue: Queue<ExecuteJobData>;
+  submitQueue?: Queue<SubmitJobData>;
+  proveQueue?: Queue<ProveJobData>;
+  chainId: number;
+  hub: Address;
+  logger?: Logger;
+}): JobSink {
   return {
     async enqueue(logs) {
       let added = 0;
@@ -52,9 +59,10 @@ export function queueJobSink(opts: { queue: Queue<ExecuteJobData>; submitQueue?:
               return duplicates++;
             }
             await existing.remove();
-            if (opts.submitQueue) {
-              const sub = await opts.submitQueue.getJob(jobId(QueueName.submit, opts.chainId, log.requestId));
-              if (sub && (await sub.getState()) !== "active") await sub.remove();
+            // Later stages of the old fork's request go too, so their ids are free for the new one.
+            for (const [queue, stage] of [[opts.submitQueue, QueueName.submit], [opts.proveQueue, QueueName.prove]] as const) {
+              const old = queue ? await queue.getJob(jobId(stage, opts.chainId, log.requestId)) : undefined;
+              if (old && (await old.getState()) !== "active") await old.remove();
             }
             replaced++;
           } else {
