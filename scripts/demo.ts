@@ -1,11 +1,12 @@
 /**
- * `npm run demo`: Twinpath's fast path on one machine, no set-up beyond `npm install`.
+ * `npm run demo`: Twinpath on one machine, no set-up beyond `npm install`. By default both paths (see below);
+ * `--mode fast`: the fast path alone.
  * Starts a Hardhat node on loopback, Redis (REDIS_URL, or a redis-server of its own on a free port), deploys
  * with Ignition, registers the iris-mlp model and two staked executor nodes, starts the workers as child
  * processes (the entry points pm2 runs), sends requests through the example consumer contract and prints
  * per-request fast-path latency (request mined -> result mined), p50/p95, throughput and gas.
  *
- *   node --import tsx scripts/demo.ts [--requests 20] [--concurrency 10] [--executors 2]
+ *   node --import tsx scripts/demo.ts --mode fast [--requests 20] [--concurrency 10] [--executors 2]
  *                                     [--batch-size 16] [--batch-wait-ms 25] [--json FILE] [--verbose]
  *
  * The proof path (proof time, settlement) is scripts/demo/proofpath.ts.
@@ -16,12 +17,25 @@ import { table } from "../workers/devnet/stats.js";
 import type { Stack } from "../workers/devnet/stack.js";
 import { runFastPathDemo } from "./demo/fastpath.js";
 
-// Both paths, to settlement (prover + verification nodes): `--mode attested|optimistic|onchain` runs
-// scripts/demo/proofpath.ts (its own options: --requests, --prover-threads, --verifiers, --json, --verbose).
-if (process.argv.slice(2).some((a) => a === "--mode" || a.startsWith("--mode="))) {
+// Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options:
+// --mode attested|optimistic|onchain, --requests, --model, --prover-threads, --verifiers, --json FILE, --verbose).
+// `--mode fast` runs the fast path alone, with the options below (--concurrency, batching, executors).
+const argv = process.argv.slice(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(`usage: npm run demo -- [--mode attested|optimistic|onchain] [--requests N] [--model NAME] [--prover-threads T]
+                           [--verifiers V] [--json FILE] [--verbose]      both paths, to settlement (default: attested)
+       npm run demo -- --mode fast [--requests N] [--concurrency C] [--executors E] [--batch-size B]
+                           [--batch-wait-ms W] [--json FILE] [--verbose]  the fast path alone`);
+  process.exit(0);
+}
+const modeAt = argv.findIndex((a) => a === "--mode" || a.startsWith("--mode="));
+const mode = modeAt < 0 ? "attested" : argv[modeAt].includes("=") ? argv[modeAt].split("=")[1] : argv[modeAt + 1];
+if (mode !== "fast") {
+  if (modeAt < 0) process.argv.push("--mode", "attested");
   const proofPath = await import("./demo/proofpath.js");
   await proofPath.main(); // exits the process
 }
+process.argv.splice(2 + modeAt, argv[modeAt].includes("=") ? 1 : 2); // parseArgs below is strict: drop --mode fast
 
 const { values } = parseArgs({
   options: {
@@ -35,10 +49,6 @@ const { values } = parseArgs({
     help: { type: "boolean", default: false },
   },
 });
-if (values.help) {
-  console.log("usage: node --import tsx scripts/demo.ts [--requests N] [--concurrency C] [--executors E] [--batch-size B] [--batch-wait-ms W] [--json FILE] [--verbose]");
-  process.exit(0);
-}
 const int = (name: string, v: string, min: number, max: number) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {

@@ -5,9 +5,10 @@
  * verifier from halo2/solidity), and a batch of requests. Prints each request's fast-path
  * latency, time to settlement, end state and gas.
  *
- *   node --import tsx scripts/demo/proofpath.ts [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp]
+ *   node --import tsx scripts/demo/proofpath.ts [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp] [--json FILE]
  *                                              [--prover-threads 2] [--json] [--verbose]
  */
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
 import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
@@ -119,7 +120,7 @@ export async function main(): Promise<void> {
       "prover-threads": { type: "string", default: "2" },
       verifiers: { type: "string", default: "3" },
       "challenge-window": { type: "string", default: "15" },
-      json: { type: "boolean", default: false },
+      json: { type: "string" }, // a file: the same figures as JSON
       verbose: { type: "boolean", default: false },
     },
   });
@@ -128,7 +129,7 @@ export async function main(): Promise<void> {
     console.error(`--mode must be attested, optimistic or onchain (got ${values.mode})`);
     process.exit(2);
   }
-  const log = values.json ? (l: string) => console.error(l) : (l: string) => console.log(l);
+  const log = (l: string) => console.log(l);
   const result = await runProofPathDemo({
     mode,
     requests: Number(values.requests),
@@ -139,15 +140,15 @@ export async function main(): Promise<void> {
     log,
     echo: values.verbose,
   });
-  if (values.json) {
-    console.log(JSON.stringify(result, null, 2));
-  } else {
+  {
+    if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + "\n");
     for (const w of result.warnings) console.log(`WARNING: ${w}`);
     console.log("");
     console.log(table(result.perRequest));
     console.log("");
     console.log(`${result.settled}/${result.requests} settled (${result.mode}); fast path p50 ${result.fastPathMs.p50} ms, p95 ${result.fastPathMs.p95} ms; settlement p50 ${fmtS(result.settlementMs.p50)}, p95 ${fmtS(result.settlementMs.p95)}`);
     console.log(`gas per settled request: ${result.gasPerSettledRequest.mean?.toLocaleString("en-US") ?? "-"} (${Object.entries(result.gasPerSettledRequest.byStep).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")})`);
+    if (values.json) console.log(`JSON written to ${values.json}`);
   }
   process.exit(result.settled === result.requests ? 0 : 1);
 }
