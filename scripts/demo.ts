@@ -105,7 +105,7 @@ try {
         ["gas per request tx", s.gas.requestMean],
         ["result gas per request", s.gas.resultPerRequestMean],
         ["result transactions", s.gas.resultTransactions],
-        ["proof / settlement", "see scripts/demo/proofpath.ts"],
+        ["proof / settlement", "npm run demo (without --mode fast)"],
       ],
     ),
   );
