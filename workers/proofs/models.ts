@@ -1,7 +1,6 @@
-import { BaseError, ContractFunctionRevertedError, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getModel } from "../chain/getModel.js";
-import { BadInputError } from "../shared/errors.js";
+import { RegisteredModelCache } from "../chain/modelCache.js";
 
 /** VerificationMode (contracts/types/Types.sol), as the ABI carries it. */
 export const VerificationMode = { ZKML_ONCHAIN: 0, ZKML_ATTESTED: 1, OPTIMISTIC: 2 } as const;
@@ -27,28 +26,9 @@ export interface ProofModel {
 }
 
 /** Registered model versions by id, cached (a version never changes what it computes or how it is verified). */
-export class ProofModelCache {
-  private cache = new Map<string, Promise<ProofModel>>();
-
-  constructor(
-    private readonly client: TwinpathPublicClient,
-    private readonly registry: Address,
-  ) {}
-
-  get(modelId: bigint): Promise<ProofModel> {
-    const key = modelId.toString();
-    let p = this.cache.get(key);
-    if (!p) {
-      p = this.fetch(modelId);
-      p.catch(() => this.cache.delete(key));
-      this.cache.set(key, p);
-    }
-    return p;
-  }
-
-  private async fetch(modelId: bigint): Promise<ProofModel> {
-    try {
-      const m = await getModel(this.client, { registry: this.registry, modelId });
+export class ProofModelCache extends RegisteredModelCache<ProofModel> {
+  constructor(client: TwinpathPublicClient, registry: Address) {
+    super(client, registry, (modelId, m) => {
       const s = m.spec;
       return {
         modelId,
@@ -65,12 +45,6 @@ export class ProofModelCache {
         verifier: s.verifier,
         tolerance: s.tolerance,
       };
-    } catch (err) {
-      const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
-      if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "ModelRegistryUnknownModel") {
-        throw new BadInputError(`model ${modelId} is not registered`, { cause: err });
-      }
-      throw err;
-    }
+    });
   }
 }

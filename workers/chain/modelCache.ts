@@ -1,0 +1,44 @@
+import { BaseError, ContractFunctionRevertedError, type Address } from "viem";
+import type { TwinpathPublicClient } from "./client.js";
+import { getModel } from "./getModel.js";
+import { BadInputError } from "../shared/errors.js";
+
+/** A model version as `ModelRegistry.getModel` returns it. */
+export type RegisteredModel = Awaited<ReturnType<typeof getModel>>;
+
+/**
+ * Registered model versions by id, read once and cached as whatever view `toView` makes of them (a version never
+ * changes what it computes or how it is verified). A failed read is not cached; an unknown id is a BadInputError.
+ */
+export class RegisteredModelCache<T> {
+  private cache = new Map<string, Promise<T>>();
+
+  constructor(
+    private readonly client: TwinpathPublicClient,
+    private readonly registry: Address,
+    private readonly toView: (modelId: bigint, model: RegisteredModel) => T,
+  ) {}
+
+  get(modelId: bigint): Promise<T> {
+    const key = modelId.toString();
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.fetch(modelId);
+      p.catch(() => this.cache.delete(key));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  private async fetch(modelId: bigint): Promise<T> {
+    try {
+      return this.toView(modelId, await getModel(this.client, { registry: this.registry, modelId }));
+    } catch (err) {
+      const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+      if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "ModelRegistryUnknownModel") {
+        throw new BadInputError(`model ${modelId} is not registered`, { cause: err });
+      }
+      throw err;
+    }
+  }
+}
