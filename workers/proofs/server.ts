@@ -1,7 +1,6 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { Hex } from "viem";
+import { startHealthServer, type HealthServer } from "../shared/httpServer.js";
 import { ProofStore } from "./store.js";
 
 export interface ProofServerOptions {
@@ -16,11 +15,7 @@ export interface ProofServerOptions {
   store?: ProofStore;
 }
 
-export interface ProofServer {
-  port: number;
-  url: string;
-  close: () => Promise<void>;
-}
+export type ProofServer = HealthServer;
 
 /**
  * The proof-path node's HTTP endpoint: GET /health, GET /metrics (Prometheus) and GET /proofs/<hash> (raw proof
@@ -28,43 +23,24 @@ export interface ProofServer {
  * re-check it; the hash in the URL is the keccak256 the hub recorded.
  */
 export async function startProofServer(options: ProofServerOptions): Promise<ProofServer> {
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const url = req.url ?? "/";
-        if (req.method !== "GET") return void res.writeHead(405).end();
-        if (url === "/metrics") {
-          res.writeHead(200, { "content-type": options.registry.contentType });
-          return void res.end(await options.registry.metrics());
-        }
-        if (url === "/health" || url === "/") {
-          const problem = await options.check();
-          res.writeHead(problem ? 503 : 200, { "content-type": "application/json" });
-          return void res.end(JSON.stringify(problem ? { status: "unhealthy", problem } : { status: "ok" }));
-        }
-        const m = /^\/proofs\/([^/?#]+)$/.exec(url);
-        if (m && options.store) {
-          const hash = m[1].toLowerCase();
-          if (!ProofStore.isHash(hash)) return void res.writeHead(400, { "content-type": "text/plain" }).end("expected /proofs/0x<64 hex digits>");
-          const bytes = await options.store.get(hash as Hex);
-          if (!bytes) return void res.writeHead(404, { "content-type": "text/plain" }).end("unknown proof");
-          res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(bytes.length), "x-proof-hash": hash });
-          return void res.end(bytes);
-        }
-        res.writeHead(404).end();
-      } catch (err) {
-        res.writeHead(500).end(String(err));
+  const { store } = options;
+  return startHealthServer({
+    ...options,
+    route: async (url, res) => {
+      const m = /^\/proofs\/([^/?#]+)$/.exec(url);
+      if (!m || !store) return false;
+      const hash = m[1].toLowerCase();
+      if (!ProofStore.isHash(hash)) {
+        res.writeHead(400, { "content-type": "text/plain" }).end("expected /proofs/0x<64 hex digits>");
+        return true;
       }
-    })();
+      const bytes = await store.get(hash as Hex);
+      if (!bytes) res.writeHead(404, { "content-type": "text/plain" }).end("unknown proof");
+      else {
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(bytes.length), "x-proof-hash": hash });
+        res.end(bytes);
+      }
+      return true;
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
