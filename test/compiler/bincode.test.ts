@@ -3,16 +3,17 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { BincodeError, decode, encode } from "../../compiler/bincode/codec.js";
 import { GraphCircuit, GraphSettings } from "../../compiler/circuit/schema.js";
+import { SHARED_ABSENT, sharedPath } from "../shared.js";
 
 const FIXTURES = [
-  "/work/shared/fixtures/ezkl-v21/model.compiled",
-  "/work/shared/ezkl/vectors/mlp/model.compiled",
+  sharedPath("fixtures/ezkl-v21/model.compiled"),
+  sharedPath("ezkl/vectors/mlp/model.compiled"),
 ];
 const present = FIXTURES.every((f) => existsSync(f));
 
 describe("bincode GraphCircuit codec", () => {
   for (const f of FIXTURES) {
-    it(`decodes ${f} fully and re-encodes byte-identical`, { skip: !present && "shared fixtures absent (/work/shared)" }, () => {
+    it(`decodes ${f} fully and re-encodes byte-identical`, { skip: !present && SHARED_ABSENT }, () => {
       const bytes = new Uint8Array(readFileSync(f));
       const { value, consumed } = decode(GraphCircuit, bytes);
       assert.equal(consumed, bytes.length);
@@ -20,7 +21,7 @@ describe("bincode GraphCircuit codec", () => {
     });
   }
 
-  it("reads the fixture's documented structure", { skip: !present && "shared fixtures absent (/work/shared)" }, () => {
+  it("reads the fixture's documented structure", { skip: !present && SHARED_ABSENT }, () => {
     const { value } = decode(GraphCircuit, new Uint8Array(readFileSync(FIXTURES[0])));
     const nodes = value.core.model.graph.nodes;
     assert.deepEqual(nodes.map((n: [number, unknown]) => n[0]), [0, 1, 2, 3, 4, 6]);
@@ -32,16 +33,16 @@ describe("bincode GraphCircuit codec", () => {
     assert.equal(nodes[1][1].Node.opkind.Constant.quantized_values.inner[1], 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000n);
   });
 
-  it("settings round-trip through JSON (serde shape) and bincode", { skip: !present && "shared fixtures absent (/work/shared)" }, () => {
+  it("settings round-trip through JSON (serde shape) and bincode", { skip: !present && SHARED_ABSENT }, () => {
     const { value } = decode(GraphCircuit, new Uint8Array(readFileSync(FIXTURES[1])));
     const s = value.core.settings;
     const again = JSON.parse(JSON.stringify(s));
     assert.deepEqual(encode(GraphSettings, again), encode(GraphSettings, s));
-    const official = JSON.parse(readFileSync("/work/shared/ezkl/vectors/mlp/settings.json", "utf8"));
+    const official = JSON.parse(readFileSync(sharedPath("ezkl/vectors/mlp/settings.json"), "utf8"));
     assert.deepEqual(encode(GraphSettings, official), encode(GraphSettings, s));
   });
 
-  it("rejects truncated data and invalid tags with BincodeError", { skip: !present && "shared fixtures absent (/work/shared)" }, () => {
+  it("rejects truncated data and invalid tags with BincodeError", { skip: !present && SHARED_ABSENT }, () => {
     const bytes = new Uint8Array(readFileSync(FIXTURES[0]));
     assert.throws(() => decode(GraphCircuit, bytes.subarray(0, 1000)), BincodeError);
     const bad = bytes.slice();
@@ -61,8 +62,8 @@ describe("bincode GraphCircuit codec", () => {
 });
 
 describe("lowering reproduces an independently built circuit", () => {
-  const VEC = "/work/shared/ezkl/vectors/mlp/model.compiled";
-  it("the shared MLP vector: same bytes from our ONNX -> circuit path (num_rows aside)", { skip: !existsSync(VEC) && "shared vectors absent (/work/shared)" }, async () => {
+  const VEC = sharedPath("ezkl/vectors/mlp/model.compiled");
+  it("the shared MLP vector: same bytes from our ONNX -> circuit path (num_rows aside)", { skip: !existsSync(VEC) && SHARED_ABSENT }, async () => {
     const { buildOnnxModel } = await import("../../compiler/onnx/write.js");
     const { readOnnxModel } = await import("../../compiler/onnx/read.js");
     const { lowerGraph } = await import("../../compiler/graph/lower.js");

@@ -10,8 +10,9 @@ import { quantizeInput, dequantizeOutput } from "../../compiler/quantize.js";
 import { downsizeSrs, generateDevSrs, srsK, SrsError } from "../../compiler/srs/srs.js";
 import { ezkl } from "../../compiler/engine/engine.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
+import { SHARED_ABSENT, sharedPath } from "../shared.js";
 
-const KZG_FIXTURE = "/work/shared/fixtures/ezkl-v21/kzg";
+const KZG_FIXTURE = sharedPath("fixtures/ezkl-v21/kzg");
 const srsValid = (b: Uint8Array) => ezkl().srsValidation(new Uint8ClampedArray(b)) === true;
 
 function tinyMlp() {
@@ -44,7 +45,7 @@ describe("SRS", () => {
     assert.throws(() => srsK(s8.subarray(0, 1000)), SrsError);
   });
 
-  it("downsizes the ezkl fixture SRS (ceremony format)", { skip: !existsSync(KZG_FIXTURE) && "shared fixtures absent (/work/shared)" }, async () => {
+  it("downsizes the ezkl fixture SRS (ceremony format)", { skip: !existsSync(KZG_FIXTURE) && SHARED_ABSENT }, async () => {
     const src = new Uint8Array(readFileSync(KZG_FIXTURE));
     const k = srsK(src);
     const d = await downsizeSrs(src, k - 1);

@@ -4,8 +4,9 @@ import { existsSync, readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { OnnxError, readOnnxModel } from "../../compiler/onnx/read.js";
+import { SHARED_ABSENT, sharedPath } from "../shared.js";
 
-const FIXTURE = "/work/shared/fixtures/ezkl-v21/network.onnx";
+const FIXTURE = sharedPath("fixtures/ezkl-v21/network.onnx");
 
 function mlpBytes() {
   return buildOnnxModel({
@@ -26,7 +27,7 @@ function mlpBytes() {
 }
 
 describe("ONNX reader/writer", () => {
-  it("decodes the ezkl fixture network.onnx", { skip: !existsSync(FIXTURE) && "shared fixtures absent (/work/shared)" }, () => {
+  it("decodes the ezkl fixture network.onnx", { skip: !existsSync(FIXTURE) && SHARED_ABSENT }, () => {
     const g = readOnnxModel(readFileSync(FIXTURE));
     assert.equal(g.opset, 10);
     assert.deepEqual(g.nodes.map((n) => n.op), ["Gemm", "Relu"]);

@@ -6,15 +6,9 @@ import { buildCircuitDescription } from "../../halo2/circuit/build.js";
 import { readSrsVerifierParams, type SrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import type { CircuitDescription } from "../../halo2/circuit/types.js";
 import { instancesFromProofJson } from "../../halo2/verify/instances.js";
+import { SHARED_ROOT } from "../shared.js";
 
-function sharedRoot(): string | null {
-  for (const p of ["/work/shared", path.resolve(process.cwd(), "../shared")]) {
-    if (fs.existsSync(path.join(p, "ezkl/vectors/fixture/vectors.json"))) return p;
-  }
-  return null;
-}
-
-export const SHARED = sharedRoot();
+export const SHARED = SHARED_ROOT && fs.existsSync(path.join(SHARED_ROOT, "ezkl/vectors/fixture/vectors.json")) ? SHARED_ROOT : null;
 export const SKIP_SHARED = SHARED ? false : "shared EZKL vectors (/work/shared or ../shared) are absent";
 
 export interface Vector {
