@@ -4,8 +4,8 @@ import { getRequestLogs } from "../chain/getRequestLogs.js";
 import { getRequestStatus } from "../chain/getRequest.js";
 import type { BlockSource } from "./types.js";
 
-/** BlockSource over JSON-RPC. */
-export function chainBlockSource(client: TwinpathPublicClient, hub: Address): BlockSource {
+/** Head and block hashes over JSON-RPC (the part of a BlockSource every checkpointed follower needs). */
+export function chainBlockHashes(client: TwinpathPublicClient): Pick<BlockSource, "headNumber" | "blockHash"> {
   return {
     headNumber: () => client.getBlockNumber({ cacheTime: 0 }),
     blockHash: async (n) => {
@@ -17,6 +17,13 @@ export function chainBlockSource(client: TwinpathPublicClient, hub: Address): Bl
         throw err;
       }
     },
+  };
+}
+
+/** BlockSource over JSON-RPC. */
+export function chainBlockSource(client: TwinpathPublicClient, hub: Address): BlockSource {
+  return {
+    ...chainBlockHashes(client),
     requestLogs: (fromBlock, toBlock) => getRequestLogs(client, { hub, fromBlock, toBlock }),
     requestStatus: (requestId) => getRequestStatus(client, { hub, requestId }),
   };

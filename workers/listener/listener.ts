@@ -3,6 +3,7 @@ import { RequestStatus } from "../chain/getRequest.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
+import { checkCheckpoint, readStablePage } from "./reorg.js";
 import type { BlockSource, CheckpointStore, JobSink } from "./types.js";
 
 /** Options of a Listener. */
@@ -54,13 +55,11 @@ export class Listener {
 
   async step(): Promise<StepResult> {
     const { source, store, sink, logger } = this.o;
-    const checkpoint = await store.load();
 
     // 1. Reorg check: is the last processed block still canonical?
-    if (checkpoint) {
-      const current = await source.blockHash(checkpoint.block);
-      if (current !== checkpoint.hash) return this.rewind(checkpoint.block);
-    }
+    const rewound = await checkCheckpoint(source, store, this.startBlock, this.reorgWindow, logger);
+    if (rewound) return { kind: "rewound", ...rewound };
+    const checkpoint = await store.load();
 
     // 2. The next page of confirmed blocks.
     const last = checkpoint ? checkpoint.block : this.startBlock - 1n;
@@ -70,15 +69,12 @@ export class Listener {
     const from = last + 1n;
     const to = safe < from + this.pageSize - 1n ? safe : from + this.pageSize - 1n;
 
-    // Read `to`'s hash before and after the logs: every block <= to is linked into that hash, so if it did not
-    // change, the logs come from that chain (two calls, whatever the number of blocks with requests).
-    const toHash = await source.blockHash(to);
-    if (!toHash) return { kind: "inconsistent", block: to };
-    const logs = await source.requestLogs(from, to);
-    if ((await source.blockHash(to)) !== toHash) {
+    const page = await readStablePage(source, to, () => source.requestLogs(from, to));
+    if (!page) {
       logger?.warn({ block: String(to) }, "chain changed while reading a page; retrying it");
       return { kind: "inconsistent", block: to };
     }
+    const { toHash, value: logs } = page;
     const hashes = new Map<bigint, Hex>([[to, toHash]]);
     for (const log of logs) hashes.set(log.blockNumber, log.blockHash);
 
@@ -99,26 +95,6 @@ export class Listener {
       );
     }
     return { kind: "advanced", from, to, requests: logs.length, enqueued: added + replaced, skipped: logs.length - open.length };
-  }
-
-  /** Walks back through remembered hashes to the newest block that is still canonical and resumes after it. */
-  private async rewind(from: bigint): Promise<StepResult> {
-    const { source, store, logger } = this.o;
-    const remembered = [...(await store.recentHashes()).entries()].filter(([n]) => n < from).sort((a, b) => (a[0] > b[0] ? -1 : 1));
-    for (const [n, hash] of remembered) {
-      if ((await source.blockHash(n)) === hash) {
-        await store.rewind({ block: n, hash });
-        logger?.warn({ from: String(from), to: String(n) }, "reorg detected: rewound");
-        return { kind: "rewound", from, to: n };
-      }
-    }
-    // Deeper than the window: the fork point is unknown, so rescan from the start block. Safe because enqueuing is
-    // idempotent (job ids, and a job from another fork is replaced); slow, hence the error log.
-    const target = this.startBlock - 1n;
-    const hash = target >= 0n ? await source.blockHash(target) : null;
-    await store.rewind(hash ? { block: target, hash } : null);
-    logger?.error({ from: String(from), to: String(target), window: String(this.reorgWindow) }, "reorg deeper than the remembered window: rescanning from the start block");
-    return { kind: "rewound", from, to: target };
   }
 
   /** Runs steps until stop(): pages back-to-back while behind, then polls. Errors are logged and retried. */

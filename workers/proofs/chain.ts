@@ -1,6 +1,7 @@
 import { getAbiItem, toHex, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../chain/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
+import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { inferenceRequestedEvent } from "../chain/getRequestLogs.js";
 
 /** Chain actions of the proof path (calls are sent through a TxSender; reads take the client). */
@@ -51,12 +52,19 @@ export const attestationTypedData = (chainId: number, hub: Address, a: Attestati
   }) as const;
 
 /**
- * The input of a request, from its InferenceRequested event (the hub keeps only the hash; data availability is
- * through logs). Null when no event is found in [fromBlock, latest].
+ * The input of a request, from its newest InferenceRequested event (the hub keeps only the hash; data availability
+ * is through logs), looked up by its indexed requestId in bounded pages backwards from the head. Null when no event
+ * is found within the lookback.
  */
-export async function getRequestInput(client: TwinpathPublicClient, hub: Address, requestId: bigint, fromBlock = 0n): Promise<readonly bigint[] | null> {
-  const logs = await client.getLogs({ address: hub, event: inferenceRequestedEvent, args: { requestId }, fromBlock, strict: true });
-  return logs.length ? logs[logs.length - 1].args.input : null;
+export async function getRequestInput(client: TwinpathPublicClient, hub: Address, requestId: bigint, lookup: LogLookupOptions = {}): Promise<readonly bigint[] | null> {
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  const hit = await findLogBackwards(
+    head,
+    (fromBlock, toBlock) => client.getLogs({ address: hub, event: inferenceRequestedEvent, args: { requestId }, fromBlock, toBlock, strict: true }),
+    () => true,
+    lookup,
+  );
+  return hit ? hit.args.input : null;
 }
 
 export interface ProofLog {

@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
 import { getAbiItem, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../chain/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
+import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import type { ChainRef, ProveJobData } from "../queues/jobs.js";
@@ -31,6 +32,8 @@ export interface ProverContext {
   pool: EnginePool;
   store: ProofStore;
   proveQueue: Queue;
+  /** bounds of the InferenceRequested / ResultSubmitted lookups (page size, max lookback) */
+  logLookup?: LogLookupOptions;
   logger: Logger;
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
@@ -85,12 +88,12 @@ export function createProveProcessor(ctx: ProverContext) {
       // 2. The request's input (the hub's record decides) and the fast-path output.
       let input = d.input.map(BigInt);
       if (valuesHash(input) !== record.inputHash) {
-        const fromLog = await getRequestInput(ctx.client, d.hub, requestId);
+        const fromLog = await getRequestInput(ctx.client, d.hub, requestId, ctx.logLookup);
         if (!fromLog || valuesHash(fromLog) !== record.inputHash) throw new StaleJobError(`request ${d.requestId}: no input matching the hub's inputHash`);
         input = [...fromLog];
       }
       let fast = d.output.map(BigInt);
-      if (valuesHash(fast) !== record.outputHash) fast = await fastOutputFromLog(ctx.client, d.hub, requestId, record.outputHash);
+      if (valuesHash(fast) !== record.outputHash) fast = await fastOutputFromLog(ctx.client, d.hub, requestId, record.outputHash, ctx.logLookup);
 
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
@@ -172,9 +175,14 @@ async function skipped(ctx: ProverContext, log: Logger, status: number, provedBy
 }
 
 /** The fast-path output as delivered (ResultSubmitted), when the job carries another node's output. */
-async function fastOutputFromLog(client: TwinpathPublicClient, hub: Address, requestId: bigint, outputHash: Hex): Promise<bigint[]> {
-  const logs = await client.getLogs({ address: hub, event: resultSubmittedEvent, args: { requestId }, fromBlock: 0n, strict: true });
-  const hit = logs.reverse().find((l) => l.args.outputHash === outputHash);
+async function fastOutputFromLog(client: TwinpathPublicClient, hub: Address, requestId: bigint, outputHash: Hex, lookup?: LogLookupOptions): Promise<bigint[]> {
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  const hit = await findLogBackwards(
+    head,
+    (fromBlock, toBlock) => client.getLogs({ address: hub, event: resultSubmittedEvent, args: { requestId }, fromBlock, toBlock, strict: true }),
+    (l) => l.args.outputHash === outputHash,
+    lookup,
+  );
   if (!hit) throw new Error(`request ${requestId}: no ResultSubmitted event with outputHash ${outputHash} yet`);
   return [...hit.args.output];
 }

@@ -22,7 +22,7 @@ import { ProofModelCache } from "../proofs/models.js";
 import { startProofServer } from "../proofs/server.js";
 import { AttestationBatcher } from "./attestationBatcher.js";
 import { ProofVerifier } from "./backends.js";
-import { ProofFollower, verifierCheckpointKey, verifierQueuePrefix } from "./follower.js";
+import { ProofFollower, chainProofSource, legacyResumeBlock, verifierCheckpointKey, verifierCheckpointStore, verifierQueuePrefix } from "./follower.js";
 import { createVerifyProcessor } from "./processor.js";
 
 await runMain("verifier-node", async () => {
@@ -59,14 +59,15 @@ await runMain("verifier-node", async () => {
   worker.on("failed", (job, err) => logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "job failed"));
   worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
 
+  const checkpointKey = verifierCheckpointKey(config.QUEUE_PREFIX, config.CHAIN_ID, config.HUB_ADDRESS, address);
+  const store = verifierCheckpointStore(redis, checkpointKey);
   const follower = new ProofFollower({
-    client,
-    redis,
+    source: chainProofSource(client, config.HUB_ADDRESS),
+    store,
     queue: queue as never,
     chainId: config.CHAIN_ID,
     hub: config.HUB_ADDRESS,
-    checkpointKey: verifierCheckpointKey(config.QUEUE_PREFIX, config.CHAIN_ID, config.HUB_ADDRESS, address),
-    startBlock: BigInt(config.VERIFIER_START_BLOCK),
+    startBlock: (await store.load()) ? BigInt(config.VERIFIER_START_BLOCK) : await legacyResumeBlock(redis, checkpointKey, BigInt(config.VERIFIER_START_BLOCK)),
     confirmations: config.VERIFIER_CONFIRMATIONS,
     pageSize: config.VERIFIER_PAGE_SIZE,
     pollIntervalMs: config.VERIFIER_POLL_INTERVAL_MS,

@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import { hexToBytes, keccak256, type Hex } from "viem";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
 import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import type { LogLookupOptions } from "../chain/findLogBackwards.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { QueueName } from "../queues/names.js";
 import { BadInputError, StaleJobError, TwinpathError, errorMessage } from "../shared/errors.js";
@@ -28,6 +29,8 @@ export interface VerifierNodeContext {
   claimRewards: boolean;
   /** this node's own verify queue (claim jobs are scheduled on it) */
   queue: Queue;
+  /** bounds of the InferenceRequested lookup (page size, max lookback) */
+  logLookup?: LogLookupOptions;
   logger: Logger;
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
@@ -78,7 +81,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       const artifacts = await ctx.bundles.resolve(model);
 
       // 3. Instances bound to this request: its input (from the event, checked against the hub's hash) ‖ output.
-      const input = await getRequestInput(ctx.client, d.hub, requestId);
+      const input = await getRequestInput(ctx.client, d.hub, requestId, ctx.logLookup);
       if (!input || valuesHash(input) !== record.inputHash) throw new StaleJobError(`request ${d.requestId}: no InferenceRequested input matching the hub's inputHash`);
       const output = d.output.map(BigInt);
       let verdict: Verdict;
@@ -104,7 +107,13 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
       }
 
-      // 5. Sign and submit the attestation.
+      // 5. Sign and submit the attestation, if the proof is still the hub's one: verification takes a while, and a
+      // reorg or a rival proof may have replaced it meanwhile (never sign for a proof no longer on chain).
+      const current = await getRequest(ctx.client, { hub: d.hub, requestId });
+      if (current.status !== RequestStatus.ProofSubmitted || current.proofHash !== d.proofHash) {
+        log.info({ status: requestStatusName(current.status) }, "proof replaced while verifying; not attesting");
+        return { outcome: "skipped", valid: verdict.valid, reason: `status ${requestStatusName(current.status)}${current.proofHash !== d.proofHash ? ", another proof" : ""}`, checks: verdict.checks };
+      }
       const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: record.instancesHash, valid: verdict.valid };
       const signature = await ctx.wallet.signTypedData(attestationTypedData(d.chainId, d.hub, attestation));
       const outcome = await ctx.batcher.submit(attestation, signature);
