@@ -7,7 +7,10 @@ import { findLogBackwards, LogLookupOptionsError } from "../../workers/chain/fin
 import { MemoryCheckpointStore } from "../../workers/listener/redisCheckpoint.js";
 import { getRequestInput, type ProofLog } from "../../workers/proofs/chain.js";
 import { createLogger } from "../../workers/shared/logger.js";
-import { ProofFollower, verifyJobId, type ProofSource, type VerifyJobData } from "../../workers/verifier-node/follower.js";
+import { loadVerifierNodeConfig } from "../../workers/config/verifierNode.js";
+import { ConfigError } from "../../workers/shared/errors.js";
+import { Redis } from "ioredis";
+import { ProofFollower, legacyResumeBlock, verifierCheckpointStore, verifyJobId, type ProofSource, type VerifyJobData } from "../../workers/verifier-node/follower.js";
 
 const logger = createLogger("test", "silent");
 const hub = "0x00000000000000000000000000000000000000aa" as const;
@@ -184,5 +187,48 @@ describe("bounded log lookups", () => {
     assert.equal(ranges.length, 3);
     await assert.rejects(getRequestInput(client, hub, 5n), /max block range/, "the default page is larger than this provider allows");
     assert.equal(await getRequestInput(client, hub, 6n, { pageSize: 1_000, maxLookback: 10_000 }), null);
+  });
+});
+
+describe("verifier-node follower: configuration and upgrade", () => {
+  const env = { REDIS_URL: "redis://x:1", RPC_URL: "http://x:1", CHAIN_ID: "1", HUB_ADDRESS: zeroAddress, MODEL_REGISTRY_ADDRESS: zeroAddress, VERIFIER_PRIVATE_KEY: `0x${"11".repeat(32)}`, BUNDLE_DIRS: "/b" };
+
+  it("reads the lookup bounds and reorg window, and names bad values", () => {
+    const c = loadVerifierNodeConfig(env);
+    assert.deepEqual([c.PROOF_LOG_PAGE_SIZE, c.PROOF_LOG_MAX_LOOKBACK, c.VERIFIER_REORG_WINDOW], [5_000, 1_000_000, 64]);
+    assert.throws(
+      () => loadVerifierNodeConfig({ ...env, PROOF_LOG_PAGE_SIZE: "0", VERIFIER_REORG_WINDOW: "x" }),
+      (e: unknown) => e instanceof ConfigError && ["PROOF_LOG_PAGE_SIZE", "VERIFIER_REORG_WINDOW"].every((v) => e.issues.some((i) => i.variable === v)),
+    );
+  });
+
+  it("resumes after a pre-reorg-handling checkpoint, and keeps hashes in Redis across restarts", async (t) => {
+    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+    } catch {
+      t.skip("no Redis at 127.0.0.1:6379");
+      return;
+    }
+    const key = `test-robustness-${process.pid}-${Date.now()}:verifier:checkpoint`;
+    try {
+      assert.equal(await legacyResumeBlock(redis, key, 5n), 5n, "no old checkpoint: the start block");
+      await redis.set(key, "41");
+      assert.equal(await legacyResumeBlock(redis, key, 5n), 42n);
+      const chain = new FakeProofChain();
+      for (let i = 0; i < 50; i++) chain.mine(i === 45 ? { requestId: 1n, proofHash: P1 } : undefined);
+      const queue = new FakeQueue();
+      const make = () => new ProofFollower({ source: chain, store: verifierCheckpointStore(redis, key), queue: queue as unknown as Queue<VerifyJobData>, chainId: 1, hub, startBlock: 42n, confirmations: 0, pageSize: 100, pollIntervalMs: 10, logger });
+      assert.equal(await make().poll(), 1);
+      chain.reorg(44, "b");
+      chain.mine({ requestId: 1n, proofHash: P2 });
+      const restarted = make();
+      assert.equal(await restarted.poll(), 1, "a restarted follower still sees the reorg");
+      assert.equal(restarted.rewinds, 1);
+      assert.equal((await verifierCheckpointStore(redis, key).load())?.hash, chain.blocks[45].hash);
+    } finally {
+      await redis.del(key, `${key}:pos`, `${key}:blocks`);
+      redis.disconnect();
+    }
   });
 });

@@ -1,8 +1,19 @@
 import { z } from "zod";
 import type { Hex } from "viem";
 import { ConfigError } from "../shared/errors.js";
+import { int } from "./fields.js";
 
 /** Fields shared by the proof-path roles (prover, verifier node). */
+
+/**
+ * Bounds of the proof path's event lookups (a request's InferenceRequested input, a ResultSubmitted output): pages of
+ * PROOF_LOG_PAGE_SIZE blocks backwards from the head, at most PROOF_LOG_MAX_LOOKBACK blocks deep, so RPC providers
+ * that cap eth_getLogs ranges accept them.
+ */
+export const logLookupShape = {
+  PROOF_LOG_PAGE_SIZE: int(1, 1_000_000, 5_000),
+  PROOF_LOG_MAX_LOOKBACK: int(1, Number.MAX_SAFE_INTEGER, 1_000_000),
+};
 
 /** Comma-separated folders holding model bundles (a bundle folder, or a folder of bundle folders). */
 export const dirList = () =>

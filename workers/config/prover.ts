@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { address, bool, int, privateKeys } from "./fields.js";
 import { commonShape } from "./common.js";
-import { dirList, pickInstanceKey } from "./proofPath.js";
+import { dirList, logLookupShape, pickInstanceKey } from "./proofPath.js";
 import { parseEnv } from "./parse.js";
 
 export const proverShape = {
   ...commonShape,
+  ...logLookupShape,
   MODEL_REGISTRY_ADDRESS: address(),
   /** Key of this prover node (registered with prover stake); one prover process per key (it owns the nonces).
    * A comma-separated list gives pm2 instance i the i-th key. */

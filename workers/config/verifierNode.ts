@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { address, bool, int, privateKeys } from "./fields.js";
 import { commonShape } from "./common.js";
-import { dirList, pickInstanceKey } from "./proofPath.js";
+import { dirList, logLookupShape, pickInstanceKey } from "./proofPath.js";
 import { parseEnv } from "./parse.js";
 
 export const verifierNodeShape = {
   ...commonShape,
+  ...logLookupShape,
   MODEL_REGISTRY_ADDRESS: address(),
   /** Key of this verification node (registered with verifier stake); it signs attestations and sends them.
    * A comma-separated list gives pm2 instance i the i-th key. */
@@ -21,6 +22,8 @@ export const verifierNodeShape = {
   /** First block to scan when this node has no checkpoint. */
   VERIFIER_START_BLOCK: int(0, Number.MAX_SAFE_INTEGER, 0),
   VERIFIER_PAGE_SIZE: int(1, 100_000, 2000),
+  /** Recent block hashes the follower keeps to find the fork point after a reorg. */
+  VERIFIER_REORG_WINDOW: int(1, 100_000, 64),
   VERIFIER_POLL_INTERVAL_MS: int(10, 600_000, 1000),
   /** Attestations gathered into one submitAttestations transaction at most. */
   VERIFIER_BATCH_MAX_SIZE: int(1, 500, 16),

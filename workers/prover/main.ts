@@ -61,6 +61,7 @@ await runMain("prover", async () => {
       proofMetrics,
       settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
       faultDelayMs: config.PROVER_FAULT_DELAY_MS,
+      logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
     }),
     workerOptions(ctx, {
       concurrency: config.PROVER_CONCURRENCY,

@@ -48,7 +48,7 @@ await runMain("verifier-node", async () => {
 
   const worker = new Worker(
     QueueName.verify,
-    createVerifyProcessor({ client, wallet, sender, batcher, models, bundles, verifier, claimRewards: config.VERIFIER_CLAIM_REWARDS, queue, logger, metrics, proofMetrics }),
+    createVerifyProcessor({ client, wallet, sender, batcher, models, bundles, verifier, claimRewards: config.VERIFIER_CLAIM_REWARDS, queue, logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK }, logger, metrics, proofMetrics }),
     workerOptions(ctx, {
       concurrency: config.VERIFIER_CONCURRENCY,
       lockDuration: config.VERIFIER_LOCK_DURATION_MS,
@@ -70,6 +70,7 @@ await runMain("verifier-node", async () => {
     startBlock: (await store.load()) ? BigInt(config.VERIFIER_START_BLOCK) : await legacyResumeBlock(redis, checkpointKey, BigInt(config.VERIFIER_START_BLOCK)),
     confirmations: config.VERIFIER_CONFIRMATIONS,
     pageSize: config.VERIFIER_PAGE_SIZE,
+    reorgWindow: config.VERIFIER_REORG_WINDOW,
     pollIntervalMs: config.VERIFIER_POLL_INTERVAL_MS,
     logger,
   });
