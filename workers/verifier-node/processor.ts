@@ -111,7 +111,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       // reorg or a rival proof may have replaced it meanwhile (never sign for a proof no longer on chain).
       const current = await getRequest(ctx.client, { hub: d.hub, requestId });
       if (current.status !== RequestStatus.ProofSubmitted || current.proofHash !== d.proofHash) {
-        log.info({ status: requestStatusName(current.status) }, "proof replaced while verifying; not attesting");
+        log.info({ status: requestStatusName(current.status) }, "proof no longer under attestation (changed while verifying); not attesting");
         return { outcome: "skipped", valid: verdict.valid, reason: `status ${requestStatusName(current.status)}${current.proofHash !== d.proofHash ? ", another proof" : ""}`, checks: verdict.checks };
       }
       const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: record.instancesHash, valid: verdict.valid };
