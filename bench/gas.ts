@@ -28,6 +28,7 @@ import { type Hex, encodeAbiParameters, encodeFunctionData, keccak256, parseEthe
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
 import { REPO_ROOT } from "../scripts/lib/deployments.js";
+import { attestationTypedData } from "../workers/proofs/chain.js";
 
 const TEST_VERIFIER = "TestOnlyInstanceCheckingVerifier";
 const PROOF_BYTES = 23_616;
@@ -158,20 +159,7 @@ async function attestation(id: bigint, proofReceiptLogs: Parameters<typeof parse
     (e) => e.args.requestId === id,
   );
   const a = { requestId: id, proofHash: p.args.proofHash, instancesHash: p.args.instancesHash, valid: true };
-  const signature = await who.signTypedData({
-    account: who.account,
-    domain: { name: "Twinpath", version: "1", chainId, verifyingContract: inferenceHub.address },
-    types: {
-      Attestation: [
-        { name: "requestId", type: "uint256" },
-        { name: "proofHash", type: "bytes32" },
-        { name: "instancesHash", type: "bytes32" },
-        { name: "valid", type: "bool" },
-      ],
-    },
-    primaryType: "Attestation",
-    message: a,
-  });
+  const signature = await who.signTypedData({ account: who.account, ...attestationTypedData(chainId, inferenceHub.address, a) });
   return { a, signature };
 }
 
