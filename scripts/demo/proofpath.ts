@@ -10,6 +10,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { Abi, Address } from "viem";
+import { readArtifact } from "../../workers/chain/abi/sources.js";
+import { createSignerClient } from "../../workers/chain/client.js";
+import { devKey } from "../../workers/devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
 import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
@@ -66,10 +70,21 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     if (o.mode === "optimistic") ps.startBlockTicker(1000); // the challenge window needs a moving chain clock
     const fromBlock = await ps.stack.client.getBlockNumber();
     const inputs = exampleInputs(o.model, o.requests).map((r) => quantizeInput(r, ps!.stack.model.model.inputScale));
+    // Requests go through the example consumer contract, as a dApp's would (its onResult/onSettled callbacks run
+    // under their gas cap), except in OPTIMISTIC mode: the demo's short challenge window needs a per-request
+    // proofTimeout, and the example asks with the protocol's default deadlines.
+    const consumer = o.mode === "optimistic" ? undefined : await deployExampleConsumer(ps);
+    if (consumer) o.log(`consumer: IrisClassifierConsumer at ${consumer.address}`);
+    const fee = 10n ** 15n;
     const sent: TrackedRequest[] = [];
     for (const input of inputs) {
-      const r = await ps.request(input, { fee: 10n ** 15n, proofTimeout: o.mode === "optimistic" ? o.challengeWindow : 0 });
-      sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
+      if (consumer) {
+        const r = await ps.stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [input] as never, value: fee }, "classify");
+        sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
+      } else {
+        const r = await ps.request(input, { fee, proofTimeout: o.challengeWindow });
+        sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
+      }
     }
     o.log(`sent ${sent.length} requests; following them to settlement…`);
     const state = await trackRequests(ps.stack.client, ps.hub, sent, 180_000 + o.challengeWindow * 1000);
@@ -95,6 +110,16 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
   } finally {
     await ps?.stack.stop();
   }
+}
+
+/** Deploys contracts/examples/IrisClassifierConsumer.sol for the stack's model (from the Hardhat artifact). */
+async function deployExampleConsumer(ps: ProofStack): Promise<{ address: Address; abi: Abi }> {
+  const { abi, bytecode } = readArtifact("contracts/examples/IrisClassifierConsumer.sol", "IrisClassifierConsumer");
+  const deployer = createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId }, devKey(0));
+  const hash = await deployer.deployContract({ abi: abi as Abi, bytecode, args: [ps.hub, ps.stack.model.modelId] });
+  const address = (await ps.stack.client.waitForTransactionReceipt({ hash })).contractAddress;
+  if (!address) throw new Error(`IrisClassifierConsumer deployment ${hash} created no contract`);
+  return { address, abi: abi as Abi };
 }
 
 function table(rows: RequestOutcome[]): string {
