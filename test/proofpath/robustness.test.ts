@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Queue } from "bullmq";
 import { keccak256, toHex, zeroAddress, type Hex } from "viem";
+import { ForkedChain } from "../helpers/forkedChain.js";
 import type { TwinpathPublicClient } from "../../workers/chain/client.js";
 import { findLogBackwards, LogLookupOptionsError } from "../../workers/chain/findLogBackwards.js";
 import { MemoryCheckpointStore } from "../../workers/listener/redisCheckpoint.js";
@@ -16,26 +17,9 @@ const logger = createLogger("test", "silent");
 const hub = "0x00000000000000000000000000000000000000aa" as const;
 
 /** A fake chain of blocks with hashes derived from (fork, number), some carrying one ProofSubmitted each. */
-class FakeProofChain implements ProofSource {
-  blocks: { hash: Hex; proof?: { requestId: bigint; proofHash: Hex } }[] = [];
-  constructor(private fork = "a") {
-    this.blocks.push({ hash: this.hashOf(0) });
-  }
-  private hashOf(n: number) {
-    return keccak256(toHex(`${this.fork}:${n}`));
-  }
+class FakeProofChain extends ForkedChain<{ proof: { requestId: bigint; proofHash: Hex } }> implements ProofSource {
   mine(proof?: { requestId: bigint; proofHash: Hex }) {
-    this.blocks.push({ hash: this.hashOf(this.blocks.length), proof });
-  }
-  reorg(keep: number, fork: string) {
-    this.fork = fork;
-    this.blocks = this.blocks.slice(0, keep + 1);
-  }
-  async headNumber() {
-    return BigInt(this.blocks.length - 1);
-  }
-  async blockHash(n: bigint) {
-    return this.blocks[Number(n)]?.hash ?? null;
+    this.mineBlock(proof ? { proof } : {});
   }
   async proofLogs(from: bigint, to: bigint): Promise<ProofLog[]> {
     const out: ProofLog[] = [];

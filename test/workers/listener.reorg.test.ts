@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { keccak256, toHex, zeroAddress, type Hex } from "viem";
+import { zeroAddress, type Hex } from "viem";
+import { ForkedChain } from "../helpers/forkedChain.js";
 import type { RequestLog } from "../../workers/chain/getRequestLogs.js";
 import { RequestStatus } from "../../workers/chain/getRequest.js";
 import { Listener } from "../../workers/listener/listener.js";
@@ -8,31 +9,12 @@ import { MemoryCheckpointStore } from "../../workers/listener/redisCheckpoint.js
 import type { BlockSource, JobSink } from "../../workers/listener/types.js";
 
 /** A fake chain: blocks with hashes derived from (fork, number), some carrying one request each. */
-class FakeChain implements BlockSource {
-  blocks: { hash: Hex; requestId?: bigint; input?: bigint[] }[] = [];
+class FakeChain extends ForkedChain<{ requestId: bigint; input: bigint[] }> implements BlockSource {
   statuses = new Map<bigint, number>();
   calls = { logs: [] as [bigint, bigint][] };
-  constructor(private fork = "a") {
-    this.blocks.push({ hash: this.hashOf(0) });
-  }
-  private hashOf(n: number) {
-    return keccak256(toHex(`${this.fork}:${n}`));
-  }
   mine(requestId?: bigint, input: bigint[] = [1n]) {
-    const n = this.blocks.length;
-    this.blocks.push({ hash: this.hashOf(n), requestId, input });
+    this.mineBlock({ requestId, input });
     if (requestId !== undefined) this.statuses.set(requestId, RequestStatus.Requested);
-  }
-  /** Replace every block above `keep` with a new fork. */
-  reorg(keep: number, fork: string) {
-    this.fork = fork;
-    this.blocks = this.blocks.slice(0, keep + 1);
-  }
-  async headNumber() {
-    return BigInt(this.blocks.length - 1);
-  }
-  async blockHash(n: bigint) {
-    return this.blocks[Number(n)]?.hash ?? null;
   }
   async requestLogs(from: bigint, to: bigint): Promise<RequestLog[]> {
     this.calls.logs.push([from, to]);
