@@ -131,13 +131,7 @@ export class ProofStack {
   envFor(role: ProofRole, index = 0): Record<string, string> {
     const s = this.stack;
     const common: Record<string, string> = {
-      REDIS_URL: s.redis.url,
-      RPC_URL: s.proxy?.url ?? s.node.url,
-      CHAIN_ID: String(s.node.chainId),
-      HUB_ADDRESS: s.deployment.inferenceHub,
-      QUEUE_PREFIX: s.queues.prefix,
-      LOG_LEVEL: this.options.logLevel ?? "info",
-      METRICS_PORT: "0",
+      ...s.commonEnv(this.options.logLevel ?? "info"),
       MODEL_REGISTRY_ADDRESS: s.deployment.modelRegistry,
       BUNDLE_DIRS: this.options.bundleDir,
     };

@@ -84,18 +84,23 @@ export class Stack {
     this.requestSender = new TxSender({ publicClient: client, walletClient: requester, pollIntervalMs: 10 });
   }
 
-  /** Environment of a worker role (the same variables pm2 passes). */
-  envFor(role: WorkerRole): Record<string, string> {
-    const o = this.options;
-    const common: Record<string, string> = {
+  /** Variables every worker role of this stack takes (Redis, chain, hub, queue prefix, logs, metrics). */
+  commonEnv(logLevel = this.options.logLevel ?? "info"): Record<string, string> {
+    return {
       REDIS_URL: this.redis.url,
       RPC_URL: this.proxy?.url ?? this.node.url,
       CHAIN_ID: String(this.node.chainId),
       HUB_ADDRESS: this.deployment.inferenceHub,
       QUEUE_PREFIX: this.queues.prefix,
-      LOG_LEVEL: o.logLevel ?? "info",
+      LOG_LEVEL: logLevel,
       METRICS_PORT: "0",
     };
+  }
+
+  /** Environment of a worker role (the same variables pm2 passes). */
+  envFor(role: WorkerRole): Record<string, string> {
+    const o = this.options;
+    const common = this.commonEnv();
     const byRole: Record<WorkerRole, Record<string, string>> = {
       listener: { LISTENER_CONFIRMATIONS: "0", LISTENER_START_BLOCK: String(this.deployment.deployBlock), LISTENER_POLL_INTERVAL_MS: "50", LISTENER_PAGE_SIZE: "500" },
       executor: { MODEL_REGISTRY_ADDRESS: this.deployment.modelRegistry, MODEL_STORE_DIR: this.modelStoreDir, EXECUTOR_CONCURRENCY: "8" },
