@@ -8,7 +8,7 @@ import { parseEventLogs, type Address } from "viem";
 import { FR_MODULUS } from "../../halo2/field.js";
 import { generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
 import { deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
-import { deployHub, Mode, modelSpec, Status, type HubFixture } from "../contracts/helpers/hub.js";
+import { deployHub, MIN_STAKE, Mode, modelSpec, Role, Status, type HubFixture } from "../contracts/helpers/hub.js";
 import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "./corpus.js";
 
 const { viem, networkHelpers } = await network.create();
@@ -33,6 +33,8 @@ describe("InferenceHub ZKML_ONCHAIN with the generated Halo2 verifier", { skip: 
 
   async function fixture() {
     const f = await deployHub(viem);
+    // one prover, so every proof here is the assigned prover's
+    await f.nodeRegistry.write.beginUnbonding([Role.Prover, MIN_STAKE], { account: f.wallets.prover2.account });
     const [wallet] = await viem.getWalletClients();
     const clients = { walletClient: wallet as never, publicClient: f.publicClient as never };
     const dMlp = await deployVerifierArtifacts(clients, generateVerifierArtifacts(mlp.desc, mlp.srs));
