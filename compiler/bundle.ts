@@ -11,6 +11,7 @@ import { z } from "zod";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
 import { compileModel, type CompileOptions } from "./compile.js";
+import { deriveAdmission, type Admission } from "./domain.js";
 import { ENGINE_ID, genPk, genVk, genWitness, prove, verify } from "./engine/engine.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
@@ -72,6 +73,8 @@ export interface Manifest {
     | { kind: "ceremony"; k: number; sourceK: number; sourceKeccak256: `0x${string}` };
   /** an input (floats) used for the build's prove/verify round trip */
   exampleInput: number[];
+  /** what the registry admits: the input domain in which every input proves, and the tolerance (compiler/domain.ts) */
+  admission?: Admission;
 }
 
 export interface BuildBundleOptions extends CompileOptions {
@@ -201,6 +204,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
     accuracy,
     srsInfo,
     exampleInput: example,
+    admission: deriveAdmission(c.lowered, c.calibration.sizing, c.samples),
   };
   mkdirSync(opts.out, { recursive: true });
   for (const [key, p] of Object.entries(FILE_NAMES)) {

@@ -9,6 +9,8 @@
  *   vkHash       = files.vk.keccak256
  *   manifestHash = keccak256(manifest.json bytes, exactly as stored)
  *   shapes, scales from manifest.input / manifest.output
+ *   inputLower, inputUpper, tolerance from manifest.admission (the compiler's admitted input domain and tolerance,
+ *                compiler/domain.ts): never typed by hand; a larger tolerance may be asked for, never a smaller one
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -51,6 +53,18 @@ const tensor = z
     path: ["shape"],
   });
 
+const int64 = z.number().int().min(-(2 ** 53)).max(2 ** 53); // JSON numbers: exact integers only
+/** manifest.admission (compiler/domain.ts). */
+const admission = z
+  .object({
+    lower: z.array(int64).min(1),
+    upper: z.array(int64).min(1),
+    tolerance: z.number().int().nonnegative(),
+  })
+  .passthrough()
+  .refine((a) => a.lower.length === a.upper.length, { message: "lower and upper differ in length", path: ["upper"] })
+  .refine((a) => a.lower.every((l, i) => l <= a.upper[i]), { message: "has an element with lower > upper", path: ["lower"] });
+
 /** The fields of manifest.json this mapping relies on; other fields are kept as they are. */
 export const bundleManifestSchema = z
   .object({
@@ -61,8 +75,13 @@ export const bundleManifestSchema = z
       .catchall(fileEntry),
     input: tensor,
     output: tensor,
+    admission: admission.optional(),
   })
-  .passthrough();
+  .passthrough()
+  .refine((m) => !m.admission || m.admission.lower.length === 1 || m.admission.lower.length === tensorLength(m.input.shape), {
+    message: "must have one bound per input element (or one for all)",
+    path: ["admission", "lower"],
+  });
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 
 /** The ModelRegistry.ModelSpec tuple as viem expects it. */
@@ -80,6 +99,8 @@ export interface ModelSpec {
   verifier: Address;
   price: bigint;
   tolerance: bigint;
+  inputLower: bigint[];
+  inputUpper: bigint[];
 }
 
 /** What the bundle does not say: how the model is verified and sold. */
@@ -88,8 +109,11 @@ export interface RegistrationOptions {
   /** IProofVerifier address; required for ZKML_ONCHAIN and OPTIMISTIC, must be absent/zero for ZKML_ATTESTED. */
   verifier?: Address;
   price: bigint;
-  /** Max |fast - proven| per output element, in fixed-point units at the output scale. */
-  tolerance: bigint;
+  /**
+   * Max |fast - proven| per output element, in fixed-point units at the output scale. Defaults to the bundle's
+   * (manifest.admission.tolerance); a smaller one is refused (it would slash honest executors).
+   */
+  tolerance?: bigint;
 }
 
 export interface LoadedManifest {
@@ -145,7 +169,18 @@ export function manifestToModelSpec(loaded: Pick<LoadedManifest, "manifest" | "m
     throw new BundleManifestError(`mode ZKML_ATTESTED takes no verifier contract (got ${verifier})`, source);
   }
   if (options.price < 0n) throw new BundleManifestError(`price ${options.price} is negative`, source);
-  if (options.tolerance < 0n) throw new BundleManifestError(`tolerance ${options.tolerance} is negative`, source);
+  const domain = manifest.admission;
+  if (!domain) {
+    throw new BundleManifestError(
+      "has no admission (input domain and tolerance): rebuild it with this compiler (npx twinpath build-model …) so the registry knows which inputs prove",
+      source,
+    );
+  }
+  const minimum = BigInt(domain.tolerance);
+  const tolerance = options.tolerance ?? minimum;
+  if (tolerance < minimum) {
+    throw new BundleManifestError(`tolerance ${tolerance} is below the bundle's ${minimum}: honest executors would be slashed`, source);
+  }
   return {
     onnxHash: manifest.files.onnx.keccak256 as Hex,
     settingsHash: manifest.files.settings.keccak256 as Hex,
@@ -159,7 +194,9 @@ export function manifestToModelSpec(loaded: Pick<LoadedManifest, "manifest" | "m
     mode,
     verifier: getAddress(verifier),
     price: options.price,
-    tolerance: options.tolerance,
+    tolerance,
+    inputLower: domain.lower.map(BigInt),
+    inputUpper: domain.upper.map(BigInt),
   };
 }
 
