@@ -35,10 +35,10 @@ export const submitAttestationsCall = (hub: Address, items: readonly { attestati
 export const claimVerifierRewardCall = (hub: Address, requestId: bigint) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "claimVerifierReward", args: [requestId] }) as const;
 
-/** EIP-712 typed data of an attestation (domain "Twinpath" v1 bound to the hub and chain). */
-export const attestationTypedData = (chainId: number, hub: Address, a: Attestation) =>
+/** EIP-712 typed data of an attestation (domain "Twinpath" v1 bound to the chain and the hub's AttestationQuorum). */
+export const attestationTypedData = (chainId: number, quorum: Address, a: Attestation) =>
   ({
-    domain: { name: "Twinpath", version: "1", chainId, verifyingContract: hub },
+    domain: { name: "Twinpath", version: "1", chainId, verifyingContract: quorum },
     types: {
       Attestation: [
         { name: "requestId", type: "uint256" },
