@@ -8,6 +8,9 @@ import assert from "node:assert/strict";
 import { FR_MODULUS } from "../../halo2/field.js";
 import type { Expr } from "../../halo2/circuit/types.js";
 import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js";
+import { deriveParameters, UnsupportedCircuitError } from "../../halo2/circuit/layout.js";
+import { loadCircuitDescription } from "../../halo2/circuit/load.js";
+import { encodeArtifact } from "../../halo2/solidity/artifact.js";
 import { engineVerify } from "./engine.js";
 import { loadShuffleCircuit, type ShuffleCircuit } from "./shuffle-circuit.js";
 
@@ -96,6 +99,22 @@ describe("shuffle circuit (Conv → MaxPool → Gemm → Softmax): TS verifier v
     const outputs = c.instances[0].slice(c.inputLength);
     const swapped = [[...c.instances[0].slice(0, c.inputLength), ...outputs.slice().reverse()]];
     if (outputs[0] !== outputs[outputs.length - 1]) assert.equal(verifyProof(c.desc, c.proof, swapped, c.srs), false, "reordered outputs accepted");
+  });
+
+  it("a description with a halo2 shuffle argument or a challenge (never emitted by EZKL v21) is refused, never verified without it", () => {
+    const a = c.desc.cs.adviceQueries.findIndex((q) => q.rotation === 0);
+    const q = c.desc.cs.adviceQueries[a];
+    const adv: Expr = { t: "advice", query: a, column: q.column, rotation: 0, phase: 0 };
+    const withShuffle = { ...c.desc, cs: { ...c.desc.cs, shuffles: [{ inputs: [adv], shuffles: [adv] }] } };
+    const withChallenge = { ...c.desc, cs: { ...c.desc.cs, numChallenges: 1, challengePhase: [0] } };
+    for (const [what, d] of [["halo2 shuffle", withShuffle], ["challenges", withChallenge]] as const) {
+      assert.throws(() => deriveParameters(d.cs), (e: Error) => e instanceof UnsupportedCircuitError && /EZKL v21 never emits/.test(e.message), what);
+      assert.throws(() => loadCircuitDescription(JSON.parse(JSON.stringify(d))), UnsupportedCircuitError, what);
+      assert.throws(() => encodeArtifact(d, c.srs), /not supported/, what);
+      const r = verifyProofDetailed(d, c.proof, c.instances, c.srs);
+      assert.equal(r.ok, false, `${what}: a proof verified while the verifier ignored the argument`);
+      assert.match((r as { reason: string }).reason, /unsupported circuit/);
+    }
   });
 
   it("the uncompressed-selector key of the same circuit verifies too, and the two keys do not mix", async () => {

@@ -21,7 +21,8 @@ export function proofLayout(desc: CircuitDescription): ProofLayout {
   const { cs, derived: d } = desc;
   if (cs.numInstanceColumns !== 1) throw new ArtifactError(`exactly one instance column is supported, the circuit has ${cs.numInstanceColumns}`);
   if (!desc.instanceCounts || desc.instanceCounts.length !== 1) throw new ArtifactError("the circuit's instance count is unknown");
-  if (cs.numChallenges > 0 || cs.shuffles.length > 0) throw new ArtifactError("multi-phase circuits and shuffles are not supported");
+  // EZKL v21 emits neither (its shuffles are mv-lookups); deriveParameters refuses them before this point too.
+  if (cs.numChallenges > 0 || cs.shuffles.length > 0) throw new ArtifactError("multi-phase circuits and halo2 shuffle arguments are not supported");
   const sections = new Map(d.proofSections.map((s) => [s.name, s]));
   const section = (name: string) => {
     const s = sections.get(name);
