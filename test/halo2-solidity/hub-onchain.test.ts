@@ -19,7 +19,7 @@ const signed = (v: bigint) => (v > FR_MODULUS / 2n ? v - FR_MODULUS : v);
 
 function split(m: ModelCase, which: "main" | "other") {
   const inst = (which === "main" ? m.instances : m.otherInstances).map(signed);
-  return { input: inst.slice(0, 4), output: inst.slice(4), proof: hex(which === "main" ? m.proof : m.otherProof) };
+  return { input: inst.slice(0, m.inputLength), output: inst.slice(m.inputLength), proof: hex(which === "main" ? m.proof : m.otherProof) };
 }
 
 describe("InferenceHub ZKML_ONCHAIN with the generated Halo2 verifier", { skip: SKIP_MODELS, timeout: 900_000 }, () => {

@@ -49,9 +49,44 @@ export function poolSoftmaxOnnx(): Uint8Array {
   });
 }
 
-const INPUT_LENGTH = 16;
+/**
+ * Two MaxPool stages and a Softmax on a 1×1×8×8 input (conv–pool–conv–pool–fc–softmax, a LeNet-shaped net at
+ * small size): 64 inputs, 10 outputs, logrows 13. Used by the benchmarks (compiling it takes a few minutes).
+ */
+export function cnnPool2Onnx(): Uint8Array {
+  return buildOnnxModel({
+    name: "halo2-cnn-pool2",
+    inputs: [{ name: "x", shape: [1, 1, 8, 8] }],
+    outputs: [{ name: "y", shape: [1, 10] }],
+    initializers: [
+      { name: "K1", dims: [4, 1, 3, 3], data: weights(71, 36, 0.5) },
+      { name: "K2", dims: [4, 4, 3, 3], data: weights(72, 144, 0.3) },
+      { name: "W", dims: [10, 16], data: weights(73, 160, 0.4) },
+      { name: "b", dims: [10], data: weights(74, 10, 0.1) },
+    ],
+    nodes: [
+      { op: "Conv", inputs: ["x", "K1"], outputs: ["c1"], attributes: { pads: [1, 1, 1, 1] } },
+      { op: "Relu", inputs: ["c1"], outputs: ["r1"] },
+      { op: "MaxPool", inputs: ["r1"], outputs: ["p1"], attributes: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: "Conv", inputs: ["p1", "K2"], outputs: ["c2"], attributes: { pads: [1, 1, 1, 1] } },
+      { op: "Relu", inputs: ["c2"], outputs: ["r2"] },
+      { op: "MaxPool", inputs: ["r2"], outputs: ["p2"], attributes: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: "Flatten", inputs: ["p2"], outputs: ["f"] },
+      { op: "Gemm", inputs: ["f", "W", "b"], outputs: ["g"], attributes: { transB: 1 } },
+      { op: "Softmax", inputs: ["g"], outputs: ["y"], attributes: { axis: 1 } },
+    ],
+  });
+}
+
 /** Calibration samples and proof inputs: smooth patterns in [-1.5, 1.5]. */
-const samples = [0, 1, 2, 3].map((s) => Array.from({ length: INPUT_LENGTH }, (_, i) => Math.sin(i * (s + 1.7)) * 1.5));
+const patterns = (n: number) => [0, 1, 2, 3].map((s) => Array.from({ length: n }, (_, i) => Math.sin(i * (s + 1.7)) * 1.5));
+
+const CIRCUITS = {
+  "pool-softmax": { onnx: poolSoftmaxOnnx, inputLength: 16 },
+  "cnn-pool2": { onnx: cnnPool2Onnx, inputLength: 64 },
+} as const;
+export type ShuffleCircuitName = keyof typeof CIRCUITS;
+export const SHUFFLE_CIRCUIT_NAMES = Object.keys(CIRCUITS) as ShuffleCircuitName[];
 
 export interface ShuffleCircuit {
   name: string;
@@ -75,19 +110,25 @@ export interface ShuffleCircuit {
 const clamp = (b: Uint8Array) => new Uint8ClampedArray(b.buffer, b.byteOffset, b.byteLength);
 const memo = new Map<string, Promise<ShuffleCircuit>>();
 
-/** The pool-softmax circuit; `compressSelectors: false` gives the uncompressed-selector key of the same circuit. */
-export function loadShuffleCircuit(opts: { compressSelectors?: boolean } = {}): Promise<ShuffleCircuit> {
+/**
+ * A shuffle circuit (default pool-softmax); `compressSelectors: false` gives the uncompressed-selector key of the same
+ * circuit.
+ */
+export function loadShuffleCircuit(opts: { name?: ShuffleCircuitName; compressSelectors?: boolean } = {}): Promise<ShuffleCircuit> {
+  const name = opts.name ?? "pool-softmax";
   const compress = opts.compressSelectors ?? true;
-  const key = `pool-softmax-${compress ? "c" : "u"}`;
+  const key = `${name}-${compress ? "c" : "u"}`;
   let p = memo.get(key);
-  if (!p) memo.set(key, (p = build(compress)));
+  if (!p) memo.set(key, (p = build(name, compress)));
   return p;
 }
 
-async function build(compress: boolean): Promise<ShuffleCircuit> {
-  const onnx = poolSoftmaxOnnx();
+async function build(name: ShuffleCircuitName, compress: boolean): Promise<ShuffleCircuit> {
+  const { onnx: makeOnnx, inputLength } = CIRCUITS[name];
+  const samples = patterns(inputLength);
+  const onnx = makeOnnx();
   const tag = createHash("sha256").update(onnx).digest("hex").slice(0, 16);
-  const dir = path.join(CACHE, `pool-softmax-${tag}`);
+  const dir = path.join(CACHE, `${name}-${tag}`);
   const file = (f: string) => path.join(dir, f);
   if (!fs.existsSync(file("settings.json"))) {
     const c = await compileModel(onnx, { samples, confirmWithProof: false });
@@ -105,12 +146,12 @@ async function build(compress: boolean): Promise<ShuffleCircuit> {
   if (!fs.existsSync(vkFile)) writeAtomic(vkFile, new Uint8Array(getEngine().genVk(clamp(compiled), clamp(srsBytes), compress)));
   const vk = new Uint8Array(fs.readFileSync(vkFile));
   const vkTag = createHash("sha256").update(vk).digest("hex").slice(0, 16);
-  const prove = (i: number) => cachedEngineProof(`pool-softmax-${vkTag}-${i}`, compiled, srsBytes, vk, JSON.stringify({ input_data: [samples[i]] }));
+  const prove = (i: number) => cachedEngineProof(`${name}-${vkTag}-${i}`, compiled, srsBytes, vk, JSON.stringify({ input_data: [samples[i]] }));
   const pj = prove(1);
   const pj2 = prove(2);
   const desc = await describeCircuit({ compiled, settings, srs: srsBytes, vk, proof: pj as { proof: number[] } });
   return {
-    name: compress ? "pool-softmax" : "pool-softmax (uncompressed selectors)",
+    name: compress ? name : `${name} (uncompressed selectors)`,
     compiled,
     settings,
     settingsValue,
@@ -123,6 +164,6 @@ async function build(compress: boolean): Promise<ShuffleCircuit> {
     otherProof: Uint8Array.from(pj2.proof as number[]),
     otherInstances: instancesFromProofJson(pj2),
     engineKey: { vk, settings, srs: srsBytes, proofJsonTemplate: pj },
-    inputLength: INPUT_LENGTH,
+    inputLength,
   };
 }
