@@ -21,6 +21,7 @@ export const SKIP_MODELS =
 
 export interface ModelCase {
   name: string;
+  /** Bundle directory ("" for a circuit built by the tests, not from a bundle). */
   dir: string;
   desc: CircuitDescription;
   srs: SrsVerifierParams;
