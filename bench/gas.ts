@@ -27,8 +27,8 @@ import { network } from "hardhat";
 import { type Hex, encodeAbiParameters, encodeFunctionData, keccak256, parseEther, parseEventLogs, toHex } from "viem";
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
-import { REPO_ROOT } from "../scripts/lib/deployments.js";
-import { attestationTypedData } from "../workers/proofs/chain.js";
+import { attestationTypedData } from "../protocol/attestation.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const TEST_VERIFIER = "TestOnlyInstanceCheckingVerifier";
 const PROOF_BYTES = 23_616;

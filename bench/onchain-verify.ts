@@ -18,13 +18,13 @@ import { network } from "hardhat";
 import { encodeFunctionData, parseEther, parseEventLogs, type Hex } from "viem";
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
-import { REPO_ROOT } from "../scripts/lib/deployments.js";
 import { FR_MODULUS } from "../halo2/field.js";
 import { generateVerifierArtifacts } from "../halo2/solidity/generate.js";
 import { deployVerifierArtifacts } from "../halo2/solidity/deploy.js";
 import { verifyProof as tsVerify } from "../halo2/verify/verifier.js";
 import { engineVerify } from "../test/halo2/engine.js";
 import { hex, loadModelCase, SKIP_MODELS } from "../test/halo2-solidity/corpus.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const MODELS = (process.env.ONCHAIN_BENCH_MODELS ?? "iris-mlp,iris-cnn,iris-deep").split(",");
 const BATCHES = [1, 2, 5] as const;

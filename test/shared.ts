@@ -3,9 +3,7 @@
 // when it is absent: the project itself never depends on it.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { REPO_ROOT as repoRoot } from "../protocol/repoRoot.js";
 
 function findShared(): string | null {
   if (process.env.TWINPATH_SHARED === "none") return null; // to check that the suite passes without shared/

@@ -2,7 +2,7 @@
 // data contracts, and the EzklReusableHalo2Adapter binding both. The adapter's address is the model's `verifier`.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import type { Abi, Address, Hex, PublicClient, WalletClient } from "viem";
 import type { VerifierArtifacts } from "./generate.js";
 import { dataContractInitcode, dataContractRuntime } from "./generate.js";
@@ -13,8 +13,6 @@ export class VerifierDeployError extends Error {
     this.name = "VerifierDeployError";
   }
 }
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 interface CompiledContract {
   abi: Abi;

@@ -1,5 +1,5 @@
 import { decodeErrorResult, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
-import { inferenceHubAbi } from "./abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 
 export interface ResultItem {
   requestId: bigint;

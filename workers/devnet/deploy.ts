@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { getAddress, type Address } from "viem";
-import { REPO_ROOT } from "../chain/abi/sources.js";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 
 export interface Deployment {
   inferenceHub: Address;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { toHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { REPO_ROOT } from "../chain/abi/sources.js";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { ProcessError } from "../shared/errors.js";
 import { freePort, waitForPort } from "../shared/ports.js";
 

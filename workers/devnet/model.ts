@@ -2,11 +2,9 @@ import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { keccak256, parseEventLogs, stringToHex, zeroAddress, type Address, type Hex } from "viem";
-import { modelRegistryAbi } from "../chain/abi/generated.js";
+import { modelRegistryAbi } from "../../protocol/abi/generated.js";
+import { VerificationMode } from "../../protocol/enums.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
-
-/** VerificationMode (contracts/types/Types.sol). */
-export const Mode = { ZKML_ONCHAIN: 0, ZKML_ATTESTED: 1, OPTIMISTIC: 2 } as const;
 
 export interface FastPathModel {
   name: string;
@@ -19,7 +17,7 @@ export interface FastPathModel {
 
 /**
  * The demo model for the fast path. Scales 7/7 match EZKL's default input/param scale; when the proof path's
- * bundle exists (models/index.ts ensureDemoBundle + scripts/lib/manifestToModelSpec.ts) registration should use
+ * bundle exists (models/index.ts ensureDemoBundle + compiler/registration.ts) registration should use
  * its manifest instead (registerBundle below does when a manifest is given).
  */
 export async function demoFastPathModel(name = "iris-mlp"): Promise<FastPathModel> {
@@ -63,7 +61,7 @@ export async function registerFastPathModel(
         outputShape: model.outputShape,
         inputScale: model.inputScale,
         outputScale: model.outputScale,
-        mode: options.mode ?? Mode.ZKML_ATTESTED,
+        mode: options.mode ?? VerificationMode.ZKML_ATTESTED,
         verifier: options.verifier ?? zeroAddress,
         price: options.price ?? 0n,
         tolerance: 0n,

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { REPO_ROOT } from "../chain/abi/sources.js";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 
 export type WorkerRole = "listener" | "executor" | "sender";
 

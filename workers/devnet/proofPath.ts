@@ -9,20 +9,19 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { getAddress, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../chain/abi/generated.js";
+import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../chain/client.js";
 import { requestIdsFromReceipt } from "../chain/requestInference.js";
 import { TxSender } from "../chain/sender/txSender.js";
+import { NodeRole } from "../../protocol/enums.js";
 import { startLocalRedis, type LocalRedis } from "../shared/localRedis.js";
-import { loadBundleManifest, manifestToModelSpec, type VerificationModeName } from "../../scripts/lib/manifestToModelSpec.js";
+import { loadBundleManifest, manifestToModelSpec, toleranceFromManifest } from "../../compiler/registration.js";
+import type { VerificationModeName } from "../../protocol/enums.js";
 import { DEVNET_PARAMETERS, deployProtocol } from "./deploy.js";
 import { devKey, startHardhatNode } from "./hardhatNode.js";
 import { stockModelStore, type FastPathModel, type RegisteredModel } from "./model.js";
 import { spawnWorker, type WorkerProcess, type WorkerRole } from "./processes.js";
 import { Stack, type StackOptions } from "./stack.js";
-
-/** NodeRole (contracts/types/Types.sol). */
-export const NodeRole = { Executor: 0, Prover: 1, Verifier: 2 } as const;
 
 /** Key indices of the Hardhat dev mnemonic used by the proof-path stack. */
 export const PROOF_KEYS = { provers: [5, 6, 7], verifiers: [10, 11, 12, 13], requester: 18, outsider: 17 } as const;
@@ -32,15 +31,6 @@ export const PROOF_DEVNET_PARAMETERS = {
   Registries: { ...DEVNET_PARAMETERS.Registries },
   Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
 };
-
-/**
- * Tolerance of a bundle's model in fixed-point units: the compiler's measured max |circuit - onnxruntime| over its
- * calibration samples, at the output scale, with a 50% margin plus one unit (the fast path rounds its float output).
- */
-export function toleranceFromManifest(manifest: { accuracy?: { maxAbsError?: number }; output: { scale: number } }): bigint {
-  const err = manifest.accuracy?.maxAbsError ?? 0;
-  return BigInt(Math.ceil(err * 2 ** manifest.output.scale * 1.5) + 1);
-}
 
 export interface BundleRegistration {
   mode: VerificationModeName;
@@ -58,7 +48,7 @@ export async function registerBundleModel(
   options: BundleRegistration,
 ): Promise<RegisteredModel & { tolerance: bigint; manifestHash: Hex }> {
   const loaded = await loadBundleManifest(dir);
-  const manifest = loaded.manifest as typeof loaded.manifest & { accuracy?: { maxAbsError?: number } };
+  const { manifest } = loaded;
   const tolerance = options.tolerance ?? toleranceFromManifest(manifest);
   const spec = manifestToModelSpec(loaded, { mode: options.mode, verifier: options.verifier, price: options.price ?? 0n, tolerance });
   const hash = await wallet.writeContract({ address: registry, abi: modelRegistryAbi, functionName: "registerModel", args: [spec] });

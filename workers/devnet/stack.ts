@@ -4,20 +4,19 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { QueueEvents, type Queue } from "bullmq";
 import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
-import { nodeRegistryAbi } from "../chain/abi/generated.js";
+import { nodeRegistryAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../chain/client.js";
-import { inferenceHubAbi } from "../chain/abi/generated.js";
 import { TxSender, type ContractCall, type SendReturnType } from "../chain/sender/txSender.js";
 import { connectionOptions, createRedis, openQueue, type QueueContext } from "../queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { startLocalRedis, type LocalRedis } from "../shared/localRedis.js";
-import { quantizeInput } from "./quantizeInput.js";
 import { deployProtocol, type Deployment } from "./deploy.js";
 import { devKey, startHardhatNode, type HardhatNode } from "./hardhatNode.js";
 import { demoFastPathModel, registerFastPathModel, stockModelStore, type FastPathModel, type RegisteredModel } from "./model.js";
 import { spawnWorker, type WorkerProcess, type WorkerRole } from "./processes.js";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.js";
+import { quantize } from "../../protocol/fixedPoint.js";
 
 /** Options of a local Twinpath stack (chain + Redis + protocol + workers as separate processes). */
 export interface StackOptions {
@@ -143,7 +142,7 @@ export class Stack {
   }
 
   async requestOne(row: number[], fee = 0n, raw?: bigint[]): Promise<SentRequest> {
-    const input = raw ?? quantizeInput(row, this.model.model.inputScale);
+    const input = raw ?? quantize(row, this.model.model.inputScale);
     const sent = await this.requestSender.send({
       call: {
         address: this.deployment.inferenceHub,

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import type { Address } from "viem";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { getRequest } from "../chain/getRequest.js";
 import { jobId, type ExecuteJobData, type ExecuteJobResult, type RefundJobData, type SubmitJobData } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { BadInputError, InferenceError, ModelHashMismatchError, StaleJobError, TwinpathError, UnknownModelError, errorMessage } from "../shared/errors.js";
@@ -10,6 +10,7 @@ import type { WorkerMetrics } from "../shared/metrics.js";
 import { decodeFixedPoint, encodeFixedPoint } from "./fixedPoint.js";
 import type { ModelSpecCache } from "./models.js";
 import { runModel, type SessionCache } from "./sessions.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface ExecuteContext {
   client: TwinpathPublicClient;

@@ -1,10 +1,10 @@
 import type { Hex } from "viem";
-import { RequestStatus } from "../chain/getRequest.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import { checkCheckpoint, readStablePage } from "./reorg.js";
 import type { BlockSource, CheckpointStore, JobSink } from "./types.js";
+import { RequestStatus } from "../../protocol/enums.js";
 
 /** Options of a Listener. */
 export interface ListenerOptions {

@@ -1,13 +1,11 @@
-import { keccak256, encodeAbiParameters, type Address, type Hex } from "viem";
+import type { Address } from "viem";
+import { valuesHash } from "../../protocol/instances.js";
 import type { Queue } from "bullmq";
 import type { RequestLog } from "../chain/getRequestLogs.js";
 import { jobId, type ExecuteJobData, type ProveJobData, type SubmitJobData } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import type { Logger } from "../shared/logger.js";
 import type { JobSink } from "./types.js";
-
-/** keccak256(abi.encode(int256[] input)): how the hub hashes an input. */
-export const hashInput = (input: readonly bigint[]): Hex => keccak256(encodeAbiParameters([{ type: "int256[]" }], [input]));
 
 export function toExecuteJob(chainId: number, hub: Address, log: RequestLog, seenAt = Date.now()): ExecuteJobData {
   return {
@@ -18,7 +16,7 @@ export function toExecuteJob(chainId: number, hub: Address, log: RequestLog, see
     consumer: log.consumer,
     executor: log.executor,
     input: log.input.map(String),
-    inputHash: hashInput(log.input),
+    inputHash: valuesHash(log.input),
     fee: log.fee.toString(),
     resultDeadline: Number(log.resultDeadline),
     blockNumber: Number(log.blockNumber),

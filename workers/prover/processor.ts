@@ -1,9 +1,9 @@
 import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
 import { getAbiItem, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "../chain/abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { getRequest } from "../chain/getRequest.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import type { ChainRef, ProveJobData } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
@@ -14,11 +14,12 @@ import type { BundleIndex } from "../proofs/bundles.js";
 import { challengeCall, getRequestInput, settleUnchallengedCall, submitProofCall } from "../proofs/chain.js";
 import type { EnginePool } from "../proofs/enginePool.js";
 import { BundleMismatchError, BundleNotFoundError, ProvingError, UnsupportedModeError } from "../proofs/errors.js";
-import { fromField, maxAbsDiff, toField, valuesHash } from "../proofs/instances.js";
+import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import { VerificationMode, modeName, type ProofModelCache } from "../proofs/models.js";
+import { type ProofModelCache } from "../proofs/models.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
+import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 
 /** Job name of the delayed "settle an unchallenged OPTIMISTIC result" step (same queue as proving). */
 export const SETTLE_JOB = "settle";
@@ -98,7 +99,7 @@ export function createProveProcessor(ctx: ProverContext) {
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
-      log.info({ model: d.modelId, mode: modeName(model.mode), threadsBusy: ctx.pool.pending }, "proving");
+      log.info({ model: d.modelId, mode: verificationModeName(model.mode), threadsBusy: ctx.pool.pending }, "proving");
       const floats = input.map((v) => Number(v) / 2 ** model.inputScale);
       const proved = await ctx.pool.prove(artifacts.manifestHash, artifacts, floats);
       ctx.proofMetrics?.proveSeconds.observe((proved.witnessMs + proved.proveMs) / 1000);

@@ -1,11 +1,12 @@
 import { DelayedError, type Job } from "bullmq";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { getRequest } from "../chain/getRequest.js";
 import { refundExpiredCall } from "../chain/refundExpired.js";
 import type { RefundJobData } from "../queues/jobs.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { KeyRing } from "./keys.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 /**
  * The refund job: a request this node cannot serve (unknown model, corrupt model file, bad input) gets an

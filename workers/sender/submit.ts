@@ -1,9 +1,9 @@
 import { writeSync } from "node:fs";
 import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
 import { BaseError, ContractFunctionRevertedError, getAbiItem, type Address, type Hash } from "viem";
-import { inferenceHubAbi } from "../chain/abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { getRequest } from "../chain/getRequest.js";
 import { submitResultsCall } from "../chain/submitResults.js";
 import { jobId, type ProveJobData, type RefundJobData, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
@@ -11,6 +11,7 @@ import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { KeyRing } from "./keys.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface SubmitContext {
   client: TwinpathPublicClient;

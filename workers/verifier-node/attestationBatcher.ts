@@ -1,10 +1,11 @@
 import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
-import { inferenceHubAbi } from "../chain/abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { describeRevert } from "../chain/submitResults.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { submitAttestationsCall, type Attestation } from "../proofs/chain.js";
+import { submitAttestationsCall } from "../proofs/chain.js";
+import { type Attestation } from "../../protocol/attestation.js";
 
 export type AttestationOutcome =
   | { kind: "recorded"; txHash: Hex; gasUsed: bigint; batchSize: number; stakeValid: bigint; stakeInvalid: bigint; settled: boolean; rejectedProof: boolean }

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import { hexToBytes, keccak256, type Hex } from "viem";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { getRequest } from "../chain/getRequest.js";
 import type { LogLookupOptions } from "../chain/findLogBackwards.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { QueueName } from "../queues/names.js";
@@ -9,14 +9,16 @@ import { BadInputError, StaleJobError, TwinpathError, errorMessage } from "../sh
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
-import { attestationTypedData, claimVerifierRewardCall, getRequestInput, type Attestation } from "../proofs/chain.js";
+import { claimVerifierRewardCall, getRequestInput } from "../proofs/chain.js";
 import { BundleMismatchError, BundleNotFoundError, ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
-import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../proofs/instances.js";
+import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import { VerificationMode, modeName, type ProofModelCache } from "../proofs/models.js";
+import { type ProofModelCache } from "../proofs/models.js";
 import type { AttestationBatcher } from "./attestationBatcher.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
 import type { VerifyJobData } from "./follower.js";
+import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
+import { attestationTypedData, type Attestation } from "../../protocol/attestation.js";
 
 export interface VerifierNodeContext {
   client: TwinpathPublicClient;
@@ -77,7 +79,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
 
       // 2. The model and its registered artifacts.
       const model = await ctx.models.get(record.modelId);
-      if (model.mode !== VerificationMode.ZKML_ATTESTED) throw new UnsupportedModeError(`model ${model.modelId} is ${modeName(model.mode)}, not ZKML_ATTESTED`);
+      if (model.mode !== VerificationMode.ZKML_ATTESTED) throw new UnsupportedModeError(`model ${model.modelId} is ${verificationModeName(model.mode)}, not ZKML_ATTESTED`);
       const artifacts = await ctx.bundles.resolve(model);
 
       // 3. Instances bound to this request: its input (from the event, checked against the hub's hash) ‖ output.

@@ -1,12 +1,13 @@
 import type { Address, Hash } from "viem";
 import type { TwinpathPublicClient } from "../client.js";
-import { getRequestStatus, RequestStatus, requestStatusName } from "../getRequest.js";
+import { getRequestStatus } from "../getRequest.js";
 import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submitResults.js";
-import { inferenceHubAbi } from "../abi/generated.js";
+import { inferenceHubAbi } from "../../../protocol/abi/generated.js";
 import { errorMessage } from "../../shared/errors.js";
 import { revertReason } from "../revert.js";
 import type { Logger } from "../../shared/logger.js";
 import type { TxSender } from "./txSender.js";
+import { RequestStatus, requestStatusName } from "../../../protocol/enums.js";
 
 /** Options of a ResultBatcher. */
 export interface ResultBatcherOptions {

@@ -30,17 +30,7 @@ export const instancesHash = (instances: readonly bigint[]): Hex => keccak256(en
 /** keccak256(abi.encode(int256[] values)): the hub's input/output hash. */
 export const valuesHash = (values: readonly bigint[]): Hex => keccak256(encodeAbiParameters([{ type: "int256[]" }], [values]));
 
-/** Field element -> the engine's 32-byte little-endian hex. */
-export function toLeHex(f: bigint): string {
-  const hex = f.toString(16).padStart(64, "0");
-  return Buffer.from(hex, "hex").reverse().toString("hex");
-}
-
-export function fromLeHex(h: string): bigint {
-  return BigInt("0x" + Buffer.from(h, "hex").reverse().toString("hex"));
-}
-
-/** Largest |a_i - b_i| (Infinity when lengths differ). */
+/** Largest |a_i - b_i| (Infinity when lengths differ): what the hub compares with a model's tolerance. */
 export function maxAbsDiff(a: readonly bigint[], b: readonly bigint[]): number {
   if (a.length !== b.length) return Infinity;
   let max = 0n;
