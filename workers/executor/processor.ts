@@ -1,10 +1,11 @@
-import { UnrecoverableError, type Job, type Queue } from "bullmq";
+import type { Job, Queue } from "bullmq";
 import type { Address } from "viem";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { getRequest } from "../chain/getRequest.js";
 import { jobId, type ExecuteJobData, type ExecuteJobResult, type RefundJobData, type SubmitJobData } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
-import { BadInputError, InferenceError, ModelHashMismatchError, StaleJobError, TwinpathError, UnknownModelError, errorMessage } from "../shared/errors.js";
+import { failJob } from "../queues/failJob.js";
+import { BadInputError, InferenceError, StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import { decodeFixedPoint, encodeFixedPoint } from "./fixedPoint.js";
@@ -25,10 +26,6 @@ export interface ExecuteContext {
   /** test-only fault injection (dishonest executor): added to output[0], in fixed-point units */
   faultOutputOffset?: number;
 }
-
-/** Faults no retry can fix: the job fails now (dead letter) and the request is scheduled for a refund. */
-const PERMANENT = [BadInputError, UnknownModelError, ModelHashMismatchError, InferenceError, StaleJobError];
-export const isPermanent = (err: unknown) => PERMANENT.some((E) => err instanceof E);
 
 /**
  * The execute job: check the request still needs a result and that the job's input is the one the hub recorded,
@@ -95,16 +92,14 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       ctx.metrics?.jobLatency.observe({ queue: QueueName.execute, outcome: "ok" }, (Date.now() - started) / 1000);
       return { output, inferenceMs, executed: true };
     } catch (err) {
-      const permanent = isPermanent(err);
-      ctx.metrics?.jobFailures.inc({ queue: QueueName.execute, kind: permanent ? "permanent" : "retryable" });
-      if (!permanent) {
-        ctx.logger.warn({ requestId: d.requestId, attempt: job.attemptsMade + 1, err: errorMessage(err) }, "execute failed; will retry");
-        throw err;
-      }
-      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
-      ctx.logger.error({ requestId: d.requestId, code: (err as TwinpathError).code, reason }, "execute failed permanently");
-      await scheduleRefund(ctx.client, ctx.refundQueue, d, reason);
-      throw new UnrecoverableError(`permanent: ${reason}`);
+      // A fault no retry can fix (TwinpathError.permanent) fails the job now and schedules the request's refund.
+      return failJob(err, {
+        queue: QueueName.execute,
+        stage: null,
+        log: ctx.logger.child({ requestId: d.requestId, attempt: job.attemptsMade + 1 }),
+        metrics: ctx.metrics,
+        onPermanent: (reason) => scheduleRefund(ctx.client, ctx.refundQueue, d, reason),
+      });
     }
   };
 }

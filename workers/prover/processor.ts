@@ -1,25 +1,28 @@
-import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
+import { DelayedError, type Job, type Queue } from "bullmq";
 import { getAbiItem, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
+import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
+import { classifyFailure } from "../chain/failurePolicy.js";
 import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { getRequest } from "../chain/getRequest.js";
-import type { TxSender } from "../chain/sender/txSender.js";
+import { failureReason } from "../chain/protocolError.js";
+import { TxSupersededError, type TxSender } from "../chain/sender/txSender.js";
+import { failJob } from "../queues/failJob.js";
 import type { ChainRef, ProveJobData } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
-import { BadInputError, StaleJobError, TwinpathError, errorMessage } from "../shared/errors.js";
+import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { challengeCall, getRequestInput, settleUnchallengedCall, submitProofCall } from "../proofs/chain.js";
 import type { EnginePool } from "../proofs/enginePool.js";
-import { BundleMismatchError, BundleNotFoundError, ProvingError, UnsupportedModeError } from "../proofs/errors.js";
-import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
+import { ProvingError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import { type ProofModelCache } from "../proofs/models.js";
+import type { ProofModelCache } from "../proofs/models.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
-import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 
 /** Job name of the delayed "settle an unchallenged OPTIMISTIC result" step (same queue as proving). */
 export const SETTLE_JOB = "settle";
@@ -60,7 +63,6 @@ export interface ProveJobResult {
   submittedAt?: number;
 }
 
-const PERMANENT = [BadInputError, StaleJobError, BundleNotFoundError, BundleMismatchError, UnsupportedModeError];
 const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
 
 /**
@@ -154,15 +156,7 @@ export function createProveProcessor(ctx: ProverContext) {
       return { ...base, outcome: "submitted", txHash: sent.hash, gasUsed: sent.gasUsed, submittedAt: Date.now() };
     } catch (err) {
       if (err instanceof DelayedError) throw err;
-      const permanent = PERMANENT.some((E) => err instanceof E) || /InferenceHubDeadlinePassed|InferenceHubNotEligible|InferenceHubInputMismatch|InferenceHubWrongMode/.test(errorMessage(err));
-      ctx.metrics?.jobFailures.inc({ queue: QueueName.prove, kind: permanent ? "permanent" : "retryable" });
-      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
-      if (permanent) {
-        log.error({ code: (err as TwinpathError).code, reason }, "prove failed permanently");
-        throw new UnrecoverableError(`permanent: ${reason}`);
-      }
-      log.warn({ err: reason }, "prove failed; will retry");
-      throw err;
+      return failJob(err, { queue: QueueName.prove, stage: "prove", log, metrics: ctx.metrics });
     }
   };
 }
@@ -204,10 +198,9 @@ async function send(
     if (sent.receipt.status !== "success") throw new Error(`${label} transaction ${sent.hash} reverted`);
     return { hash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
   } catch (err) {
-    const msg = errorMessage(err);
-    if (/InferenceHubUnexpectedStatus|TxSuperseded|no longer needed/.test(msg) || (err as Error).name === "TxSupersededError") {
+    if (err instanceof TxSupersededError || classifyFailure("prove", err).action === "skip") {
       if (!(await stillNeeded())) {
-        log.info({ label, reason: msg }, "not sent: the request moved on");
+        log.info({ label, reason: failureReason(err) }, "not sent: the request moved on");
         return null;
       }
     }
@@ -238,7 +231,7 @@ async function settle(ctx: ProverContext, job: Job<ChainRef>, token?: string): P
     ctx.logger.info({ requestId: d.requestId, txHash: sent.hash }, "optimistic result settled (unchallenged)");
     return { outcome: "agreed", txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString(), submittedAt: Date.now() };
   } catch (err) {
-    if (/InferenceHubDeadlineNotReached/.test(errorMessage(err))) {
+    if (classifyFailure("settle", err).action === "delay") {
       await job.moveToDelayed(Date.now() + 2000, token);
       throw new DelayedError();
     }

@@ -3,7 +3,7 @@ import type { TwinpathPublicClient } from "../chain/client.js";
 import { getRequest } from "../chain/getRequest.js";
 import { refundExpiredCall } from "../chain/refundExpired.js";
 import type { RefundJobData } from "../queues/jobs.js";
-import { errorMessage } from "../shared/errors.js";
+import { classifyFailure } from "../chain/failurePolicy.js";
 import type { Logger } from "../shared/logger.js";
 import type { KeyRing } from "./keys.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
@@ -24,7 +24,7 @@ export function createRefundProcessor(ctx: { client: TwinpathPublicClient; keys:
       ctx.logger.info({ requestId: d.requestId, txHash: sent.hash, reason: d.reason }, "request refunded");
       return { refunded: true, status: "Refunded", txHash: sent.hash };
     } catch (err) {
-      if (/InferenceHubDeadlineNotReached/.test(errorMessage(err))) {
+      if (classifyFailure("refund", err).action === "delay") {
         await job.moveToDelayed(Date.now() + 5000, token);
         throw new DelayedError();
       }

@@ -1,12 +1,15 @@
 import { writeSync } from "node:fs";
 import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
-import { BaseError, ContractFunctionRevertedError, getAbiItem, type Address, type Hash } from "viem";
+import { getAbiItem, type Address, type Hash } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { getRequest } from "../chain/getRequest.js";
 import { submitResultsCall } from "../chain/submitResults.js";
 import { jobId, type ProveJobData, type RefundJobData, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
+import { PERMANENT_PREFIX } from "../queues/failJob.js";
+import { classifyProtocolError } from "../chain/failurePolicy.js";
+import { protocolErrorOf } from "../chain/protocolError.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
@@ -72,20 +75,22 @@ export function createSubmitProcessor(ctx: SubmitContext) {
       }
       case "rejected": {
         ctx.metrics?.jobFailures.inc({ queue: QueueName.submit, kind: "rejected" });
-        if (/InferenceHubNotAssigned/.test(outcome.reason)) return delayUntilOpen(ctx, job, token, assigned);
-        if (/InferenceHubNotEligible/.test(outcome.reason)) {
-          // This key was slashed below the minimum stake (or is unbonding): use another one once the window opens.
-          ctx.keys.bench(key.address);
-          ctx.logger.warn({ key: key.address, requestId: d.requestId }, "key not eligible on chain; benched");
+        const action = classifyProtocolError("submit", outcome.error);
+        if (action === "delay") {
+          if (outcome.error?.errorName === "InferenceHubNotEligible") {
+            // This key was slashed below the minimum stake (or is unbonding): use another one once the window opens.
+            ctx.keys.bench(key.address);
+            ctx.logger.warn({ key: key.address, requestId: d.requestId }, "key not eligible on chain; benched");
+          }
           return delayUntilOpen(ctx, job, token, assigned);
         }
-        if (/InferenceHubDeadlinePassed/.test(outcome.reason)) {
+        if (action === "permanent") {
           await ctx.refundQueue.add(
             QueueName.refund,
             { chainId: d.chainId, hub: d.hub, requestId: d.requestId, reason: outcome.reason, resultDeadline: d.resultDeadline },
             { jobId: jobId(QueueName.refund, d.chainId, d.requestId), attempts: 20, backoff: { type: "exponential", delay: 5000 } },
           );
-          throw new UnrecoverableError(`permanent: result deadline passed: ${outcome.reason}`);
+          throw new UnrecoverableError(`${PERMANENT_PREFIX}result deadline passed: ${outcome.reason}`);
         }
         // Anything else may be transient (state changing under us): retry, re-reading the chain first.
         throw new Error(`hub rejected the result of request ${d.requestId}: ${outcome.reason}`);
@@ -123,9 +128,9 @@ async function delayUntilOpen(ctx: SubmitContext, job: Job<SubmitJobData>, token
   try {
     await ctx.client.simulateContract({ ...submitResultsCall(job.data.hub, [{ requestId: BigInt(job.data.requestId), output: job.data.output.map(BigInt) }]), account: key.address } as never);
   } catch (err) {
-    const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
-    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "InferenceHubNotAssigned") {
-      openAtMs = Number(revert.data.args?.[3] ?? 0n) * 1000 + 1000;
+    const revert = protocolErrorOf(err);
+    if (revert?.errorName === "InferenceHubNotAssigned") {
+      openAtMs = Number(revert.args[3]) * 1000 + 1000;
     } else {
       ctx.logger.debug({ err: errorMessage(err) }, "simulation while waiting for the window");
     }

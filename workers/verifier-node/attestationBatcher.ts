@@ -1,6 +1,6 @@
 import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
-import { describeRevert } from "../chain/submitResults.js";
+import { decodeRevertData, describeRevertData, type ProtocolError } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
@@ -9,7 +9,7 @@ import { type Attestation } from "../../protocol/attestation.js";
 
 export type AttestationOutcome =
   | { kind: "recorded"; txHash: Hex; gasUsed: bigint; batchSize: number; stakeValid: bigint; stakeInvalid: bigint; settled: boolean; rejectedProof: boolean }
-  | { kind: "rejected"; txHash?: Hex; reason: string };
+  | { kind: "rejected"; txHash?: Hex; reason: string; error: ProtocolError | null };
 
 interface Pending {
   item: { attestation: Attestation; signature: Hex };
@@ -75,25 +75,27 @@ export class AttestationBatcher {
 
 type ParsedOutcome =
   | { kind: "recorded"; stakeValid: bigint; stakeInvalid: bigint; settled: boolean; rejectedProof: boolean }
-  | { kind: "rejected"; reason: string };
+  | { kind: "rejected"; reason: string; error: ProtocolError | null };
 
 export function parseAttestationReceipt(receipt: TransactionReceipt, hub: Address, node: Address, requestIds: readonly bigint[]): ParsedOutcome[] {
   const logs = parseEventLogs({ abi: inferenceHubAbi, logs: receipt.logs }).filter((l) => l.address.toLowerCase() === hub.toLowerCase());
   const recorded = new Map<bigint, { stakeValid: bigint; stakeInvalid: bigint }>();
-  const rejected = new Map<bigint, string>();
+  const rejected = new Map<bigint, Hex>();
   const settled = new Set<bigint>();
   const proofRejected = new Set<bigint>();
   for (const l of logs) {
     if (l.eventName === "AttestationRecorded" && l.args.verifier.toLowerCase() === node.toLowerCase()) {
       recorded.set(l.args.requestId, { stakeValid: l.args.stakeValid, stakeInvalid: l.args.stakeInvalid });
     }
-    if (l.eventName === "ItemRejected") rejected.set(l.args.requestId, describeRevert(l.args.reason));
+    if (l.eventName === "ItemRejected") rejected.set(l.args.requestId, l.args.reason);
     if (l.eventName === "RequestSettled") settled.add(l.args.requestId);
     if (l.eventName === "ProofRejected") proofRejected.add(l.args.requestId);
   }
   return requestIds.map((id) => {
     const r = recorded.get(id);
     if (r) return { kind: "recorded", ...r, settled: settled.has(id), rejectedProof: proofRejected.has(id) };
-    return { kind: "rejected", reason: rejected.get(id) ?? `no AttestationRecorded for request ${id} (tx status ${receipt.status})` };
+    const reason = rejected.get(id);
+    if (reason !== undefined) return { kind: "rejected", reason: describeRevertData(reason), error: decodeRevertData(reason) };
+    return { kind: "rejected", reason: `no AttestationRecorded for request ${id} (tx status ${receipt.status})`, error: null };
   });
 }

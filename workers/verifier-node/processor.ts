@@ -1,24 +1,27 @@
-import { UnrecoverableError, type Job, type Queue } from "bullmq";
+import type { Job, Queue } from "bullmq";
 import { hexToBytes, keccak256, type Hex } from "viem";
+import { attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
+import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
-import { getRequest } from "../chain/getRequest.js";
+import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
 import type { LogLookupOptions } from "../chain/findLogBackwards.js";
+import { getRequest } from "../chain/getRequest.js";
+import { failureReason } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
+import { failJob } from "../queues/failJob.js";
 import { QueueName } from "../queues/names.js";
-import { BadInputError, StaleJobError, TwinpathError, errorMessage } from "../shared/errors.js";
+import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { claimVerifierRewardCall, getRequestInput } from "../proofs/chain.js";
-import { BundleMismatchError, BundleNotFoundError, ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
-import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
+import { ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import { type ProofModelCache } from "../proofs/models.js";
+import type { ProofModelCache } from "../proofs/models.js";
 import type { AttestationBatcher } from "./attestationBatcher.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
 import type { VerifyJobData } from "./follower.js";
-import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
-import { attestationTypedData, type Attestation } from "../../protocol/attestation.js";
 
 export interface VerifierNodeContext {
   client: TwinpathPublicClient;
@@ -50,8 +53,6 @@ export interface VerifyJobResult {
   rejectedProof?: boolean;
   claimed?: string;
 }
-
-const PERMANENT = [BadInputError, StaleJobError, BundleNotFoundError, BundleMismatchError, UnsupportedModeError, ProofHashMismatchError];
 
 /**
  * The verify job of one verification node: the proof must still be the one under attestation; the node rebuilds
@@ -121,7 +122,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       const outcome = await ctx.batcher.submit(attestation, signature);
       if (outcome.kind === "rejected") {
         ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "rejected" });
-        if (/InferenceHubUnexpectedStatus|InferenceHubAttestationMismatch|InferenceHubDuplicateAttestation|InferenceHubDeadlinePassed/.test(outcome.reason)) {
+        if (classifyProtocolError("attest", outcome.error) === "skip") {
           log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), reason: outcome.reason }, "attestation not needed any more (quorum reached or proof replaced)");
           return { outcome: "skipped", valid: verdict.valid, reason: outcome.reason, checks: verdict.checks, txHash: outcome.txHash };
         }
@@ -152,15 +153,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       }
       return result;
     } catch (err) {
-      const permanent = PERMANENT.some((E) => err instanceof E);
-      ctx.metrics?.jobFailures.inc({ queue: QueueName.verify, kind: permanent ? "permanent" : "retryable" });
-      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
-      if (permanent) {
-        log.error({ code: (err as TwinpathError).code, reason }, "verify failed permanently");
-        throw new UnrecoverableError(`permanent: ${reason}`);
-      }
-      log.warn({ err: reason }, "verify failed; will retry");
-      throw err;
+      return failJob(err, { queue: QueueName.verify, stage: null, log, metrics: ctx.metrics });
     }
   };
 }
@@ -187,7 +180,7 @@ async function claim(ctx: VerifierNodeContext, job: Job<ClaimJobData>): Promise<
     ctx.logger.info({ requestId: id, txHash: sent.hash }, "verifier reward claimed");
     return { outcome: "attested", claimed: sent.hash, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
   } catch (err) {
-    if (/InferenceHubNothingToClaim|AttestationQuorum/.test(errorMessage(err))) return { outcome: "skipped", reason: errorMessage(err) };
+    if (classifyFailure("claim", err).action === "skip") return { outcome: "skipped", reason: failureReason(err) };
     throw err;
   }
 }

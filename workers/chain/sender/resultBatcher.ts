@@ -3,8 +3,8 @@ import type { TwinpathPublicClient } from "../client.js";
 import { getRequestStatus } from "../getRequest.js";
 import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submitResults.js";
 import { inferenceHubAbi } from "../../../protocol/abi/generated.js";
-import { errorMessage } from "../../shared/errors.js";
-import { revertReason } from "../revert.js";
+import { TxRejectedError, errorMessage } from "../../shared/errors.js";
+import { failureReason, protocolErrorOf, type ProtocolError } from "../protocolError.js";
 import type { Logger } from "../../shared/logger.js";
 import type { TxSender } from "./txSender.js";
 import { RequestStatus, requestStatusName } from "../../../protocol/enums.js";
@@ -34,8 +34,8 @@ export type BatchOutcome =
     }
   /** Nothing sent: on-chain state says the request does not need it (already executed, refunded, unknown). */
   | { kind: "not-needed"; status: RequestStatus }
-  /** The hub refused this item (simulation or ItemRejected); `reason` names the custom error. */
-  | { kind: "rejected"; reason: string };
+  /** The hub refused this item (simulation or ItemRejected): the decoded error, and `reason` for logs. */
+  | { kind: "rejected"; reason: string; error: ProtocolError | null };
 
 interface Pending {
   item: ResultItem;
@@ -109,7 +109,7 @@ export class ResultBatcher {
       await Promise.all(
         live.map(async (p, i) => {
           if (result[i]) return kept.push(p);
-          p.resolve({ kind: "rejected", reason: await this.rejectionReason(p.item) });
+          p.resolve({ kind: "rejected", ...(await this.rejection(p.item)) });
         }),
       );
       live = kept;
@@ -130,8 +130,7 @@ export class ResultBatcher {
     } catch (err) {
       if (items.length === 1) {
         // A single item's revert is its own rejection (e.g. InferenceHubNotAssigned); let the job decide.
-        const name = (err as { name?: string }).name;
-        if (name === "TxRejectedError") return live[0].resolve({ kind: "rejected", reason: errorMessage(err) });
+        if (err instanceof TxRejectedError) return live[0].resolve({ kind: "rejected", reason: errorMessage(err), error: protocolErrorOf(err) });
       }
       throw err;
     }
@@ -150,19 +149,19 @@ export class ResultBatcher {
           minedAt: sent.minedAt,
         });
       } else {
-        live[i].resolve({ kind: "rejected", reason: outcome.reason });
+        live[i].resolve({ kind: "rejected", reason: outcome.reason, error: outcome.error });
       }
     });
   }
 
-  private async rejectionReason(item: ResultItem): Promise<string> {
+  /** Why the hub refuses one item, from simulating it alone. */
+  private async rejection(item: ResultItem): Promise<{ reason: string; error: ProtocolError | null }> {
     try {
       await this.o.publicClient.simulateContract({ ...submitResultsCall(this.o.hub, [item]), account: this.o.sender.address } as never);
-      return "rejected in the batch simulation";
+      return { reason: "rejected in the batch simulation", error: null };
     } catch (err) {
-      return revertReason(err);
+      return { reason: failureReason(err), error: protocolErrorOf(err) };
     }
   }
 }
 
-export const describeStatus = requestStatusName;
