@@ -22,8 +22,8 @@ import { FR_MODULUS } from "../halo2/field.js";
 import { generateVerifierArtifacts } from "../halo2/solidity/generate.js";
 import { deployVerifierArtifacts } from "../halo2/solidity/deploy.js";
 import { verifyProof as tsVerify } from "../halo2/verify/verifier.js";
-import { engineVerify } from "../test/halo2/engine.js";
-import { hex, loadModelCase, SKIP_MODELS } from "../test/halo2-solidity/corpus.js";
+import { engineVerify } from "../testkit/halo2/engine.js";
+import { hex, loadModelCase, SKIP_MODELS } from "../testkit/halo2/corpus.js";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const MODELS = (process.env.ONCHAIN_BENCH_MODELS ?? "iris-mlp,iris-cnn,iris-deep").split(",");

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
-import type { Abi, Address, Hex, PublicClient, WalletClient } from "viem";
+import { encodeDeployData, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import type { VerifierArtifacts } from "./generate.js";
 import { dataContractInitcode, dataContractRuntime } from "./generate.js";
 
@@ -65,7 +65,6 @@ async function deployRaw(c: DeployClients, data: Hex, what: string): Promise<{ a
 }
 
 async function deployCompiled(c: DeployClients, name: "Halo2Verifier" | "EzklReusableHalo2Adapter", args: Address[]): Promise<{ address: Address; gas: bigint }> {
-  const { encodeDeployData } = await import("viem");
   const cc = compiledContract(name);
   return deployRaw(c, encodeDeployData({ abi: cc.abi, bytecode: cc.bytecode, args }), name);
 }

@@ -7,9 +7,9 @@ import { existsSync } from "node:fs";
 import { encodeFunctionData, type Abi, type Address } from "viem";
 import { artifactPath, readArtifact } from "../../protocol/abi/sources.js";
 import { createSignerClient } from "../../workers/chain/client.js";
-import { devKey } from "../../workers/devnet/hardhatNode.js";
-import { startStack, type SentRequest, type Stack } from "../../workers/devnet/stack.js";
-import { mean, percentile } from "../../workers/devnet/stats.js";
+import { devKey } from "../../devnet/hardhatNode.js";
+import { startStack, type SentRequest, type Stack } from "../../devnet/stack.js";
+import { mean, percentile } from "../../devnet/stats.js";
 import { exampleInputs } from "../../models/index.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
-import { startStack } from "../../workers/devnet/stack.js";
+import { startStack } from "../../devnet/stack.js";
 import { exampleInputs } from "../../models/index.js";
 
 const pm2Home = mkdtempSync(join(tmpdir(), "twinpath-pm2-"));

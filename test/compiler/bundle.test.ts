@@ -10,7 +10,7 @@ import { quantize as quantizeInput, dequantize as dequantizeOutput } from "../..
 import { downsizeSrs, generateDevSrs, srsK, SrsError } from "../../compiler/srs/srs.js";
 import { ezkl } from "../../compiler/engine/engine.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
-import { SHARED_ABSENT, sharedPath } from "../shared.js";
+import { SHARED_ABSENT, sharedPath } from "../../testkit/shared.js";
 
 const KZG_FIXTURE = sharedPath("fixtures/ezkl-v21/kzg");
 const srsValid = (b: Uint8Array) => ezkl().srsValidation(new Uint8ClampedArray(b)) === true;

@@ -11,6 +11,7 @@ import { createLogger } from "../../workers/shared/logger.js";
 import { loadVerifierNodeConfig } from "../../workers/config/verifierNode.js";
 import { ConfigError } from "../../workers/shared/errors.js";
 import { Redis } from "ioredis";
+import { startLocalRedis } from "../../devnet/localRedis.js";
 import { ProofFollower, legacyResumeBlock, verifierCheckpointStore, verifyJobId, type ProofSource, type VerifyJobData } from "../../workers/verifier-node/follower.js";
 
 const logger = createLogger("test", "silent");
@@ -187,13 +188,21 @@ describe("verifier-node follower: configuration and upgrade", () => {
   });
 
   it("resumes after a pre-reorg-handling checkpoint, and keeps hashes in Redis across restarts", async (t) => {
-    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { lazyConnect: true, maxRetriesPerRequest: 1 });
+    // REDIS_URL when given, else a redis-server of our own (as every other Redis test does).
+    const local = process.env.REDIS_URL ? null : await startLocalRedis().catch(() => null);
+    const url = process.env.REDIS_URL ?? local?.url;
+    const redis = url ? new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 }) : null;
     try {
-      await redis.connect();
+      await redis?.connect();
     } catch {
-      t.skip("no Redis at 127.0.0.1:6379");
+      redis?.disconnect();
+    }
+    if (!redis || redis.status !== "ready") {
+      await local?.dispose();
+      t.skip(`no Redis (REDIS_URL unset and no redis-server)`);
       return;
     }
+    t.after(() => local?.dispose());
     const key = `test-robustness-${process.pid}-${Date.now()}:verifier:checkpoint`;
     try {
       assert.equal(await legacyResumeBlock(redis, key, 5n), 5n, "no old checkpoint: the start block");

@@ -4,19 +4,20 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { QueueEvents, type Queue } from "bullmq";
 import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
-import { nodeRegistryAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
-import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../chain/client.js";
-import { TxSender, type ContractCall, type SendReturnType } from "../chain/sender/txSender.js";
-import { connectionOptions, createRedis, openQueue, type QueueContext } from "../queues/connection.js";
-import { jobId, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
-import { QueueName } from "../queues/names.js";
-import { startLocalRedis, type LocalRedis } from "../shared/localRedis.js";
+import { nodeRegistryAbi, inferenceHubAbi } from "../protocol/abi/generated.js";
+import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
+import { TxSender, type ContractCall, type SendReturnType } from "../workers/chain/sender/txSender.js";
+import { connectionOptions, createRedis, openQueue, type QueueContext } from "../workers/queues/connection.js";
+import { jobId, type SubmitJobData, type SubmitJobResult } from "../workers/queues/jobs.js";
+import { QueueName } from "../workers/queues/names.js";
+import { formatDeadLetters, listDeadLetters } from "../workers/queues/deadLetters.js";
+import { startLocalRedis, type LocalRedis } from "./localRedis.js";
 import { deployProtocol, type Deployment } from "./deploy.js";
 import { devKey, startHardhatNode, type HardhatNode } from "./hardhatNode.js";
 import { demoFastPathModel, registerFastPathModel, stockModelStore, type FastPathModel, type RegisteredModel } from "./model.js";
-import { spawnWorker, type WorkerProcess, type WorkerRole } from "./processes.js";
+import { spawnWorker, type FastPathRole, type WorkerProcess } from "./processes.js";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.js";
-import { quantize } from "../../protocol/fixedPoint.js";
+import { quantize } from "../protocol/fixedPoint.js";
 
 /** Options of a local Twinpath stack (chain + Redis + protocol + workers as separate processes). */
 export interface StackOptions {
@@ -33,7 +34,7 @@ export interface StackOptions {
   /** Put a pausable TCP proxy between the workers and the chain. @defaultValue false */
   rpcProxy?: boolean;
   /** Extra environment per role. */
-  env?: Partial<Record<WorkerRole, Record<string, string>>>;
+  env?: Partial<Record<FastPathRole, Record<string, string>>>;
   /** Start the workers now. @defaultValue true */
   startWorkers?: boolean;
   /** Echo worker logs to this process's stdout. @defaultValue false */
@@ -97,10 +98,10 @@ export class Stack {
   }
 
   /** Environment of a worker role (the same variables pm2 passes). */
-  envFor(role: WorkerRole): Record<string, string> {
+  envFor(role: FastPathRole): Record<string, string> {
     const o = this.options;
     const common = this.commonEnv();
-    const byRole: Record<WorkerRole, Record<string, string>> = {
+    const byRole: Record<FastPathRole, Record<string, string>> = {
       listener: { LISTENER_CONFIRMATIONS: "0", LISTENER_START_BLOCK: String(this.deployment.deployBlock), LISTENER_POLL_INTERVAL_MS: "50", LISTENER_PAGE_SIZE: "500" },
       executor: { MODEL_REGISTRY_ADDRESS: this.deployment.modelRegistry, MODEL_STORE_DIR: this.modelStoreDir, EXECUTOR_CONCURRENCY: "8" },
       sender: {
@@ -113,7 +114,7 @@ export class Stack {
     return { ...common, ...byRole[role], ...(o.env?.[role] ?? {}) };
   }
 
-  startWorker(role: WorkerRole, name?: string, extraEnv: Record<string, string> = {}): WorkerProcess {
+  startWorker(role: FastPathRole, name?: string, extraEnv: Record<string, string> = {}): WorkerProcess {
     const w = spawnWorker(role, { ...this.envFor(role), ...extraEnv }, { name: name ?? role, echo: this.options.echo });
     this.workers.push(w);
     return w;
@@ -233,7 +234,6 @@ export class Stack {
 
   /** Warnings and errors from every worker plus the dead letters: what to print when a scenario fails. */
   async diagnostics(): Promise<string> {
-    const { listDeadLetters, formatDeadLetters } = await import("../queues/deadLetters.js");
     const lines: string[] = [];
     for (const w of this.workers) {
       const bad = w.logs.filter((l) => l.level === "warn" || l.level === "error");

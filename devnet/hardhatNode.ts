@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { toHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { REPO_ROOT } from "../../protocol/repoRoot.js";
-import { ProcessError } from "../shared/errors.js";
-import { freePort, waitForPort } from "../shared/ports.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
+import { ProcessError } from "../workers/shared/errors.js";
+import { freePort, waitForPort } from "./ports.js";
 
 /** Hardhat's default development mnemonic: the node funds its first 20 accounts with 10000 ETH. */
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
-export type WorkerRole = "listener" | "executor" | "sender";
+/** The fast-path roles (the Stack starts them) and the proof-path roles (the ProofStack starts them). */
+export type FastPathRole = "listener" | "executor" | "sender";
+export type ProofRole = "prover" | "verifier-node";
+export type WorkerRole = FastPathRole | ProofRole;
 
 /** The entry point of each role, the same files pm2 starts (ecosystem.config.cjs). */
 export const workerEntry = (role: WorkerRole) => join(REPO_ROOT, "workers", role, "main.ts");

@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { network } from "hardhat";
 import { getAddress, type Address } from "viem";
-import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import TwinpathModule from "../ignition/modules/Twinpath.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 export interface Deployment {
   inferenceHub: Address;
@@ -27,8 +29,6 @@ export const DEVNET_PARAMETERS = {
  * networks is removed afterwards (a dev chain dies with the run).
  */
 export async function deployProtocol(rpcUrl: string, parameters: Record<string, Record<string, unknown>> = DEVNET_PARAMETERS): Promise<Deployment> {
-  const { network } = await import("hardhat");
-  const { default: TwinpathModule } = await import("../../ignition/modules/Twinpath.js");
   const connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
   const deploymentId = `chain-31337-devnet-${process.pid}-${Date.now()}`;
   try {

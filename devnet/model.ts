@@ -2,9 +2,10 @@ import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { keccak256, parseEventLogs, stringToHex, zeroAddress, type Address, type Hex } from "viem";
-import { modelRegistryAbi } from "../../protocol/abi/generated.js";
-import { VerificationMode } from "../../protocol/enums.js";
-import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
+import { modelRegistryAbi } from "../protocol/abi/generated.js";
+import { demoModelPath, demoModelShapes } from "../models/index.js";
+import { VerificationMode } from "../protocol/enums.js";
+import type { TwinpathPublicClient, TwinpathWalletClient } from "../workers/chain/client.js";
 
 export interface FastPathModel {
   name: string;
@@ -21,9 +22,8 @@ export interface FastPathModel {
  * its manifest instead (registerBundle below does when a manifest is given).
  */
 export async function demoFastPathModel(name = "iris-mlp"): Promise<FastPathModel> {
-  const models = await import("../../models/index.js");
-  const shapes = models.demoModelShapes(name);
-  return { name, onnxPath: models.demoModelPath(name), inputShape: shapes.input, outputShape: shapes.output, inputScale: 7, outputScale: 7 };
+  const shapes = demoModelShapes(name);
+  return { name, onnxPath: demoModelPath(name), inputShape: shapes.input, outputShape: shapes.output, inputScale: 7, outputScale: 7 };
 }
 
 export interface RegisteredModel {

@@ -1,5 +1,5 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
-import { freePort } from "../shared/ports.js";
+import { freePort } from "./ports.js";
 
 /** A loopback TCP proxy that can be paused (refuses and drops connections) to simulate an unreachable RPC. */
 export interface TcpProxy {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ProcessError } from "./errors.js";
+import { ProcessError } from "../workers/shared/errors.js";
 import { freePort, waitForPort } from "./ports.js";
 
 export interface LocalRedisOptions {

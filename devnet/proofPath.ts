@@ -9,19 +9,20 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { getAddress, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
-import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../chain/client.js";
-import { requestIdsFromReceipt } from "../chain/requestInference.js";
-import { TxSender } from "../chain/sender/txSender.js";
-import { NodeRole } from "../../protocol/enums.js";
-import { startLocalRedis, type LocalRedis } from "../shared/localRedis.js";
-import { loadBundleManifest, manifestToModelSpec, toleranceFromManifest } from "../../compiler/registration.js";
-import type { VerificationModeName } from "../../protocol/enums.js";
+import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../protocol/abi/generated.js";
+import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
+import { requestIdsFromReceipt } from "../workers/chain/requestInference.js";
+import { TxSender } from "../workers/chain/sender/txSender.js";
+import { NodeRole } from "../protocol/enums.js";
+import { startLocalRedis, type LocalRedis } from "./localRedis.js";
+import { loadBundleManifest, manifestToModelSpec, toleranceFromManifest } from "../compiler/registration.js";
+import type { VerificationModeName } from "../protocol/enums.js";
 import { DEVNET_PARAMETERS, deployProtocol } from "./deploy.js";
 import { devKey, startHardhatNode } from "./hardhatNode.js";
 import { stockModelStore, type FastPathModel, type RegisteredModel } from "./model.js";
-import { spawnWorker, type WorkerProcess, type WorkerRole } from "./processes.js";
+import { spawnWorker, type ProofRole, type WorkerProcess } from "./processes.js";
 import { Stack, type StackOptions } from "./stack.js";
+import { deployVerifierForBundle } from "../halo2/solidity/forBundle.js";
 
 /** Key indices of the Hardhat dev mnemonic used by the proof-path stack. */
 export const PROOF_KEYS = { provers: [5, 6, 7], verifiers: [10, 11, 12, 13], requester: 18, outsider: 17 } as const;
@@ -75,7 +76,7 @@ export async function registerNodes(client: TwinpathPublicClient, rpcUrl: string
   }
 }
 
-export type ProofRole = "prover" | "verifier-node";
+export type { ProofRole };
 
 export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWorkers"> {
   /** Bundle folder (with pk.key) of the model to register. */
@@ -134,8 +135,7 @@ export class ProofStack {
 
   /** Starts a prover (key `index`) or verification node (key `index`) process and waits for its start line. */
   async start(role: ProofRole, index = 0, extraEnv: Record<string, string> = {}, name = `${role}-${index}`): Promise<WorkerProcess> {
-    // spawnWorker runs workers/<role>/main.ts; the fast-path WorkerRole union does not list the proof roles.
-    const w = spawnWorker(role as unknown as WorkerRole, { ...this.envFor(role, index), ...extraEnv }, { name, echo: this.options.echo });
+    const w = spawnWorker(role, { ...this.envFor(role, index), ...extraEnv }, { name, echo: this.options.echo });
     this.stack.workers.push(w);
     await w.waitForLog((l) => /started$/.test(String(l.msg)), 90_000);
     return w;
@@ -200,7 +200,6 @@ export class ProofStack {
  * its EzklReusableHalo2Adapter) and returns the adapter: the address a ZKML_ONCHAIN / OPTIMISTIC model registers.
  */
 export async function deployBundleVerifier(rpcUrl: string, chainId: number, bundleDir: string, log: (l: string) => void = () => {}): Promise<Address> {
-  const { deployVerifierForBundle } = await import("../../halo2/solidity/forBundle.js");
   const walletClient = createSignerClient({ rpcUrl, chainId, pollingIntervalMs: 20 }, devKey(16));
   const publicClient = createChainClient({ rpcUrl, chainId, pollingIntervalMs: 20 });
   const d = await deployVerifierForBundle({ walletClient: walletClient as never, publicClient: publicClient as never }, bundleDir);
