@@ -179,7 +179,7 @@ export class Stack {
    * missing ids.
    */
   async waitForResults(requestIds: bigint[], timeoutMs = 60_000, onProgress?: (done: number, total: number) => void): Promise<Map<bigint, DeliveredResult>> {
-    const submitQueue = openQueue(this.queues, QueueName.submit) as Queue<SubmitJobData, SubmitJobResult>;
+    const submitQueue = openQueue(this.queues, QueueName.submit);
     const events = new QueueEvents(QueueName.submit, { connection: connectionOptions(this.queues), prefix: this.queues.prefix });
     const wanted = new Map(requestIds.map((id) => [jobId(QueueName.submit, this.node.chainId, id), id]));
     const done = new Map<bigint, DeliveredResult>();
