@@ -10,7 +10,7 @@ import { createLogger } from "../../workers/shared/logger.js";
 import { loadVerifierNodeConfig } from "../../workers/config/verifierNode.js";
 import { ConfigError } from "../../workers/shared/errors.js";
 import { Redis } from "ioredis";
-import { startLocalRedis } from "../../devnet/localRedis.js";
+import { resolveRedis } from "../../devnet/localRedis.js";
 import { ProofFollower, legacyResumeBlock, verifierCheckpointStore, type ProofSource } from "../../workers/verifier-node/follower.js";
 import type { TypedQueue } from "../../workers/queues/connection.js";
 import { verifyJobId, type VerifyJobData } from "../../workers/queues/jobs.js";
@@ -189,21 +189,11 @@ describe("verifier-node follower: configuration and upgrade", () => {
   });
 
   it("resumes after a pre-reorg-handling checkpoint, and keeps hashes in Redis across restarts", async (t) => {
-    // REDIS_URL when given, else a redis-server of our own (as every other Redis test does).
-    const local = process.env.REDIS_URL ? null : await startLocalRedis().catch(() => null);
-    const url = process.env.REDIS_URL ?? local?.url;
-    const redis = url ? new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 }) : null;
-    try {
-      await redis?.connect();
-    } catch {
-      redis?.disconnect();
-    }
-    if (!redis || redis.status !== "ready") {
-      await local?.dispose();
-      t.skip(`no Redis (REDIS_URL unset and no redis-server)`);
-      return;
-    }
-    t.after(() => local?.dispose());
+    // REDIS_URL or a private redis-server (never a default port that may not answer: a failed client would
+    // keep reconnecting and hold the test process open).
+    const server = await resolveRedis();
+    t.after(() => server.dispose());
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
     const key = `test-robustness-${process.pid}-${Date.now()}:verifier:checkpoint`;
     try {
       assert.equal(await legacyResumeBlock(redis, key, 5n), 5n, "no old checkpoint: the start block");
