@@ -23,9 +23,9 @@ import { loadBundle } from "../compiler/bundle.js";
 import type { Admission } from "../compiler/domain.js";
 import { genWitness } from "../compiler/engine/engine.js";
 import { committedBundleDir } from "../models/bundle.js";
-import { REPO_ROOT } from "../models/files.js";
 import { DEMO_MODEL_NAMES } from "../models/specs.js";
-import { encodeFixedPoint } from "../workers/executor/fixedPoint.js";
+import { quantize } from "../protocol/fixedPoint.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const POINTS = Number(process.argv[2] ?? 200);
 const SEED = 20261209;
@@ -51,7 +51,7 @@ for (const name of DEMO_MODEL_NAMES) {
     const x = p.map((v) => v / 2 ** m.input.scale);
     let t = performance.now();
     const r = await session.run({ [m.input.name]: new ort.Tensor("float32", Float32Array.from(x), m.input.shape) });
-    const fast = encodeFixedPoint(r[session.outputNames[0]].data as Float32Array, m.output.scale);
+    const fast = quantize(r[session.outputNames[0]].data as Float32Array, m.output.scale);
     floatMs.push(performance.now() - t);
     t = performance.now();
     const proven = genWitness(compiled, x).outputs;
