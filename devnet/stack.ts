@@ -7,6 +7,7 @@ import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
 import { nodeRegistryAbi, inferenceHubAbi } from "../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
 import { TxSender, type ContractCall, type SendReturnType } from "../workers/chain/sender/txSender.js";
+import { quotePayment } from "../workers/chain/requestInference.js";
 import { connectionOptions, createRedis, openQueue, type QueueContext } from "../workers/queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../workers/queues/jobs.js";
 import { QueueName } from "../workers/queues/names.js";
@@ -143,15 +144,18 @@ export class Stack {
     return out;
   }
 
+  /** One request; `fee` is paid on top of the hub's quote (the model's price and the callback budget). */
   async requestOne(row: number[], fee = 0n, raw?: bigint[]): Promise<SentRequest> {
     const input = raw ?? quantize(row, this.model.model.inputScale);
+    const options = { callbackGasLimit: 0, resultCallback: false, resultTimeout: this.options.resultTimeout ?? 3600, proofTimeout: 0 };
+    const value = await quotePayment(this.client, this.deployment.inferenceHub, this.model.modelId, options, fee);
     const sent = await this.requestSender.send({
       call: {
         address: this.deployment.inferenceHub,
         abi: inferenceHubAbi,
         functionName: "requestInference",
-        args: [this.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: this.options.resultTimeout ?? 3600, proofTimeout: 0 }],
-        value: fee,
+        args: [this.model.modelId, input, options],
+        value,
       },
       label: "requestInference",
     });
@@ -311,7 +315,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (eligible !== BigInt(executorKeys.length)) throw new Error(`expected ${executorKeys.length} eligible executors, the registry has ${eligible}`);
     const modelStoreDir = mkdtempSync(join(tmpdir(), "twinpath-models-"));
     cleanups.push(() => rmSync(modelStoreDir, { recursive: true, force: true }));
-    await stockModelStore(modelStoreDir, modelDef.onnxPath);
+    await stockModelStore(modelStoreDir, modelDef);
 
     const queues = { redisUrl: redis.url, prefix: `tp-${process.pid}-${randomBytes(3).toString("hex")}` };
     const stack = new Stack(node, redis, deployment, model, client, createSignerClient(chain, devKey(19)), executorKeys, queues, modelStoreDir, proxy, options);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {NodeRole, RequestStatus} from "../types/Types.sol";
 import {IRequestWindows} from "./IRequestWindows.sol";
 import {HubParams} from "../hub/HubTypes.sol";
+import {IAttestationQuorum} from "./IAttestationQuorum.sol";
 
 /// @title IInferenceHub
 /// @notice The request queue and settlement state machine of Twinpath. Inputs and outputs are fixed-point integers
@@ -283,5 +284,9 @@ interface IInferenceHub is IRequestWindows {
 
     /// @notice Number of requests so far (= the latest request id).
     function requestCount() external view returns (uint256);
+
+    /// @notice This hub's AttestationQuorum: where verification nodes submit votes, and the EIP-712 verifying contract
+    /// of attestations.
+    function attestationQuorum() external view returns (IAttestationQuorum);
 
 }

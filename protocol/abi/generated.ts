@@ -1348,6 +1348,19 @@ export const inferenceHubAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "attestationQuorum",
+    "outputs": [
+      {
+        "internalType": "contract IAttestationQuorum",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
