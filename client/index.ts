@@ -22,6 +22,7 @@ export {
   type WatchRequestParameters,
   type WatchRequestEventsParameters,
 } from "./chain/lifecycle.js";
+export { gasByRequest, type GasBySteps } from "./chain/gas.js";
 export { encodeTensor, decodeTensor, decodeOutput, type TensorSpec, type NestedNumbers, type DecodedOutput, type DecodeOutputOptions } from "./tensor.js";
 export { httpBundle, memoryBundle, loadRegisteredBundle, type BundleSource, type RegisteredBundle, type VerificationCheck } from "./verify/bundle.js";
 export { loadCircuit, checkProof, type CircuitSource } from "./verify/proof.js";
