@@ -60,6 +60,12 @@ const accuracy = z
   .object({ samples: z.number(), maxAbsError: z.number(), meanAbsError: z.number(), argmaxAgreement: z.number(), outputStep: z.number() })
   .passthrough();
 
+/** Where the bundle's SRS came from (a development SRS is insecure: whoever made it knows tau). */
+const srsInfo = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("dev-insecure"), k: z.number(), warning: z.string(), seeded: z.boolean() }).passthrough(),
+  z.object({ kind: z.literal("ceremony"), k: z.number(), sourceK: z.number(), sourceKeccak256: hash32 }).passthrough(),
+]);
+
 /** What every reader relies on: format, name, the four registered files (others allowed), input and output. */
 export const manifestSchema = z
   .object({
@@ -69,6 +75,7 @@ export const manifestSchema = z
     input: tensor,
     output: tensor,
     accuracy: accuracy.optional(),
+    srsInfo: srsInfo.optional(),
   })
   .passthrough();
 export type ManifestFields = z.infer<typeof manifestSchema>;
@@ -95,10 +102,7 @@ export const completeManifestSchema = manifestSchema.extend({
     })
     .passthrough(),
   accuracy,
-  srsInfo: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("dev-insecure"), k: z.number(), warning: z.string(), seeded: z.boolean() }).passthrough(),
-    z.object({ kind: z.literal("ceremony"), k: z.number(), sourceK: z.number(), sourceKeccak256: hash32 }).passthrough(),
-  ]),
+  srsInfo,
   exampleInput: z.array(z.number()),
 });
 

@@ -38,7 +38,7 @@ export async function deployProtocol(rpcUrl: string, parameters: Record<string, 
       displayUi: false,
       config: { requiredConfirmations: 1 },
     });
-    const { inferenceHub, modelRegistry, nodeRegistry } = deployed as unknown as Record<"inferenceHub" | "modelRegistry" | "nodeRegistry", { address: Address }>;
+    const { inferenceHub, modelRegistry, nodeRegistry } = deployed;
     const pc = await connection.viem.getPublicClient();
     return {
       inferenceHub: getAddress(inferenceHub.address),

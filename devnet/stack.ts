@@ -17,6 +17,7 @@ import { devKey, startHardhatNode, type HardhatNode } from "./hardhatNode.js";
 import { demoFastPathModel, registerFastPathModel, stockModelStore, type FastPathModel, type RegisteredModel } from "./model.js";
 import { spawnWorker, type FastPathRole, type WorkerProcess } from "./processes.js";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.js";
+import { NodeRole } from "../protocol/enums.js";
 import { quantize } from "../protocol/fixedPoint.js";
 
 /** Options of a local Twinpath stack (chain + Redis + protocol + workers as separate processes). */
@@ -179,7 +180,7 @@ export class Stack {
    * missing ids.
    */
   async waitForResults(requestIds: bigint[], timeoutMs = 60_000, onProgress?: (done: number, total: number) => void): Promise<Map<bigint, DeliveredResult>> {
-    const submitQueue = openQueue(this.queues, QueueName.submit) as Queue<SubmitJobData, SubmitJobResult>;
+    const submitQueue = openQueue(this.queues, QueueName.submit);
     const events = new QueueEvents(QueueName.submit, { connection: connectionOptions(this.queues), prefix: this.queues.prefix });
     const wanted = new Map(requestIds.map((id) => [jobId(QueueName.submit, this.node.chainId, id), id]));
     const done = new Map<bigint, DeliveredResult>();
@@ -299,14 +300,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const model = await registerFastPathModel(deployer, client, deployment.modelRegistry, modelDef);
 
     const executorKeys = Array.from({ length: options.executorNodes ?? 1 }, (_, i) => devKey(1 + i));
-    const minStake = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "minStake", args: [0] })) as bigint;
+    const minStake = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "minStake", args: [NodeRole.Executor] })) as bigint;
     for (const key of executorKeys) {
       const w = createSignerClient(chain, key);
-      const hash = await w.writeContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "register", args: [0], value: minStake > 0n ? minStake : parseEther("0.01") });
+      const hash = await w.writeContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "register", args: [NodeRole.Executor], value: minStake > 0n ? minStake : parseEther("0.01") });
       const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
       if (receipt.status !== "success") throw new Error(`NodeRegistry.register(Executor) from ${w.account.address} reverted (${hash})`);
     }
-    const eligible = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "eligibleCount", args: [0] })) as bigint;
+    const eligible = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "eligibleCount", args: [NodeRole.Executor] })) as bigint;
     if (eligible !== BigInt(executorKeys.length)) throw new Error(`expected ${executorKeys.length} eligible executors, the registry has ${eligible}`);
     const modelStoreDir = mkdtempSync(join(tmpdir(), "twinpath-models-"));
     cleanups.push(() => rmSync(modelStoreDir, { recursive: true, force: true }));

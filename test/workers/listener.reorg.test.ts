@@ -4,7 +4,7 @@ import { zeroAddress, type Hex } from "viem";
 import { ForkedChain } from "../helpers/forkedChain.js";
 import type { RequestLog } from "../../workers/chain/getRequestLogs.js";
 import { Listener } from "../../workers/listener/listener.js";
-import { MemoryCheckpointStore } from "../../workers/listener/redisCheckpoint.js";
+import { MemoryCheckpointStore } from "../../workers/chain/follow/checkpoint.js";
 import type { BlockSource, JobSink } from "../../workers/listener/types.js";
 import { RequestStatus } from "../../protocol/enums.js";
 

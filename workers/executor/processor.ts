@@ -1,8 +1,8 @@
-import type { Job, Queue } from "bullmq";
 import type { Address } from "viem";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { getRequest } from "../chain/getRequest.js";
-import { jobId, type ExecuteJobData, type ExecuteJobResult, type RefundJobData, type SubmitJobData } from "../queues/jobs.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
+import type { ExecuteJobData, ExecuteJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { failJob } from "../queues/failJob.js";
 import { BadInputError, InferenceError, StaleJobError } from "../shared/errors.js";
@@ -17,8 +17,8 @@ export interface ExecuteContext {
   client: TwinpathPublicClient;
   models: ModelSpecCache;
   sessions: SessionCache;
-  submitQueue: Queue<SubmitJobData>;
-  refundQueue: Queue<RefundJobData>;
+  submitQueue: TypedQueue<"submit">;
+  refundQueue: TypedQueue<"refund">;
   logger: Logger;
   metrics?: WorkerMetrics;
   /** test-only fault injection: sleep before running the model */
@@ -33,7 +33,7 @@ export interface ExecuteContext {
  * at the model's output scale and hand it to the submit queue (the sender role owns the keys).
  */
 export function createExecuteProcessor(ctx: ExecuteContext) {
-  return async (job: Job<ExecuteJobData, ExecuteJobResult>): Promise<ExecuteJobResult> => {
+  return async (job: TypedJob<"execute">): Promise<ExecuteJobResult> => {
     const started = Date.now();
     const d = job.data;
     const requestId = BigInt(d.requestId);
@@ -71,24 +71,20 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       const output = encoded.map(String);
 
       // 4. Hand over to the sender (idempotent job id).
-      await ctx.submitQueue.add(
-        QueueName.submit,
-        {
-          chainId: d.chainId,
-          hub: d.hub,
-          requestId: d.requestId,
-          modelId: d.modelId,
-          input: d.input,
-          output,
-          executor: d.executor,
-          resultDeadline: d.resultDeadline,
-          seenAt: d.seenAt,
-          executeStartedAt: started,
-          inferenceMs,
-          readyAt: Date.now(),
-        },
-        { jobId: jobId(QueueName.submit, d.chainId, requestId) },
-      );
+      await addJob(ctx.submitQueue, {
+        chainId: d.chainId,
+        hub: d.hub,
+        requestId: d.requestId,
+        modelId: d.modelId,
+        input: d.input,
+        output,
+        executor: d.executor,
+        resultDeadline: d.resultDeadline,
+        seenAt: d.seenAt,
+        executeStartedAt: started,
+        inferenceMs,
+        readyAt: Date.now(),
+      });
       ctx.metrics?.jobLatency.observe({ queue: QueueName.execute, outcome: "ok" }, (Date.now() - started) / 1000);
       return { output, inferenceMs, executed: true };
     } catch (err) {
@@ -108,13 +104,13 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
  * The hub has no "reject" entry point: a request we cannot serve is refunded through refundExpired once its
  * result deadline has passed. A delayed job on the `refund` queue does that (see workers/sender/refund.ts).
  */
-async function scheduleRefund(client: TwinpathPublicClient, queue: Queue<RefundJobData>, d: ExecuteJobData, reason: string): Promise<void> {
+async function scheduleRefund(client: TwinpathPublicClient, queue: TypedQueue<"refund">, d: ExecuteJobData, reason: string): Promise<void> {
   // Deadlines are in chain time: wait for the chain's clock, not ours.
   const now = Number((await client.getBlock({ blockTag: "latest" })).timestamp);
   const delay = Math.max(0, (d.resultDeadline - now + 1) * 1000);
-  await queue.add(
-    QueueName.refund,
-    { chainId: d.chainId, hub: d.hub as Address, requestId: d.requestId, reason, resultDeadline: d.resultDeadline },
-    { jobId: jobId(QueueName.refund, d.chainId, d.requestId), delay, attempts: 20, backoff: { type: "exponential", delay: 5000 } },
+  await addJob(
+    queue,
+    { chainId: d.chainId, hub: d.hub, requestId: d.requestId, reason, resultDeadline: d.resultDeadline },
+    { delay, attempts: 20, backoff: { type: "exponential", delay: 5000 } },
   );
 }

@@ -1,4 +1,4 @@
-import { DelayedError, type Job, type Queue } from "bullmq";
+import { DelayedError } from "bullmq";
 import { getAbiItem, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
@@ -10,7 +10,8 @@ import { getRequest } from "../chain/getRequest.js";
 import { failureReason } from "../chain/protocolError.js";
 import { TxSupersededError, type TxSender } from "../chain/sender/txSender.js";
 import { failJob } from "../queues/failJob.js";
-import type { ChainRef, ProveJobData } from "../queues/jobs.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
+import type { ProveJobData, ProveJobResult, SettleJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
@@ -24,10 +25,6 @@ import type { ProofModelCache } from "../proofs/models.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
 
-/** Job name of the delayed "settle an unchallenged OPTIMISTIC result" step (same queue as proving). */
-export const SETTLE_JOB = "settle";
-export const settleJobId = (chainId: number, requestId: string) => `settle-${chainId}-${requestId}`;
-
 export interface ProverContext {
   client: TwinpathPublicClient;
   sender: TxSender;
@@ -35,7 +32,8 @@ export interface ProverContext {
   bundles: BundleIndex;
   pool: EnginePool;
   store: ProofStore;
-  proveQueue: Queue;
+  /** where unchallenged OPTIMISTIC results wait for their window to close */
+  settleQueue: TypedQueue<"settle">;
   /** bounds of the InferenceRequested / ResultSubmitted lookups (page size, max lookback) */
   logLookup?: LogLookupOptions;
   logger: Logger;
@@ -44,23 +42,6 @@ export interface ProverContext {
   settleOptimistic: boolean;
   /** test-only fault injection: sleep before proving */
   faultDelayMs?: number;
-}
-
-export interface ProveJobResult {
-  outcome: "submitted" | "challenged" | "agreed" | "skipped";
-  reason?: string;
-  proofHash?: Hex;
-  provenOutput?: string[];
-  fastOutput?: string[];
-  /** max |proven - fast| per element, fixed-point units */
-  maxDiff?: number;
-  mismatch?: boolean;
-  witnessMs?: number;
-  proveMs?: number;
-  txHash?: Hex;
-  gasUsed?: string;
-  startedAt?: number;
-  submittedAt?: number;
 }
 
 const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
@@ -74,10 +55,9 @@ const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSub
  * otherwise schedules settleUnchallenged for when the window closes.
  */
 export function createProveProcessor(ctx: ProverContext) {
-  return async (job: Job, token?: string): Promise<ProveJobResult> => {
-    if (job.name === SETTLE_JOB) return settle(ctx, job as Job<ChainRef>, token);
+  return async (job: TypedJob<"prove">): Promise<ProveJobResult> => {
     const started = Date.now();
-    const d = job.data as ProveJobData;
+    const d = job.data;
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, jobId: job.id, attempt: job.attemptsMade + 1 });
     log.info("prove job started");
@@ -212,29 +192,28 @@ async function send(
 async function scheduleSettle(ctx: ProverContext, d: ProveJobData, proofDeadline: bigint): Promise<void> {
   const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
   const delay = Math.max(0, Number(proofDeadline - now + 1n) * 1000);
-  await ctx.proveQueue.add(
-    SETTLE_JOB,
-    { chainId: d.chainId, hub: d.hub, requestId: d.requestId },
-    { jobId: settleJobId(d.chainId, d.requestId), delay, attempts: 20, backoff: { type: "exponential", delay: 2000 } },
-  );
+  await addJob(ctx.settleQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId }, { delay, attempts: 20, backoff: { type: "exponential", delay: 2000 } });
   ctx.logger.info({ requestId: d.requestId, delayMs: delay, proofDeadline: String(proofDeadline) }, "settlement of the unchallenged result scheduled");
 }
 
-async function settle(ctx: ProverContext, job: Job<ChainRef>, token?: string): Promise<ProveJobResult> {
-  const d = job.data;
-  const requestId = BigInt(d.requestId);
-  const record = await getRequest(ctx.client, { hub: d.hub, requestId });
-  ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "settle job started");
-  if (record.status !== RequestStatus.Executed) return { outcome: "skipped", reason: `status ${requestStatusName(record.status)}` };
-  try {
-    const sent = await ctx.sender.send({ call: settleUnchallengedCall(d.hub, requestId), label: "settleUnchallenged" });
-    ctx.logger.info({ requestId: d.requestId, txHash: sent.hash }, "optimistic result settled (unchallenged)");
-    return { outcome: "agreed", txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString(), submittedAt: Date.now() };
-  } catch (err) {
-    if (classifyFailure("settle", err).action === "delay") {
-      await job.moveToDelayed(Date.now() + 2000, token);
-      throw new DelayedError();
+/** The settle job: settleUnchallenged once the window closed (not yet: come back in 2 s; moved on: nothing to do). */
+export function createSettleProcessor(ctx: ProverContext) {
+  return async (job: TypedJob<"settle">, token?: string): Promise<SettleJobResult> => {
+    const d = job.data;
+    const requestId = BigInt(d.requestId);
+    const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+    ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "settle job started");
+    if (record.status !== RequestStatus.Executed) return { settled: false, reason: `status ${requestStatusName(record.status)}` };
+    try {
+      const sent = await ctx.sender.send({ call: settleUnchallengedCall(d.hub, requestId), label: "settleUnchallenged" });
+      ctx.logger.info({ requestId: d.requestId, txHash: sent.hash }, "optimistic result settled (unchallenged)");
+      return { settled: true, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
+    } catch (err) {
+      if (classifyFailure("settle", err).action === "delay") {
+        await job.moveToDelayed(Date.now() + 2000, token);
+        throw new DelayedError();
+      }
+      throw err;
     }
-    throw err;
-  }
+  };
 }

@@ -1,8 +1,9 @@
-import { DelayedError, type Job } from "bullmq";
+import { DelayedError } from "bullmq";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { getRequest } from "../chain/getRequest.js";
 import { refundExpiredCall } from "../chain/refundExpired.js";
-import type { RefundJobData } from "../queues/jobs.js";
+import type { TypedJob } from "../queues/connection.js";
+import type { RefundJobResult } from "../queues/jobs.js";
 import { classifyFailure } from "../chain/failurePolicy.js";
 import type { Logger } from "../shared/logger.js";
 import type { KeyRing } from "./keys.js";
@@ -14,7 +15,7 @@ import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
  * assigned executor, which is the honest price of not delivering).
  */
 export function createRefundProcessor(ctx: { client: TwinpathPublicClient; keys: KeyRing; logger: Logger }) {
-  return async (job: Job<RefundJobData>, token?: string): Promise<{ refunded: boolean; status: string; txHash?: string }> => {
+  return async (job: TypedJob<"refund">, token?: string): Promise<RefundJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
     const record = await getRequest(ctx.client, { hub: d.hub, requestId });

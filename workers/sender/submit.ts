@@ -1,11 +1,12 @@
 import { writeSync } from "node:fs";
-import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
+import { DelayedError, UnrecoverableError } from "bullmq";
 import { getAbiItem, type Address, type Hash } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { getRequest } from "../chain/getRequest.js";
 import { submitResultsCall } from "../chain/submitResults.js";
-import { jobId, type ProveJobData, type RefundJobData, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
+import type { SubmitJobData, SubmitJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { PERMANENT_PREFIX } from "../queues/failJob.js";
 import { classifyProtocolError } from "../chain/failurePolicy.js";
@@ -19,8 +20,8 @@ import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 export interface SubmitContext {
   client: TwinpathPublicClient;
   keys: KeyRing;
-  proveQueue: Queue<ProveJobData>;
-  refundQueue: Queue<RefundJobData>;
+  proveQueue: TypedQueue<"prove">;
+  refundQueue: TypedQueue<"refund">;
   logger: Logger;
   metrics?: WorkerMetrics;
   /** test-only fault injection: die right after the first delivered result, before recording it */
@@ -35,7 +36,7 @@ const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSub
  * request: if one of our keys already delivered it (a crash after sending), it only enqueues the proving job.
  */
 export function createSubmitProcessor(ctx: SubmitContext) {
-  return async (job: Job<SubmitJobData, SubmitJobResult>, token?: string): Promise<SubmitJobResult> => {
+  return async (job: TypedJob<"submit">, token?: string): Promise<SubmitJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
     const started = Date.now();
@@ -85,10 +86,10 @@ export function createSubmitProcessor(ctx: SubmitContext) {
           return delayUntilOpen(ctx, job, token, assigned);
         }
         if (action === "permanent") {
-          await ctx.refundQueue.add(
-            QueueName.refund,
+          await addJob(
+            ctx.refundQueue,
             { chainId: d.chainId, hub: d.hub, requestId: d.requestId, reason: outcome.reason, resultDeadline: d.resultDeadline },
-            { jobId: jobId(QueueName.refund, d.chainId, d.requestId), attempts: 20, backoff: { type: "exponential", delay: 5000 } },
+            { attempts: 20, backoff: { type: "exponential", delay: 5000 } },
           );
           throw new UnrecoverableError(`${PERMANENT_PREFIX}result deadline passed: ${outcome.reason}`);
         }
@@ -114,15 +115,11 @@ async function recoverOrSkip(ctx: SubmitContext, d: SubmitJobData, status: numbe
 }
 
 async function enqueueProve(ctx: SubmitContext, d: SubmitJobData, executor: Address, resultTxHash: Hash, resultBlockNumber: number): Promise<void> {
-  await ctx.proveQueue.add(
-    QueueName.prove,
-    { chainId: d.chainId, hub: d.hub, requestId: d.requestId, modelId: d.modelId, input: d.input, output: d.output, executor, resultTxHash, resultBlockNumber },
-    { jobId: jobId(QueueName.prove, d.chainId, d.requestId) },
-  );
+  await addJob(ctx.proveQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId, modelId: d.modelId, input: d.input, output: d.output, executor, resultTxHash, resultBlockNumber });
 }
 
 /** Assigned to another node: wait until the hub opens the request to every executor (InferenceHubNotAssigned.openAt). */
-async function delayUntilOpen(ctx: SubmitContext, job: Job<SubmitJobData>, token: string | undefined, assigned: Address): Promise<never> {
+async function delayUntilOpen(ctx: SubmitContext, job: TypedJob<"submit">, token: string | undefined, assigned: Address): Promise<never> {
   const key = ctx.keys.keys[0];
   let openAtMs = Date.now() + 5000;
   try {

@@ -1,4 +1,3 @@
-import type { Job, Queue } from "bullmq";
 import { hexToBytes, keccak256, type Hex } from "viem";
 import { attestationTypedData, type Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
@@ -9,7 +8,9 @@ import type { LogLookupOptions } from "../chain/findLogBackwards.js";
 import { getRequest } from "../chain/getRequest.js";
 import { failureReason } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
 import { failJob } from "../queues/failJob.js";
+import type { ClaimJobResult, VerifyJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
@@ -21,7 +22,6 @@ import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModelCache } from "../proofs/models.js";
 import type { AttestationBatcher } from "./attestationBatcher.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
-import type { VerifyJobData } from "./follower.js";
 
 export interface VerifierNodeContext {
   client: TwinpathPublicClient;
@@ -32,26 +32,13 @@ export interface VerifierNodeContext {
   bundles: BundleIndex;
   verifier: ProofVerifier;
   claimRewards: boolean;
-  /** this node's own verify queue (claim jobs are scheduled on it) */
-  queue: Queue;
+  /** this node's own claim queue */
+  claimQueue: TypedQueue<"claim">;
   /** bounds of the InferenceRequested lookup (page size, max lookback) */
   logLookup?: LogLookupOptions;
   logger: Logger;
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
-}
-
-export interface VerifyJobResult {
-  outcome: "attested" | "skipped";
-  valid?: boolean;
-  reason?: string;
-  checks?: Verdict["checks"];
-  txHash?: Hex;
-  gasUsed?: string;
-  batchSize?: number;
-  settled?: boolean;
-  rejectedProof?: boolean;
-  claimed?: string;
 }
 
 /**
@@ -63,8 +50,7 @@ export interface VerifyJobResult {
  * a signed "invalid".
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
-  return async (job: Job<VerifyJobData>): Promise<VerifyJobResult> => {
-    if (job.name === CLAIM_JOB) return claim(ctx, job as unknown as Job<ClaimJobData>);
+  return async (job: TypedJob<"verify">): Promise<VerifyJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, proofHash: d.proofHash, attempt: job.attemptsMade + 1 });
@@ -144,8 +130,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         rejectedProof: outcome.rejectedProof,
       };
       if (ctx.claimRewards && verdict.valid) {
-        await ctx.queue.add(CLAIM_JOB, { chainId: d.chainId, hub: d.hub, requestId: d.requestId }, {
-          jobId: `claim-${d.chainId}-${d.requestId}-${d.proofHash.slice(2, 18)}`,
+        await addJob(ctx.claimQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId, proofHash: d.proofHash }, {
           delay: outcome.settled ? 0 : 2000,
           attempts: 30,
           backoff: { type: "exponential", delay: 2000 },
@@ -158,31 +143,24 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
   };
 }
 
-export const CLAIM_JOB = "claim";
-export interface ClaimJobData {
-  chainId: number;
-  hub: Hex;
-  requestId: string;
-}
-
 /**
- * Claims this node's share of a settled request's verifier reward. While the request still waits for the quorum
- * the job fails and retries with backoff; a rejected or refunded request has nothing to claim.
+ * The claim job: this node's share of a settled request's verifier reward. While the request still waits for the
+ * quorum the job fails and retries with backoff; a rejected or refunded request has nothing to claim.
  */
-async function claim(ctx: VerifierNodeContext, job: Job<ClaimJobData>): Promise<VerifyJobResult> {
-  const { hub, requestId: id } = job.data;
-  const requestId = BigInt(id);
-  const record = await getRequest(ctx.client, { hub, requestId });
-  if (record.status === RequestStatus.ProofSubmitted) throw new Error(`request ${id} not settled yet; claim later`);
-  if (record.status !== RequestStatus.Settled) return { outcome: "skipped", reason: `status ${requestStatusName(record.status)}` };
-  try {
-    const sent = await ctx.sender.send({ call: claimVerifierRewardCall(hub, requestId), label: "claimVerifierReward" });
-    ctx.logger.info({ requestId: id, txHash: sent.hash }, "verifier reward claimed");
-    return { outcome: "attested", claimed: sent.hash, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
-  } catch (err) {
-    if (classifyFailure("claim", err).action === "skip") return { outcome: "skipped", reason: failureReason(err) };
-    throw err;
-  }
+export function createClaimProcessor(ctx: VerifierNodeContext) {
+  return async (job: TypedJob<"claim">): Promise<ClaimJobResult> => {
+    const { hub, requestId: id } = job.data;
+    const requestId = BigInt(id);
+    const record = await getRequest(ctx.client, { hub, requestId });
+    if (record.status === RequestStatus.ProofSubmitted) throw new Error(`request ${id} not settled yet; claim later`);
+    if (record.status !== RequestStatus.Settled) return { claimed: false, reason: `status ${requestStatusName(record.status)}` };
+    try {
+      const sent = await ctx.sender.send({ call: claimVerifierRewardCall(hub, requestId), label: "claimVerifierReward" });
+      ctx.logger.info({ requestId: id, txHash: sent.hash }, "verifier reward claimed");
+      return { claimed: true, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
+    } catch (err) {
+      if (classifyFailure("claim", err).action === "skip") return { claimed: false, reason: failureReason(err) };
+      throw err;
+    }
+  };
 }
-
-export type { Queue };

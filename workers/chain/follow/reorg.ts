@@ -1,13 +1,21 @@
 import type { Hex } from "viem";
-import type { Logger } from "../shared/logger.js";
-import type { BlockSource, CheckpointStore } from "./types.js";
+import type { Logger } from "../../shared/logger.js";
+import type { CheckpointStore } from "./checkpoint.js";
 
 /**
  * Reorg handling shared by every checkpointed event follower (the fast-path listener, the verifier node's proof
  * follower): a checkpoint carries its block hash and the store remembers recent block hashes, so a follower can
  * tell that processed blocks were orphaned and resume after the fork point.
  */
-export type BlockHashes = Pick<BlockSource, "blockHash">;
+export interface BlockHashes {
+  /** Hash of block `n` on the current canonical chain, null if it does not exist (yet). */
+  blockHash(n: bigint): Promise<Hex | null>;
+}
+
+/** What every follower reads of the chain besides its events (viem-backed in production, fakeable in tests). */
+export interface BlockHashSource extends BlockHashes {
+  headNumber(): Promise<bigint>;
+}
 
 /**
  * True when the stored checkpoint is absent or still canonical; otherwise rewinds the store (see rewindToCanonical)

@@ -1,6 +1,22 @@
 import type { Redis } from "ioredis";
 import type { Hex } from "viem";
-import type { Checkpoint, CheckpointStore } from "./types.js";
+
+/** A follower's position: the last block whose events were all handled, with its hash (to detect a reorg). */
+export interface Checkpoint {
+  block: bigint;
+  hash: Hex;
+}
+
+/** A follower's position and the hashes of recently processed blocks. */
+export interface CheckpointStore {
+  load(): Promise<Checkpoint | null>;
+  /** Stored hashes of recently processed blocks, by number. */
+  recentHashes(): Promise<Map<bigint, Hex>>;
+  /** Atomically: move the checkpoint, remember `hashes`, forget hashes of blocks below `keepFrom`. */
+  advance(checkpoint: Checkpoint, hashes: Map<bigint, Hex>, keepFrom: bigint): Promise<void>;
+  /** Atomically: set the checkpoint back to `checkpoint` and forget hashes above it; null forgets everything. */
+  rewind(checkpoint: Checkpoint | null): Promise<void>;
+}
 
 /**
  * Checkpoint in Redis: a hash {block, hash} plus a sorted set of recent blocks (score = number,
