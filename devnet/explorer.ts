@@ -35,5 +35,5 @@ export async function startExplorer(stack: Stack, env: Record<string, string> = 
   );
   stack.workers.push(w);
   const started = await w.waitForLog((l) => l.msg === "explorer started", 60_000);
-  return { process: w, url: String(started.url) };
+  return { process: w, url: `http://${started.host}:${started.metricsPort}${started.path}` };
 }

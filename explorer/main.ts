@@ -1,26 +1,26 @@
 /**
  * Explorer process: indexes the hub's request events, reads queue depths from Redis and nodes and models from the
- * registries, and serves a page at http://<EXPLORER_HOST>:<EXPLORER_PORT>/explorer/ (with /health and /metrics on
- * the same port).
+ * registries, and serves a page at http://<EXPLORER_HOST>:<EXPLORER_PORT>/explorer/ on its health server (with
+ * /health and /metrics), like every role started by runRole.
  *   node --import tsx explorer/main.ts   (env: see explorer/config.ts)
  */
-import { createChainClient, assertChainId } from "../workers/chain/client.js";
+import { assertChainId, createChainClient } from "../workers/chain/client.js";
 import { openQueue } from "../workers/queues/connection.js";
-import { ALL_QUEUES } from "../workers/queues/names.js";
-import { startHealthServer } from "../workers/shared/httpServer.js";
-import { createLogger } from "../workers/shared/logger.js";
-import { createMetrics } from "../workers/shared/metrics.js";
-import { retryStartup, runMain } from "../workers/shared/runMain.js";
-import { onShutdown } from "../workers/shared/shutdown.js";
+import { ALL_QUEUES, QueueName } from "../workers/queues/names.js";
+import { retryStartup } from "../workers/shared/runMain.js";
+import { runRole } from "../workers/shared/runRole.js";
 import { explorerApi } from "./api.js";
 import { loadExplorerConfig } from "./config.js";
 import { ExplorerIndex } from "./indexer.js";
 import { buildExplorerPage, explorerRoute } from "./server.js";
 
-await runMain("explorer", async () => {
-  const config = loadExplorerConfig();
-  const logger = createLogger("explorer", config.LOG_LEVEL);
-  const metrics = createMetrics("explorer");
+// the explorer's server is its role's health server: EXPLORER_PORT/EXPLORER_HOST are its METRICS_PORT/METRICS_HOST
+const loadConfig = (env: NodeJS.ProcessEnv) => {
+  const c = loadExplorerConfig(env);
+  return { ...c, METRICS_PORT: c.EXPLORER_PORT, METRICS_HOST: c.EXPLORER_HOST };
+};
+
+await runRole("explorer", loadConfig, async ({ config, logger }) => {
   const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.EXPLORER_POLL_INTERVAL_MS });
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
@@ -42,11 +42,12 @@ await runMain("explorer", async () => {
 
   let lastError: string | null = null;
   let stopped = false;
-  const loop = (async () => {
+  let loop: Promise<void> | undefined;
+  const follow = async () => {
     while (!stopped) {
       try {
         await index.poll();
-        if (lastError) logger.info({ block: index.head.toString() }, "explorer caught up again");
+        if (lastError) logger.info({ block: index.head.toString() }, "explorer reads the chain again");
         lastError = null;
       } catch (err) {
         const message = (err as Error).message?.split("\n")[0] ?? String(err);
@@ -55,20 +56,20 @@ await runMain("explorer", async () => {
       }
       await new Promise((r) => setTimeout(r, config.EXPLORER_POLL_INTERVAL_MS));
     }
-  })();
+  };
 
-  const server = await startHealthServer({
-    port: config.EXPLORER_PORT,
-    host: config.EXPLORER_HOST,
-    registry: metrics.registry,
-    route: explorerRoute(page, api, (err, path) => logger.warn({ path, err: (err as Error).message?.split("\n")[0] }, "explorer API error")),
+  return {
+    depth: { name: QueueName.execute, queue: queues.execute },
     check: () => (lastError ? `chain: ${lastError}` : null),
-  });
-  logger.info({ port: server.port, url: `${server.url}/explorer/`, hub: config.HUB_ADDRESS, chainId: config.CHAIN_ID, startBlock: config.EXPLORER_START_BLOCK }, "explorer started");
-
-  onShutdown(logger, async () => {
-    stopped = true;
-    await loop;
-    await Promise.all([...Object.values(queues).map((q) => q.close()), server.close()]);
-  });
+    route: explorerRoute(page, api, (err, path) => logger.warn({ path, err: (err as Error).message?.split("\n")[0] }, "explorer API error")),
+    start: () => void (loop = follow()),
+    started: { path: "/explorer/", host: config.EXPLORER_HOST, hub: config.HUB_ADDRESS, chainId: config.CHAIN_ID, startBlock: config.EXPLORER_START_BLOCK },
+    beforeClose: async () => {
+      stopped = true;
+      await loop;
+    },
+    close: async () => {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
 });
