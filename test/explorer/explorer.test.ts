@@ -14,6 +14,7 @@ import { startExplorer, type RunningExplorer } from "../../devnet/explorer.js";
 import { startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { demoDataset, ensureDemoBundle } from "../../models/index.js";
 import { quantize } from "../../protocol/fixedPoint.js";
+import { ALL_QUEUES } from "../../workers/queues/names.js";
 import { launchChromium, SKIP_CHROMIUM, type Browser } from "../helpers/chromium.js";
 
 const MODEL = "iris-mlp";
@@ -52,7 +53,7 @@ describe("explorer page on a local stack", { timeout: 240_000, skip: SKIP_CHROMI
     assert.deepEqual(nodeRows.map((r) => r[1]).sort(), ["Executor", "Prover", "Verifier", "Verifier", "Verifier"]);
     assert.ok(nodeRows.every((r) => Number(r[2]) > 0 && r[3] === "yes"), JSON.stringify(nodeRows));
     const queues = await page.$$eval("#queues tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
-    assert.deepEqual([...queues].sort(), ["execute", "prove", "refund", "submit", "verify"]);
+    assert.deepEqual([...queues].sort(), [...ALL_QUEUES].sort(), "every queue of the protocol");
 
     // requests sent while the page is open; the test watches the page, not the chain
     const sent: string[] = [];
