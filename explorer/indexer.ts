@@ -67,10 +67,10 @@ export class ExplorerIndex {
     this.next = options.startBlock;
   }
 
-  /** Reads blocks since the last call (one page at most per call). */
-  async poll(): Promise<void> {
+  /** Reads blocks since the last call (one page at most per call). Returns true once it has reached the head. */
+  async poll(): Promise<boolean> {
     const head = await this.client.getBlockNumber({ cacheTime: 0 });
-    if (head < this.next) return;
+    if (head < this.next) return true;
     const to = head - this.next >= BigInt(this.options.pageSize ?? 2000) ? this.next + BigInt(this.options.pageSize ?? 2000) - 1n : head;
     const events = await getRequestEvents(this.client, { hub: this.options.hub, fromBlock: this.next, toBlock: to, pageSize: this.options.pageSize ?? 2000 });
     await addTimestamps(this.client, events, this.blocks);
@@ -88,6 +88,7 @@ export class ExplorerIndex {
     this.prune();
     this.head = to;
     this.next = to + 1n;
+    return to === head;
   }
 
   /** Drops the oldest requests beyond maxRequests (and their transactions' gas and block times). */

@@ -45,8 +45,9 @@ await runRole("explorer", loadConfig, async ({ config, logger }) => {
   let loop: Promise<void> | undefined;
   const follow = async () => {
     while (!stopped) {
+      let caughtUp = true;
       try {
-        await index.poll();
+        caughtUp = await index.poll();
         if (lastError) logger.info({ block: index.head.toString() }, "explorer reads the chain again");
         lastError = null;
       } catch (err) {
@@ -54,7 +55,8 @@ await runRole("explorer", loadConfig, async ({ config, logger }) => {
         if (message !== lastError) logger.warn({ err: message }, "explorer cannot read the chain; retrying");
         lastError = message;
       }
-      await new Promise((r) => setTimeout(r, config.EXPLORER_POLL_INTERVAL_MS));
+      // behind the head (first start on a long chain): the next page at once
+      if (caughtUp) await new Promise((r) => setTimeout(r, config.EXPLORER_POLL_INTERVAL_MS));
     }
   };
 

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, http, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { devKey } from "../../devnet/hardhatNode.js";
-import { startProofStack, type ProofStack } from "../../devnet/proofPath.js";
+import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { ensureDemoBundle, demoDataset } from "../../models/index.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { RequestStatus } from "../../protocol/enums.js";
@@ -123,6 +123,24 @@ describe("client library against a local stack (ZKML_ATTESTED, real proofs)", { 
     assert.deepEqual(report.checks.map((c) => [c.name, c.status]), [["status", "pass"], ["bundle", "pass"], ["circuit", "pass"], ["instances", "pass"], ["proof", "pass"], ["attestations", "pass"]]);
     assert.equal(report.output?.label, LABELS[ROWS[0].y]);
     assert.equal(report.modeName, "ZKML_ATTESTED");
+  });
+
+  it("verifies a ZKML_ONCHAIN settlement, whose proof is only in the prover's calldata", async () => {
+    const s = ps.stack;
+    const verifier = await deployBundleVerifier(s.node.url, s.node.chainId, bundleDir);
+    const modelId = await ps.registerModel({ mode: "ZKML_ONCHAIN", verifier });
+    const row = ROWS[2];
+    const sent = await tp.requestInference({ modelId, input: row.x });
+    const seen: RequestEvent[] = [];
+    for await (const e of tp.watchRequest(sent.requestId, { fromBlock: sent.blockNumber, pollingInterval: 100, timeoutMs: 120_000 })) seen.push(e);
+    const proofEvent = seen.find((e) => e.eventName === "ProofSubmitted");
+    assert.ok(proofEvent?.eventName === "ProofSubmitted" && proofEvent.args.proof === "0x", "on-chain verification publishes no proof bytes in the event");
+    assert.equal(seen.at(-1)?.eventName === "RequestSettled" || seen.some((e) => e.eventName === "RequestSettled"), true);
+    const report = await tp.verifySettledResult(sent.requestId, { bundle: directoryBundle(bundleDir), circuit, labels: LABELS });
+    assert.ok(report.ok, JSON.stringify(report.checks, null, 1));
+    assert.equal(report.modeName, "ZKML_ONCHAIN");
+    assert.deepEqual(report.checks.map((c) => c.name), ["status", "bundle", "circuit", "instances", "proof"], "no attestations in this mode");
+    assert.equal(report.output?.label, LABELS[row.y]);
   });
 
   it("refuses what does not match: another model's bundle, a changed file, another circuit, a quorum not met, a bad proof", async () => {
