@@ -16,6 +16,7 @@ import { devKey } from "../../devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { ensureDemoBundle, demoDataset } from "../../models/index.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus } from "../../protocol/enums.js";
 import { buildInstances } from "../../protocol/instances.js";
 import {
@@ -103,7 +104,9 @@ describe("client library against a local stack (ZKML_ATTESTED, real proofs)", { 
     const t = await tp.getRequestTimeline(sent.requestId);
     assert.equal(t.status, RequestStatus.Settled);
     assert.equal(t.statusName, "Settled");
-    assert.deepEqual(t.events.map((e) => e.eventName), names, "the timeline holds the events the watcher saw");
+    // the timeline holds what the watcher saw, then what came after settlement (a late attestation rejected)
+    assert.deepEqual(t.events.map((e) => e.eventName).slice(0, names.length), names);
+    assert.ok(t.events.slice(names.length).every((e) => e.blockNumber > events.at(-1)!.blockNumber), "the watcher stops at the settlement's block");
     assert.ok(t.result && t.proof && t.settled && t.attestations.length >= 2);
     assert.deepEqual(t.settled.output, t.proof.output, "ZKML modes settle the proven output");
     assert.ok(t.fastSeconds! >= 0 && t.finalSeconds! >= t.fastSeconds!);
@@ -196,6 +199,34 @@ describe("client library against a local stack (ZKML_ATTESTED, real proofs)", { 
       assert.equal(early.ok, false);
       assert.match(early.checks[0].detail, /is (Requested|Executed|ProofSubmitted), not Settled/);
     }
+  });
+
+  it("follows a request to its refund, and shows the executor's slash with its reason", async () => {
+    // no sender: the result never goes on chain; past the deadline anyone refunds it and the executor is slashed
+    await ps.stack.workers.find((w) => w.role === "sender")!.stop();
+    const sent = await tp.requestInference({ modelId: 1n, input: ROWS[3].x, options: { resultTimeout: 10 } });
+    const seen: RequestEvent[] = [];
+    const watching = (async () => {
+      for await (const e of tp.watchRequest(sent.requestId, { fromBlock: sent.blockNumber, pollingInterval: 100, timeoutMs: 60_000 })) seen.push(e);
+    })();
+    const chain = ps.stack.client;
+    await chain.request({ method: "evm_increaseTime", params: [30] } as never);
+    await chain.request({ method: "evm_mine" } as never);
+    const wallet = createWalletClient({ account: privateKeyToAccount(devKey(14)), transport: http(ps.stack.node.url) });
+    const hash = await wallet.writeContract({ address: tp.addresses.hub, abi: inferenceHubAbi, functionName: "refundExpired", args: [sent.requestId], chain: null });
+    await chain.waitForTransactionReceipt({ hash });
+    await watching;
+    assert.deepEqual(seen.map((e) => e.eventName).filter((n) => n !== "CallbackDelivered"), ["InferenceRequested", "RequestRefunded"]);
+    const t = await tp.getRequestTimeline(sent.requestId);
+    assert.equal(t.statusName, "Refunded");
+    assert.equal(t.refunded?.transactionHash, hash);
+    const executor = (await tp.getNodes()).nodes.find((n) => n.roleName === "Executor")!;
+    assert.equal(executor.slashes.length, 1);
+    assert.equal(executor.slashes[0].reason, "RESULT_TIMEOUT");
+    assert.ok(executor.slashed > 0n && executor.slashes[0].transactionHash === hash);
+    const report = await tp.verifySettledResult(sent.requestId, { bundle: directoryBundle(bundleDir), circuit });
+    assert.equal(report.ok, false);
+    assert.match(report.checks[0].detail, /is Refunded, not Settled/);
   });
 
   it("runs in headless Chromium: the browser entry decodes the answer and verifies the real proof offline", { skip: SKIP_CHROMIUM }, async () => {
