@@ -152,7 +152,9 @@ describe("InferenceHub ZKML_ONCHAIN with a MaxPool + Softmax (EZKL shuffle) circ
     const [wallet] = await viem.getWalletClients();
     const d = await deployVerifierArtifacts({ walletClient: wallet as never, publicClient: f.publicClient as never }, generateVerifierArtifacts(c.desc, c.srs));
     // 16 inputs (1×1×4×4) and 3 softmax outputs, all in the circuit's one instance column.
-    const spec = { ...modelSpec(Mode.ZKML_ONCHAIN, d.adapter), inputShape: [1, 1, 4, 4], outputShape: [1, 3], manifestHash: `0x${"5f".padStart(64, "0")}` as `0x${string}` };
+    // (one domain pair for all 16 inputs: this test is about verification, not admission)
+    const domain = { lower: [-(2n ** 62n)], upper: [2n ** 62n] };
+    const spec = { ...modelSpec(Mode.ZKML_ONCHAIN, d.adapter, 0n, undefined, domain), inputShape: [1, 1, 4, 4], outputShape: [1, 3], manifestHash: `0x${"5f".padStart(64, "0")}` as `0x${string}` };
     const { result: modelId } = await f.modelRegistry.simulate.registerModel([spec]);
     await f.modelRegistry.write.registerModel([spec]);
     return { f, modelId };
