@@ -8,6 +8,7 @@
 import { encodeCircuit, type CircuitSizing } from "./circuit/build.js";
 import { runIsolated } from "./engine/isolated.js";
 import { feltHexToInt, verify } from "./engine/engine.js";
+import { isConstantNode } from "./graph/ir.js";
 import { CompileError, simulate, type LoweredModel } from "./graph/lower.js";
 import { size, tensor } from "./graph/tensor.js";
 
@@ -62,7 +63,7 @@ export function analyzeRanges(m: LoweredModel, samples: number[][]) {
     if (s.length !== size(m.inputDims)) throw new CalibrationError(`calibration sample has ${s.length} values, the model input [${m.inputDims}] needs ${size(m.inputDims)}`);
     const vals = simulate(m, tensor(m.inputDims, s));
     for (const n of m.nodes) {
-      if ("Constant" in n.opkind) continue;
+      if (isConstantNode(n)) continue;
       const v = vals.get(n.idx)!;
       let mx = 0;
       for (const x of v.data) mx = Math.max(mx, Math.abs(x));
@@ -124,7 +125,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
         `(decomp_base ${o.decompBase}^${o.maxLegs}/2) by a factor of ${(a.worstV / limit).toFixed(2)}. Lower the input/param scale or rescale the model.`,
     );
   }
-  const constCount = m.nodes.reduce((s, n) => s + ("Constant" in n.opkind ? size(n.outDims) : 0), 0);
+  const constCount = m.nodes.reduce((s, n) => s + (isConstantNode(n) ? size(n.outDims) : 0), 0);
   const base: Omit<CircuitSizing, "logrows" | "totalAssignments"> = {
     totalConstSize: constCount + 16 * m.nodes.length + 64,
     lookupRange: [0, 0],

@@ -1,0 +1,209 @@
+/**
+ * The lowering context: the growing list of ezkl nodes, the ONNX name -> value map, and the two rules
+ * every op shares — constants are quantized round_half_away_from_zero(x · 2^scale), and an output scale
+ * above max(input_scale, param_scale) is wrapped in RebaseScale{ Div(2^excess) } (ezkl's rebase rule).
+ * Each node keeps a float kernel and its value on a dummy input, so shapes propagate and the lowered
+ * graph can be simulated on samples without the engine.
+ */
+import type { OnnxAttribute, OnnxNode, OnnxTensor } from "../onnx/read.js";
+import { CompileError, UnsupportedOpError } from "./errors.js";
+import type { IrNode, LookupOp, LowerOptions, OpKind, Value } from "./ir.js";
+import { tensor, type Tensor } from "./tensor.js";
+
+const pow2 = (s: number) => 2 ** s;
+
+/** ezkl quantization: round half away from zero of (f32 as f64) * 2^scale. */
+export const quantize = (x: number, scale: number) => {
+  const v = Math.fround(x) * pow2(scale);
+  return Math.sign(v) * Math.round(Math.abs(v));
+};
+
+export const fromOnnx = (t: OnnxTensor): Tensor => tensor(t.dims, t.data);
+
+type NewNode = Omit<IrNode, "idx" | "numUses" | "outDims">;
+/** What an op may add to a node besides its op kind, scale, inputs and kernel. */
+export type NodeExtras = Pick<IrNode, "lookup" | "rangeChecks" | "shuffle">;
+
+/** Graph-wide state of one lowering run. */
+export class LoweringContext {
+  readonly nodes: IrNode[] = [];
+  readonly lookups: LookupOp[] = [];
+  /** scale every rebase returns to: max(input_scale, param_scale) */
+  readonly globalScale: number;
+  private readonly values = new Map<string, Value>();
+  /** each node's value on the dummy input (shape propagation) */
+  private readonly dummy: Tensor[] = [];
+
+  constructor(readonly opts: LowerOptions, readonly opset: number, readonly supportedOps: readonly string[]) {
+    this.globalScale = Math.max(opts.inputScale, opts.paramScale);
+  }
+
+  get paramScale(): number {
+    return this.opts.paramScale;
+  }
+
+  value(name: string): Value | undefined {
+    return this.values.get(name);
+  }
+
+  setValue(name: string, v: Value): void {
+    this.values.set(name, v);
+  }
+
+  scaleOf(idx: number): number {
+    return this.nodes[idx].outScale;
+  }
+
+  dimsOf(idx: number): number[] {
+    return this.nodes[idx].outDims;
+  }
+
+  push(n: NewNode, value: Tensor): number {
+    const idx = this.nodes.length;
+    this.nodes.push({ ...n, idx, numUses: 0, outDims: value.dims.length ? [...value.dims] : [1] });
+    this.dummy.push(value);
+    return idx;
+  }
+
+  /** A Fixed constant node holding `t` quantized at `scale`. */
+  constant(t: Tensor, scale: number, source: string): number {
+    const q = Array.from(t.data, (x) => quantize(x, scale));
+    const deq = tensor(t.dims, q.map((v) => v / pow2(scale)));
+    return this.push(
+      {
+        opkind: {
+          Constant: {
+            quantized_values: { inner: q.map((v) => BigInt(v)), dims: t.dims.length ? t.dims : [1], scale, visibility: "Fixed" },
+            raw_values: { inner: [], dims: [0], scale: null, visibility: null },
+            decomp: false,
+          },
+        },
+        outScale: scale, inputs: [], label: "Constant", source, kernel: () => deq,
+      },
+      deq,
+    );
+  }
+
+  /** Add an op node; applies ezkl's rebase rule when `outScaleRaw` exceeds the global scale. */
+  op(opkind: OpKind, outScaleRaw: number, inputs: number[], kernel: IrNode["kernel"], label: string, source: string, extra: NodeExtras = {}): number {
+    let value: Tensor;
+    try {
+      value = kernel(inputs.map((i) => this.dummy[i]));
+    } catch (e) {
+      throw new CompileError(`node '${source}' (${label}): ${(e as Error).message}`);
+    }
+    const global = this.globalScale;
+    if (outScaleRaw > global) {
+      const m = pow2(outScaleRaw - global);
+      return this.push(
+        {
+          opkind: { RebaseScale: { inner: opkind, rebase_op: { Div: { denom: m } }, target_scale: global, original_scale: outScaleRaw, multiplier: m } },
+          outScale: global, inputs, kernel, label: `RebaseScale(${label})`, source, originalScale: outScaleRaw, ...extra,
+        },
+        value,
+      );
+    }
+    return this.push({ opkind, outScale: outScaleRaw, inputs, kernel, label, source, ...extra }, value);
+  }
+
+  /** Record a lookup table the circuit needs (once per distinct op). */
+  useLookup(lk: LookupOp): LookupOp {
+    if (!this.lookups.some((l) => JSON.stringify(l) === JSON.stringify(lk))) this.lookups.push(lk);
+    return lk;
+  }
+}
+
+/** One ONNX node being lowered: its resolved inputs, attributes, and the graph context. */
+export class OpContext {
+  readonly where: string;
+
+  constructor(readonly g: LoweringContext, readonly node: OnnxNode, readonly ins: (Value | undefined)[]) {
+    this.where = `node '${node.name}' (${node.op})`;
+  }
+
+  get name(): string {
+    return this.node.name;
+  }
+
+  get op(): string {
+    return this.node.op;
+  }
+
+  /** Input i when it is a compile-time constant. */
+  constant(i: number): Tensor | undefined {
+    const v = this.ins[i];
+    return v?.kind === "const" ? v.t : undefined;
+  }
+
+  /** Input i when it is a circuit node (its index). */
+  variable(i: number): number | undefined {
+    const v = this.ins[i];
+    return v?.kind === "node" ? v.idx : undefined;
+  }
+
+  /** Input i, which must be a circuit node. */
+  requireVariable(i = 0): number {
+    const x = this.variable(i);
+    if (x === undefined) throw this.unsupported(`input ${i} must depend on the model input`);
+    return x;
+  }
+
+  /** Every constant input, in order (for folds over a variable number of inputs). */
+  constants(): Tensor[] {
+    return this.ins.flatMap((v) => (v?.kind === "const" ? [v.t] : []));
+  }
+
+  private attr(k: string): OnnxAttribute | undefined {
+    return this.node.attributes[k];
+  }
+
+  int(k: string, d: number): number {
+    const a = this.attr(k);
+    return typeof a === "number" ? a : d;
+  }
+
+  float(k: string, d: number): number {
+    return this.int(k, d);
+  }
+
+  ints(k: string, d: number[]): number[] {
+    const a = this.attr(k);
+    return Array.isArray(a) ? (a as number[]) : d;
+  }
+
+  string(k: string, d: string): string {
+    const a = this.attr(k);
+    return typeof a === "string" && a ? a : d;
+  }
+
+  tensorAttr(k: string): OnnxTensor | undefined {
+    const a = this.attr(k);
+    return a && typeof a === "object" && !Array.isArray(a) ? a : undefined;
+  }
+
+  has(k: string): boolean {
+    return this.attr(k) !== undefined;
+  }
+
+  /** An UnsupportedOpError for this node (a configuration of the op the compiler does not lower). */
+  unsupported(detail?: string): UnsupportedOpError {
+    return new UnsupportedOpError(this.op, this.name, detail, this.g.supportedOps);
+  }
+
+  error(message: string): CompileError {
+    return new CompileError(`${this.where}: ${message}`);
+  }
+}
+
+/** How one ONNX op type (or a tight family) is lowered. */
+export interface OpLowering {
+  /** the ONNX op types this lowering handles */
+  readonly ops: readonly string[];
+  /** evaluate at compile time when every input is a constant (absent: such a node is refused) */
+  fold?(n: OpContext): Tensor;
+  /** lower to circuit nodes when some input depends on the model input (absent: constants only) */
+  lower?(n: OpContext): Value;
+}
+
+export const nodeValue = (idx: number): Value => ({ kind: "node", idx });
+export const constValue = (t: Tensor): Value => ({ kind: "const", t });
