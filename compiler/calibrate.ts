@@ -38,6 +38,9 @@ export interface CalibrateOptions {
   trialSrs: (k: number) => Promise<Uint8Array>;
   /** confirm the chosen size with a real prove + verify (default true) */
   confirmWithProof?: boolean;
+  /** search the circuit layout (logrows, advice blocks) with engine trials (default true); false gives
+   *  settings good for witness generation only (no keys), e.g. to check a model's ops and accuracy fast */
+  layout?: boolean;
   log: (msg: string) => void;
 }
 
@@ -161,6 +164,10 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
   const est = estimateCells(m, legs);
   const lookupWidth = base.lookupRange[1] - base.lookupRange[0] + 1;
   const minK = Math.max(o.minLogrows, Math.ceil(Math.log2(nInstances + 16)), Math.ceil(Math.log2(o.decompBase + 16)) - 1);
+  if (o.layout === false) {
+    const sizing = { ...base, logrows: Math.min(o.maxLogrows, Math.max(minK, Math.ceil(Math.log2(lookupWidth + 16)))), totalAssignments: 0 };
+    return { sizing, legs, maxAbsFixedPoint: a.worstV, worstNode: nodeName(m, a.worst), lookupInputRange, trials: [] };
+  }
   type Cand = { k: number; b: number; cost: number };
   const cands: Cand[] = [];
   for (let k = minK; k <= o.maxLogrows; k++) {

@@ -24,6 +24,8 @@ export interface CompileOptions {
   log?: (msg: string) => void;
   /** confirm the calibrated size with a real prove + verify (default true) */
   confirmWithProof?: boolean;
+  /** search the layout with engine trials (default true); false: settings for witness generation only */
+  layout?: boolean;
   /** cache dir for trial SRS files (default <package root>/.twinpath/srs, gitignored) */
   cacheDir?: string;
 }
@@ -106,6 +108,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     trialSrs: trialSrs(opts.cacheDir ?? DEFAULT_CACHE),
     log: opts.log ?? (() => {}),
     confirmWithProof: opts.confirmWithProof,
+    layout: opts.layout,
   };
   // Scale choice: the requested scale, or by default the highest scale <= 7 whose values fit the
   // fixed-point range on the samples (overflow is detected before any engine trial, so retrying is cheap).

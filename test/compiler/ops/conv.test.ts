@@ -1,0 +1,25 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { checkOp, singleOp, step, weights } from "./harness.js";
+
+describe("op Conv", () => {
+  it("3x3, pads 1, bias; lays out, proves and verifies", async () => {
+    const onnx = singleOp({
+      op: "Conv", input: [1, 2, 5, 5], output: [1, 3, 5, 5], attributes: { pads: [1, 1, 1, 1], kernel_shape: [3, 3] },
+      consts: [{ name: "K", dims: [3, 2, 3, 3], data: weights(1, 54, 0.4) }, { name: "b", dims: [3], data: weights(2, 3, 0.2) }],
+    });
+    const r = await checkOp({ onnx, bound: 8 * step(), prove: true, count: 4 });
+    assert.ok(r.compiled.lowered.nodes.some((n) => n.label === "RebaseScale(Conv)"));
+  });
+  it("strides 2, auto_pad SAME_UPPER, groups 2, no bias", async () => {
+    const onnx = singleOp({
+      op: "Conv", input: [1, 4, 6, 6], output: [1, 4, 3, 3], attributes: { strides: [2, 2], auto_pad: "SAME_UPPER", group: 2, kernel_shape: [3, 3] },
+      consts: [{ name: "K", dims: [4, 2, 3, 3], data: weights(3, 72, 0.4) }],
+    });
+    await checkOp({ onnx, bound: 8 * step(), count: 4 });
+  });
+  it("dilations are refused with the node name", async () => {
+    const onnx = singleOp({ op: "Conv", input: [1, 1, 5, 5], output: [1, 1, 1, 1], attributes: { dilations: [2, 2] }, consts: [{ name: "K", dims: [1, 1, 3, 3], data: weights(4, 9) }] });
+    await assert.rejects(checkOp({ onnx, bound: 1 }), /the_conv.*dilations/);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The op test harness: compile a tiny ONNX model, run the circuit's witness with the engine on seeded
+ * random inputs inside the calibrated range, and compare with onnxruntime-node. The error measured is
+ * the manifest's accuracy figure (accuracyReport, the same function buildBundle records). Witness-only by
+ * default (no layout search, no keys: milliseconds per case); `prove: true` also lays the circuit out,
+ * keys it on the shared cached trial SRS and proves + verifies — used where an op adds a new kind of
+ * constraint (lookup tables, shuffles, new layouts).
+ */
+import assert from "node:assert/strict";
+import { accuracyReport, type AccuracyReport } from "../../../compiler/bundle.js";
+import { compileModel, type CompiledModel } from "../../../compiler/compile.js";
+import { buildOnnxModel, type AttributeValue, type InitializerSpec, type NodeSpec } from "../../../compiler/onnx/write.js";
+import { size } from "../../../compiler/graph/tensor.js";
+import { readOnnxModel } from "../../../compiler/onnx/read.js";
+import { rng } from "../fixtures.js";
+
+export interface OpCase {
+  /** ONNX bytes (the project's writer, or a committed file) */
+  onnx: Uint8Array;
+  /** uniform range of every input element (default [-1, 1]) */
+  inputRange?: [number, number];
+  /** number of random inputs (default 8) */
+  count?: number;
+  seed?: number;
+  /** fixed-point scale of the inputs (default 7) */
+  scale?: number;
+  /** scale of the parameters (default: the input scale) */
+  paramScale?: number;
+  /** the largest |circuit - onnxruntime| accepted, in output units */
+  bound: number;
+  /** also lay out, key, prove and verify (default false) */
+  prove?: boolean;
+}
+
+export interface OpResult {
+  accuracy: AccuracyReport;
+  compiled: CompiledModel;
+  inputs: number[][];
+}
+
+/** Seeded uniform inputs in [lo, hi]. */
+export function randomInputs(n: number, count: number, [lo, hi]: [number, number], seed: number): number[][] {
+  const r = rng(seed);
+  return Array.from({ length: count }, () => Array.from({ length: n }, () => lo + (hi - lo) * r()));
+}
+
+/** Compile the case, compare the witness with onnxruntime on random inputs, assert the bound. */
+export async function checkOp(c: OpCase): Promise<OpResult> {
+  const scale = c.scale ?? 7;
+  // sized from the declared input shape (a symbolic dimension is 1, as the compiler fixes it)
+  const n = size(readOnnxModel(c.onnx).inputs[0].shape.map((d) => (typeof d === "number" && d > 0 ? d : 1)));
+  const inputs = randomInputs(n, c.count ?? 8, c.inputRange ?? [-1, 1], c.seed ?? 1);
+  const compiled = await compileModel(c.onnx, { inputScale: scale, paramScale: c.paramScale, samples: inputs, layout: c.prove === true });
+  const m = compiled.lowered;
+  const accuracy = await accuracyReport(c.onnx, compiled.compiled, m.inputName, m.inputDims, m.outputScale, inputs);
+  assert.ok(accuracy.maxAbsError <= c.bound, `max |circuit - onnxruntime| = ${accuracy.maxAbsError} exceeds the bound ${c.bound}`);
+  return { accuracy, compiled, inputs };
+}
+
+export interface SingleOpSpec {
+  op: string;
+  /** input shape (one float input named x) */
+  input: (number | string)[];
+  output: (number | string)[];
+  attributes?: Record<string, AttributeValue>;
+  /** constant operands, wired after x in order (use "" for an absent optional input) */
+  consts?: (InitializerSpec | "")[];
+  /** put x after the constants (e.g. Sub with the constant on the left) */
+  xLast?: boolean;
+  opset?: number;
+}
+
+/** A one-node model: y = op(x, consts...). */
+export function singleOp(s: SingleOpSpec): Uint8Array {
+  const constNames = (s.consts ?? []).map((c) => (c === "" ? "" : c.name));
+  const node: NodeSpec = { op: s.op, name: `the_${s.op.toLowerCase()}`, inputs: s.xLast ? [...constNames, "x"] : ["x", ...constNames], outputs: ["y"], attributes: s.attributes };
+  return buildOnnxModel({
+    name: `op-${s.op}`,
+    opset: s.opset,
+    inputs: [{ name: "x", shape: s.input }],
+    outputs: [{ name: "y", shape: s.output }],
+    initializers: (s.consts ?? []).filter((c): c is InitializerSpec => c !== ""),
+    nodes: [node],
+  });
+}
+
+/** Seeded uniform float32 weights in [-amp, amp]. */
+export const weights = (seed: number, n: number, amp = 1): Float32Array => {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * amp);
+};
+
+/** The circuit's output quantization step at scale s: the smallest error bound that can be asked for. */
+export const step = (s = 7) => 2 ** -s;
