@@ -11,10 +11,11 @@ import { z } from "zod";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
 import { compileModel, type CompileOptions } from "./compile.js";
-import { ENGINE_ID, genPk, genVk, genWitness, prove, verify } from "./engine/engine.js";
+import { ENGINE_ID, genPk, genWitness, prove, verify } from "./engine/engine.js";
+import { keyAndProve } from "./keys.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
-import { downsizeSrs, generateDevSrs, srsK, SrsError } from "./srs/srs.js";
+import { devSrs, downsizeSrs, srsK, SrsError } from "./srs/srs.js";
 
 export class BundleError extends Error {
   constructor(message: string) {
@@ -141,39 +142,34 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
     if (opts.srsKeccak256 && ceremonyHash !== opts.srsKeccak256.toLowerCase())
       throw new SrsError(`SRS hash mismatch: file keccak256 ${ceremonyHash}, expected ${opts.srsKeccak256}`);
   }
-  const c = await compileModel(onnx, opts);
+  const sourceK = ceremony ? srsK(ceremony) : undefined;
+  // with a ceremony SRS the layout is sized to fit it (more columns at fewer rows) when it can be
+  const compiled0 = await compileModel(onnx, { ...opts, confirmWithProof: false, maxLogrows: sourceK !== undefined ? Math.min(sourceK, opts.maxLogrows ?? sourceK) : opts.maxLogrows });
+
+  let srsMs = 0;
+  const srsFor = async (k: number): Promise<Uint8Array> => {
+    const t1 = Date.now();
+    try {
+      if (ceremony) {
+        log(`downsizing ceremony SRS k=${sourceK} -> k=${k}`);
+        return await downsizeSrs(ceremony, k);
+      }
+      log(`generating INSECURE dev SRS k=${k}`);
+      return await devSrs(k, opts.devSrsSeed, opts.cacheDir);
+    } finally {
+      srsMs += Date.now() - t1;
+    }
+  };
+  // keys, and the build's prove/verify round trip, which also confirms the layout fits
+  const keyed = await keyAndProve(compiled0, srsFor, compiled0.samples[0], log);
+  const c = keyed.model;
   const k = c.calibration.sizing.logrows;
-
-  const t1 = Date.now();
-  let srs: Uint8Array;
-  let srsInfo: Manifest["srsInfo"];
-  if (ceremony) {
-    const sourceK = srsK(ceremony);
-    log(`downsizing ceremony SRS k=${sourceK} -> k=${k}`);
-    srs = await downsizeSrs(ceremony, k);
-    srsInfo = { kind: "ceremony", k, sourceK, sourceKeccak256: ceremonyHash! };
-  } else {
-    log(`generating INSECURE dev SRS k=${k}`);
-    srs = await generateDevSrs(k, { seed: opts.devSrsSeed });
-    srsInfo = { kind: "dev-insecure", k, seeded: opts.devSrsSeed !== undefined, warning: "INSECURE development SRS: its generator knew tau, so proofs can be forged. Use a ceremony SRS (--srs) for production." };
-  }
-  const srsMs = Date.now() - t1;
-
-  let t = Date.now();
-  const vk = genVk(c.compiled, srs, true);
-  const vkMs = Date.now() - t;
-  t = Date.now();
-  const pk = genPk(vk, c.compiled, srs);
-  const pkMs = Date.now() - t;
+  const { srs, vk, pk } = keyed;
+  const srsInfo: Manifest["srsInfo"] = ceremony
+    ? { kind: "ceremony", k, sourceK: sourceK!, sourceKeccak256: ceremonyHash! }
+    : { kind: "dev-insecure", k, seeded: opts.devSrsSeed !== undefined, warning: "INSECURE development SRS: its generator knew tau, so proofs can be forged. Use a ceremony SRS (--srs) for production." };
+  const { vkMs, pkMs, proveMs, verifyMs } = keyed.timings;
   const example = c.samples[0];
-  const w = genWitness(c.compiled, example);
-  t = Date.now();
-  const proof = prove(w.bytes, pk, c.compiled, srs);
-  const proveMs = Date.now() - t;
-  t = Date.now();
-  const ok = verify(proof, vk, c.settings, srs);
-  const verifyMs = Date.now() - t;
-  if (!ok) throw new BundleError("the built circuit's prove/verify round trip failed");
 
   const m = c.lowered;
   const accuracy = await accuracyReport(onnx, c.compiled, m.inputName, m.inputDims, m.outputScale, c.samples);

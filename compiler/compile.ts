@@ -1,5 +1,4 @@
 /** ONNX bytes -> calibrated ezkl compiled circuit + settings (no keys). */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
@@ -7,7 +6,7 @@ import { encodeCircuit } from "./circuit/build.js";
 import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
-import { generateDevSrs, srsByteLength } from "./srs/srs.js";
+import { devSrs } from "./srs/srs.js";
 
 export interface CompileOptions {
   /** fixed-point scale (exponent of 2) of the input; default 7 */
@@ -56,31 +55,8 @@ export function defaultSamples(n: number, count = 8, seed = 1): number[][] {
 
 const DEFAULT_CACHE = join(dirname(fileURLToPath(import.meta.url)), "..", ".twinpath", "srs");
 
-const trialSrsMemo = new Map<number, Promise<Uint8Array>>();
 /** Dev SRS used only for sizing trials (seeded, cached on disk). */
-export function trialSrs(cacheDir: string) {
-  return (k: number): Promise<Uint8Array> => {
-    let p = trialSrsMemo.get(k);
-    if (!p) {
-      p = (async () => {
-        const f = join(cacheDir, `dev-trial-k${k}.srs`);
-        if (existsSync(f)) {
-          const cached = new Uint8Array(readFileSync(f));
-          if (cached.length === srsByteLength(k)) return cached;
-        }
-        const s = await generateDevSrs(k, { seed: "calibration-trials" });
-        mkdirSync(cacheDir, { recursive: true });
-        // atomic: concurrent builds never read a half-written file
-        const tmp = `${f}.${process.pid}.${Date.now()}.tmp`;
-        writeFileSync(tmp, s);
-        renameSync(tmp, f);
-        return s;
-      })();
-      trialSrsMemo.set(k, p);
-    }
-    return p;
-  };
-}
+export const trialSrs = (cacheDir: string) => (k: number): Promise<Uint8Array> => devSrs(k, "calibration-trials", cacheDir);
 
 export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}): Promise<CompiledModel> {
   const t0 = Date.now();
@@ -100,7 +76,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
   });
   const graph = readOnnxModel(onnx);
   const calOpts = {
-    decompBase: opts.decompBase ?? 128,
+    decompBase: opts.decompBase,
     numInnerCols: opts.numInnerCols ?? 2,
     minLogrows: opts.minLogrows ?? 6,
     maxLogrows: opts.maxLogrows ?? 17,
