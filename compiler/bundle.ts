@@ -5,13 +5,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
 import { keccak256 } from "viem";
 import { z } from "zod";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
 import { compileModel, type CompileOptions } from "./compile.js";
+import { accuracyReport, type AccuracyReport } from "./accuracy.js";
 import { ENGINE_ID, genPk, genWitness, prove, verify } from "./engine/engine.js";
+import type { IoInfo } from "./graph/ir.js";
 import { keyAndProve } from "./keys.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
@@ -36,24 +37,29 @@ export const FILE_NAMES = {
 export type BundleFileKey = keyof typeof FILE_NAMES;
 
 export interface FileEntry { path: string; keccak256: `0x${string}`; bytes: number }
-export interface TensorInfo { name: string; shape: number[]; scale: number; visibility: "Public" }
-export interface AccuracyReport {
-  samples: number;
-  /** max |circuit output - onnxruntime float output| over all samples and outputs */
-  maxAbsError: number;
-  meanAbsError: number;
-  /** fraction of samples whose argmax over the output agrees (classification models) */
-  argmaxAgreement: number;
-  /** quantization step of the output (2^-scale) */
-  outputStep: number;
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+  scale: number;
+  visibility: "Public";
+  /** integer and boolean inputs are exact at scale 0; absent = float */
+  datum?: "Int" | "Bool";
 }
+// the float reference and accuracy report moved to accuracy.ts; re-exported for existing callers
+export { runOnnx, runOnnxFlat, accuracyReport, type AccuracyReport } from "./accuracy.js";
 export interface Manifest {
   format: typeof BUNDLE_FORMAT;
   name: string;
   engine: string;
   files: Record<BundleFileKey, FileEntry>;
+  /** the hub's input vector: the model's only input, or every input concatenated (shape [total]) */
   input: TensorInfo;
+  /** the hub's output vector: the model's only output, or every output concatenated */
   output: TensorInfo;
+  /** each model input in ONNX order, with its own shape and scale (the input vector is their concatenation) */
+  inputs: TensorInfo[];
+  /** each model output in ONNX order */
+  outputs: TensorInfo[];
   logrows: number;
   paramVisibility: "Fixed";
   compressSelectors: true;
@@ -102,33 +108,10 @@ export const manifestHash = (m: Manifest): `0x${string}` => keccak256(serializeM
 
 const entry = (path: string, b: Uint8Array): FileEntry => ({ path, keccak256: keccak256(b), bytes: b.length });
 
-/** Float reference outputs from onnxruntime-node. */
-export async function runOnnx(onnx: Uint8Array, inputName: string, dims: number[], inputs: number[][]): Promise<number[][]> {
-  const s = await ort.InferenceSession.create(onnx);
-  const out: number[][] = [];
-  for (const x of inputs) {
-    const r = await s.run({ [inputName]: new ort.Tensor("float32", Float32Array.from(x), dims) });
-    out.push(Array.from(r[s.outputNames[0]].data as Float32Array));
-  }
-  return out;
-}
-
-const argmax = (v: number[]) => v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0);
-
-export async function accuracyReport(onnx: Uint8Array, compiled: Uint8Array, inputName: string, dims: number[], outScale: number, inputs: number[][]): Promise<AccuracyReport> {
-  const ref = await runOnnx(onnx, inputName, dims, inputs);
-  let max = 0, sum = 0, cnt = 0, agree = 0;
-  inputs.forEach((x, i) => {
-    const got = genWitness(compiled, x).outputs.map((v) => Number(v) / 2 ** outScale);
-    got.forEach((g, j) => {
-      const e = Math.abs(g - ref[i][j]);
-      max = Math.max(max, e);
-      sum += e;
-      cnt++;
-    });
-    if (argmax(got) === argmax(ref[i])) agree++;
-  });
-  return { samples: inputs.length, maxAbsError: max, meanAbsError: cnt ? sum / cnt : 0, argmaxAgreement: inputs.length ? agree / inputs.length : 1, outputStep: 2 ** -outScale };
+/** The hub's vector view of several tensors: their concatenation (the first tensor's scale; each tensor's own in inputs/outputs). */
+function concatenated(ts: TensorInfo[]): TensorInfo {
+  if (ts.length === 1) return ts[0];
+  return { name: ts.map((t) => t.name).join("+"), shape: [ts.reduce((n, t) => n + size(t.shape), 0)], scale: ts[0].scale, visibility: "Public" };
 }
 
 export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBundleOptions): Promise<BuildResult> {
@@ -172,15 +155,19 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
   const example = c.samples[0];
 
   const m = c.lowered;
-  const accuracy = await accuracyReport(onnx, c.compiled, m.inputName, m.inputDims, m.outputScale, c.samples);
+  const accuracy = await accuracyReport(onnx, c.compiled, m.outputs, c.samples);
+  const info = (io: IoInfo): TensorInfo => ({ name: io.name, shape: io.dims, scale: io.scale, visibility: "Public", ...(io.datum === "F32" ? {} : { datum: io.datum }) });
+  const inputs = m.inputs.map(info), outputs = m.outputs.map(info);
   const files: Record<BundleFileKey, Uint8Array> = { onnx, compiled: c.compiled, settings: c.settings, srs, vk, pk };
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
     name: opts.name ?? (readOnnxModel(onnx).name || "model"),
     engine: ENGINE_ID,
     files: Object.fromEntries(Object.entries(FILE_NAMES).map(([key, p]) => [key, entry(p, files[key as BundleFileKey])])) as Manifest["files"],
-    input: { name: m.inputName, shape: m.inputDims, scale: m.inputScale, visibility: "Public" },
-    output: { name: m.outputName, shape: m.outputDims, scale: m.outputScale, visibility: "Public" },
+    input: concatenated(inputs),
+    output: concatenated(outputs),
+    inputs,
+    outputs,
     logrows: k,
     paramVisibility: "Fixed",
     compressSelectors: true,
@@ -209,7 +196,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
 
 const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
 const fileEntry = z.object({ path: z.string().min(1).refine((p) => !p.includes("..") && !p.startsWith("/"), "path must stay inside the bundle"), keccak256: hex32, bytes: z.number().int().nonnegative() });
-const tensorInfo = z.object({ name: z.string(), shape: z.array(z.number().int().positive()).min(1), scale: z.number().int(), visibility: z.literal("Public") });
+const tensorInfo = z.object({ name: z.string(), shape: z.array(z.number().int().positive()).min(1), scale: z.number().int(), visibility: z.literal("Public"), datum: z.enum(["Int", "Bool"]).optional() });
 /** Structural check of manifest.json (fields other helpers rely on). */
 const ManifestShape = z.object({
   format: z.literal(BUNDLE_FORMAT),
@@ -218,6 +205,8 @@ const ManifestShape = z.object({
   files: z.object({ onnx: fileEntry, compiled: fileEntry, settings: fileEntry, srs: fileEntry, vk: fileEntry, pk: fileEntry }),
   input: tensorInfo,
   output: tensorInfo,
+  inputs: z.array(tensorInfo).min(1).optional(),
+  outputs: z.array(tensorInfo).min(1).optional(),
   logrows: z.number().int().min(1).max(28),
   paramVisibility: z.literal("Fixed"),
   compressSelectors: z.literal(true),

@@ -9,7 +9,7 @@ import { encodeCircuit, type CircuitSizing } from "./circuit/build.js";
 import { layoutCensus, type CensusResult } from "./circuit/census.js";
 import { runIsolated } from "./engine/isolated.js";
 import { feltHexToInt, genWitness, verify } from "./engine/engine.js";
-import { isConstantNode } from "./graph/ir.js";
+import { inputLength, isConstantNode, outputLength, splitFlat } from "./graph/ir.js";
 import { CompileError, simulate, type LoweredModel } from "./graph/lower.js";
 import { size, tensor } from "./graph/tensor.js";
 
@@ -73,8 +73,9 @@ export function analyzeRanges(m: LoweredModel, samples: number[][]) {
   const perSample: { lo: number; hi: number }[] = [];
   for (const s of samples) {
     let sLo = Infinity, sHi = -Infinity;
-    if (s.length !== size(m.inputDims)) throw new CalibrationError(`calibration sample has ${s.length} values, the model input [${m.inputDims}] needs ${size(m.inputDims)}`);
-    const vals = simulate(m, tensor(m.inputDims, s));
+    if (s.length !== inputLength(m))
+      throw new CalibrationError(`calibration sample has ${s.length} values, the model input${m.inputs.length > 1 ? "s" : ""} ${m.inputs.map((i) => `[${i.dims}]`).join(" + ")} need${m.inputs.length > 1 ? "" : "s"} ${inputLength(m)}`);
+    const vals = simulate(m, s);
     for (const n of m.nodes) {
       if (isConstantNode(n)) continue;
       const v = vals.get(n.idx)!;
@@ -93,7 +94,7 @@ export function analyzeRanges(m: LoweredModel, samples: number[][]) {
     lookupLo = Math.min(lookupLo, sLo);
     lookupHi = Math.max(lookupHi, sHi);
   }
-  let worst = m.inputIdx, worstV = 0;
+  let worst = m.inputs[0].idx, worstV = 0;
   for (const [i, v] of maxAbs) if (v > worstV) { worst = i; worstV = v; }
   return { maxAbs, worst, worstV, perSample, lookup: lookupLo <= lookupHi ? ([lookupLo, lookupHi] as [number, number]) : null };
 }
@@ -174,7 +175,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
     }
   }
   const lookupWidth = lookupRange[1] - lookupRange[0] + 1;
-  const nInstances = size(m.inputDims) + size(m.outputDims);
+  const nInstances = inputLength(m) + outputLength(m);
   const done = (c: Omit<Calibration, "maxAbsFixedPoint" | "worstNode" | "lookupInputRange">): Calibration =>
     ({ ...c, maxAbsFixedPoint: a.worstV, worstNode: nodeName(m, a.worst), lookupInputRange });
 
@@ -237,14 +238,14 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
     const { compiled, settings } = encodeCircuit(m, c.sizing);
     const srs = await o.trialSrs(c.sizing.logrows);
     const t0 = Date.now();
-    const r = await runIsolated("prove", { compiled, srs, input: o.samples[0] });
+    const r = await runIsolated("prove", { compiled, srs, input: splitFlat(o.samples[0], m.inputs) });
     let ok = r.ok;
     let error = r.error;
     if (ok) {
       ok = verify(r.proof!, r.vk!, settings, srs);
       if (!ok) error = "proof did not verify";
       const w = JSON.parse(new TextDecoder().decode(r.witness!));
-      if (ok && w.outputs[0].map(feltHexToInt).length !== size(m.outputDims)) { ok = false; error = "witness output size mismatch"; }
+      if (ok && (w.outputs as string[][]).flat().map(feltHexToInt).length !== outputLength(m)) { ok = false; error = "witness output size mismatch"; }
     }
     trials.push({ logrows: c.sizing.logrows, blocks: c.blocks, ok, error, ms: Date.now() - t0 });
     o.log(`  prove trial logrows=${c.sizing.logrows} blocks=${c.blocks}: ${ok ? "proves" : `fails (${error})`} [${Date.now() - t0} ms]`);

@@ -23,7 +23,9 @@ export interface CompileOptions {
   log?: (msg: string) => void;
   /** confirm the calibrated size with a real prove + verify (default true) */
   confirmWithProof?: boolean;
-  /** search the layout with engine trials (default true); false: settings for witness generation only */
+  /** range of the default random calibration inputs (without `samples`): floats uniform in it, integers inside it */
+  inputRange?: [number, number];
+  /** size the layout (default true); false: settings for witness generation only */
   layout?: boolean;
   /** cache dir for trial SRS files (default <package root>/.twinpath/srs, gitignored) */
   cacheDir?: string;
@@ -51,6 +53,28 @@ export function defaultSamples(n: number, count = 8, seed = 1): number[][] {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return Array.from({ length: count }, () => Array.from({ length: n }, () => rnd() * 2 - 1));
+}
+
+/**
+ * Default calibration inputs when none are given: seeded uniform values in `range` (default [-1, 1])
+ * for float inputs, integers in that range (default 0..9) for integer inputs, 0/1 for booleans; one
+ * flat vector per sample (all inputs concatenated).
+ */
+export function defaultInputs(m: Pick<LoweredModel, "inputs">, count = 8, seed = 1, range?: [number, number]): number[][] {
+  const flat = defaultSamples(m.inputs.reduce((n, i) => n + size(i.dims), 0), count, seed).map((x) => x.map((v) => (v + 1) / 2)); // [0, 1)
+  return flat.map((x) => {
+    let at = 0;
+    return m.inputs.flatMap((io) => {
+      const u = x.slice(at, (at += size(io.dims)));
+      if (io.datum === "Bool") return u.map((v) => (v < 0.5 ? 0 : 1));
+      if (io.datum === "Int") {
+        const [lo, hi] = range ? [Math.ceil(range[0]), Math.floor(range[1])] : [0, 9];
+        return u.map((v) => lo + Math.min(hi - lo, Math.floor(v * (hi - lo + 1))));
+      }
+      const [lo, hi] = range ?? [-1, 1];
+      return u.map((v) => lo + v * (hi - lo));
+    });
+  });
 }
 
 const DEFAULT_CACHE = join(dirname(fileURLToPath(import.meta.url)), "..", ".twinpath", "srs");
@@ -94,7 +118,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
   let calibration: Calibration | undefined;
   for (const sc of scales) {
     lowered = lowerGraph(graph, { inputScale: sc, paramScale: opts.paramScale ?? sc });
-    samples = opts.samples?.length ? opts.samples : defaultSamples(size(lowered.inputDims));
+    samples = opts.samples?.length ? opts.samples : defaultInputs(lowered, 8, 1, opts.inputRange);
     try {
       calibration = await calibrate(lowered, { ...calOpts, samples });
       break;

@@ -8,6 +8,7 @@ import type { CompiledModel } from "./compile.js";
 import { verify } from "./engine/engine.js";
 import { runIsolated } from "./engine/isolated.js";
 import { CompileError } from "./graph/errors.js";
+import { splitFlat } from "./graph/ir.js";
 
 export interface KeyedModel {
   /** the compiled model actually keyed (a re-encoding at an alternative sizing if the first trapped) */
@@ -41,7 +42,7 @@ export async function keyAndProve(
     let t = Date.now();
     const srs = await srsFor(sizing.logrows);
     const srsMs = Date.now() - t;
-    const r = await runIsolated("prove", { compiled: model.compiled, srs, input });
+    const r = await runIsolated("prove", { compiled: model.compiled, srs, input: splitFlat(input, c.lowered.inputs) });
     if (!r.ok) {
       failures.push(`logrows ${sizing.logrows}, total_assignments ${sizing.totalAssignments}: ${r.error}`);
       log(`keygen at logrows ${sizing.logrows} failed (${r.error}); trying the next sizing`);

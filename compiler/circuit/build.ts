@@ -50,9 +50,9 @@ export function buildSettings(m: LoweredModel, s: CircuitSizing): any {
     num_dynamic_lookups: 0,
     num_shuffles: m.shuffle.count,
     total_shuffle_col_size: m.shuffle.count ? s.shuffleColSize ?? 2 * m.shuffle.cells + 64 : 0,
-    model_instance_shapes: [m.inputDims, m.outputDims],
-    model_output_scales: [m.outputScale],
-    model_input_scales: [m.inputScale],
+    model_instance_shapes: [...m.inputs.map((i) => i.dims), ...m.outputs.map((o) => o.dims)],
+    model_output_scales: m.outputs.map((o) => o.scale),
+    model_input_scales: m.inputs.map((i) => i.scale),
     module_sizes: { polycommit: [], poseidon: [0, [0]] },
     required_lookups: m.lookups,
     required_range_checks: uniq,
@@ -60,8 +60,8 @@ export function buildSettings(m: LoweredModel, s: CircuitSizing): any {
     version: "0.0.0",
     num_blinding_factors: null,
     timestamp: null,
-    input_types: ["F32"],
-    output_types: ["F32"],
+    input_types: m.inputs.map((i) => i.datum),
+    output_types: m.outputs.map(() => "F32"),
   };
 }
 
@@ -73,13 +73,13 @@ export function buildCircuitValue(m: LoweredModel, settings: any): any {
   return {
     core: {
       model: {
-        graph: { nodes, inputs: [m.inputIdx], outputs: [[m.outputIdx, 0]], output_types: ["F32"] },
+        graph: { nodes, inputs: m.inputs.map((i) => i.idx), outputs: m.outputs.map((o) => [o.idx, 0]), output_types: m.outputs.map(() => "F32") },
         visibility: { input: "Public", params: "Fixed", output: "Public" },
       },
       settings,
     },
     graph_witness: {
-      inputs: [new Array(m.inputDims.reduce((a, b) => a * b, 1)).fill(0n)],
+      inputs: m.inputs.map((i) => new Array(i.dims.reduce((a, b) => a * b, 1)).fill(0n)),
       pretty_elements: null,
       outputs: [],
       processed_inputs: null,

@@ -441,7 +441,7 @@ export function layoutCensus(m: LoweredModel, o: CensusOptions): CensusResult {
   const L = new Layouts(r);
   const byIdx = new Map(m.nodes.map((n) => [n.idx, n]));
   const values = new Map<number, TV>();
-  const outIdx = new Set([m.outputIdx]);
+  const outIdx = m.outputs.map((o) => o.idx);
   const asg: Kind = o.dummy ? "value" : "assigned";
 
   const layoutOp = (op: OpKind, node: IrNode, ins: TV[]): TV => {
@@ -449,6 +449,8 @@ export function layoutCensus(m: LoweredModel, o: CensusOptions): CensusResult {
     const x = ins[0];
     switch (v) {
       case "Input":
+        // booleans are constrained to {0, 1}, other inputs range-checked by decomposition
+        if (obj(p).datum_type === "Bool") return L.booleanIdentity(tv(node.outDims, "value"), true);
         return L.identity(tv(node.outDims, "value"), obj(p).decomp === true);
       case "Constant":
         return tv(node.outDims, "const");

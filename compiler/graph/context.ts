@@ -178,7 +178,7 @@ export class OpContext {
 
   tensorAttr(k: string): OnnxTensor | undefined {
     const a = this.attr(k);
-    return a && typeof a === "object" && !Array.isArray(a) ? a : undefined;
+    return a && typeof a === "object" && !Array.isArray(a) && !("kind" in a) ? a : undefined;
   }
 
   has(k: string): boolean {

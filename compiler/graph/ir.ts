@@ -33,17 +33,27 @@ export interface IrNode {
   shuffle?: { cells: number; count: number };
 }
 
+/** ezkl input datum types: floats are quantized at the input scale, integers and booleans at scale 0. */
+export type Datum = "F32" | "Int" | "Bool";
+
+/** One model input or output: its circuit node, ONNX name, shape, fixed-point scale and datum type. */
+export interface IoInfo {
+  name: string;
+  idx: number;
+  dims: number[];
+  scale: number;
+  datum: Datum;
+}
+
 export interface LoweredModel {
   nodes: IrNode[];
-  inputIdx: number;
-  outputIdx: number;
-  inputName: string;
-  outputName: string;
-  inputDims: number[];
-  outputDims: number[];
+  /** model inputs, in ONNX order; the proof's input instances (and the hub's input vector) are their concatenation */
+  inputs: IoInfo[];
+  /** model outputs, in ONNX order; the output instances are their concatenation */
+  outputs: IoInfo[];
+  /** scale of float inputs (run_args.input_scale) */
   inputScale: number;
   paramScale: number;
-  outputScale: number;
   /** distinct LookupOps required */
   lookups: LookupOp[];
   /** ONNX ops seen, in order of first appearance */
@@ -52,6 +62,25 @@ export interface LoweredModel {
   rangeChecks: [number, number][];
   /** shuffle-argument usage (MaxPool, Softmax) */
   shuffle: { cells: number; count: number };
+}
+
+const total = (ios: IoInfo[]) => ios.reduce((n, io) => n + io.dims.reduce((a, b) => a * b, 1), 0);
+/** Length of the flat input vector (all inputs concatenated). */
+export const inputLength = (m: Pick<LoweredModel, "inputs">) => total(m.inputs);
+/** Length of the flat output vector (all outputs concatenated). */
+export const outputLength = (m: Pick<LoweredModel, "outputs">) => total(m.outputs);
+
+/** Split a flat vector into per-tensor arrays of the given shapes (inputs or outputs, in order). */
+export function splitFlat(flat: readonly number[], ios: Pick<IoInfo, "dims">[]): number[][] {
+  const out: number[][] = [];
+  let at = 0;
+  for (const io of ios) {
+    const n = io.dims.reduce((a, b) => a * b, 1);
+    out.push(flat.slice(at, at + n));
+    at += n;
+  }
+  if (at !== flat.length) throw new RangeError(`expected ${at} values (${ios.map((io) => `[${io.dims}]`).join(" + ")}), got ${flat.length}`);
+  return out;
 }
 
 export interface LowerOptions {

@@ -19,10 +19,10 @@ const BOUND = 0.05;
 
 async function maxErrorVsOrt(onnx: Uint8Array, c: Pick<CompiledModel, "lowered" | "compiled">, inputs: number[][]) {
   const m = c.lowered;
-  const ref = await runOnnx(onnx, m.inputName, m.inputDims, inputs);
+  const ref = await runOnnx(onnx, m.inputs[0].name, m.inputs[0].dims, inputs);
   let max = 0;
   inputs.forEach((x, i) => {
-    const out = genWitness(c.compiled, x).outputs.map((v) => Number(v) / 2 ** m.outputScale);
+    const out = genWitness(c.compiled, x).outputs.map((v) => Number(v) / 2 ** m.outputs[0].scale);
     assert.equal(out.length, ref[i].length);
     out.forEach((v, j) => (max = Math.max(max, Math.abs(v - ref[i][j]))));
   });

@@ -47,12 +47,19 @@ export function randomInputs(n: number, count: number, [lo, hi]: [number, number
 /** Compile the case, compare the witness with onnxruntime on random inputs, assert the bound. */
 export async function checkOp(c: OpCase): Promise<OpResult> {
   const scale = c.scale ?? 7;
-  // sized from the declared input shape (a symbolic dimension is 1, as the compiler fixes it)
-  const n = size(readOnnxModel(c.onnx).inputs[0].shape.map((d) => (typeof d === "number" && d > 0 ? d : 1)));
-  const inputs = randomInputs(n, c.count ?? 8, c.inputRange ?? [-1, 1], c.seed ?? 1);
+  // sized from the declared input shapes (a symbolic dimension is 1, as the compiler fixes it); integer
+  // inputs take integers in the range
+  const g = readOnnxModel(c.onnx);
+  const range = c.inputRange ?? [-1, 1];
+  const parts = g.inputs.map((inp, i) => {
+    const n = size(inp.shape.map((d) => (typeof d === "number" && d > 0 ? d : 1)));
+    const xs = randomInputs(n, c.count ?? 8, range, (c.seed ?? 1) + i);
+    return [1, 10, 11].includes(inp.elemType) ? xs : xs.map((x) => x.map((v) => Math.min(Math.floor(range[1]), Math.floor(v))));
+  });
+  const inputs = parts[0].map((_, s) => parts.flatMap((p) => p[s]));
   const compiled = await compileModel(c.onnx, { inputScale: scale, paramScale: c.paramScale, samples: inputs, layout: c.prove === true });
   const m = compiled.lowered;
-  const accuracy = await accuracyReport(c.onnx, compiled.compiled, m.inputName, m.inputDims, m.outputScale, inputs);
+  const accuracy = await accuracyReport(c.onnx, compiled.compiled, m.outputs, inputs);
   assert.ok(accuracy.maxAbsError <= c.bound, `max |circuit - onnxruntime| = ${accuracy.maxAbsError} exceeds the bound ${c.bound}`);
   return { accuracy, compiled, inputs };
 }
