@@ -9,7 +9,7 @@ import { encodeCircuit, type CircuitSizing } from "./circuit/build.js";
 import { layoutCensus, type CensusResult } from "./circuit/census.js";
 import { runIsolated } from "./engine/isolated.js";
 import { feltHexToInt, genWitness, verify } from "./engine/engine.js";
-import { inputLength, isConstantNode, outputLength, splitFlat } from "./graph/ir.js";
+import { inputLength, isConstantNode, outputLength, splitFlat, type OpKind } from "./graph/ir.js";
 import { CompileError, simulate, type LoweredModel } from "./graph/lower.js";
 import { size, tensor } from "./graph/tensor.js";
 
@@ -69,10 +69,11 @@ const nodeName = (m: LoweredModel, idx: number) => {
 export function analyzeRanges(m: LoweredModel, samples: number[][]) {
   const maxAbs = new Map<number, number>();
   let lookupLo = Infinity, lookupHi = -Infinity;
-  /** per sample: its lowest and highest lookup input (to pick the samples worth an engine witness) */
-  const perSample: { lo: number; hi: number }[] = [];
+  /** per sample: its lowest and highest lookup input and largest fixed-point magnitude (to pick the samples worth an engine witness) */
+  const perSample: { lo: number; hi: number; worst: number }[] = [];
+  const scaleOf = new Map(m.nodes.map((n) => [n.idx, n.outScale]));
   for (const s of samples) {
-    let sLo = Infinity, sHi = -Infinity;
+    let sLo = Infinity, sHi = -Infinity, sWorst = 0;
     if (s.length !== inputLength(m))
       throw new CalibrationError(`calibration sample has ${s.length} values, the model input${m.inputs.length > 1 ? "s" : ""} ${m.inputs.map((i) => `[${i.dims}]`).join(" + ")} need${m.inputs.length > 1 ? "" : "s"} ${inputLength(m)}`);
     const vals = simulate(m, s);
@@ -81,22 +82,31 @@ export function analyzeRanges(m: LoweredModel, samples: number[][]) {
       const v = vals.get(n.idx)!;
       let mx = 0;
       for (const x of v.data) mx = Math.max(mx, Math.abs(x));
-      maxAbs.set(n.idx, Math.max(maxAbs.get(n.idx) ?? 0, mx * 2 ** n.outScale));
+      // MeanOfSquares divides (and range-checks the quotient) before its rebase: count it at the inner scale
+      const at = innerDecomposes(n.opkind) && n.originalScale !== undefined ? n.originalScale : n.outScale;
+      maxAbs.set(n.idx, Math.max(maxAbs.get(n.idx) ?? 0, mx * 2 ** at));
+      sWorst = Math.max(sWorst, mx * 2 ** at);
       if (n.lookup) {
-        const inScale = m.nodes.find((x) => x.idx === n.inputs[0])!.outScale;
+        const inScale = scaleOf.get(n.inputs[0])!;
         for (const x of vals.get(n.inputs[0])!.data) {
           sLo = Math.min(sLo, Math.floor(x * 2 ** inScale));
           sHi = Math.max(sHi, Math.ceil(x * 2 ** inScale));
         }
       }
     }
-    perSample.push({ lo: sLo, hi: sHi });
+    perSample.push({ lo: sLo, hi: sHi, worst: sWorst });
     lookupLo = Math.min(lookupLo, sLo);
     lookupHi = Math.max(lookupHi, sHi);
   }
   let worst = m.inputs[0].idx, worstV = 0;
   for (const [i, v] of maxAbs) if (v > worstV) { worst = i; worstV = v; }
   return { maxAbs, worst, worstV, perSample, lookup: lookupLo <= lookupHi ? ([lookupLo, lookupHi] as [number, number]) : null };
+}
+
+/** A rebased op whose own layout range-checks its un-rebased output (MeanOfSquares divides by n first). */
+function innerDecomposes(op: OpKind): boolean {
+  const r = typeof op === "object" && op !== null && !Array.isArray(op) ? (op as { RebaseScale?: { inner?: OpKind } }).RebaseScale : undefined;
+  return JSON.stringify(r?.inner ?? null).startsWith('{"Linear":{"MeanOfSquares"');
 }
 
 /** Rows of a column usable by the layout: 2^k minus halo2's blinding rows (5 for ezkl's gates) and one. */
@@ -174,6 +184,38 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
       );
     }
   }
+  // The float simulation cannot see every value ezkl's layouts range-check (quotients inside
+  // reciprocals, square roots, softmax): confirm the legs with engine witnesses of the samples with the
+  // largest values, and widen the range while the engine's decomposition overflows.
+  {
+    const order = a.perSample.map((_, i) => i).sort((x, y) => a.perSample[y].worst - a.perSample[x].worst);
+    const picks = [...new Set([0, ...order.slice(0, 3)])];
+    const rangeBits = 7 * o.maxLegs;
+    for (;;) {
+      const base = fitting[0], legs = legsFor(base, a.worstV, maxLegs(base));
+      const probe = encodeCircuit(m, { logrows: o.maxLogrows, totalAssignments: 0, totalConstSize: 0, decompBase: base, decompLegs: legs, numInnerCols: o.numInnerCols, lookupRange: [Math.min(lookupRange[0], -1), Math.max(lookupRange[1], 1)] });
+      const bad = picks.find((i) => {
+        try {
+          genWitness(probe.compiled, o.samples[i]);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      if (bad === undefined) break;
+      const widened = Math.max(a.worstV, base ** legs / 2);
+      if (Math.log2(widened * 2) >= rangeBits || legs >= maxLegs(base)) {
+        throw new OverflowError(
+          `fixed-point overflow inside the circuit: sample ${bad} needs values beyond ±${(base ** legs / 2).toExponential(3)} (decomp_base ${base}^${legs}), ` +
+            `the widest range allowed (2^${rangeBits - 1}); lower the input/param scale or rescale the model`,
+        );
+      }
+      o.log(`calibration: the engine's range check overflowed at ${base}^${legs}; widening`);
+      a.worstV = widened * base; // one more leg
+      for (let i = fitting.length - 1; i >= 0; i--) if (a.worstV >= fitting[i] ** maxLegs(fitting[i]) / 2) fitting.splice(i, 1);
+      if (!fitting.length) throw new OverflowError(`fixed-point overflow inside the circuit (sample ${bad}); lower the input/param scale`);
+    }
+  }
   const lookupWidth = lookupRange[1] - lookupRange[0] + 1;
   const nInstances = inputLength(m) + outputLength(m);
   const done = (c: Omit<Calibration, "maxAbsFixedPoint" | "worstNode" | "lookupInputRange">): Calibration =>
@@ -202,7 +244,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
       const rangeTables = [base, 3, ...(m.rangeChecks.length ? [2] : [])].map((w) => Math.ceil(w / rows));
       const lookupTables = m.lookups.map(() => Math.ceil(lookupWidth / rows));
       const tableCols = [...rangeTables, ...lookupTables].reduce((x, y) => x + y, 0);
-      const shuffleCols = flat.shuffles ? Math.ceil((flat.shuffleColCoord + flat.shuffles) / rows) : 0;
+      const shuffleCols = (flat.shuffles ? Math.ceil((flat.shuffleColCoord + flat.shuffles) / rows) : 0) + (flat.dynamicLookups ? Math.ceil((flat.dynamicColCoord + flat.dynamicLookups) / rows) : 0);
       const columnsOf = (blocks: number) =>
         3 * blocks * cols + 3 * blocks * cols * tableCols + 2 * tableCols + shuffleCols * 6 + Math.ceil((flat.constants + 16) / rows) + 4;
       if (2 ** k * columnsOf(roughBlocks) > MAX_AREA) continue;
@@ -213,6 +255,8 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
       const sizing: CircuitSizing = {
         logrows: k, totalAssignments: ta, totalConstSize: census.constants + 16, lookupRange, decompBase: base, decompLegs: legs, numInnerCols: cols,
         shuffleColSize: census.shuffles ? census.shuffleColCoord + 16 : undefined,
+        shuffles: census.shuffles,
+        dynamicLookups: census.dynamicLookups ? { count: census.dynamicLookups, colSize: census.dynamicColCoord + 16, maxInputLen: census.maxDynamicInputLen } : undefined,
       };
       cands.push({ sizing, blocks, census, cost: 2 ** k * columnsOf(blocks) });
     }

@@ -14,6 +14,10 @@ export interface CircuitSizing {
   numInnerCols: number;
   /** shuffle column size (default 2x the shuffled cells + 64 when the model uses shuffles) */
   shuffleColSize?: number;
+  /** shuffle arguments (default: the lowering's count) */
+  shuffles?: number;
+  /** dynamic lookups (variable-index gathers, argmax): count, column coordinates, largest table */
+  dynamicLookups?: { count: number; colSize: number; maxInputLen: number };
   /** extra range checks besides the decomposition ones (e.g. from max_range_size) */
   extraRangeChecks?: [number, number][];
 }
@@ -45,11 +49,11 @@ export function buildSettings(m: LoweredModel, s: CircuitSizing): any {
     num_rows: Math.ceil(s.totalAssignments / s.numInnerCols),
     total_assignments: s.totalAssignments,
     total_const_size: s.totalConstSize,
-    total_dynamic_col_size: 0,
-    max_dynamic_input_len: 0,
-    num_dynamic_lookups: 0,
-    num_shuffles: m.shuffle.count,
-    total_shuffle_col_size: m.shuffle.count ? s.shuffleColSize ?? 2 * m.shuffle.cells + 64 : 0,
+    total_dynamic_col_size: s.dynamicLookups?.colSize ?? 0,
+    max_dynamic_input_len: s.dynamicLookups?.maxInputLen ?? 0,
+    num_dynamic_lookups: s.dynamicLookups?.count ?? 0,
+    num_shuffles: s.shuffles ?? m.shuffle.count,
+    total_shuffle_col_size: (s.shuffles ?? m.shuffle.count) ? s.shuffleColSize ?? 2 * m.shuffle.cells + 64 : 0,
     model_instance_shapes: [...m.inputs.map((i) => i.dims), ...m.outputs.map((o) => o.dims)],
     model_output_scales: m.outputs.map((o) => o.scale),
     model_input_scales: m.inputs.map((i) => i.scale),

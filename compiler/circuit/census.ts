@@ -35,6 +35,10 @@ export interface CensusResult {
   shuffles: number;
   /** shuffle column coordinates (total_shuffle_col_size) */
   shuffleColCoord: number;
+  /** dynamic lookups (variable-index gathers, argmax) and their column coordinates (total_dynamic_col_size) */
+  dynamicLookups: number;
+  dynamicColCoord: number;
+  maxDynamicInputLen: number;
   /** distinct constant values assigned (an upper bound of ezkl's total_const_size) */
   constants: number;
   /** range-check tables used */
@@ -58,6 +62,9 @@ class Region {
   coord = 0;
   shuffleCoord = 0;
   shuffles = 0;
+  dynamicCoord = 0;
+  dynamicLookups = 0;
+  maxDynamicInput = 0;
   readonly constants = new Set<bigint>();
   readonly ranges = new Map<string, [number, number]>();
   constructor(readonly o: CensusOptions) {}
@@ -78,11 +85,14 @@ class Region {
     const crossings = Math.floor((start + n - 1) / block);
     return n + crossings * this.cols;
   }
-  /** single-column shuffle assignment: values must not wrap a column; returns the flush padding */
+  /** single-column shuffle / dynamic-lookup assignment: values must not wrap a column; returns the flush padding */
   shuffleFlush(n: number): number {
     const c = this.o.colSize;
-    const at = this.shuffleCoord % c;
+    const at = (this.dynamicCoord + this.shuffleCoord) % c;
     return at + n > c ? c - at : 0;
+  }
+  dynamicFlush(n: number): number {
+    return this.shuffleFlush(n);
   }
   constant(v: bigint | number) {
     this.constants.add(BigInt(v));
@@ -362,16 +372,30 @@ class Layouts {
     return this.out(x.dims);
   }
 
-  /** sort ascending with a shuffle argument (ezkl `_sort_ascending`, Unsorted collisions); for max/min */
-  sortAscending(x: TV) {
+  /** sort ascending with a shuffle argument (ezkl `_sort_ascending`); for max/min, top-k, argmax/argmin */
+  sortAscending(x: TV, collision: "unsorted" | "indexed" = "unsorted") {
     const n = len(x);
     if (n === 1) return;
     this.r.increment(n); // sorted copy
     this.shuffle(n);
     const wa = this.out([n - 1]);
     this.r.constant(1);
-    const ge = this.greaterEqual(wa, wa);
-    this.enforceEquality(ge);
+    if (collision === "unsorted") {
+      const ge = this.greaterEqual(wa, wa);
+      this.enforceEquality(ge);
+      return;
+    }
+    // ties broken by index: greater, equals, greater/less on indices, and, or
+    const gt = this.greater(wa, wa);
+    const eq = this.equals(wa, wa);
+    const gi = this.greater(wa, wa);
+    const both = this.and(eq, gi);
+    this.enforceEquality(this.or(gt, both));
+  }
+
+  or(a: TV, b: TV): TV {
+    const y = this.booleanIdentity(b, true);
+    return this.iff(a, a, y);
   }
 
   shuffle(n: number) {
@@ -381,6 +405,112 @@ class Layouts {
     this.r.shuffleCoord += n + flush;
     this.r.shuffles += 1;
     this.r.increment(n);
+  }
+
+  /** dynamic lookup of `lookups` values in a table of `table` rows (ezkl `dynamic_lookup`) */
+  dynamicLookup(lookups: number, table: number) {
+    const flush = this.r.dynamicFlush(table);
+    for (let i = 0; i < table; i++) this.r.constant(i);
+    this.r.constant(this.r.dynamicLookups);
+    this.r.dynamicCoord += table + flush;
+    this.r.dynamicLookups += 1;
+    this.r.maxDynamicInput = Math.max(this.r.maxDynamicInput, table);
+    this.r.increment(lookups);
+  }
+
+  /** ezkl `select`: values[index] through a dynamic lookup on (position, value) */
+  select(table: number, indices: number): TV {
+    this.dynamicLookup(indices, table);
+    return this.out([indices]);
+  }
+
+  /** argmax / argmin over a slice (ezkl `argmax`): claimed index, select, indexed sort, two equalities */
+  argmax(x: TV): TV {
+    this.r.increment(1);
+    this.select(len(x), 1);
+    this.sortAscending(x, "indexed");
+    this.enforceEquality(this.out([1]));
+    this.enforceEquality(this.out([1]));
+    return this.out([1]);
+  }
+
+  /** an op applied to every slice along `axes` (ezkl `axes_wise_op`: no re-assignment) */
+  axesWise(x: TV, axes: number[], op: (slice: TV) => TV): TV {
+    if (!axes.length) return x;
+    const outDims = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
+    const sliceLen = axes.reduce((p, a) => p * x.dims[a], 1);
+    const slices = size(outDims);
+    for (let i = 0; i < slices; i++) op({ dims: [sliceLen], kind: x.kind, nConst: x.nConst ? Math.round(x.nConst / slices) : 0, nZero: 0 });
+    return this.out(outDims);
+  }
+
+  /** an op applied to every slice along `axes` after assigning the input (ezkl `multi_dim_axes_op`) */
+  multiDimAxes(x: TV, axes: number[], op: (slice: TV) => TV, outDims: number[]): TV {
+    let input = x;
+    if (input.kind !== "assigned") {
+      this.r.increment(len(input));
+      input = this.out(input.dims);
+    }
+    if (input.dims.length === 1) {
+      op(input);
+      return this.out(outDims);
+    }
+    const sliceLen = axes.reduce((p, a) => p * input.dims[a], 1);
+    const slices = len(input) / sliceLen;
+    for (let i = 0; i < slices; i++) op({ dims: [sliceLen], kind: input.kind, nConst: 0, nZero: 0 });
+    return this.out(outDims);
+  }
+
+  pow(x: TV, e: number): TV {
+    let t = x;
+    for (let i = 1; i < e; i++) t = this.pairwise(t, x);
+    return t;
+  }
+
+  meanOfSquares(x: TV, axes: number[]): TV {
+    const sq = this.pow(x, 2);
+    const summed = this.axesWise(sq, axes, (s) => this.sum(s));
+    return this.div(summed, len(x) / len(summed));
+  }
+
+  maxComp(a: TV, b: TV): TV {
+    const gt = this.greater(a, b);
+    const lt = this.not(gt);
+    const p1 = this.pairwise(a, gt);
+    const p2 = this.pairwise(b, lt);
+    return this.pairwise(p1, p2);
+  }
+
+  sqrt(x: TV, scale: number): TV {
+    this.r.constant(scale);
+    const claimed = this.abs(tv(x.dims, "value"));
+    const rescaled = this.pairwise(x, constT(1));
+    const err = (v: TV) => this.abs(this.pairwise(this.pairwise(v, v), rescaled));
+    const isOpt = this.optimumConvex(claimed, err);
+    this.r.constant(1);
+    this.enforceEquality(isOpt);
+    return claimed;
+  }
+
+  /** ezkl `linearize_element_index` + `select` for Gather with variable indices along `dim` */
+  gather(input: TV, indices: number, dim: number): TV {
+    const iter = [...input.dims];
+    iter[dim] = indices;
+    const n = size(iter);
+    for (let i = 0; i < n; i++) {
+      this.pairwise(tv([1], "assigned"), constT(1));
+      this.pairwise(tv([1], "assigned"), constT(1));
+    }
+    return this.select(len(input), n);
+  }
+
+  gatherElements(input: TV, index: TV): TV {
+    const n = len(index);
+    if (index.dims.length > 1) for (let i = 0; i < n; i++) {
+      this.pairwise(tv([1], "assigned"), constT(1));
+      this.pairwise(tv([1], "assigned"), constT(1));
+    }
+    return this.select(len(input), n);
   }
 
   max(x: TV): TV {
@@ -490,6 +620,50 @@ export function layoutCensus(m: LoweredModel, o: CensusOptions): CensusResult {
             const k = size(w.dims.slice(1));
             return L.conv(x, w, ins[2], node.outDims, k);
           }
+          case "DeConv": {
+            // conv (stride 1, no padding) over the stride-expanded, kernel-padded image (mixed zeros)
+            const w = ins[1];
+            const q = obj(pp);
+            const group = Number(q.group);
+            const k = (w.dims[0] / group) * size(w.dims.slice(2));
+            const expanded = x.dims.map((d, i) => (i < 2 ? d : (d - 1) * nums(q.stride)[i - 2] + 1 + 2 * (w.dims[i] - 1) - pairs(q.padding)[i - 2][0] - pairs(q.padding)[i - 2][1] + nums(q.output_padding)[i - 2]));
+            return L.conv({ dims: expanded, kind: "value", nConst: 1, nZero: 1 }, w, ins[2], node.outDims, k);
+          }
+          case "Abs":
+            return L.abs(x);
+          case "Sign":
+            return L.sign(x);
+          case "Neg":
+            r.constant(0);
+            return L.pairwise(constT(1, true), x);
+          case "Identity":
+            return L.identity(x, false);
+          case "Pow":
+            return L.pow(x, Number(pp));
+          case "Sum":
+            return L.axesWise(x, nums(obj(pp).axes), (sl) => L.sum(sl));
+          case "MeanOfSquares":
+            return L.meanOfSquares(x, nums(obj(pp).axes));
+          case "Iff":
+            return L.iff(ins[0], ins[1], ins[2]);
+          case "Concat": case "MoveAxis":
+            return { dims: node.outDims, kind: ins.every((t) => t.kind === "assigned") ? "assigned" : ins.every((t) => t.kind === "const") ? "const" : "value", nConst: ins.reduce((n, t) => n + t.nConst, 0), nZero: ins.reduce((n, t) => n + t.nZero, 0) };
+          case "Pad": {
+            const pad = size(node.outDims) - len(x);
+            return { dims: node.outDims, kind: "value", nConst: x.nConst + pad, nZero: x.nZero + pad };
+          }
+          case "Slice":
+            L.identity(x, false);
+            return tv(node.outDims, asg);
+          case "MultiBroadcastTo":
+            r.increment(size(node.outDims));
+            return tv(node.outDims, asg);
+          case "Resize":
+            r.increment(len(x));
+            return tv(node.outDims, asg);
+          case "GatherElements":
+            if (obj(pp).constant_idx !== null) return { ...x, dims: node.outDims };
+            return L.gatherElements(x, ins[1]);
           default:
             throw new CensusUnsupportedError(`Linear.${pv}`);
         }
@@ -534,6 +708,34 @@ export function layoutCensus(m: LoweredModel, o: CensusOptions): CensusResult {
             const d = Number(q.denom);
             return Number.isInteger(d) ? L.div(x, d) : L.nonlinearity(x);
           }
+          case "Max": case "Min":
+            return L.maxComp(ins[0], ins[1]);
+          case "Greater": case "Less":
+            return L.greater(ins[0], ins[1]);
+          case "GreaterEqual": case "LessEqual":
+            return L.greaterEqual(ins[0], ins[1]);
+          case "Equals":
+            return L.equals(ins[0], ins[1]);
+          case "ReduceMax": case "ReduceMin":
+            return L.axesWise(x, nums(q.axes), (sl) => L.max(sl));
+          case "ReduceArgMax": case "ReduceArgMin":
+            return L.axesWise(x, [Number(q.dim)], (sl) => L.argmax(sl));
+          case "TopK": {
+            const dim = Number(q.dim);
+            return L.multiDimAxes(x, [dim], (sl) => {
+              L.sortAscending(sl);
+              return sl;
+            }, node.outDims);
+          }
+          case "Recip":
+            return L.recip(x, Number(q.input_scale), Number(q.output_scale));
+          case "Sqrt":
+            return L.sqrt(x, Number(q.scale));
+          case "Rsqrt":
+            return L.recip(L.sqrt(x, Number(q.input_scale)), Number(q.input_scale), Number(q.output_scale));
+          case "Gather":
+            if (q.constant_idx !== null) return { ...x, dims: node.outDims };
+            return L.gather(x, len(ins[1]), Number(q.dim));
           default:
             throw new CensusUnsupportedError(`Hybrid.${hv}`);
         }
@@ -576,6 +778,9 @@ export function layoutCensus(m: LoweredModel, o: CensusOptions): CensusResult {
     rows: Math.ceil(r.coord / o.numInnerCols),
     shuffles: r.shuffles,
     shuffleColCoord: r.shuffleCoord,
+    dynamicLookups: r.dynamicLookups,
+    dynamicColCoord: r.dynamicCoord,
+    maxDynamicInputLen: r.maxDynamicInput,
     constants: r.constants.size,
     rangeChecks: [...r.ranges.values()],
   };

@@ -20,6 +20,16 @@ export const quantize = (x: number, scale: number) => {
 
 export const fromOnnx = (t: OnnxTensor): Tensor => tensor(t.dims, t.data);
 
+const isObj = (v: OpKind): v is { readonly [key: string]: OpKind } => typeof v === "object" && v !== null && !Array.isArray(v);
+/** ezkl's SupportedOp::is_identity: a Linear Identity, possibly inside Rescaled. */
+function isIdentity(op: OpKind): boolean {
+  if (!isObj(op)) return false;
+  const lin = op.Linear;
+  if (isObj(lin) && "Identity" in lin) return true;
+  const r = op.Rescaled;
+  return isObj(r) && isIdentity(r.inner);
+}
+
 type NewNode = Omit<IrNode, "idx" | "numUses" | "outDims">;
 /** What an op may add to a node besides its op kind, scale, inputs and kernel. */
 export type NodeExtras = Pick<IrNode, "lookup" | "rangeChecks" | "shuffle">;
@@ -93,7 +103,8 @@ export class LoweringContext {
       throw new CompileError(`node '${source}' (${label}): ${(e as Error).message}`);
     }
     const global = this.globalScale;
-    if (outScaleRaw > global) {
+    // ezkl never rebases an Identity: a scale shift (x/2^k read at a finer scale) stays at its scale
+    if (outScaleRaw > global && !isIdentity(opkind)) {
       const m = pow2(outScaleRaw - global);
       return this.push(
         {
@@ -104,6 +115,25 @@ export class LoweringContext {
       );
     }
     return this.push({ opkind, outScale: outScaleRaw, inputs, kernel, label, source, ...extra }, value);
+  }
+
+  /**
+   * An op whose inputs `homogeneous` must share a scale (ezkl: Add/Sub, Concat, Iff branches, Max/Min,
+   * comparisons): when they differ, the lower-scale ones are multiplied up (ezkl's Rescaled wrapper).
+   * Returns the op kind to use and the common scale.
+   */
+  homogenize(opkind: OpKind, inputs: number[], homogeneous: number[]): { opkind: OpKind; scale: number } {
+    const scales = homogeneous.map((i) => this.scaleOf(inputs[i]));
+    const s = Math.max(...scales);
+    if (scales.every((x) => x === s)) return { opkind, scale: s };
+    const mult = inputs.map((idx, i) => [i, homogeneous.includes(i) ? 2 ** (s - this.scaleOf(idx)) : 1] as const);
+    return { opkind: { Rescaled: { inner: opkind, scale: mult.map(([i, m]) => [i, m]) } }, scale: s };
+  }
+
+  /** An elementwise lookup-table op (ezkl Nonlinear) at the input's scale. */
+  lookup(x: number, lk: LookupOp, fn: (v: number) => number, label: string, source: string): number {
+    this.useLookup(lk);
+    return this.op({ Nonlinear: lk }, this.scaleOf(x), [x], (v) => ({ dims: [...v[0].dims], data: v[0].data.map(fn) }), label, source, { lookup: lk });
   }
 
   /** Record a lookup table the circuit needs (once per distinct op). */
@@ -199,10 +229,10 @@ export class OpContext {
 export interface OpLowering {
   /** the ONNX op types this lowering handles */
   readonly ops: readonly string[];
-  /** evaluate at compile time when every input is a constant (absent: such a node is refused) */
-  fold?(n: OpContext): Tensor;
-  /** lower to circuit nodes when some input depends on the model input (absent: constants only) */
-  lower?(n: OpContext): Value;
+  /** evaluate at compile time when every input is a constant (absent: such a node is refused); one tensor per ONNX output */
+  fold?(n: OpContext): Tensor | Tensor[];
+  /** lower to circuit nodes when some input depends on the model input (absent: constants only); one value per ONNX output */
+  lower?(n: OpContext): Value | Value[];
 }
 
 export const nodeValue = (idx: number): Value => ({ kind: "node", idx });

@@ -73,15 +73,24 @@ export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
       return v;
     });
     const n = new OpContext(ctx, node, ins);
-    let out: Value;
+    let out: Value[];
     if (ins.every((v) => !v || v.kind === "const")) {
       if (!lowering.fold) throw n.unsupported("constant folding of this op is not supported");
-      out = constValue(lowering.fold(n));
+      const t = lowering.fold(n);
+      out = (Array.isArray(t) ? t : [t]).map(constValue);
     } else {
       if (!lowering.lower) throw n.unsupported("only supported on constant inputs (folded at compile time)");
-      out = lowering.lower(n);
+      const v = lowering.lower(n);
+      out = Array.isArray(v) ? v : [v];
     }
-    ctx.setValue(node.outputs[0], out);
+    node.outputs.forEach((name, i) => {
+      if (name === "") return;
+      if (!out[i]) {
+        // an output the lowering does not produce (e.g. TopK's indices) is an error only if something reads it
+        return;
+      }
+      ctx.setValue(name, out[i]);
+    });
   }
 
   const nodes = ctx.nodes;

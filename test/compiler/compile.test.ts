@@ -163,12 +163,13 @@ describe("compiler: clear errors", () => {
   });
 
   it("unsupported op -> names the op, the node and the supported list", async () => {
+    // (Cos became supported; Hardmax is not)
     const bytes = buildOnnxModel({
-      name: "cos", inputs: [{ name: "x", shape: [1, 2] }], outputs: [{ name: "y", shape: [1, 2] }],
-      nodes: [{ op: "Cos", inputs: ["x"], outputs: ["y"], name: "my_cos" }],
+      name: "hardmax", inputs: [{ name: "x", shape: [1, 2] }], outputs: [{ name: "y", shape: [1, 2] }],
+      nodes: [{ op: "Hardmax", inputs: ["x"], outputs: ["y"], name: "my_hardmax" }],
     });
     await assert.rejects(compileModel(bytes), (e: Error) =>
-      e instanceof UnsupportedOpError && /'Cos'/.test(e.message) && /my_cos/.test(e.message) && /Supported ops: Gemm, MatMul/.test(e.message));
+      e instanceof UnsupportedOpError && /'Hardmax'/.test(e.message) && /my_hardmax/.test(e.message) && /Supported ops: Gemm, MatMul/.test(e.message));
     const mp = buildOnnxModel({
       name: "mp", inputs: [{ name: "x", shape: [1, 1, 4, 4] }], outputs: [{ name: "y", shape: [1, 1, 3, 3] }],
       nodes: [{ op: "MaxPool", inputs: ["x"], outputs: ["y"], attributes: { kernel_shape: [2, 2], pads: [1, 1, 0, 0] } }],

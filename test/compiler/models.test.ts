@@ -108,16 +108,16 @@ describe("errors that help", () => {
       inputs: [{ name: "x", shape: [1, 2] }],
       outputs: [{ name: "y", shape: [1, 2] }],
       nodes: [
-        { op: "Cos", inputs: ["x"], outputs: ["a"], name: "cos_1" },
-        { op: "Erf", inputs: ["a"], outputs: ["b"], name: "erf_1" },
-        { op: "Erf", inputs: ["b"], outputs: ["c"], name: "erf_2" },
+        { op: "Hardmax", inputs: ["x"], outputs: ["a"], name: "hardmax_1" },
+        { op: "LpNormalization", inputs: ["a"], outputs: ["b"], name: "lp_1" },
+        { op: "LpNormalization", inputs: ["b"], outputs: ["c"], name: "lp_2" },
         { op: "Greater", inputs: ["c", "x"], outputs: ["cond"], name: "gt" },
         { op: "If", inputs: ["cond"], outputs: ["y"], name: "vad_if", attributes: { then_branch: branch("then"), else_branch: branch("else") } },
       ],
     });
     await assert.rejects(compileModel(onnx), (e: Error) => {
       assert.ok(e instanceof UnsupportedOpError);
-      for (const part of ["'Cos' at node 'cos_1'", "'Erf' at nodes 'erf_1', 'erf_2'", "'If' at node 'vad_if' (control flow", "without data-dependent branches or loops", "Supported ops: Gemm"])
+      for (const part of ["'Hardmax' at node 'hardmax_1'", "'LpNormalization' at nodes 'lp_1', 'lp_2'", "'If' at node 'vad_if' (control flow", "without data-dependent branches or loops", "Supported ops: Gemm"])
         assert.ok(e.message.includes(part), `${part} in: ${e.message}`);
       return true;
     });

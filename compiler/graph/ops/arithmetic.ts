@@ -25,7 +25,12 @@ export const arithmetic: OpLowering = {
     const kernel = (v: Tensor[]) => binary(v[0], v[1], f, n.where);
     if (a !== undefined && b !== undefined) {
       const sa = g.scaleOf(a), sb = g.scaleOf(b);
-      if (g.dimsOf(a).join() !== g.dimsOf(b).join()) throw n.unsupported(`variable operands of different shapes [${g.dimsOf(a)}] and [${g.dimsOf(b)}]`);
+      // different shapes broadcast (ezkl's pairwise layout expands both operands)
+      try {
+        binary(tensor(g.dimsOf(a)), tensor(g.dimsOf(b)), () => 0, n.where);
+      } catch (e) {
+        throw n.unsupported((e as Error).message);
+      }
       if (kind === "Mul") return nodeValue(g.op(linear, sa + sb, [a, b], kernel, "Mult", n.name));
       if (sa !== sb) {
         const s = Math.max(sa, sb);

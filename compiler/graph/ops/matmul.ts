@@ -1,19 +1,43 @@
-/** MatMul -> Einsum (batch dimensions on the variable operand; a rank-2 right operand is shared). */
-import { nodeValue, type OpLowering } from "../context.js";
-import { einsum } from "../tensor.js";
+/**
+ * MatMul -> Einsum. A rank-2 right operand is shared by every batch of the left one; otherwise batch
+ * dimensions broadcast (MultiBroadcastTo on a variable, expanded on a constant) and both operands may be
+ * variables (attention: Q·Kᵀ, softmax·V). Constant operands are quantized at param_scale.
+ */
+import { nodeValue, type OpContext, type OpLowering } from "../context.js";
+import { broadcastShape, einsum, expand, matmulBroadcast } from "../tensor.js";
+
+const BATCH = "abcdefgh";
+
+function operandAt(n: OpContext, i: number, dims: number[]): number {
+  const g = n.g;
+  const v = n.variable(i);
+  if (v === undefined) return g.constant(expand(n.constant(i)!, dims), g.paramScale, n.name);
+  if (g.dimsOf(v).join() === dims.join()) return v;
+  return g.op({ Linear: { MultiBroadcastTo: { shape: dims } } }, g.scaleOf(v), [v], (t) => expand(t[0], dims), "MultiBroadcastTo", n.name);
+}
 
 export const matMul: OpLowering = {
   ops: ["MatMul"],
+  fold: (n) => matmulBroadcast(n.constant(0)!, n.constant(1)!),
   lower(n) {
     const g = n.g;
-    const a = n.variable(0);
-    if (a === undefined) throw n.unsupported("the first operand must be the variable one");
-    const bc = n.constant(1);
-    const b = bc ? g.constant(bc, g.paramScale, n.name) : n.requireVariable(1);
-    const ra = g.dimsOf(a).length, rb = g.dimsOf(b).length;
-    if (ra < 2 || rb < 2 || (rb !== 2 && rb !== ra)) throw n.unsupported(`operand ranks ${ra} and ${rb}`);
-    const batch = "abcdefgh".slice(0, ra - 2);
-    const eq = `${batch}ik,${rb === 2 ? "" : batch}kj->${batch}ij`;
+    const a0 = n.variable(0), bc = n.constant(1);
+    const da = a0 !== undefined ? g.dimsOf(a0) : n.constant(0)!.dims;
+    const db = bc ? bc.dims : g.dimsOf(n.requireVariable(1));
+    const ra = da.length, rb = db.length;
+    if (ra < 2 || rb < 2) throw n.unsupported(`operand ranks ${ra} and ${rb} (1-D operands)`);
+    if (a0 !== undefined && bc && (rb === 2 || rb === ra)) {
+      // the common case (weights): one constant operand at its own shape
+      const b = g.constant(bc, g.paramScale, n.name);
+      const batch = BATCH.slice(0, ra - 2);
+      const eq = `${batch}ik,${rb === 2 ? "" : batch}kj->${batch}ij`;
+      return nodeValue(g.op({ Linear: { Einsum: { equation: eq } } }, g.scaleOf(a0) + g.scaleOf(b), [a0, b], (v) => einsum(eq, v[0], v[1]), "Einsum", n.name));
+    }
+    const batchDims = broadcastShape(da.slice(0, -2), db.slice(0, -2), n.where);
+    const a = operandAt(n, 0, [...batchDims, ...da.slice(-2)]);
+    const b = operandAt(n, 1, [...batchDims, ...db.slice(-2)]);
+    const batch = BATCH.slice(0, batchDims.length);
+    const eq = `${batch}ik,${batch}kj->${batch}ij`;
     return nodeValue(g.op({ Linear: { Einsum: { equation: eq } } }, g.scaleOf(a) + g.scaleOf(b), [a, b], (v) => einsum(eq, v[0], v[1]), "Einsum", n.name));
   },
 };
