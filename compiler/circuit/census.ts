@@ -624,8 +624,7 @@ export function layoutCensus(m: LoweredModel, o: CensusOptions): CensusResult {
             // conv (stride 1, no padding) over the stride-expanded, kernel-padded image (mixed zeros)
             const w = ins[1];
             const q = obj(pp);
-            const group = Number(q.group);
-            const k = (w.dims[0] / group) * size(w.dims.slice(2));
+            const k = size(w.dims.slice(1)); // the kernel is OIHW: C_in/group x spatial
             const expanded = x.dims.map((d, i) => (i < 2 ? d : (d - 1) * nums(q.stride)[i - 2] + 1 + 2 * (w.dims[i] - 1) - pairs(q.padding)[i - 2][0] - pairs(q.padding)[i - 2][1] + nums(q.output_padding)[i - 2]));
             return L.conv({ dims: expanded, kind: "value", nConst: 1, nZero: 1 }, w, ins[2], node.outDims, k);
           }
