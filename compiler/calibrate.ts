@@ -256,6 +256,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
         logrows: k, totalAssignments: ta, totalConstSize: census.constants + 16, lookupRange, decompBase: base, decompLegs: legs, numInnerCols: cols,
         shuffleColSize: census.shuffles ? census.shuffleColCoord + 16 : undefined,
         shuffles: census.shuffles,
+        extraRangeChecks: census.rangeChecks,
         dynamicLookups: census.dynamicLookups ? { count: census.dynamicLookups, colSize: census.dynamicColCoord + 16, maxInputLen: census.maxDynamicInputLen } : undefined,
       };
       cands.push({ sizing, blocks, census, cost: 2 ** k * columnsOf(blocks) });

@@ -18,7 +18,7 @@ export interface CircuitSizing {
   shuffles?: number;
   /** dynamic lookups (variable-index gathers, argmax): count, column coordinates, largest table */
   dynamicLookups?: { count: number; colSize: number; maxInputLen: number };
-  /** extra range checks besides the decomposition ones (e.g. from max_range_size) */
+  /** extra range checks besides the decomposition ones (the census's list: e.g. (0, 1) for boolean masks) */
   extraRangeChecks?: [number, number][];
 }
 

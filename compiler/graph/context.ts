@@ -130,6 +130,17 @@ export class LoweringContext {
     return { opkind: { Rescaled: { inner: opkind, scale: mult.map(([i, m]) => [i, m]) } }, scale: s };
   }
 
+  /**
+   * Node `idx` at rank `rank` (leading axes of size 1 prepended by a free Reshape): ezkl broadcasts
+   * pairwise operands aligned from the left, so operands of different ranks must be aligned first.
+   */
+  atRank(idx: number, rank: number, source: string): number {
+    const dims = this.dimsOf(idx);
+    if (dims.length >= rank) return idx;
+    const target = [...new Array(rank - dims.length).fill(1), ...dims];
+    return this.op({ Linear: { Reshape: target } }, this.scaleOf(idx), [idx], (v) => ({ dims: target, data: v[0].data }), "Reshape", source);
+  }
+
   /** An elementwise lookup-table op (ezkl Nonlinear) at the input's scale. */
   lookup(x: number, lk: LookupOp, fn: (v: number) => number, label: string, source: string): number {
     this.useLookup(lk);

@@ -19,11 +19,14 @@ export const arithmetic: OpLowering = {
     const g = n.g;
     const kind = n.op;
     const f = FN[kind];
-    const a = n.variable(0), b = n.variable(1);
+    const a0 = n.variable(0), b0 = n.variable(1);
     const label = kind === "Mul" ? "Mult" : kind;
     const linear = { Linear: label };
     const kernel = (v: Tensor[]) => binary(v[0], v[1], f, n.where);
-    if (a !== undefined && b !== undefined) {
+    if (a0 !== undefined && b0 !== undefined) {
+      // operands of different ranks are aligned first (ezkl broadcasts left-aligned)
+      const rank = Math.max(g.dimsOf(a0).length, g.dimsOf(b0).length);
+      const a = g.atRank(a0, rank, n.name), b = g.atRank(b0, rank, n.name);
       const sa = g.scaleOf(a), sb = g.scaleOf(b);
       // different shapes broadcast (ezkl's pairwise layout expands both operands)
       try {
@@ -39,7 +42,7 @@ export const arithmetic: OpLowering = {
       }
       return nodeValue(g.op(linear, sa, [a, b], kernel, kind, n.name));
     }
-    const x = (a ?? b)!;
+    const x = (a0 ?? b0)!;
     const c = (n.constant(0) ?? n.constant(1))!;
     const outDims = g.dimsOf(x);
     let full: Tensor;
@@ -52,7 +55,7 @@ export const arithmetic: OpLowering = {
     }
     const cs = kind === "Mul" ? g.paramScale : g.scaleOf(x);
     const cq = g.constant(full, cs, n.name);
-    const order = a !== undefined ? [x, cq] : [cq, x];
+    const order = a0 !== undefined ? [x, cq] : [cq, x];
     const outScale = kind === "Mul" ? g.scaleOf(x) + cs : g.scaleOf(x);
     return nodeValue(g.op(linear, outScale, order, kernel, label, n.name));
   },

@@ -21,9 +21,11 @@ export const expand: OpLowering = {
   fold: (n) => expandKernel(n.constant(0)!, target(n, n.constant(0)!.dims)),
   lower(n) {
     const g = n.g;
-    const x = n.requireVariable(0);
-    const shape = target(n, g.dimsOf(x));
-    if (shape.join() === g.dimsOf(x).join()) return n.ins[0]!;
+    const x0 = n.requireVariable(0);
+    const shape = target(n, g.dimsOf(x0));
+    if (shape.join() === g.dimsOf(x0).join()) return n.ins[0]!;
+    // ezkl broadcasts left-aligned: give the input the target's rank first
+    const x = g.atRank(x0, shape.length, n.name);
     return nodeValue(g.op({ Linear: { MultiBroadcastTo: { shape } } }, g.scaleOf(x), [x], (v) => expandKernel(v[0], shape), "MultiBroadcastTo", n.name));
   },
 };

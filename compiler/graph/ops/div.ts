@@ -5,6 +5,7 @@
 import { nodeValue, type OpLowering } from "../context.js";
 import { binary, expand, map } from "../tensor.js";
 import { mul } from "./compose.js";
+import { maxRank, operand } from "./logic.js";
 import { recip } from "./math.js";
 
 export const div: OpLowering = {
@@ -20,8 +21,9 @@ export const div: OpLowering = {
     }
     const b = n.variable(1);
     if (b === undefined) throw n.unsupported("a constant divided by a constant is folded; this node has no divisor");
-    const r = recip(g, b, n.name);
-    const num = a ?? g.constant(n.constant(0)!, g.paramScale, n.name);
+    const rank = maxRank(n);
+    const r = g.atRank(recip(g, b, n.name), rank, n.name);
+    const num = operand(n, 0, g.paramScale, rank);
     return nodeValue(mul(g, num, r, n.name));
   },
 };

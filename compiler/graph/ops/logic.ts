@@ -6,7 +6,7 @@
  */
 import { nodeValue, type OpContext, type OpLowering } from "../context.js";
 import type { OpKind } from "../ir.js";
-import { binary, expand, tensor, type Tensor } from "../tensor.js";
+import { binary, expand, reshape, tensor, type Tensor } from "../tensor.js";
 
 const CMP: Record<string, [string, (a: number, b: number) => number]> = {
   Greater: ["Greater", (a, b) => +(a > b)],
@@ -21,15 +21,20 @@ const BOOL: Record<string, (a: number, b: number) => number> = {
   Xor: (a, b) => +((a !== 0) !== (b !== 0)),
 };
 
+/** The largest rank among the node's inputs (pairwise operands are aligned to it). */
+export const maxRank = (n: OpContext) =>
+  Math.max(...n.ins.map((_, i) => (n.variable(i) !== undefined ? n.g.dimsOf(n.variable(i)!).length : n.constant(i)?.dims.length ?? 0)));
+
 /**
- * Operand `i` as a circuit node: a variable as is; a constant as a Constant node at `scale`,
- * broadcast to `dims` when given (ezkl lays constants out at their own shape).
+ * Operand `i` as a circuit node at rank `rank` (ezkl broadcasts left-aligned, so ranks must agree): a
+ * variable as is (leading 1s added by a free Reshape); a constant as a Constant node at `scale`.
  */
-export function operand(n: OpContext, i: number, scale: number, dims?: number[]): number {
+export function operand(n: OpContext, i: number, scale: number, rank = maxRank(n)): number {
   const v = n.variable(i);
-  if (v !== undefined) return v;
+  if (v !== undefined) return n.g.atRank(v, rank, n.name);
   const c = n.constant(i)!;
-  return n.g.constant(dims ? expand(c, dims) : c, scale, n.name);
+  const dims = c.dims.length ? c.dims : [1];
+  return n.g.constant(reshape(c, [...new Array(Math.max(0, rank - dims.length)).fill(1), ...dims]), scale, n.name);
 }
 
 /** Two operands at a common scale: the variable's, or the larger of two variables' (Rescaled). */

@@ -13,7 +13,9 @@ function operandAt(n: OpContext, i: number, dims: number[]): number {
   const v = n.variable(i);
   if (v === undefined) return g.constant(expand(n.constant(i)!, dims), g.paramScale, n.name);
   if (g.dimsOf(v).join() === dims.join()) return v;
-  return g.op({ Linear: { MultiBroadcastTo: { shape: dims } } }, g.scaleOf(v), [v], (t) => expand(t[0], dims), "MultiBroadcastTo", n.name);
+  const r = g.atRank(v, dims.length, n.name); // ezkl broadcasts left-aligned
+  if (g.dimsOf(r).join() === dims.join()) return r;
+  return g.op({ Linear: { MultiBroadcastTo: { shape: dims } } }, g.scaleOf(r), [r], (t) => expand(t[0], dims), "MultiBroadcastTo", n.name);
 }
 
 export const matMul: OpLowering = {
