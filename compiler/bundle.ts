@@ -9,7 +9,8 @@ import { keccak256 } from "viem";
 import { z } from "zod";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
-import { compileModel, type CompileOptions } from "./compile.js";
+import { CalibrationError } from "./calibrate.js";
+import { compileModel, type CompiledModel, type CompileOptions } from "./compile.js";
 import { accuracyReport, type AccuracyReport } from "./accuracy.js";
 import { ENGINE_ID, genPk, genWitness, prove, verify } from "./engine/engine.js";
 import type { IoInfo } from "./graph/ir.js";
@@ -127,17 +128,25 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
   }
   const sourceK = ceremony ? srsK(ceremony) : undefined;
   // with a ceremony SRS the layout is sized to fit it (more columns at fewer rows) when it can be
-  const compiled0 = await compileModel(onnx, { ...opts, confirmWithProof: false, maxLogrows: sourceK !== undefined ? Math.min(sourceK, opts.maxLogrows ?? sourceK) : opts.maxLogrows });
+  let compiled0: CompiledModel;
+  try {
+    compiled0 = await compileModel(onnx, { ...opts, confirmWithProof: false, maxLogrows: sourceK !== undefined ? Math.min(sourceK, opts.maxLogrows ?? sourceK) : opts.maxLogrows });
+  } catch (e) {
+    // say plainly when the ceremony SRS is what rules the circuit out
+    if (sourceK !== undefined && e instanceof CalibrationError) throw new SrsError(`the SRS (k=${sourceK}, 2^${sourceK} rows) is too small for this circuit: ${e.message}`);
+    throw e;
+  }
+  log(`compiled: ${compiled0.lowered.nodes.length} circuit nodes, logrows ${compiled0.calibration.sizing.logrows}`);
 
   let srsMs = 0;
   const srsFor = async (k: number): Promise<Uint8Array> => {
     const t1 = Date.now();
     try {
       if (ceremony) {
-        log(`downsizing ceremony SRS k=${sourceK} -> k=${k}`);
+        log(k === sourceK ? `using the ceremony SRS (k=${k})` : `downsizing the ceremony SRS k=${sourceK} -> k=${k}`);
         return await downsizeSrs(ceremony, k);
       }
-      log(`generating INSECURE dev SRS k=${k}`);
+      log(`INSECURE development SRS k=${k}${opts.devSrsSeed !== undefined ? " (seeded, cached)" : ""}`);
       return await devSrs(k, opts.devSrsSeed, opts.cacheDir);
     } finally {
       srsMs += Date.now() - t1;
@@ -155,6 +164,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
   const example = c.samples[0];
 
   const m = c.lowered;
+  log(`keys and proof ok (vk ${keyed.timings.vkMs} ms, pk ${keyed.timings.pkMs} ms, prove ${keyed.timings.proveMs} ms); accuracy on ${c.samples.length} samples`);
   const accuracy = await accuracyReport(onnx, c.compiled, m.outputs, c.samples);
   const info = (io: IoInfo): TensorInfo => ({ name: io.name, shape: io.dims, scale: io.scale, visibility: "Public", ...(io.datum === "F32" ? {} : { datum: io.datum }) });
   const inputs = m.inputs.map(info), outputs = m.outputs.map(info);

@@ -263,6 +263,13 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
     }
   }
   if (!cands.length) {
+    const kInst = Math.ceil(Math.log2(nInstances + 6));
+    if (o.maxLogrows < kInst || o.maxLogrows < o.minLogrows)
+      throw new CalibrationError(
+        o.maxLogrows < o.minLogrows
+          ? `logrows must be at least ${o.minLogrows} (minLogrows) and at most ${o.maxLogrows} (maxLogrows)`
+          : `the circuit has ${nInstances} public values (inputs + outputs), which must fit one column of 2^k - 6 rows: it needs logrows >= ${kInst}, the limit is ${o.maxLogrows}`,
+      );
     const base = fitting[0];
     const flat = layoutCensus(m, { numInnerCols: cols, decompBase: base, decompLegs: legsFor(base, a.worstV, maxLegs(base)), colSize: 2 ** 30 });
     throw new CalibrationError(

@@ -42,6 +42,7 @@ export async function keyAndProve(
     let t = Date.now();
     const srs = await srsFor(sizing.logrows);
     const srsMs = Date.now() - t;
+    log(`generating keys and a proof at logrows ${sizing.logrows} (isolated worker)`);
     const r = await runIsolated("prove", { compiled: model.compiled, srs, input: splitFlat(input, c.lowered.inputs) });
     if (!r.ok) {
       failures.push(`logrows ${sizing.logrows}, total_assignments ${sizing.totalAssignments}: ${r.error}`);
