@@ -119,6 +119,9 @@ export function advBlocks(totalAssignments: number, k: number, cols: number): nu
   return Math.floor((totalAssignments + m0) / max) + 1;
 }
 
+/** Per-column proving overhead, in rows: a column costs about as much as this many extra rows (measured on the demo models). */
+const COLUMN_OVERHEAD = 2 ** 11;
+
 /** The largest circuit the WASM engine keys and proves on this machine: 2^k x columns (measured, see compiler/README). */
 const MAX_AREA = 2 ** 17 * 96;
 
@@ -259,7 +262,9 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
         extraRangeChecks: census.rangeChecks,
         dynamicLookups: census.dynamicLookups ? { count: census.dynamicLookups, colSize: census.dynamicColCoord + 16, maxInputLen: census.maxDynamicInputLen } : undefined,
       };
-      cands.push({ sizing, blocks, census, cost: 2 ** k * columnsOf(blocks) });
+      // rows x columns, plus a per-column overhead (commitments, selectors, lookup arguments) that makes
+      // many short columns slower than the same area in fewer long ones
+      cands.push({ sizing, blocks, census, cost: (2 ** k + COLUMN_OVERHEAD) * columnsOf(blocks) });
     }
   }
   if (!cands.length) {
