@@ -89,3 +89,16 @@ export async function accuracyReport(onnx: Uint8Array, compiled: Uint8Array, out
   });
   return { samples: inputs.length, maxAbsError: max, meanAbsError: cnt ? sum / cnt : 0, argmaxAgreement: inputs.length ? agree / inputs.length : 1, outputStep: 2 ** -outputs[0].scale };
 }
+
+/** Classification accuracy of the float model (onnxruntime) and of the circuit (witness) on labelled rows; argmax of the first output. */
+export async function evaluate(onnx: Uint8Array, compiled: Uint8Array, outputs: { dims: number[]; scale: number }[], rows: { name: string; inputs: number[][]; labels: number[] }) {
+  const ref = await runOnnxFlat(onnx, rows.inputs);
+  const first = outputs[0].dims.reduce((a, b) => a * b, 1);
+  let floatOk = 0, circuitOk = 0;
+  rows.inputs.forEach((x, i) => {
+    if (argmax(ref[i].slice(0, first)) === rows.labels[i]) floatOk++;
+    const got = genWitness(compiled, x).outputs.slice(0, first).map(Number);
+    if (argmax(got) === rows.labels[i]) circuitOk++;
+  });
+  return { dataset: rows.name, rows: rows.inputs.length, floatAccuracy: floatOk / rows.inputs.length, circuitAccuracy: circuitOk / rows.inputs.length };
+}

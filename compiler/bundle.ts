@@ -11,7 +11,7 @@ import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
 import { CalibrationError } from "./calibrate.js";
 import { compileModel, type CompiledModel, type CompileOptions } from "./compile.js";
-import { accuracyReport, type AccuracyReport } from "./accuracy.js";
+import { accuracyReport, evaluate, type AccuracyReport } from "./accuracy.js";
 import { ENGINE_ID, genPk, genWitness, prove, verify } from "./engine/engine.js";
 import type { IoInfo } from "./graph/ir.js";
 import { keyAndProve } from "./keys.js";
@@ -75,6 +75,8 @@ export interface Manifest {
     worstNode: string;
   };
   accuracy: AccuracyReport;
+  /** classification accuracy on labelled held-back rows, float model (onnxruntime) and circuit (witness) */
+  evaluation?: { dataset: string; rows: number; floatAccuracy: number; circuitAccuracy: number };
   srsInfo:
     | { kind: "dev-insecure"; k: number; warning: string; seeded: boolean }
     | { kind: "ceremony"; k: number; sourceK: number; sourceKeccak256: `0x${string}` };
@@ -93,6 +95,8 @@ export interface BuildBundleOptions extends CompileOptions {
   devSrsSeed?: string;
   /** also write pk.key into the bundle (default true) */
   writePk?: boolean;
+  /** labelled held-back rows (flat inputs, class labels): the float and circuit accuracy go into the manifest */
+  evaluation?: { name: string; inputs: number[][]; labels: number[] };
 }
 
 export interface BuildResult {
@@ -196,6 +200,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
       worstNode: c.calibration.worstNode,
     },
     accuracy,
+    ...(opts.evaluation ? { evaluation: await evaluate(onnx, c.compiled, m.outputs, opts.evaluation) } : {}),
     srsInfo,
     exampleInput: example,
   };

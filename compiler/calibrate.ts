@@ -103,6 +103,9 @@ export function analyzeRanges(m: LoweredModel, samples: number[][]) {
   return { maxAbs, worst, worstV, perSample, lookup: lookupLo <= lookupHi ? ([lookupLo, lookupHi] as [number, number]) : null };
 }
 
+/** Ops whose layouts range-check values the float simulation does not see (quotients, square roots). */
+const HIDDEN_RANGE_OPS = ["Recip", "Sqrt", "Rsqrt", "Softmax", "MeanOfSquares"];
+
 /** A rebased op whose own layout range-checks its un-rebased output (MeanOfSquares divides by n first). */
 function innerDecomposes(op: OpKind): boolean {
   const r = typeof op === "object" && op !== null && !Array.isArray(op) ? (op as { RebaseScale?: { inner?: OpKind } }).RebaseScale : undefined;
@@ -190,9 +193,9 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
   // The float simulation cannot see every value ezkl's layouts range-check (quotients inside
   // reciprocals, square roots, softmax): confirm the legs with engine witnesses of the samples with the
   // largest values, and widen the range while the engine's decomposition overflows.
-  {
+  if (m.nodes.some((n) => HIDDEN_RANGE_OPS.some((l) => n.label.includes(l)))) {
     const order = a.perSample.map((_, i) => i).sort((x, y) => a.perSample[y].worst - a.perSample[x].worst);
-    const picks = [...new Set([0, ...order.slice(0, 3)])];
+    const picks = [...new Set([order[0], ...order.slice(1, 3)])];
     const rangeBits = 7 * o.maxLegs;
     for (;;) {
       const base = fitting[0], legs = legsFor(base, a.worstV, maxLegs(base));

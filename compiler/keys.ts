@@ -21,6 +21,9 @@ export interface KeyedModel {
   timings: { srsMs: number; vkMs: number; pkMs: number; proveMs: number; verifyMs: number };
 }
 
+/** Longest a key generation + proof may take (2 hours: a LeNet-5-sized circuit takes minutes on 2 cores). */
+const KEYGEN_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+
 export class KeygenError extends CompileError {
   constructor(message: string) {
     super(message);
@@ -43,7 +46,8 @@ export async function keyAndProve(
     const srs = await srsFor(sizing.logrows);
     const srsMs = Date.now() - t;
     log(`generating keys and a proof at logrows ${sizing.logrows} (isolated worker)`);
-    const r = await runIsolated("prove", { compiled: model.compiled, srs, input: splitFlat(input, c.lowered.inputs) });
+    // large circuits key and prove for minutes in the single-threaded WASM engine: no short timeout
+    const r = await runIsolated("prove", { compiled: model.compiled, srs, input: splitFlat(input, c.lowered.inputs) }, KEYGEN_TIMEOUT_MS);
     if (!r.ok) {
       failures.push(`logrows ${sizing.logrows}, total_assignments ${sizing.totalAssignments}: ${r.error}`);
       log(`keygen at logrows ${sizing.logrows} failed (${r.error}); trying the next sizing`);
