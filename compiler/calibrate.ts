@@ -42,6 +42,8 @@ export interface CalibrateOptions {
   confirmWithProof?: boolean;
   /** size the layout (default true); false gives settings good for witness generation only (no keys) */
   layout?: boolean;
+  /** keep the circuit within the WASM engine's 4 GB memory (default true); false for a native prover */
+  memoryLimit?: boolean;
   log: (msg: string) => void;
 }
 
@@ -125,8 +127,12 @@ export function advBlocks(totalAssignments: number, k: number, cols: number): nu
 /** Per-column proving overhead, in rows: a column costs about as much as this many extra rows (measured on the demo models). */
 const COLUMN_OVERHEAD = 2 ** 11;
 
-/** The largest circuit the WASM engine keys and proves on this machine: 2^k x columns (measured, see compiler/README). */
-const MAX_AREA = 2 ** 17 * 96;
+/**
+ * The largest circuit the WASM engine can key and prove: its memory is capped at 4 GB and key generation
+ * plus proving take about 600-900 bytes per row x column (measured: 87 MB at logrows 12 x 35 columns),
+ * so rows x columns must stay under about 5 million. A native prover has no such cap (memoryLimit: false).
+ */
+export const WASM_MAX_AREA = 2 ** 17 * 40;
 
 interface Candidate {
   sizing: CircuitSizing;
@@ -253,7 +259,7 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
       const shuffleCols = (flat.shuffles ? Math.ceil((flat.shuffleColCoord + flat.shuffles) / rows) : 0) + (flat.dynamicLookups ? Math.ceil((flat.dynamicColCoord + flat.dynamicLookups) / rows) : 0);
       const columnsOf = (blocks: number) =>
         3 * blocks * cols + 3 * blocks * cols * tableCols + 2 * tableCols + shuffleCols * 6 + Math.ceil((flat.constants + 16) / rows) + 4;
-      if (2 ** k * columnsOf(roughBlocks) > MAX_AREA) continue;
+      if (o.memoryLimit !== false && 2 ** k * columnsOf(roughBlocks) > WASM_MAX_AREA) continue;
       const census = layoutCensus(m, { numInnerCols: cols, decompBase: base, decompLegs: legs, colSize: rows });
       // the census counts the real layout exactly (column-wrap duplicates included) at this logrows
       const ta = census.linearCoord;
@@ -281,8 +287,9 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
     const base = fitting[0];
     const flat = layoutCensus(m, { numInnerCols: cols, decompBase: base, decompLegs: legsFor(base, a.worstV, maxLegs(base)), colSize: 2 ** 30 });
     throw new CalibrationError(
-      `the circuit needs ${flat.linearCoord} advice cells (x3 columns), more than the WASM prover's limit of about ${MAX_AREA / 2 ** 17} columns at logrows 17` +
-        ` (maxLogrows ${o.maxLogrows}); use a smaller model or a lower --scale`,
+      `the circuit needs ${flat.linearCoord} assignments (x3 advice columns), more than the WASM prover can hold: its 4 GB memory ` +
+        `fits about ${WASM_MAX_AREA / 2 ** 17} columns at logrows 17 (maxLogrows ${o.maxLogrows}). Use a smaller model (fewer channels, ` +
+        `strided convolutions, integer inputs that need no rescaling), or size it for a native EZKL prover (compileModel option memoryLimit: false)`,
     );
   }
   cands.sort((x, y) => x.cost - y.cost || x.sizing.logrows - y.sizing.logrows);

@@ -23,6 +23,8 @@ export interface CompileOptions {
   log?: (msg: string) => void;
   /** confirm the calibrated size with a real prove + verify (default true) */
   confirmWithProof?: boolean;
+  /** keep the circuit within the WASM engine's memory (default true); false sizes it for a native prover */
+  memoryLimit?: boolean;
   /** range of the default random calibration inputs (without `samples`): floats uniform in it, integers inside it */
   inputRange?: [number, number];
   /** size the layout (default true); false: settings for witness generation only */
@@ -109,6 +111,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     log: opts.log ?? (() => {}),
     confirmWithProof: opts.confirmWithProof,
     layout: opts.layout,
+    memoryLimit: opts.memoryLimit,
   };
   // Scale choice: the requested scale, or by default the highest scale <= 7 whose values fit the
   // fixed-point range on the samples (overflow is detected before any engine trial, so retrying is cheap).
