@@ -60,7 +60,7 @@ describe("integer inputs", () => {
         { op: "Mul", inputs: ["f", "k"], outputs: ["y"] },
       ],
     });
-    const r = await checkOp({ onnx, bound: step(), inputRange: [0, 20], prove: true, count: 4 });
+    const r = await checkOp({ onnx, bound: step(), inputRange: [0, 20], count: 4 });
     assert.deepEqual(r.compiled.lowered.inputs[0], { name: "ids", idx: 0, dims: [1, 4], scale: 0, datum: "Int" });
     assert.deepEqual(r.compiled.settingsValue.input_types, ["Int"]);
     assert.ok(r.inputs.flat().every(Number.isInteger));

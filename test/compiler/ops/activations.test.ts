@@ -33,9 +33,9 @@ describe("activations", () => {
     await checkOp({ onnx: act("Selu"), bound: 4 * step(), inputRange: [-3, 3] });
     await checkOp({ onnx: act("Celu", { alpha: 1 }, 12), bound: 3 * step(), inputRange: [-3, 3] });
   });
-  it("PRelu (scalar: LeakyReLU; per channel: select) and Clip (Relu6-like, general bounds); PRelu per channel proves (comparisons + Iff)", async () => {
+  it("PRelu (scalar: LeakyReLU; per channel: select) and Clip (Relu6-like, general bounds)", async () => {
     await checkOp({ onnx: singleOp({ op: "PRelu", input: [1, 4], output: [1, 4], consts: [{ name: "s", dims: [1], data: [0.25] }] }), bound: 2 * step(), inputRange: [-2, 2] });
-    await checkOp({ onnx: singleOp({ op: "PRelu", input: [1, 3, 2], output: [1, 3, 2], consts: [{ name: "s", dims: [3, 1], data: [0.1, 0.2, 0.3] }] }), bound: 2 * step(), inputRange: [-2, 2], prove: true, count: 3 });
+    await checkOp({ onnx: singleOp({ op: "PRelu", input: [1, 3, 2], output: [1, 3, 2], consts: [{ name: "s", dims: [3, 1], data: [0.1, 0.2, 0.3] }] }), bound: 2 * step(), inputRange: [-2, 2] });
     await checkOp({ onnx: singleOp({ op: "Clip", input: [1, 8], output: [1, 8], consts: [{ name: "lo", dims: [], data: [0] }, { name: "hi", dims: [], data: [6] }] }), bound: step(), inputRange: [-3, 9] });
     await checkOp({ onnx: singleOp({ op: "Clip", input: [1, 8], output: [1, 8], consts: [{ name: "lo", dims: [], data: [-0.5] }, { name: "hi", dims: [], data: [0.75] }] }), bound: step(), inputRange: [-2, 2] });
   });

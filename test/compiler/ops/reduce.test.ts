@@ -14,8 +14,8 @@ describe("reductions", () => {
     assert.deepEqual(a.compiled.lowered.nodes.map((n) => n.label).filter((l) => l !== "Constant"), ["Input", "Sum", "Identity"]);
     await checkOp({ onnx: singleOp({ op: "ReduceMean", input: [1, 3, 5], output: [1, 3], attributes: { axes: [-1], keepdims: 0 }, opset: 13 }), bound: 3 * step() });
   });
-  it("ReduceMax / ReduceMin (sort + shuffle per slice); ReduceMax proves and verifies", async () => {
-    await checkOp({ onnx: singleOp({ op: "ReduceMax", input: [1, 3, 4], output: [1, 3], attributes: { axes: [2], keepdims: 0 } }), bound: step(), prove: true, count: 4 });
+  it("ReduceMax / ReduceMin (sort + shuffle per slice, as MaxPool)", async () => {
+    await checkOp({ onnx: singleOp({ op: "ReduceMax", input: [1, 3, 4], output: [1, 3], attributes: { axes: [2], keepdims: 0 } }), bound: step(), count: 4 });
     await checkOp({ onnx: singleOp({ op: "ReduceMin", input: [2, 4], output: [1, 4], attributes: { axes: [0] } }), bound: step() });
   });
   it("ReduceL1, ReduceL2, ReduceSumSquare", async () => {

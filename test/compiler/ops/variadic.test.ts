@@ -10,8 +10,8 @@ const model = (op: string, withConst = false) =>
   });
 
 describe("variadic Max, Min, Sum, Mean", () => {
-  it("Max and Min of two variables and of a constant; Max proves and verifies", async () => {
-    await checkOp({ onnx: model("Max"), bound: step(), inputRange: [-2, 2], prove: true, count: 3 });
+  it("Max and Min of two variables and of a constant", async () => {
+    await checkOp({ onnx: model("Max"), bound: step(), inputRange: [-2, 2], count: 3 });
     await checkOp({ onnx: model("Min", true), bound: step(), inputRange: [-2, 2] });
   });
   it("Sum and Mean (1/3: a rebased product; 1/2: a scale shift)", async () => {
