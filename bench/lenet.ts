@@ -16,7 +16,7 @@ import { colSize, WASM_MAX_AREA } from "../compiler/calibrate.js";
 import { compileModel } from "../compiler/compile.js";
 import { CalibrationError } from "../compiler/calibrate.js";
 import { devSrs } from "../compiler/srs/srs.js";
-import { lenet5 } from "../test/compiler/census/models.js";
+import { lenet5 } from "../testkit/compiler/census-models.js";
 
 const ROOT = process.cwd();
 const onnx = lenet5();

@@ -15,7 +15,8 @@ import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { loadBundle } from "../compiler/bundle.js";
 import { genWitness } from "../compiler/engine/engine.js";
-import { REPO_ROOT } from "../workers/chain/abi/sources.js";
+import { dequantize, quantize } from "../protocol/fixedPoint.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { ensureDemoBundle, exampleInputs, demoModelShapes } from "../models/index.js";
 import type { ModelArtifacts } from "../workers/proofs/bundles.js";
 import { EnginePool } from "../workers/proofs/enginePool.js";
@@ -74,7 +75,7 @@ async function benchModel(name: string): Promise<ModelRow> {
     inputScale: b.manifest.input.scale,
     outputScale: b.manifest.output.scale,
   };
-  const inputs = exampleInputs(name, PROOFS).map((row) => row.map((x) => Math.round(x * 2 ** artifacts.inputScale) / 2 ** artifacts.inputScale));
+  const inputs = exampleInputs(name, PROOFS).map((row) => dequantize(quantize(row, artifacts.inputScale), artifacts.inputScale));
 
   // Proving throughput with 1 and 2 threads (a warm-up proof first loads the artifacts into each thread).
   const prove: ModelRow["prove"] = [];

@@ -1,6 +1,6 @@
 /** ONNX bytes -> calibrated ezkl compiled circuit + settings (no keys). */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
 import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
@@ -79,7 +79,7 @@ export function defaultInputs(m: Pick<LoweredModel, "inputs">, count = 8, seed =
   });
 }
 
-const DEFAULT_CACHE = join(dirname(fileURLToPath(import.meta.url)), "..", ".twinpath", "srs");
+const DEFAULT_CACHE = join(REPO_ROOT, ".twinpath", "srs");
 
 /** Dev SRS used only for sizing trials (seeded, cached on disk). */
 export const trialSrs = (cacheDir: string) => (k: number): Promise<Uint8Array> => devSrs(k, "calibration-trials", cacheDir);

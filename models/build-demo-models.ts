@@ -12,8 +12,8 @@ import { relative } from "node:path";
 import { BUNDLED_MODEL_NAMES, bundleProblem, cachedBundleDir, commitBundleFiles, committedBundleDir, expectedBuildInputs, rebuildDemoBundle } from "./bundle.js";
 import { writeDemoModelFiles } from "./build.js";
 import { DIGITS_SPEC, writeDigitsFiles } from "./digits.js";
-import { REPO_ROOT } from "./files.js";
 import { demoModelSpec } from "./train-demo.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

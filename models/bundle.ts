@@ -19,8 +19,9 @@ import { splitDigits } from "./data/digits.js";
 import { splitIris } from "./data/iris.js";
 import { DIGITS_SPEC } from "./digits.js";
 import { DEMO_MODEL_NAMES } from "./specs.js";
-import { jsonText, modelDir, REPO_ROOT } from "./files.js";
+import { jsonText, modelDir } from "./files.js";
 import { demoModelSpec } from "./train-demo.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 export const BUILD_INPUTS_FILE = "build-inputs.json";
 

@@ -9,6 +9,7 @@
  * unassigned witness values (inputs, claimed outputs) or constants; the counts of ezkl's layouts
  * depend only on that.
  */
+import { roundFixedPoint } from "../../protocol/fixedPoint.js";
 import type { IrNode, LoweredModel, OpKind, Serde } from "../graph/ir.js";
 import { size } from "../graph/tensor.js";
 
@@ -540,10 +541,7 @@ function broadcast(a: number[], b: number[]): number[] {
   return out;
 }
 
-const quantizeF32 = (x: number, scale: number) => {
-  const v = Math.fround(x) * 2 ** scale;
-  return BigInt(Math.sign(v) * Math.round(Math.abs(v)));
-};
+const quantizeF32 = (x: number, scale: number) => BigInt(roundFixedPoint(x, scale));
 /** ezkl's reciprocal of zero at an output scale: round(out / f64::EPSILON), a sentinel constant */
 const zeroRecip = (outputScale: number) => BigInt(outputScale) * 2n ** 52n;
 

@@ -5,6 +5,7 @@
  * Each node keeps a float kernel and its value on a dummy input, so shapes propagate and the lowered
  * graph can be simulated on samples without the engine.
  */
+import { roundFixedPoint } from "../../protocol/fixedPoint.js";
 import type { OnnxAttribute, OnnxNode, OnnxTensor } from "../onnx/read.js";
 import { CompileError, UnsupportedOpError } from "./errors.js";
 import type { IrNode, LookupOp, LowerOptions, OpKind, Value } from "./ir.js";
@@ -12,11 +13,8 @@ import { tensor, type Tensor } from "./tensor.js";
 
 const pow2 = (s: number) => 2 ** s;
 
-/** ezkl quantization: round half away from zero of (f32 as f64) * 2^scale. */
-export const quantize = (x: number, scale: number) => {
-  const v = Math.fround(x) * pow2(scale);
-  return Math.sign(v) * Math.round(Math.abs(v));
-};
+/** ezkl quantization of constants: the protocol's one fixed-point rule (round half away from zero of f32(x)·2^scale). */
+export const quantize = roundFixedPoint;
 
 export const fromOnnx = (t: OnnxTensor): Tensor => tensor(t.dims, t.data);
 

@@ -10,8 +10,8 @@
 import { Worker } from "node:worker_threads";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { bn254 } from "@noble/curves/bn254.js";
 import { keccak256 } from "viem";
 
@@ -155,7 +155,7 @@ export async function generateDevSrs(k: number, opts: DevSrsOptions = {}): Promi
   return buf;
 }
 
-const DEFAULT_SRS_CACHE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".twinpath", "srs");
+const DEFAULT_SRS_CACHE = join(REPO_ROOT, ".twinpath", "srs");
 const devSrsMemo = new Map<string, Promise<Uint8Array>>();
 
 /**

@@ -8,7 +8,7 @@
  *   Clip        min(max(x, lo), hi) (Relu when lo = 0 and no hi)
  * Lookups (Exp, Ln, Erf, Tanh) are at the input's scale; products are rebased.
  */
-import { nodeValue, type OpContext, type OpLowering } from "../context.js";
+import { nodeValue, quantize, type OpContext, type OpLowering } from "../context.js";
 import { binary, map, tensor, type Tensor } from "../tensor.js";
 import { addConst, addSub, minMaxConst, mul, mulConst, negativeMask, relu, select } from "./compose.js";
 import { LOOKUPS, erf, lookupOpFor } from "./nonlinear.js";
@@ -90,7 +90,7 @@ export const prelu: OpLowering = {
     if (slope.data.length === 1 || slope.data.every((v) => v === slope.data[0])) {
       // one slope: ezkl's LeakyReLU (slope at param_scale)
       const alpha = Math.fround(slope.data[0]);
-      const q = Math.round(alpha * 2 ** g.paramScale) / 2 ** g.paramScale;
+      const q = quantize(alpha, g.paramScale) / 2 ** g.paramScale;
       return nodeValue(g.op({ Linear: { LeakyReLU: { slope: alpha, scale: g.paramScale } } }, alpha === 0 ? g.scaleOf(x) : g.scaleOf(x) + g.paramScale, [x],
         (v) => map(v[0], (t) => (t >= 0 ? t : t * q)), "LeakyReLU", n.name));
     }

@@ -8,8 +8,8 @@ import { runIsolated } from "../../../compiler/engine/isolated.js";
 import { lowerGraph } from "../../../compiler/graph/lower.js";
 import { readOnnxModel } from "../../../compiler/onnx/read.js";
 import { devSrs } from "../../../compiler/srs/srs.js";
-import { singleOp } from "../ops/harness.js";
-import { CENSUS_MODELS } from "./models.js";
+import { singleOp } from "../../../testkit/compiler/singleOp.js";
+import { CENSUS_MODELS } from "../../../testkit/compiler/census-models.js";
 
 type Count = { decompBase: number; decompLegs: number; totalAssignments: number; numShuffles: number; shuffleColSize: number };
 const EZKL: { counts: Record<string, Count[]> } = JSON.parse(readFileSync(new URL("./ezkl-counts.json", import.meta.url), "utf8"));

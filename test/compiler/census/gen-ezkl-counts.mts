@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CENSUS_MODELS } from "./models.js";
+import { CENSUS_MODELS } from "../../../testkit/compiler/census-models.js";
 
 const CONFIGS: [number, number][] = [[128, 2], [128, 3], [16384, 2]];
 const dir = mkdtempSync(join(tmpdir(), "ezkl-counts-"));

@@ -9,10 +9,11 @@
 import assert from "node:assert/strict";
 import { accuracyReport, type AccuracyReport } from "../../../compiler/bundle.js";
 import { compileModel, type CompiledModel } from "../../../compiler/compile.js";
-import { buildOnnxModel, type AttributeValue, type InitializerSpec, type NodeSpec } from "../../../compiler/onnx/write.js";
 import { size } from "../../../compiler/graph/tensor.js";
 import { readOnnxModel } from "../../../compiler/onnx/read.js";
-import { rng } from "../fixtures.js";
+import { rng } from "../../../testkit/compiler/fixtures.js";
+
+export { singleOp, weights, type SingleOpSpec } from "../../../testkit/compiler/singleOp.js";
 
 export interface OpCase {
   /** ONNX bytes (the project's writer, or a committed file) */
@@ -63,39 +64,6 @@ export async function checkOp(c: OpCase): Promise<OpResult> {
   assert.ok(accuracy.maxAbsError <= c.bound, `max |circuit - onnxruntime| = ${accuracy.maxAbsError} exceeds the bound ${c.bound}`);
   return { accuracy, compiled, inputs };
 }
-
-export interface SingleOpSpec {
-  op: string;
-  /** input shape (one float input named x) */
-  input: (number | string)[];
-  output: (number | string)[];
-  attributes?: Record<string, AttributeValue>;
-  /** constant operands, wired after x in order (use "" for an absent optional input) */
-  consts?: (InitializerSpec | "")[];
-  /** put x after the constants (e.g. Sub with the constant on the left) */
-  xLast?: boolean;
-  opset?: number;
-}
-
-/** A one-node model: y = op(x, consts...). */
-export function singleOp(s: SingleOpSpec): Uint8Array {
-  const constNames = (s.consts ?? []).map((c) => (c === "" ? "" : c.name));
-  const node: NodeSpec = { op: s.op, name: `the_${s.op.toLowerCase()}`, inputs: s.xLast ? [...constNames, "x"] : ["x", ...constNames], outputs: ["y"], attributes: s.attributes };
-  return buildOnnxModel({
-    name: `op-${s.op}`,
-    opset: s.opset,
-    inputs: [{ name: "x", shape: s.input }],
-    outputs: [{ name: "y", shape: s.output }],
-    initializers: (s.consts ?? []).filter((c): c is InitializerSpec => c !== ""),
-    nodes: [node],
-  });
-}
-
-/** Seeded uniform float32 weights in [-amp, amp]. */
-export const weights = (seed: number, n: number, amp = 1): Float32Array => {
-  const r = rng(seed);
-  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * amp);
-};
 
 /** The circuit's output quantization step at scale s: the smallest error bound that can be asked for. */
 export const step = (s = 7) => 2 ** -s;

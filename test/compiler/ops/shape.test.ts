@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import { buildOnnxModel } from "../../../compiler/onnx/write.js";
-import { viewModel } from "../fixtures.js";
+import { viewModel } from "../../../testkit/compiler/fixtures.js";
 import { checkOp, singleOp, step } from "./harness.js";
 
 const i64 = (name: string, v: number[], dims = [v.length]) => ({ name, dims, int64: v });
