@@ -11,6 +11,7 @@ import { GraphCircuit } from "./circuit/schema.js";
 import { CalibrationError } from "./calibrate.js";
 import { compileModel, type CompiledModel, type CompileOptions } from "./compile.js";
 import { accuracyReport, evaluate, type AccuracyReport } from "./accuracy.js";
+import { declaredAdmission, deriveAdmission, DomainError, type Admission } from "./domain.js";
 import { ENGINE_ID, genPk, genWitness, prove, verify } from "./engine/engine.js";
 import type { IoInfo } from "./graph/ir.js";
 import { keyAndProve } from "./keys.js";
@@ -66,6 +67,8 @@ export interface Manifest {
     | { kind: "ceremony"; k: number; sourceK: number; sourceKeccak256: `0x${string}` };
   /** an input (floats) used for the build's prove/verify round trip */
   exampleInput: number[];
+  /** what the registry admits: the input domain in which every input proves, and the tolerance (compiler/domain.ts) */
+  admission?: Admission;
 }
 
 export interface BuildBundleOptions extends CompileOptions {
@@ -101,6 +104,22 @@ const entry = (path: string, b: Uint8Array): FileEntry => ({ path, keccak256: ke
 function concatenated(ts: TensorInfo[]): TensorInfo {
   if (ts.length === 1) return ts[0];
   return { name: ts.map((t) => t.name).join("+"), shape: [ts.reduce((n, t) => n + size(t.shape), 0)], scale: ts[0].scale, visibility: "Public" };
+}
+
+/**
+ * The admitted input domain, or none when the interval analysis has no rule for one of the circuit's ops: such a
+ * bundle builds, proves and verifies, but the registry refuses it (it cannot say which inputs are safe to accept).
+ */
+function admissionOf(c: CompiledModel, log: (msg: string) => void, admit?: [number, number]): { admission?: Admission } {
+  // a declared range is a requirement: a build that cannot admit it fails
+  if (admit) return { admission: declaredAdmission(c.lowered, c.calibration.sizing, admit) };
+  try {
+    return { admission: deriveAdmission(c.lowered, c.calibration.sizing, c.samples) };
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    log(`no admitted input domain (the bundle cannot be registered): ${e.message}`);
+    return {};
+  }
 }
 
 export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBundleOptions): Promise<BuildResult> {
@@ -187,6 +206,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
     ...(opts.evaluation ? { evaluation: await evaluate(onnx, c.compiled, m.outputs, opts.evaluation) } : {}),
     srsInfo,
     exampleInput: example,
+    ...admissionOf(c, log, opts.admit),
   };
   mkdirSync(opts.out, { recursive: true });
   for (const [key, p] of Object.entries(FILE_NAMES)) {
