@@ -45,6 +45,8 @@ export interface CalibrateOptions {
   /** keep the circuit within the WASM engine's 4 GB memory (default true); false for a native prover */
   memoryLimit?: boolean;
   log: (msg: string) => void;
+  /** a magnitude the fixed-point range must cover beyond the samples' (the bound over a declared input domain) */
+  coverMagnitude?: { idx: number; value: number };
 }
 
 export interface Calibration {
@@ -152,6 +154,10 @@ const legsCap = (base: number, maxLegs: number) => Math.max(2, Math.floor((7 * m
 
 export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<Calibration> {
   const a = analyzeRanges(m, o.samples);
+  if (o.coverMagnitude && o.coverMagnitude.value > a.worstV) {
+    a.worstV = o.coverMagnitude.value;
+    a.worst = o.coverMagnitude.idx;
+  }
   const bases = o.decompBase !== undefined ? [o.decompBase] : [128, 16384];
   const maxLegs = (b: number) => (o.decompBase !== undefined ? o.maxLegs : legsCap(b, o.maxLegs));
   const fitting = bases.filter((b) => a.worstV < b ** maxLegs(b) / 2);

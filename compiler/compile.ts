@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
-import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
+import { boxMagnitude } from "./domain.js";
+import { CompileError, inputLength, lowerGraph, type LoweredModel } from "./graph/lower.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
 import { devSrs } from "./srs/srs.js";
@@ -27,6 +28,12 @@ export interface CompileOptions {
   memoryLimit?: boolean;
   /** range of the default random calibration inputs (without `samples`): floats uniform in it, integers inside it */
   inputRange?: [number, number];
+  /**
+   * the range every input element must be admitted in (floats, e.g. [0, 16] for 4-bit pixels): the fixed-point range
+   * is sized so that every input in the box proves (interval bound propagation, compiler/domain.ts), and the bundle's
+   * admitted domain is this box instead of the calibration samples' box
+   */
+  admit?: [number, number];
   /** size the layout (default true); false: settings for witness generation only */
   layout?: boolean;
   /** cache dir for trial SRS files (default <package root>/.twinpath/srs, gitignored) */
@@ -123,7 +130,8 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     lowered = lowerGraph(graph, { inputScale: sc, paramScale: opts.paramScale ?? sc });
     samples = opts.samples?.length ? opts.samples : defaultInputs(lowered, 8, 1, opts.inputRange);
     try {
-      calibration = await calibrate(lowered, { ...calOpts, samples });
+      const cover = opts.admit ? boxMagnitude(lowered, new Array(inputLength(lowered)).fill(opts.admit[0]), new Array(inputLength(lowered)).fill(opts.admit[1])) : undefined;
+      calibration = await calibrate(lowered, { ...calOpts, samples, coverMagnitude: cover });
       break;
     } catch (e) {
       if (!(e instanceof OverflowError) || sc === scales[scales.length - 1]) throw e;

@@ -30,7 +30,8 @@ export const DIGITS_SPEC = {
   minTestAccuracy: 0.93,
   /** calibration rows for the circuit (the first training rows) */
   calibrationRows: 64,
-  circuit: { inputScale: 7 },
+  // every 4-bit pixel image is admitted (not only the calibration rows' box): the circuit's range covers it
+  circuit: { inputScale: 7, admit: [0, 16] as [number, number] },
 };
 
 export interface TrainedDigits {

@@ -21,6 +21,7 @@ export interface BuildFlags {
   out: string;
   calibration?: string;
   inputRange?: [number, number];
+  admit?: [number, number];
   scale?: number;
   paramScale?: number;
   logrows?: number;
@@ -69,6 +70,7 @@ export async function runBuild(onnx: string, f: BuildFlags, out: { stdout: (s: s
     name: f.name,
     samples: f.calibration ? loadSamples(f.calibration) : undefined,
     inputRange: f.inputRange,
+    admit: f.admit,
     inputScale: f.scale,
     paramScale: f.paramScale,
     minLogrows: f.logrows,
@@ -102,6 +104,7 @@ export function buildCommand(name: string, io: { stdout: (s: string) => void; st
     .requiredOption("-o, --out <dir>", "directory to write the bundle into (created if needed)")
     .option("-c, --calibration <samples.json>", "representative inputs: [[...], ...], {\"input_data\": [...]} or {\"samples\": [{\"input\": [...]}]}; each sample is every model input's values concatenated. They set the fixed-point range, lookup tables and the accuracy report")
     .addOption(new Option("--input-range <lo,hi>", "without --calibration: draw 8 random inputs uniformly in [lo, hi] (integers for integer inputs); default -1,1 (0..9 for integers)").argParser(range))
+    .addOption(new Option("--admit <lo,hi>", "the range the registry must admit every input element in (e.g. 0,16 for 4-bit pixels): the circuit is sized so that every such input proves, and the manifest's admitted domain is this box (default: the calibration samples' box, widened as far as it provably proves)").argParser(range))
     .addOption(new Option("-s, --scale <n>", "fixed-point scale of float inputs: values are round(x·2^n); default: the highest n <= 7 at which the samples fit").argParser(int(0, 20)))
     .addOption(new Option("--param-scale <n>", "fixed-point scale of the weights (default: the input scale)").argParser(int(0, 20)))
     .addOption(new Option("--logrows <k>", "use exactly 2^k rows (default: the cheapest size the compiler finds)").argParser(int(4, 24)).conflicts("maxLogrows"))

@@ -45,4 +45,23 @@ describe("digits task: data, training, bundle", () => {
     const argmax = (v: number[]) => v.indexOf(Math.max(...v));
     test.forEach((r, i) => assert.equal(argmax(genWitness(b.read("compiled"), r.x).outputs.map(Number)), argmax(ref[i])));
   });
+
+  it("admits every 4-bit image: manifest.admission is [0, 16] per pixel, and the circuit takes its extremes and random points", () => {
+    const b = loadBundle(committedBundleDir("digits"));
+    const a = b.manifest.admission!;
+    assert.ok(a, "manifest.admission is missing: node --import tsx models/build-demo-models.ts digits --force");
+    assert.deepEqual([new Set(a.lower), new Set(a.upper), a.tolerance], [new Set([0]), new Set([16]), 0]);
+    // every held-back image is admitted (the hub would refuse nothing a user draws from the task)
+    for (const r of splitDigits(DIGITS_SPEC.splitSeed).test) assert.ok(r.x.every((v) => v >= 0 && v <= 16));
+    // witness generation range-checks every value: a synthesis error here means an admitted input cannot prove
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const points = [
+      new Array(64).fill(0),
+      new Array(64).fill(16),
+      ...Array.from({ length: 6 }, () => Array.from({ length: 64 }, () => (rnd() < 0.5 ? 0 : 16))),
+      ...Array.from({ length: 4 }, () => Array.from({ length: 64 }, () => Math.floor(rnd() * 17))),
+    ];
+    for (const x of points) assert.doesNotThrow(() => genWitness(b.read("compiled"), x), `input ${JSON.stringify(x)}`);
+  });
 });
