@@ -5,39 +5,47 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
 import { keccak256 } from "viem";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
-import { compileModel, type CompileOptions } from "./compile.js";
-import { deriveAdmission, type Admission } from "./domain.js";
-import { ENGINE_ID, genPk, genVk, genWitness, prove, verify } from "./engine/engine.js";
+import { CalibrationError } from "./calibrate.js";
+import { compileModel, type CompiledModel, type CompileOptions } from "./compile.js";
+import { accuracyReport, evaluate, type AccuracyReport } from "./accuracy.js";
+import { declaredAdmission, deriveAdmission, DomainError, type Admission } from "./domain.js";
+import { ENGINE_ID, genPk, genWitness, prove, verify } from "./engine/engine.js";
+import type { IoInfo } from "./graph/ir.js";
+import { keyAndProve } from "./keys.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
-import { downsizeSrs, generateDevSrs, srsK, SrsError } from "./srs/srs.js";
+import { devSrs, downsizeSrs, srsK, SrsError } from "./srs/srs.js";
 import { BUNDLE_FORMAT, BundleError, FILE_NAMES, readManifest, type BundleFileKey } from "./manifest.js";
 
 export { BUNDLE_FORMAT, BundleError, BundleManifestError, FILE_NAMES, type BundleFileKey } from "./manifest.js";
 
 export interface FileEntry { path: string; keccak256: `0x${string}`; bytes: number }
-export interface TensorInfo { name: string; shape: number[]; scale: number; visibility: "Public" }
-export interface AccuracyReport {
-  samples: number;
-  /** max |circuit output - onnxruntime float output| over all samples and outputs */
-  maxAbsError: number;
-  meanAbsError: number;
-  /** fraction of samples whose argmax over the output agrees (classification models) */
-  argmaxAgreement: number;
-  /** quantization step of the output (2^-scale) */
-  outputStep: number;
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+  scale: number;
+  visibility: "Public";
+  /** integer and boolean inputs are exact at scale 0; absent = float */
+  datum?: "Int" | "Bool";
 }
+// the float reference and accuracy report moved to accuracy.ts; re-exported for existing callers
+export { runOnnx, runOnnxFlat, accuracyReport, type AccuracyReport } from "./accuracy.js";
 export interface Manifest {
   format: typeof BUNDLE_FORMAT;
   name: string;
   engine: string;
   files: Record<BundleFileKey, FileEntry>;
+  /** the hub's input vector: the model's only input, or every input concatenated (shape [total]) */
   input: TensorInfo;
+  /** the hub's output vector: the model's only output, or every output concatenated */
   output: TensorInfo;
+  /** each model input in ONNX order, with its own shape and scale (the input vector is their concatenation) */
+  inputs: TensorInfo[];
+  /** each model output in ONNX order */
+  outputs: TensorInfo[];
   logrows: number;
   paramVisibility: "Fixed";
   compressSelectors: true;
@@ -52,6 +60,8 @@ export interface Manifest {
     worstNode: string;
   };
   accuracy: AccuracyReport;
+  /** classification accuracy on labelled held-back rows, float model (onnxruntime) and circuit (witness) */
+  evaluation?: { dataset: string; rows: number; floatAccuracy: number; circuitAccuracy: number };
   srsInfo:
     | { kind: "dev-insecure"; k: number; warning: string; seeded: boolean }
     | { kind: "ceremony"; k: number; sourceK: number; sourceKeccak256: `0x${string}` };
@@ -72,6 +82,8 @@ export interface BuildBundleOptions extends CompileOptions {
   devSrsSeed?: string;
   /** also write pk.key into the bundle (default true) */
   writePk?: boolean;
+  /** labelled held-back rows (flat inputs, class labels): the float and circuit accuracy go into the manifest */
+  evaluation?: { name: string; inputs: number[][]; labels: number[] };
 }
 
 export interface BuildResult {
@@ -88,33 +100,26 @@ export const manifestHash = (m: Manifest): `0x${string}` => keccak256(serializeM
 
 const entry = (path: string, b: Uint8Array): FileEntry => ({ path, keccak256: keccak256(b), bytes: b.length });
 
-/** Float reference outputs from onnxruntime-node. */
-export async function runOnnx(onnx: Uint8Array, inputName: string, dims: number[], inputs: number[][]): Promise<number[][]> {
-  const s = await ort.InferenceSession.create(onnx);
-  const out: number[][] = [];
-  for (const x of inputs) {
-    const r = await s.run({ [inputName]: new ort.Tensor("float32", Float32Array.from(x), dims) });
-    out.push(Array.from(r[s.outputNames[0]].data as Float32Array));
-  }
-  return out;
+/** The hub's vector view of several tensors: their concatenation (the first tensor's scale; each tensor's own in inputs/outputs). */
+function concatenated(ts: TensorInfo[]): TensorInfo {
+  if (ts.length === 1) return ts[0];
+  return { name: ts.map((t) => t.name).join("+"), shape: [ts.reduce((n, t) => n + size(t.shape), 0)], scale: ts[0].scale, visibility: "Public" };
 }
 
-const argmax = (v: number[]) => v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0);
-
-export async function accuracyReport(onnx: Uint8Array, compiled: Uint8Array, inputName: string, dims: number[], outScale: number, inputs: number[][]): Promise<AccuracyReport> {
-  const ref = await runOnnx(onnx, inputName, dims, inputs);
-  let max = 0, sum = 0, cnt = 0, agree = 0;
-  inputs.forEach((x, i) => {
-    const got = genWitness(compiled, x).outputs.map((v) => Number(v) / 2 ** outScale);
-    got.forEach((g, j) => {
-      const e = Math.abs(g - ref[i][j]);
-      max = Math.max(max, e);
-      sum += e;
-      cnt++;
-    });
-    if (argmax(got) === argmax(ref[i])) agree++;
-  });
-  return { samples: inputs.length, maxAbsError: max, meanAbsError: cnt ? sum / cnt : 0, argmaxAgreement: inputs.length ? agree / inputs.length : 1, outputStep: 2 ** -outScale };
+/**
+ * The admitted input domain, or none when the interval analysis has no rule for one of the circuit's ops: such a
+ * bundle builds, proves and verifies, but the registry refuses it (it cannot say which inputs are safe to accept).
+ */
+function admissionOf(c: CompiledModel, log: (msg: string) => void, admit?: [number, number]): { admission?: Admission } {
+  // a declared range is a requirement: a build that cannot admit it fails
+  if (admit) return { admission: declaredAdmission(c.lowered, c.calibration.sizing, admit) };
+  try {
+    return { admission: deriveAdmission(c.lowered, c.calibration.sizing, c.samples) };
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    log(`no admitted input domain (the bundle cannot be registered): ${e.message}`);
+    return {};
+  }
 }
 
 export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBundleOptions): Promise<BuildResult> {
@@ -128,50 +133,62 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
     if (opts.srsKeccak256 && ceremonyHash !== opts.srsKeccak256.toLowerCase())
       throw new SrsError(`SRS hash mismatch: file keccak256 ${ceremonyHash}, expected ${opts.srsKeccak256}`);
   }
-  const c = await compileModel(onnx, opts);
-  const k = c.calibration.sizing.logrows;
-
-  const t1 = Date.now();
-  let srs: Uint8Array;
-  let srsInfo: Manifest["srsInfo"];
-  if (ceremony) {
-    const sourceK = srsK(ceremony);
-    log(`downsizing ceremony SRS k=${sourceK} -> k=${k}`);
-    srs = await downsizeSrs(ceremony, k);
-    srsInfo = { kind: "ceremony", k, sourceK, sourceKeccak256: ceremonyHash! };
-  } else {
-    log(`generating INSECURE dev SRS k=${k}`);
-    srs = await generateDevSrs(k, { seed: opts.devSrsSeed });
-    srsInfo = { kind: "dev-insecure", k, seeded: opts.devSrsSeed !== undefined, warning: "INSECURE development SRS: its generator knew tau, so proofs can be forged. Use a ceremony SRS (--srs) for production." };
+  const sourceK = ceremony ? srsK(ceremony) : undefined;
+  // with a ceremony SRS the layout is sized to fit it (more columns at fewer rows) when it can be
+  let compiled0: CompiledModel;
+  try {
+    compiled0 = await compileModel(onnx, { ...opts, confirmWithProof: false, maxLogrows: sourceK !== undefined ? Math.min(sourceK, opts.maxLogrows ?? sourceK) : opts.maxLogrows });
+  } catch (e) {
+    // say plainly when the ceremony SRS is what rules the circuit out
+    if (sourceK !== undefined && e instanceof CalibrationError) throw new SrsError(`the SRS (k=${sourceK}, 2^${sourceK} rows) is too small for this circuit: ${e.message}`);
+    throw e;
   }
-  const srsMs = Date.now() - t1;
+  log(`compiled: ${compiled0.lowered.nodes.length} circuit nodes, logrows ${compiled0.calibration.sizing.logrows}`);
 
-  let t = Date.now();
-  const vk = genVk(c.compiled, srs, true);
-  const vkMs = Date.now() - t;
-  t = Date.now();
-  const pk = genPk(vk, c.compiled, srs);
-  const pkMs = Date.now() - t;
+  let srsMs = 0;
+  const srsFor = async (k: number): Promise<Uint8Array> => {
+    const t1 = Date.now();
+    try {
+      if (ceremony) {
+        log(k === sourceK ? `using the ceremony SRS (k=${k})` : `downsizing the ceremony SRS k=${sourceK} -> k=${k}`);
+        return await downsizeSrs(ceremony, k);
+      }
+      log(`INSECURE development SRS k=${k}${opts.devSrsSeed !== undefined ? " (seeded, cached)" : ""}`);
+      return await devSrs(k, opts.devSrsSeed, opts.cacheDir);
+    } finally {
+      srsMs += Date.now() - t1;
+    }
+  };
+  // keys, and the build's prove/verify round trip, which also confirms the layout fits
+  // the keys and proof run in a worker while this thread measures the accuracy (the witnesses do not
+  // depend on the layout's size, so the first sizing's circuit gives the same outputs)
+  const keying = keyAndProve(compiled0, srsFor, compiled0.samples[0], log);
+  await new Promise((r) => setImmediate(r)); // let the worker start before the synchronous witnesses
+  const accuracyP = accuracyReport(onnx, compiled0.compiled, compiled0.lowered.outputs, compiled0.samples);
+  const [keyed, accuracy] = await Promise.all([keying, accuracyP]);
+  const c = keyed.model;
+  const k = c.calibration.sizing.logrows;
+  const { srs, vk, pk } = keyed;
+  const srsInfo: Manifest["srsInfo"] = ceremony
+    ? { kind: "ceremony", k, sourceK: sourceK!, sourceKeccak256: ceremonyHash! }
+    : { kind: "dev-insecure", k, seeded: opts.devSrsSeed !== undefined, warning: "INSECURE development SRS: its generator knew tau, so proofs can be forged. Use a ceremony SRS (--srs) for production." };
+  const { vkMs, pkMs, proveMs, verifyMs } = keyed.timings;
   const example = c.samples[0];
-  const w = genWitness(c.compiled, example);
-  t = Date.now();
-  const proof = prove(w.bytes, pk, c.compiled, srs);
-  const proveMs = Date.now() - t;
-  t = Date.now();
-  const ok = verify(proof, vk, c.settings, srs);
-  const verifyMs = Date.now() - t;
-  if (!ok) throw new BundleError("the built circuit's prove/verify round trip failed");
 
   const m = c.lowered;
-  const accuracy = await accuracyReport(onnx, c.compiled, m.inputName, m.inputDims, m.outputScale, c.samples);
+  log(`keys and proof ok (vk ${keyed.timings.vkMs} ms, pk ${keyed.timings.pkMs} ms, prove ${keyed.timings.proveMs} ms); accuracy measured on ${c.samples.length} samples`);
+  const info = (io: IoInfo): TensorInfo => ({ name: io.name, shape: io.dims, scale: io.scale, visibility: "Public", ...(io.datum === "F32" ? {} : { datum: io.datum }) });
+  const inputs = m.inputs.map(info), outputs = m.outputs.map(info);
   const files: Record<BundleFileKey, Uint8Array> = { onnx, compiled: c.compiled, settings: c.settings, srs, vk, pk };
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
     name: opts.name ?? (readOnnxModel(onnx).name || "model"),
     engine: ENGINE_ID,
     files: Object.fromEntries(Object.entries(FILE_NAMES).map(([key, p]) => [key, entry(p, files[key as BundleFileKey])])) as Manifest["files"],
-    input: { name: m.inputName, shape: m.inputDims, scale: m.inputScale, visibility: "Public" },
-    output: { name: m.outputName, shape: m.outputDims, scale: m.outputScale, visibility: "Public" },
+    input: concatenated(inputs),
+    output: concatenated(outputs),
+    inputs,
+    outputs,
     logrows: k,
     paramVisibility: "Fixed",
     compressSelectors: true,
@@ -186,9 +203,10 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
       worstNode: c.calibration.worstNode,
     },
     accuracy,
+    ...(opts.evaluation ? { evaluation: await evaluate(onnx, c.compiled, m.outputs, opts.evaluation) } : {}),
     srsInfo,
     exampleInput: example,
-    admission: deriveAdmission(c.lowered, c.calibration.sizing, c.samples),
+    ...admissionOf(c, log, opts.admit),
   };
   mkdirSync(opts.out, { recursive: true });
   for (const [key, p] of Object.entries(FILE_NAMES)) {

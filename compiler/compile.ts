@@ -1,13 +1,13 @@
 /** ONNX bytes -> calibrated ezkl compiled circuit + settings (no keys). */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
-import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
+import { boxMagnitude } from "./domain.js";
+import { CompileError, inputLength, lowerGraph, type LoweredModel } from "./graph/lower.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
-import { generateDevSrs, srsByteLength } from "./srs/srs.js";
+import { devSrs } from "./srs/srs.js";
 
 export interface CompileOptions {
   /** fixed-point scale (exponent of 2) of the input; default 7 */
@@ -24,6 +24,18 @@ export interface CompileOptions {
   log?: (msg: string) => void;
   /** confirm the calibrated size with a real prove + verify (default true) */
   confirmWithProof?: boolean;
+  /** keep the circuit within the WASM engine's memory (default true); false sizes it for a native prover */
+  memoryLimit?: boolean;
+  /** range of the default random calibration inputs (without `samples`): floats uniform in it, integers inside it */
+  inputRange?: [number, number];
+  /**
+   * the range every input element must be admitted in (floats, e.g. [0, 16] for 4-bit pixels): the fixed-point range
+   * is sized so that every input in the box proves (interval bound propagation, compiler/domain.ts), and the bundle's
+   * admitted domain is this box instead of the calibration samples' box
+   */
+  admit?: [number, number];
+  /** size the layout (default true); false: settings for witness generation only */
+  layout?: boolean;
   /** cache dir for trial SRS files (default <package root>/.twinpath/srs, gitignored) */
   cacheDir?: string;
 }
@@ -52,33 +64,32 @@ export function defaultSamples(n: number, count = 8, seed = 1): number[][] {
   return Array.from({ length: count }, () => Array.from({ length: n }, () => rnd() * 2 - 1));
 }
 
+/**
+ * Default calibration inputs when none are given: seeded uniform values in `range` (default [-1, 1])
+ * for float inputs, integers in that range (default 0..9) for integer inputs, 0/1 for booleans; one
+ * flat vector per sample (all inputs concatenated).
+ */
+export function defaultInputs(m: Pick<LoweredModel, "inputs">, count = 8, seed = 1, range?: [number, number]): number[][] {
+  const flat = defaultSamples(m.inputs.reduce((n, i) => n + size(i.dims), 0), count, seed).map((x) => x.map((v) => (v + 1) / 2)); // [0, 1)
+  return flat.map((x) => {
+    let at = 0;
+    return m.inputs.flatMap((io) => {
+      const u = x.slice(at, (at += size(io.dims)));
+      if (io.datum === "Bool") return u.map((v) => (v < 0.5 ? 0 : 1));
+      if (io.datum === "Int") {
+        const [lo, hi] = range ? [Math.ceil(range[0]), Math.floor(range[1])] : [0, 9];
+        return u.map((v) => lo + Math.min(hi - lo, Math.floor(v * (hi - lo + 1))));
+      }
+      const [lo, hi] = range ?? [-1, 1];
+      return u.map((v) => lo + v * (hi - lo));
+    });
+  });
+}
+
 const DEFAULT_CACHE = join(REPO_ROOT, ".twinpath", "srs");
 
-const trialSrsMemo = new Map<number, Promise<Uint8Array>>();
 /** Dev SRS used only for sizing trials (seeded, cached on disk). */
-export function trialSrs(cacheDir: string) {
-  return (k: number): Promise<Uint8Array> => {
-    let p = trialSrsMemo.get(k);
-    if (!p) {
-      p = (async () => {
-        const f = join(cacheDir, `dev-trial-k${k}.srs`);
-        if (existsSync(f)) {
-          const cached = new Uint8Array(readFileSync(f));
-          if (cached.length === srsByteLength(k)) return cached;
-        }
-        const s = await generateDevSrs(k, { seed: "calibration-trials" });
-        mkdirSync(cacheDir, { recursive: true });
-        // atomic: concurrent builds never read a half-written file
-        const tmp = `${f}.${process.pid}.${Date.now()}.tmp`;
-        writeFileSync(tmp, s);
-        renameSync(tmp, f);
-        return s;
-      })();
-      trialSrsMemo.set(k, p);
-    }
-    return p;
-  };
-}
+export const trialSrs = (cacheDir: string) => (k: number): Promise<Uint8Array> => devSrs(k, "calibration-trials", cacheDir);
 
 export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}): Promise<CompiledModel> {
   const t0 = Date.now();
@@ -98,7 +109,7 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
   });
   const graph = readOnnxModel(onnx);
   const calOpts = {
-    decompBase: opts.decompBase ?? 128,
+    decompBase: opts.decompBase,
     numInnerCols: opts.numInnerCols ?? 2,
     minLogrows: opts.minLogrows ?? 6,
     maxLogrows: opts.maxLogrows ?? 17,
@@ -106,6 +117,8 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     trialSrs: trialSrs(opts.cacheDir ?? DEFAULT_CACHE),
     log: opts.log ?? (() => {}),
     confirmWithProof: opts.confirmWithProof,
+    layout: opts.layout,
+    memoryLimit: opts.memoryLimit,
   };
   // Scale choice: the requested scale, or by default the highest scale <= 7 whose values fit the
   // fixed-point range on the samples (overflow is detected before any engine trial, so retrying is cheap).
@@ -115,9 +128,10 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
   let calibration: Calibration | undefined;
   for (const sc of scales) {
     lowered = lowerGraph(graph, { inputScale: sc, paramScale: opts.paramScale ?? sc });
-    samples = opts.samples?.length ? opts.samples : defaultSamples(size(lowered.inputDims));
+    samples = opts.samples?.length ? opts.samples : defaultInputs(lowered, 8, 1, opts.inputRange);
     try {
-      calibration = await calibrate(lowered, { ...calOpts, samples });
+      const cover = opts.admit ? boxMagnitude(lowered, new Array(inputLength(lowered)).fill(opts.admit[0]), new Array(inputLength(lowered)).fill(opts.admit[1])) : undefined;
+      calibration = await calibrate(lowered, { ...calOpts, samples, coverMagnitude: cover });
       break;
     } catch (e) {
       if (!(e instanceof OverflowError) || sc === scales[scales.length - 1]) throw e;

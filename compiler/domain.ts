@@ -15,7 +15,7 @@
  * are equal by construction and the tolerance recorded next to the domain is 0 (see bench/executor.ts for the cost,
  * and what a float executor would need instead).
  */
-import type { IrNode, LoweredModel } from "./graph/lower.js";
+import { inputLength, splitFlat, type IrNode, type LoweredModel } from "./graph/ir.js";
 import { map, size, tensor, type Tensor } from "./graph/tensor.js";
 
 /** The manifest's `admission` field: what the registry admits for this model version. */
@@ -53,20 +53,23 @@ interface Interval {
 }
 
 const baseLabel = (label: string) => label.replace(/^RebaseScale\((.*)\)$/, "$1").replace(/^Rescaled\((.*)\)$/, "$1");
-const isConst = (n: IrNode) => "Constant" in n.opkind;
+const isConst = (n: IrNode) => n.label === "Constant";
 const zip = (a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor => tensor(a.dims, Array.from(a.data, (x, i) => f(x, b.data[i])));
 const abs = (t: Tensor) => map(t, Math.abs);
 const zeros = (t: Tensor) => tensor(t.dims);
 
-/** Interval of every node's float value for inputs in [lower, upper] (floats, input shape). */
-export function boundModel(m: LoweredModel, lower: number[], upper: number[]): Map<number, Interval> {
+/** Per element of the hub's input vector (all inputs concatenated): its fixed-point scale (integer inputs: 0). */
+export const elementScales = (m: Pick<LoweredModel, "inputs">): number[] => m.inputs.flatMap((io) => new Array<number>(inputLength({ inputs: [io] })).fill(io.scale));
+
+/** Interval of every node's float value for inputs in [lower, upper] (floats, the hub's flat input vector). */
+export function boundModel(m: LoweredModel, lower: readonly number[], upper: readonly number[]): Map<number, Interval> {
   const byIdx = new Map(m.nodes.map((n) => [n.idx, n]));
   const out = new Map<number, Interval>();
+  const los = splitFlat(lower, m.inputs);
+  const his = splitFlat(upper, m.inputs);
+  m.inputs.forEach((io, i) => out.set(io.idx, { lo: tensor(io.dims, los[i]), hi: tensor(io.dims, his[i]) }));
   for (const n of m.nodes) {
-    if (n.idx === m.inputIdx) {
-      out.set(n.idx, { lo: tensor(m.inputDims, lower), hi: tensor(m.inputDims, upper) });
-      continue;
-    }
+    if (out.has(n.idx)) continue;
     if (isConst(n)) {
       const v = n.kernel([]);
       out.set(n.idx, { lo: v, hi: v });
@@ -110,13 +113,26 @@ export function boundModel(m: LoweredModel, lower: number[], upper: number[]): M
       case "LeakyReLU":
       case "Sigmoid":
       case "Tanh":
+      case "Exp":
+      case "Sqrt":
+      case "Sign":
       case "MaxPool":
       case "SumPool":
       case "Reshape":
-      case "Flatten": {
-        // monotone (or piecewise monotone through 0) element-wise, or positive-weight pooling, or a reshape
-        const a = k([ins[0].lo]);
-        const b = k([ins[0].hi]);
+      case "Flatten":
+      case "Identity":
+      case "MoveAxis":
+      case "NCHW":
+      case "MultiBroadcastTo":
+      case "Slice":
+      case "Downsample":
+      case "Concat":
+      case "Max":
+      case "Min": {
+        // monotone (or piecewise monotone through 0) element-wise, positive-weight pooling, max/min of variables,
+        // or an op that only moves, copies or selects elements by constant positions (constants pass unchanged)
+        const a = k(ins.map((x) => x.lo));
+        const b = k(ins.map((x) => x.hi));
         let lo = zip(a, b, Math.min);
         let hi = zip(a, b, Math.max);
         if (baseLabel(n.label) === "LeakyReLU") {
@@ -143,8 +159,8 @@ export function boundModel(m: LoweredModel, lower: number[], upper: number[]): M
 
 /** Why inputs in [lower, upper] (fixed point at the input scale) might not all prove, or undefined if they do. */
 export function domainProblem(m: LoweredModel, ranges: CircuitRanges, lower: readonly number[], upper: readonly number[]): string | undefined {
-  const s = 2 ** m.inputScale;
-  const bounds = boundModel(m, lower.map((v) => v / s), upper.map((v) => v / s));
+  const s = elementScales(m).map((e) => 2 ** e);
+  const bounds = boundModel(m, lower.map((v, i) => v / s[i]), upper.map((v, i) => v / s[i]));
   // strictly inside the range, with a margin of two units for rounding the engine does differently
   const limit = ranges.decompBase ** ranges.decompLegs - 2;
   for (const n of m.nodes) {
@@ -176,21 +192,53 @@ export function domainProblem(m: LoweredModel, ranges: CircuitRanges, lower: rea
 }
 
 /**
+ * The largest fixed-point magnitude any node can reach for inputs in the float box [lower, upper] (flat input
+ * vector), and where: what the circuit's decomposition range must cover for the whole box to prove.
+ */
+export function boxMagnitude(m: LoweredModel, lower: readonly number[], upper: readonly number[]): { idx: number; value: number } {
+  const bounds = boundModel(m, lower, upper);
+  let best = { idx: m.inputs[0].idx, value: 0 };
+  for (const n of m.nodes) {
+    if (isConst(n)) continue;
+    const { lo, hi } = bounds.get(n.idx)!;
+    for (let i = 0; i < lo.data.length; i++) {
+      const v = Math.max(Math.abs(lo.data[i]), Math.abs(hi.data[i])) * 2 ** n.outScale;
+      if (!(v <= best.value)) best = { idx: n.idx, value: v };
+    }
+  }
+  return best;
+}
+
+/**
+ * The admission of a declared box (`[lo, hi]` in floats for every input element, e.g. pixel values 0..16): the box
+ * itself when every input in it proves, else a DomainError saying which node or lookup may fail.
+ */
+export function declaredAdmission(m: LoweredModel, ranges: CircuitRanges, box: readonly [number, number]): Admission {
+  const scales = elementScales(m).map((e) => 2 ** e);
+  const lower = scales.map((s) => Math.ceil(box[0] * s));
+  const upper = scales.map((s) => Math.floor(box[1] * s));
+  if (lower.some((l, i) => l > upper[i])) throw new DomainError(`the declared input range [${box}] holds no fixed-point value`);
+  const problem = domainProblem(m, ranges, lower, upper);
+  if (problem) throw new DomainError(`the declared input range [${box}] may not prove: ${problem}`);
+  return { lower, upper, tolerance: 0, fastPath: "circuit-witness", method: "interval-bound-propagation", widening: 1 };
+}
+
+/**
  * The admission of a model: the calibration box (per-element min/max of the samples, at least one unit wide) around
  * its centre, widened by the largest factor in [MIN_WIDENING, MAX_WIDENING] for which domainProblem finds nothing
  * (binary search), in fixed point at the input scale. Throws DomainError if even the narrowest box may not prove.
  */
 export function deriveAdmission(m: LoweredModel, ranges: CircuitRanges, samples: number[][]): Admission {
-  const n = size(m.inputDims);
+  const n = inputLength(m);
   if (samples.length === 0) throw new DomainError("no calibration samples to derive the input domain from");
-  const s = 2 ** m.inputScale;
+  const scales = elementScales(m).map((e) => 2 ** e);
   const lo = new Array(n).fill(Infinity);
   const hi = new Array(n).fill(-Infinity);
   for (const x of samples) {
     if (x.length !== n) throw new DomainError(`calibration sample has ${x.length} values, the model input needs ${n}`);
     x.forEach((v, i) => {
-      lo[i] = Math.min(lo[i], v * s);
-      hi[i] = Math.max(hi[i], v * s);
+      lo[i] = Math.min(lo[i], v * scales[i]);
+      hi[i] = Math.max(hi[i], v * scales[i]);
     });
   }
   const centre = lo.map((l, i) => (l + hi[i]) / 2);

@@ -5,9 +5,10 @@ export { compileModel, defaultSamples, type CompileOptions, type CompiledModel }
 export { CompileError, UnsupportedOpError, SUPPORTED_OPS, lowerGraph, simulate } from "./graph/lower.js";
 export { OverflowError, CalibrationError } from "./calibrate.js";
 export {
-  buildBundle, loadBundle, verifyBundle, manifestHash, serializeManifest, runOnnx, accuracyReport, BundleError,
+  buildBundle, loadBundle, verifyBundle, manifestHash, serializeManifest, BundleError,
   FILE_NAMES, BUNDLE_FORMAT, type Manifest, type LoadedBundle, type BuildBundleOptions, type BuildResult,
 } from "./bundle.js";
+export { runOnnx, runOnnxFlat, accuracyReport, type AccuracyReport } from "./accuracy.js";
 export { quantize as quantizeInput, dequantize as dequantizeOutput, QuantizeError } from "../protocol/fixedPoint.js";
 export { generateDevSrs, downsizeSrs, srsK, SrsError } from "./srs/srs.js";
 export { genWitness, genVk, genPk, prove, verify, feltHexToInt, ENGINE_ID } from "./engine/engine.js";

@@ -116,6 +116,11 @@ export const completeManifestSchema = manifestSchema.extend({
   accuracy,
   srsInfo,
   exampleInput: z.array(z.number()),
+  /** each model input / output (shape, scale, datum); `input`/`output` are their concatenation (the hub's vectors) */
+  inputs: z.array(tensor.extend({ name: z.string(), visibility: z.literal("Public"), datum: z.enum(["Int", "Bool"]).optional() })).min(1).optional(),
+  outputs: z.array(tensor.extend({ name: z.string(), visibility: z.literal("Public") })).min(1).optional(),
+  /** float and circuit accuracy on labelled held-back rows (task models) */
+  evaluation: z.object({ dataset: z.string(), rows: z.number(), floatAccuracy: z.number(), circuitAccuracy: z.number() }).passthrough().optional(),
 });
 
 export interface ReadManifest<M = ManifestFields> {

@@ -76,7 +76,8 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
   const domain = manifest.admission;
   if (!domain) {
     throw new BundleManifestError(
-      "has no admission (input domain and tolerance): rebuild it with this compiler (npx twinpath build-model …) so the registry knows which inputs prove",
+      "has no admission (input domain and tolerance): rebuild it with this compiler (npx twinpath model build …) so the registry knows which inputs prove; " +
+        "if the build logged 'no admitted input domain', one of the model's ops has no interval rule in compiler/domain.ts yet",
       source,
     );
   }

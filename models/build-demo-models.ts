@@ -9,9 +9,9 @@
  * unchanged is not rebuilt.
  */
 import { relative } from "node:path";
-import { bundleProblem, cachedBundleDir, commitBundleFiles, committedBundleDir, expectedBuildInputs, rebuildDemoBundle } from "./bundle.js";
+import { BUNDLED_MODEL_NAMES, bundleProblem, cachedBundleDir, commitBundleFiles, committedBundleDir, expectedBuildInputs, rebuildDemoBundle } from "./bundle.js";
 import { writeDemoModelFiles } from "./build.js";
-import { DEMO_MODEL_NAMES } from "./specs.js";
+import { DIGITS_SPEC, writeDigitsFiles } from "./digits.js";
 import { demoModelSpec } from "./train-demo.js";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 
@@ -20,16 +20,25 @@ const flags = new Set(args.filter((a) => a.startsWith("--")));
 const names = args.filter((a) => !a.startsWith("--"));
 try {
   for (const f of flags) if (!["--no-bundle", "--force"].includes(f)) throw new Error(`unknown flag ${f}; use --no-bundle or --force`);
-  for (const n of names) demoModelSpec(n); // fail fast on a bad name
+  for (const n of names) if (n !== DIGITS_SPEC.name) demoModelSpec(n); // fail fast on a bad name
 } catch (e) {
   console.error(`build-demo-models: ${(e as Error).message}`);
   process.exit(2);
 }
-const selected = names.length > 0 ? names : [...DEMO_MODEL_NAMES];
+const selected = names.length > 0 ? names : [...BUNDLED_MODEL_NAMES];
 const rel = (p: string) => relative(REPO_ROOT, p);
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 
 for (const name of selected) {
+  if (name === DIGITS_SPEC.name) {
+    const { trained, changed } = writeDigitsFiles();
+    console.log(
+      `${name}: train acc ${(trained.trainAccuracy * 100).toFixed(1)}%, test acc ${(trained.testAccuracy * 100).toFixed(1)}% ` +
+        `(${trained.split.train.length}/${trained.split.test.length} rows), trained in ${trained.trainMs.toFixed(0)} ms, onnx ${trained.onnx.length} B` +
+        (changed.length ? `; wrote ${changed.map(rel).join(", ")}` : "; files unchanged"),
+    );
+    continue;
+  }
   const { trained, changed } = writeDemoModelFiles(name);
   console.log(
     `${name}: train acc ${(trained.trainAccuracy * 100).toFixed(1)}%, test acc ${(trained.testAccuracy * 100).toFixed(1)}% ` +
@@ -60,6 +69,7 @@ if (!flags.has("--no-bundle")) {
         `  sizes: compiled ${kb(f.compiled.bytes)}, settings ${kb(f.settings.bytes)}, srs ${kb(f.srs.bytes)}, vk ${kb(f.vk.bytes)}, pk ${kb(f.pk.bytes)} (not committed)\n` +
         `  circuit vs onnxruntime on ${m.accuracy.samples} rows: max |err| ${m.accuracy.maxAbsError.toFixed(4)}, mean ${m.accuracy.meanAbsError.toFixed(4)}, ` +
         `argmax agreement ${(m.accuracy.argmaxAgreement * 100).toFixed(1)}%\n` +
+        (m.evaluation ? `  ${m.evaluation.dataset} (${m.evaluation.rows} rows): float ${(m.evaluation.floatAccuracy * 100).toFixed(1)}%, circuit ${(m.evaluation.circuitAccuracy * 100).toFixed(1)}%\n` : "") +
         `  manifest ${r.manifestHash}\n  wrote ${rel(committedBundleDir(name))}/ and ${rel(cachedBundleDir(name))}/`,
     );
   }

@@ -15,7 +15,10 @@ import { join } from "node:path";
 import { keccak256 } from "viem";
 import { BUNDLE_FORMAT, buildBundle, FILE_NAMES, loadBundle, type BuildResult, type LoadedBundle, type Manifest } from "../compiler/bundle.js";
 import { ENGINE_ID, genPk } from "../compiler/engine/engine.js";
+import { splitDigits } from "./data/digits.js";
 import { splitIris } from "./data/iris.js";
+import { DIGITS_SPEC } from "./digits.js";
+import { DEMO_MODEL_NAMES } from "./specs.js";
 import { jsonText, modelDir } from "./files.js";
 import { demoModelSpec } from "./train-demo.js";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
@@ -33,7 +36,7 @@ export interface BuildInputs {
   onnxKeccak256: `0x${string}`;
   calibrationSamples: number;
   calibrationSamplesKeccak256: `0x${string}`;
-  compile: { inputScale: number; minLogrows: number };
+  compile: { inputScale: number; minLogrows?: number; admit?: [number, number] };
   /** Seed of the (insecure, development-only) SRS. */
   devSrsSeed: string;
 }
@@ -59,15 +62,40 @@ export function calibrationSamples(): number[][] {
   return [...train, ...test].map((r) => r.x);
 }
 
+/** How a committed model's bundle is built: its calibration inputs, compile options and labelled test rows. */
+interface Recipe {
+  samples: () => number[][];
+  compile: { inputScale: number; minLogrows?: number; admit?: [number, number] };
+  /** held-back labelled rows: float and circuit accuracy go into the manifest */
+  evaluation?: () => { name: string; inputs: number[][]; labels: number[] };
+}
+
+/** Every model with a committed bundle: the Iris demo models and the digits task. */
+export const BUNDLED_MODEL_NAMES = [...DEMO_MODEL_NAMES, DIGITS_SPEC.name] as const;
+
+function recipe(name: string): Recipe {
+  if (name === DIGITS_SPEC.name) {
+    return {
+      samples: () => splitDigits(DIGITS_SPEC.splitSeed).train.slice(0, DIGITS_SPEC.calibrationRows).map((r) => r.x),
+      compile: { ...DIGITS_SPEC.circuit },
+      evaluation: () => {
+        const { test } = splitDigits(DIGITS_SPEC.splitSeed);
+        return { name: `UCI handwritten digits, held-back test split (seed ${DIGITS_SPEC.splitSeed})`, inputs: test.map((r) => r.x), labels: test.map((r) => r.y) };
+      },
+    };
+  }
+  return { samples: calibrationSamples, compile: { ...demoModelSpec(name).circuit } };
+}
+
 export const committedBundleDir = (name: string): string => join(modelDir(name), "bundle");
 export const cachedBundleDir = (name: string, cacheDir = join(REPO_ROOT, ".twinpath")): string => join(cacheDir, "bundles", name);
 
 /** What a bundle of `name` must be built from, given the current model.onnx and code. */
 export function expectedBuildInputs(name: string): BuildInputs {
-  const spec = demoModelSpec(name);
+  const r = recipe(name);
   const onnxPath = join(modelDir(name), "model.onnx");
   if (!existsSync(onnxPath)) throw new DemoBundleError(`${onnxPath} is missing; run: node --import tsx models/build-demo-models.ts`);
-  const samples = calibrationSamples();
+  const samples = r.samples();
   return {
     model: name,
     bundleFormat: BUNDLE_FORMAT,
@@ -75,7 +103,7 @@ export function expectedBuildInputs(name: string): BuildInputs {
     onnxKeccak256: keccak256(readFileSync(onnxPath)),
     calibrationSamples: samples.length,
     calibrationSamplesKeccak256: keccak256(new TextEncoder().encode(JSON.stringify(samples))),
-    compile: { ...spec.circuit },
+    compile: r.compile,
     devSrsSeed: `twinpath-demo:${name}`,
   };
 }
@@ -169,12 +197,15 @@ export async function rebuildDemoBundle(name: string, opts: DemoBundleOptions = 
   const tmp = tmpDirFor(final);
   let result: BuildResult;
   try {
+    const r = recipe(name);
     result = await buildBundle(join(modelDir(name), "model.onnx"), {
       out: tmp,
       name,
-      samples: calibrationSamples(),
+      samples: r.samples(),
+      evaluation: r.evaluation?.(),
       inputScale: inputs.compile.inputScale,
       minLogrows: inputs.compile.minLogrows,
+      admit: inputs.compile.admit,
       devSrsSeed: inputs.devSrsSeed,
       cacheDir: join(cacheDir, "srs"),
       log,
@@ -209,7 +240,7 @@ const inFlight = new Map<string, Promise<DemoBundle>>();
  * missing or stale) rebuilds from model.onnx.
  */
 export function ensureDemoBundle(name: string, opts: DemoBundleOptions = {}): Promise<DemoBundle> {
-  demoModelSpec(name);
+  recipe(name);
   const key = `${name}\0${opts.cacheDir ?? ""}`;
   let p = inFlight.get(key);
   if (!p) {

@@ -9,12 +9,17 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureDemoBundle as ensureBundle, type DemoBundle, type DemoBundleOptions } from "./bundle.js";
+import { BUNDLED_MODEL_NAMES, ensureDemoBundle as ensureBundle, type DemoBundle, type DemoBundleOptions } from "./bundle.js";
 import type { DatasetFile, SamplesFile } from "./files.js";
 import { modelDir } from "./files.js";
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./onnx-export.js";
 import { DEMO_MODEL_NAMES, type DemoModelName } from "./specs.js";
-import { demoModelSpec } from "./train-demo.js";
+import { demoModelSpec, UnknownDemoModelError } from "./train-demo.js";
+
+/** A model the demo can serve: the Iris demo models and the digits task (each has a committed bundle and dataset). */
+function servedModel(name: string): void {
+  if (!(BUNDLED_MODEL_NAMES as readonly string[]).includes(name)) throw new UnknownDemoModelError(name);
+}
 
 export { DEMO_MODEL_NAMES, type DemoModelName } from "./specs.js";
 export { UnknownDemoModelError } from "./train-demo.js";
@@ -44,7 +49,7 @@ function existing(path: string): string {
 
 /** Absolute path of the committed ONNX file of a demo model. */
 export function demoModelPath(name: DemoModelName | string): string {
-  demoModelSpec(name);
+  servedModel(name);
   return existing(join(modelDir(name), "model.onnx"));
 }
 
@@ -54,9 +59,9 @@ export function demoModelShapes(name: DemoModelName | string): DemoModelShapes {
   return { input: [...spec.inputShape], output: [...spec.outputShape], inputName: ONNX_INPUT_NAME, outputName: ONNX_OUTPUT_NAME };
 }
 
-/** The standardised Iris test set (30 rows, 10 per class) with labels, as committed in dataset.json. */
+/** The held-back test set with labels, as committed in dataset.json (Iris: 30 standardised rows; digits: 359 images). */
 export function demoDataset(name: DemoModelName | string): DatasetFile {
-  demoModelSpec(name);
+  servedModel(name);
   return JSON.parse(readFileSync(existing(join(modelDir(name), "dataset.json")), "utf8")) as DatasetFile;
 }
 
@@ -83,7 +88,7 @@ export function exampleInputs(name: DemoModelName | string, n: number): number[]
  * (tens of seconds).
  */
 export async function ensureDemoBundle(name: DemoModelName | string, opts: DemoBundleOptions = {}): Promise<DemoBundle> {
-  demoModelSpec(name);
+  servedModel(name);
   return ensureBundle(name, opts);
 }
 

@@ -22,6 +22,8 @@ export interface ExportInput {
   layers: readonly LayerSpec[];
   /** Per layer, its float32 parameter tensors (weights, bias). */
   params: readonly Float32Array[][];
+  /** ONNX element type of the input (default float32); an integer input is Cast to float first. */
+  inputElemType?: number;
 }
 
 /** The ONNX graph spec of a trained network (inputs, outputs, initializers, nodes). */
@@ -30,6 +32,10 @@ export function toOnnxSpec(m: ExportInput): OnnxModelSpec {
   const initializers: InitializerSpec[] = [];
   const nodes: NodeSpec[] = [];
   let current = ONNX_INPUT_NAME;
+  if (m.inputElemType !== undefined && m.inputElemType !== 1) {
+    nodes.push({ op: "Cast", inputs: [current], outputs: ["input_float"], attributes: { to: 1 } });
+    current = "input_float";
+  }
   /** Rank of `current`: 2 for [1, n], 4 for [1, C, H, W]. */
   let rank = m.inputShape.length;
   m.layers.forEach((layer, i) => {
@@ -65,7 +71,7 @@ export function toOnnxSpec(m: ExportInput): OnnxModelSpec {
           op: "Conv",
           inputs: [current, `W${i}`, `B${i}`],
           outputs: [out],
-          attributes: { kernel_shape: [kh, kw], pads: [...layer.pads], strides: [1, 1], dilations: [1, 1], group: 1 },
+          attributes: { kernel_shape: [kh, kw], pads: [...layer.pads], strides: [...(layer.strides ?? [1, 1])], dilations: [1, 1], group: 1 },
         });
         break;
       }
@@ -85,7 +91,7 @@ export function toOnnxSpec(m: ExportInput): OnnxModelSpec {
   return {
     name: m.name,
     opset: ONNX_OPSET,
-    inputs: [{ name: ONNX_INPUT_NAME, shape: m.inputShape }],
+    inputs: [{ name: ONNX_INPUT_NAME, shape: m.inputShape, elemType: m.inputElemType }],
     outputs: [{ name: ONNX_OUTPUT_NAME, shape: m.outputShape }],
     initializers,
     nodes,

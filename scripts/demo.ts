@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { table } from "../devnet/stats.js";
 import type { Stack } from "../devnet/stack.js";
 import { runFastPathDemo } from "./demo/fastpath.js";
+import { demoDataset } from "../models/index.js";
 import { main as proofPathDemo } from "./demo/proofpath.js";
 
 // Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options:
@@ -25,7 +26,7 @@ const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
   console.log(`usage: npm run demo -- [--mode attested|optimistic|onchain] [--requests N] [--model NAME] [--prover-threads T]
                            [--verifiers V] [--json FILE] [--verbose]      both paths, to settlement (default: attested)
-       npm run demo -- --mode fast [--requests N] [--concurrency C] [--executors E] [--batch-size B]
+       npm run demo -- --mode fast [--model NAME] [--requests N] [--concurrency C] [--executors E] [--batch-size B]
                            [--batch-wait-ms W] [--json FILE] [--verbose]  the fast path alone`);
   process.exit(0);
 }
@@ -39,6 +40,7 @@ process.argv.splice(2 + modeAt, argv[modeAt].includes("=") ? 1 : 2); // parseArg
 
 const { values } = parseArgs({
   options: {
+    model: { type: "string", default: "iris-mlp" },
     requests: { type: "string", default: "20" },
     concurrency: { type: "string", default: "10" },
     executors: { type: "string", default: "2" },
@@ -58,6 +60,7 @@ const int = (name: string, v: string, min: number, max: number) => {
   return n;
 };
 const options = {
+  model: values.model!,
   requests: int("requests", values.requests!, 1, 10_000),
   concurrency: int("concurrency", values.concurrency!, 1, 10_000),
   executorProcesses: int("executors", values.executors!, 1, 32),
@@ -83,7 +86,7 @@ process.on("SIGTERM", () => void stop(143));
 
 try {
   const { rows, summary } = await runFastPathDemo(options, (s) => (stack = s));
-  const CLASSES = ["setosa", "versicolor", "virginica"];
+  const CLASSES = demoDataset(options.model).classes;
   console.log("");
   console.log(
     table(

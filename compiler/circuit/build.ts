@@ -14,7 +14,11 @@ export interface CircuitSizing {
   numInnerCols: number;
   /** shuffle column size (default 2x the shuffled cells + 64 when the model uses shuffles) */
   shuffleColSize?: number;
-  /** extra range checks besides the decomposition ones (e.g. from max_range_size) */
+  /** shuffle arguments (default: the lowering's count) */
+  shuffles?: number;
+  /** dynamic lookups (variable-index gathers, argmax): count, column coordinates, largest table */
+  dynamicLookups?: { count: number; colSize: number; maxInputLen: number };
+  /** extra range checks besides the decomposition ones (the census's list: e.g. (0, 1) for boolean masks) */
   extraRangeChecks?: [number, number][];
 }
 
@@ -45,14 +49,14 @@ export function buildSettings(m: LoweredModel, s: CircuitSizing): any {
     num_rows: Math.ceil(s.totalAssignments / s.numInnerCols),
     total_assignments: s.totalAssignments,
     total_const_size: s.totalConstSize,
-    total_dynamic_col_size: 0,
-    max_dynamic_input_len: 0,
-    num_dynamic_lookups: 0,
-    num_shuffles: m.shuffle.count,
-    total_shuffle_col_size: m.shuffle.count ? s.shuffleColSize ?? 2 * m.shuffle.cells + 64 : 0,
-    model_instance_shapes: [m.inputDims, m.outputDims],
-    model_output_scales: [m.outputScale],
-    model_input_scales: [m.inputScale],
+    total_dynamic_col_size: s.dynamicLookups?.colSize ?? 0,
+    max_dynamic_input_len: s.dynamicLookups?.maxInputLen ?? 0,
+    num_dynamic_lookups: s.dynamicLookups?.count ?? 0,
+    num_shuffles: s.shuffles ?? m.shuffle.count,
+    total_shuffle_col_size: (s.shuffles ?? m.shuffle.count) ? s.shuffleColSize ?? 2 * m.shuffle.cells + 64 : 0,
+    model_instance_shapes: [...m.inputs.map((i) => i.dims), ...m.outputs.map((o) => o.dims)],
+    model_output_scales: m.outputs.map((o) => o.scale),
+    model_input_scales: m.inputs.map((i) => i.scale),
     module_sizes: { polycommit: [], poseidon: [0, [0]] },
     required_lookups: m.lookups,
     required_range_checks: uniq,
@@ -60,8 +64,8 @@ export function buildSettings(m: LoweredModel, s: CircuitSizing): any {
     version: "0.0.0",
     num_blinding_factors: null,
     timestamp: null,
-    input_types: ["F32"],
-    output_types: ["F32"],
+    input_types: m.inputs.map((i) => i.datum),
+    output_types: m.outputs.map(() => "F32"),
   };
 }
 
@@ -73,13 +77,13 @@ export function buildCircuitValue(m: LoweredModel, settings: any): any {
   return {
     core: {
       model: {
-        graph: { nodes, inputs: [m.inputIdx], outputs: [[m.outputIdx, 0]], output_types: ["F32"] },
+        graph: { nodes, inputs: m.inputs.map((i) => i.idx), outputs: m.outputs.map((o) => [o.idx, 0]), output_types: m.outputs.map(() => "F32") },
         visibility: { input: "Public", params: "Fixed", output: "Public" },
       },
       settings,
     },
     graph_witness: {
-      inputs: [new Array(m.inputDims.reduce((a, b) => a * b, 1)).fill(0n)],
+      inputs: m.inputs.map((i) => new Array(i.dims.reduce((a, b) => a * b, 1)).fill(0n)),
       pretty_elements: null,
       outputs: [],
       processed_inputs: null,

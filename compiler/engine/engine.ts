@@ -4,7 +4,8 @@
  * isolated.ts instead.
  */
 import { createRequire } from "node:module";
-import { FR_MODULUS } from "../bincode/codec.js";
+import { decode, FR_MODULUS } from "../bincode/codec.js";
+import { GraphCircuit } from "../circuit/schema.js";
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -21,7 +22,7 @@ const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
 export interface Witness {
   bytes: Uint8Array;
-  /** fixed-point integers of the outputs (first output) */
+  /** fixed-point integers of the outputs (every output, concatenated) */
   outputs: bigint[];
   /** outputs dequantized by the engine */
   rescaledOutputs: number[];
@@ -37,13 +38,42 @@ export function feltHexToInt(hex: string): bigint {
   return v > FR_MODULUS / 2n ? v - FR_MODULUS : v;
 }
 
-export function genWitness(compiled: Uint8Array, input: number[]): Witness {
-  const bytes = ezkl().genWitness(u8c(compiled), u8c(json({ input_data: [input] })));
+const inputSizes = new WeakMap<Uint8Array, number[]>();
+/** Element counts of a compiled circuit's inputs (decoded once per buffer). */
+export function circuitInputSizes(compiled: Uint8Array): number[] {
+  let sizes = inputSizes.get(compiled);
+  if (!sizes) {
+    const { value } = decode(GraphCircuit, compiled, "GraphCircuit");
+    const n: number = value.core.model.graph.inputs.length;
+    sizes = (value.core.settings.model_instance_shapes as number[][]).slice(0, n).map((d) => d.reduce((a, b) => a * b, 1));
+    inputSizes.set(compiled, sizes);
+  }
+  return sizes;
+}
+
+/**
+ * Witness of a compiled circuit. `input` is the flat input vector (every model input concatenated, as
+ * the hub stores it) or one array per model input; `outputs` is the flat output vector.
+ */
+export function genWitness(compiled: Uint8Array, input: readonly number[] | readonly (readonly number[])[]): Witness {
+  let data: readonly (readonly number[])[];
+  if (input.length > 0 && Array.isArray(input[0])) data = input as readonly (readonly number[])[];
+  else {
+    const flat = input as readonly number[];
+    const sizes = circuitInputSizes(compiled);
+    if (sizes.length === 1) data = [flat];
+    else {
+      let at = 0;
+      data = sizes.map((n) => flat.slice(at, (at += n)));
+      if (at !== flat.length) throw new RangeError(`the circuit takes ${at} input values (${sizes.join(" + ")}), got ${flat.length}`);
+    }
+  }
+  const bytes = ezkl().genWitness(u8c(compiled), u8c(json({ input_data: data })));
   const w = JSON.parse(new TextDecoder().decode(bytes));
   return {
     bytes,
-    outputs: (w.outputs[0] as string[]).map(feltHexToInt),
-    rescaledOutputs: (w.pretty_elements?.rescaled_outputs?.[0] ?? []).map(Number),
+    outputs: (w.outputs as string[][]).flat().map(feltHexToInt),
+    rescaledOutputs: ((w.pretty_elements?.rescaled_outputs ?? []) as string[][]).flat().map(Number),
     maxLookupInputs: Number(w.max_lookup_inputs),
     minLookupInputs: Number(w.min_lookup_inputs),
     maxRangeSize: Number(w.max_range_size),

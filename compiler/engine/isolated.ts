@@ -20,7 +20,7 @@ export interface IsolatedResult {
 
 export function runIsolated(
   task: "witness" | "witnesses" | "vk" | "prove",
-  args: { compiled: Uint8Array; srs?: Uint8Array; input?: number[]; inputs?: number[][]; compress?: boolean },
+  args: { compiled: Uint8Array; srs?: Uint8Array; input?: number[] | number[][]; inputs?: (number[] | number[][])[]; compress?: boolean },
   timeoutMs = 300_000,
 ): Promise<IsolatedResult> {
   return new Promise((resolve) => {

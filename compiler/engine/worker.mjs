@@ -6,14 +6,16 @@ const require = createRequire(import.meta.url);
 const E = require("@ezkljs/engine");
 const c = (b) => new Uint8ClampedArray(b.buffer, b.byteOffset, b.byteLength);
 const { task, compiled, srs, input, inputs, compress } = workerData;
+// one flat array (a single model input) or one array per model input
+const data = (x) => new TextEncoder().encode(JSON.stringify({ input_data: Array.isArray(x[0]) ? x : [x] }));
 const t0 = Date.now();
 try {
   const res = {};
   if (task === "witnesses") {
-    res.witnesses = inputs.map((x) => E.genWitness(c(compiled), c(new TextEncoder().encode(JSON.stringify({ input_data: [x] })))));
+    res.witnesses = inputs.map((x) => E.genWitness(c(compiled), c(data(x))));
   }
   if (task === "witness" || task === "prove") {
-    const w = E.genWitness(c(compiled), c(new TextEncoder().encode(JSON.stringify({ input_data: [input] }))));
+    const w = E.genWitness(c(compiled), c(data(input)));
     res.witness = w;
   }
   if (task === "vk" || task === "prove") {

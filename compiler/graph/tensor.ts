@@ -219,3 +219,192 @@ export function concat(ts: Tensor[], axis: number): Tensor {
     }
   return out;
 }
+
+/** Reduce over `axes` with (init, step, finish); the result keeps the reduced axes as size 1. */
+export function reduce(x: Tensor, axes: number[], init: number, step: (acc: number, v: number) => number, finish: (acc: number, n: number) => number = (a) => a): Tensor {
+  const outDims = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = tensor(outDims);
+  out.data.fill(init);
+  const xs = strides(x.dims), os = strides(outDims);
+  for (let i = 0; i < x.data.length; i++) {
+    let rem = i, o = 0;
+    for (let d = 0; d < x.dims.length; d++) {
+      const c = Math.floor(rem / xs[d]);
+      rem -= c * xs[d];
+      if (!axes.includes(d)) o += c * os[d];
+    }
+    out.data[o] = step(out.data[o], x.data[i]);
+  }
+  const n = axes.reduce((p, a) => p * x.dims[a], 1);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = finish(out.data[i], n);
+  return out;
+}
+
+/** Elements [start, end) along `axis`, every `step` (positive step). */
+export function slice(x: Tensor, axis: number, start: number, end: number, step = 1): Tensor {
+  const dims = [...x.dims];
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  dims[axis] = n;
+  const out = tensor(dims);
+  const outer = size(x.dims.slice(0, axis)), inner = size(x.dims.slice(axis + 1)), len = x.dims[axis];
+  let o = 0;
+  for (let a = 0; a < outer; a++)
+    for (let j = 0; j < n; j++)
+      for (let k = 0; k < inner; k++) out.data[o++] = x.data[(a * len + start + j * step) * inner + k];
+  return out;
+}
+
+/** Zero padding: (before, after) per axis. */
+export function pad(x: Tensor, pads: [number, number][], value = 0): Tensor {
+  const dims = x.dims.map((d, i) => d + pads[i][0] + pads[i][1]);
+  const out = tensor(dims);
+  out.data.fill(value);
+  const xs = strides(x.dims), os = strides(dims);
+  for (let i = 0; i < x.data.length; i++) {
+    let rem = i, o = 0;
+    for (let d = 0; d < x.dims.length; d++) {
+      const c = Math.floor(rem / xs[d]);
+      rem -= c * xs[d];
+      o += (c + pads[d][0]) * os[d];
+    }
+    out.data[o] = x.data[i];
+  }
+  return out;
+}
+
+/** ONNX GatherElements along `axis` with integer indices of the output's shape. */
+export function gatherElements(x: Tensor, idx: Tensor, axis: number): Tensor {
+  const out = tensor(idx.dims);
+  const is = strides(idx.dims), xs = strides(x.dims);
+  for (let i = 0; i < idx.data.length; i++) {
+    let rem = i, off = 0;
+    for (let d = 0; d < idx.dims.length; d++) {
+      const c = Math.floor(rem / is[d]);
+      rem -= c * is[d];
+      let k = d === axis ? idx.data[i] : c;
+      if (k < 0) k += x.dims[d];
+      off += k * xs[d];
+    }
+    out.data[i] = x.data[off];
+  }
+  return out;
+}
+
+/** Repeat every element `factors[d]` times along each axis (nearest-neighbour upsampling by integer factors). */
+export function repeatNearest(x: Tensor, factors: number[]): Tensor {
+  const dims = x.dims.map((d, i) => d * factors[i]);
+  const out = tensor(dims);
+  const xs = strides(x.dims), os = strides(dims);
+  for (let i = 0; i < out.data.length; i++) {
+    let rem = i, off = 0;
+    for (let d = 0; d < dims.length; d++) {
+      const c = Math.floor(rem / os[d]);
+      rem -= c * os[d];
+      off += Math.floor(c / factors[d]) * xs[d];
+    }
+    out.data[i] = x.data[off];
+  }
+  return out;
+}
+
+/** N-d convolution over [N, C, ...spatial] with an [O, C/g, ...kernel] kernel (1-D and 2-D models use it). */
+export function convNd(x: Tensor, w: Tensor, bias: Tensor | undefined, pads: [number, number][], stride: number[], group: number): Tensor {
+  if (x.dims.length === 4) return conv(x, w, bias, pads, stride, group);
+  if (x.dims.length === 3) {
+    const x4 = reshape(x, [x.dims[0], x.dims[1], 1, x.dims[2]]);
+    const w4 = reshape(w, [w.dims[0], w.dims[1], 1, w.dims[2]]);
+    const y = conv(x4, w4, bias, [[0, 0], pads[0]], [1, stride[0]], group);
+    return reshape(y, [y.dims[0], y.dims[1], y.dims[3]]);
+  }
+  throw new Error(`convolution over ${x.dims.length - 2} spatial dimensions is not supported`);
+}
+
+/** Transposed convolution (ONNX ConvTranspose, NCHW / 1-D), kernel [C_in, C_out/g, ...k]. */
+export function convTranspose(x: Tensor, w: Tensor, bias: Tensor | undefined, pads: [number, number][], stride: number[], outPad: number[], group: number): Tensor {
+  const sp = x.dims.length - 2;
+  const [n, cin] = x.dims;
+  const coutG = w.dims[1], cinG = cin / group, cout = coutG * group;
+  const inS = x.dims.slice(2), k = w.dims.slice(2);
+  const outS = inS.map((d, i) => (d - 1) * stride[i] + k[i] - pads[i][0] - pads[i][1] + outPad[i]);
+  const out = tensor([n, cout, ...outS]);
+  const oStr = strides(outS), iStr = strides(inS), kStr = strides(k);
+  const inSize = size(inS), kSize = size(k), outSize = size(outS);
+  for (let b = 0; b < n; b++)
+    for (let ci = 0; ci < cin; ci++) {
+      const g = Math.floor(ci / cinG);
+      for (let p = 0; p < inSize; p++) {
+        const v = x.data[(b * cin + ci) * inSize + p];
+        if (v === 0) continue;
+        const ip = [];
+        let rem = p;
+        for (let d = 0; d < sp; d++) { ip.push(Math.floor(rem / iStr[d])); rem %= iStr[d]; }
+        for (let q = 0; q < kSize; q++) {
+          let r2 = q, off = 0, ok = true;
+          for (let d = 0; d < sp; d++) {
+            const kk = Math.floor(r2 / kStr[d]);
+            r2 %= kStr[d];
+            const o = ip[d] * stride[d] + kk - pads[d][0];
+            if (o < 0 || o >= outS[d]) { ok = false; break; }
+            off += o * oStr[d];
+          }
+          if (!ok) continue;
+          for (let co = 0; co < coutG; co++)
+            out.data[(b * cout + g * coutG + co) * outSize + off] += v * w.data[(ci * coutG + co) * kSize + q];
+        }
+      }
+    }
+  if (bias) for (let b = 0; b < n; b++) for (let c = 0; c < cout; c++) for (let p = 0; p < outSize; p++) out.data[(b * cout + c) * outSize + p] += bias.data[c];
+  return out;
+}
+
+/** The k largest (or smallest) values along `axis`, sorted. */
+export function topk(x: Tensor, k: number, axis: number, largest: boolean): Tensor {
+  const dims = [...x.dims];
+  const len = dims[axis];
+  dims[axis] = k;
+  const out = tensor(dims);
+  const outer = size(x.dims.slice(0, axis)), inner = size(x.dims.slice(axis + 1));
+  for (let a = 0; a < outer; a++)
+    for (let c = 0; c < inner; c++) {
+      const vals = Array.from({ length: len }, (_, j) => x.data[(a * len + j) * inner + c]).sort((p, q) => (largest ? q - p : p - q));
+      for (let j = 0; j < k; j++) out.data[(a * k + j) * inner + c] = vals[j];
+    }
+  return out;
+}
+
+/** Index of the first maximum (or minimum) along `axis` (kept as size 1). */
+export function argExtreme(x: Tensor, axis: number, max: boolean): Tensor {
+  const dims = x.dims.map((d, i) => (i === axis ? 1 : d));
+  const out = tensor(dims);
+  const len = x.dims[axis], outer = size(x.dims.slice(0, axis)), inner = size(x.dims.slice(axis + 1));
+  for (let a = 0; a < outer; a++)
+    for (let c = 0; c < inner; c++) {
+      let best = 0;
+      for (let j = 1; j < len; j++) {
+        const v = x.data[(a * len + j) * inner + c], b = x.data[(a * len + best) * inner + c];
+        if (max ? v > b : v < b) best = j;
+      }
+      out.data[a * inner + c] = best;
+    }
+  return out;
+}
+
+/** Einsum over any number of operands with the same index conventions (used for batched MatMul with broadcasting). */
+export function matmulBroadcast(a: Tensor, b: Tensor): Tensor {
+  const ra = a.dims.length, rb = b.dims.length;
+  const batchA = a.dims.slice(0, ra - 2), batchB = b.dims.slice(0, rb - 2);
+  const batch = broadcastShape(batchA, batchB, "MatMul");
+  const [m, k] = a.dims.slice(-2), [k2, n] = b.dims.slice(-2);
+  if (k !== k2) throw new Error(`MatMul inner sizes ${k} and ${k2} differ`);
+  const A = expand(a, [...batch, m, k]), B = expand(b, [...batch, k, n]);
+  const nb = size(batch);
+  const out = tensor([...batch, m, n]);
+  for (let t = 0; t < nb; t++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s += A.data[(t * m + i) * k + q] * B.data[(t * k + q) * n + j];
+        out.data[(t * m + i) * n + j] = s;
+      }
+  return out;
+}

@@ -22,7 +22,14 @@ export interface OnnxTensor {
   ints?: number[];
 }
 
-export type OnnxAttribute = number | number[] | string | string[] | OnnxTensor;
+/** A graph-valued attribute (the bodies of If/Loop/Scan): kept only as a marker, control flow is not lowered. */
+export interface OnnxSubgraph {
+  kind: "graph";
+  /** subgraph names (one per graph of a GRAPHS attribute) */
+  names: string[];
+}
+
+export type OnnxAttribute = number | number[] | string | string[] | OnnxTensor | OnnxSubgraph;
 
 export interface OnnxNode {
   name: string;
@@ -121,6 +128,8 @@ function decodeAttribute(a: any, where: string): OnnxAttribute {
     case AttributeType.FLOATS: return Array.from(a.floats ?? []) as number[];
     case AttributeType.INTS: return (a.ints ?? []).map(num);
     case AttributeType.STRINGS: return (a.strings ?? []).map((s: Uint8Array) => new TextDecoder().decode(s));
+    case AttributeType.GRAPH: return { kind: "graph", names: [a.g?.name ?? ""] };
+    case AttributeType.GRAPHS: return { kind: "graph", names: (a.graphs ?? []).map((g: { name?: string }) => g.name ?? "") };
     default:
       throw new OnnxError(`${w} has unsupported attribute type ${a.type} (graphs/sparse tensors are not supported)`);
   }

@@ -47,7 +47,9 @@ export type AttributeValue =
   | { type: "float" | "int"; value: number }
   | { type: "floats" | "ints"; value: number[] }
   | { type: "string"; value: string }
-  | { type: "tensor"; dims: number[]; data: Float32Array | number[] };
+  | { type: "tensor"; dims: number[]; data: Float32Array | number[] }
+  /** a subgraph (the branches and bodies of If/Loop/Scan) */
+  | { type: "graph"; name: string; nodes: NodeSpec[]; inputs?: OnnxIoSpec[]; outputs: OnnxIoSpec[]; initializers?: InitializerSpec[] };
 
 export interface NodeSpec {
   op: string;
@@ -116,7 +118,24 @@ function attribute(name: string, v: AttributeValue) {
     case "ints": return { name, type: AttributeType.INTS, ints: v.value };
     case "string": return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v.value) };
     case "tensor": return { name, type: AttributeType.TENSOR, t: tensor({ name: "", dims: v.dims, data: v.data }) };
+    case "graph": return { name, type: AttributeType.GRAPH, g: graph(v.name, v.nodes, v.initializers ?? [], v.inputs ?? [], v.outputs) };
   }
+}
+
+function graph(name: string, nodes: NodeSpec[], initializers: InitializerSpec[], inputs: OnnxIoSpec[], outputs: OnnxIoSpec[]): object {
+  return {
+    name,
+    node: nodes.map((n, i) => ({
+      name: n.name ?? `${n.op}_${i}`,
+      opType: n.op,
+      input: n.inputs,
+      output: n.outputs,
+      attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => attribute(k, v)),
+    })),
+    initializer: initializers.map(tensor),
+    input: inputs.map(valueInfo),
+    output: outputs.map(valueInfo),
+  };
 }
 
 /** Serialize a model spec to ONNX protobuf bytes (deterministic: same spec -> same bytes). */
@@ -126,19 +145,7 @@ export function buildOnnxModel(spec: OnnxModelSpec): Uint8Array {
     irVersion: opset <= 12 ? 7 : 8,
     producerName: spec.producerName ?? "twinpath",
     opsetImport: [{ domain: "", version: opset }],
-    graph: {
-      name: spec.name,
-      node: spec.nodes.map((n, i) => ({
-        name: n.name ?? `${n.op}_${i}`,
-        opType: n.op,
-        input: n.inputs,
-        output: n.outputs,
-        attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => attribute(k, v)),
-      })),
-      initializer: (spec.initializers ?? []).map(tensor),
-      input: spec.inputs.map(valueInfo),
-      output: spec.outputs.map(valueInfo),
-    },
+    graph: graph(spec.name, spec.nodes, spec.initializers ?? [], spec.inputs, spec.outputs),
   };
   const err = ModelProto.verify(model);
   if (err) throw new Error(`buildOnnxModel: invalid model spec: ${err}`);

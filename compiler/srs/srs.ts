@@ -9,6 +9,9 @@
  */
 import { Worker } from "node:worker_threads";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { bn254 } from "@noble/curves/bn254.js";
 import { keccak256 } from "viem";
 
@@ -150,6 +153,38 @@ export async function generateDevSrs(k: number, opts: DevSrsOptions = {}): Promi
   writeG2(buf, 4 + 128 * n, g2);
   writeG2(buf, 4 + 128 * n + 128, g2.multiply(tau));
   return buf;
+}
+
+const DEFAULT_SRS_CACHE = join(REPO_ROOT, ".twinpath", "srs");
+const devSrsMemo = new Map<string, Promise<Uint8Array>>();
+
+/**
+ * A development SRS of size k (INSECURE: see generateDevSrs). Seeded ones are deterministic, so they
+ * are cached in `cacheDir` (default <package>/.twinpath/srs, gitignored) and in memory; unseeded ones
+ * (random tau) are generated each time.
+ */
+export function devSrs(k: number, seed?: string, cacheDir = DEFAULT_SRS_CACHE): Promise<Uint8Array> {
+  if (seed === undefined) return generateDevSrs(k);
+  const f = join(cacheDir, `dev-${keccak256(new TextEncoder().encode(seed)).slice(2, 18)}-k${k}.srs`);
+  let p = devSrsMemo.get(f);
+  if (!p) {
+    p = (async () => {
+      if (existsSync(f)) {
+        const cached = new Uint8Array(readFileSync(f));
+        if (cached.length === srsByteLength(k)) return cached;
+      }
+      const s = await generateDevSrs(k, { seed });
+      mkdirSync(cacheDir, { recursive: true });
+      // atomic: a concurrent build never reads a half-written file
+      const tmp = `${f}.${process.pid}.${Date.now()}.tmp`;
+      writeFileSync(tmp, s);
+      renameSync(tmp, f);
+      return s;
+    })();
+    devSrsMemo.set(f, p);
+    p.catch(() => devSrsMemo.delete(f));
+  }
+  return p;
 }
 
 /** k stored in an SRS file, with a size check. */

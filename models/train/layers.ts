@@ -18,6 +18,8 @@ export type LayerSpec =
       kernel: [number, number];
       /** [top, left, bottom, right], like ONNX `pads`. */
       pads: [number, number, number, number];
+      /** [vertical, horizontal] strides (default 1, 1). */
+      strides?: [number, number];
     };
 
 export class LayerSpecError extends Error {
@@ -83,7 +85,7 @@ class Dense implements Layer {
   }
 }
 
-/** 2-D convolution, stride 1, NCHW input, weights [outC, inC, kH, kW] (ONNX Conv layout). */
+/** 2-D convolution (optional strides), NCHW input, weights [outC, inC, kH, kW] (ONNX Conv layout). */
 class Conv2d implements Layer {
   readonly params: Float64Array[];
   readonly grads: Float64Array[];
@@ -96,8 +98,9 @@ class Conv2d implements Layer {
     const [c, h, w] = spec.inShape;
     const [kh, kw] = spec.kernel;
     const [pt, pl, pb, pr] = spec.pads;
-    const oh = h + pt + pb - kh + 1;
-    const ow = w + pl + pr - kw + 1;
+    const [sh, sw] = spec.strides ?? [1, 1];
+    const oh = Math.floor((h + pt + pb - kh) / sh) + 1;
+    const ow = Math.floor((w + pl + pr - kw) / sw) + 1;
     if (oh < 1 || ow < 1) throw new LayerSpecError(`conv2d: kernel ${kh}x${kw} does not fit input ${h}x${w} with pads ${spec.pads}`);
     this.outShape = [spec.outChannels, oh, ow];
     this.inSize = c * h * w;
@@ -116,6 +119,7 @@ class Conv2d implements Layer {
     const [c, h, w] = this.spec.inShape;
     const [kh, kw] = this.spec.kernel;
     const [pt, pl] = this.spec.pads;
+    const [sh, sw] = this.spec.strides ?? [1, 1];
     const [oc, oh, ow] = this.outShape;
     for (let m = 0; m < oc; m++)
       for (let y = 0; y < oh; y++)
@@ -123,8 +127,8 @@ class Conv2d implements Layer {
           for (let ci = 0; ci < c; ci++)
             for (let ky = 0; ky < kh; ky++)
               for (let kx = 0; kx < kw; kx++) {
-                const iy = y + ky - pt;
-                const ix = x + kx - pl;
+                const iy = y * sh + ky - pt;
+                const ix = x * sw + kx - pl;
                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                 fn((m * oh + y) * ow + x, (ci * h + iy) * w + ix, ((m * c + ci) * kh + ky) * kw + kx);
               }
@@ -228,5 +232,6 @@ export function conv2dOutShape(spec: Extract<LayerSpec, { kind: "conv2d" }>): [n
   const [, h, w] = spec.inShape;
   const [kh, kw] = spec.kernel;
   const [pt, pl, pb, pr] = spec.pads;
-  return [spec.outChannels, h + pt + pb - kh + 1, w + pl + pr - kw + 1];
+  const [sh, sw] = spec.strides ?? [1, 1];
+  return [spec.outChannels, Math.floor((h + pt + pb - kh) / sh) + 1, Math.floor((w + pl + pr - kw) / sw) + 1];
 }

@@ -9,11 +9,14 @@ import { artifactPath, readArtifact } from "../../protocol/abi/sources.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { exampleConsumerPayment, startStack, type SentRequest, type Stack } from "../../devnet/stack.js";
+import { demoFastPathModel } from "../../devnet/model.js";
 import { mean, percentile } from "../../devnet/stats.js";
 import { exampleInputs } from "../../models/index.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 
 export interface FastPathDemoOptions {
+  /** a model with a committed bundle (models/index.ts); default iris-mlp */
+  model?: string;
   requests: number;
   concurrency: number;
   executorProcesses: number;
@@ -58,17 +61,24 @@ export interface DemoSummary {
 const CONSUMER = ["contracts/examples/IrisClassifierConsumer.sol", "IrisClassifierConsumer"] as const;
 
 export async function runFastPathDemo(o: FastPathDemoOptions, onStack?: (s: Stack) => void): Promise<{ rows: DemoRow[]; summary: DemoSummary; stack: Stack }> {
-  o.log("starting a local Hardhat node, Redis, deploying with Ignition, registering iris-mlp and 2 executor nodes…");
+  const name = o.model ?? "iris-mlp";
+  o.log(`starting a local Hardhat node, Redis, deploying with Ignition, registering ${name} and 2 executor nodes…`);
   const t0 = Date.now();
-  const stack = await startStack({ executorNodes: 2, executorProcesses: o.executorProcesses, batch: o.batch, echo: o.echo });
+  const model = await demoFastPathModel(name);
+  const stack = await startStack({ executorNodes: 2, executorProcesses: o.executorProcesses, batch: o.batch, echo: o.echo, model });
   onStack?.(stack);
   o.log(`  chain ${stack.node.url}  redis ${stack.redis.url}${stack.redis.local ? " (started for this run)" : ""}`);
   o.log(`  hub ${stack.deployment.inferenceHub}  model #${stack.model.modelId} onnx ${stack.model.onnxHash.slice(0, 10)}…`);
   o.log(`  workers: listener, ${o.executorProcesses} executor(s), sender (2 keys, batch ≤${o.batch.maxSize} / ${o.batch.maxWaitMs} ms)  [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
 
-  // The example consumer contract when it is compiled; an EOA otherwise.
+  // The example consumer contract when it is compiled and the model is an Iris classifier (4 features in, 3 scores
+  // out: what the example takes); an EOA otherwise.
+  const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const iris = elements(model.inputShape) === 4 && elements(model.outputShape) === 3;
   let consumer: { address: Address; abi: Abi } | undefined;
-  if (existsSync(artifactPath(...CONSUMER))) {
+  if (!iris) {
+    o.log(`  consumer: the example classifies Iris; ${name} is requested from an EOA`);
+  } else if (existsSync(artifactPath(...CONSUMER))) {
     const { abi, bytecode } = readArtifact(...CONSUMER);
     const deployer = createSignerClient({ rpcUrl: stack.node.url, chainId: stack.node.chainId }, devKey(0));
     const hash = await deployer.deployContract({ abi: abi as Abi, bytecode, args: [stack.deployment.inferenceHub, stack.model.modelId] });
@@ -89,11 +99,11 @@ export async function runFastPathDemo(o: FastPathDemoOptions, onStack?: (s: Stac
   };
 
   // One warm-up request (first model load, first transaction of each process); not counted.
-  const warm = await requestOne(exampleInputs("iris-mlp", 1)[0]);
+  const warm = await requestOne(exampleInputs(name, 1)[0]);
   await stack.waitForResults([warm.requestId], o.timeoutMs ?? 120_000);
   o.log("  warm-up request delivered (model loaded); measuring…");
 
-  const rows = exampleInputs("iris-mlp", o.requests);
+  const rows = exampleInputs(name, o.requests);
   o.log(`sending ${o.requests} requests, ${o.concurrency} at a time…`);
   const started = Date.now();
   const sent: SentRequest[] = [];

@@ -16,7 +16,7 @@ import { createSignerClient } from "../../workers/chain/client.js";
 import { exampleConsumerPayment } from "../../devnet/stack.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
-import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
+import { demoDataset, ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { outcomes, percentile, trackRequests, type RequestOutcome, type TrackedRequest } from "./track.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 
@@ -73,8 +73,9 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     const inputs = exampleInputs(o.model, o.requests).map((r) => quantize(r, ps!.stack.model.model.inputScale));
     // Requests go through the example consumer contract, as a dApp's would (its onResult/onSettled callbacks run
     // under their gas cap), except in OPTIMISTIC mode: the demo's short challenge window needs a per-request
-    // proofTimeout, and the example asks with the protocol's default deadlines.
-    const consumer = o.mode === "optimistic" ? undefined : await deployExampleConsumer(ps);
+    // proofTimeout, and the example asks with the protocol's default deadlines. The example classifies Iris
+    // (4 features): other models (digits) are requested directly from the hub.
+    const consumer = o.mode === "optimistic" || !takesIrisFeatures(ps) ? undefined : await deployExampleConsumer(ps);
     if (consumer) o.log(`consumer: IrisClassifierConsumer at ${consumer.address}`);
     const fee = 10n ** 15n;
     // what classify must pay: the hub's quote for the consumer's options (price + callback budget), plus the fee
@@ -85,7 +86,7 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
         const r = await ps.stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [input] as never, value }, "classify");
         sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
       } else {
-        const r = await ps.request(input, { fee, proofTimeout: o.challengeWindow });
+        const r = await ps.request(input, { fee, proofTimeout: o.mode === "optimistic" ? o.challengeWindow : undefined });
         sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
       }
     }
@@ -115,6 +116,12 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
   }
 }
 
+/** Whether the registered model takes what IrisClassifierConsumer sends (4 features) and returns 3 scores. */
+const takesIrisFeatures = (ps: ProofStack) => {
+  const n = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  return n(ps.stack.model.model.inputShape) === 4 && n(ps.stack.model.model.outputShape) === 3;
+};
+
 /** Deploys contracts/examples/IrisClassifierConsumer.sol for the stack's model (from the Hardhat artifact). */
 async function deployExampleConsumer(ps: ProofStack): Promise<{ address: Address; abi: Abi }> {
   const { abi, bytecode } = readArtifact("contracts/examples/IrisClassifierConsumer.sol", "IrisClassifierConsumer");
@@ -125,10 +132,11 @@ async function deployExampleConsumer(ps: ProofStack): Promise<{ address: Address
   return { address, abi: abi as Abi };
 }
 
-function table(rows: RequestOutcome[]): string {
-  const head = ["request", "fast path", "settled after", "end state", "gas/request"];
+function table(rows: RequestOutcome[], classes: readonly string[]): string {
+  const head = ["request", "answer", "fast path", "settled after", "end state", "gas/request"];
   const body = rows.map((r) => [
     `#${r.requestId}`,
+    r.answer === null ? "-" : (classes[r.answer] ?? String(r.answer)),
     r.fastMs === null ? "-" : `${r.fastMs} ms`,
     r.settleMs === null ? "-" : `${(r.settleMs / 1000).toFixed(1)} s`,
     r.status + (r.mismatch ? " (executor slashed)" : ""),
@@ -172,7 +180,7 @@ export async function main(): Promise<void> {
     if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + "\n");
     for (const w of result.warnings) console.log(`WARNING: ${w}`);
     console.log("");
-    console.log(table(result.perRequest));
+    console.log(table(result.perRequest, demoDataset(result.model).classes ?? []));
     console.log("");
     console.log(`${result.settled}/${result.requests} settled (${result.mode}); fast path p50 ${result.fastPathMs.p50} ms, p95 ${result.fastPathMs.p95} ms; settlement p50 ${fmtS(result.settlementMs.p50)}, p95 ${fmtS(result.settlementMs.p95)}`);
     console.log(`gas per settled request: ${result.gasPerSettledRequest.mean?.toLocaleString("en-US") ?? "-"} (${Object.entries(result.gasPerSettledRequest.byStep).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")})`);

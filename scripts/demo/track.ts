@@ -21,6 +21,8 @@ export interface RequestOutcome {
   fastMs: number | null;
   settleMs: number | null;
   mismatch: boolean;
+  /** the model's answer: index of the largest output element, proven if a proof landed, else the fast result's */
+  answer: number | null;
   /** gas per request by step (request, result, proof, attestations, settle), and the total */
   gas: { request: number; result: number; proof: number; attestations: number; settle: number; total: number };
 }
@@ -98,9 +100,22 @@ export async function mismatches(client: TwinpathPublicClient, hub: Address, fro
   return new Set(logs.map((l) => l.args.requestId));
 }
 
+/** Index of the largest element (a classifier's class). */
+export const argmax = (v: readonly bigint[]): number => v.reduce((best, x, i) => (x > v[best] ? i : best), 0);
+
+/** Per request, its answer (argmax): of the proven output when a proof was submitted, else of the fast result. */
+export async function answers(client: TwinpathPublicClient, hub: Address, fromBlock: bigint): Promise<Map<bigint, number>> {
+  const out = new Map<bigint, number>();
+  const logs = await client.getContractEvents({ address: hub, abi: inferenceHubAbi, fromBlock, strict: true });
+  for (const l of logs) if (l.eventName === "ResultSubmitted") out.set(l.args.requestId, argmax(l.args.output));
+  for (const l of logs) if (l.eventName === "ProofSubmitted") out.set(l.args.requestId, argmax(l.args.output));
+  return out;
+}
+
 export async function outcomes(client: TwinpathPublicClient, hub: Address, fromBlock: bigint, requests: TrackedRequest[], state: Awaited<ReturnType<typeof trackRequests>>): Promise<RequestOutcome[]> {
   const gas = await gasByRequest(client, hub, fromBlock);
   const bad = await mismatches(client, hub, fromBlock);
+  const answer = await answers(client, hub, fromBlock);
   return requests.map((r) => {
     const s = state.get(r.requestId)!;
     const g = gas.get(r.requestId) ?? { result: 0, proof: 0, attestations: 0, settle: 0 };
@@ -111,6 +126,7 @@ export async function outcomes(client: TwinpathPublicClient, hub: Address, fromB
       fastMs: s.fastAt === undefined ? null : s.fastAt - r.minedAt,
       settleMs: s.status === RequestStatus.Settled && s.settledAt !== undefined ? s.settledAt - r.minedAt : null,
       mismatch: bad.has(r.requestId),
+      answer: answer.get(r.requestId) ?? null,
       gas: { request, ...roundAll(g), total: Math.round(request + g.result + g.proof + g.attestations + g.settle) },
     };
   });

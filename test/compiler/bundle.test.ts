@@ -67,7 +67,7 @@ describe("model bundle", () => {
     // a "ceremony" SRS larger than needed (here a seeded dev file), downsized by the build with a hash check
     ceremony = await generateDevSrs(9, { seed: "ceremony-stand-in" });
     writeFileSync(join(dir, "ceremony.srs"), ceremony);
-    const r = spawnSync(process.execPath, [bin, "build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b"), "--name", "tiny", "--calibration", join(dir, "samples.json"), "--srs", join(dir, "ceremony.srs"), "--srs-keccak256", keccak256(ceremony)], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [bin, "build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b"), "--name", "tiny", "--calibration", join(dir, "samples.json"), "--srs", join(dir, "ceremony.srs"), "--srs-keccak256", keccak256(ceremony), "--json"], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /INSECURE/);
     const out = JSON.parse(r.stdout);
@@ -134,6 +134,46 @@ describe("model bundle", () => {
     const bad = spawnSync(process.execPath, [bin, "build-model", "x.onnx"], { encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--out/);
+  });
+
+  it("model build: --help explains every option; bad option values are usage errors", () => {
+    const help = spawnSync(process.execPath, [bin, "model", "build", "--help"], { encoding: "utf8" });
+    assert.equal(help.status, 0);
+    for (const opt of ["--out", "--calibration", "--input-range", "--scale", "--param-scale", "--logrows", "--max-logrows", "--srs", "--srs-keccak256", "--dev-srs-seed", "--name", "--no-pk", "--json", "--quiet"])
+      assert.match(help.stdout, new RegExp(`${opt}\\b[^\\n]*\\n?[^\\n]*\\w`), opt);
+    for (const [args, msg] of [[["--scale", "7.5"], /--scale.*integer/], [["--input-range", "3,1"], /LO < HI/], [["--logrows", "8", "--max-logrows", "9"], /cannot be used with/]] as const) {
+      const u = spawnSync(process.execPath, [bin, "model", "build", join(dir, "tiny.onnx"), "--out", join(dir, "u"), ...args], { encoding: "utf8" });
+      assert.equal(u.status, 2, u.stderr);
+      assert.match(u.stderr, msg);
+    }
+  });
+
+  it("uses a small ceremony SRS as is when the circuit fits it (logrows sized to the SRS); says exactly why, before any key generation, when it does not", async () => {
+    const k6 = await generateDevSrs(6, { seed: "small-ceremony" });
+    writeFileSync(join(dir, "k6.srs"), k6);
+    // (also the default output: a short summary on stdout, progress on stderr)
+    const r = spawnSync(process.execPath, [bin, "model", "build", join(dir, "tiny.onnx"), "--out", join(dir, "k6"), "--srs", join(dir, "k6.srs"), "--input-range", "-2,2", "--no-pk"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^built tiny in /);
+    assert.match(r.stdout, /accuracy +max \|circuit - onnxruntime\|/);
+    assert.match(r.stdout, /ceremony SRS k=6/);
+    assert.ok(r.stdout.split("\n").length < 15, "a summary, not a dump");
+    assert.match(r.stderr, /\[ *\d+\.\d s\] .*logrows/, "progress lines on stderr");
+    assert.ok(!existsSync(join(dir, "k6", "pk.key")));
+    assert.deepEqual(loadBundle(join(dir, "k6")).manifest.srsInfo, { kind: "ceremony", k: 6, sourceK: 6, sourceKeccak256: keccak256(k6) });
+    // 70 public values do not fit a 2^6-row instance column
+    const wide = buildOnnxModel({
+      name: "wide", inputs: [{ name: "x", shape: [1, 40] }], outputs: [{ name: "y", shape: [1, 30] }],
+      initializers: [{ name: "W", dims: [30, 40], data: new Float32Array(1200).fill(0.01) }],
+      nodes: [{ op: "Gemm", inputs: ["x", "W"], outputs: ["y"], attributes: { transB: 1 } }],
+    });
+    writeFileSync(join(dir, "wide.onnx"), wide);
+    const t0 = Date.now();
+    const bad = spawnSync(process.execPath, [bin, "model", "build", join(dir, "wide.onnx"), "--out", join(dir, "wide"), "--srs", join(dir, "k6.srs")], { encoding: "utf8" });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /SRS \(k=6, 2\^6 rows\) is too small for this circuit: the circuit has 70 public values .* needs logrows >= 7/);
+    assert.doesNotMatch(bad.stderr, /generating keys/);
+    assert.ok(Date.now() - t0 < 60_000);
   });
 
   it("quantizes inputs like ezkl and dequantizes outputs", () => {

@@ -19,10 +19,10 @@ const BOUND = 0.05;
 
 async function maxErrorVsOrt(onnx: Uint8Array, c: Pick<CompiledModel, "lowered" | "compiled">, inputs: number[][]) {
   const m = c.lowered;
-  const ref = await runOnnx(onnx, m.inputName, m.inputDims, inputs);
+  const ref = await runOnnx(onnx, m.inputs[0].name, m.inputs[0].dims, inputs);
   let max = 0;
   inputs.forEach((x, i) => {
-    const out = genWitness(c.compiled, x).outputs.map((v) => Number(v) / 2 ** m.outputScale);
+    const out = genWitness(c.compiled, x).outputs.map((v) => Number(v) / 2 ** m.outputs[0].scale);
     assert.equal(out.length, ref[i].length);
     out.forEach((v, j) => (max = Math.max(max, Math.abs(v - ref[i][j]))));
   });
@@ -163,12 +163,13 @@ describe("compiler: clear errors", () => {
   });
 
   it("unsupported op -> names the op, the node and the supported list", async () => {
+    // (Cos became supported; Hardmax is not)
     const bytes = buildOnnxModel({
-      name: "cos", inputs: [{ name: "x", shape: [1, 2] }], outputs: [{ name: "y", shape: [1, 2] }],
-      nodes: [{ op: "Cos", inputs: ["x"], outputs: ["y"], name: "my_cos" }],
+      name: "hardmax", inputs: [{ name: "x", shape: [1, 2] }], outputs: [{ name: "y", shape: [1, 2] }],
+      nodes: [{ op: "Hardmax", inputs: ["x"], outputs: ["y"], name: "my_hardmax" }],
     });
     await assert.rejects(compileModel(bytes), (e: Error) =>
-      e instanceof UnsupportedOpError && /'Cos'/.test(e.message) && /my_cos/.test(e.message) && /Supported ops: Gemm, MatMul/.test(e.message));
+      e instanceof UnsupportedOpError && /'Hardmax'/.test(e.message) && /my_hardmax/.test(e.message) && /Supported ops: Gemm, MatMul/.test(e.message));
     const mp = buildOnnxModel({
       name: "mp", inputs: [{ name: "x", shape: [1, 1, 4, 4] }], outputs: [{ name: "y", shape: [1, 1, 3, 3] }],
       nodes: [{ op: "MaxPool", inputs: ["x"], outputs: ["y"], attributes: { kernel_shape: [2, 2], pads: [1, 1, 0, 0] } }],

@@ -16,7 +16,6 @@ import { loadBundle } from "../../compiler/bundle.js";
 import { boundModel, deriveAdmission, domainProblem, type Admission } from "../../compiler/domain.js";
 import { feltHexToInt, genWitness } from "../../compiler/engine/engine.js";
 import { lowerGraph, simulate } from "../../compiler/graph/lower.js";
-import { tensor } from "../../compiler/graph/tensor.js";
 import { readOnnxModel } from "../../compiler/onnx/read.js";
 import { calibrationSamples, committedBundleDir } from "../../models/bundle.js";
 import { DEMO_MODEL_NAMES } from "../../models/specs.js";
@@ -85,7 +84,7 @@ describe("admitted input domain of the demo models", () => {
       const s = 2 ** scale;
       const bounds = boundModel(lowered, admission.lower.map((v) => v / s), admission.upper.map((v) => v / s));
       for (const x of pointsOf(admission, 200, SEED)) {
-        const values = simulate(lowered, tensor(lowered.inputDims, x.map((v) => v / s)));
+        const values = simulate(lowered, x.map((v) => v / s));
         for (const [idx, { lo, hi }] of bounds) {
           values.get(idx)!.data.forEach((v, i) => assert.ok(v >= lo.data[i] - 1e-9 && v <= hi.data[i] + 1e-9, `node ${idx}[${i}] = ${v} outside [${lo.data[i]}, ${hi.data[i]}]`));
         }
