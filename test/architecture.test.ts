@@ -17,6 +17,7 @@ const RANK: Record<string, number> = {
   workers: 5,
   devnet: 6,
   scripts: 7,
+  cli: 7,
   bin: 7,
   testkit: 8,
   test: 9,
