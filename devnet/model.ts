@@ -43,6 +43,8 @@ export async function demoFastPathModel(name = "iris-mlp"): Promise<FastPathMode
 export interface RegisteredModel {
   modelId: bigint;
   onnxHash: Hex;
+  /** the compiled circuit's hash (what the executor runs: the circuit's forward pass) */
+  circuitHash: Hex;
   model: FastPathModel;
 }
 
@@ -65,7 +67,7 @@ export async function registerFastPathModel(
   const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
   const [event] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
   if (!event) throw new Error(`registerModel ${hash}: no ModelRegistered event (status ${receipt.status})`);
-  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, model };
+  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, circuitHash: spec.circuitHash, model };
 }
 
 /**

@@ -30,8 +30,9 @@ export const PROOF_KEYS = { provers: [5, 6, 7], verifiers: [10, 11, 12, 13], req
 /** Protocol parameters for proof-path runs: slashes below the stake (a slashed node stays eligible), short windows. */
 export const PROOF_DEVNET_PARAMETERS = {
   Registries: { ...DEVNET_PARAMETERS.Registries },
-  // short prover windows: a prover process waits at most a few seconds for its turn
-  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, proverWindow: 10, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
+  // short prover windows (a prover process waits at most a few seconds for its turn) and attestation windows
+  // (verification nodes vote within 30 s; their rewards are claimable after it)
+  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, proverWindow: 10, attestationWindow: 30, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
 };
 
 export interface BundleRegistration {
@@ -67,7 +68,7 @@ export async function registerBundleModel(
     inputScale: manifest.input.scale,
     outputScale: manifest.output.scale,
   };
-  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, model, tolerance, manifestHash: loaded.manifestHash };
+  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, circuitHash: spec.circuitHash, model, tolerance, manifestHash: loaded.manifestHash };
 }
 
 /** Registers each key as a node of `role` with `stake`. */
@@ -96,6 +97,11 @@ export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWo
   startFastPath?: boolean;
   /** Extra environment of proof-path processes. */
   proofEnv?: Partial<Record<ProofRole, Record<string, string>>>;
+  /**
+   * Mine an empty block every this many ms (false: only transactions mine). Prover windows, attestation windows and
+   * challenge windows are chain time, which on an automining node moves only with blocks. @defaultValue 1000
+   */
+  blockTicker?: number | false;
 }
 
 /** A fast-path Stack plus the proof path: prover and verifier keys, the bundle, a proof store, their processes. */
@@ -184,6 +190,17 @@ export class ProofStack {
     return stop;
   }
 
+  /** Waits (up to `timeoutMs`) until the proof window of `requestId` is `prover`'s (the hub draws one per window). */
+  async waitForProverWindow(requestId: bigint, prover: Address, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const assigned = await this.stack.client.readContract({ address: this.hub, abi: inferenceHubAbi, functionName: "assignedProver", args: [requestId] });
+      if (assigned.toLowerCase() === prover.toLowerCase()) return;
+      if (Date.now() > deadline) throw new Error(`request ${requestId}: the proof window is still ${assigned}'s after ${timeoutMs} ms, not ${prover}'s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Polls the request until its status is one of `statuses`; returns the record and when it was seen. */
   async waitForStatus(requestId: bigint, statuses: readonly number[], timeoutMs = 60_000): Promise<{ status: number; seenAt: number }> {
     const deadline = Date.now() + timeoutMs;
@@ -248,6 +265,7 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     const proof = new ProofStack(stack, options, model.tolerance);
     await registerNodes(client, node.url, deployment.nodeRegistry, proof.proverKeys, NodeRole.Prover);
     await registerNodes(client, node.url, deployment.nodeRegistry, proof.verifierKeys, NodeRole.Verifier);
+    if (options.blockTicker !== false) proof.startBlockTicker(options.blockTicker ?? 1000);
     if (options.startFastPath ?? true) await stack.startWorkers();
     return proof;
   } catch (err) {

@@ -22,6 +22,9 @@ import { NodeRole } from "../protocol/enums.js";
 import { quantize } from "../protocol/fixedPoint.js";
 
 /** Options of a local Twinpath stack (chain + Redis + protocol + workers as separate processes). */
+/** Dev key of the fast-path stack's stand-in verifier (stake only, no node). */
+const FAST_PATH_VERIFIER_KEY = 9;
+
 export interface StackOptions {
   /** Use this Redis; otherwise a redis-server on a free loopback port. @defaultValue process.env.REDIS_URL */
   redisUrl?: string;
@@ -310,6 +313,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const hash = await w.writeContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "register", args: [NodeRole.Executor], value: minStake > 0n ? minStake : parseEther("0.01") });
       const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
       if (receipt.status !== "success") throw new Error(`NodeRegistry.register(Executor) from ${w.account.address} reverted (${hash})`);
+    }
+    // The hub takes ZKML_ATTESTED requests only while some verifier stake is eligible (a request nobody could attest
+    // would only expire): one verifier registers, although no verification node runs in the fast-path stack.
+    {
+      const w = createSignerClient(chain, devKey(FAST_PATH_VERIFIER_KEY));
+      const stake = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "minStake", args: [NodeRole.Verifier] })) as bigint;
+      const hash = await w.writeContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "register", args: [NodeRole.Verifier], value: stake > 0n ? stake : parseEther("0.01") });
+      if ((await client.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status !== "success") throw new Error(`NodeRegistry.register(Verifier) reverted (${hash})`);
     }
     const eligible = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "eligibleCount", args: [NodeRole.Executor] })) as bigint;
     if (eligible !== BigInt(executorKeys.length)) throw new Error(`expected ${executorKeys.length} eligible executors, the registry has ${eligible}`);

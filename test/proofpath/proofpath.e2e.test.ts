@@ -15,7 +15,7 @@ import { TxSender } from "../../workers/chain/sender/txSender.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { PROOF_KEYS, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import type { WorkerProcess } from "../../devnet/processes.js";
-import { getAssignedProver, submitProofCall } from "../../workers/proofs/chain.js";
+import { submitProofCall } from "../../workers/proofs/chain.js";
 import { valuesHash, fromField } from "../../protocol/instances.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { loadBundle } from "../../compiler/bundle.js";
@@ -36,7 +36,7 @@ const rows = exampleInputs(MODEL, 30).map((r) => quantize(r, 7));
 let nextRow = 0;
 const nextInput = () => rows[nextRow++ % rows.length];
 
-const hubEvents = async (eventName: "ProofSubmitted" | "RequestSettled" | "ProofRejected" | "ExecutorMismatch" | "SlashCredited" | "VerifierRewardClaimed" | "ResultSubmitted", requestId?: bigint) => {
+const hubEvents = async (eventName: "InferenceRequested" | "ProofSubmitted" | "RequestSettled" | "ProofRejected" | "ExecutorMismatch" | "SlashCredited" | "VerifierRewardClaimed" | "ResultSubmitted", requestId?: bigint) => {
   const logs = await ps.stack.client.getContractEvents({ address: ps.hub, abi: inferenceHubAbi, eventName, fromBlock: ps.stack.deployment.deployBlock, strict: true });
   return (logs as unknown as { args: Record<string, unknown> & { requestId?: bigint }; transactionHash: Hex }[]).filter((l) => requestId === undefined || l.args.requestId === requestId);
 };
@@ -101,16 +101,20 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
       if (line) assert.deepEqual((line.checks as string[]).map((c) => c.split(":")[0]), BACKENDS[i] === "both" ? ["engine", "ts"] : [BACKENDS[i]]);
     }
 
+    // The fee is what was paid above the callback budget (FEE, plus the headroom of the gas price quoted for it).
+    const [requested] = await hubEvents("InferenceRequested", sent.requestId);
+    const fee = requested.args.fee as bigint;
+    assert.ok(fee >= FEE);
     const [settled] = await hubEvents("RequestSettled", sent.requestId);
-    assert.equal(settled.args.executorReward, (FEE * 4000n) / 10000n);
-    assert.equal(settled.args.proverReward, (FEE * 3000n) / 10000n);
-    assert.equal(settled.args.verifierReward, (FEE * 2000n) / 10000n);
-    assert.equal(settled.args.protocolFee, FEE / 10n);
+    assert.equal(settled.args.executorReward, (fee * 4000n) / 10000n);
+    assert.equal(settled.args.proverReward, (fee * 3000n) / 10000n);
+    assert.equal(settled.args.verifierReward, (fee * 2000n) / 10000n);
+    assert.equal(settled.args.protocolFee, fee - (fee * 4000n) / 10000n - (fee * 3000n) / 10000n - (fee * 2000n) / 10000n);
     // The proven output is what settles; here it agrees with the fast result within the model's tolerance.
     assert.equal(settled.args.outputHash, valuesHash(proofEv.args.output as readonly bigint[]), "the proven output settled");
     assert.equal((await hubEvents("ExecutorMismatch", sent.requestId)).length, 0, "no mismatch for an honest executor");
-    assert.equal(await releasable(ps.address(ps.proverKeys[0])), (FEE * 3000n) / 10000n, "prover's share is withdrawable");
-    assert.equal(await releasable(ps.address(ps.stack.executorKeys[0])), (FEE * 4000n) / 10000n, "executor's share is withdrawable");
+    assert.equal(await releasable(ps.address(ps.proverKeys[0])), (fee * 3000n) / 10000n, "prover's share is withdrawable");
+    assert.equal(await releasable(ps.address(ps.stack.executorKeys[0])), (fee * 4000n) / 10000n, "executor's share is withdrawable");
 
     // Verification nodes whose "valid" counted claim the verifier pool once the round's window is over (a late vote
     // in the window shares it too): the claims add up to it exactly.
@@ -170,10 +174,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
 
     for (const [what, proof, output] of [["tampered", tampered, honest.output], ["another input", foreign.proof, foreign.output]] as const) {
       // a prover may submit only in its own window (the hub draws one per window): the attacker waits for its turn
-      const turn = Date.now() + 60_000;
-      while ((await getAssignedProver(ps.stack.client, ps.hub, sent.requestId)).toLowerCase() !== evilAddress.toLowerCase() && Date.now() < turn) {
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await ps.waitForProverWindow(sent.requestId, evilAddress);
       await evil.send({ call: submitProofCall(ps.hub, sent.requestId, input, output, proof), label: "submitProof" });
       const proofHash = keccak256(proof);
       // the quorum rejects it: the request goes back to Executed and the proof is marked rejected

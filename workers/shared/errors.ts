@@ -86,7 +86,7 @@ export class ModelHashMismatchError extends TwinpathError {
     readonly path: string,
   ) {
     super(`Model file ${path} does not match its registered hash`, {
-      metaMessages: [`  registered onnxHash: ${expected}`, `  keccak256 of the file: ${actual}`],
+      metaMessages: [`  registered hash: ${expected}`, `  keccak256 of the file: ${actual}`],
       details: "The file is corrupt or is another model; replace it with the registered bytes.",
     });
   }
