@@ -26,7 +26,7 @@ export const devProcessSchema = z.object({
   argv: z.array(z.string()),
   log: z.string(),
   /** stopped last (workers first, then the explorer, Redis and the chain) */
-  kind: z.enum(["chain", "redis", "worker", "explorer"]),
+  kind: z.enum(["chain", "ticker", "redis", "worker", "explorer"]),
 });
 export type DevProcess = z.infer<typeof devProcessSchema>;
 

@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import hre from "hardhat";
 import { Redis } from "ioredis";
 import { getAddress, parseEther, zeroAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -157,8 +158,13 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
   };
 
   try {
+    // 0. the contracts (a fresh clone has no artifacts; an up-to-date build is a no-op)
+    let done = progress.step("compiling the contracts");
+    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    done();
+
     // 1. the chain
-    let done = progress.step("starting a Hardhat node");
+    done = progress.step("starting a Hardhat node");
     const port = o.port === 0 ? await freePort() : (o.port ?? 8545);
     if (await portInUse(port)) throw new DevStackError(`port ${port} on 127.0.0.1 is in use (another hardhat node?): stop it, or pass --port 0 for a free port`);
     const node = hardhatNodeCommand(port);
@@ -168,7 +174,10 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
     await waitForListening(chainProc, port, 90_000);
     const client = createChainClient({ rpcUrl: state.rpcUrl, chainId: state.chainId, pollingIntervalMs: 50 });
     state.chainId = await client.getChainId();
-    done(state.rpcUrl);
+    // prover, attestation and challenge windows are chain time: a block a second keeps the clock moving
+    const ticker = start({ name: "ticker", kind: "ticker", command: NODE_BIN, args: ["--import", "tsx", join(REPO_ROOT, "devnet", "dev", "ticker.ts")], env: { PATH: process.env.PATH, RPC_URL: state.rpcUrl, TICK_MS: "1000" } });
+    await waitForLogLine(ticker, (l) => l.msg === "ticker started", 60_000);
+    done(`${state.rpcUrl}, a block a second`);
 
     // 2. Redis
     done = progress.step(o.redisUrl ? "checking Redis" : "starting Redis (append-only, noeviction)");
@@ -261,7 +270,7 @@ export async function registerDevModel(
   return model;
 }
 
-const STOP_ORDER: DevProcess["kind"][] = ["worker", "explorer", "redis", "chain"];
+const STOP_ORDER: DevProcess["kind"][] = ["worker", "explorer", "ticker", "redis", "chain"];
 
 /** Stops processes kind by kind (workers first, so they finish in-flight jobs while chain and Redis still run). */
 export async function stopProcesses(processes: readonly DevProcess[], onStopped?: (p: DevProcess, how: string) => void): Promise<void> {
