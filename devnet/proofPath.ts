@@ -194,8 +194,11 @@ export class ProofStack {
   async waitForProverWindow(requestId: bigint, prover: Address, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const assigned = await this.stack.client.readContract({ address: this.hub, abi: inferenceHubAbi, functionName: "assignedProver", args: [requestId] });
-      if (assigned.toLowerCase() === prover.toLowerCase()) return;
+      // (a busy node may drop a read: ask again until the deadline)
+      const assigned = await this.stack.client
+        .readContract({ address: this.hub, abi: inferenceHubAbi, functionName: "assignedProver", args: [requestId] })
+        .catch(() => null);
+      if (assigned?.toLowerCase() === prover.toLowerCase()) return;
       if (Date.now() > deadline) throw new Error(`request ${requestId}: the proof window is still ${assigned}'s after ${timeoutMs} ms, not ${prover}'s`);
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { QueueEvents, type Queue } from "bullmq";
-import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
+import { parseEther, parseEventLogs, type Abi, type Address, type Hex } from "viem";
 import { nodeRegistryAbi, inferenceHubAbi } from "../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
 import { TxSender, type ContractCall, type SendReturnType } from "../workers/chain/sender/txSender.js";
@@ -22,6 +22,21 @@ import { NodeRole } from "../protocol/enums.js";
 import { quantize } from "../protocol/fixedPoint.js";
 
 /** Options of a local Twinpath stack (chain + Redis + protocol + workers as separate processes). */
+/**
+ * msg.value of IrisClassifierConsumer.classify (contracts/examples): the hub's quoteFee for the consumer's request
+ * options (`requestOptions()`) at twice the current max fee per gas — the model's price plus the callback budget,
+ * whose unused part comes back to the consumer, which passes refunds on to the user who paid — plus `extra`.
+ */
+export async function exampleConsumerPayment(client: TwinpathPublicClient, hub: Address, modelId: bigint, consumer: { address: Address; abi: Abi }, extra = 0n): Promise<bigint> {
+  const options = (await client.readContract({ address: consumer.address, abi: consumer.abi, functionName: "requestOptions" })) as {
+    callbackGasLimit: number;
+    resultCallback: boolean;
+    resultTimeout: number;
+    proofTimeout: number;
+  };
+  return quotePayment(client, hub, modelId, options, extra);
+}
+
 /** Dev key of the fast-path stack's stand-in verifier (stake only, no node). */
 const FAST_PATH_VERIFIER_KEY = 9;
 

@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import type { Abi, Address } from "viem";
 import { readArtifact } from "../../protocol/abi/sources.js";
 import { createSignerClient } from "../../workers/chain/client.js";
-import { quotePayment } from "../../workers/chain/requestInference.js";
+import { exampleConsumerPayment } from "../../devnet/stack.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
@@ -78,7 +78,7 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     if (consumer) o.log(`consumer: IrisClassifierConsumer at ${consumer.address}`);
     const fee = 10n ** 15n;
     // what classify must pay: the hub's quote for the consumer's options (price + callback budget), plus the fee
-    const value = consumer ? await consumerPayment(ps, consumer, fee) : 0n;
+    const value = consumer ? await exampleConsumerPayment(ps.stack.client, ps.hub, ps.stack.model.modelId, consumer, fee) : 0n;
     const sent: TrackedRequest[] = [];
     for (const input of inputs) {
       if (consumer) {
@@ -113,21 +113,6 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
   } finally {
     await ps?.stack.stop();
   }
-}
-
-/**
- * msg.value of IrisClassifierConsumer.classify: the hub's quoteFee for the consumer's request options at twice the
- * current max fee per gas (the callback budget is charged at the request's gas price; the unused part is refunded
- * to the consumer, which passes refunds on to the user who paid), plus `fee` above the model's price.
- */
-async function consumerPayment(ps: ProofStack, consumer: { address: Address; abi: Abi }, fee: bigint): Promise<bigint> {
-  const options = (await ps.stack.client.readContract({ address: consumer.address, abi: consumer.abi, functionName: "requestOptions" })) as {
-    callbackGasLimit: number;
-    resultCallback: boolean;
-    resultTimeout: number;
-    proofTimeout: number;
-  };
-  return quotePayment(ps.stack.client, ps.hub, ps.stack.model.modelId, options, fee);
 }
 
 /** Deploys contracts/examples/IrisClassifierConsumer.sol for the stack's model (from the Hardhat artifact). */
