@@ -58,9 +58,9 @@ export interface DemoSummary {
 const CONSUMER = ["contracts/examples/IrisClassifierConsumer.sol", "IrisClassifierConsumer"] as const;
 
 export async function runFastPathDemo(o: FastPathDemoOptions, onStack?: (s: Stack) => void): Promise<{ rows: DemoRow[]; summary: DemoSummary; stack: Stack }> {
-  o.log("starting a local Hardhat node, Redis, deploying with Ignition, registering iris-mlp and 2 executor nodes…");
   const t0 = Date.now();
-  const stack = await startStack({ executorNodes: 2, executorProcesses: o.executorProcesses, batch: o.batch, echo: o.echo });
+  const at = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s]`;
+  const stack = await startStack({ executorNodes: 2, executorProcesses: o.executorProcesses, batch: o.batch, echo: o.echo, onStep: (l) => o.log(`${at()} ${l}…`) });
   onStack?.(stack);
   o.log(`  chain ${stack.node.url}  redis ${stack.redis.url}${stack.redis.local ? " (started for this run)" : ""}`);
   o.log(`  hub ${stack.deployment.inferenceHub}  model #${stack.model.modelId} onnx ${stack.model.onnxHash.slice(0, 10)}…`);
