@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { parseIndex } from "./args.js";
 import { devCommand } from "./commands/dev.js";
+import { jobsCommand } from "./commands/jobs.js";
 import { modelCommand } from "./commands/model.js";
 import { nodeCommand } from "./commands/node.js";
 import { DEFAULT_KEY_VAR, DEFAULT_RPC_URL } from "./context.js";
@@ -25,7 +26,8 @@ export function program(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addCommand(devCommand())
     .addCommand(nodeCommand())
-    .addCommand(modelCommand());
+    .addCommand(modelCommand())
+    .addCommand(jobsCommand());
   // usage errors exit 2 and help exits 0, through CommanderError (never process.exit inside commander)
   const exitOverride = (c: Command) => {
     c.exitOverride();
