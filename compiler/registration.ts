@@ -1,19 +1,15 @@
 /**
- * From a bundle to the ModelRegistry's `ModelSpec` (protocol/modelSpec.ts): one mapping, used by
- * scripts/register-model.ts and the devnet, so every path registers a bundle the same way.
- *
- *   onnxHash     = files.onnx.keccak256
- *   settingsHash = files.settings.keccak256
- *   circuitHash  = files.compiled.keccak256
- *   vkHash       = files.vk.keccak256
- *   manifestHash = keccak256(manifest.json bytes, exactly as stored)
- *   shapes, scales from manifest.input / manifest.output
- *   inputLower, inputUpper, tolerance from manifest.admission (the compiler's admitted input domain and tolerance,
- *                compiler/domain.ts): never typed by hand; a larger tolerance may be asked for, never a smaller one
+ * From a bundle to the ModelRegistry's `ModelSpec` (protocol/modelSpec.ts), used by scripts/register-model.ts and
+ * the devnet, so every path registers a bundle the same way. Hashes, shapes and scales come from the one mapping
+ * in protocol/modelBinding.ts (the same one that checks a bundle against a registered model); the options add how
+ * the model is verified and sold. The admitted input domain (inputLower, inputUpper) and the tolerance come from
+ * manifest.admission (compiler/domain.ts): never typed by hand; a larger tolerance may be asked for, never a smaller
+ * one.
  */
 import { getAddress, isAddress, zeroAddress, type Address } from "viem";
 
 import { VerificationMode, verificationModeNames, type VerificationModeName } from "../protocol/enums.js";
+import { modelBinding } from "../protocol/modelBinding.js";
 import { tensorLength, tensorProblem, type ModelSpec } from "../protocol/modelSpec.js";
 import { BundleManifestError, manifestIssuesError, parseManifest, readManifest, type Issue, type ReadManifest } from "./manifest.js";
 
@@ -90,15 +86,7 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
     throw new BundleManifestError(`tolerance ${tolerance} is below the bundle's ${minimum}: honest executors would be slashed`, source);
   }
   return {
-    onnxHash: manifest.files.onnx.keccak256,
-    settingsHash: manifest.files.settings.keccak256,
-    circuitHash: manifest.files.compiled.keccak256,
-    vkHash: manifest.files.vk.keccak256,
-    manifestHash,
-    inputShape: [...manifest.input.shape],
-    outputShape: [...manifest.output.shape],
-    inputScale: manifest.input.scale,
-    outputScale: manifest.output.scale,
+    ...modelBinding(manifest, manifestHash),
     mode,
     verifier: getAddress(verifier),
     price: options.price,
