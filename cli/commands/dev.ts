@@ -75,10 +75,12 @@ export function devCommand(): Command {
     .addOption(new Option("--provers <n>", "prover nodes, one process each").default(1).argParser(count(1, 3)))
     .addOption(new Option("--verifiers <n>", "verification nodes, one process each").default(3).argParser(count(1, 4)))
     .addOption(new Option("--stake <amount>", "stake of each node").default(10n ** 18n, "1 ETH").argParser(parseAmount))
+    .option("--no-explorer", "do not start the explorer page")
+    .addOption(new Option("--explorer-port <port>", "the explorer's port on 127.0.0.1 (a free one when taken; 0: any free one)").default(8090).argParser(port))
     .option("--log-level <level>", "workers' log level", "info")
     .option("--json", "print the stack (URLs, addresses, models, processes) as JSON")
     .action(async (_o, cmd: Command) => {
-      const o = optionsOf<{ port: number; redisUrl?: string; models: string[]; executors: number; provers: number; verifiers: number; stake: bigint; logLevel: string }>(cmd);
+      const o = optionsOf<{ port: number; redisUrl?: string; models: string[]; executors: number; provers: number; verifiers: number; stake: bigint; logLevel: string; explorer: boolean; explorerPort: number }>(cmd);
       const ctx = contextOf(cmd);
       const state = await devUp({
         home: ctx.home,
@@ -90,6 +92,8 @@ export function devCommand(): Command {
         verifiers: o.verifiers,
         stake: o.stake,
         logLevel: o.logLevel,
+        explorer: o.explorer,
+        explorerPort: o.port === 0 ? 0 : o.explorerPort,
         progress: { step: (l) => ctx.out.step(l), note: (l) => ctx.out.note(l) },
       });
       const c = state.contracts!;

@@ -47,6 +47,10 @@ export interface DevUpOptions {
   executors?: number;
   provers?: number;
   verifiers?: number;
+  /** start the explorer page. @defaultValue true */
+  explorer?: boolean;
+  /** its port on 127.0.0.1 (a free one when taken; 0: always a free one). @defaultValue 8090 */
+  explorerPort?: number;
   /** stake of each node, wei. @defaultValue 1 ETH */
   stake?: bigint;
   logLevel?: string;
@@ -119,6 +123,13 @@ function workerEnv(state: DevState, role: WorkerRole, key: Hex | undefined, logL
       VERIFIER_CONFIRMATIONS: "0",
       VERIFIER_START_BLOCK: String(state.deployBlock),
       VERIFIER_POLL_INTERVAL_MS: "200",
+    },
+    explorer: {
+      NODE_REGISTRY_ADDRESS: c.nodeRegistry,
+      EXPLORER_START_BLOCK: String(state.deployBlock),
+      EXPLORER_POLL_INTERVAL_MS: "500",
+      EXPLORER_PUBLIC_RPC_URL: state.rpcUrl,
+      EXPLORER_MODEL_LABELS: JSON.stringify(Object.fromEntries(state.models.filter((m) => m.labels).map((m) => [String(m.modelId), m.labels]))),
     },
   };
   return { ...common, ...own[role], ...extra };
@@ -240,6 +251,19 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
     });
     await Promise.all(started.map((p) => waitForLogLine(p, (l) => /started$/.test(String(l.msg)), 180_000)));
     done(`${started.length} processes`);
+
+    // 7. the explorer page
+    if (o.explorer ?? true) {
+      done = progress.step("starting the explorer");
+      const port = o.explorerPort ?? 8090;
+      const free = port === 0 || (await portInUse(port)) ? await freePort() : port;
+      if (port !== 0 && free !== port) progress.note(`port ${port} is in use: the explorer takes ${free}`);
+      const env = workerEnv(state, "explorer", undefined, logLevel, { EXPLORER_PORT: String(free) });
+      const p = start({ name: "explorer", kind: "explorer", command: NODE_BIN, args: ["--import", "tsx", workerEntry("explorer")], env });
+      const line = await waitForLogLine(p, (l) => l.msg === "explorer started", 120_000);
+      state.explorerUrl = `http://${line.host}:${line.metricsPort}${line.path}`;
+      done(state.explorerUrl);
+    }
 
     state.status = "up";
     writeDevState(state);
