@@ -13,6 +13,7 @@ import hre from "hardhat";
 import { configVariable } from "hardhat/config";
 import { getAddress, isHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { createTwinpathClient, type TwinpathClient } from "../client/index.js";
 import { devKey } from "../devnet/hardhatNode.js";
 import { defaultHome, readDevState, type DevState } from "../devnet/dev/state.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
@@ -103,6 +104,23 @@ export class CliContext {
       if (err instanceof DeploymentNotFoundError) throw new CliError(`${err.message}\n  On a local chain \`twinpath dev up\` deploys everything; elsewhere pass --deployment <file>.`);
       throw err;
     }
+  }
+
+  /** The client library bound to this deployment (with the signer when `withWallet`). */
+  async twinpath(withWallet = false): Promise<TwinpathClient> {
+    const [chain, a] = await Promise.all([this.chain(), this.addresses()]);
+    return createTwinpathClient({
+      publicClient: chain.client,
+      walletClient: withWallet ? await this.wallet() : undefined,
+      addresses: { hub: a.inferenceHub, modelRegistry: a.modelRegistry, nodeRegistry: a.nodeRegistry, attestationQuorum: a.attestationQuorum },
+      fromBlock: a.fromBlock,
+    });
+  }
+
+  /** Class labels of a model: given on the command line, else those the dev stack recorded for it (on its chain). */
+  async labelsFor(modelId: bigint, given?: string[]): Promise<string[] | undefined> {
+    if (given?.length) return given;
+    return (await this.chain()).dev?.models.find((m) => m.modelId === modelId)?.labels;
   }
 
   /** The signer: see the module comment for the order. */

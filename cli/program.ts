@@ -8,6 +8,7 @@ import { devCommand } from "./commands/dev.js";
 import { jobsCommand } from "./commands/jobs.js";
 import { modelCommand } from "./commands/model.js";
 import { nodeCommand } from "./commands/node.js";
+import { requestCommand, statusCommand } from "./commands/request.js";
 import { DEFAULT_KEY_VAR, DEFAULT_RPC_URL } from "./context.js";
 import { describeError, exitCodeOf } from "./errors.js";
 
@@ -27,6 +28,8 @@ export function program(): Command {
     .addCommand(devCommand())
     .addCommand(nodeCommand())
     .addCommand(modelCommand())
+    .addCommand(requestCommand())
+    .addCommand(statusCommand())
     .addCommand(jobsCommand());
   // usage errors exit 2 and help exits 0, through CommanderError (never process.exit inside commander)
   const exitOverride = (c: Command) => {

@@ -37,6 +37,20 @@ describe("twinpath CLI: help and arguments", () => {
     for (const top of ["dev", "node", "model"]) assert.ok(cmds.some((c) => c.path[0] === top), `twinpath ${top}`);
     for (const sub of ["register", "stake", "unbond", "withdraw", "status"]) assert.ok(cmds.some((c) => c.path.join(" ") === `node ${sub}`), `node ${sub}`);
     for (const sub of ["up", "down", "status"]) assert.ok(cmds.some((c) => c.path.join(" ") === `dev ${sub}`), `dev ${sub}`);
+    for (const c of ["request", "status", "model register", "model list", "jobs dead"]) assert.ok(cmds.some((x) => x.path.join(" ") === c), c);
+  });
+
+  it("request: --model and --input are required, an input must be a JSON number array (exit 2, nothing sent)", () => {
+    const noModel = spawnSync(process.execPath, [BIN, "request", "--input", "[1, 2]"], { encoding: "utf8" });
+    assert.equal(noModel.status, 2);
+    assert.match(noModel.stderr, /--model/);
+    for (const [input, why] of [["abc", /not JSON/], ['{"x": 1}', /JSON array of numbers/], ['[1, "2"]', /JSON array of numbers/]] as const) {
+      const r = spawnSync(process.execPath, [BIN, "request", "--model", "1", "--input", input], { encoding: "utf8" });
+      assert.equal(r.status, 2, input);
+      assert.match(r.stderr, why, input);
+    }
+    const badId = spawnSync(process.execPath, [BIN, "status", "-3"], { encoding: "utf8" });
+    assert.equal(badId.status, 2);
   });
 
   it("--help through the package bin exits 0; an unknown command or option exits 2 naming it", () => {
@@ -181,6 +195,20 @@ describe("twinpath node: a node operator's stake on a real chain", { timeout: 30
     const st = cli([...dep, "node", "status", operatorAddress, "--json"]);
     const ex = st.json().roles[0];
     assert.deepEqual([ex.registered, ex.stake, ex.unbonding.amount], [false, "0", "0"]);
+  });
+
+  it("model list with no models says how to register one; request and status name what is missing", () => {
+    const dep = ["--deployment", join(work, "deployments.json")];
+    const list = cli([...dep, "model", "list"]);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /no models registered yet \(twinpath model register <bundle>\)/);
+    assert.deepEqual(cli([...dep, "model", "list", "--json"]).json(), { models: [] });
+    const req = cli([...dep, "--dev-account", "9", "request", "--model", "1", "--input", "[0.5, -0.3, 0.8, 1.1]"]);
+    assert.equal(req.status, 2);
+    assert.match(req.stderr, /no model #1 on this chain \(0 registered: `twinpath model list`\)/);
+    const st = cli([...dep, "status", "1"]);
+    assert.equal(st.status, 1);
+    assert.match(st.stderr, /request 1 not found/);
   });
 
   it("status of another address needs no key; a human table names each role", () => {
