@@ -1,7 +1,7 @@
 /**
  * A request's life as the CLI shows it: each event the client library decodes (client/chain/events.ts: the hub's
  * and its AttestationQuorum's) as one step with its time, and the answer decoded at the model's output scale (a class
- * label when labels are known). `twinpath request`, `twinpath status` and the demo print through here.
+ * label when labels are known). `twinpath request` and `twinpath status` print through here.
  */
 import { formatEther, type Address } from "viem";
 import { decodeOutput, type DecodedOutput, type RequestEvent, type RequestTimeline, type TwinpathModel } from "../client/index.js";
