@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// twinpath CLI launcher: runs compiler/cli.ts under Node >= 22 with the tsx loader resolved from this package.
+// twinpath CLI launcher: runs cli/main.ts under Node >= 22 with the tsx loader resolved from this package, and with
+// this package's hardhat.config.ts (the CLI deploys and reads the keystore through Hardhat) wherever it is started.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -24,5 +25,9 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
     process.exit(1);
   }
 }
-const r = spawnSync(node, ["--import", tsx, join(root, "compiler", "cli.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+// the compiler's own command line serves build-model/verify-bundle until its commander module is mounted in cli/
+const args = process.argv.slice(2);
+const entry = args[0] === "build-model" || args[0] === "verify-bundle" ? join(root, "compiler", "cli.ts") : join(root, "cli", "main.ts");
+const env = { ...process.env, HARDHAT_CONFIG: process.env.HARDHAT_CONFIG ?? join(root, "hardhat.config.ts") };
+const r = spawnSync(node, ["--import", tsx, entry, ...args], { stdio: "inherit", env });
 process.exit(r.status ?? 1);

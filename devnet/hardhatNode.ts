@@ -18,19 +18,24 @@ export interface HardhatNode {
   stop: () => Promise<void>;
 }
 
+/** `hardhat node` on 127.0.0.1:`port`, run by the project's Node 22 (also what `twinpath dev up` starts). */
+export function hardhatNodeCommand(port: number): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const bin = join(REPO_ROOT, "node_modules", ".bin");
+  return {
+    command: join(bin, "node"),
+    args: [join(REPO_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--port", String(port), "--hostname", "127.0.0.1"],
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FORCE_COLOR: "0" },
+  };
+}
+
 /**
  * Starts `hardhat node` (Node 22 from node_modules) on a free loopback port as a child process: worker processes
  * need an RPC URL, so an in-process EDR chain will not do. Automining: every transaction gets its own block.
  */
 export async function startHardhatNode(options: { port?: number } = {}): Promise<HardhatNode> {
   const port = options.port ?? (await freePort());
-  const bin = join(REPO_ROOT, "node_modules", ".bin");
-  const child = spawn(join(bin, "node"), [join(REPO_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--port", String(port), "--hostname", "127.0.0.1"], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FORCE_COLOR: "0" },
-    detached: false,
-  });
+  const cmd = hardhatNodeCommand(port);
+  const child = spawn(cmd.command, cmd.args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: cmd.env, detached: false });
   let tail = "";
   const keep = (d: Buffer) => (tail = (tail + d.toString()).slice(-4000));
   child.stdout?.on("data", keep);

@@ -23,12 +23,23 @@ export interface LocalRedis {
   dispose: () => Promise<void>;
 }
 
+/**
+ * Arguments of a loopback `redis-server` keeping its files in `dir`: append-only persistence when `persistent`
+ * (what a queue that must not lose jobs needs), no RDB snapshots, and no eviction (a queue's keys must never be
+ * evicted; it is also Redis's default).
+ */
+export function redisServerArgs(port: number, dir: string, persistent: boolean): string[] {
+  return [
+    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--maxmemory-policy", "noeviction",
+    ...(persistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no"]),
+  ];
+}
+
 /** Starts `redis-server` on a loopback port for tests and the demo (never the shared one at 6379). */
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "twinpath-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
-  args.push(...(options.persistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no"]));
+  const args = redisServerArgs(port, dir, options.persistent ?? false);
   let child: ChildProcess | undefined;
 
   const start = async () => {

@@ -236,11 +236,14 @@ export async function deployBundleVerifier(rpcUrl: string, chainId: number, bund
 /** Starts a local stack (chain, Redis, protocol) with the bundle's model registered for the proof path. */
 export async function startProofStack(options: ProofStackOptions): Promise<ProofStack> {
   const cleanups: (() => Promise<void> | void)[] = [];
+  const step = options.onStep ?? (() => {});
   try {
+    step("starting a Hardhat node on loopback");
     const node = await startHardhatNode();
     cleanups.push(() => node.stop());
     let redis: { url: string; local?: LocalRedis };
     const url = options.redisUrl ?? process.env.REDIS_URL;
+    step(url ? `using Redis at ${url}` : "starting Redis on a free port");
     if (url) redis = { url };
     else {
       const local = await startLocalRedis({ persistent: options.persistentRedis });
@@ -249,15 +252,19 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     }
     const chain = { rpcUrl: node.url, chainId: node.chainId, pollingIntervalMs: 20 };
     const client = createChainClient(chain);
+    step("deploying the protocol with Ignition");
     const deployment = await deployProtocol(node.url, PROOF_DEVNET_PARAMETERS);
     const deployer = createSignerClient(chain, devKey(0));
+    if (typeof options.verifier === "function") step("deploying the model's on-chain Halo2 verifier");
     const verifier = typeof options.verifier === "function" ? await options.verifier(node.url, node.chainId) : options.verifier;
+    step(`registering the model from its bundle (${options.mode ?? "ZKML_ATTESTED"})`);
     const model = await registerBundleModel(deployer, client, deployment.modelRegistry, options.bundleDir, {
       mode: options.mode ?? "ZKML_ATTESTED",
       verifier: verifier ?? zeroAddress,
       tolerance: options.tolerance,
     });
     const executorKeys = Array.from({ length: options.executorNodes ?? 1 }, (_, i) => devKey(1 + i));
+    step(`staking nodes: ${executorKeys.length} executor, ${options.proverNodes ?? 2} prover, ${options.verifierNodes ?? 3} verification`);
     await registerNodes(client, node.url, deployment.nodeRegistry, executorKeys, NodeRole.Executor);
     const modelStoreDir = mkdtempSync(join(tmpdir(), "twinpath-models-"));
     cleanups.push(() => rmSync(modelStoreDir, { recursive: true, force: true }));
@@ -269,7 +276,10 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     await registerNodes(client, node.url, deployment.nodeRegistry, proof.proverKeys, NodeRole.Prover);
     await registerNodes(client, node.url, deployment.nodeRegistry, proof.verifierKeys, NodeRole.Verifier);
     if (options.blockTicker !== false) proof.startBlockTicker(options.blockTicker ?? 1000);
-    if (options.startFastPath ?? true) await stack.startWorkers();
+    if (options.startFastPath ?? true) {
+      step("starting the fast-path workers: listener, executor, sender");
+      await stack.startWorkers();
+    }
     return proof;
   } catch (err) {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => {});

@@ -61,6 +61,8 @@ export interface StackOptions {
   echo?: boolean;
   model?: FastPathModel;
   logLevel?: string;
+  /** Told as each set-up phase begins (the demo shows the steps as they happen). */
+  onStep?: (step: string) => void;
   /** Result timeout of the stack's requests, seconds. Long by default: an automining node advances its clock
    * at least one second per block, so a burst of blocks runs chain time ahead of the wall clock. @defaultValue 3600 */
   resultTimeout?: number;
@@ -300,11 +302,14 @@ export class Stack {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cleanups: (() => Promise<void> | void)[] = [];
+  const step = options.onStep ?? (() => {});
   try {
+    step("starting a Hardhat node on loopback");
     const node = await startHardhatNode();
     cleanups.push(() => node.stop());
     let redis: { url: string; local?: LocalRedis };
     const url = options.redisUrl ?? (options.persistentRedis ? undefined : process.env.REDIS_URL);
+    step(url ? `using Redis at ${url}` : "starting Redis on a free port");
     if (url) redis = { url };
     else {
       const local = await startLocalRedis({ persistent: options.persistentRedis });
@@ -316,12 +321,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const chain = { rpcUrl: node.url, chainId: node.chainId, pollingIntervalMs: 20 };
     const client = createChainClient(chain);
+    step("deploying the protocol with Ignition");
     const deployment = await deployProtocol(node.url);
     const deployer = createSignerClient(chain, devKey(0));
+    step("registering the model");
     const modelDef = options.model ?? (await demoFastPathModel());
     const model = await registerFastPathModel(deployer, client, deployment.modelRegistry, modelDef);
 
     const executorKeys = Array.from({ length: options.executorNodes ?? 1 }, (_, i) => devKey(1 + i));
+    step(`staking ${executorKeys.length} executor node(s)`);
     const minStake = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "minStake", args: [NodeRole.Executor] })) as bigint;
     for (const key of executorKeys) {
       const w = createSignerClient(chain, key);
@@ -346,7 +354,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const queues = { redisUrl: redis.url, prefix: `tp-${process.pid}-${randomBytes(3).toString("hex")}` };
     const stack = new Stack(node, redis, deployment, model, client, createSignerClient(chain, devKey(19)), executorKeys, queues, modelStoreDir, proxy, options);
     for (const c of cleanups) stack.onCleanup(c);
-    if (options.startWorkers ?? true) await stack.startWorkers();
+    if (options.startWorkers ?? true) {
+      step("starting the workers: listener, executor(s), sender");
+      await stack.startWorkers();
+    }
     return stack;
   } catch (err) {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => {});

@@ -1,5 +1,6 @@
 /**
- * Registers a model bundle (a folder with manifest.json, see compiler/) in the ModelRegistry.
+ * Registers a model bundle (a folder with manifest.json, see compiler/) in the ModelRegistry: the same registration as
+ * `npx twinpath model register <bundle>` (which also derives a missing proving key and deploys the verifier).
  *
  *   TWINPATH_BUNDLE=models/iris-mlp/bundle TWINPATH_MODE=ZKML_ATTESTED TWINPATH_PRICE_WEI=1000000000000000 \
  *     npx hardhat run scripts/register-model.ts --network localhost
@@ -18,7 +19,6 @@
  * Prints the new model id (from the ModelRegistered event).
  */
 import { network } from "hardhat";
-import { parseEventLogs } from "viem";
 import { z } from "zod";
 
 import { readDeployment } from "./lib/deployments.js";
@@ -26,6 +26,7 @@ import { envAddress, envString, envUint, parseEnv } from "./lib/env.js";
 import { runScript } from "./lib/run.js";
 import { loadBundleManifest, manifestToModelSpec } from "../compiler/registration.js";
 import { verificationModeNames } from "../protocol/enums.js";
+import { registerModel } from "../workers/chain/registerModel.js";
 
 await runScript(async () => {
   const env = parseEnv(
@@ -51,9 +52,9 @@ await runScript(async () => {
 
   const { viem, networkName } = await network.create();
   const publicClient = await viem.getPublicClient();
+  const [wallet] = await viem.getWalletClients();
   const chainId = await publicClient.getChainId();
   const registryAddress = env.TWINPATH_MODEL_REGISTRY ?? (await readDeployment(chainId)).contracts.modelRegistry;
-  const registry = await viem.getContractAt("ModelRegistry", registryAddress);
 
   console.log(`Registering ${loaded.manifest.name} on ${networkName} (chain ${chainId}), registry ${registryAddress}`);
   console.log(`  manifest ${loaded.manifestHash}`);
@@ -62,14 +63,8 @@ await runScript(async () => {
   console.log(`  mode ${env.TWINPATH_MODE}, verifier ${spec.verifier}, price ${spec.price} wei, tolerance ${spec.tolerance}`);
   console.log(`  admitted input domain [${spec.inputLower.join(", ")}] .. [${spec.inputUpper.join(", ")}]`);
 
-  const hash =
-    env.TWINPATH_PREVIOUS_MODEL === undefined
-      ? await registry.write.registerModel([spec])
-      : await registry.write.registerVersion([env.TWINPATH_PREVIOUS_MODEL, spec]);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error(`registration transaction ${hash} reverted`);
-  const [event] = parseEventLogs({ abi: registry.abi, logs: receipt.logs, eventName: "ModelRegistered" });
-  if (event === undefined) throw new Error(`no ModelRegistered event in ${hash}`);
-  console.log(`\nModel id ${event.args.modelId} (tx ${hash}, gas ${receipt.gasUsed})`);
-  console.log(`  export TWINPATH_MODEL_ID=${event.args.modelId}`);
+  // the same registration as `twinpath model register`
+  const r = await registerModel(wallet as never, publicClient as never, { modelRegistry: registryAddress, spec, previous: env.TWINPATH_PREVIOUS_MODEL });
+  console.log(`\nModel id ${r.modelId} (tx ${r.hash}, gas ${r.receipt.gasUsed})`);
+  console.log(`  export TWINPATH_MODEL_ID=${r.modelId}`);
 });

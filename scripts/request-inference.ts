@@ -1,31 +1,50 @@
 /**
- * Sends one inference request to a deployed hub and prints its id; optionally waits for the fast-path result.
+ * Sends one inference request to a deployed hub and prints its id; optionally follows it to its result or its
+ * settlement and prints the decoded answer. The same client library as `npx twinpath request` (which also shows each
+ * step live): encoding at the model's input scale, the hub's quote, simulate-then-send, the lifecycle, decoding.
  *
- *   TWINPATH_MODEL_ID=1 TWINPATH_INPUT='[5.1, 3.5, 1.4, 0.2]' TWINPATH_WAIT=1 \
+ *   TWINPATH_MODEL_ID=1 TWINPATH_INPUT='[5.1, 3.5, 1.4, 0.2]' TWINPATH_WAIT=settled \
  *     npx hardhat run scripts/request-inference.ts --network localhost
  *
  * Environment:
  *   TWINPATH_MODEL_ID          required: the model version to run
- *   TWINPATH_INPUT             required: JSON array of numbers (nesting is flattened in row-major order); quantized
- *                              to round(f32(x) * 2^inputScale) at the model's registered input scale (protocol/fixedPoint.ts)
+ *   TWINPATH_INPUT             required: JSON array of numbers (nested rows allowed, row-major); encoded at the
+ *                              model's registered input scale (protocol/fixedPoint.ts)
  *   TWINPATH_FEE_WEI           value sent with the request (default: the hub's quoteFee: the model's price plus the
  *                              callback budget at twice the current max fee per gas; the unused budget is refunded)
  *   TWINPATH_RESULT_CALLBACK   1 to have the hub call onResult on the sender (contracts only; default 0)
- *   TWINPATH_WAIT              1 to wait for ResultSubmitted and print the output (default 0)
- *   TWINPATH_WAIT_TIMEOUT_S    how long to wait (default 120)
+ *   TWINPATH_WAIT              result: wait for the fast result; settled (or 1): follow it to settled or refunded;
+ *                              0 (default): print the id and return
+ *   TWINPATH_WAIT_TIMEOUT_S    how long to wait (default 300)
+ *   TWINPATH_LABELS            class names of the output, comma-separated (the answer is printed with its label)
  *   TWINPATH_HUB               hub address; default from deployments/<chainId>.json
  */
 import { network } from "hardhat";
-import { parseEventLogs } from "viem";
 import { z } from "zod";
 
 import { readDeployment } from "./lib/deployments.js";
 import { envAddress, envBool, envJson, envUint, parseEnv } from "./lib/env.js";
 import { ScriptInputError, runScript } from "./lib/run.js";
-import { dequantize, quantize } from "../protocol/fixedPoint.js";
+import { createTwinpathClient, WatchTimeoutError, type NestedNumbers, type RequestTimeline, type TwinpathModel } from "../client/index.js";
+import { protocolErrorOf } from "../workers/chain/protocolError.js";
 
 type Nested = number | Nested[];
 const nested: z.ZodType<Nested> = z.lazy(() => z.union([z.number().finite(), z.array(nested)]));
+
+/** The hub's refusal of an input outside the model's admitted domain, restated in the input's own numbers. */
+function domainRefusal(err: unknown, model: TwinpathModel, values: NestedNumbers): ScriptInputError | undefined {
+  const e = protocolErrorOf(err);
+  if (e?.errorName !== "InferenceHubInputOutOfDomain") return undefined;
+  const [index, , lower, upper] = e.args;
+  const real = (v: bigint) => Number(v) / 2 ** model.input.scale;
+  const given = ([values].flat(Infinity as 1) as number[])[Number(index)];
+  return new ScriptInputError(
+    `TWINPATH_INPUT[${index}] = ${given} is outside model ${model.id}'s admitted domain there, [${real(lower)}, ${real(upper)}] (the hub refuses it: InferenceHubInputOutOfDomain); nothing was sent`,
+  );
+}
+
+/** The answer a timeline holds: the settled output, else the fast result (not verified yet). */
+const answerOf = (t: RequestTimeline) => (t.settled?.output ? { raw: t.settled.output, verified: true } : t.result && !t.refunded ? { raw: t.result.output, verified: false } : undefined);
 
 await runScript(async () => {
   const env = parseEnv(
@@ -35,71 +54,66 @@ await runScript(async () => {
       TWINPATH_INPUT: envJson(z.array(nested).min(1, "must hold at least one number")),
       TWINPATH_FEE_WEI: envUint().optional(),
       TWINPATH_RESULT_CALLBACK: envBool().default("0"),
-      TWINPATH_WAIT: envBool().default("0"),
-      TWINPATH_WAIT_TIMEOUT_S: envUint().default("120"),
+      TWINPATH_WAIT: z.enum(["0", "1", "result", "settled"]).default("0"),
+      TWINPATH_WAIT_TIMEOUT_S: envUint().default("300"),
+      TWINPATH_LABELS: z.string().optional(),
       TWINPATH_HUB: envAddress().optional(),
     }),
   );
 
   const { viem, networkName } = await network.create();
   const publicClient = await viem.getPublicClient();
+  const [walletClient] = await viem.getWalletClients();
   const chainId = await publicClient.getChainId();
-  const hubAddress = env.TWINPATH_HUB ?? (await readDeployment(chainId)).contracts.inferenceHub;
-  const hub = await viem.getContractAt("InferenceHub", hubAddress);
-  const registry = await viem.getContractAt("ModelRegistry", await hub.read.models());
+  const deployment = env.TWINPATH_HUB ? undefined : await readDeployment(chainId);
+  const hub = env.TWINPATH_HUB ?? deployment!.contracts.inferenceHub;
+  // the registries and the quorum the hub was deployed with (immutable on the hub)
+  const hubContract = await viem.getContractAt("InferenceHub", hub);
+  const [modelRegistry, nodeRegistry, attestationQuorum] = await Promise.all([hubContract.read.models(), hubContract.read.nodes(), hubContract.read.attestationQuorum()]);
+  const tp = createTwinpathClient({
+    publicClient: publicClient as never,
+    walletClient: walletClient as never,
+    addresses: { hub, modelRegistry, nodeRegistry, attestationQuorum },
+    fromBlock: deployment?.deployBlock !== undefined ? BigInt(deployment.deployBlock) : undefined,
+  });
 
-  const model = await registry.read.getModel([env.TWINPATH_MODEL_ID]);
-  const values = (env.TWINPATH_INPUT as Nested[]).flat(Infinity as 1) as number[];
-  if (values.length !== model.inputLength) {
-    throw new ScriptInputError(
-      `TWINPATH_INPUT has ${values.length} numbers; model ${env.TWINPATH_MODEL_ID} takes ${model.inputLength} (shape ${JSON.stringify(model.spec.inputShape)})`,
-    );
-  }
-  if (!model.active) throw new ScriptInputError(`model ${env.TWINPATH_MODEL_ID} is not active`);
-  const input = quantize(values, model.spec.inputScale);
-  // The registry admits per element the fixed-point bounds in which every input proves (one pair: all elements).
-  const { inputLower: lower, inputUpper: upper } = model.spec;
-  const outside = input.findIndex((v, i) => v < (lower.length === 1 ? lower[0] : lower[i]) || v > (upper.length === 1 ? upper[0] : upper[i]));
-  if (outside >= 0) {
-    const [lo, hi] = [lower.length === 1 ? lower[0] : lower[outside], upper.length === 1 ? upper[0] : upper[outside]];
-    const scale = model.spec.inputScale;
-    throw new ScriptInputError(
-      `TWINPATH_INPUT[${outside}] = ${values[outside]} is outside the model's admitted domain [${dequantize([lo], scale)[0]}, ${dequantize([hi], scale)[0]}] (the hub refuses it: InferenceHubInputOutOfDomain)`,
-    );
-  }
-  const options = { callbackGasLimit: 0, resultCallback: env.TWINPATH_RESULT_CALLBACK, resultTimeout: 0, proofTimeout: 0 };
-  const { maxFeePerGas } = await publicClient.estimateFeesPerGas();
-  const fee = env.TWINPATH_FEE_WEI ?? (await hub.read.quoteFee([env.TWINPATH_MODEL_ID, options, maxFeePerGas * 2n]));
+  const modelId = env.TWINPATH_MODEL_ID;
+  const model = await tp.getModel(modelId);
+  if (!model.active) throw new ScriptInputError(`model ${modelId} is not active`);
+  const values = env.TWINPATH_INPUT as NestedNumbers;
+  const input = await tp.encodeInput(modelId, values);
+  const options = { resultCallback: env.TWINPATH_RESULT_CALLBACK };
+  const fee = env.TWINPATH_FEE_WEI ?? (await tp.quoteFee(modelId, options));
+  const labels = env.TWINPATH_LABELS?.split(",").map((s) => s.trim());
 
-  console.log(`Requesting model ${env.TWINPATH_MODEL_ID} on ${networkName} (chain ${chainId}), hub ${hubAddress}`);
-  console.log(`  input ${JSON.stringify(values)} -> ${JSON.stringify(input.map(String))} (scale ${model.spec.inputScale}), fee ${fee} wei`);
+  console.log(`Requesting model ${modelId} (${model.modeName}) on ${networkName} (chain ${chainId}), hub ${hub}`);
+  console.log(`  input ${JSON.stringify(values)} -> ${JSON.stringify(input.map(String))} (scale ${model.input.scale}), fee ${fee} wei`);
+  const r = await tp.requestInference({ modelId, input: { fixedPoint: input }, fee, options }).catch((err: unknown) => {
+    throw domainRefusal(err, model, values) ?? err;
+  });
+  console.log(`\nRequest id ${r.requestId} (tx ${r.transactionHash}, gas ${r.receipt.gasUsed}), executor ${r.event.args.executor}`);
+  console.log(`  result deadline ${new Date(Number(r.event.args.resultDeadline) * 1000).toISOString()}`);
+  if (env.TWINPATH_WAIT === "0") return;
 
-  const hash = await hub.write.requestInference([env.TWINPATH_MODEL_ID, input, options], { value: fee });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error(`request transaction ${hash} reverted`);
-  const [requested] = parseEventLogs({ abi: hub.abi, logs: receipt.logs, eventName: "InferenceRequested" });
-  if (requested === undefined) throw new Error(`no InferenceRequested event in ${hash}`);
-  const requestId = requested.args.requestId;
-  console.log(`\nRequest id ${requestId} (tx ${hash}, gas ${receipt.gasUsed}), executor ${requested.args.executor}`);
-  console.log(`  result deadline ${new Date(Number(requested.args.resultDeadline) * 1000).toISOString()}`);
-
-  if (env.TWINPATH_WAIT) {
-    const deadline = Date.now() + Number(env.TWINPATH_WAIT_TIMEOUT_S) * 1000;
-    console.log(`Waiting up to ${env.TWINPATH_WAIT_TIMEOUT_S}s for the result...`);
-    for (;;) {
-      const [result] = await hub.getEvents.ResultSubmitted({ requestId }, { fromBlock: receipt.blockNumber, strict: true });
-      if (result !== undefined) {
-        const output = result.args.output ?? [];
-        console.log(`Result from ${result.args.executor} in block ${result.blockNumber}:`);
-        console.log(`  output ${JSON.stringify(output.map(String))} = ${JSON.stringify(dequantize(output, model.spec.outputScale))} (scale ${model.spec.outputScale})`);
-        break;
-      }
-      if (Date.now() > deadline) {
-        console.error(`No result for request ${requestId} after ${env.TWINPATH_WAIT_TIMEOUT_S}s (are the executor workers running?)`);
-        process.exitCode = 1;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 1000));
+  const until = env.TWINPATH_WAIT === "result" ? "ResultSubmitted" : undefined;
+  console.log(`Following it until ${until ? "its result" : "settled or refunded"} (up to ${env.TWINPATH_WAIT_TIMEOUT_S} s)…`);
+  const t0 = Date.now();
+  try {
+    for await (const e of tp.watchRequest(r.requestId, { fromBlock: r.blockNumber, timeoutMs: Number(env.TWINPATH_WAIT_TIMEOUT_S) * 1000 })) {
+      console.log(`  +${((Date.now() - t0) / 1000).toFixed(1)} s  ${e.eventName} (block ${e.blockNumber})`);
+      if (e.eventName === until) break;
     }
+  } catch (err) {
+    if (!(err instanceof WatchTimeoutError)) throw err;
+    console.error(`Request ${r.requestId} is still open after ${env.TWINPATH_WAIT_TIMEOUT_S} s: \`npx twinpath status ${r.requestId}\` shows where it waits (are the workers running? \`npx twinpath dev status\`)`);
+    process.exitCode = 1;
   }
+  const t = await tp.getRequestTimeline(r.requestId, { fromBlock: r.blockNumber });
+  const a = answerOf(t);
+  if (a) {
+    const d = await tp.decodeOutput(modelId, a.raw, { labels: labels && labels.length === a.raw.length ? labels : undefined });
+    console.log(`Answer: ${d.label !== undefined ? `${d.label} ` : ""}${JSON.stringify(d.values)} (output ${JSON.stringify(d.fixedPoint.map(String))} at scale ${model.output.scale}; ${a.verified ? "settled: verified" : "fast path: not verified yet"})`);
+  }
+  console.log(`Request ${r.requestId}: ${t.statusName}`);
+  if (!until && t.statusName !== "Settled") process.exitCode = 1;
 });

@@ -19,6 +19,7 @@ const RANK: Record<string, number> = {
   explorer: 7,
   devnet: 8,
   scripts: 9,
+  cli: 9,
   bin: 9,
   testkit: 10,
   test: 11,

@@ -79,6 +79,15 @@ interface INodeRegistry {
     /// eligible, else 0.
     function stakeAt(address node, NodeRole role, uint256 timepoint) external view returns (uint256);
 
+    /// @notice True if `node` is registered for `role` (it may hold less than the minimum).
+    function isRegistered(address node, NodeRole role) external view returns (bool);
+
+    /// @notice Stake of `node` for `role` waiting out the unbonding delay, and when it can be withdrawn.
+    function unbondingOf(address node, NodeRole role) external view returns (uint256 amount, uint256 readyAt);
+
+    /// @notice Whether `node` is suspended for `role`, and until when.
+    function suspendedUntil(address node, NodeRole role) external view returns (bool suspended, uint256 until);
+
     /// @notice Sum of counted stake for `role` at `timepoint` (a past timestamp).
     function totalStakeAt(NodeRole role, uint256 timepoint) external view returns (uint256);
 

@@ -274,18 +274,18 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuardTransient {
         return _stakes[node][uint256(role)].duties;
     }
 
-    /// @notice Stake of `node` for `role` waiting out the unbonding delay, and when it can be withdrawn.
+    /// @inheritdoc INodeRegistry
     function unbondingOf(address node, NodeRole role) external view returns (uint256 amount, uint256 readyAt) {
         StakeRecord storage s = _stakes[node][uint256(role)];
         return (s.unbonding, s.unbondingReadyAt);
     }
 
-    /// @notice True if `node` is registered for `role` (it may hold less than the minimum).
+    /// @inheritdoc INodeRegistry
     function isRegistered(address node, NodeRole role) external view returns (bool) {
         return _stakes[node][uint256(role)].registered;
     }
 
-    /// @notice Whether `node` is suspended for `role`, and until when.
+    /// @inheritdoc INodeRegistry
     function suspendedUntil(address node, NodeRole role) external view returns (bool suspended, uint256 until) {
         StakeRecord storage s = _stakes[node][uint256(role)];
         return (s.suspended, s.suspendedUntil);

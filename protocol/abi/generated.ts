@@ -3530,6 +3530,30 @@ export const nodeRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      }
+    ],
+    "name": "isRegistered",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum NodeRole",
         "name": "role",
         "type": "uint8"
@@ -3685,6 +3709,35 @@ export const nodeRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      }
+    ],
+    "name": "suspendedUntil",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "suspended",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint256",
+        "name": "until",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum NodeRole",
         "name": "role",
         "type": "uint8"
@@ -3732,6 +3785,35 @@ export const nodeRegistryAbi = [
       {
         "internalType": "uint256",
         "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      }
+    ],
+    "name": "unbondingOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "readyAt",
         "type": "uint256"
       }
     ],

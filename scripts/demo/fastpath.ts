@@ -62,10 +62,10 @@ const CONSUMER = ["contracts/examples/IrisClassifierConsumer.sol", "IrisClassifi
 
 export async function runFastPathDemo(o: FastPathDemoOptions, onStack?: (s: Stack) => void): Promise<{ rows: DemoRow[]; summary: DemoSummary; stack: Stack }> {
   const name = o.model ?? "iris-mlp";
-  o.log(`starting a local Hardhat node, Redis, deploying with Ignition, registering ${name} and 2 executor nodes…`);
   const t0 = Date.now();
+  const at = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s]`;
   const model = await demoFastPathModel(name);
-  const stack = await startStack({ executorNodes: 2, executorProcesses: o.executorProcesses, batch: o.batch, echo: o.echo, model });
+  const stack = await startStack({ executorNodes: 2, executorProcesses: o.executorProcesses, batch: o.batch, echo: o.echo, model, onStep: (l) => o.log(`${at()} ${l}…`) });
   onStack?.(stack);
   o.log(`  chain ${stack.node.url}  redis ${stack.redis.url}${stack.redis.local ? " (started for this run)" : ""}`);
   o.log(`  hub ${stack.deployment.inferenceHub}  model #${stack.model.modelId} onnx ${stack.model.onnxHash.slice(0, 10)}…`);

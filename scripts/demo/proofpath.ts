@@ -19,8 +19,17 @@ import { deployBundleVerifier, startProofStack, type ProofStack } from "../../de
 import { demoDataset, ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { outcomes, percentile, trackRequests, type RequestOutcome, type TrackedRequest } from "./track.js";
 import { quantize } from "../../protocol/fixedPoint.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 const MODES = { attested: "ZKML_ATTESTED", optimistic: "OPTIMISTIC", onchain: "ZKML_ONCHAIN" } as const;
+
+/** What each status a request reaches means, as the live progress says it. */
+const STEP_NAMES: Partial<Record<number, string>> = {
+  [RequestStatus.Executed]: "result on chain (fast path)",
+  [RequestStatus.ProofSubmitted]: "proof submitted",
+  [RequestStatus.Settled]: "settled",
+  [RequestStatus.Refunded]: "refunded",
+};
 
 export interface ProofPathDemoOptions {
   mode: keyof typeof MODES;
@@ -48,6 +57,9 @@ export interface ProofPathDemoResult {
 
 export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPathDemoResult> {
   const warnings: string[] = [];
+  const t0 = Date.now();
+  const at = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s]`;
+  const step = (label: string) => o.log(`${at()} ${label}…`);
   const bundle = await ensureDemoBundle(o.model, { log: (m) => o.log(`  bundle: ${m}`) });
   o.log(`model ${o.model}: bundle ${bundle.dir} (${bundle.source}), manifest ${bundle.manifestHash.slice(0, 10)}…`);
 
@@ -61,8 +73,10 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
       verifierNodes: o.verifiers,
       proverNodes: 1,
       echo: o.echo,
+      onStep: step,
     });
     o.log(`chain ${ps.stack.node.url}, hub ${ps.hub}, model id ${ps.stack.model.modelId} (${MODES[o.mode]}, tolerance ${ps.tolerance} units at scale ${ps.stack.model.model.outputScale})`);
+    step(`starting the proof-path workers: prover${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
     const starts = [ps.start("prover", 0, { PROVER_THREADS: String(o.proverThreads) })];
     if (o.mode === "attested") for (let i = 0; i < o.verifiers; i++) starts.push(ps.start("verifier-node", i));
     await Promise.all(starts);
@@ -75,12 +89,15 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     // under their gas cap), except in OPTIMISTIC mode: the demo's short challenge window needs a per-request
     // proofTimeout, and the example asks with the protocol's default deadlines. The example classifies Iris
     // (4 features): other models (digits) are requested directly from the hub.
-    const consumer = o.mode === "optimistic" || !takesIrisFeatures(ps) ? undefined : await deployExampleConsumer(ps);
+    const useConsumer = o.mode !== "optimistic" && takesIrisFeatures(ps);
+    if (useConsumer) step("deploying the example consumer contract");
+    const consumer = useConsumer ? await deployExampleConsumer(ps) : undefined;
     if (consumer) o.log(`consumer: IrisClassifierConsumer at ${consumer.address}`);
     const fee = 10n ** 15n;
     // what classify must pay: the hub's quote for the consumer's options (price + callback budget), plus the fee
     const value = consumer ? await exampleConsumerPayment(ps.stack.client, ps.hub, ps.stack.model.modelId, consumer, fee) : 0n;
     const sent: TrackedRequest[] = [];
+    step(`sending ${inputs.length} requests`);
     for (const input of inputs) {
       if (consumer) {
         const r = await ps.stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [input] as never, value }, "classify");
@@ -90,8 +107,13 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
         sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
       }
     }
-    o.log(`sent ${sent.length} requests; following them to settlement…`);
-    const state = await trackRequests(ps.stack.client, ps.hub, sent, 180_000 + o.challengeWindow * 1000);
+    o.log(`${at()} sent ${sent.length} requests (#${sent[0]?.requestId}..#${sent.at(-1)?.requestId}); following them to settlement:`);
+    const minedAt = new Map(sent.map((r) => [r.requestId, r.minedAt]));
+    const onChange = (id: bigint, status: number) => {
+      const after = `${((Date.now() - minedAt.get(id)!) / 1000).toFixed(1)} s after its request`;
+      o.log(`${at()}   #${id} ${STEP_NAMES[status] ?? requestStatusName(status)} (${after})`);
+    };
+    const state = await trackRequests(ps.stack.client, ps.hub, sent, 180_000 + o.challengeWindow * 1000, onChange);
     const rows = await outcomes(ps.stack.client, ps.hub, fromBlock, sent, state);
     const settled = rows.filter((r) => r.status === "Settled");
     const fast = rows.map((r) => r.fastMs).filter((x): x is number => x !== null);

@@ -2,7 +2,8 @@
  * The addresses of a Twinpath deployment, per chain: `deployments/<chainId>.json` at the repository root (written by
  * scripts/deploy.ts, read by the other scripts when no address is given). Ignition keeps its own journal in
  * ignition/deployments/chain-<chainId>/ (that is what makes a re-run resume instead of redeploying); this file is the
- * small, stable summary other tools read.
+ * small, stable summary other tools read (the workers' pm2 dev preset, the `twinpath` CLI). TWINPATH_DEPLOYMENTS_DIR
+ * moves the folder (tests, several local setups side by side).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -19,6 +20,8 @@ export const deploymentSchema = z.object({
   network: z.string(),
   deployedAt: z.string(),
   deployer: address,
+  /** block of the deployment: where event scans (listener, explorer, CLI) start */
+  deployBlock: z.number().int().nonnegative().optional(),
   contracts: z.object({ modelRegistry: address, nodeRegistry: address, inferenceHub: address }).catchall(address),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;
@@ -27,18 +30,24 @@ export class DeploymentNotFoundError extends Error {
   override name = "DeploymentNotFoundError";
 }
 
-export function deploymentPath(chainId: number, root = REPO_ROOT): string {
-  return join(root, "deployments", `${chainId}.json`);
+/** `<root>/deployments` when a root is given, else TWINPATH_DEPLOYMENTS_DIR, else `<repo>/deployments`. */
+export function deploymentsDir(root?: string): string {
+  if (root !== undefined) return join(root, "deployments");
+  return process.env.TWINPATH_DEPLOYMENTS_DIR || join(REPO_ROOT, "deployments");
 }
 
-export async function writeDeployment(d: Deployment, root = REPO_ROOT): Promise<string> {
+export function deploymentPath(chainId: number, root?: string): string {
+  return join(deploymentsDir(root), `${chainId}.json`);
+}
+
+export async function writeDeployment(d: Deployment, root?: string): Promise<string> {
   const path = deploymentPath(d.chainId, root);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(d, null, 2)}\n`);
   return path;
 }
 
-export async function readDeployment(chainId: number, root = REPO_ROOT): Promise<Deployment> {
+export async function readDeployment(chainId: number, root?: string): Promise<Deployment> {
   const path = deploymentPath(chainId, root);
   let text: string;
   try {
@@ -48,7 +57,28 @@ export async function readDeployment(chainId: number, root = REPO_ROOT): Promise
       `No deployment for chain ${chainId} at ${path}: run scripts/deploy.ts on this network first, or pass the address in the environment.`,
     );
   }
-  const parsed = deploymentSchema.safeParse(JSON.parse(text));
+  return parseDeployment(text, path);
+}
+
+/** A deployment file at an explicit path. */
+export async function readDeploymentFile(path: string): Promise<Deployment> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new DeploymentNotFoundError(`cannot read the deployment file ${path}: ${(err as Error).message}`);
+  }
+  return parseDeployment(text, path);
+}
+
+function parseDeployment(text: string, path: string): Deployment {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DeploymentNotFoundError(`${path} is not JSON`);
+  }
+  const parsed = deploymentSchema.safeParse(json);
   if (!parsed.success) {
     throw new DeploymentNotFoundError(`${path} is not a Twinpath deployment file: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
