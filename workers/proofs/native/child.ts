@@ -37,6 +37,10 @@ export interface NativeChildOptions {
   python?: string;
   /** Threads of the child's own pool (RAYON_NUM_THREADS); undefined = one per core. */
   threads?: number;
+  /** Where ezkl keeps its lookup-table cache (EZKL_REPO_PATH); undefined = the environment's, else ~/.ezkl. */
+  cacheDir?: string;
+  /** Report the layout/polynomial split of each proof (benchmarks; costs a little logging). */
+  stageDetail?: boolean;
   /** Time allowed for import + version check. @defaultValue 30_000 */
   startTimeoutMs?: number;
   /** Called with each line the child writes on stderr (native warnings, crashes). */
@@ -87,6 +91,8 @@ export class NativeChild {
     const workdir = mkdtempSync(join(tmpdir(), "twinpath-ezkl-"));
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: "1" };
     if (options.threads !== undefined) env.RAYON_NUM_THREADS = String(options.threads);
+    if (options.cacheDir && !env.EZKL_REPO_PATH) env.EZKL_REPO_PATH = options.cacheDir;
+    if (options.stageDetail) env.TWINPATH_EZKL_STAGES = "1";
     let proc: ChildProcessWithoutNullStreams;
     try {
       proc = spawn(python, [NATIVE_WORKER_SCRIPT, "--workdir", workdir], { env, stdio: "pipe" });

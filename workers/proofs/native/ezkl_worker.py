@@ -47,26 +47,41 @@ _UNITS = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
 class StageTimes(logging.Handler):
-    """ezkl logs how long it spent loading the proving key; the prover reports it as its own stage."""
+    """Reads stage times from ezkl's own log records: the proving-key load (always), and with
+    TWINPATH_EZKL_STAGES=1 (benchmarks) when the circuit layout (witness assignment) starts and ends, so that a
+    proof splits into key load, setup, layout and the polynomial work (FFTs, MSMs, openings)."""
 
     def __init__(self):
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
+        self.reset()
+
+    def reset(self):
         self.key_load_ms = None
+        self.layout_start = None
+        self.layout_end = None
 
     def emit(self, record):
-        m = re.match(r"loaded proving key in ([0-9.]+)(ns|µs|us|ms|s)$", record.getMessage())
-        if m:
-            self.key_load_ms = float(m.group(1)) * _UNITS[m.group(2)]
+        msg = record.getMessage()
+        if record.name == "ezkl.pfsys":
+            m = re.match(r"loaded proving key in ([0-9.]+)(ns|µs|us|ms|s)$", msg)
+            if m:
+                self.key_load_ms = float(m.group(1)) * _UNITS[m.group(2)]
+        elif msg == "model layout...":
+            self.layout_start = time.perf_counter()
+        elif self.layout_start is not None:
+            self.layout_end = time.perf_counter()
 
 
 STAGES = StageTimes()
+STAGE_DETAIL = os.environ.get("TWINPATH_EZKL_STAGES") == "1"
 # ezkl logs through Python logging: keep its warnings ("low scale values", "artifact version") off stderr, and
-# read the key-load time from its INFO record.
+# read stage times from its records. (Levels are read once by the native side: set them before any call.)
 logging.getLogger("ezkl").setLevel(logging.ERROR)
-_pfsys = logging.getLogger("ezkl.pfsys")
-_pfsys.setLevel(logging.INFO)
-_pfsys.propagate = False
-_pfsys.addHandler(STAGES)
+for name, level in [("ezkl.pfsys", logging.INFO)] + ([("ezkl.graph.model", logging.DEBUG), ("ezkl.circuit.ops.region", logging.DEBUG)] if STAGE_DETAIL else []):
+    logger = logging.getLogger(name)
+    logger.setLevel(level)
+    logger.propagate = False
+    logger.addHandler(STAGES)
 
 _loop = asyncio.new_event_loop()
 asyncio.set_event_loop(_loop)
@@ -117,11 +132,19 @@ class Worker:
     def op_prove(self, r):
         wit, witness_ms = self.witness(r["compiled"], r["input"])
         out = self.path("proof.json")
-        STAGES.key_load_ms = None
+        STAGES.reset()
         t0 = time.perf_counter()
         ezkl.prove(wit, r["compiled"], r["pk"], out, "single", r["srs"])
-        prove_ms = (time.perf_counter() - t0) * 1000
-        return {"proof": self.read_text(out), "witnessMs": witness_ms, "proveMs": prove_ms, "keyLoadMs": STAGES.key_load_ms}
+        t1 = time.perf_counter()
+        result = {"proof": self.read_text(out), "witnessMs": witness_ms, "proveMs": (t1 - t0) * 1000, "keyLoadMs": STAGES.key_load_ms}
+        if STAGES.layout_start is not None and STAGES.layout_end is not None:
+            result["stages"] = {
+                "keyLoadMs": STAGES.key_load_ms,
+                "setupMs": (STAGES.layout_start - t0) * 1000 - (STAGES.key_load_ms or 0),
+                "layoutMs": (STAGES.layout_end - STAGES.layout_start) * 1000,
+                "polyMs": (t1 - STAGES.layout_end) * 1000,
+            }
+        return result
 
     def op_verify(self, r):
         proof = self.write_text("verify-proof.json", r["proof"])
@@ -145,7 +168,7 @@ class Worker:
 
     def op_pkLoad(self, r):
         """Deserialises a proving key (through gen_vk_from_pk_single) and reports ezkl's own load time."""
-        STAGES.key_load_ms = None
+        STAGES.reset()
         t0 = time.perf_counter()
         ezkl.gen_vk_from_pk_single(r["pk"], r["settings"], self.path("vk-from-pk.key"))
         return {"keyLoadMs": STAGES.key_load_ms, "totalMs": (time.perf_counter() - t0) * 1000}

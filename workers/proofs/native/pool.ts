@@ -27,6 +27,8 @@ export interface NativePoolOptions {
   threadsPerProcess?: number;
   /** A task running longer than this kills its child and fails. @defaultValue 600_000 */
   taskTimeoutMs?: number;
+  /** Report the layout/polynomial split of each proof in ProveResult.stages (benchmarks). @defaultValue false */
+  stageDetail?: boolean;
   logger?: Logger;
 }
 
@@ -37,6 +39,17 @@ export interface StagedArtifacts {
   srs: string;
   vk: string;
   pk?: string;
+}
+
+/** Where a native proof's time went (stageDetail): from ezkl's own log records. */
+export interface NativeProofStages {
+  keyLoadMs: number;
+  /** SRS load, circuit configuration */
+  setupMs: number;
+  /** laying out the circuit: assigning the witness to cells */
+  layoutMs: number;
+  /** commitments, FFTs, MSMs, the quotient and the openings */
+  polyMs: number;
 }
 
 interface Task {
@@ -70,12 +83,15 @@ export class NativePool implements ProvingEngine {
     this.processes = options.processes ?? 1;
     this.threadsPerProcess = options.threadsPerProcess ?? Math.max(1, Math.floor(availableParallelism() / this.processes));
     this.timeoutMs = options.taskTimeoutMs ?? 600_000;
+    this.stageRoot = mkdtempSync(join(tmpdir(), "twinpath-native-keys-"));
     this.childOptions = {
       python: options.python,
       threads: this.threadsPerProcess,
+      // ezkl caches lookup tables on disk: one cache for this pool's children, not the operator's home
+      cacheDir: join(this.stageRoot, "ezkl-cache"),
+      stageDetail: options.stageDetail,
       onStderr: (line) => options.logger?.warn({ native: line }, "native EZKL stderr"),
     };
-    this.stageRoot = mkdtempSync(join(tmpdir(), "twinpath-native-keys-"));
   }
 
   /** Starts every child; throws NativeEzklUnavailableError when Python or ezkl==21.0.0 is missing. */
@@ -125,11 +141,11 @@ export class NativePool implements ProvingEngine {
     return s;
   }
 
-  async prove(key: string, artifacts: ThreadArtifacts, input: number[]): Promise<ProveResult> {
+  async prove(key: string, artifacts: ThreadArtifacts, input: number[]): Promise<ProveResult & { stages?: NativeProofStages }> {
     const s = this.stage(key, artifacts);
     if (!s.pk) throw new ProvingError(`artifacts ${key} have no proving key`);
-    const r = await this.request<{ proof: string; witnessMs: number; proveMs: number; keyLoadMs: number | null }>("prove", { compiled: s.compiled, pk: s.pk, srs: s.srs, input: [input] });
-    return { proof: new TextEncoder().encode(r.proof), witnessMs: r.witnessMs, proveMs: r.proveMs, keyLoadMs: r.keyLoadMs ?? undefined };
+    const r = await this.request<{ proof: string; witnessMs: number; proveMs: number; keyLoadMs: number | null; stages?: NativeProofStages }>("prove", { compiled: s.compiled, pk: s.pk, srs: s.srs, input: [input] });
+    return { proof: new TextEncoder().encode(r.proof), witnessMs: r.witnessMs, proveMs: r.proveMs, keyLoadMs: r.keyLoadMs ?? undefined, stages: r.stages };
   }
 
   async verify(key: string, artifacts: ThreadArtifacts, proofJson: Uint8Array): Promise<{ valid: boolean; verifyMs: number }> {
