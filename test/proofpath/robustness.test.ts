@@ -11,6 +11,7 @@ import { createLogger } from "../../workers/shared/logger.js";
 import { loadVerifierNodeConfig } from "../../workers/config/verifierNode.js";
 import { ConfigError } from "../../workers/shared/errors.js";
 import { Redis } from "ioredis";
+import { resolveRedis } from "../../workers/shared/localRedis.js";
 import { ProofFollower, legacyResumeBlock, verifierCheckpointStore, verifyJobId, type ProofSource, type VerifyJobData } from "../../workers/verifier-node/follower.js";
 
 const logger = createLogger("test", "silent");
@@ -187,13 +188,11 @@ describe("verifier-node follower: configuration and upgrade", () => {
   });
 
   it("resumes after a pre-reorg-handling checkpoint, and keeps hashes in Redis across restarts", async (t) => {
-    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-    } catch {
-      t.skip("no Redis at 127.0.0.1:6379");
-      return;
-    }
+    // REDIS_URL or a private redis-server (never a default port that may not answer: a failed client would
+    // keep reconnecting and hold the test process open).
+    const server = await resolveRedis();
+    t.after(() => server.dispose());
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
     const key = `test-robustness-${process.pid}-${Date.now()}:verifier:checkpoint`;
     try {
       assert.equal(await legacyResumeBlock(redis, key, 5n), 5n, "no old checkpoint: the start block");
