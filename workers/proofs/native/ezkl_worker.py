@@ -218,6 +218,15 @@ class Worker:
             error = str(err)
         return {"written": os.path.exists(r["sol"]), "abiWritten": os.path.exists(r["abi"]), "error": error}
 
+    def op_evmVka(self, r):
+        """The verifying-key artifact for EZKL's reusable verifier (same solc caveat as op_evmVerifier)."""
+        try:
+            run_async(ezkl.create_evm_vka, r["vk"], r["settings"], r["sol"], r["abi"], r["srs"])
+            error = None
+        except Exception as err:
+            error = str(err)
+        return {"written": os.path.exists(r["sol"]), "abiWritten": os.path.exists(r["abi"]), "error": error}
+
     def op_calldata(self, r):
         proof = self.write_text("calldata-proof.json", r["proof"])
         return {"calldata": list(ezkl.encode_evm_calldata(proof, self.path("calldata.bin"), None))}
