@@ -10,7 +10,11 @@
  * and end to end on a local stack (iris-mlp): request → settlement and gas per settled request in each mode.
  *
  *   node --import tsx bench/proofpath.ts [--models iris-mlp,iris-deep,iris-cnn] [--proofs 6] [--requests 6] [--nodes 3]
- *        [--skip-e2e] [--skip-lenet] [--lenet-proofs 2] [--lenet-compiler-timeout 240] [--lenet-wasm-max-logrows 17]
+ *        [--skip-e2e] [--lenet] [--lenet-compiler-timeout 240] [--lenet-wasm-max-logrows 17]
+ *
+ * --lenet adds the LeNet-5-class model. It is heavy on this hardware: EZKL calibrates it to 2^20 rows (scale 7,
+ * fixed weights), so its SRS and keys take tens of minutes the first time (cached in .twinpath/bench/), its proving
+ * key is ~4 GB and a proof needs ~10 GB of memory, so it runs one native prover only.
  *
  * Native figures need the Python package (python3 -m pip install --require-hashes -r workers/proofs/native/requirements.txt;
  * PROVER_PYTHON picks the interpreter); without it the native columns say why they are missing.
@@ -18,7 +22,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -44,8 +48,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "6" },
     nodes: { type: "string", default: "3" },
     "skip-e2e": { type: "boolean", default: false },
-    "skip-lenet": { type: "boolean", default: false },
-    "lenet-proofs": { type: "string", default: "2" },
+    lenet: { type: "boolean", default: false },
     "lenet-compiler-timeout": { type: "string", default: "240" },
     "lenet-wasm-max-logrows": { type: "string", default: "17" },
   },
@@ -232,8 +235,9 @@ async function benchModel(name: string, nativeMissing: string | null): Promise<M
 interface LenetRow {
   model: "lenet5-28x28";
   /** EZKL's own gen_settings + calibrate_settings ("resources") + compile_circuit, at input/param scale 7 */
-  ezkl: { logrows: number; numRows: number; totalAssignments: number; calibrateMs: number; setupMs: number; pkMB: number } | { error: string };
-  native: { one?: ProbeOutcome; two?: ProbeOutcome; stages?: ProbeOutcome };
+  ezkl: { logrows: number; numRows: number; totalAssignments: number; calibrateMs: number; srsMs: number; setupMs: number; pkMB: number } | { error: string };
+  /** one process with a pool of CORES threads, one proof, with the stage split */
+  native?: ProbeOutcome;
   wasm: ProbeOutcome | { skipped: string };
   /** the project's compiler on the same ONNX */
   compiler: { ok: true; logrows: number; ms: number } | { ok: false; error: string };
@@ -257,9 +261,11 @@ async function lenetArtifacts(): Promise<{ dir: string; files: ProbeArgs["files"
     await ezkl.call("compile", { model, compiled: files.compiled, settings: files.settings });
     const s = JSON.parse(readFileSync(files.settings, "utf8"));
     log(`  lenet5: EZKL calibrated logrows ${s.run_args.logrows}, ${s.num_rows} rows; generating an SRS and keys…`);
+    const t0 = performance.now();
     await ezkl.call("genSrs", { srs: files.srs, logrows: s.run_args.logrows });
+    const srsMs = Math.round(performance.now() - t0);
     const setup = await ezkl.call<{ ms: number }>("setup", { compiled: files.compiled, srs: files.srs, vk: files.vk, pk: files.pk });
-    const meta = { logrows: s.run_args.logrows, numRows: s.num_rows, totalAssignments: s.total_assignments, calibrateMs: Math.round(cal.ms), setupMs: Math.round(setup.ms), pkMB: r1(readFileSync(files.pk).length / 2 ** 20) };
+    const meta = { logrows: s.run_args.logrows, numRows: s.num_rows, totalAssignments: s.total_assignments, calibrateMs: Math.round(cal.ms), srsMs, setupMs: Math.round(setup.ms), pkMB: r1(statSync(files.pk).size / 2 ** 20) };
     writeFileSync(metaPath, JSON.stringify(meta));
     return { dir, files, meta };
   } finally {
@@ -270,14 +276,8 @@ async function lenetArtifacts(): Promise<{ dir: string; files: ProbeArgs["files"
 /** The project's compiler on the LeNet ONNX, in a child process with a time limit. */
 function tryCompiler(timeoutS: number): Promise<LenetRow["compiler"]> {
   if (timeoutS <= 0) return Promise.resolve({ ok: false, error: "not attempted (--lenet-compiler-timeout 0)" });
-  const script = `
-    import { compileModel } from "./compiler/compile.js";
-    import { lenet5Onnx, lenetInputs } from "./bench/lib/lenet5.js";
-    const t0 = performance.now();
-    const c = await compileModel(lenet5Onnx(), { samples: lenetInputs(4), confirmWithProof: false });
-    console.log(JSON.stringify({ ok: true, logrows: c.calibration.sizing.logrows, ms: Math.round(performance.now() - t0) }));`;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "lib", "compileProbe.ts")], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -285,16 +285,20 @@ function tryCompiler(timeoutS: number): Promise<LenetRow["compiler"]> {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutS * 1000);
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) return resolve(JSON.parse(out.trim().split("\n").pop()!));
-      const line = err.split("\n").find((l) => /Error/.test(l)) ?? err.trim().split("\n").pop() ?? "";
-      resolve({ ok: false, error: signal === "SIGKILL" ? `no result within ${timeoutS} s` : line.trim().slice(0, 300) });
+      if (signal === "SIGKILL") return resolve({ ok: false, error: `no result within ${timeoutS} s` });
+      try {
+        if (code === 0) return resolve(JSON.parse(out.trim().split("\n").pop()!));
+      } catch {
+        /* fall through */
+      }
+      resolve({ ok: false, error: `exit ${code}: ${err.trim().split("\n").pop() ?? ""}`.slice(0, 300) });
     });
   });
 }
 
 async function benchLenet(nativeMissing: string | null): Promise<LenetRow> {
   log("LeNet-5 (28×28)…");
-  const row: LenetRow = { model: "lenet5-28x28", ezkl: { error: nativeMissing ?? "" }, native: {}, wasm: { skipped: "" }, compiler: { ok: false, error: "" } };
+  const row: LenetRow = { model: "lenet5-28x28", ezkl: { error: nativeMissing ?? "" }, wasm: { skipped: "" }, compiler: { ok: false, error: "" } };
   row.compiler = await tryCompiler(Number(values["lenet-compiler-timeout"]));
   log(`  project compiler: ${row.compiler.ok ? `logrows ${row.compiler.logrows}` : row.compiler.error}`);
   if (nativeMissing) {
@@ -303,16 +307,14 @@ async function benchLenet(nativeMissing: string | null): Promise<LenetRow> {
   }
   const { files, meta } = await lenetArtifacts();
   row.ezkl = meta;
-  const inputs = lenetInputs(Number(values["lenet-proofs"]), 21).map((x) => x.map((v) => Math.round(v * 128) / 128));
-  log(`  native: 1 process × ${CORES} threads, 2 processes × 1 thread, stages…`);
-  row.native.one = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, python: PYTHON });
-  row.native.two = await runProbe({ backend: "native", files, inputs: [...inputs, ...inputs].slice(0, Math.max(2, inputs.length)), provers: 2, threadsPerProcess: 1, python: PYTHON });
-  row.native.stages = await runProbe({ backend: "native", files, inputs: inputs.slice(0, 1), provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON });
+  const inputs = lenetInputs(1, 21).map((x) => x.map((v) => Math.round(v * 128) / 128));
+  log(`  native: 1 process × ${CORES} threads, one proof with its stage split (a second process would need another ~10 GB)…`);
+  row.native = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON }, 7_200_000);
   const maxK = Number(values["lenet-wasm-max-logrows"]);
-  if (meta.logrows > maxK) row.wasm = { skipped: `logrows ${meta.logrows} > ${maxK}: a ${meta.pkMB} MB proving key in a 4 GiB WASM address space (raise --lenet-wasm-max-logrows to try)` };
+  if (meta.logrows > maxK) row.wasm = { skipped: `logrows ${meta.logrows} > ${maxK}: a ${meta.pkMB} MB proving key does not fit the engine's 4 GiB WASM address space (raise --lenet-wasm-max-logrows to try)` };
   else {
     log("  WASM (EZKL's artifacts, 1 thread)…");
-    row.wasm = await runProbe({ backend: "wasm", files, inputs: inputs.slice(0, 1), provers: 1 });
+    row.wasm = await runProbe({ backend: "wasm", files, inputs, provers: 1 }, 7_200_000);
   }
   return row;
 }
@@ -365,7 +367,7 @@ for (const m of MODELS) {
   log(`benchmarking ${m}…`);
   models.push(await benchModel(m, nativeMissing));
 }
-const lenet = values["skip-lenet"] ? null : await benchLenet(nativeMissing);
+const lenet = values.lenet ? await benchLenet(nativeMissing) : null;
 const modes = values["skip-e2e"] ? [] : await benchModes();
 
 const pad = (cells: (string | number)[], widths: number[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
@@ -403,14 +405,11 @@ table(
 if (lenet) {
   console.log("LeNet-5-class CNN, 28×28 input (EZKL's own settings and circuit; the project's compiler tried on the same ONNX)");
   const e = lenet.ezkl;
-  console.log(`  EZKL: ${"error" in e ? `unavailable: ${e.error}` : `logrows ${e.logrows}, ${e.numRows} rows, ${e.totalAssignments} assignments, pk ${e.pkMB} MB, calibrate ${e.calibrateMs} ms, keygen ${e.setupMs} ms`}`);
+  console.log(`  EZKL: ${"error" in e ? `unavailable: ${e.error}` : `logrows ${e.logrows}, ${e.numRows} rows, ${e.totalAssignments} assignments, pk ${e.pkMB} MB; calibrate ${e.calibrateMs} ms, SRS ${e.srsMs} ms, keys ${e.setupMs} ms`}`);
   console.log(`  project compiler: ${lenet.compiler.ok ? `logrows ${lenet.compiler.logrows} in ${lenet.compiler.ms} ms` : lenet.compiler.error}`);
   const n = lenet.native;
-  const cell = (p: ProbeOutcome | undefined) => (!p ? "-" : ok(p) ? `prove ${f0(p.proveMs)} ms, ${f2(p.proofsPerSecond)} proofs/s, peak ${f0(p.peakMemoryMB)} MB` : `failed: ${p.error}`);
-  console.log(`  native 1 process × ${CORES} threads: ${cell(n.one)}`);
-  console.log(`  native 2 processes × 1 thread: ${cell(n.two)}`);
-  console.log(`  native stages setup/layout/poly ms: ${stageCell(n.stages)}; key load ${ok(n.stages) ? f0(n.stages.keyLoadMs) : "-"} ms`);
-  console.log(`  WASM: ${"skipped" in lenet.wasm ? `skipped: ${lenet.wasm.skipped}` : cell(lenet.wasm)}`);
+  console.log(`  native 1 process × ${CORES} threads: ${!n ? "-" : ok(n) ? `key load ${f0(n.keyLoadMs)} ms, witness ${f0(n.witnessMs)} ms, prove ${f0(n.proveMs)} ms (setup/layout/poly ${stageCell(n)}), peak ${f0(n.peakMemoryMB)} MB` : `failed: ${n.error}`}`);
+  console.log(`  WASM: ${"skipped" in lenet.wasm ? `skipped: ${lenet.wasm.skipped}` : ok(lenet.wasm) ? `prove ${f0(lenet.wasm.proveMs)} ms, peak ${f0(lenet.wasm.peakMemoryMB)} MB` : `failed: ${lenet.wasm.error}`}`);
   console.log("");
 }
 if (modes.length) {
@@ -429,7 +428,7 @@ const out = {
   ezkl: { wasm: "@ezkljs/engine@21.0.0", native: nativeMissing ? `unavailable: ${nativeMissing}` : "ezkl==21.0.0 (Python)" },
   proofsPerRun: PROOFS,
   models: models.map((m) => ({ ...m, wasm: stripRows(m.wasm), native: stripRows(m.native) })),
-  lenet: lenet && { ...lenet, native: { one: strip(lenet.native.one), two: strip(lenet.native.two), stages: strip(lenet.native.stages) }, wasm: "skipped" in lenet.wasm ? lenet.wasm : strip(lenet.wasm) },
+  lenet: lenet && { ...lenet, native: strip(lenet.native), wasm: "skipped" in lenet.wasm ? lenet.wasm : strip(lenet.wasm) },
   modes,
 };
 mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });

@@ -15,7 +15,10 @@ import type { ModelArtifacts } from "../../workers/proofs/bundles.js";
 import { EnginePool } from "../../workers/proofs/enginePool.js";
 import { ProvingError } from "../../workers/proofs/errors.js";
 import { fromField } from "../../workers/proofs/instances.js";
+import { loadProverConfig } from "../../workers/config/prover.js";
+import { startProvingEngine } from "../../workers/proofs/engines.js";
 import { NativeEzklUnavailableError } from "../../workers/proofs/native/child.js";
+import { ConfigError } from "../../workers/shared/errors.js";
 import { NativePool } from "../../workers/proofs/native/pool.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../../workers/proofs/proofJson.js";
 import { ProofVerifier } from "../../workers/verifier-node/backends.js";
@@ -58,6 +61,29 @@ describe("native EZKL backend: missing Python package", () => {
         return true;
       });
     }
+  });
+});
+
+describe("PROVER_BACKEND configuration", () => {
+  const base = { REDIS_URL: "redis://x:1", RPC_URL: "http://x:1", CHAIN_ID: "1", HUB_ADDRESS: `0x${"0".repeat(40)}`, MODEL_REGISTRY_ADDRESS: `0x${"0".repeat(40)}`, BUNDLE_DIRS: "/b", PROOF_STORE_DIR: "/p", PROVER_PRIVATE_KEY: `0x${"1".repeat(64)}` };
+
+  it("defaults to the embedded WASM engine; accepts native; refuses anything else by name", () => {
+    assert.equal(loadProverConfig(base).PROVER_BACKEND, "wasm");
+    const c = loadProverConfig({ ...base, PROVER_BACKEND: "native", PROVER_PYTHON: "/opt/py/bin/python", PROVER_NATIVE_THREADS: "4" });
+    assert.deepEqual([c.PROVER_BACKEND, c.PROVER_PYTHON, c.PROVER_NATIVE_THREADS], ["native", "/opt/py/bin/python", 4]);
+    assert.throws(() => loadProverConfig({ ...base, PROVER_BACKEND: "gpu" }), (e: unknown) => e instanceof ConfigError && e.issues[0].variable === "PROVER_BACKEND" && /wasm or native/.test(e.message));
+  });
+
+  it("a native backend without the Python package is a configuration error naming PROVER_BACKEND and the install step", async () => {
+    await assert.rejects(startProvingEngine({ backend: "native", parallel: 1, python: "/nonexistent/python3" }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.equal(e.issues[0].variable, "PROVER_BACKEND");
+      assert.match(e.message, /pip install --require-hashes -r workers\/proofs\/native\/requirements\.txt/);
+      return true;
+    });
+    const wasm = await startProvingEngine({ backend: "wasm", parallel: 1 });
+    assert.equal(wasm.backend, "wasm");
+    await wasm.close();
   });
 });
 
