@@ -3,7 +3,7 @@
  *
  *   npx hardhat run bench/onchain-verify.ts
  *
- * Per demo model with a real engine proof (cached under .twinpath/halo2/): gas of Halo2Verifier.verifyProof called
+ * Per demo model, and a MaxPool + Softmax circuit that uses EZKL's shuffle arguments, with a real engine proof (cached under .twinpath/halo2/): gas of Halo2Verifier.verifyProof called
  * directly (a transaction's gas: intrinsic + calldata + execution) and through the adapter, submitProof in
  * ZKML_ONCHAIN mode (binding + verification + settlement), submitProofs with 1, 2 and 5 real proofs, against the
  * attestation path (submitProof in ZKML_ATTESTED mode with the same proof bytes, plus the quorum settlement figure
@@ -24,9 +24,12 @@ import { generateVerifierArtifacts } from "../halo2/solidity/generate.js";
 import { deployVerifierArtifacts } from "../halo2/solidity/deploy.js";
 import { verifyProof as tsVerify } from "../halo2/verify/verifier.js";
 import { engineVerify } from "../test/halo2/engine.js";
-import { hex, loadModelCase, SKIP_MODELS } from "../test/halo2-solidity/corpus.js";
+import { hex, loadModelCase, loadShuffleModelCase, SKIP_MODELS } from "../test/halo2-solidity/corpus.js";
+import { SHUFFLE_CIRCUIT_NAMES, type ShuffleCircuitName } from "../test/halo2/shuffle-circuit.js";
 
-const MODELS = (process.env.ONCHAIN_BENCH_MODELS ?? "iris-mlp,iris-cnn,iris-deep").split(",");
+// Shuffle circuits compiled by compiler/ (EZKL shuffle arguments): pool-softmax (Conv → MaxPool → Gemm → Softmax,
+// 16 inputs, k=10) and cnn-pool2 (conv–pool–conv–pool–fc–softmax on 8×8, k=13; compiling it takes minutes, cached).
+const MODELS = (process.env.ONCHAIN_BENCH_MODELS ?? "iris-mlp,iris-cnn,iris-deep,pool-softmax,cnn-pool2").split(",");
 const BATCHES = [1, 2, 5] as const;
 const TIMING_ITERATIONS = Number(process.env.ONCHAIN_BENCH_ITERATIONS ?? 5);
 const [ZKML_ONCHAIN, ZKML_ATTESTED] = [0, 1];
@@ -67,15 +70,15 @@ function calldataFloor(data: Hex): number {
 
 const signed = (v: bigint) => (v > FR_MODULUS / 2n ? v - FR_MODULUS : v);
 let manifestSalt = 0;
-async function registerModel(mode: number, verifier: Hex): Promise<bigint> {
+async function registerModel(mode: number, verifier: Hex, inputLength: number, outputLength: number): Promise<bigint> {
   const spec = {
     onnxHash: `0x${"11".repeat(32)}` as Hex,
     settingsHash: `0x${"22".repeat(32)}` as Hex,
     circuitHash: `0x${"33".repeat(32)}` as Hex,
     vkHash: `0x${"44".repeat(32)}` as Hex,
     manifestHash: `0x${(++manifestSalt).toString(16).padStart(64, "0")}` as Hex,
-    inputShape: [1, 4],
-    outputShape: [1, 3],
+    inputShape: [1, inputLength],
+    outputShape: [1, outputLength],
     inputScale: 7,
     outputScale: 7,
     mode,
@@ -119,7 +122,7 @@ const attestationFigures = JSON.parse(readFileSync(join(REPO_ROOT, "bench/result
 const rows: Record<string, unknown>[] = [];
 let sharedVerifier: Hex | undefined;
 for (const name of MODELS) {
-  const m = await loadModelCase(name);
+  const m = (SHUFFLE_CIRCUIT_NAMES as string[]).includes(name) ? await loadShuffleModelCase(name as ShuffleCircuitName) : await loadModelCase(name);
   const gen = generateVerifierArtifacts(m.desc, m.srs);
   const deploysVerifier = sharedVerifier === undefined;
   const d = await deployVerifierArtifacts(clients, gen, { verifier: sharedVerifier as never });
@@ -134,9 +137,9 @@ for (const name of MODELS) {
   const adapterTx = Number(await publicClient.estimateGas({ to: d.adapter, data: adapterData }));
 
   const inst = m.instances.map(signed);
-  const [input, output] = [inst.slice(0, 4), inst.slice(4)];
-  const onchainModel = await registerModel(ZKML_ONCHAIN, d.adapter);
-  const attestedModel = await registerModel(ZKML_ATTESTED, "0x0000000000000000000000000000000000000000");
+  const [input, output] = [inst.slice(0, m.inputLength), inst.slice(m.inputLength)];
+  const onchainModel = await registerModel(ZKML_ONCHAIN, d.adapter, input.length, output.length);
+  const attestedModel = await registerModel(ZKML_ATTESTED, "0x0000000000000000000000000000000000000000", input.length, output.length);
   // Warm the per-model state with one settled request, as bench/gas.ts does.
   const [warm] = await executedRequests(onchainModel, input, output, 1);
   await receiptOf(await hubProver.write.submitProof([warm, input, output, proof]));
@@ -168,6 +171,8 @@ for (const name of MODELS) {
   rows.push({
     model: name,
     k: m.desc.k,
+    // EZKL shuffles are mv-lookups: this counts every lookup argument (range checks, activations, shuffles).
+    lookups: m.desc.cs.lookups.length,
     proofBytes: m.proof.length,
     instances: m.instances.length,
     artifact: { bytes: gen.payload.length, dataContracts: 1 + d.extraChunks.length, ...gen.chunks.artifact.stats },
@@ -191,18 +196,18 @@ for (const name of MODELS) {
 }
 
 const result = {
-  description: "On-chain Halo2 verification (npx hardhat run bench/onchain-verify.ts): gas on the in-process Hardhat network, real EZKL proofs of the demo models. See bench/onchain-verify.ts.",
+  description: "On-chain Halo2 verification (npx hardhat run bench/onchain-verify.ts): gas on the in-process Hardhat network, real EZKL proofs of the demo models and of a MaxPool + Softmax circuit (EZKL shuffles). See bench/onchain-verify.ts.",
   date: new Date().toISOString(),
   rows,
 };
 await writeFile(join(REPO_ROOT, "bench/results/onchain-verify.json"), JSON.stringify(result, null, 2) + "\n");
 
 type Row = { model: string; proofBytes: number; gas: Record<string, any>; verifyTime: Record<string, number>; bytecode: Record<string, number> };
-console.log("\nmodel     proof B  verifier tx  (calldata floor)  submitProof  batch x1 / x2 / x5 per item        attested submit+settle  TS ms  engine ms");
+console.log("\nmodel        proof B  verifier tx  (calldata floor)  submitProof  batch x1 / x2 / x5 per item        attested submit+settle  TS ms  engine ms");
 for (const r of rows as Row[]) {
   const b = r.gas.submitProofs;
   console.log(
-    `${r.model.padEnd(9)} ${String(r.proofBytes).padStart(7)}  ${String(r.gas.verifierCallTx).padStart(11)}  (${r.gas.verifierCallCalldataFloor})` +
+    `${r.model.padEnd(12)} ${String(r.proofBytes).padStart(7)}  ${String(r.gas.verifierCallTx).padStart(11)}  (${r.gas.verifierCallCalldataFloor})` +
       `  ${String(r.gas.submitProof_onchain).padStart(15)}  ${b[1].perItem} / ${b[2].perItem} / ${b[5].perItem}` +
       `  ${String(r.gas.attestedPathTotal).padStart(26)}  ${String(r.verifyTime.tsMedianMs).padStart(5)}  ${String(r.verifyTime.engineMedianMs).padStart(9)}`,
   );

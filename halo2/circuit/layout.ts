@@ -37,7 +37,7 @@ function lookupDegree(table: Expr[], inputs: Expr[][]): number {
   return Math.max(3 + inputs.length, lhs + 1);
 }
 
-/** halo2 ConstraintSystem::degree (permutation requires 3; shuffles would add theirs). */
+/** halo2 ConstraintSystem::degree (permutation requires 3; halo2 shuffle arguments would add theirs). */
 export function csDegree(cs: ConstraintSystem): number {
   let d = 3;
   for (const l of cs.lookups) d = Math.max(d, lookupDegree(l.table, l.inputs));
@@ -57,12 +57,18 @@ export function blindingFactors(cs: ConstraintSystem): number {
   return factors + 2;
 }
 
-/** Rejects features this verifier does not implement (they would change the read order or the checks). */
+/**
+ * Rejects features this verifier does not implement (they would change the read order or the checks). EZKL v21
+ * emits none of them: its shuffles (MaxPool, Softmax, sorting) and dynamic lookups are phase-0 mv-lookups over
+ * selector-gated advice tables, which are verified like any lookup; every public value is in one instance column.
+ */
 export function assertSupported(cs: ConstraintSystem): void {
   if (cs.numChallenges > 0 || cs.adviceColumnPhase.some((p) => p !== 0)) {
-    throw new UnsupportedCircuitError("multi-phase advice / user challenges (not covered by the reference vectors)");
+    throw new UnsupportedCircuitError("multi-phase advice / user challenges (EZKL v21 never emits them; no engine can prove such a circuit to test against)");
   }
-  if (cs.shuffles.length > 0) throw new UnsupportedCircuitError("shuffle arguments (not covered by the reference vectors)");
+  if (cs.shuffles.length > 0) {
+    throw new UnsupportedCircuitError("halo2 shuffle arguments (EZKL v21 never emits them: its MaxPool/Softmax shuffles are mv-lookups, which are supported)");
+  }
   if (cs.instanceQueries.some((q) => q.rotation !== 0)) throw new UnsupportedCircuitError("rotated instance queries");
   const check = (e: Expr, where: string): void => {
     if (e.t === "selector") throw new UnsupportedCircuitError(`${where} uses a virtual selector`);

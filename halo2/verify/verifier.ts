@@ -3,6 +3,7 @@
 import { add, batchInv, FR_DELTA, FR_MODULUS, inv, mul, parseHex, pow, powers, sub } from "../field.js";
 import type { CircuitDescription, Expr } from "../circuit/types.js";
 import type { SrsVerifierParams } from "../circuit/encoding.js";
+import { assertSupported } from "../circuit/layout.js";
 import { evaluateExpr, type QueryValues } from "./expression.js";
 import { G1, g1FromHex, g2FromHex, kzgPairingCheck, msm, type G1Point, type G2Point } from "./curve.js";
 import { ProofReader, ProofRejected, type AffinePoint } from "./proof-reader.js";
@@ -37,6 +38,8 @@ function prepare(desc: CircuitDescription, srs: VerifierSrs): PreparedKey {
   if (!bySrs) preparedCache.set(desc, (bySrs = new WeakMap()));
   const hit = bySrs.get(srs);
   if (hit) return hit;
+  // Fail closed on a hand-made description with arguments this verifier does not check (it would ignore them).
+  assertSupported(desc.cs);
   const p: PreparedKey = {
     fixed: desc.fixedCommitments.map((c, i) => g1FromHex(c, `fixed commitment ${i}`)),
     sigma: desc.permutationCommitments.map((c, i) => g1FromHex(c, `permutation commitment ${i}`)),

@@ -6,6 +6,7 @@ import { readSrsVerifierParams, type SrsVerifierParams } from "../../halo2/circu
 import type { CircuitDescription } from "../../halo2/circuit/types.js";
 import { instancesFromProofJson } from "../../halo2/verify/instances.js";
 import { cachedEngineProof, type EngineKey } from "../halo2/engine.js";
+import { loadShuffleCircuit, type ShuffleCircuitName } from "../halo2/shuffle-circuit.js";
 
 type ModelsApi = {
   ensureDemoBundle?: (name: string) => Promise<{ dir: string }>;
@@ -20,6 +21,7 @@ export const SKIP_MODELS =
 
 export interface ModelCase {
   name: string;
+  /** Bundle directory ("" for a circuit built by the tests, not from a bundle). */
   dir: string;
   desc: CircuitDescription;
   srs: SrsVerifierParams;
@@ -29,6 +31,8 @@ export interface ModelCase {
   otherProof: Uint8Array;
   otherInstances: bigint[];
   engineKey: EngineKey;
+  /** Public values that are the model's input (the hub's instances are input ‖ output). */
+  inputLength: number;
 }
 
 const cache = new Map<string, ModelCase>();
@@ -57,9 +61,27 @@ export async function loadModelCase(name: string): Promise<ModelCase> {
     otherProof: Uint8Array.from(pj2.proof as number[]),
     otherInstances: instancesFromProofJson(pj2)[0],
     engineKey: { vk, settings: read("settings"), srs: read("srs"), proofJsonTemplate: pj },
+    inputLength: inputs[0].length,
   };
   cache.set(name, c);
   return c;
+}
+
+/** A MaxPool + Softmax circuit (EZKL shuffles) built by compiler/, as a model case. */
+export async function loadShuffleModelCase(name: ShuffleCircuitName = "pool-softmax"): Promise<ModelCase> {
+  const s = await loadShuffleCircuit({ name });
+  return {
+    name,
+    dir: "",
+    desc: s.desc,
+    srs: s.srs,
+    proof: s.proof,
+    instances: s.instances[0],
+    otherProof: s.otherProof,
+    otherInstances: s.otherInstances[0],
+    engineKey: s.engineKey,
+    inputLength: s.inputLength,
+  };
 }
 
 export const hex = (b: Uint8Array) => ("0x" + Buffer.from(b).toString("hex")) as `0x${string}`;

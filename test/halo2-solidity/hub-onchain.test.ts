@@ -10,6 +10,7 @@ import { generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
 import { deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
 import { deployHub, Mode, modelSpec, Status, type HubFixture } from "../contracts/helpers/hub.js";
 import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "./corpus.js";
+import { loadShuffleCircuit, type ShuffleCircuit } from "../halo2/shuffle-circuit.js";
 
 const { viem, networkHelpers } = await network.create();
 
@@ -18,7 +19,7 @@ const signed = (v: bigint) => (v > FR_MODULUS / 2n ? v - FR_MODULUS : v);
 
 function split(m: ModelCase, which: "main" | "other") {
   const inst = (which === "main" ? m.instances : m.otherInstances).map(signed);
-  return { input: inst.slice(0, 4), output: inst.slice(4), proof: hex(which === "main" ? m.proof : m.otherProof) };
+  return { input: inst.slice(0, m.inputLength), output: inst.slice(m.inputLength), proof: hex(which === "main" ? m.proof : m.otherProof) };
 }
 
 describe("InferenceHub ZKML_ONCHAIN with the generated Halo2 verifier", { skip: SKIP_MODELS, timeout: 900_000 }, () => {
@@ -135,5 +136,47 @@ describe("InferenceHub ZKML_ONCHAIN with the generated Halo2 verifier", { skip: 
     assert.equal(await f.hub.read.status([idB]), Status.Settled);
     assert.equal(await f.hub.read.status([idC]), Status.Executed);
     await f.assertBooksBalance();
+  });
+});
+
+describe("InferenceHub ZKML_ONCHAIN with a MaxPool + Softmax (EZKL shuffle) circuit", { timeout: 900_000 }, () => {
+  let c: ShuffleCircuit;
+  before(async () => {
+    c = await loadShuffleCircuit();
+  });
+
+  async function fixture() {
+    const f = await deployHub(viem);
+    const [wallet] = await viem.getWalletClients();
+    const d = await deployVerifierArtifacts({ walletClient: wallet as never, publicClient: f.publicClient as never }, generateVerifierArtifacts(c.desc, c.srs));
+    // 16 inputs (1×1×4×4) and 3 softmax outputs, all in the circuit's one instance column.
+    const spec = { ...modelSpec(Mode.ZKML_ONCHAIN, d.adapter), inputShape: [1, 1, 4, 4], outputShape: [1, 3], manifestHash: `0x${"5f".padStart(64, "0")}` as `0x${string}` };
+    const { result: modelId } = await f.modelRegistry.simulate.registerModel([spec]);
+    await f.modelRegistry.write.registerModel([spec]);
+    return { f, modelId };
+  }
+
+  it("settles a request from a real proof; a tampered proof or another output reverts with InferenceHubInvalidProof", async () => {
+    const { f, modelId } = await networkHelpers.loadFixture(fixture);
+    const inst = c.instances[0].map(signed);
+    const [input, output] = [inst.slice(0, c.inputLength), inst.slice(c.inputLength)];
+    const id = await f.request(modelId, {}, input);
+    await f.deliver(id, output);
+    assert.deepEqual(await f.hub.read.expectedInstances([id, input, output]), c.instances[0]);
+    const tampered = c.proof.slice();
+    tampered[c.desc.derived.proofSections.find((s) => s.name === "lookup_phi_commitments")!.offset + 40] ^= 0x04;
+    for (const [p, out] of [[hex(tampered), output], [hex(c.proof), output.map((v, i) => (i === 2 ? v + 1n : v))]] as const) {
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.hub.write.submitProof([id, input, out, p], { account: f.wallets.prover1.account }),
+        f.hub,
+        "InferenceHubInvalidProof",
+        [id],
+      );
+    }
+    const hash = await f.hub.write.submitProof([id, input, output, hex(c.proof)], { account: f.wallets.prover1.account });
+    const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(parseEventLogs({ abi: f.hub.abi, logs: receipt.logs, eventName: "RequestSettled" }).length, 1);
+    assert.equal(await f.hub.read.status([id]), Status.Settled);
+    console.log(`    submitProof (pool-softmax, real proof ${c.proof.length} B): gas ${receipt.gasUsed}`);
   });
 });

@@ -1,6 +1,7 @@
 // The Solidity Halo2Verifier (interpreting a generated verifying artifact) against the TS verifier (itself checked
 // against the engine in test/halo2/) on the same corpus, in the Hardhat EVM: valid proofs of the demo models
-// iris-mlp and iris-cnn (and the shared reference vectors when present), byte flips in every proof section,
+// iris-mlp and iris-cnn, of a MaxPool + Softmax circuit (EZKL shuffles) built by compiler/, and of the shared
+// reference vectors when present; byte flips in every proof section,
 // swapped commitments, changed instances, malformed inputs, another model's artifact. Contract sizes are checked
 // against EIP-170 and the verification gas is reported.
 import { before, describe, it } from "node:test";
@@ -15,6 +16,7 @@ import { CONTRACT_SIZE_LIMIT, dataContractInitcode, generateVerifierArtifacts } 
 import { auditDeployedVerifier, deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
 import { engineVerify } from "../halo2/engine.js";
 import { loadVector, SKIP_SHARED } from "../halo2/vectors.js";
+import { loadShuffleCircuit } from "../halo2/shuffle-circuit.js";
 import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "./corpus.js";
 
 const { viem } = await network.create();
@@ -265,4 +267,49 @@ describe("Solidity Halo2Verifier: shared reference vectors", { skip: SKIP_SHARED
       }, 21 + i),
     );
   }
+});
+
+describe("Solidity Halo2Verifier: shuffle circuit (Conv → MaxPool → Gemm → Softmax, built by compiler/)", { timeout: 900_000 }, () => {
+  const load = async () => {
+    const s = await loadShuffleCircuit();
+    return { desc: s.desc, srs: s.srs, proof: s.proof, instances: s.instances[0] };
+  };
+  describe("pool-softmax", () => mutationSuite("pool-softmax", load, 31));
+
+  describe("pool-softmax: every word, binding, size", () => {
+    let d: DeployedVerifier;
+    let s: Awaited<ReturnType<typeof loadShuffleCircuit>>;
+    before(async () => {
+      s = await loadShuffleCircuit();
+      d = await deployFor(s.desc, s.srs);
+    });
+
+    it("rejects a single-byte change in every 32-byte word of the proof", async () => {
+      const next = rng(33);
+      for (let word = 0; word < s.proof.length / 32; word++) {
+        const p = s.proof.slice();
+        const byte = word * 32 + next(32);
+        p[byte] = (p[byte] + 1 + next(255)) & 0xff;
+        assert.equal(await solVerify(d, p, s.instances[0]), false, `change at byte ${byte} accepted`);
+      }
+    });
+
+    it("a proof of another input verifies only with its own instances (engine agrees)", async () => {
+      assert.equal(await solVerify(d, s.otherProof, s.otherInstances[0]), true);
+      assert.equal(await solVerify(d, s.otherProof, s.instances[0]), false);
+      assert.equal(await solVerify(d, s.proof, s.otherInstances[0]), false);
+      assert.equal(engineVerify(s.engineKey, s.proof, s.otherInstances).ok, false);
+    });
+
+    it("the unchanged, circuit-independent Halo2Verifier verifies it; its artifact fits one data contract", async () => {
+      // The audit checks that the verifier holds exactly the compiled Halo2Verifier and the artifact the generated payload.
+      assert.deepEqual(await auditDeployedVerifier(publicClient, d.adapter, generateVerifierArtifacts(s.desc, s.srs)), []);
+      const code = async (a: Address) => ((await publicClient.getCode({ address: a }))!.length - 2) / 2;
+      assert.equal(d.extraChunks.length, 0);
+      assert.ok((await code(d.vka)) < CONTRACT_SIZE_LIMIT);
+      assert.ok((await code(d.verifier)) < CONTRACT_SIZE_LIMIT);
+      const adapter = await viem.getContractAt("EzklReusableHalo2Adapter", d.adapter);
+      assert.equal(await adapter.read.verifyProof([hex(s.proof), s.instances[0]]), true);
+    });
+  });
 });
