@@ -5,6 +5,7 @@
  * clear error. Skips (with the install command) where the `ezkl` Python package is not installed.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,6 +85,24 @@ describe("PROVER_BACKEND configuration", () => {
     const wasm = await startProvingEngine({ backend: "wasm", parallel: 1 });
     assert.equal(wasm.backend, "wasm");
     await wasm.close();
+  });
+
+  it("the prover process exits with code 78 before contacting the chain, naming PROVER_BACKEND", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "twinpath-prover-78-"));
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", "workers/prover/main.ts"], {
+        env: { PATH: process.env.PATH, ...base, BUNDLE_DIRS: dir, PROOF_STORE_DIR: dir, PROVER_BACKEND: "native", PROVER_PYTHON: join(dir, "no-python"), PROVER_NICE: "0" },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      assert.equal(code, 78, stderr);
+      assert.match(stderr, /PROVER_BACKEND: native: native EZKL is not available/);
+      assert.match(stderr, /pip install --require-hashes -r workers\/proofs\/native\/requirements\.txt/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -43,6 +43,9 @@ export const proverShape = {
   PROVER_NICE: int(0, 19, 10),
   /** Fault injection for tests only: sleep this long before proving (lets a test kill a prover mid-proof). */
   PROVER_FAULT_DELAY_MS: int(0, 600_000, 0),
+  /** Fault injection for tests only (native): each native EZKL process pauses this long inside every proof (lets a
+   * test kill the child process mid-proof). */
+  PROVER_FAULT_NATIVE_PAUSE_MS: int(0, 600_000, 0),
 };
 
 export type ProverConfig = ReturnType<typeof loadProverConfig>;

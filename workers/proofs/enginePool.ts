@@ -60,6 +60,10 @@ export class EnginePool implements ProvingEngine {
     return this.threads;
   }
 
+  describe(): Record<string, unknown> {
+    return { engine: "@ezkljs/engine@21.0.0", threads: this.threads };
+  }
+
   /** Tasks waiting plus running. */
   get pending(): number {
     return this.queue.length + this.slots.filter((s) => s.busy).length;

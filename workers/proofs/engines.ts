@@ -14,6 +14,8 @@ export interface ProvingEngineOptions {
   /** native: Python interpreter with ezkl==21.0.0 */
   python?: string;
   taskTimeoutMs?: number;
+  /** native, tests only: pause inside every prove request */
+  faultPauseMs?: number;
   logger?: Logger;
 }
 
@@ -24,7 +26,7 @@ export interface ProvingEngineOptions {
 export async function startProvingEngine(o: ProvingEngineOptions): Promise<ProvingEngine> {
   if (o.backend === "wasm") return new EnginePool({ threads: o.parallel, taskTimeoutMs: o.taskTimeoutMs });
   try {
-    return await NativePool.start({ python: o.python, processes: o.parallel, threadsPerProcess: o.nativeThreads || undefined, taskTimeoutMs: o.taskTimeoutMs, logger: o.logger });
+    return await NativePool.start({ python: o.python, processes: o.parallel, threadsPerProcess: o.nativeThreads || undefined, taskTimeoutMs: o.taskTimeoutMs, faultPauseMs: o.faultPauseMs, logger: o.logger });
   } catch (err) {
     if (err instanceof NativeEzklUnavailableError) {
       throw new ConfigError("prover", [{ variable: "PROVER_BACKEND", message: `native: ${err.shortMessage}. ${err.details ?? ""}`.trim() }]);

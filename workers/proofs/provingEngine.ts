@@ -36,4 +36,6 @@ export interface ProvingEngine {
   /** true iff the engine verifies `proofJson` against the artifacts' vk, settings and SRS */
   verify(key: string, artifacts: ThreadArtifacts, proofJson: Uint8Array): Promise<{ valid: boolean; verifyMs: number }>;
   close(): Promise<void>;
+  /** what the start-up log line shows about the engine (threads, processes, versions) */
+  describe(): Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 /**
- * Prover process: proves executed requests from the `prove` queue with @ezkljs/engine in worker threads and
+ * Prover process: proves executed requests from the `prove` queue with EZKL (PROVER_BACKEND: @ezkljs/engine in
+ * worker threads, or native ezkl==21.0.0 in child processes) and
  * submits the proofs (or challenges, for OPTIMISTIC models) with its own key; serves its proofs over HTTP at
  * GET /proofs/<keccak256> next to /health and /metrics. Scale with more processes, each with its own key.
  *   node --import tsx workers/prover/main.ts   (env: see workers/config/prover.ts)
@@ -16,7 +17,7 @@ import { createMetrics } from "../shared/metrics.js";
 import { onShutdown } from "../shared/shutdown.js";
 import { retryStartup, runMain } from "../shared/runMain.js";
 import { BundleIndex } from "../proofs/bundles.js";
-import { EnginePool } from "../proofs/enginePool.js";
+import { startProvingEngine } from "../proofs/engines.js";
 import { createProofMetrics } from "../proofs/metrics.js";
 import { ProofModelCache } from "../proofs/models.js";
 import { startProofServer } from "../proofs/server.js";
@@ -28,14 +29,8 @@ await runMain("prover", async () => {
   const logger = createLogger("prover", config.LOG_LEVEL);
   const metrics = createMetrics("prover");
   const proofMetrics = createProofMetrics(metrics.registry);
-  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 50 };
-  const client = createChainClient(chain);
-  await retryStartup(() => assertChainId(client, config.CHAIN_ID));
-  const sender = new TxSender({ publicClient: client, walletClient: createSignerClient(chain, config.PROVER_PRIVATE_KEY), logger, metrics });
-
-  const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
-  const proveQueue = openQueue(ctx, QueueName.prove, { defaultJobOptions: defaultJobOptions(config.PROVER_MAX_ATTEMPTS, config.PROVER_BACKOFF_MS) });
-  // Before the threads exist: Linux threads inherit their creator's nice value, so proving runs below the fast path.
+  // Before the threads or child processes exist: they inherit their creator's nice value, so proving runs below the
+  // fast path. The engine starts before anything else: a native backend without its Python package is a config error.
   if (config.PROVER_NICE > 0) {
     try {
       setPriority(config.PROVER_NICE);
@@ -43,7 +38,22 @@ await runMain("prover", async () => {
       logger.warn({ err: (err as Error).message }, "could not lower the prover's priority");
     }
   }
-  const pool = new EnginePool({ threads: config.PROVER_THREADS, taskTimeoutMs: config.PROVER_TASK_TIMEOUT_MS });
+  const pool = await startProvingEngine({
+    backend: config.PROVER_BACKEND,
+    parallel: config.PROVER_THREADS,
+    nativeThreads: config.PROVER_NATIVE_THREADS,
+    python: config.PROVER_PYTHON,
+    taskTimeoutMs: config.PROVER_TASK_TIMEOUT_MS,
+    faultPauseMs: config.PROVER_FAULT_NATIVE_PAUSE_MS,
+    logger,
+  });
+  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 50 };
+  const client = createChainClient(chain);
+  await retryStartup(() => assertChainId(client, config.CHAIN_ID));
+  const sender = new TxSender({ publicClient: client, walletClient: createSignerClient(chain, config.PROVER_PRIVATE_KEY), logger, metrics });
+
+  const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
+  const proveQueue = openQueue(ctx, QueueName.prove, { defaultJobOptions: defaultJobOptions(config.PROVER_MAX_ATTEMPTS, config.PROVER_BACKOFF_MS) });
   const store = new ProofStore(config.PROOF_STORE_DIR);
 
   const worker = new Worker(
@@ -85,7 +95,7 @@ await runMain("prover", async () => {
     },
   });
   await worker.waitUntilReady();
-  logger.info({ metricsPort: server.port, proofsUrl: `${server.url}/proofs/`, address: sender.address, threads: config.PROVER_THREADS, concurrency: config.PROVER_CONCURRENCY }, "prover started");
+  logger.info({ metricsPort: server.port, proofsUrl: `${server.url}/proofs/`, address: sender.address, backend: pool.backend, threads: config.PROVER_THREADS, concurrency: config.PROVER_CONCURRENCY, ...pool.describe() }, "prover started");
 
   onShutdown(
     logger,

@@ -12,7 +12,7 @@ import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { challengeCall, getRequestInput, settleUnchallengedCall, submitProofCall } from "../proofs/chain.js";
-import type { EnginePool } from "../proofs/enginePool.js";
+import type { ProvingEngine } from "../proofs/provingEngine.js";
 import { BundleMismatchError, BundleNotFoundError, ProvingError, UnsupportedModeError } from "../proofs/errors.js";
 import { fromField, maxAbsDiff, toField, valuesHash } from "../proofs/instances.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
@@ -29,7 +29,7 @@ export interface ProverContext {
   sender: TxSender;
   models: ProofModelCache;
   bundles: BundleIndex;
-  pool: EnginePool;
+  pool: ProvingEngine;
   store: ProofStore;
   proveQueue: Queue;
   /** bounds of the InferenceRequested / ResultSubmitted lookups (page size, max lookback) */
@@ -98,7 +98,7 @@ export function createProveProcessor(ctx: ProverContext) {
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
-      log.info({ model: d.modelId, mode: modeName(model.mode), threadsBusy: ctx.pool.pending }, "proving");
+      log.info({ model: d.modelId, mode: modeName(model.mode), backend: ctx.pool.backend, busy: ctx.pool.pending }, "proving");
       const floats = input.map((v) => Number(v) / 2 ** model.inputScale);
       const proved = await ctx.pool.prove(artifacts.manifestHash, artifacts, floats);
       ctx.proofMetrics?.proveSeconds.observe((proved.witnessMs + proved.proveMs) / 1000);

@@ -41,6 +41,8 @@ export interface NativeChildOptions {
   cacheDir?: string;
   /** Report the layout/polynomial split of each proof (benchmarks; costs a little logging). */
   stageDetail?: boolean;
+  /** Fault injection for tests only: pause this long inside every prove request (a test kills the child then). */
+  faultPauseMs?: number;
   /** Time allowed for import + version check. @defaultValue 30_000 */
   startTimeoutMs?: number;
   /** Called with each line the child writes on stderr (native warnings, crashes). */
@@ -93,6 +95,7 @@ export class NativeChild {
     if (options.threads !== undefined) env.RAYON_NUM_THREADS = String(options.threads);
     if (options.cacheDir && !env.EZKL_REPO_PATH) env.EZKL_REPO_PATH = options.cacheDir;
     if (options.stageDetail) env.TWINPATH_EZKL_STAGES = "1";
+    if (options.faultPauseMs) env.TWINPATH_EZKL_FAULT_PAUSE_MS = String(options.faultPauseMs);
     let proc: ChildProcessWithoutNullStreams;
     try {
       proc = spawn(python, [NATIVE_WORKER_SCRIPT, "--workdir", workdir], { env, stdio: "pipe" });

@@ -74,6 +74,8 @@ class StageTimes(logging.Handler):
 
 STAGES = StageTimes()
 STAGE_DETAIL = os.environ.get("TWINPATH_EZKL_STAGES") == "1"
+# Fault injection for tests only: pause inside every prove request, between witness and proof.
+FAULT_PAUSE_S = int(os.environ.get("TWINPATH_EZKL_FAULT_PAUSE_MS") or 0) / 1000
 # ezkl logs through Python logging: keep its warnings ("low scale values", "artifact version") off stderr, and
 # read stage times from its records. (Levels are read once by the native side: set them before any call.)
 logging.getLogger("ezkl").setLevel(logging.ERROR)
@@ -131,6 +133,8 @@ class Worker:
 
     def op_prove(self, r):
         wit, witness_ms = self.witness(r["compiled"], r["input"])
+        if FAULT_PAUSE_S:
+            time.sleep(FAULT_PAUSE_S)
         out = self.path("proof.json")
         STAGES.reset()
         t0 = time.perf_counter()

@@ -29,6 +29,8 @@ export interface NativePoolOptions {
   taskTimeoutMs?: number;
   /** Report the layout/polynomial split of each proof in ProveResult.stages (benchmarks). @defaultValue false */
   stageDetail?: boolean;
+  /** Fault injection for tests only: each child pauses this long inside every prove request. */
+  faultPauseMs?: number;
   logger?: Logger;
 }
 
@@ -90,6 +92,7 @@ export class NativePool implements ProvingEngine {
       // ezkl caches lookup tables on disk: one cache for this pool's children, not the operator's home
       cacheDir: join(this.stageRoot, "ezkl-cache"),
       stageDetail: options.stageDetail,
+      faultPauseMs: options.faultPauseMs,
       onStderr: (line) => options.logger?.warn({ native: line }, "native EZKL stderr"),
     };
   }
@@ -113,6 +116,11 @@ export class NativePool implements ProvingEngine {
 
   get pending(): number {
     return this.queue.length + this.slots.filter((s) => s.busy).length;
+  }
+
+  describe(): Record<string, unknown> {
+    const versions = [...new Set(this.slots.flatMap((s) => (s.child ? [s.child.version] : [])))];
+    return { engine: `ezkl==${versions.join(",")} (native)`, processes: this.processes, threadsPerProcess: this.threadsPerProcess, pids: this.pids() };
   }
 
   /** Process ids of the running children. */
