@@ -7,7 +7,8 @@
  * threads; native: one process with its own 2-thread pool, and 2 processes × 1 thread), and the native/WASM ratios.
  * Then verify times (engine, native, TS verifier), re-execution and the HACA ratio; a LeNet-5-class CNN (28×28)
  * compiled by EZKL itself (the native reference while the project's compiler cannot lay it out; it is tried too);
- * and end to end on a local stack (iris-mlp): request → settlement and gas per settled request in each mode.
+ * and end to end on a local stack (iris-mlp): request → settlement and gas per settled request in each mode, with a
+ * WASM prover and with a native one (2 threads | 2 processes).
  *
  *   node --import tsx bench/proofpath.ts [--models iris-mlp,iris-deep,iris-cnn] [--proofs 6] [--requests 6] [--nodes 3]
  *        [--skip-e2e] [--lenet] [--lenet-compiler-timeout 240] [--lenet-wasm-max-logrows 17]
@@ -321,6 +322,7 @@ async function benchLenet(nativeMissing: string | null): Promise<LenetRow> {
 
 interface ModeRow {
   mode: string;
+  backend: "wasm" | "native";
   settled: number;
   requests: number;
   fastPathP50Ms: number | null;
@@ -331,29 +333,33 @@ interface ModeRow {
   note?: string;
 }
 
-async function benchModes(): Promise<ModeRow[]> {
+async function benchModes(nativeMissing: string | null): Promise<ModeRow[]> {
   const rows: ModeRow[] = [];
-  for (const mode of ["attested", "onchain", "optimistic"] as const) {
-    const r: ProofPathDemoResult = await runProofPathDemo({
-      mode,
-      requests: Number(values.requests),
-      model: "iris-mlp",
-      proverThreads: 2,
-      verifiers: NODES,
-      challengeWindow: 15,
-      log: (l) => process.stderr.write(`  [${mode}] ${l}\n`),
-    });
-    rows.push({
-      mode: r.mode,
-      settled: r.settled,
-      requests: r.requests,
-      fastPathP50Ms: r.fastPathMs.p50,
-      settlementP50Ms: r.settlementMs.p50,
-      settlementP95Ms: r.settlementMs.p95,
-      gasPerSettledRequest: r.gasPerSettledRequest.mean,
-      gasByStep: r.gasPerSettledRequest.byStep,
-      note: mode === "optimistic" ? "settlement time is dominated by the 15 s challenge window" : undefined,
-    });
+  for (const backend of nativeMissing ? (["wasm"] as const) : (["wasm", "native"] as const)) {
+    for (const mode of ["attested", "onchain", "optimistic"] as const) {
+      const r: ProofPathDemoResult = await runProofPathDemo({
+        mode,
+        requests: Number(values.requests),
+        model: "iris-mlp",
+        proverThreads: 2,
+        proverBackend: backend,
+        verifiers: NODES,
+        challengeWindow: 15,
+        log: (l) => process.stderr.write(`  [${mode}, ${backend}] ${l}\n`),
+      });
+      rows.push({
+        mode: r.mode,
+        backend,
+        settled: r.settled,
+        requests: r.requests,
+        fastPathP50Ms: r.fastPathMs.p50,
+        settlementP50Ms: r.settlementMs.p50,
+        settlementP95Ms: r.settlementMs.p95,
+        gasPerSettledRequest: r.gasPerSettledRequest.mean,
+        gasByStep: r.gasPerSettledRequest.byStep,
+        note: mode === "optimistic" ? "settlement time is dominated by the 15 s challenge window" : undefined,
+      });
+    }
   }
   return rows;
 }
@@ -368,7 +374,7 @@ for (const m of MODELS) {
   models.push(await benchModel(m, nativeMissing));
 }
 const lenet = values.lenet ? await benchLenet(nativeMissing) : null;
-const modes = values["skip-e2e"] ? [] : await benchModes();
+const modes = values["skip-e2e"] ? [] : await benchModes(nativeMissing);
 
 const pad = (cells: (string | number)[], widths: number[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
 function table(head: string[], body: (string | number)[][]) {
@@ -414,8 +420,8 @@ if (lenet) {
 }
 if (modes.length) {
   table(
-    ["mode", "settled", "fast p50 ms", "settle p50/p95 s", "gas/settled request"],
-    modes.map((m) => [m.mode, `${m.settled}/${m.requests}`, m.fastPathP50Ms ?? "-", m.settlementP50Ms === null ? "-" : `${(m.settlementP50Ms / 1000).toFixed(1)}/${((m.settlementP95Ms ?? 0) / 1000).toFixed(1)}`, m.gasPerSettledRequest ?? "pending"]),
+    ["mode", "prover", "settled", "fast p50 ms", "settle p50/p95 s", "gas/settled request"],
+    modes.map((m) => [m.mode, `${m.backend} ×2`, `${m.settled}/${m.requests}`, m.fastPathP50Ms ?? "-", m.settlementP50Ms === null ? "-" : `${(m.settlementP50Ms / 1000).toFixed(1)}/${((m.settlementP95Ms ?? 0) / 1000).toFixed(1)}`, m.gasPerSettledRequest ?? "pending"]),
   );
 }
 
