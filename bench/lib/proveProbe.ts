@@ -53,21 +53,19 @@ const statusKb = (pid: number | "self", field: "VmHWM" | "VmRSS") => {
 };
 
 export async function probe(a: ProbeArgs): Promise<ProbeResult> {
-  const artifacts: ThreadArtifacts = {
-    compiled: new Uint8Array(readFileSync(a.files.compiled)),
-    settings: new Uint8Array(readFileSync(a.files.settings)),
-    srs: new Uint8Array(readFileSync(a.files.srs)),
-    vk: new Uint8Array(readFileSync(a.files.vk)),
-    pk: new Uint8Array(readFileSync(a.files.pk)),
-  };
+  // Native children read the files themselves (a LeNet-size proving key is over Node's 2 GiB buffer limit).
+  const read = (p: string) => (a.backend === "wasm" ? new Uint8Array(readFileSync(p)) : new Uint8Array());
+  const artifacts: ThreadArtifacts = { compiled: read(a.files.compiled), settings: read(a.files.settings), srs: read(a.files.srs), vk: read(a.files.vk), pk: read(a.files.pk) };
   const key = "bench";
   const baselineKb = statusKb("self", "VmRSS");
   let engine: ProvingEngine;
   let engineStartMs: number;
   const t0 = performance.now();
   if (a.backend === "native") {
-    engine = await NativePool.start({ python: a.python, processes: a.provers, threadsPerProcess: a.threadsPerProcess, stageDetail: a.stageDetail });
+    const pool = await NativePool.start({ python: a.python, processes: a.provers, threadsPerProcess: a.threadsPerProcess, stageDetail: a.stageDetail });
     engineStartMs = performance.now() - t0;
+    pool.useFiles(key, a.files);
+    engine = pool;
   } else {
     engine = new EnginePool({ threads: a.provers });
     engineStartMs = NaN; // measured below, in this thread, once the proofs are done

@@ -133,6 +133,14 @@ export class NativePool implements ProvingEngine {
     return this.slots.flatMap((s) => (s.child?.alive && s.busy ? [s.child.pid] : []));
   }
 
+  /**
+   * Uses artifacts already on disk under `key` (no copy): for callers that checked the files themselves and for
+   * proving keys too large to hold in memory (Node reads at most 2 GiB into one buffer).
+   */
+  useFiles(key: string, files: StagedArtifacts): void {
+    this.staged.set(key, files);
+  }
+
   /** Writes a model's artifacts for the children, once per key. */
   stage(key: string, a: ThreadArtifacts): StagedArtifacts {
     let s = this.staged.get(key);
