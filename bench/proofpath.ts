@@ -87,7 +87,9 @@ function runProbe(args: ProbeArgs, timeoutMs = 1_800_000): Promise<ProbeOutcome>
         /* fall through */
       }
       const why = signal === "SIGKILL" ? `killed after ${timeoutMs / 1000} s (or out of memory)` : `exit ${code ?? signal}`;
-      resolve({ error: `${why}: ${err.trim().split("\n").slice(-3).join(" | ").slice(0, 400)}` });
+      const lines = err.trim().split("\n");
+      const cause = lines.find((l) => /Error\b/.test(l)) ?? lines.slice(-3).join(" | ");
+      resolve({ error: `${why}: ${cause.trim().slice(0, 400)}` });
     });
   });
 }
@@ -310,12 +312,12 @@ async function benchLenet(nativeMissing: string | null): Promise<LenetRow> {
   row.ezkl = meta;
   const inputs = lenetInputs(1, 21).map((x) => x.map((v) => Math.round(v * 128) / 128));
   log(`  native: 1 process × ${CORES} threads, one proof with its stage split (a second process would need another ~10 GB)…`);
-  row.native = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON }, 7_200_000);
+  row.native = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON, taskTimeoutMs: 7_200_000 }, 7_200_000);
   const maxK = Number(values["lenet-wasm-max-logrows"]);
   if (meta.logrows > maxK) row.wasm = { skipped: `logrows ${meta.logrows} > ${maxK}: a ${meta.pkMB} MB proving key does not fit the engine's 4 GiB WASM address space (raise --lenet-wasm-max-logrows to try)` };
   else {
     log("  WASM (EZKL's artifacts, 1 thread)…");
-    row.wasm = await runProbe({ backend: "wasm", files, inputs, provers: 1 }, 7_200_000);
+    row.wasm = await runProbe({ backend: "wasm", files, inputs, provers: 1, taskTimeoutMs: 7_200_000 }, 7_200_000);
   }
   return row;
 }

@@ -22,6 +22,8 @@ export interface ProbeArgs {
   /** native: split each proof into setup / layout / polynomial work from ezkl's log (slightly slower) */
   stageDetail?: boolean;
   python?: string;
+  /** a proof running longer fails (the pool kills it) @defaultValue 600_000 */
+  taskTimeoutMs?: number;
 }
 
 export interface ProbeResult {
@@ -62,12 +64,12 @@ export async function probe(a: ProbeArgs): Promise<ProbeResult> {
   let engineStartMs: number;
   const t0 = performance.now();
   if (a.backend === "native") {
-    const pool = await NativePool.start({ python: a.python, processes: a.provers, threadsPerProcess: a.threadsPerProcess, stageDetail: a.stageDetail });
+    const pool = await NativePool.start({ python: a.python, processes: a.provers, threadsPerProcess: a.threadsPerProcess, stageDetail: a.stageDetail, taskTimeoutMs: a.taskTimeoutMs });
     engineStartMs = performance.now() - t0;
     pool.useFiles(key, a.files);
     engine = pool;
   } else {
-    engine = new EnginePool({ threads: a.provers });
+    engine = new EnginePool({ threads: a.provers, taskTimeoutMs: a.taskTimeoutMs });
     engineStartMs = NaN; // measured below, in this thread, once the proofs are done
   }
   try {
