@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { buildBundle, runOnnx } from "../compiler/bundle.js";
 import { genWitness } from "../compiler/engine/engine.js";
 import { defaultSamples } from "../compiler/compile.js";
-import { lookupMlp, mixedMlp, smallCnn } from "../test/compiler/fixtures.js";
+import { lookupMlp, mixedMlp, smallCnn } from "../testkit/compiler/fixtures.js";
 
 interface BenchModel { name: string; onnx: Uint8Array; samples?: number[][]; dataset?: { x: number[]; y: number }[] }
 

@@ -25,9 +25,9 @@ import { network } from "hardhat";
 import { encodeDeployData, encodeFunctionData, type Abi, type Address, type Hex } from "viem";
 import { CONTRACT_SIZE_LIMIT, generateVerifierArtifacts } from "../halo2/solidity/generate.js";
 import { compiledContract, deployVerifierArtifacts } from "../halo2/solidity/deploy.js";
-import { REPO_ROOT } from "../workers/chain/abi/sources.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { NativeChild } from "../workers/proofs/native/child.js";
-import { hex, loadModelCase, SKIP_MODELS } from "../test/halo2-solidity/corpus.js";
+import { hex, loadModelCase, SKIP_MODELS } from "../testkit/halo2/corpus.js";
 
 const { values } = parseArgs({ options: { models: { type: "string", default: "iris-mlp,iris-cnn,iris-deep" } } });
 const MODELS = values.models!.split(",").map((m) => m.trim());

@@ -11,18 +11,18 @@ import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { QueueEvents, type Queue } from "bullmq";
-import { inferenceHubAbi } from "../workers/chain/abi/generated.js";
+import { inferenceHubAbi } from "../protocol/abi/generated.js";
 import { createSignerClient } from "../workers/chain/client.js";
 import { requestIdsFromReceipt } from "../workers/chain/requestInference.js";
 import { TxSender } from "../workers/chain/sender/txSender.js";
-import { devKey } from "../workers/devnet/hardhatNode.js";
-import { quantizeInput } from "../workers/devnet/quantizeInput.js";
-import { startStack, type Stack } from "../workers/devnet/stack.js";
-import { mean, percentile, table } from "../workers/devnet/stats.js";
+import { devKey } from "../devnet/hardhatNode.js";
+import { startStack, type Stack } from "../devnet/stack.js";
+import { mean, percentile, table } from "../devnet/stats.js";
 import { connectionOptions, openQueue } from "../workers/queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../workers/queues/jobs.js";
 import { QueueName } from "../workers/queues/names.js";
 import { exampleInputs } from "../models/index.js";
+import { quantize } from "../protocol/fixedPoint.js";
 
 const { values } = parseArgs({
   options: {
@@ -94,7 +94,7 @@ async function runLevel(stack: Stack, senders: TxSender[], tracker: ResultTracke
   const client = async (c: number) => {
     const sender = senders[c % senders.length];
     while (next < total) {
-      const input = quantizeInput(rows[next++], stack.model.model.inputScale);
+      const input = quantize(rows[next++], stack.model.model.inputScale);
       const sent = await sender.send({
         call: {
           address: stack.deployment.inferenceHub,

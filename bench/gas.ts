@@ -27,8 +27,9 @@ import { network } from "hardhat";
 import { type Hex, encodeAbiParameters, encodeFunctionData, keccak256, parseEther, parseEventLogs, toHex } from "viem";
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
-import { REPO_ROOT } from "../scripts/lib/deployments.js";
-import { attestationTypedData } from "../workers/proofs/chain.js";
+import { attestationTypedData } from "../protocol/attestation.js";
+import { NodeRole, VerificationMode } from "../protocol/enums.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const TEST_VERIFIER = "TestOnlyInstanceCheckingVerifier";
 const PROOF_BYTES = 23_616;
@@ -37,9 +38,8 @@ const BATCH_SIZES = [1, 10, 50] as const;
 const REAL_PROOF_BATCH = 5;
 const INPUT = [651n, 448n, 179n, 26n]; // [5.1, 3.5, 1.4, 0.2] at scale 7
 const OUTPUT = [1200n, -340n, -900n];
-const ZKML_ONCHAIN = 0;
-const ZKML_ATTESTED = 1;
-const [EXECUTOR, PROVER, VERIFIER] = [0, 1, 2];
+const { ZKML_ONCHAIN, ZKML_ATTESTED } = VerificationMode;
+const { Executor: EXECUTOR, Prover: PROVER, Verifier: VERIFIER } = NodeRole;
 
 const connection = await network.create();
 const { ignition, viem, networkHelpers } = connection;

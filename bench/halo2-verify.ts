@@ -4,13 +4,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { verifyProofDetailed } from "../halo2/verify/verifier.js";
-import { loadVector, SHARED } from "../test/halo2/vectors.js";
-import { cachedEngineProof, engineVerify, type EngineKey } from "../test/halo2/engine.js";
+import { loadVector, SHARED } from "../testkit/halo2/vectors.js";
+import { cachedEngineProof, engineVerify, type EngineKey } from "../testkit/halo2/engine.js";
 import { bundleFiles, describeBundle } from "../halo2/circuit/describe.js";
 import { readSrsVerifierParams, type SrsVerifierParams } from "../halo2/circuit/encoding.js";
 import { instancesFromProofJson } from "../halo2/verify/instances.js";
 import type { CircuitDescription } from "../halo2/circuit/types.js";
-import { loadShuffleCircuit, SHUFFLE_CIRCUIT_NAMES } from "../test/halo2/shuffle-circuit.js";
+import { DEMO_MODEL_NAMES, ensureDemoBundle, exampleInputs } from "../models/index.js";
+import { loadShuffleCircuit, SHUFFLE_CIRCUIT_NAMES } from "../testkit/halo2/shuffle-circuit.js";
 
 const iterations = Number(process.argv[2] ?? 10);
 if (!SHARED) {
@@ -43,16 +44,15 @@ for (const name of ["fixture", "mlp"] as const) {
   const v = loadVector(name);
   cases.push({ name, desc: v.desc, proof: v.proof, instances: v.instances, srs: v.srs, key: { vk: v.vkBytes, settings: v.settings, srs: v.srsBytes, proofJsonTemplate: v.proofJson } });
 }
-// The project's demo bundles, when the models helper provides them (proofs cached under .twinpath/halo2).
-const models = await import("../models/index.js").catch(() => null);
-if (models && typeof models.ensureDemoBundle === "function") {
-  for (const name of models.DEMO_MODEL_NAMES) {
-    const { dir } = await models.ensureDemoBundle(name);
+// The project's demo bundles (proofs cached under .twinpath/halo2).
+{
+  for (const name of DEMO_MODEL_NAMES) {
+    const { dir } = await ensureDemoBundle(name);
     const files = bundleFiles(dir);
     const read = (f: string) => new Uint8Array(fs.readFileSync(f));
     const desc = await describeBundle(dir);
     const vk = read(files.vk);
-    const input = JSON.stringify({ input_data: [models.exampleInputs(name, 1)[0]] });
+    const input = JSON.stringify({ input_data: [exampleInputs(name, 1)[0]] });
     const pj = cachedEngineProof(`${name}-${Buffer.from(vk.subarray(7, 15)).toString("hex")}`, read(files.compiled), read(files.srs), vk, input);
     cases.push({
       name,

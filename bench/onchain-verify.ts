@@ -18,22 +18,23 @@ import { network } from "hardhat";
 import { encodeFunctionData, parseEther, parseEventLogs, type Hex } from "viem";
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
-import { REPO_ROOT } from "../scripts/lib/deployments.js";
 import { FR_MODULUS } from "../halo2/field.js";
 import { generateVerifierArtifacts } from "../halo2/solidity/generate.js";
 import { deployVerifierArtifacts } from "../halo2/solidity/deploy.js";
 import { verifyProof as tsVerify } from "../halo2/verify/verifier.js";
-import { engineVerify } from "../test/halo2/engine.js";
-import { hex, loadModelCase, loadShuffleModelCase, SKIP_MODELS } from "../test/halo2-solidity/corpus.js";
-import { SHUFFLE_CIRCUIT_NAMES, type ShuffleCircuitName } from "../test/halo2/shuffle-circuit.js";
+import { engineVerify } from "../testkit/halo2/engine.js";
+import { hex, loadModelCase, loadShuffleModelCase, SKIP_MODELS } from "../testkit/halo2/corpus.js";
+import { SHUFFLE_CIRCUIT_NAMES, type ShuffleCircuitName } from "../testkit/halo2/shuffle-circuit.js";
+import { NodeRole, VerificationMode } from "../protocol/enums.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 // Shuffle circuits compiled by compiler/ (EZKL shuffle arguments): pool-softmax (Conv → MaxPool → Gemm → Softmax,
 // 16 inputs, k=10) and cnn-pool2 (conv–pool–conv–pool–fc–softmax on 8×8, k=13; compiling it takes minutes, cached).
 const MODELS = (process.env.ONCHAIN_BENCH_MODELS ?? "iris-mlp,iris-cnn,iris-deep,pool-softmax,cnn-pool2").split(",");
 const BATCHES = [1, 2, 5] as const;
 const TIMING_ITERATIONS = Number(process.env.ONCHAIN_BENCH_ITERATIONS ?? 5);
-const [ZKML_ONCHAIN, ZKML_ATTESTED] = [0, 1];
-const [EXECUTOR, PROVER] = [0, 1];
+const { ZKML_ONCHAIN, ZKML_ATTESTED } = VerificationMode;
+const { Executor: EXECUTOR, Prover: PROVER } = NodeRole;
 
 if (SKIP_MODELS) throw new Error(`bench/onchain-verify: ${SKIP_MODELS}`);
 

@@ -30,7 +30,8 @@ import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { loadBundle } from "../compiler/bundle.js";
 import { genWitness } from "../compiler/engine/engine.js";
-import { REPO_ROOT } from "../workers/chain/abi/sources.js";
+import { dequantize, quantize } from "../protocol/fixedPoint.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { ensureDemoBundle, exampleInputs, demoModelShapes } from "../models/index.js";
 import type { ModelArtifacts } from "../workers/proofs/bundles.js";
 import { EnginePool } from "../workers/proofs/enginePool.js";
@@ -39,7 +40,7 @@ import { NativePool } from "../workers/proofs/native/pool.js";
 import { engineProofJson, parseEngineProof, proofInstances, rawProofBytes } from "../workers/proofs/proofJson.js";
 import { ProofVerifier } from "../workers/verifier-node/backends.js";
 import { runProofPathDemo, type ProofPathDemoResult } from "../scripts/demo/proofpath.js";
-import { lenet5Onnx, lenetInputs, LENET_INPUT_SHAPE } from "./lib/lenet5.js";
+import { lenet5Onnx, lenetInputs } from "./lib/lenet5.js";
 import type { ProbeArgs, ProbeResult } from "./lib/proveProbe.js";
 
 const { values } = parseArgs({
@@ -147,7 +148,7 @@ async function benchModel(name: string, nativeMissing: string | null): Promise<M
     inputScale: b.manifest.input.scale,
     outputScale: b.manifest.output.scale,
   };
-  const inputs = exampleInputs(name, PROOFS).map((row) => row.map((x) => Math.round(x * 2 ** artifacts.inputScale) / 2 ** artifacts.inputScale));
+  const inputs = exampleInputs(name, PROOFS).map((row) => dequantize(quantize(row, artifacts.inputScale), artifacts.inputScale));
 
   log(`  ${name}: WASM, 1 and 2 threads…`);
   const wasm: BackendRows = { one: await runProbe({ backend: "wasm", files: paths, inputs, provers: 1 }), two: await runProbe({ backend: "wasm", files: paths, inputs, provers: 2 }) };
@@ -310,7 +311,7 @@ async function benchLenet(nativeMissing: string | null): Promise<LenetRow> {
   }
   const { files, meta } = await lenetArtifacts();
   row.ezkl = meta;
-  const inputs = lenetInputs(1, 21).map((x) => x.map((v) => Math.round(v * 128) / 128));
+  const inputs = lenetInputs(1, 21).map((x) => dequantize(quantize(x, 7), 7));
   log(`  native: 1 process × ${CORES} threads, one proof with its stage split (a second process would need another ~10 GB)…`);
   row.native = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON, taskTimeoutMs: 7_200_000 }, 7_200_000);
   const maxK = Number(values["lenet-wasm-max-logrows"]);

@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { keccak256 } from "viem";
-import { z } from "zod";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
 import { compileModel, type CompileOptions } from "./compile.js";
@@ -15,24 +14,9 @@ import { ENGINE_ID, genPk, genVk, genWitness, prove, verify } from "./engine/eng
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
 import { downsizeSrs, generateDevSrs, srsK, SrsError } from "./srs/srs.js";
+import { BUNDLE_FORMAT, BundleError, FILE_NAMES, readManifest, type BundleFileKey } from "./manifest.js";
 
-export class BundleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "BundleError";
-  }
-}
-
-export const BUNDLE_FORMAT = "twinpath-bundle/1";
-export const FILE_NAMES = {
-  onnx: "model.onnx",
-  compiled: "model.compiled",
-  settings: "settings.json",
-  srs: "kzg.srs",
-  vk: "vk.key",
-  pk: "pk.key",
-} as const;
-export type BundleFileKey = keyof typeof FILE_NAMES;
+export { BUNDLE_FORMAT, BundleError, BundleManifestError, FILE_NAMES, type BundleFileKey } from "./manifest.js";
 
 export interface FileEntry { path: string; keccak256: `0x${string}`; bytes: number }
 export interface TensorInfo { name: string; shape: number[]; scale: number; visibility: "Public" }
@@ -211,23 +195,6 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
   return { dir: opts.out, manifest, manifestHash: manifestHash(manifest), timings: { compileMs: c.compileMs, srsMs, vkMs, pkMs, proveMs, verifyMs } };
 }
 
-const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
-const fileEntry = z.object({ path: z.string().min(1).refine((p) => !p.includes("..") && !p.startsWith("/"), "path must stay inside the bundle"), keccak256: hex32, bytes: z.number().int().nonnegative() });
-const tensorInfo = z.object({ name: z.string(), shape: z.array(z.number().int().positive()).min(1), scale: z.number().int(), visibility: z.literal("Public") });
-/** Structural check of manifest.json (fields other helpers rely on). */
-const ManifestShape = z.object({
-  format: z.literal(BUNDLE_FORMAT),
-  name: z.string(),
-  engine: z.string(),
-  files: z.object({ onnx: fileEntry, compiled: fileEntry, settings: fileEntry, srs: fileEntry, vk: fileEntry, pk: fileEntry }),
-  input: tensorInfo,
-  output: tensorInfo,
-  logrows: z.number().int().min(1).max(28),
-  paramVisibility: z.literal("Fixed"),
-  compressSelectors: z.literal(true),
-  exampleInput: z.array(z.number()),
-});
-
 export interface LoadedBundle {
   dir: string;
   manifest: Manifest;
@@ -240,19 +207,9 @@ export interface LoadedBundle {
 export function loadBundle(dir: string, opts: { requirePk?: boolean } = {}): LoadedBundle {
   const mpath = join(dir, "manifest.json");
   if (!existsSync(mpath)) throw new BundleError(`${dir}: no manifest.json (not a model bundle)`);
-  const raw = new Uint8Array(readFileSync(mpath));
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(new TextDecoder().decode(raw));
-  } catch (e) {
-    throw new BundleError(`${mpath}: invalid JSON (${(e as Error).message})`);
-  }
-  if (manifest?.format !== BUNDLE_FORMAT) throw new BundleError(`${mpath}: format '${manifest?.format}' is not ${BUNDLE_FORMAT}`);
-  const shape = ManifestShape.safeParse(manifest);
-  if (!shape.success) {
-    const i = shape.error.issues[0];
-    throw new BundleError(`${mpath}: invalid manifest at '${i.path.join(".")}': ${i.message}`);
-  }
+  // compiler/manifest.ts checks every field this module and its callers read (paths stay inside the bundle).
+  const read = readManifest(dir, { complete: true });
+  const manifest = read.manifest as Manifest;
   const cache = new Map<BundleFileKey, Uint8Array>();
   for (const key of Object.keys(FILE_NAMES) as BundleFileKey[]) {
     const e = manifest.files?.[key];
@@ -271,7 +228,7 @@ export function loadBundle(dir: string, opts: { requirePk?: boolean } = {}): Loa
   return {
     dir,
     manifest,
-    manifestHash: keccak256(raw),
+    manifestHash: read.manifestHash,
     read(key) {
       const b = cache.get(key);
       if (!b) throw new BundleError(`bundle file ${FILE_NAMES[key]} (${key}) is not present`);

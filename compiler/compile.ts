@@ -1,7 +1,7 @@
 /** ONNX bytes -> calibrated ezkl compiled circuit + settings (no keys). */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
 import { CompileError, lowerGraph, type LoweredModel } from "./graph/lower.js";
@@ -52,7 +52,7 @@ export function defaultSamples(n: number, count = 8, seed = 1): number[][] {
   return Array.from({ length: count }, () => Array.from({ length: n }, () => rnd() * 2 - 1));
 }
 
-const DEFAULT_CACHE = join(dirname(fileURLToPath(import.meta.url)), "..", ".twinpath", "srs");
+const DEFAULT_CACHE = join(REPO_ROOT, ".twinpath", "srs");
 
 const trialSrsMemo = new Map<number, Promise<Uint8Array>>();
 /** Dev SRS used only for sizing trials (seeded, cached on disk). */

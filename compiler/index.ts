@@ -8,7 +8,7 @@ export {
   buildBundle, loadBundle, verifyBundle, manifestHash, serializeManifest, runOnnx, accuracyReport, BundleError,
   FILE_NAMES, BUNDLE_FORMAT, type Manifest, type LoadedBundle, type BuildBundleOptions, type BuildResult,
 } from "./bundle.js";
-export { quantizeInput, dequantizeOutput } from "./quantize.js";
+export { quantize as quantizeInput, dequantize as dequantizeOutput, QuantizeError } from "../protocol/fixedPoint.js";
 export { generateDevSrs, downsizeSrs, srsK, SrsError } from "./srs/srs.js";
 export { genWitness, genVk, genPk, prove, verify, feltHexToInt, ENGINE_ID } from "./engine/engine.js";
 export { encode as bincodeEncode, decode as bincodeDecode, BincodeError } from "./bincode/codec.js";

@@ -11,9 +11,9 @@
 import { relative } from "node:path";
 import { bundleProblem, cachedBundleDir, commitBundleFiles, committedBundleDir, expectedBuildInputs, rebuildDemoBundle } from "./bundle.js";
 import { writeDemoModelFiles } from "./build.js";
-import { REPO_ROOT } from "./files.js";
 import { DEMO_MODEL_NAMES } from "./specs.js";
 import { demoModelSpec } from "./train-demo.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

@@ -16,8 +16,9 @@ import { keccak256 } from "viem";
 import { BUNDLE_FORMAT, buildBundle, FILE_NAMES, loadBundle, type BuildResult, type LoadedBundle, type Manifest } from "../compiler/bundle.js";
 import { ENGINE_ID, genPk } from "../compiler/engine/engine.js";
 import { splitIris } from "./data/iris.js";
-import { jsonText, modelDir, REPO_ROOT } from "./files.js";
+import { jsonText, modelDir } from "./files.js";
 import { demoModelSpec } from "./train-demo.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 export const BUILD_INPUTS_FILE = "build-inputs.json";
 

@@ -14,8 +14,6 @@ import type { TrainedDemoModel } from "./train-demo.js";
 
 /** Absolute path of the models/ folder. */
 export const MODELS_DIR = dirname(fileURLToPath(import.meta.url));
-/** Absolute path of the repository root. */
-export const REPO_ROOT = dirname(MODELS_DIR);
 
 export const modelDir = (name: string): string => join(MODELS_DIR, name);
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DemoBundle, DemoBundleOptions } from "./bundle.js";
+import { ensureDemoBundle as ensureBundle, type DemoBundle, type DemoBundleOptions } from "./bundle.js";
 import type { DatasetFile, SamplesFile } from "./files.js";
 import { modelDir } from "./files.js";
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./onnx-export.js";
@@ -80,12 +80,11 @@ export function exampleInputs(name: DemoModelName | string, n: number): number[]
  * A complete, hash-checked EZKL bundle of a demo model, including its proving key, in the gitignored
  * cache (<repo>/.twinpath/bundles/<name>). Cheap when the cache is fresh; otherwise derives the
  * proving key from the committed bundle (~1-5 s) or, if that is missing or stale, rebuilds
- * (tens of seconds). The compiler is loaded lazily so the rest of this module stays light.
+ * (tens of seconds).
  */
 export async function ensureDemoBundle(name: DemoModelName | string, opts: DemoBundleOptions = {}): Promise<DemoBundle> {
   demoModelSpec(name);
-  const { ensureDemoBundle: ensure } = await import("./bundle.js");
-  return ensure(name, opts);
+  return ensureBundle(name, opts);
 }
 
 /** True when `name` is one of the demo models. */

@@ -13,9 +13,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { table } from "../workers/devnet/stats.js";
-import type { Stack } from "../workers/devnet/stack.js";
+import { table } from "../devnet/stats.js";
+import type { Stack } from "../devnet/stack.js";
 import { runFastPathDemo } from "./demo/fastpath.js";
+import { main as proofPathDemo } from "./demo/proofpath.js";
 
 // Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options:
 // --mode attested|optimistic|onchain, --requests, --model, --prover-threads, --prover-backend wasm|native,
@@ -34,8 +35,7 @@ const modeAt = argv.findIndex((a) => a === "--mode" || a.startsWith("--mode="));
 const mode = modeAt < 0 ? "attested" : argv[modeAt].includes("=") ? argv[modeAt].split("=")[1] : argv[modeAt + 1];
 if (mode !== "fast") {
   if (modeAt < 0) process.argv.push("--mode", "attested");
-  const proofPath = await import("./demo/proofpath.js");
-  await proofPath.main(); // exits the process
+  await proofPathDemo(); // exits the process
 }
 process.argv.splice(2 + modeAt, argv[modeAt].includes("=") ? 1 : 2); // parseArgs below is strict: drop --mode fast
 

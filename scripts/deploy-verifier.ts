@@ -9,12 +9,13 @@
  *   TWINPATH_BUNDLE          required: the bundle folder (manifest.json, model.compiled, settings.json, kzg.srs, vk.key)
  *   TWINPATH_HALO2_VERIFIER  optional: an already deployed Halo2Verifier to reuse (it is circuit-independent)
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 import { network } from "hardhat";
 import { z } from "zod";
 
+import { readManifest } from "../compiler/manifest.js";
 import { deployVerifierForBundle } from "../halo2/solidity/forBundle.js";
 import { envAddress, envString, parseEnv } from "./lib/env.js";
 import { runScript, ScriptInputError } from "./lib/run.js";
@@ -27,15 +28,14 @@ await runScript(async () => {
   if (!existsSync(join(env.TWINPATH_BUNDLE, "vk.key")) && !existsSync(join(env.TWINPATH_BUNDLE, "manifest.json"))) {
     throw new ScriptInputError(`TWINPATH_BUNDLE: ${env.TWINPATH_BUNDLE} is not a bundle folder (no manifest.json / vk.key)`);
   }
-  const manifestPath = join(env.TWINPATH_BUNDLE, "manifest.json");
-  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as { name?: string; srsInfo?: { kind?: string; warning?: string } }) : {};
+  const manifest = existsSync(join(env.TWINPATH_BUNDLE, "manifest.json")) ? readManifest(env.TWINPATH_BUNDLE).manifest : undefined;
 
   const { viem, networkName } = await network.create();
   const publicClient = await viem.getPublicClient();
   const [walletClient] = await viem.getWalletClients();
   const chainId = await publicClient.getChainId();
-  console.log(`Deploying the Halo2 verifier of ${manifest.name ?? env.TWINPATH_BUNDLE} on ${networkName} (chain ${chainId})`);
-  if (manifest.srsInfo?.kind === "dev-insecure") console.warn(`  WARNING: ${manifest.srsInfo.warning ?? "the bundle uses an insecure development SRS"}`);
+  console.log(`Deploying the Halo2 verifier of ${manifest?.name ?? env.TWINPATH_BUNDLE} on ${networkName} (chain ${chainId})`);
+  if (manifest?.srsInfo?.kind === "dev-insecure") console.warn(`  WARNING: ${manifest.srsInfo.warning}`);
 
   const d = await deployVerifierForBundle({ walletClient: walletClient as never, publicClient: publicClient as never }, env.TWINPATH_BUNDLE, {
     verifier: env.TWINPATH_HALO2_VERIFIER,

@@ -21,9 +21,10 @@ import { getAddress } from "viem";
 import { z } from "zod";
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
-import { REPO_ROOT, writeDeployment } from "./lib/deployments.js";
+import { writeDeployment } from "./lib/deployments.js";
 import { envString, parseEnv } from "./lib/env.js";
 import { ScriptInputError, runScript } from "./lib/run.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const LOCAL_CHAIN_ID = 31337;
 

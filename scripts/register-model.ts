@@ -22,7 +22,8 @@ import { z } from "zod";
 import { readDeployment } from "./lib/deployments.js";
 import { envAddress, envString, envUint, parseEnv } from "./lib/env.js";
 import { runScript } from "./lib/run.js";
-import { loadBundleManifest, manifestToModelSpec, verificationModeNames } from "./lib/manifestToModelSpec.js";
+import { loadBundleManifest, manifestToModelSpec } from "../compiler/registration.js";
+import { verificationModeNames } from "../protocol/enums.js";
 
 await runScript(async () => {
   const env = parseEnv(

@@ -7,7 +7,7 @@
  * Environment:
  *   TWINPATH_MODEL_ID          required: the model version to run
  *   TWINPATH_INPUT             required: JSON array of numbers (nesting is flattened in row-major order); quantized
- *                              to round(x * 2^inputScale) at the model's registered input scale
+ *                              to round(f32(x) * 2^inputScale) at the model's registered input scale (protocol/fixedPoint.ts)
  *   TWINPATH_FEE_WEI           fee sent with the request (default: the model's price)
  *   TWINPATH_RESULT_CALLBACK   1 to have the hub call onResult on the sender (contracts only; default 0)
  *   TWINPATH_WAIT              1 to wait for ResultSubmitted and print the output (default 0)
@@ -21,7 +21,7 @@ import { z } from "zod";
 import { readDeployment } from "./lib/deployments.js";
 import { envAddress, envBool, envJson, envUint, parseEnv } from "./lib/env.js";
 import { ScriptInputError, runScript } from "./lib/run.js";
-import { dequantize, quantize } from "./lib/quantize.js";
+import { dequantize, quantize } from "../protocol/fixedPoint.js";
 
 type Nested = number | Nested[];
 const nested: z.ZodType<Nested> = z.lazy(() => z.union([z.number().finite(), z.array(nested)]));

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleFilePath, readManifest } from "../../compiler/manifest.js";
 import { toHex32 } from "../field.js";
 import { buildCircuitDescription, CircuitCheckError, ENGINE_WASM_SHA256 } from "./build.js";
 import { vkDigestOfPinnedText } from "./digest.js";
@@ -156,12 +157,8 @@ export interface BundleFiles {
 export function bundleFiles(dir: string): BundleFiles {
   const manifestPath = path.join(dir, "manifest.json");
   if (fs.existsSync(manifestPath)) {
-    const m = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { files?: Record<string, { path?: string }> };
-    const f = (k: keyof BundleFiles) => {
-      const p = m.files?.[k]?.path;
-      if (typeof p !== "string" || p.includes("..")) throw new ScrapeError(`bundle manifest in ${dir} has no usable files.${k}.path`);
-      return path.join(dir, p);
-    };
+    const { manifest } = readManifest(dir);
+    const f = (k: keyof BundleFiles) => bundleFilePath(dir, manifest, k);
     return { compiled: f("compiled"), settings: f("settings"), srs: f("srs"), vk: f("vk") };
   }
   const first = (...names: string[]) => path.join(dir, names.find((n) => fs.existsSync(path.join(dir, n))) ?? names[0]);

@@ -2,8 +2,8 @@
 // data contracts, and the EzklReusableHalo2Adapter binding both. The adapter's address is the model's `verifier`.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Abi, Address, Hex, PublicClient, WalletClient } from "viem";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { encodeDeployData, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import type { VerifierArtifacts } from "./generate.js";
 import { dataContractInitcode, dataContractRuntime } from "./generate.js";
 
@@ -13,8 +13,6 @@ export class VerifierDeployError extends Error {
     this.name = "VerifierDeployError";
   }
 }
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 interface CompiledContract {
   abi: Abi;
@@ -67,7 +65,6 @@ async function deployRaw(c: DeployClients, data: Hex, what: string): Promise<{ a
 }
 
 async function deployCompiled(c: DeployClients, name: "Halo2Verifier" | "EzklReusableHalo2Adapter", args: Address[]): Promise<{ address: Address; gas: bigint }> {
-  const { encodeDeployData } = await import("viem");
   const cc = compiledContract(name);
   return deployRaw(c, encodeDeployData({ abi: cc.abi, bytecode: cc.bytecode, args }), name);
 }

@@ -3,8 +3,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Address } from "viem";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { bundleFiles, describeBundle } from "../circuit/describe.js";
 import { readSrsVerifierParams, type SrsVerifierParams } from "../circuit/encoding.js";
 import type { CircuitDescription } from "../circuit/types.js";
@@ -15,8 +15,6 @@ export interface BundleVerifierPlan extends VerifierArtifacts {
   desc: CircuitDescription;
   srs: SrsVerifierParams;
 }
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Where a bundle's circuit description is cached: keyed by the VK bytes, outside the bundle (which may be committed). */
 function descriptionCachePath(vkFile: string): string {

@@ -5,13 +5,13 @@
  */
 import { existsSync } from "node:fs";
 import { encodeFunctionData, type Abi, type Address } from "viem";
-import { artifactPath, readArtifact } from "../../workers/chain/abi/sources.js";
+import { artifactPath, readArtifact } from "../../protocol/abi/sources.js";
 import { createSignerClient } from "../../workers/chain/client.js";
-import { devKey } from "../../workers/devnet/hardhatNode.js";
-import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
-import { startStack, type SentRequest, type Stack } from "../../workers/devnet/stack.js";
-import { mean, percentile } from "../../workers/devnet/stats.js";
+import { devKey } from "../../devnet/hardhatNode.js";
+import { startStack, type SentRequest, type Stack } from "../../devnet/stack.js";
+import { mean, percentile } from "../../devnet/stats.js";
 import { exampleInputs } from "../../models/index.js";
+import { quantize } from "../../protocol/fixedPoint.js";
 
 export interface FastPathDemoOptions {
   requests: number;
@@ -81,7 +81,7 @@ export async function runFastPathDemo(o: FastPathDemoOptions, onStack?: (s: Stac
 
   const requestOne = async (row: number[]) => {
     if (!consumer) return stack.requestOne(row);
-    const features = quantizeInput(row, stack.model.model.inputScale);
+    const features = quantize(row, stack.model.model.inputScale);
     encodeFunctionData({ abi: consumer.abi, functionName: "classify", args: [features] }); // fail early on ABI drift
     return stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [features] as never }, "classify");
   };

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../../workers/chain/abi/sources.js";
-import { startStack } from "../../workers/devnet/stack.js";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { startStack } from "../../devnet/stack.js";
 import { exampleInputs } from "../../models/index.js";
 
 const pm2Home = mkdtempSync(join(tmpdir(), "twinpath-pm2-"));

@@ -11,13 +11,13 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Abi, Address } from "viem";
-import { readArtifact } from "../../workers/chain/abi/sources.js";
+import { readArtifact } from "../../protocol/abi/sources.js";
 import { createSignerClient } from "../../workers/chain/client.js";
-import { devKey } from "../../workers/devnet/hardhatNode.js";
-import { deployBundleVerifier, startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
-import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
+import { devKey } from "../../devnet/hardhatNode.js";
+import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { outcomes, percentile, trackRequests, type RequestOutcome, type TrackedRequest } from "./track.js";
+import { quantize } from "../../protocol/fixedPoint.js";
 
 const MODES = { attested: "ZKML_ATTESTED", optimistic: "OPTIMISTIC", onchain: "ZKML_ONCHAIN" } as const;
 
@@ -73,7 +73,7 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
 
     if (o.mode === "optimistic") ps.startBlockTicker(1000); // the challenge window needs a moving chain clock
     const fromBlock = await ps.stack.client.getBlockNumber();
-    const inputs = exampleInputs(o.model, o.requests).map((r) => quantizeInput(r, ps!.stack.model.model.inputScale));
+    const inputs = exampleInputs(o.model, o.requests).map((r) => quantize(r, ps!.stack.model.model.inputScale));
     // Requests go through the example consumer contract, as a dApp's would (its onResult/onSettled callbacks run
     // under their gas cap), except in OPTIMISTIC mode: the demo's short challenge window needs a per-request
     // proofTimeout, and the example asks with the protocol's default deadlines.

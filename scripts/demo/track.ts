@@ -4,9 +4,9 @@
  * is shared equally among its items). Used by the demo and bench/proofpath.ts.
  */
 import { parseEventLogs, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "../../workers/chain/abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../../workers/chain/client.js";
-import { RequestStatus, requestStatusName } from "../../workers/chain/getRequest.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface TrackedRequest {
   requestId: bigint;

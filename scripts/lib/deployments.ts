@@ -6,12 +6,11 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { type Address, getAddress, isAddress } from "viem";
 import { z } from "zod";
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 
 const address = z.string().refine((s) => isAddress(s, { strict: false }), "not an address").transform((s) => getAddress(s) as Address);
 

@@ -7,8 +7,8 @@ import { BaseError, ContractFunctionRevertedError } from "viem";
 
 import { DeploymentNotFoundError } from "./deployments.js";
 import { ScriptEnvError } from "./env.js";
-import { BundleManifestError } from "./manifestToModelSpec.js";
-import { QuantizeError } from "./quantize.js";
+import { BundleManifestError } from "../../compiler/manifest.js";
+import { QuantizeError } from "../../protocol/fixedPoint.js";
 
 /** A problem with the script's input that the user must fix (the message says how). */
 export class ScriptInputError extends Error {

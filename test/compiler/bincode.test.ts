@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { BincodeError, decode, encode } from "../../compiler/bincode/codec.js";
 import { GraphCircuit, GraphSettings } from "../../compiler/circuit/schema.js";
-import { SHARED_ABSENT, sharedPath } from "../shared.js";
+import { SHARED_ABSENT, sharedPath } from "../../testkit/shared.js";
 
 const FIXTURES = [
   sharedPath("fixtures/ezkl-v21/model.compiled"),

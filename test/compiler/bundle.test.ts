@@ -6,11 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keccak256 } from "viem";
 import { loadBundle, manifestHash, verifyBundle, BundleError, type Manifest } from "../../compiler/bundle.js";
-import { quantizeInput, dequantizeOutput } from "../../compiler/quantize.js";
+import { quantize as quantizeInput, dequantize as dequantizeOutput } from "../../protocol/fixedPoint.js";
 import { downsizeSrs, generateDevSrs, srsK, SrsError } from "../../compiler/srs/srs.js";
 import { ezkl } from "../../compiler/engine/engine.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
-import { SHARED_ABSENT, sharedPath } from "../shared.js";
+import { SHARED_ABSENT, sharedPath } from "../../testkit/shared.js";
 
 const KZG_FIXTURE = sharedPath("fixtures/ezkl-v21/kzg");
 const srsValid = (b: Uint8Array) => ezkl().srsValidation(new Uint8ClampedArray(b)) === true;

@@ -9,7 +9,7 @@ import { readOnnxModel, OnnxError } from "../../compiler/onnx/read.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { runOnnx } from "../../compiler/bundle.js";
 import { generateDevSrs } from "../../compiler/srs/srs.js";
-import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn, viewModel } from "./fixtures.js";
+import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn, viewModel } from "../../testkit/compiler/fixtures.js";
 
 /** These tests prove and verify themselves right after compiling, so calibration skips its own confirmation proof. */
 const FAST = { confirmWithProof: false } as const;

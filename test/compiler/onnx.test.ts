@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { OnnxError, readOnnxModel } from "../../compiler/onnx/read.js";
-import { SHARED_ABSENT, sharedPath } from "../shared.js";
+import { SHARED_ABSENT, sharedPath } from "../../testkit/shared.js";
 
 const FIXTURE = sharedPath("fixtures/ezkl-v21/network.onnx");
 

@@ -22,11 +22,12 @@ import { compileModel } from "../../compiler/compile.js";
 import { genWitness } from "../../compiler/engine/engine.js";
 import { lowerGraph } from "../../compiler/graph/lower.js";
 import { readOnnxModel } from "../../compiler/onnx/read.js";
+import { dequantize } from "../../protocol/fixedPoint.js";
 import { demoModelPath, demoSamples, ensureDemoBundle } from "../../models/index.js";
 import { NativeChild } from "../../workers/proofs/native/child.js";
 import { NATIVE_PYTHON, nativeSkipReason } from "../helpers/native.js";
 import { circuitShape, compareSettings, compareShapes, ezklPipeline, ezklReadyOnnx, field, SIZING, witnessOutputs } from "./oracle.js";
-import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn, viewModel } from "./fixtures.js";
+import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn, viewModel } from "../../testkit/compiler/fixtures.js";
 
 const skip = await nativeSkipReason();
 
@@ -200,8 +201,8 @@ describe("compiler vs EZKL's own pipeline (native ezkl 21.0.0)", { skip, timeout
       const scale = Math.min(ours.settings.model_output_scales[0], own.settings.model_output_scales[0]);
       let maxDiff = 0;
       for (const x of c.samples) {
-        const mine = genWitness(ours.compiled, x).outputs.map((v) => Number(v) / 2 ** ours.settings.model_output_scales[0]);
-        const theirs = witnessOutputs((await ezkl.call<{ witness: string }>("genWitness", { compiled: own.compiledPath, input: [x] })).witness).map((v) => Number(v) / 2 ** own.settings.model_output_scales[0]);
+        const mine = dequantize(genWitness(ours.compiled, x).outputs, ours.settings.model_output_scales[0]);
+        const theirs = dequantize(witnessOutputs((await ezkl.call<{ witness: string }>("genWitness", { compiled: own.compiledPath, input: [x] })).witness), own.settings.model_output_scales[0]);
         mine.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - theirs[j]))));
       }
       if (maxDiff > 2 ** -scale) diverge(`${c.name}: calibrated outputs`, `outputs differ from EZKL's own circuit by up to ${maxDiff} (> one step, 2^-${scale})`);

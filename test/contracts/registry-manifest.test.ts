@@ -7,14 +7,10 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { getAddress, keccak256, toHex, zeroAddress } from "viem";
 
-import {
-  BundleManifestError,
-  VerificationMode,
-  loadBundleManifest,
-  manifestToModelSpec,
-  parseBundleManifest,
-} from "../../scripts/lib/manifestToModelSpec.js";
-import { QuantizeError, dequantize, quantize } from "../../scripts/lib/quantize.js";
+import { BundleManifestError } from "../../compiler/manifest.js";
+import { loadBundleManifest, manifestToModelSpec, parseBundleManifest } from "../../compiler/registration.js";
+import { VerificationMode } from "../../protocol/enums.js";
+import { QuantizeError, dequantize, quantize } from "../../protocol/fixedPoint.js";
 
 const h = (s: string) => keccak256(toHex(s));
 const file = (name: string) => ({ path: name, keccak256: h(name), bytes: 10 });

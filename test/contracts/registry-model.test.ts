@@ -4,10 +4,9 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { getAddress, keccak256, toHex, zeroAddress, zeroHash } from "viem";
 
-// VerificationMode enum order in contracts/types/Types.sol
-const ZKML_ONCHAIN = 0;
-const ZKML_ATTESTED = 1;
-const OPTIMISTIC = 2;
+import { VerificationMode } from "../../protocol/enums.js";
+
+const { ZKML_ONCHAIN, ZKML_ATTESTED, OPTIMISTIC } = VerificationMode;
 
 const { viem, networkHelpers } = await network.create();
 

@@ -5,10 +5,9 @@ import fc from "fast-check";
 import { network } from "hardhat";
 import { encodeErrorResult, getAddress, stringToHex, zeroAddress } from "viem";
 
-// NodeRole enum order in contracts/types/Types.sol
-const EXECUTOR = 0;
-const PROVER = 1;
-const VERIFIER = 2;
+import { NodeRole } from "../../protocol/enums.js";
+
+const { Executor: EXECUTOR, Prover: PROVER, Verifier: VERIFIER } = NodeRole;
 const ROLES = [EXECUTOR, PROVER, VERIFIER] as const;
 const MIN_STAKES = [100n, 200n, 300n] as const;
 const DELAY = 3600n;

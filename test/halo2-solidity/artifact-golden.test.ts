@@ -14,7 +14,7 @@ import type { SrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { encodeArtifact } from "../../halo2/solidity/artifact.js";
 import { verifierArtifactsForBundle } from "../../halo2/solidity/forBundle.js";
 import { generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
-import { loadVector, SKIP_SHARED } from "../halo2/vectors.js";
+import { loadVector, SKIP_SHARED } from "../../testkit/halo2/vectors.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "../..");

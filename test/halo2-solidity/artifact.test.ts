@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { encodeArtifact, ArtifactError, ARTIFACT_VERSION, H, HEADER_WORDS, MAX_CHUNK_PAYLOAD, OP } from "../../halo2/solidity/artifact.js";
 import { dataContractInitcode, dataContractRuntime, generateVerifierArtifacts, planArtifactChunks } from "../../halo2/solidity/generate.js";
 import { inv, parseHex } from "../../halo2/field.js";
-import { loadVector, SKIP_SHARED } from "../halo2/vectors.js";
-import { loadModelCase, SKIP_MODELS } from "./corpus.js";
+import { loadVector, SKIP_SHARED } from "../../testkit/halo2/vectors.js";
+import { loadModelCase, SKIP_MODELS } from "../../testkit/halo2/corpus.js";
 
 const word = (b: Uint8Array, i: number) => BigInt("0x" + Buffer.from(b.subarray(32 * i, 32 * i + 32)).toString("hex"));
 

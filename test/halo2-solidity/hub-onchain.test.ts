@@ -9,8 +9,8 @@ import { FR_MODULUS } from "../../halo2/field.js";
 import { generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
 import { deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
 import { deployHub, Mode, modelSpec, Status, type HubFixture } from "../contracts/helpers/hub.js";
-import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "./corpus.js";
-import { loadShuffleCircuit, type ShuffleCircuit } from "../halo2/shuffle-circuit.js";
+import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "../../testkit/halo2/corpus.js";
+import { loadShuffleCircuit, type ShuffleCircuit } from "../../testkit/halo2/shuffle-circuit.js";
 
 const { viem, networkHelpers } = await network.create();
 

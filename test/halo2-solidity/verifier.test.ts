@@ -14,10 +14,10 @@ import type { SrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof as tsVerify } from "../../halo2/verify/verifier.js";
 import { CONTRACT_SIZE_LIMIT, dataContractInitcode, generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
 import { auditDeployedVerifier, deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
-import { engineVerify } from "../halo2/engine.js";
-import { loadVector, SKIP_SHARED } from "../halo2/vectors.js";
-import { loadShuffleCircuit } from "../halo2/shuffle-circuit.js";
-import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "./corpus.js";
+import { engineVerify } from "../../testkit/halo2/engine.js";
+import { loadVector, SKIP_SHARED } from "../../testkit/halo2/vectors.js";
+import { loadShuffleCircuit } from "../../testkit/halo2/shuffle-circuit.js";
+import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "../../testkit/halo2/corpus.js";
 
 const { viem } = await network.create();
 const [wallet] = await viem.getWalletClients();

@@ -11,7 +11,7 @@ import path from "node:path";
 import { parseVkBytes, readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { groupRotationSets } from "../../halo2/verify/shplonk.js";
 import { mul, parseHex, pow } from "../../halo2/field.js";
-import { loadVector, SKIP_SHARED } from "./vectors.js";
+import { loadVector, SKIP_SHARED } from "../../testkit/halo2/vectors.js";
 
 describe("Rust Debug parser", () => {
   it("parses structs, tuple structs, units, tuples, lists, maps, strings, ints and hex", () => {

@@ -9,7 +9,7 @@ import { describeCircuit } from "../../halo2/circuit/describe.js";
 import { readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js";
 import { instancesFromProofJson } from "../../halo2/verify/instances.js";
-import { cachedEngineProof, engineVerify, getEngine, writeAtomic } from "./engine.js";
+import { cachedEngineProof, engineVerify, getEngine, writeAtomic } from "../../testkit/halo2/engine.js";
 
 const CACHE = path.resolve(".twinpath/halo2");
 

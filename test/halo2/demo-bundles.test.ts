@@ -1,5 +1,5 @@
 // The project's own demo bundles (models/ + compiler/): describe each circuit, prove one input with the engine,
-// and check that the TS verifier agrees with the engine. Skips while the models helper's bundles are not available.
+// and check that the TS verifier agrees with the engine.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -7,29 +7,21 @@ import { bundleFiles, describeBundle } from "../../halo2/circuit/describe.js";
 import { readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js";
 import { instancesFromProofJson } from "../../halo2/verify/instances.js";
-import { cachedEngineProof, engineVerify } from "./engine.js";
+import { DEMO_MODEL_NAMES, ensureDemoBundle, exampleInputs } from "../../models/index.js";
+import { cachedEngineProof, engineVerify } from "../../testkit/halo2/engine.js";
 
-type ModelsApi = {
-  ensureDemoBundle?: (name: string) => Promise<{ dir: string }> | { dir: string };
-  exampleInputs?: (name: string, n: number) => number[][];
-  DEMO_MODEL_NAMES?: readonly string[];
-};
-
-const models: ModelsApi = await import("../../models/index.js").catch(() => ({}) as ModelsApi);
-const names = (process.env.HALO2_DEMO_MODELS ?? "iris-mlp,iris-deep,iris-cnn").split(",").filter((n) => models.DEMO_MODEL_NAMES?.includes(n));
-const skip = typeof models.ensureDemoBundle !== "function" || typeof models.exampleInputs !== "function" || names.length === 0
-  ? "models/index.ts has no ensureDemoBundle yet (demo bundles not available)"
-  : false;
+const names = (process.env.HALO2_DEMO_MODELS ?? "iris-mlp,iris-deep,iris-cnn").split(",").filter((n) => (DEMO_MODEL_NAMES as readonly string[]).includes(n));
+const skip = names.length === 0 ? `HALO2_DEMO_MODELS names none of ${DEMO_MODEL_NAMES.join(", ")}` : false;
 
 for (const name of names.length ? names : ["iris-mlp"]) {
   describe(`demo bundle ${name}: TS verifier vs engine`, { skip, timeout: 600_000 }, () => {
     it("describes the circuit, and both verifiers accept a fresh proof and reject a mutated one", async () => {
-      const { dir } = await models.ensureDemoBundle!(name);
+      const { dir } = await ensureDemoBundle(name);
       const files = bundleFiles(dir);
       const read = (f: keyof typeof files) => new Uint8Array(fs.readFileSync(files[f]));
       const desc = await describeBundle(dir);
       assert.equal(desc.checks.commitmentsMatchVk, true);
-      const input = JSON.stringify({ input_data: [models.exampleInputs!(name, 1)[0]] });
+      const input = JSON.stringify({ input_data: [exampleInputs(name, 1)[0]] });
       const vk = read("vk");
       const vkTag = Buffer.from(vk.subarray(7, 15)).toString("hex");
       const pj = cachedEngineProof(`${name}-${vkTag}`, read("compiled"), read("srs"), vk, input);

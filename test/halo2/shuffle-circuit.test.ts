@@ -11,8 +11,8 @@ import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js
 import { deriveParameters, UnsupportedCircuitError } from "../../halo2/circuit/layout.js";
 import { loadCircuitDescription } from "../../halo2/circuit/load.js";
 import { encodeArtifact } from "../../halo2/solidity/artifact.js";
-import { engineVerify } from "./engine.js";
-import { loadShuffleCircuit, type ShuffleCircuit } from "./shuffle-circuit.js";
+import { engineVerify } from "../../testkit/halo2/engine.js";
+import { loadShuffleCircuit, type ShuffleCircuit } from "../../testkit/halo2/shuffle-circuit.js";
 
 function rng(seed: number) {
   let s = seed >>> 0;

@@ -5,7 +5,7 @@ import { KeccakTranscript } from "../../halo2/verify/transcript.js";
 import { verifyProofDetailed } from "../../halo2/verify/verifier.js";
 import { vkDigestOfPinnedText } from "../../halo2/circuit/digest.js";
 import { bytesToBigIntBE, FR_MODULUS, toHex32 } from "../../halo2/field.js";
-import { loadVector, SKIP_SHARED } from "./vectors.js";
+import { loadVector, SKIP_SHARED } from "../../testkit/halo2/vectors.js";
 
 describe("halo2 EVM transcript rules", () => {
   it("a squeeze after exactly 32 buffered bytes appends 0x01; otherwise hashes the buffer as is", () => {

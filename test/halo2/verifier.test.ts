@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js";
 import { instancesFromProofJson } from "../../halo2/verify/instances.js";
 import { bigIntToBytesBE, FQ_MODULUS, FR_MODULUS, toHex32 } from "../../halo2/field.js";
-import { loadVector, SKIP_SHARED, type Vector } from "./vectors.js";
-import { cachedEngineProof, engineVerify, type EngineKey } from "./engine.js";
+import { loadVector, SKIP_SHARED, type Vector } from "../../testkit/halo2/vectors.js";
+import { cachedEngineProof, engineVerify, type EngineKey } from "../../testkit/halo2/engine.js";
 
 // Deterministic PRNG so failures are reproducible.
 function rng(seed: number) {
@@ -181,7 +181,7 @@ describe(`TS Halo2 verifier: ${sweepVector} proof, mutation sweep`, { skip: SKIP
 describe("uncompressed-selector key of the fixture circuit: describe, prove, verify", { skip: SKIP_SHARED }, () => {
   it("describeCircuit recovers it and the TS verifier agrees with the engine", async () => {
     const { describeCircuit } = await import("../../halo2/circuit/describe.js");
-    const { getEngine } = await import("./engine.js");
+    const { getEngine } = await import("../../testkit/halo2/engine.js");
     const v = loadVector("fixture");
     const clamp = (b: Uint8Array) => new Uint8ClampedArray(b.buffer, b.byteOffset, b.byteLength);
     const vk = new Uint8Array(getEngine().genVk(clamp(v.compiled), clamp(v.srsBytes), false));

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
-import { REPO_ROOT } from "../../models/files.js";
 import { demoDataset, demoModelPath, demoModelShapes, demoSamples, exampleInputs, isDemoModelName, UnknownDemoModelError } from "../../models/index.js";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 
 describe("models/index.ts API", () => {
   it("points at committed ONNX files with the advertised shapes", () => {

@@ -9,12 +9,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { keccak256, type Hex } from "viem";
-import { inferenceHubAbi } from "../../workers/chain/abi/generated.js";
-import { RequestStatus } from "../../workers/chain/getRequest.js";
-import { deployBundleVerifier, startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
-import type { WorkerProcess } from "../../workers/devnet/processes.js";
-import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
-import { valuesHash } from "../../workers/proofs/instances.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { RequestStatus } from "../../protocol/enums.js";
+import { quantize } from "../../protocol/fixedPoint.js";
+import { valuesHash } from "../../protocol/instances.js";
+import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
+import type { WorkerProcess } from "../../devnet/processes.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { NATIVE_PYTHON, nativeSkipReason } from "../helpers/native.js";
 
@@ -22,7 +22,7 @@ const skip = await nativeSkipReason();
 const FEE = 10n ** 15n;
 const MODEL = "iris-mlp";
 const NATIVE = { PROVER_BACKEND: "native", PROVER_PYTHON: NATIVE_PYTHON, PROVER_THREADS: "1" };
-const rows = exampleInputs(MODEL, 30).map((r) => quantizeInput(r, 7));
+const rows = exampleInputs(MODEL, 30).map((r) => quantize(r, 7));
 let nextRow = 5;
 const nextInput = () => rows[nextRow++ % rows.length];
 

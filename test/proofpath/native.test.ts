@@ -15,7 +15,8 @@ import { ensureDemoBundle } from "../../models/index.js";
 import type { ModelArtifacts } from "../../workers/proofs/bundles.js";
 import { EnginePool } from "../../workers/proofs/enginePool.js";
 import { ProvingError } from "../../workers/proofs/errors.js";
-import { fromField } from "../../workers/proofs/instances.js";
+import { dequantize } from "../../protocol/fixedPoint.js";
+import { fromField } from "../../protocol/instances.js";
 import { loadProverConfig } from "../../workers/config/prover.js";
 import { startProvingEngine } from "../../workers/proofs/engines.js";
 import { NativeEzklUnavailableError } from "../../workers/proofs/native/child.js";
@@ -43,7 +44,7 @@ async function demoArtifacts(name: string): Promise<ModelArtifacts> {
 }
 
 const INPUT = [146, -73, 76, 34].map(BigInt);
-const floats = INPUT.map((v) => Number(v) / 128);
+const floats = dequantize(INPUT, 7);
 
 describe("native EZKL backend: missing Python package", () => {
   const dir = mkdtempSync(join(tmpdir(), "twinpath-native-missing-"));

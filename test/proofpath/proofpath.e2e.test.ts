@@ -9,21 +9,20 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { keccak256, toHex, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "../../workers/chain/abi/generated.js";
-import { RequestStatus } from "../../workers/chain/getRequest.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { TxSender } from "../../workers/chain/sender/txSender.js";
-import { devKey } from "../../workers/devnet/hardhatNode.js";
-import { PROOF_KEYS, startProofStack, type ProofStack } from "../../workers/devnet/proofPath.js";
-import type { WorkerProcess } from "../../workers/devnet/processes.js";
-import { quantizeInput } from "../../workers/devnet/quantizeInput.js";
+import { devKey } from "../../devnet/hardhatNode.js";
+import { PROOF_KEYS, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
+import type { WorkerProcess } from "../../devnet/processes.js";
 import { submitProofCall } from "../../workers/proofs/chain.js";
-import { valuesHash } from "../../workers/proofs/instances.js";
+import { valuesHash, fromField } from "../../protocol/instances.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { loadBundle } from "../../compiler/bundle.js";
 import { genWitness, prove } from "../../compiler/engine/engine.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../../workers/proofs/proofJson.js";
-import { fromField } from "../../workers/proofs/instances.js";
+import { RequestStatus } from "../../protocol/enums.js";
+import { quantize } from "../../protocol/fixedPoint.js";
 
 const FEE = 10n ** 15n;
 const BACKENDS = ["engine", "ts", "both"] as const;
@@ -33,7 +32,7 @@ let ps: ProofStack;
 let prover: WorkerProcess;
 let verifiers: WorkerProcess[] = [];
 let bundleDir: string;
-const rows = exampleInputs(MODEL, 30).map((r) => quantizeInput(r, 7));
+const rows = exampleInputs(MODEL, 30).map((r) => quantize(r, 7));
 let nextRow = 0;
 const nextInput = () => rows[nextRow++ % rows.length];
 

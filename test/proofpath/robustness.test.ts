@@ -1,18 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Queue } from "bullmq";
 import { keccak256, toHex, zeroAddress, type Hex } from "viem";
 import { ForkedChain } from "../helpers/forkedChain.js";
 import type { TwinpathPublicClient } from "../../workers/chain/client.js";
 import { findLogBackwards, LogLookupOptionsError } from "../../workers/chain/findLogBackwards.js";
-import { MemoryCheckpointStore } from "../../workers/listener/redisCheckpoint.js";
+import { MemoryCheckpointStore } from "../../workers/chain/follow/checkpoint.js";
 import { getRequestInput, type ProofLog } from "../../workers/proofs/chain.js";
 import { createLogger } from "../../workers/shared/logger.js";
 import { loadVerifierNodeConfig } from "../../workers/config/verifierNode.js";
 import { ConfigError } from "../../workers/shared/errors.js";
 import { Redis } from "ioredis";
-import { resolveRedis } from "../../workers/shared/localRedis.js";
-import { ProofFollower, legacyResumeBlock, verifierCheckpointStore, verifyJobId, type ProofSource, type VerifyJobData } from "../../workers/verifier-node/follower.js";
+import { resolveRedis } from "../../devnet/localRedis.js";
+import { ProofFollower, legacyResumeBlock, verifierCheckpointStore, type ProofSource } from "../../workers/verifier-node/follower.js";
+import type { TypedQueue } from "../../workers/queues/connection.js";
+import { verifyJobId, type VerifyJobData } from "../../workers/queues/jobs.js";
 
 const logger = createLogger("test", "silent");
 const hub = "0x00000000000000000000000000000000000000aa" as const;
@@ -50,7 +51,7 @@ class FakeQueue {
 }
 
 function follower(chain: FakeProofChain, queue: FakeQueue, store = new MemoryCheckpointStore(), confirmations = 0) {
-  return new ProofFollower({ source: chain, store, queue: queue as unknown as Queue<VerifyJobData>, chainId: 31337, hub, startBlock: 1n, confirmations, pageSize: 3, reorgWindow: 16, pollIntervalMs: 10, logger });
+  return new ProofFollower({ source: chain, store, queue: queue as unknown as TypedQueue<"verify">, chainId: 31337, hub, startBlock: 1n, confirmations, pageSize: 3, reorgWindow: 16, pollIntervalMs: 10, logger });
 }
 
 const P1 = keccak256(toHex("proof-1"));
@@ -123,7 +124,7 @@ describe("verifier-node follower: reorgs", () => {
     const chain = new FakeProofChain();
     const queue = new FakeQueue();
     const store = new MemoryCheckpointStore();
-    const f = new ProofFollower({ source: chain, store, queue: queue as unknown as Queue<VerifyJobData>, chainId: 1, hub, startBlock: 1n, confirmations: 0, pageSize: 100, reorgWindow: 2, pollIntervalMs: 10, logger });
+    const f = new ProofFollower({ source: chain, store, queue: queue as unknown as TypedQueue<"verify">, chainId: 1, hub, startBlock: 1n, confirmations: 0, pageSize: 100, reorgWindow: 2, pollIntervalMs: 10, logger });
     for (let i = 0; i < 6; i++) chain.mine();
     await f.poll();
     chain.reorg(1, "b");
@@ -201,7 +202,7 @@ describe("verifier-node follower: configuration and upgrade", () => {
       const chain = new FakeProofChain();
       for (let i = 0; i < 50; i++) chain.mine(i === 45 ? { requestId: 1n, proofHash: P1 } : undefined);
       const queue = new FakeQueue();
-      const make = () => new ProofFollower({ source: chain, store: verifierCheckpointStore(redis, key), queue: queue as unknown as Queue<VerifyJobData>, chainId: 1, hub, startBlock: 42n, confirmations: 0, pageSize: 100, pollIntervalMs: 10, logger });
+      const make = () => new ProofFollower({ source: chain, store: verifierCheckpointStore(redis, key), queue: queue as unknown as TypedQueue<"verify">, chainId: 1, hub, startBlock: 42n, confirmations: 0, pageSize: 100, pollIntervalMs: 10, logger });
       assert.equal(await make().poll(), 1);
       chain.reorg(44, "b");
       chain.mine({ requestId: 1n, proofHash: P2 });

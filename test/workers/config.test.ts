@@ -4,7 +4,7 @@ import { loadExecutorConfig } from "../../workers/config/executor.js";
 import { loadListenerConfig } from "../../workers/config/listener.js";
 import { loadSenderConfig } from "../../workers/config/sender.js";
 import { ConfigError } from "../../workers/shared/errors.js";
-import { spawnWorker } from "../../workers/devnet/processes.js";
+import { spawnWorker } from "../../devnet/processes.js";
 
 const good = {
   REDIS_URL: "redis://127.0.0.1:6379",

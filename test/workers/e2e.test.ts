@@ -12,18 +12,19 @@ import { after, before, describe, it } from "node:test";
 import * as ort from "onnxruntime-node";
 import { keccak256 } from "viem";
 import { demoModelPath, exampleInputs } from "../../models/index.js";
-import { dequantize, quantize } from "../../scripts/lib/quantize.js";
-import { getRequestStatus, RequestStatus } from "../../workers/chain/getRequest.js";
-import { demoFastPathModel, registerFastPathModel } from "../../workers/devnet/model.js";
+import { getRequestStatus } from "../../workers/chain/getRequest.js";
+import { demoFastPathModel, registerFastPathModel } from "../../devnet/model.js";
 import { createSignerClient } from "../../workers/chain/client.js";
-import { devKey } from "../../workers/devnet/hardhatNode.js";
-import { NODE_BIN } from "../../workers/devnet/processes.js";
-import { REPO_ROOT } from "../../workers/chain/abi/sources.js";
-import { startStack, type Stack } from "../../workers/devnet/stack.js";
+import { devKey } from "../../devnet/hardhatNode.js";
+import { NODE_BIN } from "../../devnet/processes.js";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { startStack, type Stack } from "../../devnet/stack.js";
 import { openQueue } from "../../workers/queues/connection.js";
 import { listDeadLetters } from "../../workers/queues/deadLetters.js";
 import { jobId } from "../../workers/queues/jobs.js";
 import { QueueName } from "../../workers/queues/names.js";
+import { RequestStatus } from "../../protocol/enums.js";
+import { dequantize, quantize } from "../../protocol/fixedPoint.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -194,7 +195,7 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
     const requester = stack.requester;
     const hash = await requester.writeContract({
       address: hub,
-      abi: (await import("../../workers/chain/abi/generated.js")).inferenceHubAbi,
+      abi: (await import("../../protocol/abi/generated.js")).inferenceHubAbi,
       functionName: "requestInference",
       args: [registered.modelId, quantize(exampleInputs("iris-deep", 1)[0], 7), { callbackGasLimit: 0, resultCallback: false, resultTimeout: 10, proofTimeout: 0 }],
     });
@@ -290,7 +291,7 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
     const resultTxs = new Set([...ev.submitted.values()].flat().map((r) => r.txHash));
     const refunds = await stack.client.getContractEvents({
       address: stack.deployment.inferenceHub,
-      abi: (await import("../../workers/chain/abi/generated.js")).inferenceHubAbi,
+      abi: (await import("../../protocol/abi/generated.js")).inferenceHubAbi,
       eventName: "RequestRefunded",
       fromBlock: stack.deployment.deployBlock,
     });

@@ -9,8 +9,8 @@ import { decodeFixedPoint, encodeFixedPoint } from "../../workers/executor/fixed
 import { SessionCache, runModel } from "../../workers/executor/sessions.js";
 import { LocalModelStore, putModel } from "../../workers/model-store/localStore.js";
 import { BadInputError, ModelHashMismatchError, UnknownModelError } from "../../workers/shared/errors.js";
-import { quantize } from "../../scripts/lib/quantize.js";
 import { demoModelPath, exampleInputs } from "../../models/index.js";
+import { quantize } from "../../protocol/fixedPoint.js";
 
 describe("fixed point", () => {
   it("encodes like the project's quantize (half away from zero) on float32 values", () => {
@@ -56,7 +56,11 @@ describe("local model store", () => {
     corrupt[corrupt.length - 5] ^= 0xff;
     writeFileSync(join(bundle, "network.onnx"), corrupt);
     const claimed = keccak256(new TextEncoder().encode("another model"));
-    writeFileSync(join(bundle, "manifest.json"), JSON.stringify({ files: { onnx: { path: "network.onnx", keccak256: claimed } } }));
+    // A bundle manifest (compiler/manifest.ts format) whose ONNX entry claims a hash the file does not have.
+    const entry = (path: string) => ({ path, keccak256: keccak256(new TextEncoder().encode(path)), bytes: 1 });
+    const files = { onnx: { path: "network.onnx", keccak256: claimed, bytes: corrupt.length }, compiled: entry("model.compiled"), settings: entry("settings.json"), vk: entry("vk.key") };
+    const manifest = { format: "twinpath-bundle/1", name: "iris", files, input: { shape: [1, 4], scale: 7 }, output: { shape: [1, 3], scale: 7 } };
+    writeFileSync(join(bundle, "manifest.json"), JSON.stringify(manifest));
     const store = new LocalModelStore(dir);
     await assert.rejects(store.load(claimed), (err: Error) => {
       assert.ok(err instanceof ModelHashMismatchError);

@@ -3,10 +3,10 @@ import { describe, it } from "node:test";
 import { zeroAddress, type Hex } from "viem";
 import { ForkedChain } from "../helpers/forkedChain.js";
 import type { RequestLog } from "../../workers/chain/getRequestLogs.js";
-import { RequestStatus } from "../../workers/chain/getRequest.js";
 import { Listener } from "../../workers/listener/listener.js";
-import { MemoryCheckpointStore } from "../../workers/listener/redisCheckpoint.js";
+import { MemoryCheckpointStore } from "../../workers/chain/follow/checkpoint.js";
 import type { BlockSource, JobSink } from "../../workers/listener/types.js";
+import { RequestStatus } from "../../protocol/enums.js";
 
 /** A fake chain: blocks with hashes derived from (fork, number), some carrying one request each. */
 class FakeChain extends ForkedChain<{ requestId: bigint; input: bigint[] }> implements BlockSource {

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseAbi, type Hex } from "viem";
 import { createChainClient, createSignerClient, type TwinpathPublicClient } from "../../workers/chain/client.js";
-import { readArtifact } from "../../workers/chain/abi/sources.js";
-import { modelRegistryAbi } from "../../workers/chain/abi/generated.js";
+import { readArtifact } from "../../protocol/abi/sources.js";
+import { modelRegistryAbi } from "../../protocol/abi/generated.js";
 import { TxSender, TxSupersededError } from "../../workers/chain/sender/txSender.js";
 import { bumpFees } from "../../workers/chain/sender/feePolicy.js";
-import { devKey, startHardhatNode, type HardhatNode } from "../../workers/devnet/hardhatNode.js";
+import { devKey, startHardhatNode, type HardhatNode } from "../../devnet/hardhatNode.js";
 
 // Calls to an account without code succeed and do nothing: a cheap transaction with calldata.
 const pingAbi = parseAbi(["function ping(uint256 n)"]);

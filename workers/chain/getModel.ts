@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { modelRegistryAbi } from "./abi/generated.js";
+import { modelRegistryAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "./client.js";
 
 export interface GetModelParameters {

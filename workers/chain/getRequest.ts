@@ -1,11 +1,7 @@
 import type { Address } from "viem";
-import { inferenceHubAbi } from "./abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "./client.js";
-
-/** Lifecycle of a request, mirrored from contracts/types/Types.sol (the ABI carries it as uint8). */
-export const RequestStatus = { None: 0, Requested: 1, Executed: 2, ProofSubmitted: 3, Settled: 4, Refunded: 5 } as const;
-export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
-export const requestStatusName = (s: number): string => Object.entries(RequestStatus).find(([, v]) => v === s)?.[0] ?? `Unknown(${s})`;
+import type { RequestStatus } from "../../protocol/enums.js";
 
 export interface GetRequestParameters {
   hub: Address;

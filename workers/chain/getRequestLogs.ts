@@ -1,5 +1,5 @@
 import { getAbiItem, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "./abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "./client.js";
 
 export const inferenceRequestedEvent = getAbiItem({ abi: inferenceHubAbi, name: "InferenceRequested" });

@@ -1,6 +1,7 @@
-import { BaseError, ContractFunctionRevertedError, type Address } from "viem";
+import type { Address } from "viem";
 import type { TwinpathPublicClient } from "./client.js";
 import { getModel } from "./getModel.js";
+import { protocolErrorOf } from "./protocolError.js";
 import { BadInputError } from "../shared/errors.js";
 
 /** A model version as `ModelRegistry.getModel` returns it. */
@@ -34,8 +35,7 @@ export class RegisteredModelCache<T> {
     try {
       return this.toView(modelId, await getModel(this.client, { registry: this.registry, modelId }));
     } catch (err) {
-      const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
-      if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "ModelRegistryUnknownModel") {
+      if (protocolErrorOf(err)?.errorName === "ModelRegistryUnknownModel") {
         throw new BadInputError(`model ${modelId} is not registered`, { cause: err });
       }
       throw err;

@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { inferenceHubAbi } from "./abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 
 /** The call that refunds a request whose deadline passed (anyone may call; the responsible node is slashed). */
 export const refundExpiredCall = (hub: Address, requestId: bigint) =>

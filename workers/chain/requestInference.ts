@@ -1,5 +1,5 @@
 import { parseEventLogs, type Address, type Hash, type TransactionReceipt } from "viem";
-import { inferenceHubAbi } from "./abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "./client.js";
 
 export interface RequestInferenceParameters {

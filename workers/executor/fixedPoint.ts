@@ -1,37 +1,35 @@
+import { QuantizeError, dequantize, quantize } from "../../protocol/fixedPoint.js";
 import { BadInputError, InferenceError } from "../shared/errors.js";
 
 /**
- * Fixed-point values crossing the chain: int = round(x * 2^scale), rounding half away from zero, on the float32
- * value (as EZKL quantises). Decoding divides by 2^scale.
+ * The executor's side of the fixed-point rule (protocol/fixedPoint.ts): job inputs arrive as decimal strings and
+ * become float32 tensor values; model outputs become integers at the output scale. Only the error kinds are the
+ * executor's: a bad input is the request's fault (BadInputError), a bad output the model's (InferenceError).
  */
-const LIMIT = 2n ** 53n;
 
 /** Fixed-point ints (decimal strings or bigints) -> float32 values. Refuses values a float cannot carry. */
 export function decodeFixedPoint(values: readonly (string | bigint)[], scale: number): Float32Array {
-  const out = new Float32Array(values.length);
-  values.forEach((raw, i) => {
-    let v: bigint;
+  const ints = values.map((raw, i) => {
     try {
-      v = typeof raw === "bigint" ? raw : BigInt(raw);
+      return typeof raw === "bigint" ? raw : BigInt(raw);
     } catch {
       throw new BadInputError(`input[${i}] is not an integer`, { metaMessages: [`  value: ${String(raw).slice(0, 80)}`] });
     }
-    if (v >= LIMIT || v <= -LIMIT) {
-      throw new BadInputError(`input[${i}] is out of range for a fixed-point input at scale ${scale}`, { metaMessages: [`  value: ${v}`] });
-    }
-    out[i] = Number(v) / 2 ** scale;
   });
-  return out;
+  try {
+    return Float32Array.from(dequantize(ints, scale));
+  } catch (err) {
+    if (!(err instanceof QuantizeError)) throw err;
+    throw new BadInputError(err.message.replace(/^value/, "input"), { cause: err });
+  }
 }
 
-/** float values -> fixed-point ints at `scale`, half away from zero. */
+/** float values -> fixed-point ints at `scale` (the protocol's rounding). */
 export function encodeFixedPoint(values: ArrayLike<number>, scale: number): bigint[] {
-  const out: bigint[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    if (!Number.isFinite(x)) throw new InferenceError(`model output[${i}] is not finite (${x})`);
-    const v = Math.fround(x) * 2 ** scale;
-    out.push(BigInt(Math.sign(v) * Math.round(Math.abs(v))));
+  try {
+    return quantize(values, scale);
+  } catch (err) {
+    if (!(err instanceof QuantizeError)) throw err;
+    throw new InferenceError(`model ${err.message.replace(/^input/, "output")}`, { cause: err });
   }
-  return out;
 }

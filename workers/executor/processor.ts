@@ -1,22 +1,24 @@
-import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import type { Address } from "viem";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
-import { jobId, type ExecuteJobData, type ExecuteJobResult, type RefundJobData, type SubmitJobData } from "../queues/jobs.js";
+import { getRequest } from "../chain/getRequest.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
+import type { ExecuteJobData, ExecuteJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
-import { BadInputError, InferenceError, ModelHashMismatchError, StaleJobError, TwinpathError, UnknownModelError, errorMessage } from "../shared/errors.js";
+import { failJob } from "../queues/failJob.js";
+import { BadInputError, InferenceError, StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import { decodeFixedPoint, encodeFixedPoint } from "./fixedPoint.js";
 import type { ModelSpecCache } from "./models.js";
 import { runModel, type SessionCache } from "./sessions.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface ExecuteContext {
   client: TwinpathPublicClient;
   models: ModelSpecCache;
   sessions: SessionCache;
-  submitQueue: Queue<SubmitJobData>;
-  refundQueue: Queue<RefundJobData>;
+  submitQueue: TypedQueue<"submit">;
+  refundQueue: TypedQueue<"refund">;
   logger: Logger;
   metrics?: WorkerMetrics;
   /** test-only fault injection: sleep before running the model */
@@ -25,17 +27,13 @@ export interface ExecuteContext {
   faultOutputOffset?: number;
 }
 
-/** Faults no retry can fix: the job fails now (dead letter) and the request is scheduled for a refund. */
-const PERMANENT = [BadInputError, UnknownModelError, ModelHashMismatchError, InferenceError, StaleJobError];
-export const isPermanent = (err: unknown) => PERMANENT.some((E) => err instanceof E);
-
 /**
  * The execute job: check the request still needs a result and that the job's input is the one the hub recorded,
  * load the registered model by hash (verified bytes), run it on the decoded fixed-point input, encode the output
  * at the model's output scale and hand it to the submit queue (the sender role owns the keys).
  */
 export function createExecuteProcessor(ctx: ExecuteContext) {
-  return async (job: Job<ExecuteJobData, ExecuteJobResult>): Promise<ExecuteJobResult> => {
+  return async (job: TypedJob<"execute">): Promise<ExecuteJobResult> => {
     const started = Date.now();
     const d = job.data;
     const requestId = BigInt(d.requestId);
@@ -73,37 +71,31 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       const output = encoded.map(String);
 
       // 4. Hand over to the sender (idempotent job id).
-      await ctx.submitQueue.add(
-        QueueName.submit,
-        {
-          chainId: d.chainId,
-          hub: d.hub,
-          requestId: d.requestId,
-          modelId: d.modelId,
-          input: d.input,
-          output,
-          executor: d.executor,
-          resultDeadline: d.resultDeadline,
-          seenAt: d.seenAt,
-          executeStartedAt: started,
-          inferenceMs,
-          readyAt: Date.now(),
-        },
-        { jobId: jobId(QueueName.submit, d.chainId, requestId) },
-      );
+      await addJob(ctx.submitQueue, {
+        chainId: d.chainId,
+        hub: d.hub,
+        requestId: d.requestId,
+        modelId: d.modelId,
+        input: d.input,
+        output,
+        executor: d.executor,
+        resultDeadline: d.resultDeadline,
+        seenAt: d.seenAt,
+        executeStartedAt: started,
+        inferenceMs,
+        readyAt: Date.now(),
+      });
       ctx.metrics?.jobLatency.observe({ queue: QueueName.execute, outcome: "ok" }, (Date.now() - started) / 1000);
       return { output, inferenceMs, executed: true };
     } catch (err) {
-      const permanent = isPermanent(err);
-      ctx.metrics?.jobFailures.inc({ queue: QueueName.execute, kind: permanent ? "permanent" : "retryable" });
-      if (!permanent) {
-        ctx.logger.warn({ requestId: d.requestId, attempt: job.attemptsMade + 1, err: errorMessage(err) }, "execute failed; will retry");
-        throw err;
-      }
-      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
-      ctx.logger.error({ requestId: d.requestId, code: (err as TwinpathError).code, reason }, "execute failed permanently");
-      await scheduleRefund(ctx.client, ctx.refundQueue, d, reason);
-      throw new UnrecoverableError(`permanent: ${reason}`);
+      // A fault no retry can fix (TwinpathError.permanent) fails the job now and schedules the request's refund.
+      return failJob(err, {
+        queue: QueueName.execute,
+        stage: null,
+        log: ctx.logger.child({ requestId: d.requestId, attempt: job.attemptsMade + 1 }),
+        metrics: ctx.metrics,
+        onPermanent: (reason) => scheduleRefund(ctx.client, ctx.refundQueue, d, reason),
+      });
     }
   };
 }
@@ -112,13 +104,13 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
  * The hub has no "reject" entry point: a request we cannot serve is refunded through refundExpired once its
  * result deadline has passed. A delayed job on the `refund` queue does that (see workers/sender/refund.ts).
  */
-async function scheduleRefund(client: TwinpathPublicClient, queue: Queue<RefundJobData>, d: ExecuteJobData, reason: string): Promise<void> {
+async function scheduleRefund(client: TwinpathPublicClient, queue: TypedQueue<"refund">, d: ExecuteJobData, reason: string): Promise<void> {
   // Deadlines are in chain time: wait for the chain's clock, not ours.
   const now = Number((await client.getBlock({ blockTag: "latest" })).timestamp);
   const delay = Math.max(0, (d.resultDeadline - now + 1) * 1000);
-  await queue.add(
-    QueueName.refund,
-    { chainId: d.chainId, hub: d.hub as Address, requestId: d.requestId, reason, resultDeadline: d.resultDeadline },
-    { jobId: jobId(QueueName.refund, d.chainId, d.requestId), delay, attempts: 20, backoff: { type: "exponential", delay: 5000 } },
+  await addJob(
+    queue,
+    { chainId: d.chainId, hub: d.hub, requestId: d.requestId, reason, resultDeadline: d.resultDeadline },
+    { delay, attempts: 20, backoff: { type: "exponential", delay: 5000 } },
   );
 }

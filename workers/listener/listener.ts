@@ -1,10 +1,10 @@
-import type { Hex } from "viem";
-import { RequestStatus } from "../chain/getRequest.js";
-import { errorMessage } from "../shared/errors.js";
+import type { RequestLog } from "../chain/getRequestLogs.js";
+import type { CheckpointStore } from "../chain/follow/checkpoint.js";
+import { PageFollower } from "../chain/follow/pageFollower.js";
+import { RequestStatus } from "../../protocol/enums.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
-import { checkCheckpoint, readStablePage } from "./reorg.js";
-import type { BlockSource, CheckpointStore, JobSink } from "./types.js";
+import type { BlockSource, JobSink } from "./types.js";
 
 /** Options of a Listener. */
 export interface ListenerOptions {
@@ -32,102 +32,53 @@ export type StepResult =
   | { kind: "inconsistent"; block: bigint };
 
 /**
- * Follows the hub's InferenceRequested events from a stored position. Each step: detect a reorg of the last
- * processed block (rewind to the newest remembered block still on the chain), then process at most one page of
- * confirmed blocks: read the logs, check each request's on-chain status (one already executed or refunded is
- * not enqueued), enqueue the rest idempotently, and only then move the checkpoint. A crash anywhere repeats at
- * most one page, and the repeat is a no-op thanks to the job ids.
+ * Follows the hub's InferenceRequested events from a stored position (chain/follow/: reorg-aware checkpoint, one
+ * page at a time). Each page's requests are reconciled with on-chain state (one already executed or refunded is not
+ * enqueued) and the rest enqueued idempotently before the checkpoint moves, so a crash repeats at most one page and
+ * the repeat is a no-op thanks to the job ids.
  */
 export class Listener {
-  private readonly confirmations: bigint;
-  private readonly pageSize: bigint;
-  private readonly reorgWindow: bigint;
-  private readonly startBlock: bigint;
-  private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly follower: PageFollower<RequestLog, { enqueued: number; skipped: number }>;
 
   constructor(private readonly o: ListenerOptions) {
-    this.confirmations = BigInt(o.confirmations ?? 0);
-    this.pageSize = BigInt(o.pageSize ?? 2000);
-    this.reorgWindow = BigInt(o.reorgWindow ?? 64);
-    this.startBlock = o.startBlock ?? 0n;
+    const { source, sink, logger } = o;
+    this.follower = new PageFollower({
+      ...o,
+      what: "requests",
+      readPage: (from, to) => source.requestLogs(from, to),
+      handlePage: async (logs, { from, to }) => {
+        const statuses = await Promise.all(logs.map((l) => source.requestStatus(l.requestId)));
+        const open = logs.filter((_, i) => statuses[i] === RequestStatus.Requested);
+        const { added, duplicates, replaced } = open.length ? await sink.enqueue(open) : { added: 0, duplicates: 0, replaced: 0 };
+        if (logs.length) {
+          logger?.info(
+            { from: String(from), to: String(to), requests: logs.length, added, duplicates, replaced, skipped: logs.length - open.length },
+            "requests enqueued",
+          );
+        }
+        return { enqueued: added + replaced, skipped: logs.length - open.length };
+      },
+    });
   }
 
   async step(): Promise<StepResult> {
-    const { source, store, sink, logger } = this.o;
-
-    // 1. Reorg check: is the last processed block still canonical?
-    const rewound = await checkCheckpoint(source, store, this.startBlock, this.reorgWindow, logger);
-    if (rewound) return { kind: "rewound", ...rewound };
-    const checkpoint = await store.load();
-
-    // 2. The next page of confirmed blocks.
-    const last = checkpoint ? checkpoint.block : this.startBlock - 1n;
-    const head = await source.headNumber();
-    const safe = head - this.confirmations;
-    if (safe <= last) return { kind: "caught-up", head, checkpoint: last };
-    const from = last + 1n;
-    const to = safe < from + this.pageSize - 1n ? safe : from + this.pageSize - 1n;
-
-    const page = await readStablePage(source, to, () => source.requestLogs(from, to));
-    if (!page) {
-      logger?.warn({ block: String(to) }, "chain changed while reading a page; retrying it");
-      return { kind: "inconsistent", block: to };
-    }
-    const { toHash, value: logs } = page;
-    const hashes = new Map<bigint, Hex>([[to, toHash]]);
-    for (const log of logs) hashes.set(log.blockNumber, log.blockHash);
-
-    // 3. Reconcile with on-chain state, then enqueue what still needs a result.
-    const statuses = await Promise.all(logs.map((l) => source.requestStatus(l.requestId)));
-    const open = logs.filter((_, i) => statuses[i] === RequestStatus.Requested);
-    const { added, duplicates, replaced } = open.length ? await sink.enqueue(open) : { added: 0, duplicates: 0, replaced: 0 };
-
-    // 4. Only now move the checkpoint (with the hashes needed to detect a later reorg).
-    const keepFrom = to - this.reorgWindow + 1n;
-    await store.advance({ block: to, hash: toHash }, hashes, keepFrom);
-    this.o.metrics?.listenerBlock.set(Number(to));
-    this.o.metrics?.listenerEvents.inc(added + replaced);
-    if (logs.length) {
-      logger?.info(
-        { from: String(from), to: String(to), requests: logs.length, added, duplicates, replaced, skipped: logs.length - open.length },
-        "requests enqueued",
-      );
-    }
-    return { kind: "advanced", from, to, requests: logs.length, enqueued: added + replaced, skipped: logs.length - open.length };
+    const s = await this.follower.step();
+    if (s.kind !== "advanced") return s;
+    this.advanced(s.to, s.result.enqueued);
+    return { kind: "advanced", from: s.from, to: s.to, requests: s.logs, ...s.result };
   }
 
-  /** Runs steps until stop(): pages back-to-back while behind, then polls. Errors are logged and retried. */
-  async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      let idle = false;
-      try {
-        const result = await this.step();
-        idle = result.kind === "caught-up" || result.kind === "inconsistent";
-        failures = 0;
-      } catch (err) {
-        failures++;
-        this.o.logger?.warn({ err: errorMessage(err), failures }, "listener step failed; retrying");
-        idle = true;
-      }
-      if (idle && !this.stopped) {
-        const base = this.o.pollIntervalMs ?? 1000;
-        const delay = failures ? Math.min(base * 2 ** Math.min(failures - 1, 5), 30_000) : base;
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+  /** Runs until stop(): pages back-to-back while behind, then polls. Errors are logged and retried. */
+  run(): Promise<void> {
+    return this.follower.run((s) => this.advanced(s.to, s.result.enqueued));
   }
 
   stop(): void {
-    this.stopped = true;
-    this.wake?.();
+    this.follower.stop();
+  }
+
+  private advanced(to: bigint, enqueued: number): void {
+    this.o.metrics?.listenerBlock.set(Number(to));
+    this.o.metrics?.listenerEvents.inc(enqueued);
   }
 }

@@ -4,29 +4,21 @@
  */
 import { loadListenerConfig } from "../config/listener.js";
 import { assertChainId, createChainClient } from "../chain/client.js";
+import { RedisCheckpointStore } from "../chain/follow/checkpoint.js";
 import { createRedis, defaultJobOptions, openQueue } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
 import { redisKeys } from "../queues/keys.js";
-import { createLogger } from "../shared/logger.js";
-import { createMetrics } from "../shared/metrics.js";
-import { startHealthServer } from "../shared/httpServer.js";
-import { metricsPort } from "../shared/metricsPort.js";
-import { onShutdown } from "../shared/shutdown.js";
-import { retryStartup, runMain } from "../shared/runMain.js";
+import { retryStartup } from "../shared/runMain.js";
+import { runRole } from "../shared/runRole.js";
 import { chainBlockSource } from "./chainSource.js";
 import { queueJobSink } from "./queueSink.js";
 import { Listener } from "./listener.js";
-import { RedisCheckpointStore } from "./redisCheckpoint.js";
 
-await runMain("listener", async () => {
-  const config = loadListenerConfig();
-  const logger = createLogger("listener", config.LOG_LEVEL);
-  const metrics = createMetrics("listener");
+await runRole("listener", loadListenerConfig, async ({ config, logger, metrics }) => {
   const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.LISTENER_POLL_INTERVAL_MS });
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const redis = createRedis(ctx);
-  const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
-  const queue = openQueue(ctx, QueueName.execute, jobOptions);
+  const queue = openQueue(ctx, QueueName.execute, { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) });
   const submitQueue = openQueue(ctx, QueueName.submit);
   const proveQueue = openQueue(ctx, QueueName.prove);
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
@@ -48,23 +40,19 @@ await runMain("listener", async () => {
     metrics,
   });
 
-  const health = await startHealthServer({
-    port: metricsPort(config.METRICS_PORT),
-    host: config.METRICS_HOST,
-    registry: metrics.registry,
-    check: async () => {
-      const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed");
-      for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: QueueName.execute, state }, n);
-      return redis.status === "ready" ? null : `redis ${redis.status}`;
+  let running: Promise<void> | undefined;
+  return {
+    depth: { name: QueueName.execute, queue },
+    check: () => (redis.status === "ready" ? null : `redis ${redis.status}`),
+    start: () => void (running = listener.run()),
+    started: { hub: config.HUB_ADDRESS, chainId: config.CHAIN_ID, confirmations: config.LISTENER_CONFIRMATIONS },
+    beforeClose: async () => {
+      listener.stop();
+      await running;
     },
-  });
-  logger.info({ metricsPort: health.port, hub: config.HUB_ADDRESS, chainId: config.CHAIN_ID, confirmations: config.LISTENER_CONFIRMATIONS }, "listener started");
-
-  const running = listener.run();
-  onShutdown(logger, async () => {
-    listener.stop();
-    await running;
-    await Promise.all([queue.close(), submitQueue.close(), proveQueue.close(), health.close()]);
-    redis.disconnect();
-  });
+    close: async () => {
+      await Promise.all([queue.close(), submitQueue.close(), proveQueue.close()]);
+      redis.disconnect();
+    },
+  };
 });

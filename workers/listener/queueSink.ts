@@ -1,13 +1,11 @@
-import { keccak256, encodeAbiParameters, type Address, type Hex } from "viem";
-import type { Queue } from "bullmq";
+import type { Address } from "viem";
+import { valuesHash } from "../../protocol/instances.js";
 import type { RequestLog } from "../chain/getRequestLogs.js";
-import { jobId, type ExecuteJobData, type ProveJobData, type SubmitJobData } from "../queues/jobs.js";
+import type { TypedQueue } from "../queues/connection.js";
+import { jobId, jobIdFor, type ExecuteJobData } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import type { Logger } from "../shared/logger.js";
 import type { JobSink } from "./types.js";
-
-/** keccak256(abi.encode(int256[] input)): how the hub hashes an input. */
-export const hashInput = (input: readonly bigint[]): Hex => keccak256(encodeAbiParameters([{ type: "int256[]" }], [input]));
 
 export function toExecuteJob(chainId: number, hub: Address, log: RequestLog, seenAt = Date.now()): ExecuteJobData {
   return {
@@ -18,7 +16,7 @@ export function toExecuteJob(chainId: number, hub: Address, log: RequestLog, see
     consumer: log.consumer,
     executor: log.executor,
     input: log.input.map(String),
-    inputHash: hashInput(log.input),
+    inputHash: valuesHash(log.input),
     fee: log.fee.toString(),
     resultDeadline: Number(log.resultDeadline),
     blockNumber: Number(log.blockNumber),
@@ -34,9 +32,9 @@ export function toExecuteJob(chainId: number, hub: Address, log: RequestLog, see
  * a reorg the same request id may carry another input.
  */
 export function queueJobSink(opts: {
-  queue: Queue<ExecuteJobData>;
-  submitQueue?: Queue<SubmitJobData>;
-  proveQueue?: Queue<ProveJobData>;
+  queue: TypedQueue<"execute">;
+  submitQueue?: TypedQueue<"submit">;
+  proveQueue?: TypedQueue<"prove">;
   chainId: number;
   hub: Address;
   logger?: Logger;
@@ -46,10 +44,11 @@ export function queueJobSink(opts: {
       let added = 0;
       let duplicates = 0;
       let replaced = 0;
-      const fresh: { name: string; data: ExecuteJobData; opts: { jobId: string } }[] = [];
+      const fresh: { name: "execute"; data: ExecuteJobData; opts: { jobId: string } }[] = [];
       await Promise.all(
         logs.map(async (log) => {
-          const id = jobId(QueueName.execute, opts.chainId, log.requestId);
+          const data = toExecuteJob(opts.chainId, opts.hub, log);
+          const id = jobIdFor(QueueName.execute, data);
           const existing = await opts.queue.getJob(id);
           if (existing) {
             if (existing.data.blockHash === log.blockHash) return duplicates++;
@@ -68,7 +67,7 @@ export function queueJobSink(opts: {
           } else {
             added++;
           }
-          fresh.push({ name: QueueName.execute, data: toExecuteJob(opts.chainId, opts.hub, log), opts: { jobId: id } });
+          fresh.push({ name: QueueName.execute, data, opts: { jobId: id } });
         }),
       );
       if (fresh.length) await opts.queue.addBulk(fresh);

@@ -2,6 +2,7 @@ import { readFile, readdir, writeFile, mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { keccak256, type Hex } from "viem";
+import { BundleManifestError, bundleFilePath, readManifest } from "../../compiler/manifest.js";
 import { UnknownModelError } from "../shared/errors.js";
 import type { ModelBytes, ModelStore } from "./store.js";
 import { verifyModelBytes } from "./verify.js";
@@ -9,8 +10,8 @@ import { verifyModelBytes } from "./verify.js";
 /**
  * A folder of model files. A hash is looked up as:
  *  1. `<dir>/<0xhash>.onnx` (content-addressed files, see putModel), then
- *  2. any bundle folder under `<dir>` whose manifest.json lists `files.onnx.keccak256` = hash (its `path`,
- *     default model.onnx), then
+ *  2. any bundle folder under `<dir>` whose manifest.json (compiler/manifest.ts) lists `files.onnx.keccak256` =
+ *     hash, at its `path`, then
  *  3. any other `*.onnx` under `<dir>` whose bytes hash to it (indexed once, re-scanned on a miss).
  * Whatever the route, the bytes read are hashed again and refused on mismatch.
  */
@@ -48,12 +49,12 @@ export class LocalModelStore implements ModelStore {
       const manifest = entries.find((e) => e.isFile() && e.name === "manifest.json");
       if (manifest) {
         try {
-          const m = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as { files?: { onnx?: { keccak256?: string; path?: string } } };
-          const claimed = m.files?.onnx?.keccak256;
+          const { manifest: m } = readManifest(dir);
           // The manifest's claim is indexed as is; load() re-hashes the bytes, so a corrupt file is refused.
-          if (claimed) index.set(claimed.toLowerCase(), join(dir, m.files?.onnx?.path ?? "model.onnx"));
-        } catch {
-          /* not a bundle manifest */
+          index.set(m.files.onnx.keccak256.toLowerCase(), bundleFilePath(dir, m, "onnx"));
+        } catch (err) {
+          if (!(err instanceof BundleManifestError)) throw err;
+          // not a (valid) bundle manifest: its files are indexed like any other below
         }
       }
       for (const e of entries) {

@@ -1,8 +1,9 @@
 import { getAbiItem, toHex, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "../chain/abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { inferenceRequestedEvent } from "../chain/getRequestLogs.js";
+import type { Attestation } from "../../protocol/attestation.js";
 
 /** Chain actions of the proof path (calls are sent through a TxSender; reads take the client). */
 
@@ -17,13 +18,6 @@ export const challengeCall = (hub: Address, requestId: bigint, input: readonly b
 export const settleUnchallengedCall = (hub: Address, requestId: bigint) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "settleUnchallenged", args: [requestId] }) as const;
 
-export interface Attestation {
-  requestId: bigint;
-  proofHash: Hex;
-  instancesHash: Hex;
-  valid: boolean;
-}
-
 export const submitAttestationsCall = (hub: Address, items: readonly { attestation: Attestation; signature: Hex }[]) =>
   ({
     address: hub,
@@ -34,22 +28,6 @@ export const submitAttestationsCall = (hub: Address, items: readonly { attestati
 
 export const claimVerifierRewardCall = (hub: Address, requestId: bigint) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "claimVerifierReward", args: [requestId] }) as const;
-
-/** EIP-712 typed data of an attestation (domain "Twinpath" v1 bound to the hub and chain). */
-export const attestationTypedData = (chainId: number, hub: Address, a: Attestation) =>
-  ({
-    domain: { name: "Twinpath", version: "1", chainId, verifyingContract: hub },
-    types: {
-      Attestation: [
-        { name: "requestId", type: "uint256" },
-        { name: "proofHash", type: "bytes32" },
-        { name: "instancesHash", type: "bytes32" },
-        { name: "valid", type: "bool" },
-      ],
-    },
-    primaryType: "Attestation",
-    message: a,
-  }) as const;
 
 /**
  * The input of a request, from its newest InferenceRequested event (the hub keeps only the hash; data availability

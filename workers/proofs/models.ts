@@ -1,11 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { RegisteredModelCache } from "../chain/modelCache.js";
-
-/** VerificationMode (contracts/types/Types.sol), as the ABI carries it. */
-export const VerificationMode = { ZKML_ONCHAIN: 0, ZKML_ATTESTED: 1, OPTIMISTIC: 2 } as const;
-export type VerificationMode = (typeof VerificationMode)[keyof typeof VerificationMode];
-export const modeName = (m: number): string => Object.entries(VerificationMode).find(([, v]) => v === m)?.[0] ?? `Unknown(${m})`;
+import type { VerificationMode } from "../../protocol/enums.js";
 
 /** What the proof path needs of a registered model version (immutable once registered). */
 export interface ProofModel {

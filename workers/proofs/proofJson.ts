@@ -1,4 +1,3 @@
-import { fromLeHex, toLeHex } from "./instances.js";
 
 /**
  * The engine's proof is a JSON document (Snark: proof bytes, instances as LE hex, transcript type). On chain and in
@@ -39,4 +38,14 @@ export function engineProofJson(proof: Uint8Array, instances: readonly bigint[])
     version: null,
   };
   return new TextEncoder().encode(JSON.stringify(doc));
+}
+
+/** Field element -> the engine's 32-byte little-endian hex. */
+export function toLeHex(f: bigint): string {
+  const hex = f.toString(16).padStart(64, "0");
+  return Buffer.from(hex, "hex").reverse().toString("hex");
+}
+
+export function fromLeHex(h: string): bigint {
+  return BigInt("0x" + Buffer.from(h, "hex").reverse().toString("hex"));
 }

@@ -1,6 +1,6 @@
 import type { Registry } from "prom-client";
 import type { Hex } from "viem";
-import { startHealthServer, type HealthServer } from "../shared/httpServer.js";
+import { startHealthServer, type HealthServer, type HealthServerOptions } from "../shared/httpServer.js";
 import { ProofStore } from "./store.js";
 
 export interface ProofServerOptions {
@@ -23,24 +23,25 @@ export type ProofServer = HealthServer;
  * re-check it; the hash in the URL is the keccak256 the hub recorded.
  */
 export async function startProofServer(options: ProofServerOptions): Promise<ProofServer> {
-  const { store } = options;
-  return startHealthServer({
-    ...options,
-    route: async (url, res) => {
-      const m = /^\/proofs\/([^/?#]+)$/.exec(url);
-      if (!m || !store) return false;
-      const hash = m[1].toLowerCase();
-      if (!ProofStore.isHash(hash)) {
-        res.writeHead(400, { "content-type": "text/plain" }).end("expected /proofs/0x<64 hex digits>");
-        return true;
-      }
-      const bytes = await store.get(hash as Hex);
-      if (!bytes) res.writeHead(404, { "content-type": "text/plain" }).end("unknown proof");
-      else {
-        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(bytes.length), "x-proof-hash": hash });
-        res.end(bytes);
-      }
+  return startHealthServer({ ...options, route: options.store ? proofRoute(options.store) : undefined });
+}
+
+/** The GET /proofs/<hash> route over a proof store (a health server's extra route). */
+export function proofRoute(store: ProofStore): NonNullable<HealthServerOptions["route"]> {
+  return async (url, res) => {
+    const m = /^\/proofs\/([^/?#]+)$/.exec(url);
+    if (!m) return false;
+    const hash = m[1].toLowerCase();
+    if (!ProofStore.isHash(hash)) {
+      res.writeHead(400, { "content-type": "text/plain" }).end("expected /proofs/0x<64 hex digits>");
       return true;
-    },
-  });
+    }
+    const bytes = await store.get(hash as Hex);
+    if (!bytes) res.writeHead(404, { "content-type": "text/plain" }).end("unknown proof");
+    else {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(bytes.length), "x-proof-hash": hash });
+      res.end(bytes);
+    }
+    return true;
+  };
 }

@@ -1,36 +1,30 @@
 /**
- * Prover process: proves executed requests from the `prove` queue with EZKL (PROVER_BACKEND: @ezkljs/engine in
- * worker threads, or native ezkl==21.0.0 in child processes) and
- * submits the proofs (or challenges, for OPTIMISTIC models) with its own key; serves its proofs over HTTP at
- * GET /proofs/<keccak256> next to /health and /metrics. Scale with more processes, each with its own key.
+ * Prover process: proves executed requests from the `prove` queue with EZKL (PROVER_BACKEND: @ezkljs/engine in worker
+ * threads, or native ezkl==21.0.0 in child processes) and submits the proofs (or challenges, for OPTIMISTIC models)
+ * with its own key, and settles unchallenged OPTIMISTIC results from the `settle` queue; serves its proofs over HTTP
+ * at GET /proofs/<keccak256> next to /health and /metrics. Scale with more processes, each with its own key.
  *   node --import tsx workers/prover/main.ts   (env: see workers/config/prover.ts)
  */
 import { setPriority } from "node:os";
-import { Worker } from "bullmq";
 import { loadProverConfig } from "../config/prover.js";
 import { assertChainId, createChainClient, createSignerClient } from "../chain/client.js";
 import { TxSender } from "../chain/sender/txSender.js";
-import { defaultJobOptions, openQueue, workerOptions } from "../queues/connection.js";
+import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
-import { createLogger } from "../shared/logger.js";
-import { createMetrics } from "../shared/metrics.js";
-import { onShutdown } from "../shared/shutdown.js";
-import { retryStartup, runMain } from "../shared/runMain.js";
+import { retryStartup } from "../shared/runMain.js";
+import { runRole } from "../shared/runRole.js";
 import { BundleIndex } from "../proofs/bundles.js";
 import { startProvingEngine } from "../proofs/engines.js";
 import { createProofMetrics } from "../proofs/metrics.js";
 import { ProofModelCache } from "../proofs/models.js";
-import { startProofServer } from "../proofs/server.js";
+import { proofRoute } from "../proofs/server.js";
 import { ProofStore } from "../proofs/store.js";
-import { createProveProcessor } from "./processor.js";
+import { createProveProcessor, createSettleProcessor, type ProverContext } from "./processor.js";
 
-await runMain("prover", async () => {
-  const config = loadProverConfig();
-  const logger = createLogger("prover", config.LOG_LEVEL);
-  const metrics = createMetrics("prover");
+await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) => {
   const proofMetrics = createProofMetrics(metrics.registry);
   // Before the threads or child processes exist: they inherit their creator's nice value, so proving runs below the
-  // fast path. The engine starts before anything else: a native backend without its Python package is a config error.
+  // fast path. The engine starts first: a native backend without its Python package is a config error (exit 78).
   if (config.PROVER_NICE > 0) {
     try {
       setPriority(config.PROVER_NICE);
@@ -54,55 +48,37 @@ await runMain("prover", async () => {
 
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const proveQueue = openQueue(ctx, QueueName.prove, { defaultJobOptions: defaultJobOptions(config.PROVER_MAX_ATTEMPTS, config.PROVER_BACKOFF_MS) });
+  const settleQueue = openQueue(ctx, QueueName.settle);
   const store = new ProofStore(config.PROOF_STORE_DIR);
 
-  const worker = new Worker(
-    QueueName.prove,
-    createProveProcessor({
-      client,
-      sender,
-      models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
-      bundles: new BundleIndex(config.BUNDLE_DIRS, { requirePk: true }),
-      pool,
-      store,
-      proveQueue,
-      logger,
-      metrics,
-      proofMetrics,
-      settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
-      faultDelayMs: config.PROVER_FAULT_DELAY_MS,
-      logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
-    }),
-    workerOptions(ctx, {
-      concurrency: config.PROVER_CONCURRENCY,
-      lockDuration: config.PROVER_LOCK_DURATION_MS,
-      stalledInterval: config.PROVER_STALLED_INTERVAL_MS,
-      maxStalledCount: 2,
-    }),
-  );
-  worker.on("failed", (job, err) => logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "job failed"));
-  worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
-
-  const server = await startProofServer({
-    port: config.METRICS_PORT,
-    host: config.METRICS_HOST,
-    registry: metrics.registry,
+  const prover: ProverContext = {
+    client,
+    sender,
+    models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
+    bundles: new BundleIndex(config.BUNDLE_DIRS, { requirePk: true }),
+    pool,
     store,
-    check: async () => {
-      const counts = await proveQueue.getJobCounts("waiting", "active", "delayed", "failed");
-      for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: QueueName.prove, state }, n);
-      return worker.isRunning() ? null : "worker not running";
-    },
-  });
-  await worker.waitUntilReady();
-  logger.info({ metricsPort: server.port, proofsUrl: `${server.url}/proofs/`, address: sender.address, backend: pool.backend, threads: config.PROVER_THREADS, concurrency: config.PROVER_CONCURRENCY, ...pool.describe() }, "prover started");
-
-  onShutdown(
+    settleQueue,
     logger,
-    async () => {
-      await worker.close(); // lets in-flight proofs finish and submit; takes no new jobs
-      await Promise.all([pool.close(), proveQueue.close(), server.close()]);
+    metrics,
+    proofMetrics,
+    settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
+    faultDelayMs: config.PROVER_FAULT_DELAY_MS,
+    logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
+  };
+  const options = { lockDuration: config.PROVER_LOCK_DURATION_MS, stalledInterval: config.PROVER_STALLED_INTERVAL_MS, maxStalledCount: 2 };
+  const proveWorker = openWorker(ctx, QueueName.prove, createProveProcessor(prover), { concurrency: config.PROVER_CONCURRENCY, ...options });
+  const settleWorker = openWorker(ctx, QueueName.settle, createSettleProcessor(prover), { concurrency: 1, ...options });
+
+  return {
+    workers: [proveWorker, settleWorker],
+    depth: { name: QueueName.prove, queue: proveQueue },
+    route: proofRoute(store),
+    started: { address: sender.address, backend: pool.backend, threads: config.PROVER_THREADS, concurrency: config.PROVER_CONCURRENCY, ...pool.describe() },
+    close: async () => {
+      await Promise.all([pool.close(), proveQueue.close(), settleQueue.close()]);
     },
-    Math.max(15_000, config.PROVER_TASK_TIMEOUT_MS > 120_000 ? 120_000 : config.PROVER_TASK_TIMEOUT_MS),
-  );
+    // in-flight proofs finish and submit before the process exits (up to two minutes)
+    shutdownTimeoutMs: Math.max(15_000, config.PROVER_TASK_TIMEOUT_MS > 120_000 ? 120_000 : config.PROVER_TASK_TIMEOUT_MS),
+  };
 });

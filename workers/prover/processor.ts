@@ -1,28 +1,29 @@
-import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
+import { DelayedError } from "bullmq";
 import { getAbiItem, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "../chain/abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
+import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
+import { classifyFailure } from "../chain/failurePolicy.js";
 import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
-import type { TxSender } from "../chain/sender/txSender.js";
-import type { ChainRef, ProveJobData } from "../queues/jobs.js";
+import { getRequest } from "../chain/getRequest.js";
+import { failureReason } from "../chain/protocolError.js";
+import { TxSupersededError, type TxSender } from "../chain/sender/txSender.js";
+import { failJob } from "../queues/failJob.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
+import type { ProveJobData, ProveJobResult, SettleJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
-import { BadInputError, StaleJobError, TwinpathError, errorMessage } from "../shared/errors.js";
+import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { challengeCall, getRequestInput, settleUnchallengedCall, submitProofCall } from "../proofs/chain.js";
 import type { ProvingEngine } from "../proofs/provingEngine.js";
-import { BundleMismatchError, BundleNotFoundError, ProvingError, UnsupportedModeError } from "../proofs/errors.js";
-import { fromField, maxAbsDiff, toField, valuesHash } from "../proofs/instances.js";
+import { ProvingError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import { VerificationMode, modeName, type ProofModelCache } from "../proofs/models.js";
+import type { ProofModelCache } from "../proofs/models.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
-
-/** Job name of the delayed "settle an unchallenged OPTIMISTIC result" step (same queue as proving). */
-export const SETTLE_JOB = "settle";
-export const settleJobId = (chainId: number, requestId: string) => `settle-${chainId}-${requestId}`;
 
 export interface ProverContext {
   client: TwinpathPublicClient;
@@ -31,7 +32,8 @@ export interface ProverContext {
   bundles: BundleIndex;
   pool: ProvingEngine;
   store: ProofStore;
-  proveQueue: Queue;
+  /** where unchallenged OPTIMISTIC results wait for their window to close */
+  settleQueue: TypedQueue<"settle">;
   /** bounds of the InferenceRequested / ResultSubmitted lookups (page size, max lookback) */
   logLookup?: LogLookupOptions;
   logger: Logger;
@@ -42,24 +44,6 @@ export interface ProverContext {
   faultDelayMs?: number;
 }
 
-export interface ProveJobResult {
-  outcome: "submitted" | "challenged" | "agreed" | "skipped";
-  reason?: string;
-  proofHash?: Hex;
-  provenOutput?: string[];
-  fastOutput?: string[];
-  /** max |proven - fast| per element, fixed-point units */
-  maxDiff?: number;
-  mismatch?: boolean;
-  witnessMs?: number;
-  proveMs?: number;
-  txHash?: Hex;
-  gasUsed?: string;
-  startedAt?: number;
-  submittedAt?: number;
-}
-
-const PERMANENT = [BadInputError, StaleJobError, BundleNotFoundError, BundleMismatchError, UnsupportedModeError];
 const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
 
 /**
@@ -71,10 +55,9 @@ const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSub
  * otherwise schedules settleUnchallenged for when the window closes.
  */
 export function createProveProcessor(ctx: ProverContext) {
-  return async (job: Job, token?: string): Promise<ProveJobResult> => {
-    if (job.name === SETTLE_JOB) return settle(ctx, job as Job<ChainRef>, token);
+  return async (job: TypedJob<"prove">): Promise<ProveJobResult> => {
     const started = Date.now();
-    const d = job.data as ProveJobData;
+    const d = job.data;
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, jobId: job.id, attempt: job.attemptsMade + 1 });
     log.info("prove job started");
@@ -98,7 +81,7 @@ export function createProveProcessor(ctx: ProverContext) {
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
-      log.info({ model: d.modelId, mode: modeName(model.mode), backend: ctx.pool.backend, busy: ctx.pool.pending }, "proving");
+      log.info({ model: d.modelId, mode: verificationModeName(model.mode), backend: ctx.pool.backend, busy: ctx.pool.pending }, "proving");
       const floats = input.map((v) => Number(v) / 2 ** model.inputScale);
       const proved = await ctx.pool.prove(artifacts.manifestHash, artifacts, floats);
       ctx.proofMetrics?.proveSeconds.observe((proved.witnessMs + proved.proveMs) / 1000);
@@ -153,15 +136,7 @@ export function createProveProcessor(ctx: ProverContext) {
       return { ...base, outcome: "submitted", txHash: sent.hash, gasUsed: sent.gasUsed, submittedAt: Date.now() };
     } catch (err) {
       if (err instanceof DelayedError) throw err;
-      const permanent = PERMANENT.some((E) => err instanceof E) || /InferenceHubDeadlinePassed|InferenceHubNotEligible|InferenceHubInputMismatch|InferenceHubWrongMode/.test(errorMessage(err));
-      ctx.metrics?.jobFailures.inc({ queue: QueueName.prove, kind: permanent ? "permanent" : "retryable" });
-      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
-      if (permanent) {
-        log.error({ code: (err as TwinpathError).code, reason }, "prove failed permanently");
-        throw new UnrecoverableError(`permanent: ${reason}`);
-      }
-      log.warn({ err: reason }, "prove failed; will retry");
-      throw err;
+      return failJob(err, { queue: QueueName.prove, stage: "prove", log, metrics: ctx.metrics });
     }
   };
 }
@@ -203,10 +178,9 @@ async function send(
     if (sent.receipt.status !== "success") throw new Error(`${label} transaction ${sent.hash} reverted`);
     return { hash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
   } catch (err) {
-    const msg = errorMessage(err);
-    if (/InferenceHubUnexpectedStatus|TxSuperseded|no longer needed/.test(msg) || (err as Error).name === "TxSupersededError") {
+    if (err instanceof TxSupersededError || classifyFailure("prove", err).action === "skip") {
       if (!(await stillNeeded())) {
-        log.info({ label, reason: msg }, "not sent: the request moved on");
+        log.info({ label, reason: failureReason(err) }, "not sent: the request moved on");
         return null;
       }
     }
@@ -218,29 +192,28 @@ async function send(
 async function scheduleSettle(ctx: ProverContext, d: ProveJobData, proofDeadline: bigint): Promise<void> {
   const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
   const delay = Math.max(0, Number(proofDeadline - now + 1n) * 1000);
-  await ctx.proveQueue.add(
-    SETTLE_JOB,
-    { chainId: d.chainId, hub: d.hub, requestId: d.requestId },
-    { jobId: settleJobId(d.chainId, d.requestId), delay, attempts: 20, backoff: { type: "exponential", delay: 2000 } },
-  );
+  await addJob(ctx.settleQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId }, { delay, attempts: 20, backoff: { type: "exponential", delay: 2000 } });
   ctx.logger.info({ requestId: d.requestId, delayMs: delay, proofDeadline: String(proofDeadline) }, "settlement of the unchallenged result scheduled");
 }
 
-async function settle(ctx: ProverContext, job: Job<ChainRef>, token?: string): Promise<ProveJobResult> {
-  const d = job.data;
-  const requestId = BigInt(d.requestId);
-  const record = await getRequest(ctx.client, { hub: d.hub, requestId });
-  ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "settle job started");
-  if (record.status !== RequestStatus.Executed) return { outcome: "skipped", reason: `status ${requestStatusName(record.status)}` };
-  try {
-    const sent = await ctx.sender.send({ call: settleUnchallengedCall(d.hub, requestId), label: "settleUnchallenged" });
-    ctx.logger.info({ requestId: d.requestId, txHash: sent.hash }, "optimistic result settled (unchallenged)");
-    return { outcome: "agreed", txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString(), submittedAt: Date.now() };
-  } catch (err) {
-    if (/InferenceHubDeadlineNotReached/.test(errorMessage(err))) {
-      await job.moveToDelayed(Date.now() + 2000, token);
-      throw new DelayedError();
+/** The settle job: settleUnchallenged once the window closed (not yet: come back in 2 s; moved on: nothing to do). */
+export function createSettleProcessor(ctx: ProverContext) {
+  return async (job: TypedJob<"settle">, token?: string): Promise<SettleJobResult> => {
+    const d = job.data;
+    const requestId = BigInt(d.requestId);
+    const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+    ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "settle job started");
+    if (record.status !== RequestStatus.Executed) return { settled: false, reason: `status ${requestStatusName(record.status)}` };
+    try {
+      const sent = await ctx.sender.send({ call: settleUnchallengedCall(d.hub, requestId), label: "settleUnchallenged" });
+      ctx.logger.info({ requestId: d.requestId, txHash: sent.hash }, "optimistic result settled (unchallenged)");
+      return { settled: true, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
+    } catch (err) {
+      if (classifyFailure("settle", err).action === "delay") {
+        await job.moveToDelayed(Date.now() + 2000, token);
+        throw new DelayedError();
+      }
+      throw err;
     }
-    throw err;
-  }
+  };
 }

@@ -1,7 +1,7 @@
-import { Queue, type DefaultJobOptions, type QueueOptions, type WorkerOptions } from "bullmq";
+import { Queue, Worker, type DefaultJobOptions, type Job, type JobsOptions, type Processor, type QueueOptions, type WorkerOptions } from "bullmq";
 import { Redis } from "ioredis";
 import type { QueueName } from "./names.js";
-import type { JobDataByQueue } from "./jobs.js";
+import { jobIdFor, type JobDataByQueue, type JobResultByQueue } from "./jobs.js";
 
 /** Where the queues live: the Redis URL and the key prefix (unique per deployment or test run). */
 export interface QueueContext {
@@ -26,13 +26,37 @@ export const defaultJobOptions = (attempts: number, backoffMs: number): DefaultJ
   removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
 });
 
-export function openQueue<Q extends QueueName>(ctx: QueueContext, name: Q, options: Partial<QueueOptions> = {}): Queue<JobDataByQueue[Q]> {
-  return new Queue<JobDataByQueue[Q]>(name, {
+/** A queue whose jobs all have the queue's one shape (queues/jobs.ts). */
+export type TypedQueue<Q extends QueueName> = Queue<JobDataByQueue[Q], JobResultByQueue[Q], Q>;
+export type TypedJob<Q extends QueueName> = Job<JobDataByQueue[Q], JobResultByQueue[Q], Q>;
+export type TypedWorker<Q extends QueueName> = Worker<JobDataByQueue[Q], JobResultByQueue[Q], Q>;
+
+export function openQueue<Q extends QueueName>(ctx: QueueContext, name: Q, options: Partial<QueueOptions> = {}): TypedQueue<Q> {
+  return new Queue<JobDataByQueue[Q], JobResultByQueue[Q], Q>(name, {
     connection: connectionOptions(ctx),
     prefix: ctx.prefix,
     defaultJobOptions: defaultJobOptions(5, 1000),
     ...options,
   });
+}
+
+/** Adds a job under its id (queues/jobs.ts jobIdFor): adding the same request's job again is a no-op. */
+export async function addJob<Q extends QueueName>(queue: TypedQueue<Q>, data: JobDataByQueue[Q], options: Omit<JobsOptions, "jobId"> = {}): Promise<void> {
+  // The queue was opened by openQueue under its QueueName, so its name is that Q; BullMQ's own generics cannot
+  // follow a generic Q through Queue.add, hence the plain Queue view for the call.
+  const name = queue.name as Q;
+  const plain: Queue = queue;
+  await plain.add(name, data, { ...options, jobId: jobIdFor(name, data) });
+}
+
+/** A worker of one queue, its processor typed by the queue's job shape and result. */
+export function openWorker<Q extends QueueName>(
+  ctx: QueueContext,
+  name: Q,
+  processor: Processor<JobDataByQueue[Q], JobResultByQueue[Q], Q>,
+  options: Omit<WorkerOptions, "connection">,
+): TypedWorker<Q> {
+  return new Worker<JobDataByQueue[Q], JobResultByQueue[Q], Q>(name, processor, workerOptions(ctx, options));
 }
 
 export const workerOptions = (ctx: QueueContext, options: Omit<WorkerOptions, "connection">): WorkerOptions => ({

@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import { ALL_QUEUES, type QueueName } from "./names.js";
 import { openQueue, type QueueContext } from "./connection.js";
+import { PERMANENT_PREFIX } from "./failJob.js";
 
 /** A failed job as the dead-letter view shows it. */
 export interface DeadLetter {
@@ -32,7 +33,7 @@ export async function listDeadLetters(ctx: QueueContext, queues: QueueName[] = A
           attemptsMade: job.attemptsMade,
           failedAt: job.finishedOn,
           // BullMQ moves an UnrecoverableError straight to failed, before attempts run out.
-          permanent: job.attemptsMade < (job.opts.attempts ?? 1) || /^Unrecoverable|permanent/i.test(job.failedReason ?? ""),
+          permanent: job.attemptsMade < (job.opts.attempts ?? 1) || (job.failedReason ?? "").startsWith(PERMANENT_PREFIX),
         });
       }
     } finally {

@@ -82,16 +82,118 @@ export interface RefundJobData extends ChainRef {
   resultDeadline: number;
 }
 
+/** What a verification node needs of one published proof (ProofSubmitted). */
+export interface VerifyJobData extends ChainRef {
+  prover: Address;
+  proofHash: Hex;
+  instancesHash: Hex;
+  output: string[];
+  /** raw proof bytes, hex, exactly as published in ProofSubmitted */
+  proof: Hex;
+  blockNumber: number;
+  /** block the event was seen in (absent in jobs from before reorg handling) */
+  blockHash?: Hex;
+  txHash: Hex;
+  seenAt: number;
+}
+
+/** An OPTIMISTIC result the proof agrees with: settleUnchallenged once the challenge window closes. */
+export type SettleJobData = ChainRef;
+
+/** A request this node attested valid: claim its share of the verifier reward once it settles. */
+export interface ClaimJobData extends ChainRef {
+  /** the proof attested (one claim job per request and proof) */
+  proofHash: Hex;
+}
+
+export interface RefundJobResult {
+  refunded: boolean;
+  status: string;
+  txHash?: Hex;
+}
+
+export interface ProveJobResult {
+  outcome: "submitted" | "challenged" | "agreed" | "skipped";
+  reason?: string;
+  proofHash?: Hex;
+  provenOutput?: string[];
+  fastOutput?: string[];
+  /** max |proven - fast| per element, fixed-point units */
+  maxDiff?: number;
+  mismatch?: boolean;
+  witnessMs?: number;
+  proveMs?: number;
+  txHash?: Hex;
+  gasUsed?: string;
+  startedAt?: number;
+  submittedAt?: number;
+}
+
+export interface SettleJobResult {
+  settled: boolean;
+  reason?: string;
+  txHash?: Hex;
+  gasUsed?: string;
+}
+
+export interface VerifyJobResult {
+  outcome: "attested" | "skipped";
+  valid?: boolean;
+  reason?: string;
+  checks?: { backend: string; valid: boolean; ms: number }[];
+  txHash?: Hex;
+  gasUsed?: string;
+  batchSize?: number;
+  settled?: boolean;
+  rejectedProof?: boolean;
+}
+
+export interface ClaimJobResult {
+  claimed: boolean;
+  reason?: string;
+  txHash?: Hex;
+  gasUsed?: string;
+}
+
+/** The data of each queue's jobs: one shape per queue. */
 export interface JobDataByQueue {
   execute: ExecuteJobData;
   submit: SubmitJobData;
-  prove: ProveJobData;
-  verify: ChainRef & Record<string, unknown>;
   refund: RefundJobData;
+  prove: ProveJobData;
+  settle: SettleJobData;
+  verify: VerifyJobData;
+  claim: ClaimJobData;
+}
+
+/** What each queue's processor returns (kept with the finished job). */
+export interface JobResultByQueue {
+  execute: ExecuteJobResult;
+  submit: SubmitJobResult;
+  refund: RefundJobResult;
+  prove: ProveJobResult;
+  settle: SettleJobResult;
+  verify: VerifyJobResult;
+  claim: ClaimJobResult;
 }
 
 /**
- * `<stage>-<chainId>-<requestId>`: one job per request and stage, so a replayed event or a retried step is a
- * no-op while the job is retained. (BullMQ ids must not contain ':' nor be purely numeric.)
+ * `<stage>-<chainId>-<requestId>[-<discriminator>]`: one job per request and stage (per proof for `verify` and
+ * `claim`), so a replayed event or a retried step is a no-op while the job is retained. (BullMQ ids must not contain
+ * ':' nor be purely numeric.)
  */
-export const jobId = (queue: QueueName, chainId: number, requestId: bigint | string): string => `${queue}-${chainId}-${requestId.toString()}`;
+export const jobId = (queue: QueueName, chainId: number, requestId: bigint | string, discriminator?: string): string =>
+  `${queue}-${chainId}-${requestId.toString()}${discriminator ? `-${discriminator}` : ""}`;
+
+/** The first 8 bytes of a proof hash: what tells two proofs of one request apart in a job id. */
+const proofTag = (proofHash: Hex) => proofHash.slice(2, 18);
+
+/** The id of a job of `queue` with `data`: every producer goes through here. */
+export function jobIdFor<Q extends QueueName>(queue: Q, data: JobDataByQueue[Q]): string {
+  const d = data as ChainRef & { proofHash?: Hex };
+  const perProof = queue === "verify" || queue === "claim";
+  return jobId(queue, d.chainId, d.requestId, perProof && d.proofHash ? proofTag(d.proofHash) : undefined);
+}
+
+/** The verify job of one published proof (a proof rejected and replaced by another gets a new job). */
+export const verifyJobId = (chainId: number, requestId: bigint | string, proofHash: Hex): string => jobId("verify", chainId, requestId, proofTag(proofHash));

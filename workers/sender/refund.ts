@@ -1,11 +1,13 @@
-import { DelayedError, type Job } from "bullmq";
+import { DelayedError } from "bullmq";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { getRequest } from "../chain/getRequest.js";
 import { refundExpiredCall } from "../chain/refundExpired.js";
-import type { RefundJobData } from "../queues/jobs.js";
-import { errorMessage } from "../shared/errors.js";
+import type { TypedJob } from "../queues/connection.js";
+import type { RefundJobResult } from "../queues/jobs.js";
+import { classifyFailure } from "../chain/failurePolicy.js";
 import type { Logger } from "../shared/logger.js";
 import type { KeyRing } from "./keys.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 /**
  * The refund job: a request this node cannot serve (unknown model, corrupt model file, bad input) gets an
@@ -13,7 +15,7 @@ import type { KeyRing } from "./keys.js";
  * assigned executor, which is the honest price of not delivering).
  */
 export function createRefundProcessor(ctx: { client: TwinpathPublicClient; keys: KeyRing; logger: Logger }) {
-  return async (job: Job<RefundJobData>, token?: string): Promise<{ refunded: boolean; status: string; txHash?: string }> => {
+  return async (job: TypedJob<"refund">, token?: string): Promise<RefundJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
     const record = await getRequest(ctx.client, { hub: d.hub, requestId });
@@ -23,7 +25,7 @@ export function createRefundProcessor(ctx: { client: TwinpathPublicClient; keys:
       ctx.logger.info({ requestId: d.requestId, txHash: sent.hash, reason: d.reason }, "request refunded");
       return { refunded: true, status: "Refunded", txHash: sent.hash };
     } catch (err) {
-      if (/InferenceHubDeadlineNotReached/.test(errorMessage(err))) {
+      if (classifyFailure("refund", err).action === "delay") {
         await job.moveToDelayed(Date.now() + 5000, token);
         throw new DelayedError();
       }

@@ -1,22 +1,27 @@
 import { writeSync } from "node:fs";
-import { DelayedError, UnrecoverableError, type Job, type Queue } from "bullmq";
-import { BaseError, ContractFunctionRevertedError, getAbiItem, type Address, type Hash } from "viem";
-import { inferenceHubAbi } from "../chain/abi/generated.js";
+import { DelayedError, UnrecoverableError } from "bullmq";
+import { getAbiItem, type Address, type Hash } from "viem";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { getRequest } from "../chain/getRequest.js";
 import { submitResultsCall } from "../chain/submitResults.js";
-import { jobId, type ProveJobData, type RefundJobData, type SubmitJobData, type SubmitJobResult } from "../queues/jobs.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
+import type { SubmitJobData, SubmitJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
+import { PERMANENT_PREFIX } from "../queues/failJob.js";
+import { classifyProtocolError } from "../chain/failurePolicy.js";
+import { protocolErrorOf } from "../chain/protocolError.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { KeyRing } from "./keys.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface SubmitContext {
   client: TwinpathPublicClient;
   keys: KeyRing;
-  proveQueue: Queue<ProveJobData>;
-  refundQueue: Queue<RefundJobData>;
+  proveQueue: TypedQueue<"prove">;
+  refundQueue: TypedQueue<"refund">;
   logger: Logger;
   metrics?: WorkerMetrics;
   /** test-only fault injection: die right after the first delivered result, before recording it */
@@ -31,7 +36,7 @@ const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSub
  * request: if one of our keys already delivered it (a crash after sending), it only enqueues the proving job.
  */
 export function createSubmitProcessor(ctx: SubmitContext) {
-  return async (job: Job<SubmitJobData, SubmitJobResult>, token?: string): Promise<SubmitJobResult> => {
+  return async (job: TypedJob<"submit">, token?: string): Promise<SubmitJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
     const started = Date.now();
@@ -71,20 +76,22 @@ export function createSubmitProcessor(ctx: SubmitContext) {
       }
       case "rejected": {
         ctx.metrics?.jobFailures.inc({ queue: QueueName.submit, kind: "rejected" });
-        if (/InferenceHubNotAssigned/.test(outcome.reason)) return delayUntilOpen(ctx, job, token, assigned);
-        if (/InferenceHubNotEligible/.test(outcome.reason)) {
-          // This key was slashed below the minimum stake (or is unbonding): use another one once the window opens.
-          ctx.keys.bench(key.address);
-          ctx.logger.warn({ key: key.address, requestId: d.requestId }, "key not eligible on chain; benched");
+        const action = classifyProtocolError("submit", outcome.error);
+        if (action === "delay") {
+          if (outcome.error?.errorName === "InferenceHubNotEligible") {
+            // This key was slashed below the minimum stake (or is unbonding): use another one once the window opens.
+            ctx.keys.bench(key.address);
+            ctx.logger.warn({ key: key.address, requestId: d.requestId }, "key not eligible on chain; benched");
+          }
           return delayUntilOpen(ctx, job, token, assigned);
         }
-        if (/InferenceHubDeadlinePassed/.test(outcome.reason)) {
-          await ctx.refundQueue.add(
-            QueueName.refund,
+        if (action === "permanent") {
+          await addJob(
+            ctx.refundQueue,
             { chainId: d.chainId, hub: d.hub, requestId: d.requestId, reason: outcome.reason, resultDeadline: d.resultDeadline },
-            { jobId: jobId(QueueName.refund, d.chainId, d.requestId), attempts: 20, backoff: { type: "exponential", delay: 5000 } },
+            { attempts: 20, backoff: { type: "exponential", delay: 5000 } },
           );
-          throw new UnrecoverableError(`permanent: result deadline passed: ${outcome.reason}`);
+          throw new UnrecoverableError(`${PERMANENT_PREFIX}result deadline passed: ${outcome.reason}`);
         }
         // Anything else may be transient (state changing under us): retry, re-reading the chain first.
         throw new Error(`hub rejected the result of request ${d.requestId}: ${outcome.reason}`);
@@ -108,23 +115,19 @@ async function recoverOrSkip(ctx: SubmitContext, d: SubmitJobData, status: numbe
 }
 
 async function enqueueProve(ctx: SubmitContext, d: SubmitJobData, executor: Address, resultTxHash: Hash, resultBlockNumber: number): Promise<void> {
-  await ctx.proveQueue.add(
-    QueueName.prove,
-    { chainId: d.chainId, hub: d.hub, requestId: d.requestId, modelId: d.modelId, input: d.input, output: d.output, executor, resultTxHash, resultBlockNumber },
-    { jobId: jobId(QueueName.prove, d.chainId, d.requestId) },
-  );
+  await addJob(ctx.proveQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId, modelId: d.modelId, input: d.input, output: d.output, executor, resultTxHash, resultBlockNumber });
 }
 
 /** Assigned to another node: wait until the hub opens the request to every executor (InferenceHubNotAssigned.openAt). */
-async function delayUntilOpen(ctx: SubmitContext, job: Job<SubmitJobData>, token: string | undefined, assigned: Address): Promise<never> {
+async function delayUntilOpen(ctx: SubmitContext, job: TypedJob<"submit">, token: string | undefined, assigned: Address): Promise<never> {
   const key = ctx.keys.keys[0];
   let openAtMs = Date.now() + 5000;
   try {
     await ctx.client.simulateContract({ ...submitResultsCall(job.data.hub, [{ requestId: BigInt(job.data.requestId), output: job.data.output.map(BigInt) }]), account: key.address } as never);
   } catch (err) {
-    const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
-    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "InferenceHubNotAssigned") {
-      openAtMs = Number(revert.data.args?.[3] ?? 0n) * 1000 + 1000;
+    const revert = protocolErrorOf(err);
+    if (revert?.errorName === "InferenceHubNotAssigned") {
+      openAtMs = Number(revert.args[3]) * 1000 + 1000;
     } else {
       ctx.logger.debug({ err: errorMessage(err) }, "simulation while waiting for the window");
     }

@@ -12,6 +12,8 @@ export interface TwinpathErrorOptions {
 export class TwinpathError extends Error {
   override name = "TwinpathError";
   readonly code: number = 0;
+  /** Retrying the same job cannot help: it fails at once (workers/chain/failurePolicy.ts). */
+  readonly permanent: boolean = false;
   readonly shortMessage: string;
   readonly details?: string;
   readonly metaMessages: string[];
@@ -62,6 +64,7 @@ export class ConfigError extends TwinpathError {
 export class UnknownModelError extends TwinpathError {
   override name = "UnknownModelError";
   override readonly code = 2001;
+  override readonly permanent = true;
   constructor(readonly onnxHash: string, where: string) {
     super(`No model file with keccak256 ${onnxHash} in the model store`, {
       metaMessages: [`  store: ${where}`],
@@ -73,6 +76,7 @@ export class UnknownModelError extends TwinpathError {
 export class ModelHashMismatchError extends TwinpathError {
   override name = "ModelHashMismatchError";
   override readonly code = 2002;
+  override readonly permanent = true;
   constructor(
     readonly expected: string,
     readonly actual: string,
@@ -88,11 +92,13 @@ export class ModelHashMismatchError extends TwinpathError {
 export class BadInputError extends TwinpathError {
   override name = "BadInputError";
   override readonly code = 2003;
+  override readonly permanent = true;
 }
 
 export class InferenceError extends TwinpathError {
   override name = "InferenceError";
   override readonly code = 2004;
+  override readonly permanent = true;
 }
 
 /** 3xxx: chain and transactions. */
@@ -109,6 +115,7 @@ export class TxRejectedError extends TwinpathError {
 export class StaleJobError extends TwinpathError {
   override name = "StaleJobError";
   override readonly code = 3003;
+  override readonly permanent = true;
 }
 
 /** 4xxx: local infrastructure used by tests and the demo. */

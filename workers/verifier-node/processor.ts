@@ -1,22 +1,27 @@
-import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import { hexToBytes, keccak256, type Hex } from "viem";
+import { attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
+import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
-import { getRequest, RequestStatus, requestStatusName } from "../chain/getRequest.js";
+import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
 import type { LogLookupOptions } from "../chain/findLogBackwards.js";
+import { getRequest } from "../chain/getRequest.js";
+import { failureReason } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
+import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
+import { failJob } from "../queues/failJob.js";
+import type { ClaimJobResult, VerifyJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
-import { BadInputError, StaleJobError, TwinpathError, errorMessage } from "../shared/errors.js";
+import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
-import { attestationTypedData, claimVerifierRewardCall, getRequestInput, type Attestation } from "../proofs/chain.js";
-import { BundleMismatchError, BundleNotFoundError, ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
-import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../proofs/instances.js";
+import { claimVerifierRewardCall, getRequestInput } from "../proofs/chain.js";
+import { ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import { VerificationMode, modeName, type ProofModelCache } from "../proofs/models.js";
+import type { ProofModelCache } from "../proofs/models.js";
 import type { AttestationBatcher } from "./attestationBatcher.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
-import type { VerifyJobData } from "./follower.js";
 
 export interface VerifierNodeContext {
   client: TwinpathPublicClient;
@@ -27,29 +32,14 @@ export interface VerifierNodeContext {
   bundles: BundleIndex;
   verifier: ProofVerifier;
   claimRewards: boolean;
-  /** this node's own verify queue (claim jobs are scheduled on it) */
-  queue: Queue;
+  /** this node's own claim queue */
+  claimQueue: TypedQueue<"claim">;
   /** bounds of the InferenceRequested lookup (page size, max lookback) */
   logLookup?: LogLookupOptions;
   logger: Logger;
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
 }
-
-export interface VerifyJobResult {
-  outcome: "attested" | "skipped";
-  valid?: boolean;
-  reason?: string;
-  checks?: Verdict["checks"];
-  txHash?: Hex;
-  gasUsed?: string;
-  batchSize?: number;
-  settled?: boolean;
-  rejectedProof?: boolean;
-  claimed?: string;
-}
-
-const PERMANENT = [BadInputError, StaleJobError, BundleNotFoundError, BundleMismatchError, UnsupportedModeError, ProofHashMismatchError];
 
 /**
  * The verify job of one verification node: the proof must still be the one under attestation; the node rebuilds
@@ -60,8 +50,7 @@ const PERMANENT = [BadInputError, StaleJobError, BundleNotFoundError, BundleMism
  * a signed "invalid".
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
-  return async (job: Job<VerifyJobData>): Promise<VerifyJobResult> => {
-    if (job.name === CLAIM_JOB) return claim(ctx, job as unknown as Job<ClaimJobData>);
+  return async (job: TypedJob<"verify">): Promise<VerifyJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, proofHash: d.proofHash, attempt: job.attemptsMade + 1 });
@@ -77,7 +66,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
 
       // 2. The model and its registered artifacts.
       const model = await ctx.models.get(record.modelId);
-      if (model.mode !== VerificationMode.ZKML_ATTESTED) throw new UnsupportedModeError(`model ${model.modelId} is ${modeName(model.mode)}, not ZKML_ATTESTED`);
+      if (model.mode !== VerificationMode.ZKML_ATTESTED) throw new UnsupportedModeError(`model ${model.modelId} is ${verificationModeName(model.mode)}, not ZKML_ATTESTED`);
       const artifacts = await ctx.bundles.resolve(model);
 
       // 3. Instances bound to this request: its input (from the event, checked against the hub's hash) ‖ output.
@@ -119,7 +108,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       const outcome = await ctx.batcher.submit(attestation, signature);
       if (outcome.kind === "rejected") {
         ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "rejected" });
-        if (/InferenceHubUnexpectedStatus|InferenceHubAttestationMismatch|InferenceHubDuplicateAttestation|InferenceHubDeadlinePassed/.test(outcome.reason)) {
+        if (classifyProtocolError("attest", outcome.error) === "skip") {
           log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), reason: outcome.reason }, "attestation not needed any more (quorum reached or proof replaced)");
           return { outcome: "skipped", valid: verdict.valid, reason: outcome.reason, checks: verdict.checks, txHash: outcome.txHash };
         }
@@ -141,8 +130,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         rejectedProof: outcome.rejectedProof,
       };
       if (ctx.claimRewards && verdict.valid) {
-        await ctx.queue.add(CLAIM_JOB, { chainId: d.chainId, hub: d.hub, requestId: d.requestId }, {
-          jobId: `claim-${d.chainId}-${d.requestId}-${d.proofHash.slice(2, 18)}`,
+        await addJob(ctx.claimQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId, proofHash: d.proofHash }, {
           delay: outcome.settled ? 0 : 2000,
           attempts: 30,
           backoff: { type: "exponential", delay: 2000 },
@@ -150,44 +138,29 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       }
       return result;
     } catch (err) {
-      const permanent = PERMANENT.some((E) => err instanceof E);
-      ctx.metrics?.jobFailures.inc({ queue: QueueName.verify, kind: permanent ? "permanent" : "retryable" });
-      const reason = err instanceof TwinpathError ? err.message : errorMessage(err);
-      if (permanent) {
-        log.error({ code: (err as TwinpathError).code, reason }, "verify failed permanently");
-        throw new UnrecoverableError(`permanent: ${reason}`);
-      }
-      log.warn({ err: reason }, "verify failed; will retry");
-      throw err;
+      return failJob(err, { queue: QueueName.verify, stage: null, log, metrics: ctx.metrics });
     }
   };
 }
 
-export const CLAIM_JOB = "claim";
-export interface ClaimJobData {
-  chainId: number;
-  hub: Hex;
-  requestId: string;
-}
-
 /**
- * Claims this node's share of a settled request's verifier reward. While the request still waits for the quorum
- * the job fails and retries with backoff; a rejected or refunded request has nothing to claim.
+ * The claim job: this node's share of a settled request's verifier reward. While the request still waits for the
+ * quorum the job fails and retries with backoff; a rejected or refunded request has nothing to claim.
  */
-async function claim(ctx: VerifierNodeContext, job: Job<ClaimJobData>): Promise<VerifyJobResult> {
-  const { hub, requestId: id } = job.data;
-  const requestId = BigInt(id);
-  const record = await getRequest(ctx.client, { hub, requestId });
-  if (record.status === RequestStatus.ProofSubmitted) throw new Error(`request ${id} not settled yet; claim later`);
-  if (record.status !== RequestStatus.Settled) return { outcome: "skipped", reason: `status ${requestStatusName(record.status)}` };
-  try {
-    const sent = await ctx.sender.send({ call: claimVerifierRewardCall(hub, requestId), label: "claimVerifierReward" });
-    ctx.logger.info({ requestId: id, txHash: sent.hash }, "verifier reward claimed");
-    return { outcome: "attested", claimed: sent.hash, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
-  } catch (err) {
-    if (/InferenceHubNothingToClaim|AttestationQuorum/.test(errorMessage(err))) return { outcome: "skipped", reason: errorMessage(err) };
-    throw err;
-  }
+export function createClaimProcessor(ctx: VerifierNodeContext) {
+  return async (job: TypedJob<"claim">): Promise<ClaimJobResult> => {
+    const { hub, requestId: id } = job.data;
+    const requestId = BigInt(id);
+    const record = await getRequest(ctx.client, { hub, requestId });
+    if (record.status === RequestStatus.ProofSubmitted) throw new Error(`request ${id} not settled yet; claim later`);
+    if (record.status !== RequestStatus.Settled) return { claimed: false, reason: `status ${requestStatusName(record.status)}` };
+    try {
+      const sent = await ctx.sender.send({ call: claimVerifierRewardCall(hub, requestId), label: "claimVerifierReward" });
+      ctx.logger.info({ requestId: id, txHash: sent.hash }, "verifier reward claimed");
+      return { claimed: true, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
+    } catch (err) {
+      if (classifyFailure("claim", err).action === "skip") return { claimed: false, reason: failureReason(err) };
+      throw err;
+    }
+  };
 }
-
-export type { Queue };

@@ -8,6 +8,9 @@ import assert from "node:assert/strict";
 import type { network } from "hardhat";
 import { encodeAbiParameters, getAddress, keccak256, parseEther, type Address, type Hex } from "viem";
 
+import { ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
+import { VerificationMode as Mode, NodeRole as Role, RequestStatus as Status } from "../../../protocol/enums.js";
+
 type Connection = Awaited<ReturnType<typeof network.create>>;
 type Viem = Connection["viem"];
 
@@ -15,9 +18,7 @@ type Viem = Connection["viem"];
 export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 export const VALUE_BOUND = 2n ** 127n;
 
-export const Mode = { ZKML_ONCHAIN: 0, ZKML_ATTESTED: 1, OPTIMISTIC: 2 } as const;
-export const Role = { Executor: 0, Prover: 1, Verifier: 2 } as const;
-export const Status = { None: 0, Requested: 1, Executed: 2, ProofSubmitted: 3, Settled: 4, Refunded: 5 } as const;
+export { VerificationMode as Mode, NodeRole as Role, RequestStatus as Status } from "../../../protocol/enums.js";
 
 export const MIN_STAKE = parseEther("1");
 export const PRICE = parseEther("0.01");
@@ -51,16 +52,7 @@ export function instancesHash(input: readonly bigint[], output: readonly bigint[
   return keccak256(encodeAbiParameters([{ type: "uint256[]" }], [instancesOf(input, output)]));
 }
 
-export const ATTESTATION_TYPES = {
-  Attestation: [
-    { name: "requestId", type: "uint256" },
-    { name: "proofHash", type: "bytes32" },
-    { name: "instancesHash", type: "bytes32" },
-    { name: "valid", type: "bool" },
-  ],
-} as const;
-
-export type Attestation = { requestId: bigint; proofHash: Hex; instancesHash: Hex; valid: boolean };
+export { ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
 
 export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price = PRICE) {
   return {

@@ -1,3 +1,6 @@
+import { BaseError, NonceTooHighError, NonceTooLowError } from "viem";
+import { getNodeError } from "viem/utils";
+
 /** EIP-1559 fees of one transaction. */
 export interface Fees {
   maxFeePerGas: bigint;
@@ -16,8 +19,12 @@ export function bumpFees(previous: Fees, current: Fees, percent: number): Fees {
   return { maxFeePerGas, maxPriorityFeePerGas };
 }
 
-/** Node errors meaning "this nonce is not the one I expect": resynchronise from the chain and retry. */
-export const isNonceError = (message: string): boolean =>
-  /nonce too low|nonce too high|nonce has already been used|already known|known transaction|replacement transaction underpriced|invalid nonce|Nonce too/i.test(
-    message,
-  );
+/**
+ * Node errors meaning "this nonce is not the one I expect" (too low: mined or already known; too high: a gap):
+ * resynchronise from the chain and retry. viem's getNodeError maps the node's message to its error classes.
+ */
+export function isNonceError(err: unknown): boolean {
+  if (!(err instanceof BaseError)) return false;
+  const nodeError = getNodeError(err, {});
+  return nodeError instanceof NonceTooLowError || nodeError instanceof NonceTooHighError;
+}

@@ -1,12 +1,14 @@
 import type { Address, Hash } from "viem";
 import type { TwinpathPublicClient } from "../client.js";
-import { getRequestStatus, RequestStatus, requestStatusName } from "../getRequest.js";
+import { getRequestStatus } from "../getRequest.js";
 import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submitResults.js";
-import { inferenceHubAbi } from "../abi/generated.js";
-import { errorMessage } from "../../shared/errors.js";
-import { revertReason } from "../revert.js";
+import { inferenceHubAbi } from "../../../protocol/abi/generated.js";
+import { TxRejectedError, errorMessage } from "../../shared/errors.js";
+import { failureReason, protocolErrorOf, type ProtocolError } from "../protocolError.js";
 import type { Logger } from "../../shared/logger.js";
 import type { TxSender } from "./txSender.js";
+import { Batcher, type Settled } from "./batcher.js";
+import { RequestStatus } from "../../../protocol/enums.js";
 
 /** Options of a ResultBatcher. */
 export interface ResultBatcherOptions {
@@ -33,135 +35,89 @@ export type BatchOutcome =
     }
   /** Nothing sent: on-chain state says the request does not need it (already executed, refunded, unknown). */
   | { kind: "not-needed"; status: RequestStatus }
-  /** The hub refused this item (simulation or ItemRejected); `reason` names the custom error. */
-  | { kind: "rejected"; reason: string };
-
-interface Pending {
-  item: ResultItem;
-  resolve: (o: BatchOutcome) => void;
-  reject: (e: unknown) => void;
-}
+  /** The hub refused this item (simulation or ItemRejected): the decoded error, and `reason` for logs. */
+  | { kind: "rejected"; reason: string; error: ProtocolError | null };
 
 /**
- * Gathers results ready at about the same time into one submitResults transaction (at most maxBatchSize, waiting
- * at most maxWaitMs), checking each request's on-chain status first so nothing already delivered is re-sent.
- * One batcher per key (it sends through that key's TxSender).
+ * Gathers results ready at about the same time into one submitResults transaction (a Batcher: at most maxBatchSize,
+ * waiting at most maxWaitMs, gathering while the key's previous batch is on its way), checking each request's
+ * on-chain status first so nothing already delivered is re-sent. One batcher per key (it sends through that key's
+ * TxSender).
  */
 export class ResultBatcher {
-  private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private readonly maxBatchSize: number;
-  private readonly maxWaitMs: number;
+  private readonly batcher: Batcher<ResultItem, BatchOutcome>;
 
   constructor(private readonly o: ResultBatcherOptions) {
-    this.maxBatchSize = o.maxBatchSize ?? 16;
-    this.maxWaitMs = o.maxWaitMs ?? 25;
+    this.batcher = new Batcher({ maxBatchSize: o.maxBatchSize, maxWaitMs: o.maxWaitMs ?? 25, gatherWhileSending: true, send: (items) => this.sendBatch(items) });
   }
 
   submit(item: ResultItem): Promise<BatchOutcome> {
-    return new Promise<BatchOutcome>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.maxBatchSize) this.flush(true);
-      else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.maxWaitMs);
-    });
+    return this.batcher.submit(item);
   }
 
-  /**
-   * Sends what is waiting. While an earlier batch of this key is still on its way, a partial batch keeps
-   * gathering (it is sent when that one finishes): under load batches grow instead of queueing on the key's
-   * nonce lock. `force` (a full batch, shutdown) sends now.
-   */
+  /** Sends what is waiting; `force` (shutdown) even while the key's previous batch is on its way. */
   flush(force = false): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!force && this.sending > 0 && this.pending.length < this.maxBatchSize) return;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.maxBatchSize);
-      this.sending++;
-      void this.sendBatch(batch)
-        .catch((err) => {
-          for (const p of batch) p.reject(err);
-        })
-        .finally(() => {
-          this.sending--;
-          if (this.pending.length > 0 && !this.timer) this.flush();
-        });
-    }
+    this.batcher.flush(force);
   }
-  private sending = 0;
 
-  private async sendBatch(batch: Pending[]): Promise<void> {
+  private async sendBatch(items: ResultItem[]): Promise<Settled<BatchOutcome>[]> {
     const { hub, publicClient: pc } = this.o;
+    const settled: Settled<BatchOutcome>[] = new Array(items.length);
+    const done = (i: number, value: BatchOutcome) => (settled[i] = { ok: true, value });
     // 1. On-chain state first: only requests still waiting for a result are sent.
-    const statuses = await Promise.all(batch.map((p) => getRequestStatus(pc, { hub, requestId: p.item.requestId })));
-    let live = batch.filter((p, i) => {
-      if (statuses[i] === RequestStatus.Requested) return true;
-      p.resolve({ kind: "not-needed", status: statuses[i] });
-      return false;
-    });
-    if (live.length === 0) return;
+    const statuses = await Promise.all(items.map((item) => getRequestStatus(pc, { hub, requestId: item.requestId })));
+    let live: number[] = [];
+    statuses.forEach((status, i) => (status === RequestStatus.Requested ? live.push(i) : done(i, { kind: "not-needed", status })));
+    if (live.length === 0) return settled;
 
     // 2. Simulate the batch; drop items the hub would reject, with the reason it would give.
     if (live.length > 1) {
-      const { result } = await pc.simulateContract({ ...submitResultsCall(hub, live.map((p) => p.item)), abi: inferenceHubAbi, functionName: "submitResults", account: this.o.sender.address } as never) as { result: readonly boolean[] };
-      const kept: Pending[] = [];
-      await Promise.all(
-        live.map(async (p, i) => {
-          if (result[i]) return kept.push(p);
-          p.resolve({ kind: "rejected", reason: await this.rejectionReason(p.item) });
-        }),
-      );
-      live = kept;
-      if (live.length === 0) return;
+      const { result } = (await pc.simulateContract({ ...submitResultsCall(hub, live.map((i) => items[i])), abi: inferenceHubAbi, functionName: "submitResults", account: this.o.sender.address } as never)) as {
+        result: readonly boolean[];
+      };
+      const rejected = live.filter((_, k) => !result[k]);
+      await Promise.all(rejected.map(async (i) => done(i, { kind: "rejected", ...(await this.rejection(items[i])) })));
+      live = live.filter((_, k) => result[k]);
+      if (live.length === 0) return settled;
     }
 
     // 3. Send and read each item's fate from the receipt.
-    const items = live.map((p) => p.item);
-    const requestIds = items.map((i) => i.requestId);
+    const batch = live.map((i) => items[i]);
+    const requestIds = batch.map((item) => item.requestId);
     let sent;
     try {
       sent = await this.o.sender.send({
-        call: submitResultsCall(hub, items),
-        label: items.length === 1 ? "submitResult" : "submitResults",
+        call: submitResultsCall(hub, batch),
+        label: batch.length === 1 ? "submitResult" : "submitResults",
         stillNeeded: async () =>
           (await Promise.all(requestIds.map((requestId) => getRequestStatus(pc, { hub, requestId })))).some((s) => s === RequestStatus.Requested),
       });
     } catch (err) {
-      if (items.length === 1) {
-        // A single item's revert is its own rejection (e.g. InferenceHubNotAssigned); let the job decide.
-        const name = (err as { name?: string }).name;
-        if (name === "TxRejectedError") return live[0].resolve({ kind: "rejected", reason: errorMessage(err) });
-      }
-      throw err;
+      // A single item's revert is its own rejection (e.g. InferenceHubNotAssigned); let the job decide.
+      if (batch.length === 1 && err instanceof TxRejectedError) done(live[0], { kind: "rejected", reason: errorMessage(err), error: protocolErrorOf(err) });
+      else for (const i of live) settled[i] = { ok: false, error: err };
+      return settled;
     }
     const outcomes = parseSubmitReceipt(sent.receipt, hub, requestIds);
-    const share = sent.receipt.gasUsed;
-    this.o.logger?.debug({ txHash: sent.hash, items: items.length, gasUsed: String(share) }, "results mined");
-    outcomes.forEach((outcome, i) => {
+    this.o.logger?.debug({ txHash: sent.hash, items: batch.length, gasUsed: String(sent.receipt.gasUsed) }, "results mined");
+    outcomes.forEach((outcome, k) => {
       if (outcome.delivered) {
-        live[i].resolve({
-          kind: "delivered",
-          txHash: sent.hash,
-          blockNumber: sent.receipt.blockNumber,
-          batchSize: items.length,
-          gasUsed: sent.receipt.gasUsed,
-          sentAt: sent.sentAt,
-          minedAt: sent.minedAt,
-        });
+        done(live[k], { kind: "delivered", txHash: sent.hash, blockNumber: sent.receipt.blockNumber, batchSize: batch.length, gasUsed: sent.receipt.gasUsed, sentAt: sent.sentAt, minedAt: sent.minedAt });
       } else {
-        live[i].resolve({ kind: "rejected", reason: outcome.reason });
+        done(live[k], { kind: "rejected", reason: outcome.reason, error: outcome.error });
       }
     });
+    return settled;
   }
 
-  private async rejectionReason(item: ResultItem): Promise<string> {
+  /** Why the hub refuses one item, from simulating it alone. */
+  private async rejection(item: ResultItem): Promise<{ reason: string; error: ProtocolError | null }> {
     try {
       await this.o.publicClient.simulateContract({ ...submitResultsCall(this.o.hub, [item]), account: this.o.sender.address } as never);
-      return "rejected in the batch simulation";
+      return { reason: "rejected in the batch simulation", error: null };
     } catch (err) {
-      return revertReason(err);
+      return { reason: failureReason(err), error: protocolErrorOf(err) };
     }
   }
 }
 
-export const describeStatus = requestStatusName;

@@ -1,6 +1,7 @@
 import {
   BaseError,
   ContractFunctionRevertedError,
+  ExecutionRevertedError,
   encodeFunctionData,
   type Abi,
   type Address,
@@ -111,7 +112,7 @@ export class TxSender {
         } catch (err) {
           // Unknown whether the node took it: forget the counter so the next send reads it from the chain.
           this.nextNonce = undefined;
-          if (attempt < 3 && isNonceError(fullMessage(err))) continue;
+          if (attempt < 3 && isNonceError(err)) continue;
           throw new ChainError(`sending ${label} failed`, { cause: err, details: fullMessage(err) });
         }
       }
@@ -148,7 +149,7 @@ export class TxSender {
         this.o.logger?.warn({ label, nonce: first.nonce, hash, resends, maxFeePerGas: String(fees.maxFeePerGas) }, "re-sent with bumped fees");
       } catch (err) {
         // "nonce too low": one of our hashes was mined meanwhile; the next wait finds its receipt.
-        if (!isNonceError(fullMessage(err))) this.o.logger?.warn({ err: errorMessage(err), label }, "re-send failed");
+        if (!isNonceError(err)) this.o.logger?.warn({ err: errorMessage(err), label }, "re-send failed");
       }
     }
   }
@@ -225,7 +226,8 @@ export class TxSender {
         metaMessages: decoded.data?.args ? [`  args: ${decoded.data.args.map(String).join(", ")}`] : [],
       });
     }
-    if (/revert/i.test(errorMessage(err))) return new TxRejectedError(`${label} would revert: ${errorMessage(err)}`, { cause: err });
+    // A revert without data the ABI names (no reason, a require without message): still the call's rejection.
+    if (err instanceof BaseError && err.walk((e) => e instanceof ExecutionRevertedError)) return new TxRejectedError(`${label} would revert: ${errorMessage(err)}`, { cause: err });
     return new ChainError(`simulating ${label} failed`, { cause: err, details: errorMessage(err) });
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * From a bundle to the ModelRegistry's `ModelSpec` (protocol/modelSpec.ts): one mapping, used by
+ * scripts/register-model.ts and the devnet, so every path registers a bundle the same way.
+ *
+ *   onnxHash     = files.onnx.keccak256
+ *   settingsHash = files.settings.keccak256
+ *   circuitHash  = files.compiled.keccak256
+ *   vkHash       = files.vk.keccak256
+ *   manifestHash = keccak256(manifest.json bytes, exactly as stored)
+ *   shapes, scales from manifest.input / manifest.output
+ */
+import { getAddress, isAddress, zeroAddress, type Address } from "viem";
+
+import { VerificationMode, verificationModeNames, type VerificationModeName } from "../protocol/enums.js";
+import { tensorProblem, type ModelSpec } from "../protocol/modelSpec.js";
+import { BundleManifestError, manifestIssuesError, parseManifest, readManifest, type Issue, type ReadManifest } from "./manifest.js";
+
+/** What the bundle does not say: how the model is verified and sold. */
+export interface RegistrationOptions {
+  mode: VerificationModeName;
+  /** IProofVerifier address; required for ZKML_ONCHAIN and OPTIMISTIC, must be absent/zero for ZKML_ATTESTED. */
+  verifier?: Address;
+  price: bigint;
+  /** Max |fast - proven| per output element, in fixed-point units at the output scale. */
+  tolerance: bigint;
+}
+
+export type LoadedManifest = ReadManifest & { dir: string };
+
+/** Reads `<dir>/manifest.json` (compiler/manifest.ts) and checks it against the registry's limits. */
+export async function loadBundleManifest(dir: string): Promise<LoadedManifest> {
+  const loaded = readManifest(dir);
+  checkRegistrable(loaded, `${dir}/manifest.json`);
+  return loaded;
+}
+
+/** Validates manifest bytes for registration and returns the manifest with its hash. */
+export function parseBundleManifest(bytes: Uint8Array, source = "manifest.json"): ReadManifest {
+  const parsed = parseManifest(bytes, source);
+  checkRegistrable(parsed, source);
+  return parsed;
+}
+
+/** Throws BundleManifestError naming each input/output the ModelRegistry would refuse (rank, length, scale). */
+function checkRegistrable({ manifest }: ReadManifest, source: string): void {
+  const issues = [tensorProblem("input", manifest.input.shape, manifest.input.scale), tensorProblem("output", manifest.output.shape, manifest.output.scale)].filter(
+    (i): i is Issue => i !== null,
+  );
+  if (issues.length) throw manifestIssuesError(issues, source);
+}
+
+/** The registry spec for a validated manifest plus the registration options. */
+export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationOptions): ModelSpec {
+  const { manifest, manifestHash } = loaded;
+  const source = `bundle ${manifest.name}`;
+  const mode = VerificationMode[options.mode];
+  if (mode === undefined) {
+    throw new BundleManifestError(`unknown verification mode ${String(options.mode)} (use ${verificationModeNames.join(", ")})`, source);
+  }
+  const verifier = options.verifier ?? zeroAddress;
+  if (!isAddress(verifier, { strict: false })) throw new BundleManifestError(`verifier ${verifier} is not an address`, source);
+  const needsVerifier = options.mode !== "ZKML_ATTESTED";
+  if (needsVerifier && verifier === zeroAddress) {
+    throw new BundleManifestError(`mode ${options.mode} needs a verifier contract address`, source);
+  }
+  if (!needsVerifier && verifier !== zeroAddress) {
+    throw new BundleManifestError(`mode ZKML_ATTESTED takes no verifier contract (got ${verifier})`, source);
+  }
+  if (options.price < 0n) throw new BundleManifestError(`price ${options.price} is negative`, source);
+  if (options.tolerance < 0n) throw new BundleManifestError(`tolerance ${options.tolerance} is negative`, source);
+  return {
+    onnxHash: manifest.files.onnx.keccak256,
+    settingsHash: manifest.files.settings.keccak256,
+    circuitHash: manifest.files.compiled.keccak256,
+    vkHash: manifest.files.vk.keccak256,
+    manifestHash,
+    inputShape: [...manifest.input.shape],
+    outputShape: [...manifest.output.shape],
+    inputScale: manifest.input.scale,
+    outputScale: manifest.output.scale,
+    mode,
+    verifier: getAddress(verifier),
+    price: options.price,
+    tolerance: options.tolerance,
+  };
+}
+
+/**
+ * Tolerance of a bundle's model in fixed-point units: the compiler's measured max |circuit - onnxruntime| over its
+ * calibration samples, at the output scale, with a 50% margin plus one unit (the fast path rounds its float output).
+ */
+export function toleranceFromManifest(manifest: { accuracy?: { maxAbsError?: number }; output: { scale: number } }): bigint {
+  const err = manifest.accuracy?.maxAbsError ?? 0;
+  return BigInt(Math.ceil(err * 2 ** manifest.output.scale * 1.5) + 1);
+}

@@ -1,0 +1,251 @@
+/**
+ * Devnet helpers for the proof path (tests, demo, bench): a local stack whose model is registered from its EZKL
+ * bundle (real artifact hashes, a tolerance from the bundle's accuracy report), prover and verification nodes
+ * registered with stake, and their processes. Built on stack.ts; adds, never replaces.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { getAddress, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../protocol/abi/generated.js";
+import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
+import { requestIdsFromReceipt } from "../workers/chain/requestInference.js";
+import { TxSender } from "../workers/chain/sender/txSender.js";
+import { NodeRole } from "../protocol/enums.js";
+import { startLocalRedis, type LocalRedis } from "./localRedis.js";
+import { loadBundleManifest, manifestToModelSpec, toleranceFromManifest } from "../compiler/registration.js";
+import type { VerificationModeName } from "../protocol/enums.js";
+import { DEVNET_PARAMETERS, deployProtocol } from "./deploy.js";
+import { devKey, startHardhatNode } from "./hardhatNode.js";
+import { stockModelStore, type FastPathModel, type RegisteredModel } from "./model.js";
+import { spawnWorker, type ProofRole, type WorkerProcess } from "./processes.js";
+import { Stack, type StackOptions } from "./stack.js";
+import { deployVerifierForBundle } from "../halo2/solidity/forBundle.js";
+
+/** Key indices of the Hardhat dev mnemonic used by the proof-path stack. */
+export const PROOF_KEYS = { provers: [5, 6, 7], verifiers: [10, 11, 12, 13], requester: 18, outsider: 17 } as const;
+
+/** Protocol parameters for proof-path runs: slashes below the stake (a slashed node stays eligible), short windows. */
+export const PROOF_DEVNET_PARAMETERS = {
+  Registries: { ...DEVNET_PARAMETERS.Registries },
+  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
+};
+
+export interface BundleRegistration {
+  mode: VerificationModeName;
+  verifier?: Address;
+  price?: bigint;
+  tolerance?: bigint;
+}
+
+/** Registers the bundle in `dir` with ModelRegistry (manifestToModelSpec: the same mapping as scripts/register-model.ts). */
+export async function registerBundleModel(
+  wallet: TwinpathWalletClient,
+  client: TwinpathPublicClient,
+  registry: Address,
+  dir: string,
+  options: BundleRegistration,
+): Promise<RegisteredModel & { tolerance: bigint; manifestHash: Hex }> {
+  const loaded = await loadBundleManifest(dir);
+  const { manifest } = loaded;
+  const tolerance = options.tolerance ?? toleranceFromManifest(manifest);
+  const spec = manifestToModelSpec(loaded, { mode: options.mode, verifier: options.verifier, price: options.price ?? 0n, tolerance });
+  const hash = await wallet.writeContract({ address: registry, abi: modelRegistryAbi, functionName: "registerModel", args: [spec] });
+  const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  const [event] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
+  if (!event) throw new Error(`registerModel ${hash}: no ModelRegistered event (status ${receipt.status})`);
+  const model: FastPathModel = {
+    name: manifest.name,
+    onnxPath: join(dir, manifest.files.onnx.path),
+    inputShape: [...manifest.input.shape],
+    outputShape: [...manifest.output.shape],
+    inputScale: manifest.input.scale,
+    outputScale: manifest.output.scale,
+  };
+  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, model, tolerance, manifestHash: loaded.manifestHash };
+}
+
+/** Registers each key as a node of `role` with `stake`. */
+export async function registerNodes(client: TwinpathPublicClient, rpcUrl: string, nodeRegistry: Address, keys: readonly Hex[], role: number, stake = parseEther("1")): Promise<void> {
+  for (const key of keys) {
+    const w = createSignerClient({ rpcUrl, chainId: client.chain.id, pollingIntervalMs: 20 }, key);
+    const hash = await w.writeContract({ address: nodeRegistry, abi: nodeRegistryAbi, functionName: "register", args: [role], value: stake });
+    await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  }
+}
+
+export type { ProofRole };
+
+export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWorkers"> {
+  /** Bundle folder (with pk.key) of the model to register. */
+  bundleDir: string;
+  mode?: VerificationModeName;
+  /** Verifier contract for ZKML_ONCHAIN / OPTIMISTIC registrations, or a function deploying one on the new chain. */
+  verifier?: Address | ((rpcUrl: string, chainId: number) => Promise<Address>);
+  tolerance?: bigint;
+  /** Verification nodes registered on chain (processes are started separately). @defaultValue 3 */
+  verifierNodes?: number;
+  /** Prover nodes registered on chain. @defaultValue 2 */
+  proverNodes?: number;
+  /** Start listener, sender and executor(s) now. @defaultValue true */
+  startFastPath?: boolean;
+  /** Extra environment of proof-path processes. */
+  proofEnv?: Partial<Record<ProofRole, Record<string, string>>>;
+}
+
+/** A fast-path Stack plus the proof path: prover and verifier keys, the bundle, a proof store, their processes. */
+export class ProofStack {
+  readonly proverKeys: Hex[];
+  readonly verifierKeys: Hex[];
+  readonly proofStoreDir: string;
+  private requestSender: TxSender;
+
+  constructor(
+    readonly stack: Stack,
+    readonly options: ProofStackOptions,
+    readonly tolerance: bigint,
+  ) {
+    this.proverKeys = PROOF_KEYS.provers.slice(0, options.proverNodes ?? 2).map(devKey);
+    this.verifierKeys = PROOF_KEYS.verifiers.slice(0, options.verifierNodes ?? 3).map(devKey);
+    this.proofStoreDir = mkdtempSync(join(tmpdir(), "twinpath-proofs-"));
+    stack.onCleanup(() => rmSync(this.proofStoreDir, { recursive: true, force: true }));
+    const chain = { rpcUrl: stack.node.url, chainId: stack.node.chainId, pollingIntervalMs: 20 };
+    this.requestSender = new TxSender({ publicClient: stack.client, walletClient: createSignerClient(chain, devKey(PROOF_KEYS.requester)), pollIntervalMs: 10 });
+  }
+
+  get hub(): Address {
+    return this.stack.deployment.inferenceHub;
+  }
+
+  envFor(role: ProofRole, index = 0): Record<string, string> {
+    const s = this.stack;
+    const common: Record<string, string> = {
+      ...s.commonEnv(this.options.logLevel ?? "info"),
+      MODEL_REGISTRY_ADDRESS: s.deployment.modelRegistry,
+      BUNDLE_DIRS: this.options.bundleDir,
+    };
+    const own: Record<ProofRole, Record<string, string>> = {
+      prover: { PROVER_PRIVATE_KEY: this.proverKeys[index], PROOF_STORE_DIR: this.proofStoreDir },
+      "verifier-node": { VERIFIER_PRIVATE_KEY: this.verifierKeys[index], VERIFIER_CONFIRMATIONS: "0", VERIFIER_START_BLOCK: String(s.deployment.deployBlock), VERIFIER_POLL_INTERVAL_MS: "100" },
+    };
+    return { ...common, ...own[role], ...(this.options.proofEnv?.[role] ?? {}) };
+  }
+
+  /** Starts a prover (key `index`) or verification node (key `index`) process and waits for its start line. */
+  async start(role: ProofRole, index = 0, extraEnv: Record<string, string> = {}, name = `${role}-${index}`): Promise<WorkerProcess> {
+    const w = spawnWorker(role, { ...this.envFor(role, index), ...extraEnv }, { name, echo: this.options.echo });
+    this.stack.workers.push(w);
+    await w.waitForLog((l) => /started$/.test(String(l.msg)), 90_000);
+    return w;
+  }
+
+  /** Sends requestInference with a fixed-point input (from the proof stack's own requester key). */
+  async request(input: readonly bigint[], options: { fee?: bigint; proofTimeout?: number; modelId?: bigint } = {}): Promise<{ requestId: bigint; minedAt: number; gasUsed: bigint }> {
+    const sent = await this.requestSender.send({
+      call: {
+        address: this.hub,
+        abi: inferenceHubAbi,
+        functionName: "requestInference",
+        args: [options.modelId ?? this.stack.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 }],
+        value: options.fee ?? 0n,
+      },
+      label: "requestInference",
+    });
+    const [requestId] = requestIdsFromReceipt(sent.receipt, this.hub);
+    if (requestId === undefined) throw new Error(`requestInference ${sent.hash}: no InferenceRequested event`);
+    return { requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
+  }
+
+  /** Registers the stack's bundle once more, as another model version with its own mode (and verifier). */
+  async registerModel(options: BundleRegistration): Promise<bigint> {
+    const s = this.stack;
+    const deployer = createSignerClient({ rpcUrl: s.node.url, chainId: s.node.chainId, pollingIntervalMs: 20 }, devKey(0));
+    const m = await registerBundleModel(deployer, s.client, s.deployment.modelRegistry, this.options.bundleDir, { tolerance: this.tolerance, ...options });
+    return m.modelId;
+  }
+
+  /**
+   * Mines an empty block every `intervalMs` (evm_mine) until the stack stops. An automining dev node only moves its
+   * clock when a transaction arrives; a live chain keeps producing blocks, which time windows (the OPTIMISTIC
+   * challenge window) rely on.
+   */
+  startBlockTicker(intervalMs = 1000): () => void {
+    const timer = setInterval(() => void this.stack.client.request({ method: "evm_mine" } as never).catch(() => {}), intervalMs);
+    const stop = () => clearInterval(timer);
+    this.stack.onCleanup(stop);
+    return stop;
+  }
+
+  /** Polls the request until its status is one of `statuses`; returns the record and when it was seen. */
+  async waitForStatus(requestId: bigint, statuses: readonly number[], timeoutMs = 60_000): Promise<{ status: number; seenAt: number }> {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    for (;;) {
+      last = (await this.stack.client.readContract({ address: this.hub, abi: inferenceHubAbi, functionName: "status", args: [requestId] })) as number;
+      if (statuses.includes(last)) return { status: last, seenAt: Date.now() };
+      if (Date.now() > deadline) throw new Error(`request ${requestId}: status ${last} after ${timeoutMs} ms, waiting for one of ${statuses.join(", ")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  address(key: Hex): Address {
+    return getAddress(privateKeyToAccount(key).address);
+  }
+}
+
+/**
+ * Deploys a bundle's on-chain verifier (halo2/solidity: the shared Halo2Verifier, the model's verifying artifact,
+ * its EzklReusableHalo2Adapter) and returns the adapter: the address a ZKML_ONCHAIN / OPTIMISTIC model registers.
+ */
+export async function deployBundleVerifier(rpcUrl: string, chainId: number, bundleDir: string, log: (l: string) => void = () => {}): Promise<Address> {
+  const walletClient = createSignerClient({ rpcUrl, chainId, pollingIntervalMs: 20 }, devKey(16));
+  const publicClient = createChainClient({ rpcUrl, chainId, pollingIntervalMs: 20 });
+  const d = await deployVerifierForBundle({ walletClient: walletClient as never, publicClient: publicClient as never }, bundleDir);
+  log(`on-chain verifier: Halo2Verifier ${d.verifier}, artifact ${d.vka}, adapter ${d.adapter} (${d.gasUsed.toLocaleString("en-US")} gas to deploy)`);
+  return d.adapter;
+}
+
+/** Starts a local stack (chain, Redis, protocol) with the bundle's model registered for the proof path. */
+export async function startProofStack(options: ProofStackOptions): Promise<ProofStack> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const node = await startHardhatNode();
+    cleanups.push(() => node.stop());
+    let redis: { url: string; local?: LocalRedis };
+    const url = options.redisUrl ?? process.env.REDIS_URL;
+    if (url) redis = { url };
+    else {
+      const local = await startLocalRedis({ persistent: options.persistentRedis });
+      cleanups.push(() => local.dispose());
+      redis = { url: local.url, local };
+    }
+    const chain = { rpcUrl: node.url, chainId: node.chainId, pollingIntervalMs: 20 };
+    const client = createChainClient(chain);
+    const deployment = await deployProtocol(node.url, PROOF_DEVNET_PARAMETERS);
+    const deployer = createSignerClient(chain, devKey(0));
+    const verifier = typeof options.verifier === "function" ? await options.verifier(node.url, node.chainId) : options.verifier;
+    const model = await registerBundleModel(deployer, client, deployment.modelRegistry, options.bundleDir, {
+      mode: options.mode ?? "ZKML_ATTESTED",
+      verifier: verifier ?? zeroAddress,
+      tolerance: options.tolerance,
+    });
+    const executorKeys = Array.from({ length: options.executorNodes ?? 1 }, (_, i) => devKey(1 + i));
+    await registerNodes(client, node.url, deployment.nodeRegistry, executorKeys, NodeRole.Executor);
+    const modelStoreDir = mkdtempSync(join(tmpdir(), "twinpath-models-"));
+    cleanups.push(() => rmSync(modelStoreDir, { recursive: true, force: true }));
+    await stockModelStore(modelStoreDir, model.model.onnxPath);
+    const queues = { redisUrl: redis.url, prefix: `tpp-${process.pid}-${randomBytes(3).toString("hex")}` };
+    const stack = new Stack(node, redis, deployment, model, client, createSignerClient(chain, devKey(19)), executorKeys, queues, modelStoreDir, undefined, options);
+    for (const c of cleanups) stack.onCleanup(c);
+    const proof = new ProofStack(stack, options, model.tolerance);
+    await registerNodes(client, node.url, deployment.nodeRegistry, proof.proverKeys, NodeRole.Prover);
+    await registerNodes(client, node.url, deployment.nodeRegistry, proof.verifierKeys, NodeRole.Verifier);
+    if (options.startFastPath ?? true) await stack.startWorkers();
+    return proof;
+  } catch (err) {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Address, Hex } from "viem";
+
+/**
+ * A verification node's verdict on one published proof, as the hub checks it (contracts/verifiers/
+ * AttestationSigning.sol): EIP-712, domain "Twinpath" version "1" bound to the chain and the hub, type
+ * Attestation(uint256 requestId,bytes32 proofHash,bytes32 instancesHash,bool valid).
+ */
+export interface Attestation {
+  requestId: bigint;
+  proofHash: Hex;
+  instancesHash: Hex;
+  valid: boolean;
+}
+
+export const ATTESTATION_DOMAIN = { name: "Twinpath", version: "1" } as const;
+
+export const ATTESTATION_TYPES = {
+  Attestation: [
+    { name: "requestId", type: "uint256" },
+    { name: "proofHash", type: "bytes32" },
+    { name: "instancesHash", type: "bytes32" },
+    { name: "valid", type: "bool" },
+  ],
+} as const;
+
+/** The typed data a node signs (viem's signTypedData / hashTypedData take it as is). */
+export const attestationTypedData = (chainId: number, hub: Address, attestation: Attestation) =>
+  ({
+    domain: { ...ATTESTATION_DOMAIN, chainId, verifyingContract: hub },
+    types: ATTESTATION_TYPES,
+    primaryType: "Attestation",
+    message: attestation,
+  }) as const;
