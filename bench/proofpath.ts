@@ -312,13 +312,13 @@ async function benchLenet(nativeMissing: string | null): Promise<LenetRow> {
   const { files, meta } = await lenetArtifacts();
   row.ezkl = meta;
   const inputs = lenetInputs(1, 21).map((x) => dequantize(quantize(x, 7), 7));
-  log(`  native: 1 process × ${CORES} threads, one proof with its stage split (a second process would need another ~10 GB)…`);
-  row.native = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON, taskTimeoutMs: 7_200_000 }, 7_200_000);
+  log(`  native: 1 process × ${CORES} threads, one proof (no warm-up) with its stage split (a second process would need another ~10 GB)…`);
+  row.native = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON, warmup: false, taskTimeoutMs: 7_200_000 }, 7_200_000);
   const maxK = Number(values["lenet-wasm-max-logrows"]);
   if (meta.logrows > maxK) row.wasm = { skipped: `logrows ${meta.logrows} > ${maxK}: a ${meta.pkMB} MB proving key does not fit the engine's 4 GiB WASM address space (raise --lenet-wasm-max-logrows to try)` };
   else {
     log("  WASM (EZKL's artifacts, 1 thread)…");
-    row.wasm = await runProbe({ backend: "wasm", files, inputs, provers: 1, taskTimeoutMs: 7_200_000 }, 7_200_000);
+    row.wasm = await runProbe({ backend: "wasm", files, inputs, provers: 1, warmup: false, taskTimeoutMs: 7_200_000 }, 7_200_000);
   }
   return row;
 }

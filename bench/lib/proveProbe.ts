@@ -22,6 +22,8 @@ export interface ProbeArgs {
   /** native: split each proof into setup / layout / polynomial work from ezkl's log (slightly slower) */
   stageDetail?: boolean;
   python?: string;
+  /** one proof per prover before the measured ones (set false for proofs that take minutes) @defaultValue true */
+  warmup?: boolean;
   /** a proof running longer fails (the pool kills it) @defaultValue 600_000 */
   taskTimeoutMs?: number;
 }
@@ -73,7 +75,7 @@ export async function probe(a: ProbeArgs): Promise<ProbeResult> {
     engineStartMs = NaN; // measured below, in this thread, once the proofs are done
   }
   try {
-    await Promise.all(Array.from({ length: a.provers }, () => engine.prove(key, artifacts, a.inputs[0])));
+    if (a.warmup !== false) await Promise.all(Array.from({ length: a.provers }, () => engine.prove(key, artifacts, a.inputs[0])));
     const t1 = performance.now();
     const results: (ProveResult & { stages?: NativeProofStages })[] = await Promise.all(a.inputs.map((x) => engine.prove(key, artifacts, x)));
     const wallMs = performance.now() - t1;
