@@ -42,5 +42,8 @@ module.exports = {
     // list starts one instance per key (instance i takes key i); a role without keys is not started.
     { ...common, name: "prover", script: "workers/prover/main.ts", instances: Number(process.env.PROVER_INSTANCES ?? keyCount(process.env.PROVER_PRIVATE_KEY)) },
     { ...common, name: "verifier", script: "workers/verifier-node/main.ts", instances: Number(process.env.VERIFIER_INSTANCES ?? keyCount(process.env.VERIFIER_PRIVATE_KEY)) },
+    // The explorer page (explorer/config.ts): http://127.0.0.1:${EXPLORER_PORT:-8090}/explorer/. It needs
+    // MODEL_REGISTRY_ADDRESS and NODE_REGISTRY_ADDRESS; started when NODE_REGISTRY_ADDRESS is set (or EXPLORER_INSTANCES=1).
+    { ...common, name: "explorer", script: "explorer/main.ts", instances: Number(process.env.EXPLORER_INSTANCES ?? (process.env.NODE_REGISTRY_ADDRESS ? 1 : 0)) },
   ].filter((app) => app.instances > 0),
 };
