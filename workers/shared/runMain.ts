@@ -19,7 +19,7 @@ export async function runMain(role: string, main: () => Promise<void>): Promise<
 }
 
 /** The RPC may come up after the worker (pm2 starts everything at once): retry first contact for ~30 s. */
-export async function retryStartup(fn: () => Promise<void>, attempts = 30): Promise<void> {
+export async function retryStartup<T>(fn: () => Promise<T>, attempts = 30): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await fn();

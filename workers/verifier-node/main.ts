@@ -18,6 +18,7 @@ import { BundleIndex } from "../proofs/bundles.js";
 import { EnginePool } from "../proofs/enginePool.js";
 import { createProofMetrics } from "../proofs/metrics.js";
 import { ProofModelCache } from "../proofs/models.js";
+import { getAttestationQuorum } from "../proofs/chain.js";
 import { AttestationBatcher } from "./attestationBatcher.js";
 import { ProofVerifier } from "./backends.js";
 import { ProofFollower, chainProofSource, legacyResumeBlock, verifierCheckpointStore } from "./follower.js";
@@ -32,7 +33,9 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
   const client = createChainClient(chain);
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
   const sender = new TxSender({ publicClient: client, walletClient: wallet, logger, metrics });
-  const batcher = new AttestationBatcher({ hub: config.HUB_ADDRESS, sender, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger });
+  // votes go to the hub's AttestationQuorum (also the EIP-712 verifying contract of attestations)
+  const quorum = await retryStartup(() => getAttestationQuorum(client, config.HUB_ADDRESS));
+  const batcher = new AttestationBatcher({ quorum, sender, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger });
 
   const ctx = { redisUrl: config.REDIS_URL, prefix: verifierQueuePrefix(config.QUEUE_PREFIX, address) };
   const queue = openQueue(ctx, QueueName.verify, { defaultJobOptions: defaultJobOptions(config.VERIFIER_MAX_ATTEMPTS, config.VERIFIER_BACKOFF_MS) });
@@ -41,6 +44,7 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
   const pool = new EnginePool({ threads: config.VERIFIER_THREADS });
   const node = {
     client,
+    quorum,
     wallet,
     sender,
     batcher,
