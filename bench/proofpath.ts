@@ -10,12 +10,21 @@
  * and end to end on a local stack (iris-mlp): request → settlement and gas per settled request in each mode, with a
  * WASM prover and with a native one (2 threads | 2 processes).
  *
- *   node --import tsx bench/proofpath.ts [--models iris-mlp,iris-deep,iris-cnn] [--proofs 6] [--requests 6] [--nodes 3]
- *        [--skip-e2e] [--lenet] [--lenet-compiler-timeout 240] [--lenet-wasm-max-logrows 17]
+ *   node --import tsx bench/proofpath.ts [--only models,lenet,e2e] [--models iris-mlp,iris-deep,iris-cnn] [--proofs 6]
+ *        [--requests 6] [--nodes 3] [--skip-e2e] [--lenet] [--lenet-scale 6] [--lenet-cols 16]
+ *        [--lenet-compiler-timeout 240] [--lenet-wasm-max-logrows 17]
  *
- * --lenet adds the LeNet-5-class model. It is heavy on this hardware: EZKL calibrates it to 2^20 rows (scale 7,
- * fixed weights), so its SRS and keys take tens of minutes the first time (cached in .twinpath/bench/), its proving
- * key is ~4 GB and a proof needs ~10 GB of memory, so it runs one native prover only.
+ * Sections: `models` (the demo models), `lenet`, `e2e`. By default `models` and `e2e` run (`--skip-e2e` drops e2e,
+ * `--lenet` adds lenet); `--only` runs just the sections named. Either way the sections not run are kept from the
+ * existing bench/results/proofpath.json, so one section can be refreshed alone; each section records its own date
+ * and the machine's load while it ran (the 2 cores are shared).
+ *
+ * --lenet adds the LeNet-5-class model at one EZKL configuration: input and param scale (`--lenet-scale`), and
+ * `num_inner_cols` (`--lenet-cols`, advice columns per block). EZKL 21 range-checks ReLU by decomposition (no lookup
+ * table), so the row count does not depend on the scale: it is ~1M multiply-accumulate cells spread over
+ * `num_inner_cols` columns (cols 2: 2^20 rows, a 4 GB proving key and ~10 GB to prove; cols 16: 2^17). Its accuracy
+ * against onnxruntime (argmax agreement on 12 inputs) is measured at the chosen scale. Rows of other
+ * configurations already in the JSON are kept. SRS and keys are cached in .twinpath/bench/.
  *
  * Native figures need the Python package (python3 -m pip install --require-hashes -r workers/proofs/native/requirements.txt;
  * PROVER_PYTHON picks the interpreter); without it the native columns say why they are missing.
@@ -24,7 +33,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
@@ -40,7 +49,7 @@ import { NativePool } from "../workers/proofs/native/pool.js";
 import { engineProofJson, parseEngineProof, proofInstances, rawProofBytes } from "../workers/proofs/proofJson.js";
 import { ProofVerifier } from "../workers/verifier-node/backends.js";
 import { runProofPathDemo, type ProofPathDemoResult } from "../scripts/demo/proofpath.js";
-import { lenet5Onnx, lenetInputs } from "./lib/lenet5.js";
+import { LENET_INPUT_SHAPE, lenet5Onnx, lenetInputs } from "./lib/lenet5.js";
 import type { ProbeArgs, ProbeResult } from "./lib/proveProbe.js";
 
 const { values } = parseArgs({
@@ -50,12 +59,30 @@ const { values } = parseArgs({
     requests: { type: "string", default: "6" },
     nodes: { type: "string", default: "3" },
     "skip-e2e": { type: "boolean", default: false },
+    only: { type: "string" },
     lenet: { type: "boolean", default: false },
+    "lenet-scale": { type: "string", default: "6" },
+    "lenet-cols": { type: "string", default: "16" },
     "lenet-compiler-timeout": { type: "string", default: "240" },
     "lenet-wasm-max-logrows": { type: "string", default: "17" },
   },
 });
 const MODELS = values.models!.split(",").map((m) => m.trim());
+const SECTIONS = ["models", "lenet", "e2e"] as const;
+type Section = (typeof SECTIONS)[number];
+const only = values.only?.split(",").map((x) => x.trim());
+const bad = only?.filter((x) => !(SECTIONS as readonly string[]).includes(x));
+if (bad?.length) {
+  process.stderr.write(`--only: unknown section(s) ${bad.join(", ")}; expected some of ${SECTIONS.join(", ")}\n`);
+  process.exit(2);
+}
+const RUN = new Set<Section>((only as Section[] | undefined) ?? ["models", ...(values.lenet ? (["lenet"] as const) : []), ...(values["skip-e2e"] ? [] : (["e2e"] as const))]);
+const LENET_SCALE = Number(values["lenet-scale"]);
+const LENET_COLS = Number(values["lenet-cols"]);
+if (!Number.isInteger(LENET_SCALE) || LENET_SCALE < 0 || LENET_SCALE > 16 || !Number.isInteger(LENET_COLS) || LENET_COLS < 1 || LENET_COLS > 64) {
+  process.stderr.write(`--lenet-scale must be an integer in 0..16 and --lenet-cols in 1..64\n`);
+  process.exit(2);
+}
 const PROOFS = Number(values.proofs);
 const NODES = Number(values.nodes);
 const CORES = availableParallelism();
@@ -68,6 +95,17 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Number((a / b).toPrecision(3)) : null);
 
 type ProbeOutcome = ProbeResult | { error: string };
+
+/** The machine's load when a section ran: its cores are shared with other users, which slows every figure. */
+interface MachineLoad {
+  cpus: number;
+  /** 1/5/15-minute load averages at the start of the section (and at its end where recorded) */
+  loadAvg: number[];
+  loadAvgEnd?: number[];
+  memTotalGB: number;
+  memFreeGB: number;
+}
+const machineLoad = (): MachineLoad => ({ cpus: cpus().length, loadAvg: loadavg().map(r1), memTotalGB: r1(totalmem() / 2 ** 30), memFreeGB: r1(freemem() / 2 ** 30) });
 const ok = (p: ProbeOutcome | undefined): p is ProbeResult => !!p && !("error" in p);
 
 /** Runs bench/lib/proveProbe.ts in its own process (own peak memory), killed after `timeoutMs`. */
@@ -236,21 +274,43 @@ async function benchModel(name: string, nativeMissing: string | null): Promise<M
   };
 }
 
+/** EZKL run args that size the LeNet circuit; the rest are EZKL's defaults. */
+interface LenetConfig {
+  inputScale: number;
+  paramScale: number;
+  numInnerCols: number;
+  decompBase: number;
+  decompLegs: number;
+}
+const lenetLabel = (c: LenetConfig) => `scale ${c.inputScale}/${c.paramScale}, cols ${c.numInnerCols}${c.decompBase === 16384 && c.decompLegs === 2 ? "" : `, decomp ${c.decompBase}^${c.decompLegs}`}`;
+
 interface LenetRow {
   model: "lenet5-28x28";
-  /** EZKL's own gen_settings + calibrate_settings ("resources") + compile_circuit, at input/param scale 7 */
-  ezkl: { logrows: number; numRows: number; totalAssignments: number; calibrateMs: number; srsMs: number; setupMs: number; pkMB: number } | { error: string };
+  label: string;
+  config: LenetConfig;
+  date: string;
+  machine: MachineLoad | { unrecorded: string };
+  /** EZKL's own gen_settings + calibrate_settings ("resources", scales fixed to the config's) + compile_circuit */
+  ezkl: { logrows: number; numRows: number; totalAssignments: number; calibrateMs: number; srsMs: number; setupMs: number; pkMB: number; note?: string } | { error: string };
+  /** EZKL's witness (the circuit's integer execution, rescaled) against onnxruntime on the same float inputs */
+  accuracy?: { inputs: number; argmaxAgree: number; maxAbsLogitError: number; meanAbsLogitError: number; logitRange: number } | { error: string };
   /** one process with a pool of CORES threads, one proof, with the stage split */
   native?: ProbeOutcome;
   wasm: ProbeOutcome | { skipped: string };
-  /** the project's compiler on the same ONNX */
+  /** the native proof time against issue 14's target (2 s) and EZKL's published anchor (~0.2 s, other hardware) */
+  vs?: { targetMs: number; anchorMs: number; proveOverTarget: number | null; proveOverAnchor: number | null };
+}
+interface LenetSection {
+  /** the project's compiler on the same ONNX (independent of the EZKL configuration) */
   compiler: { ok: true; logrows: number; ms: number } | { ok: false; error: string };
+  rows: LenetRow[];
 }
 
-/** EZKL's own artifacts for the LeNet-5-class model, built once and cached by the ONNX hash. */
-async function lenetArtifacts(): Promise<{ dir: string; files: ProbeArgs["files"]; meta: Exclude<LenetRow["ezkl"], { error: string }> }> {
+/** EZKL's own artifacts for the LeNet-5-class model at one configuration, built once and cached by ONNX hash + config. */
+async function lenetArtifacts(cfg: LenetConfig): Promise<{ dir: string; files: ProbeArgs["files"]; meta: Exclude<LenetRow["ezkl"], { error: string }> }> {
   const onnx = lenet5Onnx();
-  const dir = join(REPO_ROOT, ".twinpath", "bench", `lenet5-${createHash("sha256").update(onnx).digest("hex").slice(0, 12)}`);
+  const id = `${createHash("sha256").update(onnx).digest("hex").slice(0, 12)}-s${cfg.inputScale}p${cfg.paramScale}c${cfg.numInnerCols}d${cfg.decompBase}x${cfg.decompLegs}`;
+  const dir = join(REPO_ROOT, ".twinpath", "bench", `lenet5-${id}`);
   const files = { compiled: join(dir, "model.compiled"), settings: join(dir, "settings.json"), srs: join(dir, "kzg.srs"), vk: join(dir, "vk.key"), pk: join(dir, "pk.key") };
   const metaPath = join(dir, "meta.json");
   if (existsSync(metaPath) && Object.values(files).every(existsSync)) return { dir, files, meta: JSON.parse(readFileSync(metaPath, "utf8")) };
@@ -260,11 +320,13 @@ async function lenetArtifacts(): Promise<{ dir: string; files: ProbeArgs["files"
   const ezkl = await NativeChild.start({ python: PYTHON });
   try {
     const model = join(dir, "model.onnx");
-    await ezkl.call("genSettings", { model, settings: files.settings, runArgs: { input_visibility: "public", output_visibility: "public", param_visibility: "fixed", input_scale: 7, param_scale: 7 } });
-    const cal = await ezkl.call<{ ms: number }>("calibrate", { data: join(dir, "calibration.json"), model, settings: files.settings, target: "resources", scales: [7], scaleRebaseMultiplier: [1] });
+    const runArgs = { input_visibility: "public", output_visibility: "public", param_visibility: "fixed", input_scale: cfg.inputScale, param_scale: cfg.paramScale, num_inner_cols: cfg.numInnerCols, decomp_base: cfg.decompBase, decomp_legs: cfg.decompLegs };
+    await ezkl.call("genSettings", { model, settings: files.settings, runArgs });
+    // calibration keeps the chosen scale (EZKL's "resources" search would otherwise pick its own) and sizes logrows
+    const cal = await ezkl.call<{ ms: number }>("calibrate", { data: join(dir, "calibration.json"), model, settings: files.settings, target: "resources", scales: [cfg.inputScale], scaleRebaseMultiplier: [1] });
     await ezkl.call("compile", { model, compiled: files.compiled, settings: files.settings });
     const s = JSON.parse(readFileSync(files.settings, "utf8"));
-    log(`  lenet5: EZKL calibrated logrows ${s.run_args.logrows}, ${s.num_rows} rows; generating an SRS and keys…`);
+    log(`  lenet5 (${lenetLabel(cfg)}): EZKL calibrated logrows ${s.run_args.logrows}, ${s.num_rows} rows; generating an SRS and keys…`);
     const t0 = performance.now();
     await ezkl.call("genSrs", { srs: files.srs, logrows: s.run_args.logrows });
     const srsMs = Math.round(performance.now() - t0);
@@ -277,9 +339,43 @@ async function lenetArtifacts(): Promise<{ dir: string; files: ProbeArgs["files"
   }
 }
 
+/** EZKL's witness outputs (rescaled to floats) against onnxruntime on the same inputs: 8 ink-blob images, 4 of noise. */
+async function lenetAccuracy(compiled: string, scale: number): Promise<NonNullable<LenetRow["accuracy"]>> {
+  let seed = 7;
+  const noise = () => Array.from({ length: 784 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31));
+  const inputs = [...lenetInputs(8, 21), noise(), noise(), noise(), noise()].map((x) => dequantize(quantize(x, scale), scale));
+  const session = await ort.InferenceSession.create(lenet5Onnx(), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const ezkl = await NativeChild.start({ python: PYTHON, threads: CORES });
+  try {
+    const argmax = (xs: ArrayLike<number>) => Array.from(xs).reduce((best, v, i, a) => (v > a[best] ? i : best), 0);
+    let agree = 0, maxErr = 0, sumErr = 0, n = 0, lo = Infinity, hi = -Infinity;
+    for (const x of inputs) {
+      const ref = (await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", Float32Array.from(x), [...LENET_INPUT_SHAPE]) }))[session.outputNames[0]].data as Float32Array;
+      const w = await ezkl.call<{ witness: string }>("genWitness", { compiled, input: [x] });
+      const got = (JSON.parse(w.witness).pretty_elements.rescaled_outputs[0] as string[]).map(Number);
+      if (got.length !== ref.length) throw new Error(`the witness has ${got.length} outputs, onnxruntime ${ref.length}`);
+      if (argmax(got) === argmax(ref)) agree++;
+      got.forEach((g, i) => {
+        const e = Math.abs(g - ref[i]);
+        maxErr = Math.max(maxErr, e);
+        sumErr += e;
+        n++;
+        lo = Math.min(lo, ref[i]);
+        hi = Math.max(hi, ref[i]);
+      });
+    }
+    return { inputs: inputs.length, argmaxAgree: agree, maxAbsLogitError: r3(maxErr), meanAbsLogitError: r3(sumErr / n), logitRange: r3(hi - lo) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  } finally {
+    await session.release();
+    await ezkl.close();
+  }
+}
+
 /** The project's compiler on the LeNet ONNX, in a child process with a time limit. */
-function tryCompiler(timeoutS: number): Promise<LenetRow["compiler"]> {
-  if (timeoutS <= 0) return Promise.resolve({ ok: false, error: "not attempted (--lenet-compiler-timeout 0)" });
+function tryCompiler(timeoutS: number): Promise<LenetSection["compiler"] | null> {
+  if (timeoutS <= 0) return Promise.resolve(null);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "lib", "compileProbe.ts")], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -300,27 +396,36 @@ function tryCompiler(timeoutS: number): Promise<LenetRow["compiler"]> {
   });
 }
 
-async function benchLenet(nativeMissing: string | null): Promise<LenetRow> {
-  log("LeNet-5 (28×28)…");
-  const row: LenetRow = { model: "lenet5-28x28", ezkl: { error: nativeMissing ?? "" }, wasm: { skipped: "" }, compiler: { ok: false, error: "" } };
-  row.compiler = await tryCompiler(Number(values["lenet-compiler-timeout"]));
-  log(`  project compiler: ${row.compiler.ok ? `logrows ${row.compiler.logrows}` : row.compiler.error}`);
+const LENET_TARGET_MS = 2000; // issue 14: a LeNet-class proof natively
+const LENET_ANCHOR_MS = 200; // EZKL's published figure for a LeNet-5-class MNIST CNN at low precision (its hardware)
+
+async function benchLenet(nativeMissing: string | null, cfg: LenetConfig): Promise<{ compiler: LenetSection["compiler"] | null; row: LenetRow }> {
+  log(`LeNet-5 (28×28), ${lenetLabel(cfg)}…`);
+  const machineBefore = machineLoad();
+  const row: LenetRow = { model: "lenet5-28x28", label: lenetLabel(cfg), config: cfg, date: new Date().toISOString(), machine: machineBefore, ezkl: { error: nativeMissing ?? "" }, wasm: { skipped: "" } };
+  const compiler = await tryCompiler(Number(values["lenet-compiler-timeout"]));
+  log(`  project compiler: ${!compiler ? "not attempted" : compiler.ok ? `logrows ${compiler.logrows}` : compiler.error}`);
   if (nativeMissing) {
     row.wasm = { skipped: "needs EZKL's own artifacts (native EZKL)" };
-    return row;
+    return { compiler, row };
   }
-  const { files, meta } = await lenetArtifacts();
+  const { files, meta } = await lenetArtifacts(cfg);
   row.ezkl = meta;
-  const inputs = lenetInputs(1, 21).map((x) => dequantize(quantize(x, 7), 7));
-  log(`  native: 1 process × ${CORES} threads, one proof (no warm-up) with its stage split (a second process would need another ~10 GB)…`);
+  log("  accuracy against onnxruntime (12 inputs)…");
+  row.accuracy = await lenetAccuracy(files.compiled, cfg.inputScale);
+  const inputs = lenetInputs(1, 21).map((x) => dequantize(quantize(x, cfg.inputScale), cfg.inputScale));
+  log(`  native: 1 process × ${CORES} threads, one proof (no warm-up) with its stage split…`);
   row.native = await runProbe({ backend: "native", files, inputs, provers: 1, threadsPerProcess: CORES, stageDetail: true, python: PYTHON, warmup: false, taskTimeoutMs: 7_200_000 }, 7_200_000);
+  const proveMs = ok(row.native) ? row.native.proveMs : undefined;
+  row.vs = { targetMs: LENET_TARGET_MS, anchorMs: LENET_ANCHOR_MS, proveOverTarget: ratio(proveMs, LENET_TARGET_MS), proveOverAnchor: ratio(proveMs, LENET_ANCHOR_MS) };
   const maxK = Number(values["lenet-wasm-max-logrows"]);
-  if (meta.logrows > maxK) row.wasm = { skipped: `logrows ${meta.logrows} > ${maxK}: a ${meta.pkMB} MB proving key does not fit the engine's 4 GiB WASM address space (raise --lenet-wasm-max-logrows to try)` };
+  if (meta.logrows > maxK) row.wasm = { skipped: `logrows ${meta.logrows} > --lenet-wasm-max-logrows ${maxK} (proving key ${meta.pkMB} MB; the engine has one thread and a 4 GiB WASM address space)` };
   else {
     log("  WASM (EZKL's artifacts, 1 thread)…");
     row.wasm = await runProbe({ backend: "wasm", files, inputs, provers: 1, warmup: false, taskTimeoutMs: 7_200_000 }, 7_200_000);
   }
-  return row;
+  row.machine = { ...machineBefore, loadAvgEnd: loadavg().map(r1) };
+  return { compiler, row };
 }
 
 interface ModeRow {
@@ -369,15 +474,54 @@ async function benchModes(nativeMissing: string | null): Promise<ModeRow[]> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+const RESULTS = join(REPO_ROOT, "bench", "results", "proofpath.json");
+const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
+
+/** The LeNet section of an older file (one row at EZKL's scale-7 calibration, no config) in today's shape. */
+function previousLenet(): LenetSection | null {
+  const old = previous.lenet as (Partial<LenetSection> & Partial<LenetRow>) | null | undefined;
+  if (!old) return null;
+  if (Array.isArray(old.rows)) return old as LenetSection;
+  const { compiler, ...row } = old as LenetRow & { compiler: LenetSection["compiler"] };
+  const config: LenetConfig = { inputScale: 7, paramScale: 7, numInnerCols: 2, decompBase: 16384, decompLegs: 2 };
+  const proveMs = ok(row.native) ? row.native.proveMs : undefined;
+  return {
+    compiler,
+    rows: [{ ...row, label: lenetLabel(config), config, date: String(previous.date), machine: { unrecorded: "load not recorded (a shared, loaded machine)" }, vs: { targetMs: LENET_TARGET_MS, anchorMs: LENET_ANCHOR_MS, proveOverTarget: ratio(proveMs, LENET_TARGET_MS), proveOverAnchor: ratio(proveMs, LENET_ANCHOR_MS) } }],
+  };
+}
+
 const nativeMissing = await nativeAvailable();
 if (nativeMissing) log(`native EZKL unavailable, native columns skipped: ${nativeMissing}`);
-const models: ModelRow[] = [];
-for (const m of MODELS) {
-  log(`benchmarking ${m}…`);
-  models.push(await benchModel(m, nativeMissing));
+log(`sections: ${[...RUN].join(", ")} (the others are kept from ${RESULTS.slice(REPO_ROOT.length + 1)})`);
+const sections = { ...((previous.sections as Record<string, unknown>) ?? {}) } as Record<Section, unknown>;
+
+let models = (previous.models as ModelRow[] | undefined) ?? [];
+if (RUN.has("models")) {
+  const machine = machineLoad();
+  models = [];
+  for (const m of MODELS) {
+    log(`benchmarking ${m}…`);
+    models.push(await benchModel(m, nativeMissing));
+  }
+  sections.models = { date: new Date().toISOString(), machine: { ...machine, loadAvgEnd: loadavg().map(r1) }, proofsPerRun: PROOFS };
 }
-const lenet = values.lenet ? await benchLenet(nativeMissing) : null;
-const modes = values["skip-e2e"] ? [] : await benchModes(nativeMissing);
+
+let lenet = previousLenet();
+if (RUN.has("lenet")) {
+  const cfg: LenetConfig = { inputScale: LENET_SCALE, paramScale: LENET_SCALE, numInnerCols: LENET_COLS, decompBase: 16384, decompLegs: 2 };
+  const { compiler, row } = await benchLenet(nativeMissing, cfg);
+  const kept = (lenet?.rows ?? []).filter((r) => r.label !== row.label);
+  lenet = { compiler: compiler ?? lenet?.compiler ?? { ok: false, error: "not attempted" }, rows: [row, ...kept] };
+  sections.lenet = { date: row.date, machine: row.machine };
+}
+
+let modes = (previous.modes as ModeRow[] | undefined) ?? [];
+if (RUN.has("e2e")) {
+  const machine = machineLoad();
+  modes = await benchModes(nativeMissing);
+  sections.e2e = { date: new Date().toISOString(), machine: { ...machine, loadAvgEnd: loadavg().map(r1) }, model: "iris-mlp", requests: Number(values.requests), verifiers: NODES };
+}
 
 const pad = (cells: (string | number)[], widths: number[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
 function table(head: string[], body: (string | number)[][]) {
@@ -396,32 +540,44 @@ function backendRow(model: string, k: number, backend: string, r: BackendRows | 
   return [model, k, backend, f0(one.engineStartMs), f0(one.keyLoadMs), f0(one.witnessMs), f0(one.proveMs), stageCell(r.stages), f0(one.peakMemoryMB), f2(one.proofsPerSecond), ok(r.two) ? f2(r.two.proofsPerSecond) : `failed`];
 }
 
-console.log(`proving, ${PROOFS} proofs per run (medians; 1 prover = WASM 1 thread | native 1 process × ${CORES} threads; 2 provers = 2 threads | 2 processes × 1 thread)`);
-table(
-  ["model", "k", "backend", "start ms", "key load ms", "witness ms", "prove ms", "setup/layout/poly ms", "peak MB", "proofs/s 1", "proofs/s 2"],
-  models.flatMap((m) => [backendRow(m.model, m.logrows, "wasm", m.wasm), backendRow(m.model, m.logrows, "native", m.native)]),
-);
-console.log("native vs WASM (same run)");
-table(
-  ["model", "prove speedup", "proofs/s ×, 1 prover", "proofs/s ×, 2 provers", "peak memory ×", "verify ms engine/native/ts"],
-  models.map((m) => [m.model, m.ratios.proveSpeedup ?? "-", m.ratios.proofsPerSecond1 ?? "-", m.ratios.proofsPerSecond2 ?? "-", m.ratios.peakMemory ?? "-", `${m.verifyMs.engine}/${m.verifyMs.native ?? "-"}/${m.verifyMs.ts}`]),
-);
-console.log("re-execution and the HACA ratio");
-table(
-  ["model", "proof B", "onnx ms", "witness ms", `HACA ${NODES}x re-exec/verify`],
-  models.map((m) => [m.model, m.proofBytes, m.reexecMs.onnxruntime, m.reexecMs.ezklWitness, `${m.haca.ratioOnnx} (witness ${m.haca.ratioWitness})`]),
-);
-if (lenet) {
-  console.log("LeNet-5-class CNN, 28×28 input (EZKL's own settings and circuit; the project's compiler tried on the same ONNX)");
-  const e = lenet.ezkl;
-  console.log(`  EZKL: ${"error" in e ? `unavailable: ${e.error}` : `logrows ${e.logrows}, ${e.numRows} rows, ${e.totalAssignments} assignments, pk ${e.pkMB} MB; calibrate ${e.calibrateMs} ms, SRS ${e.srsMs} ms, keys ${e.setupMs} ms`}`);
+if (RUN.has("models")) {
+  console.log(`proving, ${PROOFS} proofs per run (medians; 1 prover = WASM 1 thread | native 1 process × ${CORES} threads; 2 provers = 2 threads | 2 processes × 1 thread)`);
+  table(
+    ["model", "k", "backend", "start ms", "key load ms", "witness ms", "prove ms", "setup/layout/poly ms", "peak MB", "proofs/s 1", "proofs/s 2"],
+    models.flatMap((m) => [backendRow(m.model, m.logrows, "wasm", m.wasm), backendRow(m.model, m.logrows, "native", m.native)]),
+  );
+  console.log("native vs WASM (same run)");
+  table(
+    ["model", "prove speedup", "proofs/s ×, 1 prover", "proofs/s ×, 2 provers", "peak memory ×", "verify ms engine/native/ts"],
+    models.map((m) => [m.model, m.ratios.proveSpeedup ?? "-", m.ratios.proofsPerSecond1 ?? "-", m.ratios.proofsPerSecond2 ?? "-", m.ratios.peakMemory ?? "-", `${m.verifyMs.engine}/${m.verifyMs.native ?? "-"}/${m.verifyMs.ts}`]),
+  );
+  console.log("re-execution and the HACA ratio");
+  table(
+    ["model", "proof B", "onnx ms", "witness ms", `HACA ${NODES}x re-exec/verify`],
+    models.map((m) => [m.model, m.proofBytes, m.reexecMs.onnxruntime, m.reexecMs.ezklWitness, `${m.haca.ratioOnnx} (witness ${m.haca.ratioWitness})`]),
+  );
+}
+if (lenet && (RUN.has("lenet") || values.lenet)) {
+  console.log("LeNet-5-class CNN, 28×28 input (EZKL's own settings and circuit; every configuration in the JSON)");
   console.log(`  project compiler: ${lenet.compiler.ok ? `logrows ${lenet.compiler.logrows} in ${lenet.compiler.ms} ms` : lenet.compiler.error}`);
-  const n = lenet.native;
-  console.log(`  native 1 process × ${CORES} threads: ${!n ? "-" : ok(n) ? `key load ${f0(n.keyLoadMs)} ms, witness ${f0(n.witnessMs)} ms, prove ${f0(n.proveMs)} ms (setup/layout/poly ${stageCell(n)}), peak ${f0(n.peakMemoryMB)} MB` : `failed: ${n.error}`}`);
-  console.log(`  WASM: ${"skipped" in lenet.wasm ? `skipped: ${lenet.wasm.skipped}` : ok(lenet.wasm) ? `prove ${f0(lenet.wasm.proveMs)} ms, peak ${f0(lenet.wasm.peakMemoryMB)} MB` : `failed: ${lenet.wasm.error}`}`);
+  const loadCell = (m: LenetRow["machine"]) => ("loadAvg" in m ? m.loadAvg[0] : "?");
+  table(
+    ["config", "k", "rows", "pk MB", "keys s", "argmax ok", "max |err|", "native prove s", "peak MB", "× 2 s target", "× 0.2 s anchor", "load", "date"],
+    lenet.rows.map((r) => {
+      const e = "error" in r.ezkl ? null : r.ezkl;
+      const a = r.accuracy && !("error" in r.accuracy) ? r.accuracy : null;
+      const n = ok(r.native) ? r.native : null;
+      return [r.label, e?.logrows ?? "-", e?.numRows ?? "-", e?.pkMB ?? "-", e ? f0(e.setupMs / 1000) : "-", a ? `${a.argmaxAgree}/${a.inputs}` : "-", a?.maxAbsLogitError ?? "-", n ? (n.proveMs / 1000).toFixed(1) : "-", n ? f0(n.peakMemoryMB) : "-", r.vs?.proveOverTarget ?? "-", r.vs?.proveOverAnchor ?? "-", loadCell(r.machine), r.date.slice(0, 10)];
+    }),
+  );
+  for (const r of lenet.rows) {
+    if (r.native && !ok(r.native)) console.log(`  ${r.label}: native failed: ${r.native.error}`);
+    if ("skipped" in r.wasm) console.log(`  ${r.label}: WASM skipped: ${r.wasm.skipped}`);
+    else if (ok(r.wasm)) console.log(`  ${r.label}: WASM prove ${f0(r.wasm.proveMs)} ms, peak ${f0(r.wasm.peakMemoryMB)} MB`);
+  }
   console.log("");
 }
-if (modes.length) {
+if (RUN.has("e2e") && modes.length) {
   table(
     ["mode", "prover", "settled", "fast p50 ms", "settle p50/p95 s", "gas/settled request"],
     modes.map((m) => [m.mode, `${m.backend} ×2`, `${m.settled}/${m.requests}`, m.fastPathP50Ms ?? "-", m.settlementP50Ms === null ? "-" : `${(m.settlementP50Ms / 1000).toFixed(1)}/${((m.settlementP95Ms ?? 0) / 1000).toFixed(1)}`, m.gasPerSettledRequest ?? "pending"]),
@@ -435,12 +591,14 @@ const out = {
   node: process.version,
   cpus: cpus().length,
   ezkl: { wasm: "@ezkljs/engine@21.0.0", native: nativeMissing ? `unavailable: ${nativeMissing}` : "ezkl==21.0.0 (Python)" },
-  proofsPerRun: PROOFS,
+  /** when each section was last measured and the machine's load meanwhile */
+  sections,
+  proofsPerRun: RUN.has("models") ? PROOFS : previous.proofsPerRun,
   models: models.map((m) => ({ ...m, wasm: stripRows(m.wasm), native: stripRows(m.native) })),
-  lenet: lenet && { ...lenet, native: strip(lenet.native), wasm: "skipped" in lenet.wasm ? lenet.wasm : strip(lenet.wasm) },
+  lenet: lenet && { ...lenet, rows: lenet.rows.map((r) => ({ ...r, native: strip(r.native), wasm: "skipped" in r.wasm ? r.wasm : strip(r.wasm) })) },
   modes,
 };
 mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
-writeFileSync(join(REPO_ROOT, "bench", "results", "proofpath.json"), JSON.stringify(out, null, 2) + "\n");
-console.log(`wrote bench/results/proofpath.json`);
+writeFileSync(RESULTS, JSON.stringify(out, null, 2) + "\n");
+console.log(`wrote bench/results/proofpath.json (${[...RUN].join(", ")} refreshed)`);
 process.exit(0);
