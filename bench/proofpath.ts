@@ -11,8 +11,8 @@
  * WASM prover and with a native one (2 threads | 2 processes).
  *
  *   node --import tsx bench/proofpath.ts [--only models,lenet,e2e] [--models iris-mlp,iris-deep,iris-cnn] [--proofs 6]
- *        [--requests 6] [--nodes 3] [--skip-e2e] [--lenet] [--lenet-scale 6] [--lenet-cols 16]
- *        [--lenet-compiler-timeout 240] [--lenet-wasm-max-logrows 17]
+ *        [--requests 6] [--nodes 3] [--skip-e2e] [--lenet] [--lenet-scale 7] [--lenet-cols 2]
+ *        [--lenet-sweep] [--lenet-no-proof] [--lenet-compiler-timeout 240] [--lenet-wasm-max-logrows 17]
  *
  * Sections: `models` (the demo models), `lenet`, `e2e`. By default `models` and `e2e` run (`--skip-e2e` drops e2e,
  * `--lenet` adds lenet); `--only` runs just the sections named. Either way the sections not run are kept from the
@@ -22,9 +22,12 @@
  * --lenet adds the LeNet-5-class model at one EZKL configuration: input and param scale (`--lenet-scale`), and
  * `num_inner_cols` (`--lenet-cols`, advice columns per block). EZKL 21 range-checks ReLU by decomposition (no lookup
  * table), so the row count does not depend on the scale: it is ~1M multiply-accumulate cells spread over
- * `num_inner_cols` columns (cols 2: 2^20 rows, a 4 GB proving key and ~10 GB to prove; cols 16: 2^17). Its accuracy
+ * `num_inner_cols` columns (cols 2: 2^20 rows, a 4.2 GB proving key and ~10 GB to prove; cols 16: 2^17 rows but a
+ * 14 GB proving key and ~16 GB for keygen alone, so EZKL's own calibration, scale 7 cols 2, is the default). Its accuracy
  * against onnxruntime (argmax agreement on 12 inputs) is measured at the chosen scale. Rows of other
- * configurations already in the JSON are kept. SRS and keys are cached in .twinpath/bench/.
+ * configurations already in the JSON are kept. SRS and keys are cached in .twinpath/bench/. `--lenet-sweep` adds
+ * circuit size and accuracy without keys at scales 1–7 (cols 16) and cols 2 and 8 (scale 7), a minute each;
+ * `--lenet-no-proof` runs only the sweep (and the compiler probe), without keys or a proof.
  *
  * Native figures need the Python package (python3 -m pip install --require-hashes -r workers/proofs/native/requirements.txt;
  * PROVER_PYTHON picks the interpreter); without it the native columns say why they are missing.
@@ -61,8 +64,10 @@ const { values } = parseArgs({
     "skip-e2e": { type: "boolean", default: false },
     only: { type: "string" },
     lenet: { type: "boolean", default: false },
-    "lenet-scale": { type: "string", default: "6" },
-    "lenet-cols": { type: "string", default: "16" },
+    "lenet-scale": { type: "string", default: "7" },
+    "lenet-cols": { type: "string", default: "2" },
+    "lenet-sweep": { type: "boolean", default: false },
+    "lenet-no-proof": { type: "boolean", default: false },
     "lenet-compiler-timeout": { type: "string", default: "240" },
     "lenet-wasm-max-logrows": { type: "string", default: "17" },
   },
@@ -304,34 +309,70 @@ interface LenetSection {
   /** the project's compiler on the same ONNX (independent of the EZKL configuration) */
   compiler: { ok: true; logrows: number; ms: number } | { ok: false; error: string };
   rows: LenetRow[];
+  /** --lenet-sweep: circuit size and accuracy per configuration, without keys or proofs */
+  sweep?: LenetSweepRow[];
+}
+
+const lenetDir = (cfg: LenetConfig) =>
+  join(REPO_ROOT, ".twinpath", "bench", `lenet5-${createHash("sha256").update(lenet5Onnx()).digest("hex").slice(0, 12)}-s${cfg.inputScale}p${cfg.paramScale}c${cfg.numInnerCols}d${cfg.decompBase}x${cfg.decompLegs}`);
+
+/** EZKL's settings (gen_settings, then calibrate_settings at the config's scale) and compiled circuit, in `dir`. */
+async function lenetCircuit(ezkl: NativeChild, dir: string, cfg: LenetConfig) {
+  mkdirSync(dir, { recursive: true });
+  const model = join(dir, "model.onnx");
+  const settings = join(dir, "settings.json");
+  writeFileSync(model, lenet5Onnx());
+  writeFileSync(join(dir, "calibration.json"), JSON.stringify({ input_data: [lenetInputs(4).flat()] }));
+  const runArgs = { input_visibility: "public", output_visibility: "public", param_visibility: "fixed", input_scale: cfg.inputScale, param_scale: cfg.paramScale, num_inner_cols: cfg.numInnerCols, decomp_base: cfg.decompBase, decomp_legs: cfg.decompLegs };
+  await ezkl.call("genSettings", { model, settings, runArgs });
+  // calibration keeps the chosen scale (EZKL's "resources" search would otherwise pick its own) and sizes logrows
+  const cal = await ezkl.call<{ ms: number }>("calibrate", { data: join(dir, "calibration.json"), model, settings, target: "resources", scales: [cfg.inputScale], scaleRebaseMultiplier: [1] });
+  await ezkl.call("compile", { model, compiled: join(dir, "model.compiled"), settings });
+  return { calibrateMs: Math.round(cal.ms), s: JSON.parse(readFileSync(settings, "utf8")), compiled: join(dir, "model.compiled") };
+}
+
+interface LenetSweepRow {
+  label: string;
+  config: LenetConfig;
+  logrows: number;
+  numRows: number;
+  totalAssignments: number;
+  accuracy: NonNullable<LenetRow["accuracy"]>;
+}
+
+/** Circuit size and accuracy (no keys, no proof) at each scale and column count: what a lower precision buys. */
+async function lenetSweep(scales: number[], cols: number[]): Promise<LenetSweepRow[]> {
+  const rows: LenetSweepRow[] = [];
+  for (const [scale, c] of [...scales.map((sc) => [sc, cols[0]]), ...cols.slice(1).map((cc) => [scales[scales.length - 1], cc])]) {
+    const config: LenetConfig = { inputScale: scale, paramScale: scale, numInnerCols: c, decompBase: 16384, decompLegs: 2 };
+    const ezkl = await NativeChild.start({ python: PYTHON });
+    try {
+      const { s, compiled } = await lenetCircuit(ezkl, lenetDir(config), config);
+      const accuracy = await lenetAccuracy(compiled, scale);
+      rows.push({ label: lenetLabel(config), config, logrows: s.run_args.logrows, numRows: s.num_rows, totalAssignments: s.total_assignments, accuracy });
+      log(`  sweep ${lenetLabel(config)}: logrows ${s.run_args.logrows}, ${s.num_rows} rows, argmax ${"error" in accuracy ? accuracy.error : `${accuracy.argmaxAgree}/${accuracy.inputs}`}`);
+    } finally {
+      await ezkl.close();
+    }
+  }
+  return rows;
 }
 
 /** EZKL's own artifacts for the LeNet-5-class model at one configuration, built once and cached by ONNX hash + config. */
 async function lenetArtifacts(cfg: LenetConfig): Promise<{ dir: string; files: ProbeArgs["files"]; meta: Exclude<LenetRow["ezkl"], { error: string }> }> {
-  const onnx = lenet5Onnx();
-  const id = `${createHash("sha256").update(onnx).digest("hex").slice(0, 12)}-s${cfg.inputScale}p${cfg.paramScale}c${cfg.numInnerCols}d${cfg.decompBase}x${cfg.decompLegs}`;
-  const dir = join(REPO_ROOT, ".twinpath", "bench", `lenet5-${id}`);
+  const dir = lenetDir(cfg);
   const files = { compiled: join(dir, "model.compiled"), settings: join(dir, "settings.json"), srs: join(dir, "kzg.srs"), vk: join(dir, "vk.key"), pk: join(dir, "pk.key") };
   const metaPath = join(dir, "meta.json");
   if (existsSync(metaPath) && Object.values(files).every(existsSync)) return { dir, files, meta: JSON.parse(readFileSync(metaPath, "utf8")) };
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "model.onnx"), onnx);
-  writeFileSync(join(dir, "calibration.json"), JSON.stringify({ input_data: [lenetInputs(4).flat()] }));
   const ezkl = await NativeChild.start({ python: PYTHON });
   try {
-    const model = join(dir, "model.onnx");
-    const runArgs = { input_visibility: "public", output_visibility: "public", param_visibility: "fixed", input_scale: cfg.inputScale, param_scale: cfg.paramScale, num_inner_cols: cfg.numInnerCols, decomp_base: cfg.decompBase, decomp_legs: cfg.decompLegs };
-    await ezkl.call("genSettings", { model, settings: files.settings, runArgs });
-    // calibration keeps the chosen scale (EZKL's "resources" search would otherwise pick its own) and sizes logrows
-    const cal = await ezkl.call<{ ms: number }>("calibrate", { data: join(dir, "calibration.json"), model, settings: files.settings, target: "resources", scales: [cfg.inputScale], scaleRebaseMultiplier: [1] });
-    await ezkl.call("compile", { model, compiled: files.compiled, settings: files.settings });
-    const s = JSON.parse(readFileSync(files.settings, "utf8"));
+    const { calibrateMs, s } = await lenetCircuit(ezkl, dir, cfg);
     log(`  lenet5 (${lenetLabel(cfg)}): EZKL calibrated logrows ${s.run_args.logrows}, ${s.num_rows} rows; generating an SRS and keys…`);
     const t0 = performance.now();
     await ezkl.call("genSrs", { srs: files.srs, logrows: s.run_args.logrows });
     const srsMs = Math.round(performance.now() - t0);
     const setup = await ezkl.call<{ ms: number }>("setup", { compiled: files.compiled, srs: files.srs, vk: files.vk, pk: files.pk });
-    const meta = { logrows: s.run_args.logrows, numRows: s.num_rows, totalAssignments: s.total_assignments, calibrateMs: Math.round(cal.ms), srsMs, setupMs: Math.round(setup.ms), pkMB: r1(statSync(files.pk).size / 2 ** 20) };
+    const meta = { logrows: s.run_args.logrows, numRows: s.num_rows, totalAssignments: s.total_assignments, calibrateMs, srsMs, setupMs: Math.round(setup.ms), pkMB: r1(statSync(files.pk).size / 2 ** 20) };
     writeFileSync(metaPath, JSON.stringify(meta));
     return { dir, files, meta };
   } finally {
@@ -510,10 +551,17 @@ if (RUN.has("models")) {
 let lenet = previousLenet();
 if (RUN.has("lenet")) {
   const cfg: LenetConfig = { inputScale: LENET_SCALE, paramScale: LENET_SCALE, numInnerCols: LENET_COLS, decompBase: 16384, decompLegs: 2 };
-  const { compiler, row } = await benchLenet(nativeMissing, cfg);
-  const kept = (lenet?.rows ?? []).filter((r) => r.label !== row.label);
-  lenet = { compiler: compiler ?? lenet?.compiler ?? { ok: false, error: "not attempted" }, rows: [row, ...kept] };
-  sections.lenet = { date: row.date, machine: row.machine };
+  const machine = machineLoad();
+  const sweep = values["lenet-sweep"] && !nativeMissing ? await lenetSweep([1, 2, 4, 5, 6, 7], [16, 2, 8]) : lenet?.sweep;
+  let rows = lenet?.rows ?? [];
+  let compiler: LenetSection["compiler"] | null = null;
+  if (!values["lenet-no-proof"]) {
+    const r = await benchLenet(nativeMissing, cfg);
+    compiler = r.compiler;
+    rows = [r.row, ...rows.filter((x) => x.label !== r.row.label)];
+  }
+  lenet = { compiler: compiler ?? lenet?.compiler ?? { ok: false, error: "not attempted" }, rows, ...(sweep ? { sweep } : {}) };
+  sections.lenet = { date: new Date().toISOString(), machine: { ...machine, loadAvgEnd: loadavg().map(r1) }, ...(values["lenet-no-proof"] ? { refreshed: "sweep only" } : {}) };
 }
 
 let modes = (previous.modes as ModeRow[] | undefined) ?? [];
@@ -570,6 +618,13 @@ if (lenet && (RUN.has("lenet") || values.lenet)) {
       return [r.label, e?.logrows ?? "-", e?.numRows ?? "-", e?.pkMB ?? "-", e ? f0(e.setupMs / 1000) : "-", a ? `${a.argmaxAgree}/${a.inputs}` : "-", a?.maxAbsLogitError ?? "-", n ? (n.proveMs / 1000).toFixed(1) : "-", n ? f0(n.peakMemoryMB) : "-", r.vs?.proveOverTarget ?? "-", r.vs?.proveOverAnchor ?? "-", loadCell(r.machine), r.date.slice(0, 10)];
     }),
   );
+  if (lenet.sweep) {
+    console.log("  sweep (circuit and accuracy only, no keys): EZKL 21 range-checks ReLU, so the rows do not depend on the scale");
+    table(
+      ["config", "k", "rows", "assignments", "argmax ok", "max |err|"],
+      lenet.sweep.map((r) => [r.label, r.logrows, r.numRows, r.totalAssignments, "error" in r.accuracy ? r.accuracy.error.slice(0, 40) : `${r.accuracy.argmaxAgree}/${r.accuracy.inputs}`, "error" in r.accuracy ? "-" : r.accuracy.maxAbsLogitError]),
+    );
+  }
   for (const r of lenet.rows) {
     if (r.native && !ok(r.native)) console.log(`  ${r.label}: native failed: ${r.native.error}`);
     if ("skipped" in r.wasm) console.log(`  ${r.label}: WASM skipped: ${r.wasm.skipped}`);
