@@ -20,12 +20,14 @@ import { demoDataset } from "../models/index.js";
 import { main as proofPathDemo } from "./demo/proofpath.js";
 
 // Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options:
-// --mode attested|optimistic|onchain, --requests, --model, --prover-threads, --verifiers, --json FILE, --verbose).
+// --mode attested|optimistic|onchain, --requests, --model, --prover-threads, --prover-backend wasm|native,
+// --verifiers, --json FILE, --verbose).
 // `--mode fast` runs the fast path alone, with the options below (--concurrency, batching, executors).
 const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
   console.log(`usage: npm run demo -- [--mode attested|optimistic|onchain] [--requests N] [--model NAME] [--prover-threads T]
-                           [--verifiers V] [--json FILE] [--verbose]      both paths, to settlement (default: attested)
+                           [--prover-backend wasm|native] [--verifiers V] [--json FILE] [--verbose]
+                                                               both paths, to settlement (default: attested)
        npm run demo -- --mode fast [--model NAME] [--requests N] [--concurrency C] [--executors E] [--batch-size B]
                            [--batch-wait-ms W] [--json FILE] [--verbose]  the fast path alone`);
   process.exit(0);

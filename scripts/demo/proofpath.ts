@@ -6,7 +6,7 @@
  * latency, time to settlement, end state and gas.
  *
  *   node --import tsx scripts/demo/proofpath.ts [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp] [--json FILE]
- *                                              [--prover-threads 2] [--json] [--verbose]
+ *                                              [--prover-threads 2] [--prover-backend wasm|native] [--json] [--verbose]
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -36,6 +36,8 @@ export interface ProofPathDemoOptions {
   requests: number;
   model: string;
   proverThreads: number;
+  /** PROVER_BACKEND of the prover: the embedded WASM engine (default) or native EZKL (needs the Python package) */
+  proverBackend?: "wasm" | "native";
   verifiers: number;
   /** OPTIMISTIC challenge window, seconds */
   challengeWindow: number;
@@ -76,11 +78,13 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
       onStep: step,
     });
     o.log(`chain ${ps.stack.node.url}, hub ${ps.hub}, model id ${ps.stack.model.modelId} (${MODES[o.mode]}, tolerance ${ps.tolerance} units at scale ${ps.stack.model.model.outputScale})`);
-    step(`starting the proof-path workers: prover${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
-    const starts = [ps.start("prover", 0, { PROVER_THREADS: String(o.proverThreads) })];
+    const backend = o.proverBackend ?? "wasm";
+    step(`starting the proof-path workers: prover (${backend})${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
+    const proverEnv = { PROVER_THREADS: String(o.proverThreads), PROVER_BACKEND: backend, ...(process.env.PROVER_PYTHON ? { PROVER_PYTHON: process.env.PROVER_PYTHON } : {}) };
+    const starts = [ps.start("prover", 0, proverEnv)];
     if (o.mode === "attested") for (let i = 0; i < o.verifiers; i++) starts.push(ps.start("verifier-node", i));
     await Promise.all(starts);
-    o.log(`workers: listener, executor, sender, prover (${o.proverThreads} threads)${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
+    o.log(`workers: listener, executor, sender, prover (${backend}, ${o.proverThreads} ${backend === "native" ? "processes" : "threads"})${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
 
     if (o.mode === "optimistic") ps.startBlockTicker(1000); // the challenge window needs a moving chain clock
     const fromBlock = await ps.stack.client.getBlockNumber();
@@ -176,6 +180,7 @@ export async function main(): Promise<void> {
       requests: { type: "string", default: "8" },
       model: { type: "string", default: "iris-mlp" },
       "prover-threads": { type: "string", default: "2" },
+      "prover-backend": { type: "string", default: "wasm" },
       verifiers: { type: "string", default: "3" },
       "challenge-window": { type: "string", default: "15" },
       json: { type: "string" }, // a file: the same figures as JSON
@@ -187,8 +192,14 @@ export async function main(): Promise<void> {
     console.error(`--mode must be attested, optimistic or onchain (got ${values.mode})`);
     process.exit(2);
   }
+  const backend = values["prover-backend"];
+  if (backend !== "wasm" && backend !== "native") {
+    console.error(`--prover-backend must be wasm or native (got ${backend})`);
+    process.exit(2);
+  }
   const log = (l: string) => console.log(l);
   const result = await runProofPathDemo({
+    proverBackend: backend,
     mode,
     requests: Number(values.requests),
     model: values.model!,

@@ -15,8 +15,18 @@ export const proverShape = {
   BUNDLE_DIRS: dirList(),
   /** Where proofs are kept, content-addressed (<keccak256>.proof), and served from GET /proofs/<hash>. */
   PROOF_STORE_DIR: z.string({ required_error: "required" }).min(1),
-  /** Worker threads proving in parallel (each one proof at a time, ~1 core each). */
+  /** Which EZKL proves: `wasm` (@ezkljs/engine in worker threads, the embedded default) or `native` (the Python
+   * package ezkl==21.0.0 in long-lived child processes, ~5-25x faster; one extra install step:
+   * `python3 -m pip install --require-hashes -r workers/proofs/native/requirements.txt`). */
+  PROVER_BACKEND: z.enum(["wasm", "native"], { errorMap: () => ({ message: "must be wasm or native" }) }).default("wasm"),
+  /** Proofs in parallel: worker threads (wasm) or child processes (native), each one proof at a time. */
   PROVER_THREADS: int(1, 64, 1),
+  /** native: Python interpreter that has ezkl==21.0.0. */
+  PROVER_PYTHON: z.string().min(1).default("python3"),
+  /** native: threads of each proving process's own pool; 0 = the machine's cores / PROVER_THREADS (measured best
+   * on 2 cores: PROVER_THREADS=1 gives one process with 2 threads, the lowest latency; PROVER_THREADS=2 gives two
+   * single-threaded processes, the highest throughput). */
+  PROVER_NATIVE_THREADS: int(0, 256, 0),
   /** Prove jobs held at once (extra ones wait for a free thread); 0 means PROVER_THREADS. @defaultValue 0 */
   PROVER_CONCURRENCY: int(0, 1000, 0),
   /** BullMQ lock: a job whose process dies is taken over by another prover after this long. */
@@ -33,6 +43,9 @@ export const proverShape = {
   PROVER_NICE: int(0, 19, 10),
   /** Fault injection for tests only: sleep this long before proving (lets a test kill a prover mid-proof). */
   PROVER_FAULT_DELAY_MS: int(0, 600_000, 0),
+  /** Fault injection for tests only (native): each native EZKL process pauses this long inside every proof (lets a
+   * test kill the child process mid-proof). */
+  PROVER_FAULT_NATIVE_PAUSE_MS: int(0, 600_000, 0),
 };
 
 export type ProverConfig = ReturnType<typeof loadProverConfig>;

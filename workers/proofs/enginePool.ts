@@ -1,14 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { ProvingError } from "./errors.js";
+import type { ProveResult, ProvingEngine, ThreadArtifacts } from "./provingEngine.js";
 
-/** The artifacts a thread needs (bytes are copied into the thread once per key). */
-export interface ThreadArtifacts {
-  compiled: Uint8Array;
-  settings: Uint8Array;
-  srs: Uint8Array;
-  vk: Uint8Array;
-  pk?: Uint8Array;
-}
+export type { ProveResult, ThreadArtifacts } from "./provingEngine.js";
 
 export type EngineRequest =
   | { id: number; op: "prove"; key: string; artifacts?: ThreadArtifacts; input: number[] }
@@ -18,13 +12,6 @@ export type EngineResponse =
   | { id: number; ok: true; op: "prove"; proof: Uint8Array; witnessMs: number; proveMs: number }
   | { id: number; ok: true; op: "verify"; valid: boolean; verifyMs: number }
   | { id: number; ok: false; error: string };
-
-export interface ProveResult {
-  /** the engine's proof JSON bytes */
-  proof: Uint8Array;
-  witnessMs: number;
-  proveMs: number;
-}
 
 export interface EnginePoolOptions {
   /** Worker threads (each proves one job at a time). @defaultValue 1 */
@@ -54,7 +41,8 @@ const THREAD_ENTRY = new URL("./engineThread.ts", import.meta.url);
  * A fixed pool of worker threads running @ezkljs/engine (witness + prove, or verify). Tasks queue FIFO; a thread
  * that dies or times out is replaced and its task fails with ProvingError (the caller's job retries).
  */
-export class EnginePool {
+export class EnginePool implements ProvingEngine {
+  readonly backend = "wasm" as const;
   private slots: Slot[] = [];
   private queue: Task[] = [];
   private nextId = 1;
@@ -66,6 +54,14 @@ export class EnginePool {
     this.threads = options.threads ?? 1;
     this.timeoutMs = options.taskTimeoutMs ?? 600_000;
     for (let i = 0; i < this.threads; i++) this.slots.push(this.spawn());
+  }
+
+  get parallelism(): number {
+    return this.threads;
+  }
+
+  describe(): Record<string, unknown> {
+    return { engine: "@ezkljs/engine@21.0.0", threads: this.threads };
   }
 
   /** Tasks waiting plus running. */

@@ -1,8 +1,8 @@
 /**
- * Prover process: proves executed requests from the `prove` queue with @ezkljs/engine in worker threads and
- * submits the proofs (or challenges, for OPTIMISTIC models) with its own key, and settles unchallenged OPTIMISTIC
- * results from the `settle` queue; serves its proofs over HTTP at GET /proofs/<keccak256> next to /health and
- * /metrics. Scale with more processes, each with its own key.
+ * Prover process: proves executed requests from the `prove` queue with EZKL (PROVER_BACKEND: @ezkljs/engine in worker
+ * threads, or native ezkl==21.0.0 in child processes) and submits the proofs (or challenges, for OPTIMISTIC models)
+ * with its own key, and settles unchallenged OPTIMISTIC results from the `settle` queue; serves its proofs over HTTP
+ * at GET /proofs/<keccak256> next to /health and /metrics. Scale with more processes, each with its own key.
  *   node --import tsx workers/prover/main.ts   (env: see workers/config/prover.ts)
  */
 import { setPriority } from "node:os";
@@ -14,7 +14,7 @@ import { QueueName } from "../queues/names.js";
 import { retryStartup } from "../shared/runMain.js";
 import { runRole } from "../shared/runRole.js";
 import { BundleIndex } from "../proofs/bundles.js";
-import { EnginePool } from "../proofs/enginePool.js";
+import { startProvingEngine } from "../proofs/engines.js";
 import { createProofMetrics } from "../proofs/metrics.js";
 import { ProofModelCache } from "../proofs/models.js";
 import { proofRoute } from "../proofs/server.js";
@@ -23,6 +23,24 @@ import { createProveProcessor, createSettleProcessor, type ProverContext } from 
 
 await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) => {
   const proofMetrics = createProofMetrics(metrics.registry);
+  // Before the threads or child processes exist: they inherit their creator's nice value, so proving runs below the
+  // fast path. The engine starts first: a native backend without its Python package is a config error (exit 78).
+  if (config.PROVER_NICE > 0) {
+    try {
+      setPriority(config.PROVER_NICE);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "could not lower the prover's priority");
+    }
+  }
+  const pool = await startProvingEngine({
+    backend: config.PROVER_BACKEND,
+    parallel: config.PROVER_THREADS,
+    nativeThreads: config.PROVER_NATIVE_THREADS,
+    python: config.PROVER_PYTHON,
+    taskTimeoutMs: config.PROVER_TASK_TIMEOUT_MS,
+    faultPauseMs: config.PROVER_FAULT_NATIVE_PAUSE_MS,
+    logger,
+  });
   const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 50 };
   const client = createChainClient(chain);
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
@@ -31,15 +49,6 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) =>
   const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const proveQueue = openQueue(ctx, QueueName.prove, { defaultJobOptions: defaultJobOptions(config.PROVER_MAX_ATTEMPTS, config.PROVER_BACKOFF_MS) });
   const settleQueue = openQueue(ctx, QueueName.settle);
-  // Before the threads exist: Linux threads inherit their creator's nice value, so proving runs below the fast path.
-  if (config.PROVER_NICE > 0) {
-    try {
-      setPriority(config.PROVER_NICE);
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, "could not lower the prover's priority");
-    }
-  }
-  const pool = new EnginePool({ threads: config.PROVER_THREADS, taskTimeoutMs: config.PROVER_TASK_TIMEOUT_MS });
   const store = new ProofStore(config.PROOF_STORE_DIR);
 
   const prover: ProverContext = {
@@ -65,7 +74,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) =>
     workers: [proveWorker, settleWorker],
     depth: { name: QueueName.prove, queue: proveQueue },
     route: proofRoute(store),
-    started: { address: sender.address, threads: config.PROVER_THREADS, concurrency: config.PROVER_CONCURRENCY },
+    started: { address: sender.address, backend: pool.backend, threads: config.PROVER_THREADS, concurrency: config.PROVER_CONCURRENCY, ...pool.describe() },
     close: async () => {
       await Promise.all([pool.close(), proveQueue.close(), settleQueue.close()]);
     },

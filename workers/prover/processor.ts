@@ -26,7 +26,7 @@ import {
   settleUnchallengedCall,
   submitProofCall,
 } from "../proofs/chain.js";
-import type { EnginePool } from "../proofs/enginePool.js";
+import type { ProvingEngine } from "../proofs/provingEngine.js";
 import { ProvingError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModelCache } from "../proofs/models.js";
@@ -38,7 +38,7 @@ export interface ProverContext {
   sender: TxSender;
   models: ProofModelCache;
   bundles: BundleIndex;
-  pool: EnginePool;
+  pool: ProvingEngine;
   store: ProofStore;
   /** where unchallenged OPTIMISTIC results wait for their window to close */
   settleQueue: TypedQueue<"settle">;
@@ -55,7 +55,7 @@ export interface ProverContext {
 /** How long a prove job waits before asking again whether the proof window is this prover's. */
 export const WINDOW_POLL_MS = 3000;
 /** Proofs made for a request whose window was another prover's when they were ready: reused, not re-proved. */
-const ready = new Map<string, { proved: Awaited<ReturnType<EnginePool["prove"]>>; at: number }>();
+const ready = new Map<string, { proved: Awaited<ReturnType<ProvingEngine["prove"]>>; at: number }>();
 
 const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
 
@@ -100,7 +100,7 @@ export function createProveProcessor(ctx: ProverContext) {
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
-      log.info({ model: d.modelId, mode: verificationModeName(model.mode), threadsBusy: ctx.pool.pending }, "proving");
+      log.info({ model: d.modelId, mode: verificationModeName(model.mode), backend: ctx.pool.backend, busy: ctx.pool.pending }, "proving");
       const floats = input.map((v) => Number(v) / 2 ** model.inputScale);
       const key = `${d.chainId}-${d.hub}-${d.requestId}-${record.inputHash}`;
       const proved = ready.get(key)?.proved ?? (await ctx.pool.prove(artifacts.manifestHash, artifacts, floats));

@@ -1,6 +1,6 @@
 import { describeCircuit, readSrsVerifierParams, verifyProofDetailed, type CircuitDescription } from "../../halo2/index.js";
 import type { ModelArtifacts } from "../proofs/bundles.js";
-import type { EnginePool } from "../proofs/enginePool.js";
+import type { ProvingEngine } from "../proofs/provingEngine.js";
 import { engineProofJson } from "../proofs/proofJson.js";
 
 export type VerifierBackend = "engine" | "ts" | "both";
@@ -13,8 +13,8 @@ export interface Verdict {
 
 /**
  * Off-chain proof verification against a model's registered artifacts, with instances the node built itself.
- * `engine`: @ezkljs/engine verify in a worker thread. `ts`: the project's TypeScript Halo2 verifier (halo2/), whose
- * circuit description is derived once per verifying key. `both`: valid only if both accept (a disagreement is
+ * `engine`: EZKL's own verify (the WASM engine in a worker thread, or native EZKL). `ts`: the project's TypeScript
+ * Halo2 verifier (halo2/), whose circuit description is derived once per verifying key. `both`: valid only if both accept (a disagreement is
  * reported in `checks`).
  */
 export class ProofVerifier {
@@ -22,7 +22,7 @@ export class ProofVerifier {
 
   constructor(
     readonly backend: VerifierBackend,
-    private readonly pool: EnginePool,
+    private readonly pool: Pick<ProvingEngine, "verify">,
   ) {}
 
   async verify(artifacts: ModelArtifacts, proof: Uint8Array, instances: bigint[]): Promise<Verdict> {
