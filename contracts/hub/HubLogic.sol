@@ -366,19 +366,18 @@ library HubLogic {
         emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
     }
 
-    /// @notice reportEquivocation: slash a node that signed both verdicts on one proof; a share to the reporter.
+    /// @notice reportEquivocation: slash a node that signed both verdicts on one proof (alone or in batches); a
+    /// share to the reporter.
     function reportEquivocation(
         HubState storage s,
         HubDeps memory d,
         address reporter,
-        IInferenceHub.Attestation calldata a,
-        bytes calldata sigA,
-        IInferenceHub.Attestation calldata b,
-        bytes calldata sigB
+        IInferenceHub.SignedVerdict calldata a,
+        IInferenceHub.SignedVerdict calldata b
     ) external {
-        address signer = d.quorum.checkEquivocation(a, sigA, b, sigB);
+        address signer = d.quorum.checkEquivocation(a, b);
         uint256 amount = _slash(s, d, signer, NodeRole.Verifier, s.params.verifierSlash, REASON_EQUIVOCATION, reporter);
-        emit IInferenceHub.EquivocationSlashed(a.requestId, signer, amount);
+        emit IInferenceHub.EquivocationSlashed(a.attestation.requestId, signer, amount);
     }
 
     /// @notice reportSilence: suspend a verification node shown silent through silenceLimit closed rounds.

@@ -146,6 +146,22 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
+    function settleMany(uint256[] calldata requestIds) external nonReentrant returns (bool[] memory ok) {
+        uint256 n = requestIds.length;
+        ok = new bool[](n);
+        _batchSender = msg.sender;
+        for (uint256 i; i < n; ++i) {
+            ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSettle, (requestIds[i])));
+        }
+        _endBatch();
+    }
+
+    /// @inheritdoc IInferenceHub
+    function selfSettle(uint256 requestId) external onlySelf {
+        HubLogic.settle(_s, _deps(), _batchSender, requestId);
+    }
+
+    /// @inheritdoc IInferenceHub
     function commitChallenge(uint256 requestId, bytes32 commitment) external nonReentrant {
         HubLogic.commitChallenge(_s, requestId, commitment);
     }
@@ -176,11 +192,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
-    function reportEquivocation(Attestation calldata a, bytes calldata sigA, Attestation calldata b, bytes calldata sigB)
-        external
-        nonReentrant
-    {
-        HubLogic.reportEquivocation(_s, _deps(), msg.sender, a, sigA, b, sigB);
+    function reportEquivocation(SignedVerdict calldata a, SignedVerdict calldata b) external nonReentrant {
+        HubLogic.reportEquivocation(_s, _deps(), msg.sender, a, b);
     }
 
     /// @inheritdoc IInferenceHub

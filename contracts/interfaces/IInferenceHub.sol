@@ -55,6 +55,17 @@ interface IInferenceHub is IRequestWindows {
         bool valid;
     }
 
+    /// @notice A verification node's signed verdict, as evidence (reportEquivocation). Either one attestation signed
+    /// alone (`root` = 0, `proof` empty, `signature` over the Attestation digest) or a leaf of a signed batch: `proof`
+    /// is the Merkle path of `attestation`'s leaf to `root` and `signature` is over the AttestationBatch(root) digest
+    /// (AttestationQuorum.leafHash, batchDigest).
+    struct SignedVerdict {
+        Attestation attestation;
+        bytes32 root;
+        bytes32[] proof;
+        bytes signature;
+    }
+
     // ---- errors ----
     error InferenceHubUnexpectedStatus(uint256 requestId, RequestStatus current, RequestStatus expected);
     error InferenceHubModelInactive(uint256 modelId);
@@ -75,6 +86,10 @@ interface IInferenceHub is IRequestWindows {
     error InferenceHubInvalidSignature(uint256 requestId);
     error InferenceHubDuplicateAttestation(uint256 requestId, address verifier);
     error InferenceHubNotEquivocation();
+    /// @notice A batch vote's signature recovers no signer (the whole batch is refused).
+    error InferenceHubInvalidBatchSignature(bytes32 root);
+    /// @notice The Merkle path given for this request's leaf does not lead to the signed batch root.
+    error InferenceHubNotInBatch(uint256 requestId, bytes32 root);
     error InferenceHubBatchLengthMismatch();
     error InferenceHubNothingToWithdraw(address account);
     error InferenceHubTransferFailed(address to, uint256 amount);
@@ -206,9 +221,19 @@ interface IInferenceHub is IRequestWindows {
     /// InferenceHubQuorumPending otherwise. Anyone may call; the caller is paid the callback budget for onSettled.
     function settle(uint256 requestId) external;
 
-    /// @notice Slash a verification node that signed both verdicts for the same request.
-    function reportEquivocation(Attestation calldata a, bytes calldata sigA, Attestation calldata b, bytes calldata sigB)
-        external;
+    /// @notice `settle` for many requests in one transaction (e.g. every request of an attestation batch); each item
+    /// succeeds or fails on its own (ItemRejected: pending quorum, already settled by someone else, ...), so nodes
+    /// racing to settle the same requests waste an item, never a transaction. The caller is paid each item's
+    /// onSettled budget.
+    function settleMany(uint256[] calldata requestIds) external returns (bool[] memory ok);
+
+    /// @notice One item of settleMany; callable only by the hub itself.
+    function selfSettle(uint256 requestId) external;
+
+    /// @notice Slash a verification node that signed both verdicts on the same proof (same request, proof and
+    /// instances), each signed alone or as a leaf of a batch, in any combination; once per (request, node). The
+    /// reporter gets slashRewardBps of the slash.
+    function reportEquivocation(SignedVerdict calldata a, SignedVerdict calldata b) external;
 
     /// @notice OPTIMISTIC, step one of a challenge: record `commitment` = keccak256(abi.encode(requestId, challenger,
     /// keccak256(abi.encode(output)), keccak256(proof))). Binding the challenger makes a copied challenge worthless.

@@ -235,6 +235,17 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubInvalidBatchSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "string",
         "name": "field",
         "type": "string"
@@ -348,6 +359,22 @@ export const inferenceHubAbi = [
   {
     "inputs": [],
     "name": "InferenceHubNotEquivocation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubNotInBatch",
     "type": "error"
   },
   {
@@ -1806,66 +1833,100 @@ export const inferenceHubAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "a",
         "type": "tuple"
       },
       {
-        "internalType": "bytes",
-        "name": "sigA",
-        "type": "bytes"
-      },
-      {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "b",
         "type": "tuple"
-      },
-      {
-        "internalType": "bytes",
-        "name": "sigB",
-        "type": "bytes"
       }
     ],
     "name": "reportEquivocation",
@@ -1958,6 +2019,19 @@ export const inferenceHubAbi = [
       }
     ],
     "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "selfSettle",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2105,6 +2179,25 @@ export const inferenceHubAbi = [
     ],
     "name": "settle",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "requestIds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "settleMany",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "ok",
+        "type": "bool[]"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -3861,6 +3954,37 @@ export const attestationQuorumAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "submitted",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "recorded",
+        "type": "uint256"
+      }
+    ],
+    "name": "AttestationBatchSubmitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
@@ -4011,68 +4135,121 @@ export const attestationQuorumAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "batchDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "a",
         "type": "tuple"
       },
       {
-        "internalType": "bytes",
-        "name": "sigA",
-        "type": "bytes"
-      },
-      {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "b",
         "type": "tuple"
-      },
-      {
-        "internalType": "bytes",
-        "name": "sigB",
-        "type": "bytes"
       }
     ],
     "name": "checkEquivocation",
@@ -4219,6 +4396,47 @@ export const attestationQuorumAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "requestId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "proofHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "instancesHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "valid",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct IInferenceHub.Attestation",
+        "name": "a",
+        "type": "tuple"
+      }
+    ],
+    "name": "leafHash",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -4372,6 +4590,69 @@ export const attestationQuorumAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      },
+      {
+        "components": [
+          {
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct IAttestationQuorum.BatchVote[]",
+        "name": "votes",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "submitAttestationBatch",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "ok",
+        "type": "bool[]"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

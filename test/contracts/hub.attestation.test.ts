@@ -9,6 +9,7 @@ import {
   budgetOf,
   deployHub,
   deployProtocol,
+  alone,
   INPUT,
   instancesHash,
   MIN_STAKE,
@@ -239,7 +240,7 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     const no = await f.sign(f.wallets.ver3, { ...a, valid: false });
     const reporter = f.wallets.outsider;
     await viem.assertions.emitWithArgs(
-      f.hub.write.reportEquivocation([a, yes, { ...a, valid: false }, no], { account: reporter.account }),
+      f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, no)], { account: reporter.account }),
       f.hub,
       "EquivocationSlashed",
       [a.requestId, getAddress(f.wallets.ver3.account.address), SLASH],
@@ -247,22 +248,22 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     assert.equal(await f.nodeRegistry.read.stakeOf([f.wallets.ver3.account.address, Role.Verifier]), parseEther("1") - SLASH);
     assert.equal(await f.hub.read.releasable([reporter.account.address]), SLASH / 2n);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.hub.write.reportEquivocation([a, yes, { ...a, valid: false }, no], { account: reporter.account }),
+      f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, no)], { account: reporter.account }),
       f.hub,
       "InferenceHubEquivocationAlreadyReported",
       [a.requestId, getAddress(f.wallets.ver3.account.address)],
     );
     // same verdict twice, different signers, different proofs: not equivocation
-    await viem.assertions.revertWithCustomError(f.hub.write.reportEquivocation([a, yes, a, yes]), f.hub, "InferenceHubNotEquivocation");
+    await viem.assertions.revertWithCustomError(f.hub.write.reportEquivocation([alone(a, yes), alone(a, yes)]), f.hub, "InferenceHubNotEquivocation");
     const otherNo = await f.sign(f.wallets.ver2, { ...a, valid: false });
     await viem.assertions.revertWithCustomError(
-      f.hub.write.reportEquivocation([a, yes, { ...a, valid: false }, otherNo]),
+      f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, otherNo)]),
       f.hub,
       "InferenceHubNotEquivocation",
     );
     const other = { ...a, valid: false, proofHash: keccak256("0x01") };
     await viem.assertions.revertWithCustomError(
-      f.hub.write.reportEquivocation([a, yes, other, await f.sign(f.wallets.ver3, other)]),
+      f.hub.write.reportEquivocation([alone(a, yes), alone(other, await f.sign(f.wallets.ver3, other))]),
       f.hub,
       "InferenceHubNotEquivocation",
     );

@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 
 import type { network } from "hardhat";
-import { encodeAbiParameters, getAddress, keccak256, parseEther, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAddress, keccak256, parseEther, zeroHash, type Address, type Hex } from "viem";
 
-import { ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
+import { ATTESTATION_BATCH_TYPES, ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
+import { buildAttestationBatch } from "../../../protocol/attestationBatch.js";
 import { VerificationMode as Mode, NodeRole as Role, RequestStatus as Status } from "../../../protocol/enums.js";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -104,6 +105,11 @@ export function instancesHash(input: readonly bigint[], output: readonly bigint[
 }
 
 export { ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
+
+/** Evidence of a verdict signed alone (IInferenceHub.SignedVerdict with no batch root). */
+export function alone(attestation: Attestation, signature: Hex) {
+  return { attestation, root: zeroHash, proof: [] as Hex[], signature };
+}
 
 export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price = PRICE, domain = DOMAIN) {
   return {
@@ -225,6 +231,27 @@ export async function deployHub(viem: Viem) {
     });
   }
 
+  /** `wallet` signs the batch root `root` (AttestationBatch, the quorum's EIP-712 domain unless overridden). */
+  async function signBatch(wallet: (typeof wallets)[number], root: Hex, overrides: { chainId?: number; quorum?: Address } = {}) {
+    return wallet.signTypedData({
+      domain: { name: "Twinpath", version: "1", chainId: overrides.chainId ?? chainId, verifyingContract: overrides.quorum ?? quorum.address },
+      types: ATTESTATION_BATCH_TYPES,
+      primaryType: "AttestationBatch",
+      message: { root },
+    });
+  }
+
+  /**
+   * `voter` signs one batch of `attestations` (a Merkle root) and it is submitted to the quorum. Returns the batch
+   * (root, votes with their paths) and the signature, for evidence.
+   */
+  async function attestBatch(voter: (typeof wallets)[number], attestations: Attestation[]) {
+    const batch = buildAttestationBatch(attestations);
+    const signature = await signBatch(voter, batch.root);
+    const tx = await quorum.write.submitAttestationBatch([batch.root, signature, batch.votes]);
+    return { ...batch, signature, tx };
+  }
+
   /** Each of `voters` signs `a`; the signatures are submitted to the quorum in one transaction. */
   async function attest(a: Attestation, voters: (typeof wallets)[number][]) {
     const signatures = await Promise.all(voters.map((v) => sign(v, a)));
@@ -297,6 +324,8 @@ export async function deployHub(viem: Viem) {
     prove,
     sign,
     attest,
+    signBatch,
+    attestBatch,
     sumReleasable,
     assertBooksBalance,
   };
