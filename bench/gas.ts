@@ -31,7 +31,8 @@ import { network } from "hardhat";
 import { type Hex, encodeAbiParameters, encodeFunctionData, keccak256, parseEther, parseEventLogs, toHex } from "viem";
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
-import { attestationTypedData } from "../protocol/attestation.js";
+import { attestationBatchTypedData, attestationTypedData } from "../protocol/attestation.js";
+import { buildAttestationBatch } from "../protocol/attestationBatch.js";
 import { NodeRole, RequestStatus, VerificationMode } from "../protocol/enums.js";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 
@@ -41,6 +42,8 @@ const PROOF_BYTES = 23_616;
 const BATCH_PROOF_BYTES = 1_024;
 const BATCH_SIZES = [1, 10, 50] as const;
 const REAL_PROOF_BATCH = 5;
+/** Votes per submitAttestations transaction on the per-request path (the verification node's default batch). */
+const SINGLE_VOTES_PER_TX = 16;
 const INPUT = [651n, 448n, 179n, 26n]; // [5.1, 3.5, 1.4, 0.2] at scale 7
 const OUTPUT = [1200n, -340n, -900n];
 const { ZKML_ONCHAIN, ZKML_ATTESTED } = VerificationMode;
@@ -285,6 +288,79 @@ for (const n of BATCH_SIZES) {
   batches.settle[n] = row(settleGas, n);
 }
 
+// ---- settlement at scale: n ZKML_ATTESTED requests through IrisClassifierConsumer (callbacks included), settled
+// by 2 of 3 verification nodes, per-request path next to the batched one, from the same state.
+// Both paths share the request, result and proof steps (each request its own classify transaction, results in one
+// submitResults, real-size proofs five per submitProofs); they differ in the votes and the settlement:
+//   per-request: each vote signed alone (submitAttestations, 16 per transaction) and one settle transaction per request;
+//   batched: each node signs one root over the n verdicts (submitAttestationBatch) and settleMany settles all n.
+type ScaleRow = { request: number; result: number; proof: number; votes: number; settle: number; total: number; totalWithoutProof: number };
+const scale: Record<string, Record<number, ScaleRow>> = { perRequest: {}, batched: {} };
+for (const n of BATCH_SIZES) {
+  await fresh.restore();
+  const payment = await inferenceHub.read.quoteFee([MODEL_ATTESTED, await iris.read.requestOptions(), GAS_PRICE]);
+  const asUser = await viem.getContractAt("IrisClassifierConsumer", iris.address, { client: { wallet: consumerW } });
+  const ids: bigint[] = [];
+  let requestGas = 0n;
+  for (let i = 0; i < n; i++) {
+    const r = await gasOf(await asUser.write.classify([[651n, 448n, 179n, 26n]], { value: payment + FEE, gasPrice: GAS_PRICE }));
+    const [e] = parseEventLogs({ abi: inferenceHub.abi, logs: r.logs, eventName: "InferenceRequested" });
+    ids.push(e.args.requestId);
+    requestGas += r.gasUsed;
+  }
+  const resultGas = (await submitResultsBatch(ids)).gasUsed;
+  let proofGas = 0n;
+  const proofLogs: Parameters<typeof parseEventLogs>[0]["logs"] = [];
+  for (let i = 0; i < n; i += REAL_PROOF_BATCH) {
+    const r = await submitProofsBatch(ids.slice(i, i + REAL_PROOF_BATCH), PROOF_BYTES);
+    proofGas += r.gasUsed;
+    proofLogs.push(...r.logs);
+  }
+  const proven = await networkHelpers.takeSnapshot();
+  const shared = { request: Number(requestGas), result: Number(resultGas), proof: Number(proofGas) };
+  const finish = (key: "perRequest" | "batched", votes: bigint, settleGas: bigint) => {
+    const perReq = (g: number) => Math.round(g / n);
+    const total = shared.request + shared.result + shared.proof + Number(votes) + Number(settleGas);
+    scale[key][n] = {
+      request: perReq(shared.request),
+      result: perReq(shared.result),
+      proof: perReq(shared.proof),
+      votes: perReq(Number(votes)),
+      settle: perReq(Number(settleGas)),
+      total: perReq(total),
+      totalWithoutProof: perReq(total - shared.proof),
+    };
+  };
+  {
+    let votes = 0n;
+    for (const w of [v1, v2]) {
+      const items = [];
+      for (const id of ids) items.push(await attestation(id, proofLogs, w));
+      for (let i = 0; i < n; i += SINGLE_VOTES_PER_TX) votes += (await submitAttestations(items.slice(i, i + SINGLE_VOTES_PER_TX))).gasUsed;
+    }
+    let settleGas = 0n;
+    for (const id of ids) settleGas += (await settle(id)).gasUsed;
+    finish("perRequest", votes, settleGas);
+  }
+  await proven.restore();
+  {
+    let votes = 0n;
+    for (const w of [v1, v2]) {
+      const items = [];
+      for (const id of ids) items.push((await attestation(id, proofLogs, w)).a);
+      const tree = buildAttestationBatch(items);
+      const signature = await w.signTypedData({ account: w.account, ...attestationBatchTypedData(chainId, attestationQuorum.address, tree.root) });
+      const receipt = await gasOf(await attestationQuorum.write.submitAttestationBatch([tree.root, signature, tree.votes]));
+      const recorded = parseEventLogs({ abi: attestationQuorum.abi, logs: receipt.logs, eventName: "AttestationRecorded" });
+      if (recorded.length !== n) throw new Error(`the quorum recorded ${recorded.length} of ${n} batch votes`);
+      votes += receipt.gasUsed;
+    }
+    const receipt = await gasOf(await hub.executor.write.settleMany([ids]));
+    for (const id of ids) if ((await inferenceHub.read.status([id])) !== SETTLED) throw new Error(`settleMany did not settle ${id}`);
+    finish("batched", votes, receipt.gasUsed);
+  }
+}
+
 // ---- bytecode sizes
 const bytecode: Record<string, number> = {};
 for (const [name, address] of [
@@ -330,6 +406,7 @@ const result = {
   single,
   withCallbacks,
   batches,
+  settlementAtScale: scale,
   bytecode,
 };
 
@@ -344,6 +421,14 @@ console.table(
   Object.fromEntries(
     Object.entries(batches).flatMap(([name, rows]) =>
       Object.entries(rows).map(([n, r]) => [`${name} x${n}`, { ...r, "base perItem": base.batches[name]?.[n]?.perItem ?? "" }]),
+    ),
+  ),
+);
+console.log(`Settlement at scale: gas per settled ZKML_ATTESTED request through IrisClassifierConsumer, callbacks included (${PROOF_BYTES}-byte proofs), 2 of 3 nodes`);
+console.table(
+  Object.fromEntries(
+    BATCH_SIZES.flatMap((n) =>
+      (["perRequest", "batched"] as const).map((k) => [`${k} x${n}`, { ...scale[k][n], "votes+settle vs per-request": (((scale[k][n].votes + scale[k][n].settle) / (scale.perRequest[n].votes + scale.perRequest[n].settle))).toFixed(2) }]),
     ),
   ),
 );

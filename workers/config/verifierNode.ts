@@ -25,8 +25,15 @@ export const verifierNodeShape = {
   /** Recent block hashes the follower keeps to find the fork point after a reorg. */
   VERIFIER_REORG_WINDOW: int(1, 100_000, 64),
   VERIFIER_POLL_INTERVAL_MS: int(10, 600_000, 1000),
-  /** Attestations gathered into one submitAttestations transaction at most. */
-  VERIFIER_BATCH_MAX_SIZE: int(1, 500, 16),
+  /**
+   * batch: one EIP-712 signature over a Merkle root of each batch of verdicts (submitAttestationBatch), settled with
+   * settleMany; single: each verdict signed alone (submitAttestations) and settled with one settle per request (the
+   * per-request path, for comparison).
+   */
+  VERIFIER_ATTESTATION_MODE: z.enum(["batch", "single"], { errorMap: () => ({ message: "must be batch or single" }) }).default("batch"),
+  /** Verdicts per vote transaction (and requests per settleMany) at most: bounds each transaction's gas. */
+  VERIFIER_BATCH_MAX_SIZE: int(1, 200, 16),
+  /** How long the first verdict of a batch waits for others (ms). */
   VERIFIER_BATCH_MAX_WAIT_MS: int(0, 60_000, 50),
   VERIFIER_LOCK_DURATION_MS: int(1000, 3_600_000, 60_000),
   VERIFIER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),

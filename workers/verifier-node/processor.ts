@@ -1,5 +1,6 @@
 import { hexToBytes, keccak256, type Hex } from "viem";
-import { attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
+import type { Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
@@ -16,11 +17,12 @@ import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
-import { claimVerifierRewardCall, getRequestInput, getRound, settleCall } from "../proofs/chain.js";
+import { claimVerifierRewardCall, getRequestInput, getRound } from "../proofs/chain.js";
 import { ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModelCache } from "../proofs/models.js";
 import type { AttestationBatcher } from "./attestationBatcher.js";
+import type { SettleBatcher } from "./settleBatcher.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
 
 export interface VerifierNodeContext {
@@ -29,7 +31,10 @@ export interface VerifierNodeContext {
   quorum: Hex;
   wallet: TwinpathWalletClient;
   sender: TxSender;
+  /** this node's votes, signed one root per batch (or one by one in the per-request mode) */
   batcher: AttestationBatcher;
+  /** settleMany of the requests whose quorum this node saw decide */
+  settler: SettleBatcher;
   models: ProofModelCache;
   bundles: BundleIndex;
   verifier: ProofVerifier;
@@ -49,9 +54,10 @@ export interface VerifierNodeContext {
  * not silent); the node rebuilds the public instances itself from the request's on-chain input and the submitted
  * output at the model's scales (and checks they hash to the round's instancesHash), verifies the published proof
  * bytes against the registered verifying key and settings (bundle checked against the registry) without re-running
- * the model, and signs an EIP-712 attestation of the verdict (verifying contract: the hub's AttestationQuorum),
- * submitted in a batch. A proof that does not verify for these instances gets a signed "invalid". Then, if the
- * request still waits and the quorum has decided, it settles it (the hub's `settle`, its own step).
+ * the model, and hands its verdict to the node's AttestationBatcher, which signs one EIP-712 AttestationBatch root per
+ * batch of verdicts (verifying contract: the hub's AttestationQuorum). A proof that does not verify for these
+ * instances gets a signed "invalid". Then, if the request still waits and the quorum has decided, it settles it
+ * (settleMany through the SettleBatcher, its own step: a request another node settled first is a skipped item).
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
   return async (job: TypedJob<"verify">): Promise<VerifyJobResult> => {
@@ -109,8 +115,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         return { outcome: "skipped", valid: verdict.valid, reason: `round ${closedNow}`, checks: verdict.checks };
       }
       const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: d.instancesHash, valid: verdict.valid };
-      const signature = await ctx.wallet.signTypedData(attestationTypedData(d.chainId, ctx.quorum, attestation));
-      const outcome = await ctx.batcher.submit(attestation, signature);
+      const outcome = await ctx.batcher.submit(attestation);
       if (outcome.kind === "rejected") {
         ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "rejected" });
         if (classifyProtocolError("attest", outcome.error) === "skip") {
@@ -122,7 +127,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "recorded" });
       log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), txHash: outcome.txHash }, "attestation recorded");
       // 6. Settle (or reject) if the quorum decided and nobody did it yet.
-      const settled = await trySettle(ctx, d.hub, requestId, d.proofHash, log);
+      const settled = await trySettle(ctx, d.hub, requestId, d.proofHash, d.instancesHash, log);
       const result: VerifyJobResult = {
         outcome: "attested",
         valid: verdict.valid,
@@ -158,22 +163,32 @@ async function roundClosed(ctx: VerifierNodeContext, requestId: bigint, proofHas
 }
 
 /**
- * The hub's `settle` for this proof, when the request still waits on it and the quorum has decided. Another node
- * may have settled it first; a pending quorum is not an error (a later vote settles).
+ * Settles this proof's request (SettleBatcher: settleMany with the other decided requests of the moment) when the
+ * request still waits on it and the quorum has decided. Another node may settle it first (a skipped item); a pending
+ * quorum sends nothing (a later vote settles).
  */
-async function trySettle(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
+async function trySettle(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, instancesHash: Hex, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
   const record = await getRequest(ctx.client, { hub, requestId });
   if (record.status !== RequestStatus.ProofSubmitted || record.proofHash !== proofHash) return {};
-  try {
-    const sent = await ctx.sender.send({ call: settleCall(hub, requestId), label: "settle" });
-    const after = await getRequest(ctx.client, { hub, requestId });
-    const settled = after.status === RequestStatus.Settled;
-    log.info({ txHash: sent.hash, gasUsed: String(sent.receipt.gasUsed), outcome: settled ? "settled" : "proof rejected" }, "quorum decided: settled");
-    return { settled, rejectedProof: !settled, settleTx: sent.hash };
-  } catch (err) {
-    if (classifyFailure("settleQuorum", err).action === "skip") return {};
-    throw err;
+  const outcome = await quorumOutcome(ctx, hub, requestId, proofHash, instancesHash);
+  if (outcome === QuorumOutcome.Pending) return {};
+  const settled = await ctx.settler.submit(requestId);
+  if (settled.kind === "skipped") {
+    log.info({ reason: settled.reason }, "settle skipped");
+    return {};
   }
+  log.info({ txHash: settled.txHash, gasUsed: String(settled.gasUsed), batch: settled.batchSize, outcome: settled.kind === "settled" ? "settled" : "proof rejected" }, "quorum decided: settled");
+  return { settled: settled.kind === "settled", rejectedProof: settled.kind === "rejected", settleTx: settled.txHash };
+}
+
+/** QuorumMath.Outcome */
+const QuorumOutcome = { Pending: 0, Accepted: 1, Rejected: 2 } as const;
+
+/** The quorum's outcome on this proof's round at the hub's quorumBps (what `settle` will read). */
+async function quorumOutcome(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, instancesHash: Hex): Promise<number> {
+  const round = await ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [requestId, proofHash, instancesHash] });
+  const { quorumBps } = await ctx.client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "parameters" });
+  return ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "outcome", args: [round, BigInt(quorumBps)] });
 }
 
 /**
