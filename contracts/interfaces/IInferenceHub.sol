@@ -129,6 +129,8 @@ interface IInferenceHub is IRequestWindows {
     error InferenceHubQuorumDecided(uint256 requestId);
     /// @notice Verifier rewards are claimable once the attestation window of the settled proof is over.
     error InferenceHubClaimTooEarly(uint256 requestId, uint256 verifyDeadline);
+    /// @notice A proof commitment with a zero proofHash, or a proof store URL that is empty or longer than 256 bytes.
+    error InferenceHubInvalidCommitment(uint256 requestId);
 
     // ---- events (one per transition) ----
     /// @notice Every parameter change (and the initial values) with the complete new set.
@@ -150,10 +152,12 @@ interface IInferenceHub is IRequestWindows {
     event ItemRejected(uint256 indexed requestId, bytes reason); // a batch item that failed on its own
     /// @dev `payment` is what the node that ran the callback was credited from the request's callback budget.
     event CallbackDelivered(uint256 indexed requestId, bool settled, bool success, uint256 gasUsed, uint256 payment);
-    /// @dev `proof` carries the proof bytes for ZKML_ATTESTED (data availability for verification nodes); for
-    /// ZKML_ONCHAIN it is empty (the proof was verified in the same transaction and is in its calldata).
+    /// @dev ZKML_ATTESTED: the hub keeps only the commitment (proofHash, bound to the request by instancesHash and to
+    /// `prover` by its window); the bytes are served by the prover's proof store at `proofStore` + "/proofs/" +
+    /// proofHash (lower-case hex), where verification nodes fetch them and check the hash. ZKML_ONCHAIN: `proofStore`
+    /// is empty (the proof was verified in the same transaction and is in its calldata).
     event ProofSubmitted(
-        uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, bytes proof
+        uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, string proofStore
     );
     event ProofRejected(uint256 indexed requestId, address indexed prover, bytes32 proofHash);
     event ExecutorMismatch(uint256 indexed requestId, address indexed executor, bytes32 fastOutputHash, bytes32 provenOutputHash);
@@ -198,10 +202,10 @@ interface IInferenceHub is IRequestWindows {
     function submitResults(uint256[] calldata requestIds, int256[][] calldata outputs) external returns (bool[] memory ok);
 
     // ---- proof path ----
-    /// @notice The assigned prover (assignedProver) submits an EZKL proof with the request's input (checked against
-    /// the stored inputHash: the hub keeps only hashes) and the output it proves. ZKML_ONCHAIN: verified now against instances the hub rebuilds
-    /// (input ‖ output, as field elements) and settled. ZKML_ATTESTED: recorded (hash) and published
-    /// in ProofSubmitted for verification nodes. Not accepted for OPTIMISTIC (use challenge).
+    /// @notice ZKML_ONCHAIN: the assigned prover (assignedProver) submits an EZKL proof with the request's input
+    /// (checked against the stored inputHash: the hub keeps only hashes) and the output it proves; verified now
+    /// against instances the hub rebuilds (input ‖ output, as field elements) and settled. ZKML_ATTESTED models take
+    /// a commitment instead (commitProof), OPTIMISTIC ones a challenge: both revert with InferenceHubWrongMode.
     function submitProof(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external;
 
@@ -214,6 +218,31 @@ interface IInferenceHub is IRequestWindows {
     )
         external
         returns (bool[] memory ok);
+
+    /// @notice ZKML_ATTESTED: the assigned prover (assignedProver) commits to a proof without sending its bytes:
+    /// `proofHash` = keccak256 of the proof bytes, `input` (checked against the stored inputHash) and the `output` it
+    /// proves (the hub binds both into instancesHash), and `proofStore`, the base URL of the prover's proof store
+    /// (1-256 bytes), which must serve the bytes at proofStore + "/proofs/" + proofHash to every verification node
+    /// until the round closes. Records the commitment, moves the duty to prove to the caller, emits ProofSubmitted
+    /// and opens the round with a fixed electorate. Verification nodes that cannot fetch bytes hashing to proofHash
+    /// vote invalid: a proof nobody can fetch is rejected and its prover slashed, like an invalid one.
+    function commitProof(
+        uint256 requestId,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes32 proofHash,
+        string calldata proofStore
+    ) external;
+
+    /// @notice Many commitments (one prover, one proof store) in one transaction; each item succeeds or fails on its
+    /// own (ItemRejected).
+    function commitProofs(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes32[] calldata proofHashes,
+        string calldata proofStore
+    ) external returns (bool[] memory ok);
 
     /// @notice ZKML_ATTESTED, its own step after the votes (submitted to the AttestationQuorum): settle the proof under
     /// attestation once the valid stake reached quorumBps of its round's electorate, or reject it (slashing its

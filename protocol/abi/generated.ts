@@ -246,6 +246,17 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubInvalidCommitment",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "string",
         "name": "field",
         "type": "string"
@@ -1002,9 +1013,9 @@ export const inferenceHubAbi = [
       },
       {
         "indexed": false,
-        "internalType": "bytes",
-        "name": "proof",
-        "type": "bytes"
+        "internalType": "string",
+        "name": "proofStore",
+        "type": "string"
       }
     ],
     "name": "ProofSubmitted",
@@ -1449,6 +1460,78 @@ export const inferenceHubAbi = [
     ],
     "name": "commitChallenge",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "input",
+        "type": "int256[]"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "output",
+        "type": "int256[]"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "string",
+        "name": "proofStore",
+        "type": "string"
+      }
+    ],
+    "name": "commitProof",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "requestIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "inputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "outputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proofHashes",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "string",
+        "name": "proofStore",
+        "type": "string"
+      }
+    ],
+    "name": "commitProofs",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "ok",
+        "type": "bool[]"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

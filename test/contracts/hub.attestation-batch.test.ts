@@ -229,7 +229,7 @@ describe("InferenceHub batched attestations (ZKML_ATTESTED)", () => {
     await f.hub.write.settle([a.requestId]);
     assert.equal(await f.hub.read.status([a.requestId]), Status.Executed);
     const proof2 = proofFor(INPUT, OUTPUT, "0x02");
-    await f.hub.write.submitProof([a.requestId, INPUT, OUTPUT, proof2], { account: (await f.proverOf(a.requestId)).account });
+    await f.prove(a.requestId, OUTPUT, proof2);
     const a2 = { ...a, proofHash: keccak256(proof2) };
     await f.quorum.write.submitAttestationBatch([oldYes.root, oldYes.signature, oldYes.votes]);
     assert.equal((await rejections(f)).at(-1)!.error, "InferenceHubDuplicateAttestation");

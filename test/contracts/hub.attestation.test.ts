@@ -15,6 +15,7 @@ import {
   MIN_STAKE,
   OUTPUT,
   PRICE,
+  PROOF_STORE,
   proofFor,
   Role,
   SLASH,
@@ -192,14 +193,14 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     // the same proof cannot come back
     const next = await f.proverOf(id);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.hub.write.submitProof([id, INPUT, OUTPUT, proof], { account: next.account }),
+      f.hub.write.commitProof([id, INPUT, OUTPUT, keccak256(proof), PROOF_STORE], { account: next.account }),
       f.hub,
       "InferenceHubInvalidProof",
       [id],
     );
     // another proof (different bytes) for the same output, attested valid by 2 of 3
     const proof2 = proofFor(INPUT, OUTPUT, "0x01");
-    await f.hub.write.submitProof([id, INPUT, OUTPUT, proof2], { account: next.account });
+    await f.hub.write.commitProof([id, INPUT, OUTPUT, keccak256(proof2), PROOF_STORE], { account: next.account });
     const b = { ...a, proofHash: keccak256(proof2) };
     await f.attest(b, [f.wallets.ver1, f.wallets.ver3]);
     await f.hub.write.settle([id]);

@@ -26,6 +26,8 @@ export const PRICE = parseEther("0.01");
 export const SLASH = parseEther("0.1"); // hub default per offence
 export const INPUT: bigint[] = [653n, 448n, 179n, 26n]; // iris features at scale 7
 export const OUTPUT: bigint[] = [500n, -120n, -380n];
+/** The proof store a ZKML_ATTESTED commitment names in these tests (verification nodes are simulated). */
+export const PROOF_STORE = "http://proof-store.test";
 export const DEFAULT_OPTIONS = { callbackGasLimit: 0, resultCallback: true, resultTimeout: 0, proofTimeout: 0 };
 /** The admitted input domain of the test models (fixed point, per element). */
 export const DOMAIN = { lower: [-1024n, -1024n, -1024n, -1024n], upper: [1023n, 1023n, 1023n, 1023n] };
@@ -215,10 +217,15 @@ export async function deployHub(viem: Viem) {
     return walletOf(await hub.read.assignedProver([id]));
   }
 
-  /** Submit a proof of `output` (default: a valid stand-in proof) from the prover whose window it is. */
+  /**
+   * Prove `output` (default: a valid stand-in proof) from the prover whose window it is: ZKML_ATTESTED commits to the
+   * proof's hash (commitProof, bytes in the prover's store), other modes send the proof (submitProof).
+   */
   async function prove(id: bigint, output = OUTPUT, proof: Hex = proofFor(INPUT, output), input = INPUT) {
     const prover = await proverOf(id);
-    await hub.write.submitProof([id, input, output, proof], { account: prover.account });
+    const { modelId } = await hub.read.getRequest([id]);
+    if (modelId === models.attested) await hub.write.commitProof([id, input, output, keccak256(proof), PROOF_STORE], { account: prover.account });
+    else await hub.write.submitProof([id, input, output, proof], { account: prover.account });
     return prover;
   }
 
