@@ -39,6 +39,21 @@ export const verifierNodeShape = {
   VERIFIER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
   VERIFIER_MAX_ATTEMPTS: int(1, 100, 6),
   VERIFIER_BACKOFF_MS: int(10, 3_600_000, 1000),
+  /**
+   * Fetching ZKML_ATTESTED proof bytes from the prover's proof store (by hash, hash-checked): per-request timeout,
+   * rounds over the sources, first backoff (doubled each round), size cap. The node also gives up at half of the
+   * round's remaining window, then votes invalid (bytes it could not fetch are a proof it cannot check).
+   */
+  VERIFIER_FETCH_TIMEOUT_MS: int(100, 600_000, 5000),
+  VERIFIER_FETCH_ATTEMPTS: int(1, 100, 5),
+  VERIFIER_FETCH_BACKOFF_MS: int(0, 600_000, 1000),
+  VERIFIER_PROOF_MAX_BYTES: int(1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
+  /** Further proof stores (comma-separated base URLs, e.g. a mirror the operators share) tried after the prover's. */
+  VERIFIER_PROOF_SOURCES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((urls) => urls.every((u) => /^https?:\/\/[^/]/.test(u)), "must be comma-separated http(s) URLs"),
   /** Claim this node's share of the verifier reward once a request it attested settles. */
   VERIFIER_CLAIM_REWARDS: bool(true),
 };

@@ -59,6 +59,13 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
     claimRewards: config.VERIFIER_CLAIM_REWARDS,
     claimQueue,
     logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
+    proofFetch: {
+      timeoutMs: config.VERIFIER_FETCH_TIMEOUT_MS,
+      attempts: config.VERIFIER_FETCH_ATTEMPTS,
+      backoffMs: config.VERIFIER_FETCH_BACKOFF_MS,
+      maxBytes: config.VERIFIER_PROOF_MAX_BYTES,
+      sources: config.VERIFIER_PROOF_SOURCES,
+    },
     logger,
     metrics,
     proofMetrics,

@@ -1,8 +1,9 @@
-import { hexToBytes, keccak256, type Hex } from "viem";
+import type { Hex } from "viem";
 import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
+import { fetchProof, ProofUnavailableError, type FetchProofOptions } from "../../protocol/proofStore.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
 import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
 import type { LogLookupOptions } from "../chain/findLogBackwards.js";
@@ -11,14 +12,14 @@ import { failureReason } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
 import { failJob } from "../queues/failJob.js";
-import type { ClaimJobResult, VerifyJobResult } from "../queues/jobs.js";
+import type { ClaimJobResult, VerifyJobData, VerifyJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { claimVerifierRewardCall, getRequestInput, getRound } from "../proofs/chain.js";
-import { ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
+import { UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModelCache } from "../proofs/models.js";
 import type { AttestationBatcher } from "./attestationBatcher.js";
@@ -43,6 +44,9 @@ export interface VerifierNodeContext {
   claimQueue: TypedQueue<"claim">;
   /** bounds of the InferenceRequested lookup (page size, max lookback) */
   logLookup?: LogLookupOptions;
+  /** How proof bytes are fetched: per-request timeout, rounds, backoff, size cap; and further stores to try after
+   * the prover's own (mirrors). The fetch also gives up at half of the round's remaining window. */
+  proofFetch?: Omit<FetchProofOptions, "giveUpAt" | "fetch"> & { sources?: readonly string[] };
   logger: Logger;
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
@@ -72,8 +76,6 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         log.info({ status: requestStatusName(record.status) }, `proof's round ${closed}`);
         return { outcome: "skipped", reason: `round ${closed}` };
       }
-      const proof = hexToBytes(d.proof);
-      if (keccak256(proof) !== d.proofHash) throw new ProofHashMismatchError(`request ${d.requestId}: published proof bytes do not hash to ${d.proofHash}`);
 
       // 2. The model and its registered artifacts.
       const model = await ctx.models.get(record.modelId);
@@ -101,13 +103,21 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
           // the binding itself. Do not sign anything in that state.
           throw new StaleJobError(`request ${d.requestId}: instances built here hash to ${instancesHash(instances)}, the hub recorded ${d.instancesHash}`);
         }
-        // 4. Verify (never re-running the model).
-        verdict = await ctx.verifier.verify(artifacts, proof, instances);
-        for (const c of verdict.checks) ctx.proofMetrics?.verifySeconds.observe({ backend: c.backend }, c.ms / 1000);
-        if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
+        // 4. The bytes, from the prover's proof store by hash (checked). The prover owes them to every node: bytes
+        // this node cannot fetch in time are a proof it cannot check, and it votes invalid (the prover's fault, like a
+        // proof that does not verify: a quorum of such votes rejects the proof and slashes its prover).
+        const proof = await fetchBytes(ctx, d, requestId, log);
+        if (!proof.bytes) {
+          verdict = { valid: false, checks: [], unavailable: proof.reason };
+        } else {
+          // 5. Verify (never re-running the model).
+          verdict = await ctx.verifier.verify(artifacts, proof.bytes, instances);
+          for (const c of verdict.checks) ctx.proofMetrics?.verifySeconds.observe({ backend: c.backend }, c.ms / 1000);
+          if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
+        }
       }
 
-      // 5. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
+      // 6. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
       // verification takes a while (never sign for a proof no longer on chain).
       const closedNow = await roundClosed(ctx, requestId, d.proofHash, d.instancesHash);
       if (closedNow) {
@@ -125,13 +135,14 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         throw new Error(`the quorum rejected the attestation for request ${d.requestId}: ${outcome.reason}`);
       }
       ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "recorded" });
-      log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), txHash: outcome.txHash }, "attestation recorded");
-      // 6. Settle (or reject) if the quorum decided and nobody did it yet.
+      log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), unavailable: verdict.unavailable, txHash: outcome.txHash }, "attestation recorded");
+      // 7. Settle (or reject) if the quorum decided and nobody did it yet.
       const settled = await trySettle(ctx, d.hub, requestId, d.proofHash, d.instancesHash, log);
       const result: VerifyJobResult = {
         outcome: "attested",
         valid: verdict.valid,
         checks: verdict.checks,
+        ...(verdict.unavailable ? { reason: `proof bytes unavailable: ${verdict.unavailable}` } : {}),
         txHash: outcome.txHash,
         gasUsed: outcome.gasUsed.toString(),
         batchSize: outcome.batchSize,
@@ -152,6 +163,27 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       return failJob(err, { queue: QueueName.verify, stage: null, log, metrics: ctx.metrics });
     }
   };
+}
+
+/**
+ * The proof's bytes from the prover's store (then the configured mirrors), hash-checked, with retries; gives up at
+ * half of what is left of the round's window (the other half is for signing and voting). Null bytes with the
+ * reason when no source served them.
+ */
+async function fetchBytes(ctx: VerifierNodeContext, d: VerifyJobData, requestId: bigint, log: Logger): Promise<{ bytes: Uint8Array | null; reason?: string }> {
+  const { sources = [], ...options } = ctx.proofFetch ?? {};
+  const round = await getRound(ctx.client, ctx.quorum, requestId, d.proofHash, d.instancesHash);
+  const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
+  const giveUpAt = Date.now() + (Math.max(0, Number(BigInt(round.deadline) - now)) * 1000) / 2;
+  const stores = [d.proofStore, ...sources.filter((s) => s !== d.proofStore)];
+  try {
+    return { bytes: await fetchProof(stores, d.proofHash, { ...options, giveUpAt }) };
+  } catch (err) {
+    if (!(err instanceof ProofUnavailableError)) throw err;
+    log.warn({ reasons: err.reasons }, "proof bytes unavailable: attesting invalid");
+    ctx.proofMetrics?.attestations.inc({ verdict: "false", outcome: "unavailable" });
+    return { bytes: null, reason: err.reasons.join("; ") };
+  }
 }
 
 /** Why the proof's round takes no vote any more ("closed", "never opened"), or null while it is open. */
