@@ -12,7 +12,8 @@
  * Measured, per request step: requestInference (from an EOA, no callbacks), submitResult (assigned executor; now
  * also draws the prover and moves the duty), submitProof for ZKML_ONCHAIN with the test-only verifier
  * TestOnlyInstanceCheckingVerifier (the hub's own cost, binding included; a real EZKL Halo2 verifier adds its
- * verification on top), the verifier call alone, submitProof for ZKML_ATTESTED (record + publish + open the round),
+ * verification on top), the verifier call alone, commitProof for ZKML_ATTESTED (the proof's hash, bound to the
+ * request and its prover; the bytes stay in the prover's proof store; record + event + open the round),
  * the votes of the quorum (2 of 3 equal-stake verification nodes, one AttestationQuorum.submitAttestations
  * transaction) and settle (its own step now; before, the last vote settled inside the attestation transaction); and
  * the per-item cost of each batch entry point at 1, 10, 50. Also with the example consumer's callbacks (the
@@ -22,7 +23,9 @@
  * MLP. Such calldata dominates: the EIP-7623 floor (since Prague) is 40 gas per non-zero byte, so a real-size proof
  * costs ~945k gas whatever the hub does. A transaction is limited to 128 KiB, so at most 5 real proofs fit one
  * submitProofs call; the batch rows use BATCH_PROOF_BYTES = 1,024-byte stand-ins to show the hub's per-item
- * overhead, and the real-size batch of 5 is measured separately.
+ * overhead, and the real-size batch of 5 is measured separately. ZKML_ATTESTED sends no proof bytes to the hub
+ * (commitProof / commitProofs): the settlement-at-scale table is printed next to the same table before that change
+ * (SLICE1_BASE: this bench at e823622, where ZKML_ATTESTED proofs were calldata).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -31,16 +34,21 @@ import { network } from "hardhat";
 import { type Hex, encodeAbiParameters, encodeFunctionData, keccak256, parseEther, parseEventLogs, toHex } from "viem";
 
 import TwinpathModule from "../ignition/modules/Twinpath.js";
-import { attestationTypedData } from "../protocol/attestation.js";
+import { attestationBatchTypedData, attestationTypedData } from "../protocol/attestation.js";
+import { buildAttestationBatch } from "../protocol/attestationBatch.js";
 import { NodeRole, RequestStatus, VerificationMode } from "../protocol/enums.js";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 const TEST_VERIFIER = "TestOnlyInstanceCheckingVerifier";
 const BASELINE = "gas.base-9e7440c.json";
+const SLICE1_BASE = "gas.base-e823622.json";
+const PROOF_STORE = "https://prover.example/store";
 const PROOF_BYTES = 23_616;
 const BATCH_PROOF_BYTES = 1_024;
 const BATCH_SIZES = [1, 10, 50] as const;
 const REAL_PROOF_BATCH = 5;
+/** Votes per submitAttestations transaction on the per-request path (the verification node's default batch). */
+const SINGLE_VOTES_PER_TX = 16;
 const INPUT = [651n, 448n, 179n, 26n]; // [5.1, 3.5, 1.4, 0.2] at scale 7
 const OUTPUT = [1200n, -340n, -900n];
 const { ZKML_ONCHAIN, ZKML_ATTESTED } = VerificationMode;
@@ -150,6 +158,15 @@ async function submitProofsBatch(ids: bigint[], bytes: number) {
   return receipt;
 }
 
+/** ZKML_ATTESTED: one commitProofs transaction (hashes of real-size proofs; the bytes stay in the prover's store). */
+async function commitProofsBatch(ids: bigint[], bytes: number) {
+  const hashes = ids.map((id) => keccak256(proofOf(bytes, Number(id))));
+  const receipt = await gasOf(await hub.prover.write.commitProofs([ids, ids.map(() => INPUT), ids.map(() => OUTPUT), hashes, PROOF_STORE]));
+  const rejected = parseEventLogs({ abi: inferenceHub.abi, logs: receipt.logs, eventName: "ItemRejected" });
+  if (rejected.length) throw new Error(`commitProofs rejected ${rejected.length} items: ${rejected[0].args.reason}`);
+  return receipt;
+}
+
 async function attestation(id: bigint, proofReceiptLogs: Parameters<typeof parseEventLogs>[0]["logs"], who: (typeof wallets)[number]) {
   const [p] = parseEventLogs({ abi: inferenceHub.abi, logs: proofReceiptLogs, eventName: "ProofSubmitted" }).filter(
     (e) => e.args.requestId === id,
@@ -211,8 +228,8 @@ const single: Record<string, number> = {};
   await gasOf(await hub.executor.write.submitResult([first.id, OUTPUT]));
   const { id } = await request(MODEL_ATTESTED);
   await gasOf(await hub.executor.write.submitResult([id, OUTPUT]));
-  const receipt = await gasOf(await hub.prover.write.submitProof([id, INPUT, OUTPUT, proofOf(PROOF_BYTES, 3)]));
-  single.submitProof_attested_realProof = Number(receipt.gasUsed);
+  const receipt = await gasOf(await hub.prover.write.commitProof([id, INPUT, OUTPUT, keccak256(proofOf(PROOF_BYTES, 3)), PROOF_STORE]));
+  single.commitProof_attested = Number(receipt.gasUsed);
   // Three verification nodes with equal stake: the quorum needs ceil(quorumBps * 3 / 10000) of them.
   const needed = Math.ceil((Number((await inferenceHub.read.parameters()).quorumBps) * 3) / 10_000);
   const items = [];
@@ -221,10 +238,6 @@ const single: Record<string, number> = {};
   single.settle_attested = Number((await settle(id)).gasUsed);
   single[`attestationSettlement_${needed}of3nodes`] = single[`attestations_${needed}of3nodes`] + single.settle_attested;
 
-  const second = await request(MODEL_ATTESTED);
-  await gasOf(await hub.executor.write.submitResult([second.id, OUTPUT]));
-  const small = await gasOf(await hub.prover.write.submitProof([second.id, INPUT, OUTPUT, proofOf(BATCH_PROOF_BYTES, 4)]));
-  single.submitProof_attested_1KiBProof = Number(small.gasUsed);
 }
 {
   const ids = await requests(MODEL_ONCHAIN, REAL_PROOF_BATCH);
@@ -243,7 +256,7 @@ const withCallbacks: Record<string, number> = {};
   const id = e.args.requestId;
   withCallbacks.request = Number(r0.gasUsed);
   withCallbacks.result = Number((await gasOf(await hub.executor.write.submitResult([id, OUTPUT]))).gasUsed);
-  const p = await gasOf(await hub.prover.write.submitProof([id, INPUT, OUTPUT, proofOf(PROOF_BYTES, 9)]));
+  const p = await gasOf(await hub.prover.write.commitProof([id, INPUT, OUTPUT, keccak256(proofOf(PROOF_BYTES, 9)), PROOF_STORE]));
   withCallbacks.proof = Number(p.gasUsed);
   const items = [];
   for (const w of [v1, v2]) items.push(await attestation(id, p.logs, w));
@@ -276,13 +289,82 @@ for (const n of BATCH_SIZES) {
   }
   const ids = await requests(MODEL_ATTESTED, n);
   await submitResultsBatch(ids);
-  const proofs = await submitProofsBatch(ids, BATCH_PROOF_BYTES);
+  const proofs = await commitProofsBatch(ids, PROOF_BYTES);
   const items = [];
   for (const id of ids) items.push(await attestation(id, proofs.logs, v1));
   batches.submitAttestations[n] = row((await submitAttestations(items)).gasUsed, n);
   let settleGas = 0n;
   for (const id of ids) settleGas += (await settle(id)).gasUsed;
   batches.settle[n] = row(settleGas, n);
+}
+
+// ---- settlement at scale: n ZKML_ATTESTED requests through IrisClassifierConsumer (callbacks included), settled
+// by 2 of 3 verification nodes, per-request path next to the batched one, from the same state.
+// Both paths share the request, result and proof steps (each request its own classify transaction, results in one
+// submitResults, the commitments to real-size proofs in one commitProofs); they differ in the votes and the settlement:
+//   per-request: each vote signed alone (submitAttestations, 16 per transaction) and one settle transaction per request;
+//   batched: each node signs one root over the n verdicts (submitAttestationBatch) and settleMany settles all n.
+type ScaleRow = { request: number; result: number; proof: number; votes: number; settle: number; total: number; totalWithoutProof: number };
+const scale: Record<string, Record<number, ScaleRow>> = { perRequest: {}, batched: {} };
+for (const n of BATCH_SIZES) {
+  await fresh.restore();
+  const payment = await inferenceHub.read.quoteFee([MODEL_ATTESTED, await iris.read.requestOptions(), GAS_PRICE]);
+  const asUser = await viem.getContractAt("IrisClassifierConsumer", iris.address, { client: { wallet: consumerW } });
+  const ids: bigint[] = [];
+  let requestGas = 0n;
+  for (let i = 0; i < n; i++) {
+    const r = await gasOf(await asUser.write.classify([[651n, 448n, 179n, 26n]], { value: payment + FEE, gasPrice: GAS_PRICE }));
+    const [e] = parseEventLogs({ abi: inferenceHub.abi, logs: r.logs, eventName: "InferenceRequested" });
+    ids.push(e.args.requestId);
+    requestGas += r.gasUsed;
+  }
+  const resultGas = (await submitResultsBatch(ids)).gasUsed;
+  const committed = await commitProofsBatch(ids, PROOF_BYTES);
+  const proofGas = committed.gasUsed;
+  const proofLogs: Parameters<typeof parseEventLogs>[0]["logs"] = [...committed.logs];
+  const proven = await networkHelpers.takeSnapshot();
+  const shared = { request: Number(requestGas), result: Number(resultGas), proof: Number(proofGas) };
+  const finish = (key: "perRequest" | "batched", votes: bigint, settleGas: bigint) => {
+    const perReq = (g: number) => Math.round(g / n);
+    const total = shared.request + shared.result + shared.proof + Number(votes) + Number(settleGas);
+    scale[key][n] = {
+      request: perReq(shared.request),
+      result: perReq(shared.result),
+      proof: perReq(shared.proof),
+      votes: perReq(Number(votes)),
+      settle: perReq(Number(settleGas)),
+      total: perReq(total),
+      totalWithoutProof: perReq(total - shared.proof),
+    };
+  };
+  {
+    let votes = 0n;
+    for (const w of [v1, v2]) {
+      const items = [];
+      for (const id of ids) items.push(await attestation(id, proofLogs, w));
+      for (let i = 0; i < n; i += SINGLE_VOTES_PER_TX) votes += (await submitAttestations(items.slice(i, i + SINGLE_VOTES_PER_TX))).gasUsed;
+    }
+    let settleGas = 0n;
+    for (const id of ids) settleGas += (await settle(id)).gasUsed;
+    finish("perRequest", votes, settleGas);
+  }
+  await proven.restore();
+  {
+    let votes = 0n;
+    for (const w of [v1, v2]) {
+      const items = [];
+      for (const id of ids) items.push((await attestation(id, proofLogs, w)).a);
+      const tree = buildAttestationBatch(items);
+      const signature = await w.signTypedData({ account: w.account, ...attestationBatchTypedData(chainId, attestationQuorum.address, tree.root) });
+      const receipt = await gasOf(await attestationQuorum.write.submitAttestationBatch([tree.root, signature, tree.votes]));
+      const recorded = parseEventLogs({ abi: attestationQuorum.abi, logs: receipt.logs, eventName: "AttestationRecorded" });
+      if (recorded.length !== n) throw new Error(`the quorum recorded ${recorded.length} of ${n} batch votes`);
+      votes += receipt.gasUsed;
+    }
+    const receipt = await gasOf(await hub.executor.write.settleMany([ids]));
+    for (const id of ids) if ((await inferenceHub.read.status([id])) !== SETTLED) throw new Error(`settleMany did not settle ${id}`);
+    finish("batched", votes, receipt.gasUsed);
+  }
 }
 
 // ---- bytecode sizes
@@ -307,7 +389,7 @@ const steps: [string, string, number][] = [
   ["request (EOA, no callbacks)", "requestInference", single.requestInference],
   ["result", "submitResult", single.submitResult],
   ["proof, ZKML_ONCHAIN (1 KiB, test verifier)", "submitProof_onchain_1KiBProof", single.submitProof_onchain_1KiBProof],
-  ["proof, ZKML_ATTESTED (23.6 KB)", "submitProof_attested_realProof", single.submitProof_attested_realProof],
+  ["proof, ZKML_ATTESTED (base: 23.6 KB of calldata; now: the commitment)", "submitProof_attested_realProof", single.commitProof_attested],
   ["attestations + settlement (2 of 3 nodes)", "attestationSettlement_2of3nodes", single.attestationSettlement_2of3nodes],
   ["  of which the votes (one tx)", "", single.attestations_2of3nodes],
   ["  of which settle (its own tx)", "", single.settle_attested],
@@ -330,7 +412,9 @@ const result = {
   single,
   withCallbacks,
   batches,
+  settlementAtScale: scale,
   bytecode,
+  slice1Base: SLICE1_BASE,
 };
 
 console.log(`\nPer step, next to the base commit (gas; ${BASELINE})`);
@@ -345,6 +429,29 @@ console.table(
     Object.entries(batches).flatMap(([name, rows]) =>
       Object.entries(rows).map(([n, r]) => [`${name} x${n}`, { ...r, "base perItem": base.batches[name]?.[n]?.perItem ?? "" }]),
     ),
+  ),
+);
+console.log(`Settlement at scale: gas per settled ZKML_ATTESTED request through IrisClassifierConsumer, callbacks included (${PROOF_BYTES}-byte proofs), 2 of 3 nodes`);
+console.table(
+  Object.fromEntries(
+    BATCH_SIZES.flatMap((n) =>
+      (["perRequest", "batched"] as const).map((k) => [`${k} x${n}`, { ...scale[k][n], "votes+settle vs per-request": (((scale[k][n].votes + scale[k][n].settle) / (scale.perRequest[n].votes + scale.perRequest[n].settle))).toFixed(2) }]),
+    ),
+  ),
+);
+// ---- settlement at scale next to slice 1 (proof bytes as calldata), the committed output of this bench at e823622
+const slice1 = JSON.parse(await readFile(join(REPO_ROOT, "bench", "results", SLICE1_BASE), "utf8")) as { settlementAtScale: typeof scale };
+console.log(`Settlement at scale, batched path: proof bytes off the hub's calldata (now) next to proof bytes as calldata (${SLICE1_BASE}); gas per settled request`);
+console.table(
+  Object.fromEntries(
+    BATCH_SIZES.flatMap((n) => {
+      const was = slice1.settlementAtScale.batched[n];
+      const now = scale.batched[n];
+      return [
+        [`calldata x${n}`, { ...was }],
+        [`commitment x${n}`, { ...now, "total vs calldata": (now.total / was.total).toFixed(2) }],
+      ];
+    }),
   ),
 );
 console.log("Deployed bytecode (bytes; EIP-170 limit 24576)");

@@ -38,3 +38,25 @@ export const MIN_QUORUM_BPS = 5_001;
 
 /** Stake that must attest "valid" to accept a proof: ceil(total * quorumBps / 10_000) (QuorumMath.threshold). */
 export const quorumThreshold = (totalStake: bigint, quorumBps: number): bigint => (totalStake * BigInt(quorumBps) + 9_999n) / 10_000n;
+
+/**
+ * A batch of verdicts signed once: the node signs `AttestationBatch(bytes32 root)` (same domain as a single
+ * attestation) where `root` is the root of an OpenZeppelin StandardMerkleTree over its attestations. Each leaf is
+ * keccak256(bytes.concat(keccak256(abi.encode(requestId, proofHash, instancesHash, valid)))) and pairs are hashed
+ * sorted, which is what AttestationQuorum.leafHash and OpenZeppelin's MerkleProof check on chain.
+ */
+export const ATTESTATION_BATCH_TYPES = {
+  AttestationBatch: [{ name: "root", type: "bytes32" }],
+} as const;
+
+/** The Merkle leaf encoding of an attestation (StandardMerkleTree leafEncoding). */
+export const ATTESTATION_LEAF_ENCODING = ["uint256", "bytes32", "bytes32", "bool"] as const;
+
+/** The typed data a node signs for a batch. */
+export const attestationBatchTypedData = (chainId: number, quorum: Address, root: Hex) =>
+  ({
+    domain: { ...ATTESTATION_DOMAIN, chainId, verifyingContract: quorum },
+    types: ATTESTATION_BATCH_TYPES,
+    primaryType: "AttestationBatch",
+    message: { root },
+  }) as const;

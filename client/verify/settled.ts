@@ -7,7 +7,8 @@
  *   circuit       the circuit description belongs to the registered verifying key
  *   instances     input (from InferenceRequested) ‖ proven output rebuild the hub's input and instances hashes, and
  *                 the settled output is the proven one
- *   proof         the proof (from ProofSubmitted, or the transaction's calldata) verifies for those instances
+ *   proof         the proof (ZKML_ATTESTED: fetched from the prover's proof store named in ProofSubmitted and
+ *                 checked against the committed hash; else the transaction's calldata) verifies for those instances
  *   attestations  ZKML_ATTESTED: each counted vote is an EIP-712 signature of its node about this proof, weighed
  *                 with its stake at the round's snapshot, and the valid stake reaches the quorum of the round's
  *                 fixed electorate
@@ -18,6 +19,7 @@ import { decodeFunctionData, hexToBytes, keccak256, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus, VerificationMode } from "../../protocol/enums.js";
 import { buildInstances, instancesHash, InstanceRangeError, valuesHash } from "../../protocol/instances.js";
+import { fetchProof, ProofUnavailableError } from "../../protocol/proofStore.js";
 import { getRequestTimeline, type RequestTimeline } from "../chain/lifecycle.js";
 import { getModel, type TwinpathModel } from "../chain/models.js";
 import type { ReadClient, TwinpathAddresses } from "../chain/types.js";
@@ -60,15 +62,24 @@ interface ProofData {
   proofHash: Hex;
 }
 
-/** The accepted proof's bytes: in ProofSubmitted (ZKML_ATTESTED), else in the calldata of the call that carried it. */
+/**
+ * The accepted proof's bytes: ZKML_ATTESTED from the proof store named in ProofSubmitted (hash-checked), else from the
+ * calldata of the call that carried it.
+ */
 async function findProof(client: ReadClient, hub: Hex, t: RequestTimeline): Promise<ProofData | string> {
   const id = t.requestId;
   const submitted = t.events.filter((e) => e.eventName === "ProofSubmitted").at(-1);
   const challenged = t.events.filter((e) => e.eventName === "Challenged").at(-1);
   const carrier = submitted ?? challenged;
   if (!carrier) return "no proof was submitted for this request";
-  if (submitted?.eventName === "ProofSubmitted" && submitted.args.proof !== "0x") {
-    return { proof: hexToBytes(submitted.args.proof), output: submitted.args.output, proofHash: submitted.args.proofHash };
+  if (submitted?.eventName === "ProofSubmitted" && submitted.args.proofStore !== "") {
+    const { proofStore, proofHash, output } = submitted.args;
+    try {
+      return { proof: await fetchProof([proofStore], proofHash), output, proofHash };
+    } catch (err) {
+      if (err instanceof ProofUnavailableError) return `the proof's bytes could not be fetched: ${err.message}`;
+      throw err;
+    }
   }
   const tx = await client.getTransaction({ hash: carrier.transactionHash });
   if (tx.to?.toLowerCase() !== hub.toLowerCase()) return `the proof's transaction ${carrier.transactionHash} does not call the hub: its calldata cannot be read`;

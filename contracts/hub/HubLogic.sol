@@ -30,6 +30,8 @@ library HubLogic {
     uint32 private constant MAX_TIMEOUT = 30 days;
     uint32 private constant MAX_WINDOW = 1 days;
     uint32 private constant MAX_CALLBACK_GAS = 5_000_000;
+    /// @notice Longest proof store URL a commitment may carry (it is only emitted, never stored).
+    uint256 private constant MAX_STORE_URL = 256;
 
     /// @notice Gas paid per callback on top of its limit: the call itself, encoding the output, CallbackDelivered.
     uint256 internal constant CALLBACK_OVERHEAD = 10_000;
@@ -184,8 +186,8 @@ library HubLogic {
 
     // ------------------------------------------------------------------------------------------------ proof path
 
-    /// @notice submitProof: only the prover whose window it is (a copied proof comes from the wrong key). ZKML_ONCHAIN
-    /// verifies and settles now; ZKML_ATTESTED opens the proof's round with a fixed electorate.
+    /// @notice submitProof (ZKML_ONCHAIN): only the prover whose window it is (a copied proof comes from the wrong
+    /// key); verified and settled now.
     function submitProof(
         HubState storage s,
         HubDeps memory d,
@@ -195,9 +197,9 @@ library HubLogic {
         int256[] calldata output,
         bytes calldata proof
     ) external {
-        uint256[] memory instances = _acceptProof(s, d, prover, id, input, output, keccak256(proof));
-        if (s.requests[id].mode == VerificationMode.ZKML_ONCHAIN) _verifyAndSettle(s, d, prover, id, output, proof, instances);
-        else _publish(s, d, prover, id, output, proof);
+        uint256[] memory instances =
+            _acceptProof(s, d, prover, id, input, output, keccak256(proof), VerificationMode.ZKML_ONCHAIN);
+        _verifyAndSettle(s, d, prover, id, output, proof, instances);
     }
 
     /// @dev ZKML_ONCHAIN: verify here, settle now (the proof is in calldata; not repeated in the event).
@@ -217,22 +219,32 @@ library HubLogic {
         _settle(s, d, id, r, output, address(0), prover);
     }
 
-    /// @dev ZKML_ATTESTED: publish the proof for verification nodes and open its round.
-    function _publish(
+    /// @notice commitProof (ZKML_ATTESTED): only the prover whose window it is commits to a proof by its hash; the
+    /// bytes stay in its proof store (`proofStore`), where verification nodes fetch them. Opens the proof's round with
+    /// a fixed electorate.
+    function commitProof(
         HubState storage s,
         HubDeps memory d,
         address prover,
         uint256 id,
+        int256[] calldata input,
         int256[] calldata output,
-        bytes calldata proof
-    ) private {
-        RequestLib.Record storage r = s.requests[id];
-        bytes32 proofHash = r.proofHash;
+        bytes32 proofHash,
+        string calldata proofStore
+    ) external {
+        uint256 storeLength = bytes(proofStore).length;
+        if (proofHash == bytes32(0) || storeLength == 0 || storeLength > MAX_STORE_URL) {
+            revert IInferenceHub.InferenceHubInvalidCommitment(id);
+        }
+        _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
+        // a proof the quorum rejected (bytes invalid or never served) cannot come back for this request
         if (s.rejectedProofs[_proofKey(id, proofHash)]) revert IInferenceHub.InferenceHubInvalidProof(id);
+        RequestLib.Record storage r = s.requests[id];
         r.status = RequestStatus.ProofSubmitted;
         PackedOutputs.store(s.provenOutput[id], output);
-        emit IInferenceHub.ProofSubmitted(id, prover, proofHash, r.instancesHash, output, proof);
-        _openVerification(s, d, id, r, proofHash, r.instancesHash);
+        bytes32 instancesHash = r.instancesHash;
+        emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, proofStore);
+        _openVerification(s, d, id, r, proofHash, instancesHash);
     }
 
     /// @notice settle (ZKML_ATTESTED): the quorum's outcome on the proof under attestation: accepted -> settle,
@@ -366,19 +378,18 @@ library HubLogic {
         emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
     }
 
-    /// @notice reportEquivocation: slash a node that signed both verdicts on one proof; a share to the reporter.
+    /// @notice reportEquivocation: slash a node that signed both verdicts on one proof (alone or in batches); a
+    /// share to the reporter.
     function reportEquivocation(
         HubState storage s,
         HubDeps memory d,
         address reporter,
-        IInferenceHub.Attestation calldata a,
-        bytes calldata sigA,
-        IInferenceHub.Attestation calldata b,
-        bytes calldata sigB
+        IInferenceHub.SignedVerdict calldata a,
+        IInferenceHub.SignedVerdict calldata b
     ) external {
-        address signer = d.quorum.checkEquivocation(a, sigA, b, sigB);
+        address signer = d.quorum.checkEquivocation(a, b);
         uint256 amount = _slash(s, d, signer, NodeRole.Verifier, s.params.verifierSlash, REASON_EQUIVOCATION, reporter);
-        emit IInferenceHub.EquivocationSlashed(a.requestId, signer, amount);
+        emit IInferenceHub.EquivocationSlashed(a.attestation.requestId, signer, amount);
     }
 
     /// @notice reportSilence: suspend a verification node shown silent through silenceLimit closed rounds.
@@ -550,7 +561,7 @@ library HubLogic {
         return d.nodes.eligibleAt(NodeRole.Prover, seed % count);
     }
 
-    /// @dev Steps 1-2 of submitProof: state, mode, deadline, the prover's window and eligibility; then the binding
+    /// @dev Steps 1-2 of submitProof and commitProof: state, mode, deadline, the prover's window and eligibility; then the binding
     /// (instances rebuilt from the stored input and the claimed output), recorded. Returns the instances.
     function _acceptProof(
         HubState storage s,
@@ -559,11 +570,12 @@ library HubLogic {
         uint256 id,
         int256[] calldata input,
         int256[] calldata output,
-        bytes32 proofHash
+        bytes32 proofHash,
+        VerificationMode mode
     ) private returns (uint256[] memory instances) {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
-        if (r.mode == VerificationMode.OPTIMISTIC) revert IInferenceHub.InferenceHubWrongMode(id, uint8(r.mode));
+        r.expectMode(id, mode);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _checkProver(s, d, id, r, prover);
         instances = _bindInstances(s, id, r, input, output);

@@ -16,7 +16,8 @@ import {HubLogic} from "./HubLogic.sol";
 /// @title InferenceHub
 /// @notice Twinpath's request queue and settlement state machine. A request is answered on the fast path by an
 /// executor (`submitResult`), then settled on the proof path according to the model's verification mode:
-/// ZKML_ONCHAIN (proof verified here), ZKML_ATTESTED (proof published; votes of a fixed electorate of verification
+/// ZKML_ONCHAIN (proof verified here), ZKML_ATTESTED (proof committed by its hash, bytes served by the prover's proof
+/// store; votes of a fixed electorate of verification
 /// nodes gathered by the AttestationQuorum; `settle` once decided) or OPTIMISTIC (challenge window). Only inputs
 /// inside the model version's admitted domain are accepted. A missed deadline refunds the consumer and slashes only
 /// the node that alone owed the missing step; slashed stake never goes to the consumer. Design and threat model:
@@ -141,8 +142,64 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
+    function commitProof(
+        uint256 requestId,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes32 proofHash,
+        string calldata proofStore
+    ) external nonReentrant {
+        HubLogic.commitProof(_s, _deps(), msg.sender, requestId, input, output, proofHash, proofStore);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function commitProofs(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes32[] calldata proofHashes,
+        string calldata proofStore
+    ) external nonReentrant returns (bool[] memory ok) {
+        uint256 n = requestIds.length;
+        if (n != inputs.length || n != outputs.length || n != proofHashes.length) revert InferenceHubBatchLengthMismatch();
+        ok = new bool[](n);
+        _batchSender = msg.sender;
+        for (uint256 i; i < n; ++i) {
+            ok[i] = _commitItem(requestIds[i], inputs[i], outputs[i], proofHashes[i], proofStore);
+        }
+        _endBatch();
+    }
+
+    /// @notice One item of commitProofs; callable only by the hub itself.
+    function selfCommitProof(
+        uint256 requestId,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes32 proofHash,
+        string calldata proofStore
+    ) external onlySelf {
+        HubLogic.commitProof(_s, _deps(), _batchSender, requestId, input, output, proofHash, proofStore);
+    }
+
+    /// @inheritdoc IInferenceHub
     function settle(uint256 requestId) external nonReentrant {
         HubLogic.settle(_s, _deps(), msg.sender, requestId);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function settleMany(uint256[] calldata requestIds) external nonReentrant returns (bool[] memory ok) {
+        uint256 n = requestIds.length;
+        ok = new bool[](n);
+        _batchSender = msg.sender;
+        for (uint256 i; i < n; ++i) {
+            ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSettle, (requestIds[i])));
+        }
+        _endBatch();
+    }
+
+    /// @inheritdoc IInferenceHub
+    function selfSettle(uint256 requestId) external onlySelf {
+        HubLogic.settle(_s, _deps(), _batchSender, requestId);
     }
 
     /// @inheritdoc IInferenceHub
@@ -176,11 +233,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
-    function reportEquivocation(Attestation calldata a, bytes calldata sigA, Attestation calldata b, bytes calldata sigB)
-        external
-        nonReentrant
-    {
-        HubLogic.reportEquivocation(_s, _deps(), msg.sender, a, sigA, b, sigB);
+    function reportEquivocation(SignedVerdict calldata a, SignedVerdict calldata b) external nonReentrant {
+        HubLogic.reportEquivocation(_s, _deps(), msg.sender, a, b);
     }
 
     /// @inheritdoc IInferenceHub
@@ -284,6 +338,16 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------------------------------------ internals
+
+    function _commitItem(
+        uint256 requestId,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes32 proofHash,
+        string calldata proofStore
+    ) private returns (bool) {
+        return _runItem(requestId, abi.encodeCall(this.selfCommitProof, (requestId, input, output, proofHash, proofStore)));
+    }
 
     function _deps() private view returns (HubDeps memory) {
         return HubDeps(models, nodes, attestationQuorum);

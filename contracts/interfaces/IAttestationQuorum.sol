@@ -11,6 +11,11 @@ import {QuorumMath} from "../libraries/QuorumMath.sol";
 /// `Attestation(uint256 requestId,bytes32 proofHash,bytes32 instancesHash,bool valid)`) and anyone submits them
 /// here, until the round's deadline. Settlement is its own step: `InferenceHub.settle(requestId)` reads the round's
 /// outcome (accepted once the valid stake reaches quorumBps of the electorate; rejected once that is impossible).
+/// Batches: a node signs ONE EIP-712 message `AttestationBatch(bytes32 root)` per batch, where `root` is the root of
+/// a Merkle tree (OpenZeppelin StandardMerkleTree: sorted pairs, leaf = keccak256(bytes.concat(keccak256(abi.encode(
+/// requestId, proofHash, instancesHash, valid))))) over its verdicts; `submitAttestationBatch` recovers the signer
+/// once and records each leaf with a Merkle check. A batch leaf is the same vote as a single attestation (one vote
+/// per node and round, whichever way it came).
 /// Reverts with the hub's errors (IInferenceHub).
 interface IAttestationQuorum {
     /// @dev slot 0: validStake(11) invalidStake(11) snapshot(5) deadline(5); slot 1: electorate(12) seq(8)
@@ -42,11 +47,30 @@ interface IAttestationQuorum {
     );
     /// @notice An item of submitAttestations failed on its own (`reason` is the revert data, e.g. a custom error).
     event AttestationRejected(uint256 indexed requestId, bytes reason);
+    /// @notice A signed batch was submitted: `recorded` of its `submitted` leaves counted (the others have an
+    /// AttestationRejected each).
+    event AttestationBatchSubmitted(bytes32 indexed root, address indexed verifier, uint256 submitted, uint256 recorded);
+
+    /// @notice A leaf of a signed batch and its Merkle path to the batch root.
+    struct BatchVote {
+        IInferenceHub.Attestation attestation;
+        bytes32[] proof;
+    }
 
     /// @notice Verification nodes' signed attestations, any submitter, any number per call; each item succeeds or
     /// fails on its own (AttestationRejected). A vote counts with the signer's stake at the round's snapshot; late
     /// votes on a round already decided still count for the reward and for liveness.
     function submitAttestations(IInferenceHub.Attestation[] calldata attestations, bytes[] calldata signatures)
+        external
+        returns (bool[] memory ok);
+
+    /// @notice A verification node's signed batch of votes: `signature` over AttestationBatch(root) (batchDigest), one
+    /// signature recovery and one stake lookup per electorate snapshot for the whole batch, then per leaf a Merkle
+    /// check (leafHash, sorted pairs) and the same rules as a single vote. Any submitter; each leaf counts or fails on
+    /// its own (AttestationRejected names it: InferenceHubNotInBatch, InferenceHubAttestationMismatch,
+    /// InferenceHubDeadlinePassed, InferenceHubNotInElectorate, InferenceHubDuplicateAttestation); a signature that
+    /// recovers nobody refuses the whole batch (InferenceHubInvalidBatchSignature).
+    function submitAttestationBatch(bytes32 root, bytes calldata signature, BatchVote[] calldata votes)
         external
         returns (bool[] memory ok);
 
@@ -60,19 +84,24 @@ interface IAttestationQuorum {
     /// stake (reverts with InferenceHubNothingToClaim if there is nothing to pay).
     function claim(uint256 requestId, bytes32 round, address verifier) external returns (uint256 weight, uint256 validStake);
 
-    /// @notice Hub-only: the signer of two opposite verdicts on the same proof, reported for the first time.
-    function checkEquivocation(
-        IInferenceHub.Attestation calldata a,
-        bytes calldata sigA,
-        IInferenceHub.Attestation calldata b,
-        bytes calldata sigB
-    ) external returns (address signer);
+    /// @notice Hub-only: the signer of two opposite verdicts on the same proof (each signed alone or as a batch
+    /// leaf), reported for the first time for this (request, signer).
+    function checkEquivocation(IInferenceHub.SignedVerdict calldata a, IInferenceHub.SignedVerdict calldata b)
+        external
+        returns (address signer);
 
     /// @notice The outcome of `round` at `quorumBps`.
     function outcome(bytes32 round, uint256 quorumBps) external view returns (QuorumMath.Outcome);
 
     /// @notice EIP-712 digest a verification node signs for `a`.
     function digest(IInferenceHub.Attestation calldata a) external view returns (bytes32);
+
+    /// @notice EIP-712 digest a verification node signs for a batch: AttestationBatch(bytes32 root).
+    function batchDigest(bytes32 root) external view returns (bytes32);
+
+    /// @notice The Merkle leaf of `a` in a batch: keccak256(bytes.concat(keccak256(abi.encode(requestId, proofHash,
+    /// instancesHash, valid)))) (double hash: a leaf can never be read as an inner node).
+    function leafHash(IInferenceHub.Attestation calldata a) external pure returns (bytes32);
 
     /// @notice The key of the round of proof `proofHash` with instances `instancesHash` for `requestId`.
     function roundKey(uint256 requestId, bytes32 proofHash, bytes32 instancesHash) external pure returns (bytes32);

@@ -55,6 +55,17 @@ interface IInferenceHub is IRequestWindows {
         bool valid;
     }
 
+    /// @notice A verification node's signed verdict, as evidence (reportEquivocation). Either one attestation signed
+    /// alone (`root` = 0, `proof` empty, `signature` over the Attestation digest) or a leaf of a signed batch: `proof`
+    /// is the Merkle path of `attestation`'s leaf to `root` and `signature` is over the AttestationBatch(root) digest
+    /// (AttestationQuorum.leafHash, batchDigest).
+    struct SignedVerdict {
+        Attestation attestation;
+        bytes32 root;
+        bytes32[] proof;
+        bytes signature;
+    }
+
     // ---- errors ----
     error InferenceHubUnexpectedStatus(uint256 requestId, RequestStatus current, RequestStatus expected);
     error InferenceHubModelInactive(uint256 modelId);
@@ -75,6 +86,10 @@ interface IInferenceHub is IRequestWindows {
     error InferenceHubInvalidSignature(uint256 requestId);
     error InferenceHubDuplicateAttestation(uint256 requestId, address verifier);
     error InferenceHubNotEquivocation();
+    /// @notice A batch vote's signature recovers no signer (the whole batch is refused).
+    error InferenceHubInvalidBatchSignature(bytes32 root);
+    /// @notice The Merkle path given for this request's leaf does not lead to the signed batch root.
+    error InferenceHubNotInBatch(uint256 requestId, bytes32 root);
     error InferenceHubBatchLengthMismatch();
     error InferenceHubNothingToWithdraw(address account);
     error InferenceHubTransferFailed(address to, uint256 amount);
@@ -114,6 +129,8 @@ interface IInferenceHub is IRequestWindows {
     error InferenceHubQuorumDecided(uint256 requestId);
     /// @notice Verifier rewards are claimable once the attestation window of the settled proof is over.
     error InferenceHubClaimTooEarly(uint256 requestId, uint256 verifyDeadline);
+    /// @notice A proof commitment with a zero proofHash, or a proof store URL that is empty or longer than 256 bytes.
+    error InferenceHubInvalidCommitment(uint256 requestId);
 
     // ---- events (one per transition) ----
     /// @notice Every parameter change (and the initial values) with the complete new set.
@@ -135,10 +152,12 @@ interface IInferenceHub is IRequestWindows {
     event ItemRejected(uint256 indexed requestId, bytes reason); // a batch item that failed on its own
     /// @dev `payment` is what the node that ran the callback was credited from the request's callback budget.
     event CallbackDelivered(uint256 indexed requestId, bool settled, bool success, uint256 gasUsed, uint256 payment);
-    /// @dev `proof` carries the proof bytes for ZKML_ATTESTED (data availability for verification nodes); for
-    /// ZKML_ONCHAIN it is empty (the proof was verified in the same transaction and is in its calldata).
+    /// @dev ZKML_ATTESTED: the hub keeps only the commitment (proofHash, bound to the request by instancesHash and to
+    /// `prover` by its window); the bytes are served by the prover's proof store at `proofStore` + "/proofs/" +
+    /// proofHash (lower-case hex), where verification nodes fetch them and check the hash. ZKML_ONCHAIN: `proofStore`
+    /// is empty (the proof was verified in the same transaction and is in its calldata).
     event ProofSubmitted(
-        uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, bytes proof
+        uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, string proofStore
     );
     event ProofRejected(uint256 indexed requestId, address indexed prover, bytes32 proofHash);
     event ExecutorMismatch(uint256 indexed requestId, address indexed executor, bytes32 fastOutputHash, bytes32 provenOutputHash);
@@ -183,10 +202,10 @@ interface IInferenceHub is IRequestWindows {
     function submitResults(uint256[] calldata requestIds, int256[][] calldata outputs) external returns (bool[] memory ok);
 
     // ---- proof path ----
-    /// @notice The assigned prover (assignedProver) submits an EZKL proof with the request's input (checked against
-    /// the stored inputHash: the hub keeps only hashes) and the output it proves. ZKML_ONCHAIN: verified now against instances the hub rebuilds
-    /// (input ‖ output, as field elements) and settled. ZKML_ATTESTED: recorded (hash) and published
-    /// in ProofSubmitted for verification nodes. Not accepted for OPTIMISTIC (use challenge).
+    /// @notice ZKML_ONCHAIN: the assigned prover (assignedProver) submits an EZKL proof with the request's input
+    /// (checked against the stored inputHash: the hub keeps only hashes) and the output it proves; verified now
+    /// against instances the hub rebuilds (input ‖ output, as field elements) and settled. ZKML_ATTESTED models take
+    /// a commitment instead (commitProof), OPTIMISTIC ones a challenge: both revert with InferenceHubWrongMode.
     function submitProof(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external;
 
@@ -200,15 +219,50 @@ interface IInferenceHub is IRequestWindows {
         external
         returns (bool[] memory ok);
 
+    /// @notice ZKML_ATTESTED: the assigned prover (assignedProver) commits to a proof without sending its bytes:
+    /// `proofHash` = keccak256 of the proof bytes, `input` (checked against the stored inputHash) and the `output` it
+    /// proves (the hub binds both into instancesHash), and `proofStore`, the base URL of the prover's proof store
+    /// (1-256 bytes), which must serve the bytes at proofStore + "/proofs/" + proofHash to every verification node
+    /// until the round closes. Records the commitment, moves the duty to prove to the caller, emits ProofSubmitted
+    /// and opens the round with a fixed electorate. Verification nodes that cannot fetch bytes hashing to proofHash
+    /// vote invalid: a proof nobody can fetch is rejected and its prover slashed, like an invalid one.
+    function commitProof(
+        uint256 requestId,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes32 proofHash,
+        string calldata proofStore
+    ) external;
+
+    /// @notice Many commitments (one prover, one proof store) in one transaction; each item succeeds or fails on its
+    /// own (ItemRejected).
+    function commitProofs(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes32[] calldata proofHashes,
+        string calldata proofStore
+    ) external returns (bool[] memory ok);
+
     /// @notice ZKML_ATTESTED, its own step after the votes (submitted to the AttestationQuorum): settle the proof under
     /// attestation once the valid stake reached quorumBps of its round's electorate, or reject it (slashing its
     /// prover and reopening the request for another proof) once the invalid stake makes that impossible. Reverts with
     /// InferenceHubQuorumPending otherwise. Anyone may call; the caller is paid the callback budget for onSettled.
     function settle(uint256 requestId) external;
 
-    /// @notice Slash a verification node that signed both verdicts for the same request.
-    function reportEquivocation(Attestation calldata a, bytes calldata sigA, Attestation calldata b, bytes calldata sigB)
-        external;
+    /// @notice `settle` for many requests in one transaction (e.g. every request of an attestation batch); each item
+    /// succeeds or fails on its own (ItemRejected: pending quorum, already settled by someone else, ...), so nodes
+    /// racing to settle the same requests waste an item, never a transaction. The caller is paid each item's
+    /// onSettled budget.
+    function settleMany(uint256[] calldata requestIds) external returns (bool[] memory ok);
+
+    /// @notice One item of settleMany; callable only by the hub itself.
+    function selfSettle(uint256 requestId) external;
+
+    /// @notice Slash a verification node that signed both verdicts on the same proof (same request, proof and
+    /// instances), each signed alone or as a leaf of a batch, in any combination; once per (request, node). The
+    /// reporter gets slashRewardBps of the slash.
+    function reportEquivocation(SignedVerdict calldata a, SignedVerdict calldata b) external;
 
     /// @notice OPTIMISTIC, step one of a challenge: record `commitment` = keccak256(abi.encode(requestId, challenger,
     /// keccak256(abi.encode(output)), keccak256(proof))). Binding the challenger makes a copied challenge worthless.

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAttestationQuorum} from "../interfaces/IAttestationQuorum.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
@@ -18,7 +19,8 @@ import {QuorumMath} from "../libraries/QuorumMath.sol";
 /// nothing. Votes are EIP-712 signatures (OpenZeppelin EIP712 + ECDSA; domain "Twinpath" v1, verifyingContract = this
 /// contract), accepted until the round's deadline, also after the hub has settled or rejected the proof (they count
 /// for the reward and for liveness). Tracks each node's latest voted round, so a node that stays silent through
-/// `silenceLimit` rounds can be shown silent (checkSilence) without a loop. Detects equivocation.
+/// `silenceLimit` rounds can be shown silent (checkSilence) without a loop. Detects equivocation. A node may also
+/// vote on many rounds with one signature over a Merkle root of its verdicts (submitAttestationBatch).
 /// @dev Deployed before its hub and wired once (setHub). The hub keeps the request state, the events and the money;
 /// this contract reverts with the hub's errors (IInferenceHub), which bubble up through the hub's call unchanged.
 /// A round is keyed by (requestId, proofHash, instancesHash); the snapshot can be per request (epoch = 1 s) or shared
@@ -26,6 +28,7 @@ import {QuorumMath} from "../libraries/QuorumMath.sol";
 contract AttestationQuorum is IAttestationQuorum, EIP712 {
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(uint256 requestId,bytes32 proofHash,bytes32 instancesHash,bool valid)");
+    bytes32 public constant BATCH_TYPEHASH = keccak256("AttestationBatch(bytes32 root)");
     uint256 private constant VERDICT_VALID = 1;
     uint256 private constant VERDICT_INVALID = 2;
     uint256 private constant CLAIMED = 4;
@@ -112,22 +115,37 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         uint256 id = a.requestId;
         bytes32 round = roundKey(id, a.proofHash, a.instancesHash);
         Round storage r = _rounds[round];
-        uint256 deadline = r.deadline;
-        if (deadline == 0) revert IInferenceHub.InferenceHubAttestationMismatch(id);
-        if (block.timestamp > deadline) revert IInferenceHub.InferenceHubDeadlinePassed(id, deadline);
+        _revertWith(_roundRefusal(id, r));
         address signer = _signer(a, signature);
         if (signer == address(0)) revert IInferenceHub.InferenceHubInvalidSignature(id);
         uint256 weight = nodes.stakeAt(signer, NodeRole.Verifier, r.snapshot);
-        if (weight == 0) revert IInferenceHub.InferenceHubNotInElectorate(id, signer);
         bytes32 key = keccak256(abi.encode(round, signer));
-        if (_votes[key] != 0) revert IInferenceHub.InferenceHubDuplicateAttestation(id, signer);
-        _votes[key] = (weight << 8) | (a.valid ? VERDICT_VALID : VERDICT_INVALID);
-        // weight <= electorate < 2^96 and each side sums distinct voters' snapshot stakes, so it stays <= electorate
-        if (a.valid) r.validStake += uint88(weight);
-        else r.invalidStake += uint88(weight);
-        uint64 seq = r.seq;
-        if (seq > _lastVoted[signer]) _lastVoted[signer] = seq;
-        emit AttestationRecorded(id, round, signer, a.valid, r.validStake, r.invalidStake);
+        _revertWith(_voterRefusal(id, key, signer, weight));
+        _record(a, round, r, key, signer, weight);
+    }
+
+    /// @inheritdoc IAttestationQuorum
+    /// @dev No self-call per leaf: a refused leaf is found by checks that do not write, so it is skipped with its
+    /// reason (AttestationRejected) and nothing else. The signer's weight is looked up once per distinct snapshot
+    /// (once per batch when its rounds share an electorate epoch).
+    function submitAttestationBatch(bytes32 root, bytes calldata signature, BatchVote[] calldata votes)
+        external
+        returns (bool[] memory ok)
+    {
+        (address signer,,) = ECDSA.tryRecoverCalldata(batchDigest(root), signature);
+        if (signer == address(0)) revert IInferenceHub.InferenceHubInvalidBatchSignature(root);
+        uint256 n = votes.length;
+        ok = new bool[](n);
+        // [snapshot, the signer's weight at it]: looked up again only when a leaf's round has another snapshot
+        uint256[2] memory weightAt = [type(uint256).max, 0];
+        uint256 recorded;
+        for (uint256 i; i < n; ++i) {
+            if (_batchLeaf(votes[i], root, signer, weightAt)) {
+                ok[i] = true;
+                ++recorded;
+            }
+        }
+        emit AttestationBatchSubmitted(root, signer, n, recorded);
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -137,20 +155,21 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     }
 
     /// @inheritdoc IAttestationQuorum
-    function checkEquivocation(
-        IInferenceHub.Attestation calldata a,
-        bytes calldata sigA,
-        IInferenceHub.Attestation calldata b,
-        bytes calldata sigB
-    ) external onlyHub returns (address signer) {
+    function checkEquivocation(IInferenceHub.SignedVerdict calldata a, IInferenceHub.SignedVerdict calldata b)
+        external
+        onlyHub
+        returns (address signer)
+    {
+        IInferenceHub.Attestation calldata x = a.attestation;
+        IInferenceHub.Attestation calldata y = b.attestation;
         if (
-            a.requestId != b.requestId || a.proofHash != b.proofHash || a.instancesHash != b.instancesHash
-                || a.valid == b.valid
+            x.requestId != y.requestId || x.proofHash != y.proofHash || x.instancesHash != y.instancesHash
+                || x.valid == y.valid
         ) revert IInferenceHub.InferenceHubNotEquivocation();
-        signer = _signer(a, sigA);
-        if (signer == address(0) || signer != _signer(b, sigB)) revert IInferenceHub.InferenceHubNotEquivocation();
-        bytes32 key = keccak256(abi.encode(a.requestId, signer));
-        if (_equivocations[key]) revert IInferenceHub.InferenceHubEquivocationAlreadyReported(a.requestId, signer);
+        signer = _verdictSigner(a);
+        if (signer == address(0) || signer != _verdictSigner(b)) revert IInferenceHub.InferenceHubNotEquivocation();
+        bytes32 key = keccak256(abi.encode(x.requestId, signer));
+        if (_equivocations[key]) revert IInferenceHub.InferenceHubEquivocationAlreadyReported(x.requestId, signer);
         _equivocations[key] = true;
     }
 
@@ -222,9 +241,105 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         );
     }
 
+    /// @inheritdoc IAttestationQuorum
+    function batchDigest(bytes32 root) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(BATCH_TYPEHASH, root)));
+    }
+
+    /// @inheritdoc IAttestationQuorum
+    function leafHash(IInferenceHub.Attestation calldata a) public pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(a.requestId, a.proofHash, a.instancesHash, a.valid))));
+    }
+
     /// @notice The EIP-712 domain separator (also see eip712Domain()).
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
+    }
+
+    /// @dev One leaf of a signed batch: counted (true), or refused with its reason (AttestationRejected, false).
+    function _batchLeaf(BatchVote calldata v, bytes32 root, address signer, uint256[2] memory weightAt)
+        private
+        returns (bool)
+    {
+        IInferenceHub.Attestation calldata a = v.attestation;
+        uint256 id = a.requestId;
+        bytes32 round = roundKey(id, a.proofHash, a.instancesHash);
+        Round storage r = _rounds[round];
+        bytes32 key = keccak256(abi.encode(round, signer));
+        bytes memory reason;
+        if (!MerkleProof.verifyCalldata(v.proof, root, leafHash(a))) {
+            reason = abi.encodeWithSelector(IInferenceHub.InferenceHubNotInBatch.selector, id, root);
+        } else {
+            reason = _roundRefusal(id, r);
+            if (reason.length == 0) {
+                if (r.snapshot != weightAt[0]) {
+                    weightAt[0] = r.snapshot;
+                    weightAt[1] = nodes.stakeAt(signer, NodeRole.Verifier, weightAt[0]);
+                }
+                reason = _voterRefusal(id, key, signer, weightAt[1]);
+            }
+        }
+        if (reason.length != 0) {
+            emit AttestationRejected(id, reason);
+            return false;
+        }
+        _record(a, round, r, key, signer, weightAt[1]);
+        return true;
+    }
+
+    /// @dev Why round `r` takes no vote on request `id` now (empty: it does): never opened, or closed.
+    function _roundRefusal(uint256 id, Round storage r) private view returns (bytes memory) {
+        uint256 deadline = r.deadline;
+        if (deadline == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubAttestationMismatch.selector, id);
+        if (block.timestamp > deadline) {
+            return abi.encodeWithSelector(IInferenceHub.InferenceHubDeadlinePassed.selector, id, deadline);
+        }
+        return "";
+    }
+
+    /// @dev Why `signer` (with `weight` at the round's snapshot) may not vote under `key` (empty: it may).
+    function _voterRefusal(uint256 id, bytes32 key, address signer, uint256 weight) private view returns (bytes memory) {
+        if (weight == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubNotInElectorate.selector, id, signer);
+        if (_votes[key] != 0) {
+            return abi.encodeWithSelector(IInferenceHub.InferenceHubDuplicateAttestation.selector, id, signer);
+        }
+        return "";
+    }
+
+    /// @dev Counts a checked vote: one per (round, signer), whether it came alone or in a batch.
+    function _record(
+        IInferenceHub.Attestation calldata a,
+        bytes32 round,
+        Round storage r,
+        bytes32 key,
+        address signer,
+        uint256 weight
+    ) private {
+        bool valid = a.valid;
+        _votes[key] = (weight << 8) | (valid ? VERDICT_VALID : VERDICT_INVALID);
+        // weight <= electorate < 2^96 and each side sums distinct voters' snapshot stakes, so it stays <= electorate
+        if (valid) r.validStake += uint88(weight);
+        else r.invalidStake += uint88(weight);
+        uint64 seq = r.seq;
+        if (seq > _lastVoted[signer]) _lastVoted[signer] = seq;
+        emit AttestationRecorded(a.requestId, round, signer, valid, r.validStake, r.invalidStake);
+    }
+
+    /// @dev Reverts with `reason` (custom error data) unless it is empty.
+    function _revertWith(bytes memory reason) private pure {
+        if (reason.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
+
+    /// @dev The signer of a verdict signed alone or as a batch leaf (address(0) if the signature or the Merkle path
+    /// does not hold).
+    function _verdictSigner(IInferenceHub.SignedVerdict calldata v) private view returns (address signer) {
+        if (v.root == bytes32(0)) return _signer(v.attestation, v.signature);
+        if (!MerkleProof.verifyCalldata(v.proof, v.root, leafHash(v.attestation))) return address(0);
+        (signer,,) = ECDSA.tryRecoverCalldata(batchDigest(v.root), v.signature);
     }
 
     /// @dev The signer of `a` (address(0) for a malformed or malleable signature).

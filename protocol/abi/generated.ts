@@ -235,6 +235,28 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubInvalidBatchSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubInvalidCommitment",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "string",
         "name": "field",
         "type": "string"
@@ -348,6 +370,22 @@ export const inferenceHubAbi = [
   {
     "inputs": [],
     "name": "InferenceHubNotEquivocation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubNotInBatch",
     "type": "error"
   },
   {
@@ -975,9 +1013,9 @@ export const inferenceHubAbi = [
       },
       {
         "indexed": false,
-        "internalType": "bytes",
-        "name": "proof",
-        "type": "bytes"
+        "internalType": "string",
+        "name": "proofStore",
+        "type": "string"
       }
     ],
     "name": "ProofSubmitted",
@@ -1441,6 +1479,78 @@ export const inferenceHubAbi = [
         "internalType": "int256[]",
         "name": "output",
         "type": "int256[]"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "string",
+        "name": "proofStore",
+        "type": "string"
+      }
+    ],
+    "name": "commitProof",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "requestIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "inputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "outputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proofHashes",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "string",
+        "name": "proofStore",
+        "type": "string"
+      }
+    ],
+    "name": "commitProofs",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "ok",
+        "type": "bool[]"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "input",
+        "type": "int256[]"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "output",
+        "type": "int256[]"
       }
     ],
     "name": "expectedInstances",
@@ -1806,66 +1916,100 @@ export const inferenceHubAbi = [
       {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "a",
         "type": "tuple"
       },
       {
-        "internalType": "bytes",
-        "name": "sigA",
-        "type": "bytes"
-      },
-      {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "b",
         "type": "tuple"
-      },
-      {
-        "internalType": "bytes",
-        "name": "sigB",
-        "type": "bytes"
       }
     ],
     "name": "reportEquivocation",
@@ -1958,6 +2102,19 @@ export const inferenceHubAbi = [
       }
     ],
     "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "selfSettle",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2105,6 +2262,25 @@ export const inferenceHubAbi = [
     ],
     "name": "settle",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "requestIds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "settleMany",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "ok",
+        "type": "bool[]"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -3943,6 +4119,37 @@ export const attestationQuorumAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "submitted",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "recorded",
+        "type": "uint256"
+      }
+    ],
+    "name": "AttestationBatchSubmitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
@@ -4093,68 +4300,121 @@ export const attestationQuorumAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      }
+    ],
+    "name": "batchDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "a",
         "type": "tuple"
       },
       {
-        "internalType": "bytes",
-        "name": "sigA",
-        "type": "bytes"
-      },
-      {
         "components": [
           {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
+            "name": "root",
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
           },
           {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IInferenceHub.Attestation",
+        "internalType": "struct IInferenceHub.SignedVerdict",
         "name": "b",
         "type": "tuple"
-      },
-      {
-        "internalType": "bytes",
-        "name": "sigB",
-        "type": "bytes"
       }
     ],
     "name": "checkEquivocation",
@@ -4301,6 +4561,47 @@ export const attestationQuorumAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "requestId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "proofHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "instancesHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "valid",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct IInferenceHub.Attestation",
+        "name": "a",
+        "type": "tuple"
+      }
+    ],
+    "name": "leafHash",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -4454,6 +4755,69 @@ export const attestationQuorumAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      },
+      {
+        "components": [
+          {
+            "components": [
+              {
+                "internalType": "uint256",
+                "name": "requestId",
+                "type": "uint256"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "proofHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "instancesHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bool",
+                "name": "valid",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IInferenceHub.Attestation",
+            "name": "attestation",
+            "type": "tuple"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct IAttestationQuorum.BatchVote[]",
+        "name": "votes",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "submitAttestationBatch",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "ok",
+        "type": "bool[]"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

@@ -19,6 +19,7 @@ import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus } from "../../protocol/enums.js";
 import { buildInstances } from "../../protocol/instances.js";
+import { fetchProof } from "../../protocol/proofStore.js";
 import {
   checkProof,
   createTwinpathClient,
@@ -139,7 +140,7 @@ describe("client library against a local stack (ZKML_ATTESTED, real proofs)", { 
     const seen: RequestEvent[] = [];
     for await (const e of tp.watchRequest(sent.requestId, { fromBlock: sent.blockNumber, pollingInterval: 100, timeoutMs: 120_000 })) seen.push(e);
     const proofEvent = seen.find((e) => e.eventName === "ProofSubmitted");
-    assert.ok(proofEvent?.eventName === "ProofSubmitted" && proofEvent.args.proof === "0x", "on-chain verification publishes no proof bytes in the event");
+    assert.ok(proofEvent?.eventName === "ProofSubmitted" && proofEvent.args.proofStore === "", "on-chain verification names no proof store in the event");
     assert.equal(seen.at(-1)?.eventName === "RequestSettled" || seen.some((e) => e.eventName === "RequestSettled"), true);
     const report = await tp.verifySettledResult(sent.requestId, { bundle: directoryBundle(bundleDir), circuit, labels: LABELS });
     assert.ok(report.ok, JSON.stringify(report.checks, null, 1));
@@ -178,7 +179,8 @@ describe("client library against a local stack (ZKML_ATTESTED, real proofs)", { 
     const t = await tp.getRequestTimeline(settledId);
     const proofEvent = t.events.find((e) => e.eventName === "ProofSubmitted")!;
     assert.equal(proofEvent.eventName, "ProofSubmitted");
-    const proof = Buffer.from((proofEvent.args.proof as Hex).slice(2), "hex");
+    // ZKML_ATTESTED: only the hash is on chain; the bytes come from the prover's store (hash-checked)
+    const proof = Buffer.from(await fetchProof([proofEvent.args.proofStore as string], proofEvent.args.proofHash as Hex));
     const instances = buildInstances(t.input!, t.proof!.output);
     assert.equal(checkProof(circuit, registered.files.srs, proof, instances).status, "pass");
     proof[200] ^= 1;

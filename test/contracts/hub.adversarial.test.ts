@@ -24,6 +24,7 @@ import {
   OUTPUT,
   paymentOf,
   PRICE,
+  PROOF_STORE,
   proofFor,
   Role,
   Status,
@@ -55,7 +56,7 @@ describe("attack 1: quorum shrink (votes weighed at record time, pass mark from 
     const executor = await f.deliver(id); // honest result
     // The attacker's prover key proves a wrong output (a junk proof: verifiers would reject it).
     const junk = proofFor(INPUT, WRONG);
-    await hub.write.submitProof([id, INPUT, WRONG, junk], { account: wallets.prover2.account });
+    await hub.write.commitProof([id, INPUT, WRONG, keccak256(junk), PROOF_STORE], { account: wallets.prover2.account });
     const a = attestation(id, WRONG, junk);
     await f.attest(a, [wallets.ver1]);
     await nodeRegistry.write.beginUnbonding([Role.Verifier, MIN_STAKE], { account: wallets.ver1.account });
@@ -80,7 +81,7 @@ describe("attack 1: quorum shrink (votes weighed at record time, pass mark from 
     const id = await f.request(f.models.attested, { proofTimeout: 7200 });
     const executor = await f.deliver(id);
     const junk = proofFor(INPUT, WRONG);
-    await hub.write.submitProof([id, INPUT, WRONG, junk], { account: wallets.prover2.account });
+    await hub.write.commitProof([id, INPUT, WRONG, keccak256(junk), PROOF_STORE], { account: wallets.prover2.account });
     const a = attestation(id, WRONG, junk);
     await f.attest(a, [wallets.ver1]);
     // the same wei again, under a new key
@@ -140,7 +141,7 @@ describe("attack 2: profitable griefing by a consumer", () => {
     const { proofDeadline } = await hub.read.getRequest([id]);
     const junk = proofFor(INPUT, WRONG);
     await networkHelpers.time.setNextBlockTimestamp(proofDeadline);
-    await hub.write.submitProof([id, INPUT, WRONG, junk], { account: wallets.prover2.account });
+    await hub.write.commitProof([id, INPUT, WRONG, keccak256(junk), PROOF_STORE], { account: wallets.prover2.account });
     // the honest verifiers reject it as fast as they can (next block)
     const no = attestation(id, WRONG, junk, false);
     await f.attest(no, [wallets.ver2, wallets.ver3]);

@@ -9,11 +9,13 @@ import {
   budgetOf,
   deployHub,
   deployProtocol,
+  alone,
   INPUT,
   instancesHash,
   MIN_STAKE,
   OUTPUT,
   PRICE,
+  PROOF_STORE,
   proofFor,
   Role,
   SLASH,
@@ -191,14 +193,14 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     // the same proof cannot come back
     const next = await f.proverOf(id);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.hub.write.submitProof([id, INPUT, OUTPUT, proof], { account: next.account }),
+      f.hub.write.commitProof([id, INPUT, OUTPUT, keccak256(proof), PROOF_STORE], { account: next.account }),
       f.hub,
       "InferenceHubInvalidProof",
       [id],
     );
     // another proof (different bytes) for the same output, attested valid by 2 of 3
     const proof2 = proofFor(INPUT, OUTPUT, "0x01");
-    await f.hub.write.submitProof([id, INPUT, OUTPUT, proof2], { account: next.account });
+    await f.hub.write.commitProof([id, INPUT, OUTPUT, keccak256(proof2), PROOF_STORE], { account: next.account });
     const b = { ...a, proofHash: keccak256(proof2) };
     await f.attest(b, [f.wallets.ver1, f.wallets.ver3]);
     await f.hub.write.settle([id]);
@@ -239,7 +241,7 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     const no = await f.sign(f.wallets.ver3, { ...a, valid: false });
     const reporter = f.wallets.outsider;
     await viem.assertions.emitWithArgs(
-      f.hub.write.reportEquivocation([a, yes, { ...a, valid: false }, no], { account: reporter.account }),
+      f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, no)], { account: reporter.account }),
       f.hub,
       "EquivocationSlashed",
       [a.requestId, getAddress(f.wallets.ver3.account.address), SLASH],
@@ -247,22 +249,22 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     assert.equal(await f.nodeRegistry.read.stakeOf([f.wallets.ver3.account.address, Role.Verifier]), parseEther("1") - SLASH);
     assert.equal(await f.hub.read.releasable([reporter.account.address]), SLASH / 2n);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.hub.write.reportEquivocation([a, yes, { ...a, valid: false }, no], { account: reporter.account }),
+      f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, no)], { account: reporter.account }),
       f.hub,
       "InferenceHubEquivocationAlreadyReported",
       [a.requestId, getAddress(f.wallets.ver3.account.address)],
     );
     // same verdict twice, different signers, different proofs: not equivocation
-    await viem.assertions.revertWithCustomError(f.hub.write.reportEquivocation([a, yes, a, yes]), f.hub, "InferenceHubNotEquivocation");
+    await viem.assertions.revertWithCustomError(f.hub.write.reportEquivocation([alone(a, yes), alone(a, yes)]), f.hub, "InferenceHubNotEquivocation");
     const otherNo = await f.sign(f.wallets.ver2, { ...a, valid: false });
     await viem.assertions.revertWithCustomError(
-      f.hub.write.reportEquivocation([a, yes, { ...a, valid: false }, otherNo]),
+      f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, otherNo)]),
       f.hub,
       "InferenceHubNotEquivocation",
     );
     const other = { ...a, valid: false, proofHash: keccak256("0x01") };
     await viem.assertions.revertWithCustomError(
-      f.hub.write.reportEquivocation([a, yes, other, await f.sign(f.wallets.ver3, other)]),
+      f.hub.write.reportEquivocation([alone(a, yes), alone(other, await f.sign(f.wallets.ver3, other))]),
       f.hub,
       "InferenceHubNotEquivocation",
     );

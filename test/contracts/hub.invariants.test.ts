@@ -19,7 +19,7 @@ import fc from "fast-check";
 import { network } from "hardhat";
 import { encodeAbiParameters, getAddress, keccak256, type Hex } from "viem";
 
-import { deployHub, DOMAIN, GAS_PRICE, hashValues, INPUT, instancesHash, MIN_STAKE, OUTPUT, paymentOf, proofFor, Role, Status } from "./helpers/hub.js";
+import { deployHub, DOMAIN, GAS_PRICE, hashValues, INPUT, instancesHash, MIN_STAKE, OUTPUT, paymentOf, PROOF_STORE, proofFor, Role, Status } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -100,18 +100,21 @@ async function honestPass(f: F, ids: bigint[], modeOf: Map<bigint, number>) {
           }
         }
       } else if (getAddress(await hub.read.assignedProver([id])) === getAddress(honestProver.account.address)) {
-        await attempt(hub.write.submitProof([id, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)], { account: honestProver.account }));
+        const proof = proofFor(INPUT, OUTPUT);
+        const account = honestProver.account;
+        if (modeOf.get(id) === 1) await attempt(hub.write.commitProof([id, INPUT, OUTPUT, keccak256(proof), PROOF_STORE], { account }));
+        else await attempt(hub.write.submitProof([id, INPUT, OUTPUT, proof], { account }));
       }
     }
   }
   // votes on every open round: valid only on a proof of the true output (a proof of anything else cannot verify)
   const t = await now();
   for (const p of await hub.getEvents.ProofSubmitted({}, { fromBlock: 0n, strict: true })) {
-    if (p.args.proof === "0x") continue; // verified on chain, no round
+    if (p.args.proofStore === "") continue; // verified on chain, no round
     const round = await quorum.read.roundKey([p.args.requestId!, p.args.proofHash!, p.args.instancesHash!]);
     const info = await quorum.read.roundOf([round]);
     if (info.seq === 0n || BigInt(info.deadline) < t) continue;
-    const truth = p.args.instancesHash === instancesHash(INPUT, OUTPUT) && p.args.proof === proofFor(INPUT, OUTPUT);
+    const truth = p.args.instancesHash === instancesHash(INPUT, OUTPUT) && p.args.proofHash === keccak256(proofFor(INPUT, OUTPUT));
     const a = { requestId: p.args.requestId!, proofHash: p.args.proofHash!, instancesHash: p.args.instancesHash!, valid: truth };
     for (const v of [wallets.ver1, wallets.ver2]) {
       const [verdict] = await quorum.read.attestationOf([round, v.account.address]);
@@ -200,7 +203,10 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
               // ONCHAIN: nothing but garbage can be sent for a wrong output; ATTESTED: a "proof" of the wrong output
               const junk = modeOf.get(id) === 0 ? GARBAGE : proofFor(INPUT, WRONG);
               for (const k of attackerKeys) {
-                if (await attempt(hub.write.submitProof([id, INPUT, WRONG, junk], { account: k.account }))) break;
+                const sent = modeOf.get(id) === 0
+                  ? hub.write.submitProof([id, INPUT, WRONG, junk], { account: k.account })
+                  : hub.write.commitProof([id, INPUT, WRONG, keccak256(junk), PROOF_STORE], { account: k.account });
+                if (await attempt(sent)) break;
               }
               break;
             }

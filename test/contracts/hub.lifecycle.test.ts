@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { getAddress, keccak256 } from "viem";
 
-import { budgetOf, deployHub, hashValues, INPUT, instancesHash, OUTPUT, PRICE, proofFor, Status } from "./helpers/hub.js";
+import { budgetOf, deployHub, hashValues, INPUT, instancesHash, OUTPUT, PRICE, PROOF_STORE, proofFor, Status } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -84,7 +84,9 @@ describe("InferenceHub lifecycle", () => {
     await f.prove(id, OUTPUT, proof);
     assert.equal(await hub.read.status([id]), Status.ProofSubmitted);
     const [published] = await hub.getEvents.ProofSubmitted({ requestId: id }, { fromBlock: 0n, strict: true });
-    assert.equal(published.args.proof, proof); // data availability for verification nodes
+    // only the commitment is on chain: the bytes are served by the prover's proof store, named in the event
+    assert.equal(published.args.proofHash, keccak256(proof));
+    assert.equal(published.args.proofStore, PROOF_STORE);
     assert.equal(published.args.instancesHash, instancesHash(INPUT, OUTPUT));
     const [opened] = await hub.getEvents.VerificationOpened({ requestId: id }, { fromBlock: 0n, strict: true });
     assert.equal(opened.args.electorate, 3n * 10n ** 18n); // three verification nodes at 1 ether, fixed now

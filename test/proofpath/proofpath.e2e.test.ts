@@ -1,12 +1,15 @@
 /**
  * The proof path end to end, with real processes, a real Hardhat node, a real Redis and real EZKL proofs of the
  * iris-mlp demo model (ZKML_ATTESTED): request -> fast result -> proof -> attestations of verification nodes ->
- * settlement, plus the failure paths (a node offline, a tampered proof, a proof of another input, a dishonest
- * executor, a prover killed mid-proof) and fast-path latency under heavy proving.
+ * settlement, plus the failure paths (a node offline, a tampered proof, a proof of another input, proof bytes
+ * withheld, forged or served to one node only, a dishonest executor, a prover killed mid-proof) and fast-path latency
+ * under heavy proving.
  *
  * One stack for the whole file (start-up is the expensive part); the tests run in order and build on each other.
  */
 import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
@@ -15,7 +18,8 @@ import { TxSender } from "../../workers/chain/sender/txSender.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { PROOF_KEYS, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import type { WorkerProcess } from "../../devnet/processes.js";
-import { submitProofCall } from "../../workers/proofs/chain.js";
+import { commitProofCall } from "../../workers/proofs/chain.js";
+import { fetchProof } from "../../protocol/proofStore.js";
 import { valuesHash, fromField } from "../../protocol/instances.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { loadBundle } from "../../compiler/bundle.js";
@@ -52,6 +56,27 @@ const releasable = (a: Address) => ps.stack.client.readContract({ address: ps.hu
 const record = (id: bigint) => ps.stack.client.readContract({ address: ps.hub, abi: inferenceHubAbi, functionName: "getRequest", args: [id] });
 const logFor = (w: WorkerProcess, id: bigint, msg: RegExp) => w.logs.find((l) => l.requestId === id.toString() && msg.test(String(l.msg)));
 
+/**
+ * The outside prover's proof store: GET /proofs/<hash> answers what `serve` says for that hash and the n-th request
+ * for it (bytes, or 404).
+ */
+async function outsideStore(serve: (hash: string, n: number) => Uint8Array | null) {
+  const counts = new Map<string, number>();
+  const server: Server = createServer((req, res) => {
+    const hash = /^\/proofs\/(0x[0-9a-f]{64})$/.exec(req.url ?? "")?.[1];
+    const n = (counts.get(hash ?? "") ?? 0) + 1;
+    counts.set(hash ?? "", n);
+    const bytes = hash ? serve(hash, n) : null;
+    if (!bytes) res.writeHead(404).end();
+    else res.writeHead(200, { "content-type": "application/octet-stream" }).end(bytes);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 /** Proves `input` in this process (the test acting as an outside prover). */
 function proveHere(input: readonly bigint[]) {
   const b = loadBundle(bundleDir, { requirePk: true });
@@ -68,7 +93,8 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
     [prover, ...verifiers] = await Promise.all([
       ps.start("prover", 0, { PROVER_THREADS: "1" }),
       // three independent nodes, one per verifier backend: the engine, the project's TS verifier, and both
-      ...BACKENDS.map((backend, i) => ps.start("verifier-node", i, { VERIFIER_BACKEND: backend })),
+      // (bytes an outside prover withholds: three fetch rounds, ~1.5 s, then an invalid vote)
+      ...BACKENDS.map((backend, i) => ps.start("verifier-node", i, { VERIFIER_BACKEND: backend, VERIFIER_FETCH_ATTEMPTS: "3", VERIFIER_FETCH_BACKOFF_MS: "500" })),
     ]);
   });
 
@@ -88,8 +114,10 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
 
     const [proofEv] = await hubEvents("ProofSubmitted", sent.requestId);
     assert.ok(proofEv, "a ProofSubmitted event");
-    const proof = proofEv.args.proof as Hex;
-    assert.equal(keccak256(proof), proofEv.args.proofHash, "the event's proof bytes hash to the recorded proofHash");
+    // only the commitment is on chain; the bytes come from the store the event names (the prover's), by hash
+    const startedLine = prover.logs.find((l) => l.msg === "prover started") as { metricsPort: number };
+    assert.equal(proofEv.args.proofStore, `http://127.0.0.1:${startedLine.metricsPort}`, "the prover's own store");
+    const proof = toHex(await fetchProof([proofEv.args.proofStore as string], proofEv.args.proofHash as Hex));
     assert.equal((proofEv.args.prover as string).toLowerCase(), ps.address(ps.proverKeys[0]).toLowerCase());
     const atts = await votes(sent.requestId);
     const attesters = new Set(atts.map((a) => a.verifier));
@@ -172,11 +200,14 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
     const foreign = { proof: Uint8Array.from(Buffer.from(firstProof.proof.slice(2), "hex")), output: firstProof.output };
     assert.notDeepEqual(firstProof.input, input);
 
+    const served = new Map<string, Uint8Array>([[keccak256(tampered), tampered], [keccak256(foreign.proof), foreign.proof]]);
+    const evilStore = await outsideStore((hash) => served.get(hash) ?? null);
+    ps.stack.onCleanup(evilStore.close);
     for (const [what, proof, output] of [["tampered", tampered, honest.output], ["another input", foreign.proof, foreign.output]] as const) {
-      // a prover may submit only in its own window (the hub draws one per window): the attacker waits for its turn
+      // a prover may commit only in its own window (the hub draws one per window): the attacker waits for its turn
       await ps.waitForProverWindow(sent.requestId, evilAddress);
-      await evil.send({ call: submitProofCall(ps.hub, sent.requestId, input, output, proof), label: "submitProof" });
       const proofHash = keccak256(proof);
+      await evil.send({ call: commitProofCall(ps.hub, sent.requestId, input, output, proofHash, evilStore.url), label: "commitProof" });
       // the quorum rejects it: the request goes back to Executed and the proof is marked rejected
       const deadline = Date.now() + 60_000;
       let rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
@@ -206,6 +237,66 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => 
     await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
     const [settled] = await hubEvents("RequestSettled", sent.requestId);
     assert.equal(settled.args.outputHash, valuesHash(honest.output));
+  });
+
+  it("proof bytes withheld, forged or served to one node only: the nodes vote invalid, the committing prover pays, the honest proof then settles", async () => {
+    await prover.stop(); // the honest prover waits, so the outside commitments below come first
+    const input = nextInput();
+    const sent = await ps.request(input, { fee: FEE });
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Executed], 30_000);
+    const evilKey = devKey(PROOF_KEYS.provers[1]);
+    const evil = new TxSender({ publicClient: ps.stack.client, walletClient: createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId }, evilKey), pollIntervalMs: 20 });
+    const evilAddress = ps.address(evilKey);
+    // Valid proofs of this very request (proving is randomised: three different proofs): what is at stake here is
+    // only whether the nodes get the bytes.
+    const proofs = [proveHere(input), proveHere(input), proveHere(input)];
+    assert.equal(new Set(proofs.map((p) => keccak256(p.proof))).size, 3);
+    const [withheld, forged, selective] = proofs.map((p) => keccak256(p.proof));
+    const other = proofs[0].proof.slice();
+    other[700] ^= 0x01;
+    const evilStore = await outsideStore((hash, n) => {
+      if (hash === forged) return other; // bytes of another hash under this one
+      if (hash === selective && n === 1) return proofs[2].proof; // the first node that asks, nobody else
+      return null; // withheld
+    });
+    ps.stack.onCleanup(evilStore.close);
+    // (proving above held this process's event loop for a while: the first read may meet a dropped keep-alive socket)
+    const slashEvents = async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await hubEvents("SlashCredited");
+        } catch (err) {
+          if (attempt >= 3) throw err;
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      }
+    };
+    const slashesBefore = (await slashEvents()).filter((s) => (s.args.node as string).toLowerCase() === evilAddress.toLowerCase()).length;
+    for (const [what, proofHash, output] of [["withheld", withheld, proofs[0].output], ["forged", forged, proofs[1].output], ["served to one node", selective, proofs[2].output]] as const) {
+      await ps.waitForProverWindow(sent.requestId, evilAddress);
+      await evil.send({ call: commitProofCall(ps.hub, sent.requestId, input, output, proofHash, evilStore.url), label: "commitProof" });
+      const deadline = Date.now() + 60_000;
+      let rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+      while (!rejected.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+      }
+      assert.equal(rejected.length, 1, `${what}: ProofRejected`);
+      // each node that could not fetch matching bytes said why and voted invalid
+      let unavailable = 0;
+      for (const v of verifiers) {
+        const line = await v.waitForLog((l) => l.requestId === sent.requestId.toString() && l.proofHash === proofHash && (l.valid !== undefined || NOT_VOTING.test(String(l.msg))), 30_000);
+        if (line.valid === false && line.unavailable) unavailable++;
+      }
+      assert.ok(unavailable >= (what === "served to one node" ? 1 : 2), `${what}: ${unavailable} node(s) found the bytes unavailable`);
+    }
+    const slashes = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === evilAddress.toLowerCase());
+    assert.equal(slashes.length - slashesBefore, 3, "the committing prover was slashed each time");
+    const executorSlashes = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === ps.address(ps.stack.executorKeys[0]).toLowerCase());
+    assert.equal(executorSlashes.length, 0, "the executor never paid for the prover's bytes");
+
+    prover = await ps.start("prover", 0, { PROVER_THREADS: "1" }, "prover-0c");
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
   });
 
   it("catches a dishonest executor with the proof: it is slashed and the proven output settles", async () => {

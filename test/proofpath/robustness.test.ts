@@ -28,7 +28,7 @@ class FakeProofChain extends ForkedChain<{ proof: { requestId: bigint; proofHash
     for (let n = Number(from); n <= Number(to); n++) {
       const b = this.blocks[n];
       if (!b?.proof) continue;
-      out.push({ ...b.proof, prover: zeroAddress, instancesHash: b.hash, output: [1n], proof: "0x1234", blockNumber: BigInt(n), blockHash: b.hash, transactionHash: b.hash, logIndex: 0 });
+      out.push({ ...b.proof, prover: zeroAddress, instancesHash: b.hash, output: [1n], proofStore: "http://prover.test", blockNumber: BigInt(n), blockHash: b.hash, transactionHash: b.hash, logIndex: 0 });
     }
     return out;
   }

@@ -35,12 +35,14 @@ export const STAGE_POLICIES = {
   },
   /** prover: settleUnchallenged */
   settle: { InferenceHubDeadlineNotReached: "delay" },
-  /** verifier-node: AttestationQuorum.submitAttestations (a vote counts while its proof's round is open) */
+  /** verifier-node: AttestationQuorum.submitAttestations / submitAttestationBatch (a vote counts while its proof's round is open) */
   attest: {
     InferenceHubAttestationMismatch: "skip", // no round for this proof (replaced by a reorg)
     InferenceHubDuplicateAttestation: "skip", // already voted
     InferenceHubDeadlinePassed: "skip", // the round closed
     InferenceHubNotInElectorate: "permanent", // not in the round's fixed electorate: no vote of this key counts
+    InferenceHubNotInBatch: "permanent", // the node's own Merkle path does not hold: a bug, not a state to wait out
+    InferenceHubInvalidBatchSignature: "permanent",
   },
   /** anyone: the hub's settle of a ZKML_ATTESTED request once its quorum decided */
   settleQuorum: {

@@ -15,6 +15,15 @@ export const proverShape = {
   BUNDLE_DIRS: dirList(),
   /** Where proofs are kept, content-addressed (<keccak256>.proof), and served from GET /proofs/<hash>. */
   PROOF_STORE_DIR: z.string({ required_error: "required" }).min(1),
+  /**
+   * The base URL verification nodes fetch this prover's ZKML_ATTESTED proofs from (`<url>/proofs/<hash>`, the role's
+   * HTTP server), carried in each commitment. Default: http://METRICS_HOST:<the server's port>, which only works
+   * where the nodes can reach that address (a local stack); set it to the public address elsewhere.
+   */
+  PROVER_PROOF_STORE_URL: z
+    .string()
+    .optional()
+    .refine((u) => u === undefined || (/^https?:\/\/[^/]/.test(u) && u.length <= 256), "must be an http(s) URL of at most 256 characters"),
   /** Which EZKL proves: `wasm` (@ezkljs/engine in worker threads, the embedded default) or `native` (the Python
    * package ezkl==21.0.0 in long-lived child processes, ~5-25x faster; one extra install step:
    * `python3 -m pip install --require-hashes -r workers/proofs/native/requirements.txt`). */

@@ -25,13 +25,35 @@ export const verifierNodeShape = {
   /** Recent block hashes the follower keeps to find the fork point after a reorg. */
   VERIFIER_REORG_WINDOW: int(1, 100_000, 64),
   VERIFIER_POLL_INTERVAL_MS: int(10, 600_000, 1000),
-  /** Attestations gathered into one submitAttestations transaction at most. */
-  VERIFIER_BATCH_MAX_SIZE: int(1, 500, 16),
+  /**
+   * batch: one EIP-712 signature over a Merkle root of each batch of verdicts (submitAttestationBatch), settled with
+   * settleMany; single: each verdict signed alone (submitAttestations) and settled with one settle per request (the
+   * per-request path, for comparison).
+   */
+  VERIFIER_ATTESTATION_MODE: z.enum(["batch", "single"], { errorMap: () => ({ message: "must be batch or single" }) }).default("batch"),
+  /** Verdicts per vote transaction (and requests per settleMany) at most: bounds each transaction's gas. */
+  VERIFIER_BATCH_MAX_SIZE: int(1, 200, 16),
+  /** How long the first verdict of a batch waits for others (ms). */
   VERIFIER_BATCH_MAX_WAIT_MS: int(0, 60_000, 50),
   VERIFIER_LOCK_DURATION_MS: int(1000, 3_600_000, 60_000),
   VERIFIER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
   VERIFIER_MAX_ATTEMPTS: int(1, 100, 6),
   VERIFIER_BACKOFF_MS: int(10, 3_600_000, 1000),
+  /**
+   * Fetching ZKML_ATTESTED proof bytes from the prover's proof store (by hash, hash-checked): per-request timeout,
+   * rounds over the sources, first backoff (doubled each round), size cap. The node also gives up at half of the
+   * round's remaining window, then votes invalid (bytes it could not fetch are a proof it cannot check).
+   */
+  VERIFIER_FETCH_TIMEOUT_MS: int(100, 600_000, 5000),
+  VERIFIER_FETCH_ATTEMPTS: int(1, 100, 5),
+  VERIFIER_FETCH_BACKOFF_MS: int(0, 600_000, 1000),
+  VERIFIER_PROOF_MAX_BYTES: int(1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
+  /** Further proof stores (comma-separated base URLs, e.g. a mirror the operators share) tried after the prover's. */
+  VERIFIER_PROOF_SOURCES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((urls) => urls.every((u) => /^https?:\/\/[^/]/.test(u)), "must be comma-separated http(s) URLs"),
   /** Claim this node's share of the verifier reward once a request it attested settles. */
   VERIFIER_CLAIM_REWARDS: bool(true),
 };

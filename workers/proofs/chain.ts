@@ -12,6 +12,10 @@ export const proofSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "Pro
 export const submitProofCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proof: Uint8Array) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "submitProof", args: [requestId, input, output, toHex(proof)] }) as const;
 
+/** ZKML_ATTESTED: the commitment (the hash; the bytes stay in the prover's store at `proofStore`). */
+export const commitProofCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proofHash: Hex, proofStore: string) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "commitProof", args: [requestId, input, output, proofHash, proofStore] }) as const;
+
 export const challengeCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proof: Uint8Array) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "challenge", args: [requestId, input, output, toHex(proof)] }) as const;
 
@@ -90,7 +94,8 @@ export interface ProofLog {
   proofHash: Hex;
   instancesHash: Hex;
   output: readonly bigint[];
-  proof: Hex;
+  /** base URL of the prover's proof store (ZKML_ATTESTED); empty for ZKML_ONCHAIN */
+  proofStore: string;
   blockNumber: bigint;
   blockHash: Hex;
   transactionHash: Hex;
@@ -106,7 +111,7 @@ export async function getProofLogs(client: TwinpathPublicClient, hub: Address, f
     proofHash: l.args.proofHash,
     instancesHash: l.args.instancesHash,
     output: l.args.output,
-    proof: l.args.proof,
+    proofStore: l.args.proofStore,
     blockNumber: l.blockNumber,
     blockHash: l.blockHash,
     transactionHash: l.transactionHash,

@@ -1,8 +1,10 @@
 /**
  * Prover process: proves executed requests from the `prove` queue with EZKL (PROVER_BACKEND: @ezkljs/engine in worker
- * threads, or native ezkl==21.0.0 in child processes) and submits the proofs (or challenges, for OPTIMISTIC models)
- * with its own key, and settles unchallenged OPTIMISTIC results from the `settle` queue; serves its proofs over HTTP
- * at GET /proofs/<keccak256> next to /health and /metrics. Scale with more processes, each with its own key.
+ * threads, or native ezkl==21.0.0 in child processes) and submits the proofs (ZKML_ONCHAIN), commitments to them
+ * (ZKML_ATTESTED: the hash on chain, the bytes served here) or challenges (OPTIMISTIC) with its own key, and settles
+ * unchallenged OPTIMISTIC results from the `settle` queue; serves its proofs over HTTP at GET /proofs/<keccak256> next
+ * to /health and /metrics (PROVER_PROOF_STORE_URL is the address the commitments name). Scale with more processes,
+ * each with its own key.
  *   node --import tsx workers/prover/main.ts   (env: see workers/config/prover.ts)
  */
 import { setPriority } from "node:os";
@@ -50,6 +52,8 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) =>
   const proveQueue = openQueue(ctx, QueueName.prove, { defaultJobOptions: defaultJobOptions(config.PROVER_MAX_ATTEMPTS, config.PROVER_BACKOFF_MS) });
   const settleQueue = openQueue(ctx, QueueName.settle);
   const store = new ProofStore(config.PROOF_STORE_DIR);
+  let storeUrl!: (url: string) => void;
+  const proofStoreUrl = new Promise<string>((resolve) => (storeUrl = resolve));
 
   const prover: ProverContext = {
     client,
@@ -58,6 +62,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) =>
     bundles: new BundleIndex(config.BUNDLE_DIRS, { requirePk: true }),
     pool,
     store,
+    proofStoreUrl,
     settleQueue,
     logger,
     metrics,
@@ -74,6 +79,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) =>
     workers: [proveWorker, settleWorker],
     depth: { name: QueueName.prove, queue: proveQueue },
     route: proofRoute(store),
+    start: (server) => storeUrl(config.PROVER_PROOF_STORE_URL ?? server.url),
     started: { address: sender.address, backend: pool.backend, threads: config.PROVER_THREADS, concurrency: config.PROVER_CONCURRENCY, ...pool.describe() },
     close: async () => {
       await Promise.all([pool.close(), proveQueue.close(), settleQueue.close()]);

@@ -21,6 +21,7 @@ import {
   challengeCall,
   challengeCommitment,
   commitChallengeCall,
+  commitProofCall,
   getAssignedProver,
   getRequestInput,
   settleUnchallengedCall,
@@ -40,6 +41,9 @@ export interface ProverContext {
   bundles: BundleIndex;
   pool: ProvingEngine;
   store: ProofStore;
+  /** The base URL of this prover's proof store, named in its ZKML_ATTESTED commitments (known once the role's HTTP
+   * server listens). */
+  proofStoreUrl: Promise<string>;
   /** where unchallenged OPTIMISTIC results wait for their window to close */
   settleQueue: TypedQueue<"settle">;
   /** bounds of the InferenceRequested / ResultSubmitted lookups (page size, max lookback) */
@@ -80,7 +84,7 @@ export function createProveProcessor(ctx: ProverContext) {
     try {
       // 1. Does the request still need a proof?
       const record = await getRequest(ctx.client, { hub: d.hub, requestId });
-      if (record.status !== RequestStatus.Executed) return skipped(ctx, log, record.status, record.provedBy);
+      if (record.status !== RequestStatus.Executed) return skipped(ctx, log, record.status, record.provedBy, record.proofHash);
       const model = await ctx.models.get(BigInt(d.modelId));
       if (model.modelId !== record.modelId) throw new StaleJobError(`request ${d.requestId} is for model ${record.modelId}, the job says ${d.modelId}`);
       if (model.mode !== VerificationMode.OPTIMISTIC && !(await waitForWindow(ctx, job, token, d.hub, requestId, log))) {
@@ -122,7 +126,10 @@ export function createProveProcessor(ctx: ProverContext) {
         log.warn({ executor: record.deliveredBy, fast: fast.map(String), proven: proven.map(String), maxDiff, tolerance: String(model.tolerance) }, "fast-path result differs from the proof beyond tolerance");
       }
       const raw = rawProofBytes(engineProof);
-      const proofHash = await ctx.store.put(raw);
+      // ZKML_ATTESTED: kept unpublished until this prover's own commitment is mined (a hash copied from the pending
+      // transaction gets its copier no bytes to serve); other modes: the bytes go on chain anyway
+      const attested = model.mode === VerificationMode.ZKML_ATTESTED;
+      const proofHash = attested ? await ctx.store.putPending(raw) : await ctx.store.put(raw);
       const base: ProveJobResult = {
         outcome: "agreed",
         proofHash,
@@ -160,7 +167,12 @@ export function createProveProcessor(ctx: ProverContext) {
       }
       let sent: Awaited<ReturnType<typeof send>>;
       try {
-        sent = await send(ctx, log, "submitProof", submitProofCall(d.hub, requestId, input, proven, raw), stillExecuted);
+        const call = attested
+          ? commitProofCall(d.hub, requestId, input, proven, proofHash, await ctx.proofStoreUrl)
+          : submitProofCall(d.hub, requestId, input, proven, raw);
+        sent = await send(ctx, log, attested ? "commitProof" : "submitProof", call, stillExecuted);
+        // mined: from now on the commitment names this prover; serve the bytes to the verification nodes
+        if (sent && attested) await ctx.store.publish(proofHash);
       } catch (err) {
         if (classifyFailure("prove", err).error?.errorName !== "InferenceHubNotAssigned") throw err;
         // the window moved on while proving: keep the proof for this prover's next window
@@ -195,8 +207,10 @@ async function waitForWindow(ctx: ProverContext, job: TypedJob<"prove">, token: 
   throw new DelayedError();
 }
 
-async function skipped(ctx: ProverContext, log: Logger, status: number, provedBy: Address): Promise<ProveJobResult> {
+async function skipped(ctx: ProverContext, log: Logger, status: number, provedBy: Address, proofHash: Hex): Promise<ProveJobResult> {
   const ours = provedBy.toLowerCase() === ctx.sender.address.toLowerCase();
+  // a commitment of ours mined before a crash or a retry: its bytes may still be unpublished
+  if (ours && status === RequestStatus.ProofSubmitted && (await ctx.store.publish(proofHash))) log.info({ proofHash }, "proof published (its commitment is ours)");
   const reason = `status ${requestStatusName(status)}${ours ? " (proven by this node)" : ""}`;
   ctx.proofMetrics?.proofs.inc({ outcome: "skipped" });
   log.info({ status: requestStatusName(status), provedBy }, "request needs no proof from us");

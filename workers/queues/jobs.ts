@@ -88,8 +88,8 @@ export interface VerifyJobData extends ChainRef {
   proofHash: Hex;
   instancesHash: Hex;
   output: string[];
-  /** raw proof bytes, hex, exactly as published in ProofSubmitted */
-  proof: Hex;
+  /** base URL of the prover's proof store, as published in ProofSubmitted (the bytes are fetched by hash) */
+  proofStore: string;
   blockNumber: number;
   /** block the event was seen in (absent in jobs from before reorg handling) */
   blockHash?: Hex;

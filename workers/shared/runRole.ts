@@ -28,8 +28,8 @@ export interface RoleParts {
   check?: () => string | null;
   /** Extra GET routes of the role's HTTP server (the prover's /proofs/<hash>). */
   route?: HealthServerOptions["route"];
-  /** Runs once the workers are ready (a follower loop). */
-  start?: () => void;
+  /** Runs once the workers are ready and the HTTP server listens (a follower loop; the prover's store URL). */
+  start?: (server: { port: number; url: string }) => void;
   /** Fields of the "<role> started" log line. */
   started?: Record<string, unknown>;
   /** Before the workers close: stop taking work (follower loops) and flush batches. */
@@ -93,7 +93,7 @@ export async function startRole<C extends RoleConfig>(
     },
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  parts.start?.();
+  parts.start?.({ port: health.port, url: health.url });
   logger.info({ metricsPort: health.port, ...parts.started }, `${role} started`);
   return {
     port: health.port,

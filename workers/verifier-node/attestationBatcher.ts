@@ -1,65 +1,91 @@
 import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { attestationQuorumAbi } from "../../protocol/abi/generated.js";
+import { attestationBatchTypedData, attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import { buildAttestationBatch } from "../../protocol/attestationBatch.js";
+import type { TwinpathWalletClient } from "../chain/client.js";
 import { decodeRevertData, describeRevertData, type ProtocolError } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { submitAttestationsCall } from "../proofs/chain.js";
 import { Batcher, type Settled } from "../chain/sender/batcher.js";
-import { type Attestation } from "../../protocol/attestation.js";
+import { submitAttestationsCall } from "../proofs/chain.js";
+import { submitAttestationBatchCall } from "./calls.js";
 
 export type AttestationOutcome =
   | { kind: "recorded"; txHash: Hex; gasUsed: bigint; batchSize: number; stakeValid: bigint; stakeInvalid: bigint }
   | { kind: "rejected"; txHash?: Hex; reason: string; error: ProtocolError | null };
 
+/**
+ * How a node's votes go on chain. `batch`: one EIP-712 AttestationBatch signature over a Merkle root of the batch's
+ * verdicts (AttestationQuorum.submitAttestationBatch: one signer recovery per batch). `single`: each verdict signed
+ * alone, many per transaction (submitAttestations: one recovery per vote); the per-request path, kept for comparison.
+ */
+export type AttestationMode = "batch" | "single";
+
 export interface AttestationBatcherOptions {
-  /** the hub's AttestationQuorum, where votes go */
+  /** the hub's AttestationQuorum, where votes go (and the EIP-712 verifying contract) */
   quorum: Address;
+  chainId: number;
+  /** signs the votes (this node's key; the sender's too) */
+  wallet: TwinpathWalletClient;
   sender: TxSender;
-  /** @defaultValue 16 */
+  /** @defaultValue "batch" */
+  mode?: AttestationMode;
+  /** Verdicts per transaction at most (bounds the transaction's gas). @defaultValue 16 */
   maxBatchSize?: number;
-  /** How long the first attestation waits for others. @defaultValue 50 */
+  /** How long the first verdict waits for others. @defaultValue 50 */
   maxWaitMs?: number;
   logger?: Logger;
 }
 
-interface SignedAttestation {
-  attestation: Attestation;
-  signature: Hex;
-}
-
 /**
- * Gathers a node's signed attestations into AttestationQuorum.submitAttestations transactions (a Batcher: one
- * transaction per batch). Each item succeeds or fails on its own (AttestationRejected), and its outcome is read from
- * the receipt's events: AttestationRecorded for this node. Settling is a step of its own (the hub's `settle`), not
- * part of the vote.
+ * Gathers a node's verdicts into vote transactions to the AttestationQuorum (a Batcher: one transaction per batch of
+ * at most maxBatchSize, the first verdict waiting at most maxWaitMs). Each verdict succeeds or fails on its own
+ * (AttestationRejected names it), read from the receipt's events: AttestationRecorded for this node. Settling is a
+ * step of its own (SettleBatcher), not part of the vote.
  */
 export class AttestationBatcher {
-  private readonly batcher: Batcher<SignedAttestation, AttestationOutcome>;
+  readonly mode: AttestationMode;
+  private readonly batcher: Batcher<Attestation, AttestationOutcome>;
 
   constructor(private readonly o: AttestationBatcherOptions) {
+    this.mode = o.mode ?? "batch";
     this.batcher = new Batcher({ maxBatchSize: o.maxBatchSize, maxWaitMs: o.maxWaitMs ?? 50, send: (items) => this.send(items) });
   }
 
-  submit(attestation: Attestation, signature: Hex): Promise<AttestationOutcome> {
-    return this.batcher.submit({ attestation, signature });
+  /** Queues this node's verdict; resolves with its own outcome once its batch is mined. */
+  submit(attestation: Attestation): Promise<AttestationOutcome> {
+    return this.batcher.submit(attestation);
   }
 
   flush(): void {
     this.batcher.flush(true);
   }
 
-  private async send(batch: SignedAttestation[]): Promise<Settled<AttestationOutcome>[]> {
+  private async call(batch: Attestation[]) {
+    const { wallet, chainId, quorum } = this.o;
+    if (this.mode === "single") {
+      const signed = [];
+      for (const attestation of batch) signed.push({ attestation, signature: await wallet.signTypedData(attestationTypedData(chainId, quorum, attestation)) });
+      return submitAttestationsCall(quorum, signed);
+    }
+    const tree = buildAttestationBatch(batch);
+    const signature = await wallet.signTypedData(attestationBatchTypedData(chainId, quorum, tree.root));
+    return submitAttestationBatchCall(quorum, tree.root, signature, tree.votes);
+  }
+
+  private async send(batch: Attestation[]): Promise<Settled<AttestationOutcome>[]> {
     try {
-      const sent = await this.o.sender.send({ call: submitAttestationsCall(this.o.quorum, batch), label: "submitAttestations" });
-      const outcomes = parseAttestationReceipt(sent.receipt, this.o.quorum, this.o.sender.address, batch.map((p) => p.attestation.requestId));
-      this.o.logger?.debug({ txHash: sent.hash, batch: batch.length, gasUsed: String(sent.receipt.gasUsed) }, "attestations sent");
+      const call = await this.call(batch);
+      const sent = await this.o.sender.send({ call, label: call.functionName });
+      const outcomes = parseAttestationReceipt(sent.receipt, this.o.quorum, this.o.sender.address, batch.map((a) => a.requestId));
+      this.o.logger?.debug({ txHash: sent.hash, mode: this.mode, batch: batch.length, gasUsed: String(sent.receipt.gasUsed) }, "attestations sent");
       return outcomes.map((o) => ({
         ok: true,
         value: o.kind === "recorded" ? { ...o, txHash: sent.hash, gasUsed: sent.receipt.gasUsed, batchSize: batch.length } : { ...o, txHash: sent.hash },
       }));
     } catch (err) {
-      this.o.logger?.warn({ err: errorMessage(err), batch: batch.length }, "submitAttestations failed");
+      this.o.logger?.warn({ err: errorMessage(err), mode: this.mode, batch: batch.length }, "attestations failed");
       throw err;
     }
   }

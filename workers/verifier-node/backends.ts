@@ -9,6 +9,8 @@ export interface Verdict {
   valid: boolean;
   /** per backend: verdict and time */
   checks: { backend: "engine" | "ts"; valid: boolean; ms: number; reason?: string }[];
+  /** set when the proof's bytes could not be fetched (the verdict is then invalid, no backend ran) */
+  unavailable?: string;
 }
 
 /**

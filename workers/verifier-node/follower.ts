@@ -52,7 +52,7 @@ export interface ProofFollowerOptions {
  * published proof. Job ids are deterministic (request + proofHash), so a proof re-included on the new fork is not
  * verified twice; a finished job of a proof seen on an orphaned block is replaced, so its attestation is sent again
  * on the canonical chain if still needed (the processor re-checks the hub's current proofHash before signing).
- * Events without proof bytes (ZKML_ONCHAIN, verified by the hub itself) are skipped.
+ * Events without a proof store (ZKML_ONCHAIN, verified by the hub itself) are skipped.
  */
 export class ProofFollower {
   private readonly follower: PageFollower<ProofLog, number>;
@@ -97,7 +97,7 @@ export class ProofFollower {
   }
 
   private async enqueue(log: ProofLog): Promise<boolean> {
-    if (log.proof === "0x") return false;
+    if (log.proofStore === "") return false;
     const o = this.o;
     const data: VerifyJobData = {
       chainId: o.chainId,
@@ -107,7 +107,7 @@ export class ProofFollower {
       proofHash: log.proofHash,
       instancesHash: log.instancesHash,
       output: log.output.map(String),
-      proof: log.proof,
+      proofStore: log.proofStore,
       blockNumber: Number(log.blockNumber),
       blockHash: log.blockHash,
       txHash: log.transactionHash,

@@ -1,7 +1,8 @@
 /**
  * Verification node (the HACA "full node"): follows ProofSubmitted events with its own checkpoint, verifies each
  * published proof off-chain against the registered verifying key with instances it rebuilds from the request
- * (never re-running the model), submits signed EIP-712 attestations in batches and claims its rewards. Run
+ * (never re-running the model), signs one EIP-712 root per batch of verdicts (VERIFIER_ATTESTATION_MODE=single: one
+ * signature per verdict), settles decided requests with settleMany and claims its rewards. Run
  * several, each with its own key; each has its own `verify` and `claim` queues under `<QUEUE_PREFIX>.vn-<address
  * prefix>`.
  *   node --import tsx workers/verifier-node/main.ts   (env: see workers/config/verifierNode.ts)
@@ -20,6 +21,7 @@ import { createProofMetrics } from "../proofs/metrics.js";
 import { ProofModelCache } from "../proofs/models.js";
 import { getAttestationQuorum } from "../proofs/chain.js";
 import { AttestationBatcher } from "./attestationBatcher.js";
+import { SettleBatcher } from "./settleBatcher.js";
 import { ProofVerifier } from "./backends.js";
 import { ProofFollower, chainProofSource, legacyResumeBlock, verifierCheckpointStore } from "./follower.js";
 import { createClaimProcessor, createVerifyProcessor } from "./processor.js";
@@ -35,7 +37,9 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
   const sender = new TxSender({ publicClient: client, walletClient: wallet, logger, metrics });
   // votes go to the hub's AttestationQuorum (also the EIP-712 verifying contract of attestations)
   const quorum = await retryStartup(() => getAttestationQuorum(client, config.HUB_ADDRESS));
-  const batcher = new AttestationBatcher({ quorum, sender, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger });
+  const batching = { mode: config.VERIFIER_ATTESTATION_MODE, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger };
+  const batcher = new AttestationBatcher({ quorum, chainId: config.CHAIN_ID, wallet, sender, ...batching });
+  const settler = new SettleBatcher({ hub: config.HUB_ADDRESS, sender, ...batching });
 
   const ctx = { redisUrl: config.REDIS_URL, prefix: verifierQueuePrefix(config.QUEUE_PREFIX, address) };
   const queue = openQueue(ctx, QueueName.verify, { defaultJobOptions: defaultJobOptions(config.VERIFIER_MAX_ATTEMPTS, config.VERIFIER_BACKOFF_MS) });
@@ -48,12 +52,20 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
     wallet,
     sender,
     batcher,
+    settler,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
     bundles: new BundleIndex(config.BUNDLE_DIRS, { requirePk: false }),
     verifier: new ProofVerifier(config.VERIFIER_BACKEND, pool),
     claimRewards: config.VERIFIER_CLAIM_REWARDS,
     claimQueue,
     logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
+    proofFetch: {
+      timeoutMs: config.VERIFIER_FETCH_TIMEOUT_MS,
+      attempts: config.VERIFIER_FETCH_ATTEMPTS,
+      backoffMs: config.VERIFIER_FETCH_BACKOFF_MS,
+      maxBytes: config.VERIFIER_PROOF_MAX_BYTES,
+      sources: config.VERIFIER_PROOF_SOURCES,
+    },
     logger,
     metrics,
     proofMetrics,
@@ -83,10 +95,11 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
     workers: [verifyWorker, claimWorker],
     depth: { name: QueueName.verify, queue },
     start: () => follower.start(),
-    started: { address, backend: config.VERIFIER_BACKEND, queuePrefix: ctx.prefix },
+    started: { address, backend: config.VERIFIER_BACKEND, attestationMode: config.VERIFIER_ATTESTATION_MODE, queuePrefix: ctx.prefix },
     beforeClose: async () => {
       await follower.stop();
       batcher.flush();
+      settler.flush();
     },
     close: async () => {
       await Promise.all([pool.close(), queue.close(), claimQueue.close()]);

@@ -1,7 +1,9 @@
-import { hexToBytes, keccak256, type Hex } from "viem";
-import { attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import type { Hex } from "viem";
+import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
+import type { Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
+import { fetchProof, ProofUnavailableError, type FetchProofOptions } from "../../protocol/proofStore.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
 import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
 import type { LogLookupOptions } from "../chain/findLogBackwards.js";
@@ -10,17 +12,18 @@ import { failureReason } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
 import { failJob } from "../queues/failJob.js";
-import type { ClaimJobResult, VerifyJobResult } from "../queues/jobs.js";
+import type { ClaimJobResult, VerifyJobData, VerifyJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
-import { claimVerifierRewardCall, getRequestInput, getRound, settleCall } from "../proofs/chain.js";
-import { ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
+import { claimVerifierRewardCall, getRequestInput, getRound } from "../proofs/chain.js";
+import { UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModelCache } from "../proofs/models.js";
 import type { AttestationBatcher } from "./attestationBatcher.js";
+import type { SettleBatcher } from "./settleBatcher.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
 
 export interface VerifierNodeContext {
@@ -29,7 +32,10 @@ export interface VerifierNodeContext {
   quorum: Hex;
   wallet: TwinpathWalletClient;
   sender: TxSender;
+  /** this node's votes, signed one root per batch (or one by one in the per-request mode) */
   batcher: AttestationBatcher;
+  /** settleMany of the requests whose quorum this node saw decide */
+  settler: SettleBatcher;
   models: ProofModelCache;
   bundles: BundleIndex;
   verifier: ProofVerifier;
@@ -38,6 +44,9 @@ export interface VerifierNodeContext {
   claimQueue: TypedQueue<"claim">;
   /** bounds of the InferenceRequested lookup (page size, max lookback) */
   logLookup?: LogLookupOptions;
+  /** How proof bytes are fetched: per-request timeout, rounds, backoff, size cap; and further stores to try after
+   * the prover's own (mirrors). The fetch also gives up at half of the round's remaining window. */
+  proofFetch?: Omit<FetchProofOptions, "giveUpAt" | "fetch"> & { sources?: readonly string[] };
   logger: Logger;
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
@@ -49,9 +58,10 @@ export interface VerifierNodeContext {
  * not silent); the node rebuilds the public instances itself from the request's on-chain input and the submitted
  * output at the model's scales (and checks they hash to the round's instancesHash), verifies the published proof
  * bytes against the registered verifying key and settings (bundle checked against the registry) without re-running
- * the model, and signs an EIP-712 attestation of the verdict (verifying contract: the hub's AttestationQuorum),
- * submitted in a batch. A proof that does not verify for these instances gets a signed "invalid". Then, if the
- * request still waits and the quorum has decided, it settles it (the hub's `settle`, its own step).
+ * the model, and hands its verdict to the node's AttestationBatcher, which signs one EIP-712 AttestationBatch root per
+ * batch of verdicts (verifying contract: the hub's AttestationQuorum). A proof that does not verify for these
+ * instances gets a signed "invalid". Then, if the request still waits and the quorum has decided, it settles it
+ * (settleMany through the SettleBatcher, its own step: a request another node settled first is a skipped item).
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
   return async (job: TypedJob<"verify">): Promise<VerifyJobResult> => {
@@ -66,8 +76,6 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         log.info({ status: requestStatusName(record.status) }, `proof's round ${closed}`);
         return { outcome: "skipped", reason: `round ${closed}` };
       }
-      const proof = hexToBytes(d.proof);
-      if (keccak256(proof) !== d.proofHash) throw new ProofHashMismatchError(`request ${d.requestId}: published proof bytes do not hash to ${d.proofHash}`);
 
       // 2. The model and its registered artifacts.
       const model = await ctx.models.get(record.modelId);
@@ -95,13 +103,21 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
           // the binding itself. Do not sign anything in that state.
           throw new StaleJobError(`request ${d.requestId}: instances built here hash to ${instancesHash(instances)}, the hub recorded ${d.instancesHash}`);
         }
-        // 4. Verify (never re-running the model).
-        verdict = await ctx.verifier.verify(artifacts, proof, instances);
-        for (const c of verdict.checks) ctx.proofMetrics?.verifySeconds.observe({ backend: c.backend }, c.ms / 1000);
-        if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
+        // 4. The bytes, from the prover's proof store by hash (checked). The prover owes them to every node: bytes
+        // this node cannot fetch in time are a proof it cannot check, and it votes invalid (the prover's fault, like a
+        // proof that does not verify: a quorum of such votes rejects the proof and slashes its prover).
+        const proof = await fetchBytes(ctx, d, requestId, log);
+        if (!proof.bytes) {
+          verdict = { valid: false, checks: [], unavailable: proof.reason };
+        } else {
+          // 5. Verify (never re-running the model).
+          verdict = await ctx.verifier.verify(artifacts, proof.bytes, instances);
+          for (const c of verdict.checks) ctx.proofMetrics?.verifySeconds.observe({ backend: c.backend }, c.ms / 1000);
+          if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
+        }
       }
 
-      // 5. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
+      // 6. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
       // verification takes a while (never sign for a proof no longer on chain).
       const closedNow = await roundClosed(ctx, requestId, d.proofHash, d.instancesHash);
       if (closedNow) {
@@ -109,8 +125,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         return { outcome: "skipped", valid: verdict.valid, reason: `round ${closedNow}`, checks: verdict.checks };
       }
       const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: d.instancesHash, valid: verdict.valid };
-      const signature = await ctx.wallet.signTypedData(attestationTypedData(d.chainId, ctx.quorum, attestation));
-      const outcome = await ctx.batcher.submit(attestation, signature);
+      const outcome = await ctx.batcher.submit(attestation);
       if (outcome.kind === "rejected") {
         ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "rejected" });
         if (classifyProtocolError("attest", outcome.error) === "skip") {
@@ -120,13 +135,14 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         throw new Error(`the quorum rejected the attestation for request ${d.requestId}: ${outcome.reason}`);
       }
       ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "recorded" });
-      log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), txHash: outcome.txHash }, "attestation recorded");
-      // 6. Settle (or reject) if the quorum decided and nobody did it yet.
-      const settled = await trySettle(ctx, d.hub, requestId, d.proofHash, log);
+      log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), unavailable: verdict.unavailable, txHash: outcome.txHash }, "attestation recorded");
+      // 7. Settle (or reject) if the quorum decided and nobody did it yet.
+      const settled = await trySettle(ctx, d.hub, requestId, d.proofHash, d.instancesHash, log);
       const result: VerifyJobResult = {
         outcome: "attested",
         valid: verdict.valid,
         checks: verdict.checks,
+        ...(verdict.unavailable ? { reason: `proof bytes unavailable: ${verdict.unavailable}` } : {}),
         txHash: outcome.txHash,
         gasUsed: outcome.gasUsed.toString(),
         batchSize: outcome.batchSize,
@@ -149,6 +165,27 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
   };
 }
 
+/**
+ * The proof's bytes from the prover's store (then the configured mirrors), hash-checked, with retries; gives up at
+ * half of what is left of the round's window (the other half is for signing and voting). Null bytes with the
+ * reason when no source served them.
+ */
+async function fetchBytes(ctx: VerifierNodeContext, d: VerifyJobData, requestId: bigint, log: Logger): Promise<{ bytes: Uint8Array | null; reason?: string }> {
+  const { sources = [], ...options } = ctx.proofFetch ?? {};
+  const round = await getRound(ctx.client, ctx.quorum, requestId, d.proofHash, d.instancesHash);
+  const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
+  const giveUpAt = Date.now() + (Math.max(0, Number(BigInt(round.deadline) - now)) * 1000) / 2;
+  const stores = [d.proofStore, ...sources.filter((s) => s !== d.proofStore)];
+  try {
+    return { bytes: await fetchProof(stores, d.proofHash, { ...options, giveUpAt }) };
+  } catch (err) {
+    if (!(err instanceof ProofUnavailableError)) throw err;
+    log.warn({ reasons: err.reasons }, "proof bytes unavailable: attesting invalid");
+    ctx.proofMetrics?.attestations.inc({ verdict: "false", outcome: "unavailable" });
+    return { bytes: null, reason: err.reasons.join("; ") };
+  }
+}
+
 /** Why the proof's round takes no vote any more ("closed", "never opened"), or null while it is open. */
 async function roundClosed(ctx: VerifierNodeContext, requestId: bigint, proofHash: Hex, instancesHash: Hex): Promise<string | null> {
   const round = await getRound(ctx.client, ctx.quorum, requestId, proofHash, instancesHash);
@@ -158,22 +195,32 @@ async function roundClosed(ctx: VerifierNodeContext, requestId: bigint, proofHas
 }
 
 /**
- * The hub's `settle` for this proof, when the request still waits on it and the quorum has decided. Another node
- * may have settled it first; a pending quorum is not an error (a later vote settles).
+ * Settles this proof's request (SettleBatcher: settleMany with the other decided requests of the moment) when the
+ * request still waits on it and the quorum has decided. Another node may settle it first (a skipped item); a pending
+ * quorum sends nothing (a later vote settles).
  */
-async function trySettle(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
+async function trySettle(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, instancesHash: Hex, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
   const record = await getRequest(ctx.client, { hub, requestId });
   if (record.status !== RequestStatus.ProofSubmitted || record.proofHash !== proofHash) return {};
-  try {
-    const sent = await ctx.sender.send({ call: settleCall(hub, requestId), label: "settle" });
-    const after = await getRequest(ctx.client, { hub, requestId });
-    const settled = after.status === RequestStatus.Settled;
-    log.info({ txHash: sent.hash, gasUsed: String(sent.receipt.gasUsed), outcome: settled ? "settled" : "proof rejected" }, "quorum decided: settled");
-    return { settled, rejectedProof: !settled, settleTx: sent.hash };
-  } catch (err) {
-    if (classifyFailure("settleQuorum", err).action === "skip") return {};
-    throw err;
+  const outcome = await quorumOutcome(ctx, hub, requestId, proofHash, instancesHash);
+  if (outcome === QuorumOutcome.Pending) return {};
+  const settled = await ctx.settler.submit(requestId);
+  if (settled.kind === "skipped") {
+    log.info({ reason: settled.reason }, "settle skipped");
+    return {};
   }
+  log.info({ txHash: settled.txHash, gasUsed: String(settled.gasUsed), batch: settled.batchSize, outcome: settled.kind === "settled" ? "settled" : "proof rejected" }, "quorum decided: settled");
+  return { settled: settled.kind === "settled", rejectedProof: settled.kind === "rejected", settleTx: settled.txHash };
+}
+
+/** QuorumMath.Outcome */
+const QuorumOutcome = { Pending: 0, Accepted: 1, Rejected: 2 } as const;
+
+/** The quorum's outcome on this proof's round at the hub's quorumBps (what `settle` will read). */
+async function quorumOutcome(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, instancesHash: Hex): Promise<number> {
+  const round = await ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [requestId, proofHash, instancesHash] });
+  const { quorumBps } = await ctx.client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "parameters" });
+  return ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "outcome", args: [round, BigInt(quorumBps)] });
 }
 
 /**

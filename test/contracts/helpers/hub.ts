@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 
 import type { network } from "hardhat";
-import { encodeAbiParameters, getAddress, keccak256, parseEther, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAddress, keccak256, parseEther, zeroHash, type Address, type Hex } from "viem";
 
-import { ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
+import { ATTESTATION_BATCH_TYPES, ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
+import { buildAttestationBatch } from "../../../protocol/attestationBatch.js";
 import { VerificationMode as Mode, NodeRole as Role, RequestStatus as Status } from "../../../protocol/enums.js";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -25,6 +26,8 @@ export const PRICE = parseEther("0.01");
 export const SLASH = parseEther("0.1"); // hub default per offence
 export const INPUT: bigint[] = [653n, 448n, 179n, 26n]; // iris features at scale 7
 export const OUTPUT: bigint[] = [500n, -120n, -380n];
+/** The proof store a ZKML_ATTESTED commitment names in these tests (verification nodes are simulated). */
+export const PROOF_STORE = "http://proof-store.test";
 export const DEFAULT_OPTIONS = { callbackGasLimit: 0, resultCallback: true, resultTimeout: 0, proofTimeout: 0 };
 /** The admitted input domain of the test models (fixed point, per element). */
 export const DOMAIN = { lower: [-1024n, -1024n, -1024n, -1024n], upper: [1023n, 1023n, 1023n, 1023n] };
@@ -104,6 +107,11 @@ export function instancesHash(input: readonly bigint[], output: readonly bigint[
 }
 
 export { ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
+
+/** Evidence of a verdict signed alone (IInferenceHub.SignedVerdict with no batch root). */
+export function alone(attestation: Attestation, signature: Hex) {
+  return { attestation, root: zeroHash, proof: [] as Hex[], signature };
+}
 
 export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price = PRICE, domain = DOMAIN) {
   return {
@@ -209,10 +217,15 @@ export async function deployHub(viem: Viem) {
     return walletOf(await hub.read.assignedProver([id]));
   }
 
-  /** Submit a proof of `output` (default: a valid stand-in proof) from the prover whose window it is. */
+  /**
+   * Prove `output` (default: a valid stand-in proof) from the prover whose window it is: ZKML_ATTESTED commits to the
+   * proof's hash (commitProof, bytes in the prover's store), other modes send the proof (submitProof).
+   */
   async function prove(id: bigint, output = OUTPUT, proof: Hex = proofFor(INPUT, output), input = INPUT) {
     const prover = await proverOf(id);
-    await hub.write.submitProof([id, input, output, proof], { account: prover.account });
+    const { modelId } = await hub.read.getRequest([id]);
+    if (modelId === models.attested) await hub.write.commitProof([id, input, output, keccak256(proof), PROOF_STORE], { account: prover.account });
+    else await hub.write.submitProof([id, input, output, proof], { account: prover.account });
     return prover;
   }
 
@@ -223,6 +236,27 @@ export async function deployHub(viem: Viem) {
       primaryType: "Attestation",
       message: a,
     });
+  }
+
+  /** `wallet` signs the batch root `root` (AttestationBatch, the quorum's EIP-712 domain unless overridden). */
+  async function signBatch(wallet: (typeof wallets)[number], root: Hex, overrides: { chainId?: number; quorum?: Address } = {}) {
+    return wallet.signTypedData({
+      domain: { name: "Twinpath", version: "1", chainId: overrides.chainId ?? chainId, verifyingContract: overrides.quorum ?? quorum.address },
+      types: ATTESTATION_BATCH_TYPES,
+      primaryType: "AttestationBatch",
+      message: { root },
+    });
+  }
+
+  /**
+   * `voter` signs one batch of `attestations` (a Merkle root) and it is submitted to the quorum. Returns the batch
+   * (root, votes with their paths) and the signature, for evidence.
+   */
+  async function attestBatch(voter: (typeof wallets)[number], attestations: Attestation[]) {
+    const batch = buildAttestationBatch(attestations);
+    const signature = await signBatch(voter, batch.root);
+    const tx = await quorum.write.submitAttestationBatch([batch.root, signature, batch.votes]);
+    return { ...batch, signature, tx };
   }
 
   /** Each of `voters` signs `a`; the signatures are submitted to the quorum in one transaction. */
@@ -297,6 +331,8 @@ export async function deployHub(viem: Viem) {
     prove,
     sign,
     attest,
+    signBatch,
+    attestBatch,
     sumReleasable,
     assertBooksBalance,
   };

@@ -1,0 +1,93 @@
+import { parseEventLogs, type Address, type Hex } from "viem";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
+import { decodeRevertData, describeRevertData } from "../chain/protocolError.js";
+import type { TxSender } from "../chain/sender/txSender.js";
+import { Batcher, type Settled } from "../chain/sender/batcher.js";
+import type { Logger } from "../shared/logger.js";
+import { settleCall } from "../proofs/chain.js";
+import type { AttestationMode } from "./attestationBatcher.js";
+import { settleManyCall } from "./calls.js";
+
+/**
+ * A settle attempt's outcome: `settled` (accepted), `rejected` (the quorum rejected the proof: its prover slashed,
+ * the request reopened), or `skipped` (nothing to do: another node settled it first, or the quorum is pending).
+ */
+export type SettleOutcome =
+  | { kind: "settled" | "rejected"; txHash: Hex; gasUsed: bigint; batchSize: number }
+  | { kind: "skipped"; reason: string; txHash?: Hex };
+
+export interface SettleBatcherOptions {
+  hub: Address;
+  sender: TxSender;
+  /** `batch`: settleMany (item by item); `single`: one `settle` transaction per request. @defaultValue "batch" */
+  mode?: AttestationMode;
+  /** @defaultValue 16 */
+  maxBatchSize?: number;
+  /** @defaultValue 50 */
+  maxWaitMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Settles requests whose quorum this node has seen decide, in settleMany transactions. Nodes race to settle the same
+ * requests; settleMany turns a request another node settled first into a rejected item (ItemRejected), never a
+ * reverted transaction, and its gas is estimated when the quorum has already decided (it only gets cheaper after).
+ */
+export class SettleBatcher {
+  private readonly batcher: Batcher<bigint, SettleOutcome>;
+  private readonly mode: AttestationMode;
+
+  constructor(private readonly o: SettleBatcherOptions) {
+    this.mode = o.mode ?? "batch";
+    this.batcher = new Batcher({
+      maxBatchSize: this.mode === "single" ? 1 : o.maxBatchSize,
+      maxWaitMs: o.maxWaitMs ?? 50,
+      send: (ids) => (this.mode === "single" ? this.sendOne(ids[0]) : this.sendMany(ids)),
+    });
+  }
+
+  submit(requestId: bigint): Promise<SettleOutcome> {
+    return this.batcher.submit(requestId);
+  }
+
+  flush(): void {
+    this.batcher.flush(true);
+  }
+
+  private async sendMany(ids: bigint[]): Promise<Settled<SettleOutcome>[]> {
+    const unique = [...new Set(ids)];
+    const sent = await this.o.sender.send({ call: settleManyCall(this.o.hub, unique), label: "settleMany" });
+    const logs = parseEventLogs({ abi: inferenceHubAbi, logs: sent.receipt.logs }).filter((l) => l.address.toLowerCase() === this.o.hub.toLowerCase());
+    const outcome = new Map<bigint, Settled<SettleOutcome>>();
+    const done = { txHash: sent.hash, gasUsed: sent.receipt.gasUsed, batchSize: unique.length };
+    for (const l of logs) {
+      if (l.eventName === "RequestSettled") outcome.set(l.args.requestId, { ok: true, value: { kind: "settled", ...done } });
+      else if (l.eventName === "ProofRejected") outcome.set(l.args.requestId, { ok: true, value: { kind: "rejected", ...done } });
+      else if (l.eventName === "ItemRejected") outcome.set(l.args.requestId, refused(l.args.requestId, l.args.reason, sent.hash));
+    }
+    this.o.logger?.debug({ txHash: sent.hash, batch: unique.length, gasUsed: String(sent.receipt.gasUsed) }, "settleMany sent");
+    return ids.map((id) => outcome.get(id) ?? { ok: false, error: new Error(`settleMany ${sent.hash}: no outcome for request ${id}`) });
+  }
+
+  /** The per-request path (comparison): one settle transaction; a race lost to another node reverts it. */
+  private async sendOne(id: bigint): Promise<Settled<SettleOutcome>[]> {
+    try {
+      const sent = await this.o.sender.send({ call: settleCall(this.o.hub, id), label: "settle" });
+      const rejected = parseEventLogs({ abi: inferenceHubAbi, logs: sent.receipt.logs, eventName: "ProofRejected" }).length > 0;
+      return [{ ok: true, value: { kind: rejected ? "rejected" : "settled", txHash: sent.hash, gasUsed: sent.receipt.gasUsed, batchSize: 1 } }];
+    } catch (err) {
+      const { action } = classifyFailure("settleQuorum", err);
+      if (action === "skip") return [{ ok: true, value: { kind: "skipped", reason: String((err as Error).message ?? err) } }];
+      return [{ ok: false, error: err }];
+    }
+  }
+}
+
+/** An item the hub refused: nothing to do for the settle stage's "skip" errors, else the item fails (its job retries). */
+function refused(id: bigint, reason: Hex, txHash: Hex): Settled<SettleOutcome> {
+  if (classifyProtocolError("settleQuorum", decodeRevertData(reason)) === "skip") {
+    return { ok: true, value: { kind: "skipped", reason: describeRevertData(reason), txHash } };
+  }
+  return { ok: false, error: new Error(`settleMany refused request ${id}: ${describeRevertData(reason)}`) };
+}
