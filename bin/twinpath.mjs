@@ -25,9 +25,8 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
     process.exit(1);
   }
 }
-// the compiler's own command line serves build-model/verify-bundle until its commander module is mounted in cli/
 const args = process.argv.slice(2);
-const entry = args[0] === "build-model" || args[0] === "verify-bundle" ? join(root, "compiler", "cli.ts") : join(root, "cli", "main.ts");
+const entry = join(root, "cli", "main.ts");
 const env = { ...process.env, HARDHAT_CONFIG: process.env.HARDHAT_CONFIG ?? join(root, "hardhat.config.ts") };
 const r = spawnSync(node, ["--import", tsx, entry, ...args], { stdio: "inherit", env });
 process.exit(r.status ?? 1);

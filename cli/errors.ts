@@ -5,6 +5,11 @@
  */
 import { BaseError } from "viem";
 import { BundleError } from "../compiler/manifest.js";
+import { CompileError } from "../compiler/graph/errors.js";
+import { OnnxError } from "../compiler/onnx/read.js";
+import { DomainError } from "../compiler/domain.js";
+import { SamplesError } from "../compiler/cli/samples.js";
+import { SrsError } from "../compiler/srs/srs.js";
 import { DevStackError } from "../devnet/dev/up.js";
 import { DevStateError } from "../devnet/dev/state.js";
 import { formatProtocolError, protocolErrorOf } from "../workers/chain/protocolError.js";
@@ -50,7 +55,9 @@ export function describeError(err: unknown): string | undefined {
     return [`${short}`, `  reverted with ${formatProtocolError(revert)}`, ...(hint ? [`  ${hint}`] : [])].join("\n");
   }
   if (err instanceof TwinpathError) return err.message;
-  if (err instanceof BundleError) return err.message;
+  if (err instanceof BundleError || err instanceof SamplesError) return err.message;
+  // the compiler's refusals name the model's problem (unsupported ops with node names, a circuit too large, an SRS too small)
+  if (err instanceof CompileError || err instanceof OnnxError || err instanceof DomainError || err instanceof SrsError) return `${err.name}: ${err.message}`;
   const known = describeUserError(err);
   if (known !== undefined) return known;
   if (err instanceof BaseError) return err.shortMessage;

@@ -6,7 +6,8 @@ import { Command, CommanderError, Option } from "commander";
 import { parseIndex } from "./args.js";
 import { devCommand } from "./commands/dev.js";
 import { jobsCommand } from "./commands/jobs.js";
-import { modelCommand } from "./commands/model.js";
+import { buildCommand, verifyCommand } from "../compiler/cli/model.js";
+import { compilerIo, modelCommand } from "./commands/model.js";
 import { nodeCommand } from "./commands/node.js";
 import { requestCommand, statusCommand } from "./commands/request.js";
 import { DEFAULT_KEY_VAR, DEFAULT_RPC_URL } from "./context.js";
@@ -30,7 +31,10 @@ export function program(): Command {
     .addCommand(modelCommand())
     .addCommand(requestCommand())
     .addCommand(statusCommand())
-    .addCommand(jobsCommand());
+    .addCommand(jobsCommand())
+    // the compiler's earlier names, kept for scripts written against them
+    .addCommand(buildCommand("build-model", compilerIo).description("same as `twinpath model build`"), { hidden: true })
+    .addCommand(verifyCommand("verify-bundle", compilerIo).description("same as `twinpath model verify`"), { hidden: true });
   // usage errors exit 2 and help exits 0, through CommanderError (never process.exit inside commander)
   const exitOverride = (c: Command) => {
     c.exitOverride();

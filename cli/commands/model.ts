@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { formatEther } from "viem";
 import { contextOf } from "../command.js";
 import { table } from "../output.js";
+import { buildCommand, verifyCommand } from "../../compiler/cli/model.js";
 import { registerCommand } from "./modelRegister.js";
 
 function listCommand(): Command {
@@ -25,6 +26,14 @@ function listCommand(): Command {
     });
 }
 
+/** The compiler's own build/verify commands (compiler/cli/model.ts), printing as every other command does. */
+export const compilerIo = { stdout: (s: string) => console.log(s), stderr: (s: string) => console.error(s) };
+
 export function modelCommand(): Command {
-  return new Command("model").description("build, check, register and list model bundles").addCommand(registerCommand()).addCommand(listCommand());
+  return new Command("model")
+    .description("build, check, register and list model bundles")
+    .addCommand(buildCommand("build", compilerIo))
+    .addCommand(verifyCommand("verify", compilerIo))
+    .addCommand(registerCommand())
+    .addCommand(listCommand());
 }

@@ -1,6 +1,6 @@
 /**
- * The `model` commands (`twinpath model build | verify`), as a commander Command that the top-level
- * twinpath CLI mounts (`program.addCommand(modelCommand())`); compiler/cli.ts runs it standalone.
+ * The compiler's commands `twinpath model build | verify` as commander Commands, which the twinpath CLI
+ * (cli/commands/model.ts) mounts next to `model register | list`.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { buildBundle, verifyBundle, type BuildResult } from "../bundle.js";
@@ -86,13 +86,6 @@ export async function runBuild(onnx: string, f: BuildFlags, out: { stdout: (s: s
   return r;
 }
 
-export function modelCommand(io = { stdout: (s: string) => console.log(s), stderr: (s: string) => console.error(s) }): Command {
-  const model = new Command("model").description("compile ONNX models into EZKL bundles and check bundles");
-  model.addCommand(buildCommand("build", io));
-  model.addCommand(verifyCommand("verify", io));
-  return model;
-}
-
 export function buildCommand(name: string, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Command {
   return new Command(name)
     .description(
@@ -116,8 +109,9 @@ export function buildCommand(name: string, io: { stdout: (s: string) => void; st
     .option("--no-pk", "do not write pk.key (verifiers and registries do not need it; provers derive it from the bundle)")
     .option("--json", "print the full build record (manifest, hash, timings) as JSON instead of the summary")
     .option("-q, --quiet", "no progress lines on stderr")
-    .action(async (onnx: string, f: BuildFlags) => {
-      await runBuild(onnx, f, io);
+    // optsWithGlobals: a parent command's own --quiet (the twinpath CLI has one) takes the flag before this one sees it
+    .action(async (onnx: string, _f: BuildFlags, cmd: Command) => {
+      await runBuild(onnx, cmd.optsWithGlobals<BuildFlags>(), io);
     });
 }
 

@@ -1,6 +1,6 @@
 // The new user's path, as the README's "From the demo to your own deployment" walks it: from a fresh clone to a
 // local deployment with staked nodes (`twinpath dev up`), a model of their own (an ONNX file they bring, here one
-// written with the project's ONNX writer; `twinpath build-model` compiles it, `twinpath model register` registers it)
+// written with the project's ONNX writer; `twinpath model build` compiles it, `twinpath model register` registers it)
 // and a request followed to Settled (`twinpath request`, `twinpath status`), then `twinpath dev down` leaving nothing
 // running. Only the CLI is used (a real Hardhat node, a real Redis, real workers and real proofs), and every command
 // the test runs is one the README shows. The clone gets the repository's node_modules (the install is the README's
@@ -51,7 +51,7 @@ const SAMPLES = [
 const README_COMMANDS = [
   "npx twinpath dev up",
   "npx twinpath node status",
-  "npx twinpath build-model",
+  "npx twinpath model build",
   "npx twinpath model register",
   "npx twinpath request --model",
   "npx twinpath status",
@@ -141,7 +141,7 @@ describe("a new user, with the README and the CLI only", { timeout: 420_000 }, (
     // 1. the local stack, in one command (compiles the contracts: the clone has none); meanwhile, in a second
     // terminal, the user's model is compiled into a bundle (circuit, keys, manifest)
     const bundle = join(work, "my-bundle");
-    const built = twinpathAsync(["build-model", join(work, "my-classifier.onnx"), "--out", bundle, "--calibration", join(work, "samples.json")]);
+    const built = twinpathAsync(["model", "build", join(work, "my-classifier.onnx"), "--out", bundle, "--calibration", join(work, "samples.json")]);
     built.catch(() => {}); // awaited in step 3; a failure there is reported there
     const state = (await twinpathAsync(["dev", "up", "--port", "0", "--models", "none", "--json"], { json: true })).json;
     assert.equal(state.status, "up");
