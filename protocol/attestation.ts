@@ -1,4 +1,4 @@
-import type { Address, Hex } from "viem";
+import { concat, encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
 
 /**
  * A verification node's verdict on one published proof, as the attestation quorum checks it (contracts/hub/
@@ -60,3 +60,14 @@ export const attestationBatchTypedData = (chainId: number, quorum: Address, root
     primaryType: "AttestationBatch",
     message: { root },
   }) as const;
+
+/** The batch tree's leaf of `a`: keccak256(keccak256(abi.encode(requestId, proofHash, instancesHash, valid))). */
+export const attestationLeafHash = (a: Attestation): Hex =>
+  keccak256(keccak256(encodeAbiParameters(ATTESTATION_LEAF_ENCODING.map((type) => ({ type })), [a.requestId, a.proofHash, a.instancesHash, a.valid])));
+
+/** True when `proof` leads from `a`'s leaf to `root` with sorted-pair hashing (OpenZeppelin MerkleProof.verify). */
+export function attestationInBatch(root: Hex, a: Attestation, proof: readonly Hex[]): boolean {
+  let h = attestationLeafHash(a);
+  for (const p of proof) h = keccak256(BigInt(h) < BigInt(p) ? concat([h, p]) : concat([p, h]));
+  return h.toLowerCase() === root.toLowerCase();
+}

@@ -1,14 +1,14 @@
 /**
  * The attestation check of an offline verification (ZKML_ATTESTED): the votes the AttestationQuorum counted in the
- * settled proof's round are re-checked from their transactions' calldata (EIP-712 signatures by the verification
- * node each event names — verifying contract: the quorum — about this proof and these instances, with the event's
- * verdict); each vote's weight is the node's stake at the round's snapshot (checkpointed in the NodeRegistry: no
+ * settled proof's round are re-checked from their transactions' calldata (EIP-712 signatures — one per attestation,
+ * or one per batch root with each attestation's Merkle path — by the verification node each event names, verifying
+ * contract: the quorum, about this proof and these instances, with the event's verdict); each vote's weight is the node's stake at the round's snapshot (checkpointed in the NodeRegistry: no
  * archive RPC needed), and the valid stake cast by settlement reaches the quorum of the round's electorate (the
  * verifier stake at the snapshot, fixed when the proof was published).
  */
 import { decodeFunctionData, recoverTypedDataAddress, type Address, type Hex } from "viem";
 import { attestationQuorumAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
-import { attestationTypedData, MIN_QUORUM_BPS, quorumThreshold } from "../../protocol/attestation.js";
+import { attestationBatchTypedData, attestationInBatch, attestationTypedData, MIN_QUORUM_BPS, quorumThreshold, type Attestation } from "../../protocol/attestation.js";
 import { NodeRole } from "../../protocol/enums.js";
 import { getAttestationQuorum } from "../chain/events.js";
 import type { RequestTimeline } from "../chain/lifecycle.js";
@@ -28,7 +28,39 @@ export interface CheckAttestationsParameters {
   quorumBps?: number;
 }
 
-type SubmitAttestationsArgs = readonly [readonly { requestId: bigint; proofHash: Hex; instancesHash: Hex; valid: boolean }[], readonly Hex[]];
+/** One signed verdict found in a vote's transaction, with who signed it (undefined: the signature does not recover). */
+interface SignedVote {
+  attestation: Attestation;
+  signer: () => Promise<Address | null>;
+}
+
+/**
+ * The verdicts a quorum transaction carries, each with its signer: `submitAttestations` (one EIP-712 signature per
+ * attestation) or `submitAttestationBatch` (one signature over a Merkle root; an attestation counts only with a path
+ * from its leaf to that root). Null when the transaction is neither.
+ */
+function signedVotes(chainId: number, quorum: Address, data: Hex): SignedVote[] | null {
+  let d: ReturnType<typeof decodeFunctionData<typeof attestationQuorumAbi>>;
+  try {
+    d = decodeFunctionData({ abi: attestationQuorumAbi, data });
+  } catch {
+    return null;
+  }
+  if (d.functionName === "submitAttestations") {
+    const [items, signatures] = d.args;
+    return items.map((a, i) => ({
+      attestation: a,
+      signer: () => recoverTypedDataAddress({ ...attestationTypedData(chainId, quorum, a), signature: signatures[i] }).catch(() => null),
+    }));
+  }
+  if (d.functionName === "submitAttestationBatch") {
+    const [root, signature, votes] = d.args;
+    const recovered = recoverTypedDataAddress({ ...attestationBatchTypedData(chainId, quorum, root), signature }).catch(() => null);
+    const batchSigner = () => recovered;
+    return votes.filter((v) => attestationInBatch(root, v.attestation, v.proof)).map((v) => ({ attestation: v.attestation, signer: batchSigner }));
+  }
+  return null;
+}
 
 export async function checkAttestations(client: ReadClient, p: CheckAttestationsParameters): Promise<VerificationCheck> {
   const fail = (detail: string): VerificationCheck => ({ name: "attestations", status: "fail", detail });
@@ -44,19 +76,11 @@ export async function checkAttestations(client: ReadClient, p: CheckAttestations
   const votes = timeline.attestations.filter((a) => a.round === roundKey && a.blockNumber <= settled.blockNumber);
   if (!votes.length) return fail("no AttestationRecorded event for the settled proof's round");
 
-  const txs = new Map<Hex, Promise<SubmitAttestationsArgs | null>>();
+  const txs = new Map<Hex, Promise<SignedVote[] | null>>();
   const calldata = (hash: Hex) => {
     let t = txs.get(hash);
     if (!t) {
-      t = client.getTransaction({ hash }).then((tx) => {
-        if (tx.to?.toLowerCase() !== quorum.toLowerCase()) return null;
-        try {
-          const d = decodeFunctionData({ abi: attestationQuorumAbi, data: tx.input });
-          return d.functionName === "submitAttestations" ? (d.args as SubmitAttestationsArgs) : null;
-        } catch {
-          return null;
-        }
-      });
+      t = client.getTransaction({ hash }).then((tx) => (tx.to?.toLowerCase() === quorum.toLowerCase() ? signedVotes(p.chainId, quorum, tx.input) : null));
       txs.set(hash, t);
     }
     return t;
@@ -67,14 +91,13 @@ export async function checkAttestations(client: ReadClient, p: CheckAttestations
   let prevInvalid = 0n;
   const signers: Address[] = [];
   for (const v of votes) {
-    const args = await calldata(v.transactionHash);
-    if (!args) return fail(`attestation of ${v.verifier} (tx ${v.transactionHash}): not a submitAttestations call to the quorum, its signature cannot be re-checked`);
-    const [items, signatures] = args;
+    const signed = await calldata(v.transactionHash);
+    if (!signed) return fail(`attestation of ${v.verifier} (tx ${v.transactionHash}): not a submitAttestations or submitAttestationBatch call to the quorum, its signature cannot be re-checked`);
     let found = false;
-    for (let i = 0; i < items.length && !found; i++) {
-      const a = items[i];
+    for (const { attestation: a, signer: signerOf } of signed) {
+      if (found) break;
       if (a.requestId !== timeline.requestId) continue;
-      const signer = await recoverTypedDataAddress({ ...attestationTypedData(p.chainId, quorum, a), signature: signatures[i] }).catch(() => null);
+      const signer = await signerOf();
       if (signer?.toLowerCase() !== v.verifier.toLowerCase()) continue;
       if (a.proofHash !== p.proofHash || a.instancesHash !== p.instancesHash) continue; // a vote on another proof in the same batch
       if (a.valid !== v.valid) return fail(`${v.verifier} signed valid=${a.valid}, the event counted valid=${v.valid}`);
