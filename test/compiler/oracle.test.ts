@@ -60,13 +60,6 @@ const KNOWN: Record<string, string> = {
   ...Object.fromEntries(["poolSoftmax", "poolSoftmax(13)"].map((m) => [`${m}: settings JSON: f32 digits`,
     "settings.json writes f32 fields (Exp base) with f64 digits (2.7182817459106445) where EZKL writes f32's shortest digits " +
     "(2.7182817): same value once parsed, but the settings bytes (and their hash) differ from EZKL's for the same circuit."])),
-  ...Object.fromEntries(
-    ["iris-deep", "lookupMlp"].map((m) => [
-      `${m}: settings: total_assignments`,
-      "models with a lookup (Sigmoid/Tanh) get num_rows 0 and total_assignments 0 in settings; EZKL's dummy layout counts their rows. " +
-        "The circuits still prove (logrows leaves room), but the settings under-state the layout EZKL would size columns from.",
-    ]),
-  ),
 };
 
 interface Case {
