@@ -25,6 +25,8 @@ export const verifierNodeShape = {
   /** Recent block hashes the follower keeps to find the fork point after a reorg. */
   VERIFIER_REORG_WINDOW: int(1, 100_000, 64),
   VERIFIER_POLL_INTERVAL_MS: int(10, 600_000, 1000),
+  /** Warn when proofs wait for confirmations while the head has not moved for this long (0: never). */
+  CONFIRMATION_STALL_WARN_MS: int(0, 86_400_000, 30_000),
   /** Attestations gathered into one submitAttestations transaction at most. */
   VERIFIER_BATCH_MAX_SIZE: int(1, 500, 16),
   VERIFIER_BATCH_MAX_WAIT_MS: int(0, 60_000, 50),

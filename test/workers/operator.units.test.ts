@@ -1,0 +1,106 @@
+// What operators read, checked without a chain: masked URLs, the outage log's one line per outage with backoff,
+// the Redis durability verdict, the hub's link views against the compiled artifact, and the test tiers.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { pino } from "pino";
+import { toFunctionSelector, type AbiFunction } from "viem";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { classify, parseTags } from "../../testkit/runner/tiers.js";
+import { hubLinksAbi } from "../../workers/preflight/contracts.js";
+import { durabilityFromInfo } from "../../workers/preflight/redis.js";
+import { OutageLog, isConnectionError } from "../../workers/shared/outage.js";
+import { maskUrl, maskUrlsIn } from "../../workers/shared/redact.js";
+
+/** A pino logger writing its JSON lines into an array. */
+function memoryLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  return { logger, lines };
+}
+
+describe("maskUrl", () => {
+  it("masks passwords, lone user names (tokens), query values and key-like path segments; keeps host and port", () => {
+    assert.equal(maskUrl("redis://user:s3cret@10.0.0.5:6379/0"), "redis://user:***@10.0.0.5:6379/0");
+    assert.equal(maskUrl("redis://:s3cret@10.0.0.5:6379"), "redis://:***@10.0.0.5:6379");
+    assert.equal(maskUrl("https://TOKEN123@rpc.example.org/"), "https://***@rpc.example.org/");
+    assert.equal(maskUrl("https://eth-mainnet.g.alchemy.com/v2/AbCdEfGhIjKlMnOpQrSt12"), "https://eth-mainnet.g.alchemy.com/v2/***");
+    assert.equal(maskUrl("https://rpc.example.org/?apikey=zzz&chain=1"), "https://rpc.example.org/?apikey=***&chain=***");
+    assert.equal(maskUrl("http://127.0.0.1:8545"), "http://127.0.0.1:8545/");
+    assert.equal(maskUrl("not a url"), "(not a URL)");
+  });
+
+  it("masks every URL inside a message", () => {
+    const text = 'HTTP request failed.\nURL: https://u:pw@rpc.example.org/v3/0123456789abcdef0123\nRequest body: {"method":"eth_chainId"}';
+    const masked = maskUrlsIn(text);
+    assert.ok(!masked.includes("pw@") && !masked.includes("0123456789abcdef0123"), masked);
+    assert.match(masked, /https:\/\/u:\*\*\*@rpc\.example\.org\/v3\/\*\*\*/);
+  });
+});
+
+describe("OutageLog", () => {
+  it("logs one line per outage, repeats after 30 s, 60 s, 120 s…, and one line when it recovers", () => {
+    const { logger, lines } = memoryLogger();
+    let now = 0;
+    const log = new OutageLog({ logger, dependency: "Redis", variable: "REDIS_URL", url: "redis://u:pw@h:1", now: () => now });
+    const refused = Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:1"), { code: "ECONNREFUSED", address: "10.0.0.5", port: 1 });
+    // a reconnecting client fails every second for 10 minutes
+    for (now = 0; now <= 600_000; now += 1000) log.failed(refused);
+    now = 600_000;
+    const down = lines.filter((l) => l.dependency === "redis");
+    assert.equal(down.length, 1 + 4, "first line, then after 30, 90, 210, 450 s"); // 30 + 60 + 120 + 240 = 450
+    assert.equal(down[0].msg, "Redis unreachable at redis://u:***@h:1 (REDIS_URL): ECONNREFUSED 10.0.0.5:1; retrying with backoff");
+    assert.deepEqual(
+      down.slice(1).map((l) => l.downForS),
+      [30, 90, 210, 450],
+    );
+    assert.equal(log.problem(), "Redis unreachable at redis://u:***@h:1 for 600 s");
+    log.recovered();
+    assert.match(String(lines.at(-1)!.msg), /^Redis reachable again at redis:\/\/u:\*\*\*@h:1 after 600 s$/);
+    assert.equal(log.problem(), null);
+    log.recovered();
+    assert.equal(lines.length, 6, "recovering twice says it once");
+    log.failed(refused);
+    assert.equal(lines.length, 7, "a new outage gets its own first line");
+    assert.ok(!JSON.stringify(lines).includes("pw"), "the password never appears");
+  });
+
+  it("tells connection errors from command errors", () => {
+    assert.ok(isConnectionError(Object.assign(new Error("x"), { code: "ECONNREFUSED" })));
+    assert.ok(isConnectionError(new Error("Connection is closed.")));
+    assert.ok(isConnectionError(new Error("WRONGPASS invalid username-password pair")));
+    assert.ok(!isConnectionError(new Error("Missing lock for job 7. moveToFinished")));
+  });
+});
+
+describe("Redis durability verdict", () => {
+  it("wants appendonly and noeviction, and says why", () => {
+    const good = durabilityFromInfo("# Persistence\r\naof_enabled:1\r\n# Memory\r\nmaxmemory_policy:noeviction\r\n# Server\r\nredis_version:7.2.4\r\n");
+    assert.deepEqual(good.problems, []);
+    assert.equal(good.version, "7.2.4");
+    const bad = durabilityFromInfo("aof_enabled:0\r\nmaxmemory_policy:allkeys-lru\r\n");
+    assert.equal(bad.problems.length, 2);
+    assert.match(bad.problems[0], /appendonly is no: a Redis restart loses the queued jobs.*set `appendonly yes`/);
+    assert.match(bad.problems[1], /maxmemory-policy is allkeys-lru: .*set `maxmemory-policy noeviction`/);
+  });
+});
+
+describe("hub link views", () => {
+  it("models() and nodes() are views of the compiled InferenceHub with these signatures", () => {
+    const artifact = JSON.parse(readFileSync(join(REPO_ROOT, "artifacts", "contracts", "hub", "InferenceHub.sol", "InferenceHub.json"), "utf8")) as { abi: AbiFunction[] };
+    const compiled = new Set(artifact.abi.filter((e) => e.type === "function" && e.outputs.length === 1 && e.outputs[0].type === "address").map((f) => toFunctionSelector(f)));
+    for (const f of hubLinksAbi) assert.ok(compiled.has(toFunctionSelector(f)), `${f.name}() returning an address is in the artifact`);
+  });
+});
+
+describe("test tiers", () => {
+  it("takes tags from the leading comments, else the folder's defaults", () => {
+    assert.deepEqual(parseTags("// about this file\n// @tier slow\n// @serial\nimport x from 'y';"), { tier: "slow", serial: true });
+    assert.deepEqual(parseTags("const s = '// @tier slow';"), {}, "only comment lines count");
+    assert.equal(classify("test/proofpath/proofpath.e2e.test.ts", "").tier, "slow");
+    assert.equal(classify("test/proofpath/units.test.ts", "").tier, "fast", "a longer prefix wins");
+    assert.deepEqual(classify("test/protocol/x.test.ts", "// @tier slow\n"), { tier: "slow", serial: false, source: "tag" });
+    assert.deepEqual(classify("test/newfolder/x.test.ts", ""), { tier: "fast", serial: false, source: "default" });
+  });
+});
