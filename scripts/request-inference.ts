@@ -22,6 +22,7 @@ import { readDeployment } from "./lib/deployments.js";
 import { envAddress, envBool, envJson, envUint, parseEnv } from "./lib/env.js";
 import { ScriptInputError, runScript } from "./lib/run.js";
 import { dequantize, quantize } from "../protocol/fixedPoint.js";
+import { requestStatusName } from "../protocol/enums.js";
 
 type Nested = number | Nested[];
 const nested: z.ZodType<Nested> = z.lazy(() => z.union([z.number().finite(), z.array(nested)]));
@@ -83,7 +84,20 @@ await runScript(async () => {
         break;
       }
       if (Date.now() > deadline) {
-        console.error(`No result for request ${requestId} after ${env.TWINPATH_WAIT_TIMEOUT_S}s (are the executor workers running?)`);
+        const [status, head] = await Promise.all([hub.read.status([requestId]), publicClient.getBlockNumber()]);
+        console.error(`No result for request ${requestId} after ${env.TWINPATH_WAIT_TIMEOUT_S}s (status ${requestStatusName(status)}).`);
+        if (head === receipt.blockNumber) {
+          // The likeliest cause on a dev chain: nothing buries the request, so a listener waiting for confirmations never sees it.
+          console.error(
+            `  The chain head is still the request's block ${head}: a chain that mines only on transactions (an automining hardhat node) never\n` +
+              "  confirms it. Run the workers with LISTENER_CONFIRMATIONS=0 there (npx pm2 start ecosystem.dev.config.cjs does).",
+          );
+        }
+        console.error(
+          "  Then check, in order: the listener's log (does it see the request?), the executor's (does its model store hold the model?),\n" +
+            `  the sender's (is one of its keys the assigned executor ${requested.args.executor}, staked?), and the failed jobs:\n` +
+            "  npm run workers:dead-letters (workers/README.md, \"Monitor\").",
+        );
         process.exitCode = 1;
         break;
       }

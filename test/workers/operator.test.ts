@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
@@ -16,6 +17,7 @@ import { registerNodes } from "../../devnet/proofPath.js";
 import { startStack, type Stack } from "../../devnet/stack.js";
 import { committedBundleDir } from "../../models/bundle.js";
 import { NodeRole } from "../../protocol/enums.js";
+import { REPO_ROOT } from "../../protocol/repoRoot.js";
 
 const HUB = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const started = (l: Record<string, unknown>) => /started$/.test(String(l.msg));
@@ -197,14 +199,36 @@ describe("start-up checks", { timeout: 600_000 }, () => {
     }
   });
 
+  it("the request script, finding no result on a chain that did not move, points at the confirmations", () => {
+    const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "hardhat"), ["run", "scripts/request-inference.ts", "--network", "remote"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TWINPATH_RPC_URL: stack.node.url,
+        TWINPATH_DEPLOYER_KEY: devKey(18),
+        TWINPATH_HUB: stack.deployment.inferenceHub,
+        TWINPATH_MODEL_ID: String(stack.model.modelId),
+        TWINPATH_INPUT: "[5.1, 3.5, 1.4, 0.2]",
+        TWINPATH_WAIT: "1",
+        TWINPATH_WAIT_TIMEOUT_S: "1",
+      },
+    });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /No result for request \d+ after 1s \(status Requested\)/);
+    assert.match(r.stderr, /The chain head is still the request's block \d+: .*never\n  confirms it\. Run the workers with LISTENER_CONFIRMATIONS=0 there/);
+    assert.doesNotMatch(r.stderr, /are the executor workers running/);
+  });
+
   it("warns when requests wait for confirmations an automining chain never gives", async () => {
     const w = spawnFor("listener", { ...stack.envFor("listener"), LISTENER_CONFIRMATIONS: "2", CONFIRMATION_STALL_WARN_MS: "1500" });
     await w.waitForLog(started, 60_000);
     await stack.request([[5.1, 3.5, 1.4, 0.2]]);
     const warning = await w.waitForLog((l) => l.event === "InferenceRequested", 30_000);
     assert.equal(warning.level, "warn");
-    assert.equal(warning.waiting, 1);
-    assert.match(String(warning.msg), /1 InferenceRequested event\(s\) wait for LISTENER_CONFIRMATIONS=2 confirmations, but the chain head \(block \d+\) has not moved for \d+ s: .*set LISTENER_CONFIRMATIONS=0 there/);
+    assert.ok(Number(warning.waiting) >= 1, "this request (and the request script's, when it ran) wait");
+    assert.match(String(warning.msg), /\d+ InferenceRequested event\(s\) wait for LISTENER_CONFIRMATIONS=2 confirmations, but the chain head \(block \d+\) has not moved for \d+ s: .*set LISTENER_CONFIRMATIONS=0 there/);
     await w.stop();
   });
 });

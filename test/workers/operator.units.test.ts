@@ -1,11 +1,13 @@
 // What operators read, checked without a chain: masked URLs, the outage log's one line per outage with backoff,
 // the Redis durability verdict, the hub's link views against the compiled artifact, and the test tiers.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pino } from "pino";
 import { toFunctionSelector, type AbiFunction } from "viem";
+import { devKey } from "../../devnet/hardhatNode.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { classify, parseTags } from "../../testkit/runner/tiers.js";
 import { hubLinksAbi } from "../../workers/preflight/contracts.js";
@@ -102,5 +104,47 @@ describe("test tiers", () => {
     assert.equal(classify("test/proofpath/units.test.ts", "").tier, "fast", "a longer prefix wins");
     assert.deepEqual(classify("test/protocol/x.test.ts", "// @tier slow\n"), { tier: "slow", serial: false, source: "tag" });
     assert.deepEqual(classify("test/newfolder/x.test.ts", ""), { tier: "fast", serial: false, source: "default" });
+  });
+});
+
+describe("pm2 presets", () => {
+  const require = createRequire(import.meta.url);
+  const { ecosystem } = require("../../workers/pm2/ecosystem.cjs") as {
+    ecosystem: (preset: string, env: Record<string, string | undefined>) => { apps: { name: string; script: string; interpreter: string; instances: number; stop_exit_codes: number[]; env: Record<string, string> }[] };
+  };
+  const addresses = { HUB_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3", MODEL_REGISTRY_ADDRESS: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" };
+  const byName = <A extends { name: string }>(apps: A[]) => new Map(apps.map((a) => [a.name, a]));
+
+  it("dev: zero confirmations, local URLs, the devnet's staked accounts, one verification node per key; the environment wins", () => {
+    const { apps } = ecosystem("dev", { ...addresses, CHAIN_ID: "31337", EXECUTOR_INSTANCES: "1" });
+    const a = byName(apps);
+    assert.deepEqual([...a.keys()], ["listener", "executor", "sender", "prover", "verifier"]);
+    const env = apps[0].env;
+    assert.deepEqual([env.LISTENER_CONFIRMATIONS, env.VERIFIER_CONFIRMATIONS, env.RPC_URL, env.REDIS_URL], ["0", "0", "http://127.0.0.1:8545", "redis://127.0.0.1:6379"]);
+    assert.equal(env.SENDER_PRIVATE_KEYS, devKey(1));
+    assert.equal(env.PROVER_PRIVATE_KEY, devKey(5));
+    assert.equal(a.get("verifier")!.instances, 3);
+    assert.equal(a.get("executor")!.instances, 1);
+    for (const app of apps) {
+      assert.ok(existsSync(join(REPO_ROOT, app.script)), app.script);
+      assert.deepEqual(app.stop_exit_codes, [78], "a refused configuration is not restarted");
+    }
+    assert.deepEqual(apps.map((x) => x.env.METRICS_PORT), ["9460", "9470", "9480", "9490", "9500"]);
+    const mine = ecosystem("dev", { ...addresses, LISTENER_CONFIRMATIONS: "3", REDIS_URL: "redis://10.0.0.5:6379" });
+    assert.deepEqual([mine.apps[0].env.LISTENER_CONFIRMATIONS, mine.apps[0].env.REDIS_URL], ["3", "redis://10.0.0.5:6379"]);
+    assert.throws(() => ecosystem("dev", { ...addresses, CHAIN_ID: "8453" }), /SENDER_PRIVATE_KEYS \(sender\)/, "test accounts only on the local chain");
+  });
+
+  it("prod: refuses to load naming every missing variable; with them set it keeps the workers' confirmations", () => {
+    assert.throws(() => ecosystem("prod", {}), (err: Error) => {
+      for (const v of ["REDIS_URL", "RPC_URL", "CHAIN_ID", "HUB_ADDRESS", "MODEL_REGISTRY_ADDRESS", "MODEL_STORE_DIR", "SENDER_PRIVATE_KEYS"]) assert.match(err.message, new RegExp(`\\n  ${v} \\(`));
+      assert.match(err.message, /PROVER_PRIVATE_KEY/);
+      return true;
+    });
+    const full = { ...addresses, REDIS_URL: "redis://r:6379", RPC_URL: "https://rpc", CHAIN_ID: "8453", MODEL_STORE_DIR: "/srv/models", SENDER_PRIVATE_KEYS: `0x${"11".repeat(32)}` };
+    const { apps } = ecosystem("prod", full);
+    assert.deepEqual(apps.map((a) => a.name), ["listener", "executor", "sender"], "no key, no proof-path role");
+    assert.equal(apps[0].env.LISTENER_CONFIRMATIONS, undefined, "the workers' default (2) applies");
+    assert.throws(() => ecosystem("prod", { ...full, PROVER_PRIVATE_KEY: `0x${"22".repeat(32)}` }), /BUNDLE_DIRS \(prover\).*\n  PROOF_STORE_DIR \(prover\)/s);
   });
 });
