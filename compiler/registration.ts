@@ -1,17 +1,13 @@
 /**
- * From a bundle to the ModelRegistry's `ModelSpec` (protocol/modelSpec.ts): one mapping, used by
- * scripts/register-model.ts and the devnet, so every path registers a bundle the same way.
- *
- *   onnxHash     = files.onnx.keccak256
- *   settingsHash = files.settings.keccak256
- *   circuitHash  = files.compiled.keccak256
- *   vkHash       = files.vk.keccak256
- *   manifestHash = keccak256(manifest.json bytes, exactly as stored)
- *   shapes, scales from manifest.input / manifest.output
+ * From a bundle to the ModelRegistry's `ModelSpec` (protocol/modelSpec.ts), used by scripts/register-model.ts and
+ * the devnet, so every path registers a bundle the same way. Hashes, shapes and scales come from the one mapping
+ * in protocol/modelBinding.ts (the same one that checks a bundle against a registered model); the options add how
+ * the model is verified and sold.
  */
 import { getAddress, isAddress, zeroAddress, type Address } from "viem";
 
 import { VerificationMode, verificationModeNames, type VerificationModeName } from "../protocol/enums.js";
+import { modelBinding } from "../protocol/modelBinding.js";
 import { tensorProblem, type ModelSpec } from "../protocol/modelSpec.js";
 import { BundleManifestError, manifestIssuesError, parseManifest, readManifest, type Issue, type ReadManifest } from "./manifest.js";
 
@@ -69,15 +65,7 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
   if (options.price < 0n) throw new BundleManifestError(`price ${options.price} is negative`, source);
   if (options.tolerance < 0n) throw new BundleManifestError(`tolerance ${options.tolerance} is negative`, source);
   return {
-    onnxHash: manifest.files.onnx.keccak256,
-    settingsHash: manifest.files.settings.keccak256,
-    circuitHash: manifest.files.compiled.keccak256,
-    vkHash: manifest.files.vk.keccak256,
-    manifestHash,
-    inputShape: [...manifest.input.shape],
-    outputShape: [...manifest.output.shape],
-    inputScale: manifest.input.scale,
-    outputScale: manifest.output.scale,
+    ...modelBinding(manifest, manifestHash),
     mode,
     verifier: getAddress(verifier),
     price: options.price,

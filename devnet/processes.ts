@@ -5,10 +5,12 @@ import { REPO_ROOT } from "../protocol/repoRoot.js";
 /** The fast-path roles (the Stack starts them) and the proof-path roles (the ProofStack starts them). */
 export type FastPathRole = "listener" | "executor" | "sender";
 export type ProofRole = "prover" | "verifier-node";
-export type WorkerRole = FastPathRole | ProofRole;
+/** The explorer page's process (explorer/main.ts; devnet/explorer.ts starts it). */
+export type ExplorerRole = "explorer";
+export type WorkerRole = FastPathRole | ProofRole | ExplorerRole;
 
 /** The entry point of each role, the same files pm2 starts (ecosystem.config.cjs). */
-export const workerEntry = (role: WorkerRole) => join(REPO_ROOT, "workers", role, "main.ts");
+export const workerEntry = (role: WorkerRole) => (role === "explorer" ? join(REPO_ROOT, "explorer", "main.ts") : join(REPO_ROOT, "workers", role, "main.ts"));
 export const NODE_BIN = join(REPO_ROOT, "node_modules", ".bin", "node");
 
 export interface WorkerProcess {

@@ -31,3 +31,9 @@ export const attestationTypedData = (chainId: number, hub: Address, attestation:
     primaryType: "Attestation",
     message: attestation,
   }) as const;
+
+/** The lowest quorum the hub accepts as a parameter (HubParameters.MIN_QUORUM_BPS): more than half of the stake. */
+export const MIN_QUORUM_BPS = 5_001;
+
+/** Stake that must attest "valid" to accept a proof: ceil(total * quorumBps / 10_000) (QuorumMath.threshold). */
+export const quorumThreshold = (totalStake: bigint, quorumBps: number): bigint => (totalStake * BigInt(quorumBps) + 9_999n) / 10_000n;

@@ -15,12 +15,14 @@ const RANK: Record<string, number> = {
   halo2: 3,
   models: 4,
   workers: 5,
-  devnet: 6,
-  scripts: 7,
-  bin: 7,
-  testkit: 8,
-  test: 9,
-  bench: 9,
+  client: 6,
+  explorer: 7,
+  devnet: 8,
+  scripts: 9,
+  bin: 9,
+  testkit: 10,
+  test: 11,
+  bench: 11,
 };
 /** The workers' kernel; every other folder of workers/ is a role, which may use the kernel but not another role. */
 const WORKER_KERNEL = new Set(["chain", "queues", "config", "shared", "model-store", "proofs", "preflight"]);

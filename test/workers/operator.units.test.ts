@@ -112,13 +112,17 @@ describe("pm2 presets", () => {
   const { ecosystem } = require("../../workers/pm2/ecosystem.cjs") as {
     ecosystem: (preset: string, env: Record<string, string | undefined>) => { apps: { name: string; script: string; interpreter: string; instances: number; stop_exit_codes: number[]; env: Record<string, string> }[] };
   };
-  const addresses = { HUB_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3", MODEL_REGISTRY_ADDRESS: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" };
+  const addresses = {
+    HUB_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    MODEL_REGISTRY_ADDRESS: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    NODE_REGISTRY_ADDRESS: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+  };
   const byName = <A extends { name: string }>(apps: A[]) => new Map(apps.map((a) => [a.name, a]));
 
   it("dev: zero confirmations, local URLs, the devnet's staked accounts, one verification node per key; the environment wins", () => {
     const { apps } = ecosystem("dev", { ...addresses, CHAIN_ID: "31337", EXECUTOR_INSTANCES: "1" });
     const a = byName(apps);
-    assert.deepEqual([...a.keys()], ["listener", "executor", "sender", "prover", "verifier"]);
+    assert.deepEqual([...a.keys()], ["listener", "executor", "sender", "prover", "verifier", "explorer"]);
     const env = apps[0].env;
     assert.deepEqual([env.LISTENER_CONFIRMATIONS, env.VERIFIER_CONFIRMATIONS, env.RPC_URL, env.REDIS_URL], ["0", "0", "http://127.0.0.1:8545", "redis://127.0.0.1:6379"]);
     assert.equal(env.SENDER_PRIVATE_KEYS, devKey(1));
@@ -129,7 +133,7 @@ describe("pm2 presets", () => {
       assert.ok(existsSync(join(REPO_ROOT, app.script)), app.script);
       assert.deepEqual(app.stop_exit_codes, [78], "a refused configuration is not restarted");
     }
-    assert.deepEqual(apps.map((x) => x.env.METRICS_PORT), ["9460", "9470", "9480", "9490", "9500"]);
+    assert.deepEqual(apps.slice(0, 5).map((x) => x.env.METRICS_PORT), ["9460", "9470", "9480", "9490", "9500"]);
     const mine = ecosystem("dev", { ...addresses, LISTENER_CONFIRMATIONS: "3", REDIS_URL: "redis://10.0.0.5:6379" });
     assert.deepEqual([mine.apps[0].env.LISTENER_CONFIRMATIONS, mine.apps[0].env.REDIS_URL], ["3", "redis://10.0.0.5:6379"]);
     assert.throws(() => ecosystem("dev", { ...addresses, CHAIN_ID: "8453" }), /SENDER_PRIVATE_KEYS \(sender\)/, "test accounts only on the local chain");
@@ -141,7 +145,7 @@ describe("pm2 presets", () => {
       assert.match(err.message, /PROVER_PRIVATE_KEY/);
       return true;
     });
-    const full = { ...addresses, REDIS_URL: "redis://r:6379", RPC_URL: "https://rpc", CHAIN_ID: "8453", MODEL_STORE_DIR: "/srv/models", SENDER_PRIVATE_KEYS: `0x${"11".repeat(32)}` };
+    const full = { ...addresses, NODE_REGISTRY_ADDRESS: undefined, REDIS_URL: "redis://r:6379", RPC_URL: "https://rpc", CHAIN_ID: "8453", MODEL_STORE_DIR: "/srv/models", SENDER_PRIVATE_KEYS: `0x${"11".repeat(32)}` };
     const { apps } = ecosystem("prod", full);
     assert.deepEqual(apps.map((a) => a.name), ["listener", "executor", "sender"], "no key, no proof-path role");
     assert.equal(apps[0].env.LISTENER_CONFIRMATIONS, undefined, "the workers' default (2) applies");

@@ -11,8 +11,8 @@
  *
  * Every variable set in the environment wins over a preset's default. Each app gets its own METRICS_PORT for /health
  * and /metrics, from METRICS_PORT_BASE (default 9460): listener +0, executors +10 + instance, sender +20, provers +30
- * + instance, verification nodes +40 + instance. A worker that refuses its configuration exits with 78 and pm2 does
- * not restart it (stop_exit_codes).
+ * + instance, verification nodes +40 + instance (the explorer serves on EXPLORER_PORT, 8090). A worker that refuses
+ * its configuration exits with 78 and pm2 does not restart it (stop_exit_codes).
  */
 const { existsSync, readFileSync } = require("node:fs");
 const path = require("node:path");
@@ -30,6 +30,7 @@ const REQUIRED = {
   SENDER_PRIVATE_KEYS: "comma-separated keys of the staked executor nodes the sender sends for",
   BUNDLE_DIRS: "comma-separated folders holding the registered models' bundles",
   PROOF_STORE_DIR: "folder where the prover keeps its proofs (served at /proofs/<hash>)",
+  NODE_REGISTRY_ADDRESS: "the hub's NodeRegistry (deployments/<chainId>.json: contracts.nodeRegistry)",
 };
 const COMMON = ["REDIS_URL", "RPC_URL", "CHAIN_ID", "HUB_ADDRESS"];
 
@@ -62,6 +63,8 @@ const ROLES = [
     required: ["MODEL_REGISTRY_ADDRESS", "BUNDLE_DIRS"],
     instances: (env) => Number(env.VERIFIER_INSTANCES ?? keyCount(env.VERIFIER_PRIVATE_KEY)),
   },
+  // the explorer page (explorer/README.md), on EXPLORER_PORT (default 8090): started when NODE_REGISTRY_ADDRESS is set
+  { name: "explorer", script: "explorer/main.ts", port: 50, required: ["MODEL_REGISTRY_ADDRESS", "NODE_REGISTRY_ADDRESS"], instances: (env) => Number(env.EXPLORER_INSTANCES ?? (env.NODE_REGISTRY_ADDRESS ? 1 : 0)) },
 ];
 
 /** Hardhat's development mnemonic (public: never use these accounts on a real chain). */
@@ -94,6 +97,7 @@ function devDefaults(env) {
     const d = JSON.parse(readFileSync(deployment, "utf8"));
     defaults.HUB_ADDRESS = d.contracts.inferenceHub;
     defaults.MODEL_REGISTRY_ADDRESS = d.contracts.modelRegistry;
+    defaults.NODE_REGISTRY_ADDRESS = d.contracts.nodeRegistry;
   }
   if (chainId === "31337") {
     defaults.SENDER_PRIVATE_KEYS = devKeys([1]);

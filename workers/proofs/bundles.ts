@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BundleError, loadBundle, type LoadedBundle } from "../../compiler/bundle.js";
 import { BundleMismatchError, BundleNotFoundError } from "./errors.js";
+import { bindingMismatches, modelBinding } from "../../protocol/modelBinding.js";
 import type { ProofModel } from "./models.js";
 
 /** The artifacts of one registered model, checked against the registry. */
@@ -82,19 +83,11 @@ export class BundleIndex {
 }
 
 export function checkAgainstRegistry(b: LoadedBundle, model: ProofModel, requirePk: boolean): ModelArtifacts {
-  const f = b.manifest.files;
-  const pairs: [string, string, string][] = [
-    ["onnxHash", model.onnxHash, f.onnx.keccak256],
-    ["settingsHash", model.settingsHash, f.settings.keccak256],
-    ["circuitHash", model.circuitHash, f.compiled.keccak256],
-    ["vkHash", model.vkHash, f.vk.keccak256],
-    ["inputScale", String(model.inputScale), String(b.manifest.input.scale)],
-    ["outputScale", String(model.outputScale), String(b.manifest.output.scale)],
-  ];
-  const bad = pairs.filter(([, registered, local]) => registered.toLowerCase() !== local.toLowerCase());
+  const { onnxHash, settingsHash, circuitHash, vkHash, inputScale, outputScale } = model;
+  const bad = bindingMismatches({ onnxHash, settingsHash, circuitHash, vkHash, inputScale, outputScale }, modelBinding(b.manifest, b.manifestHash));
   if (bad.length) {
     throw new BundleMismatchError(`bundle ${b.dir} does not match model ${model.modelId} as registered`, {
-      metaMessages: bad.map(([what, registered, local]) => `  ${what}: registry ${registered}, bundle ${local}`),
+      metaMessages: bad.map(({ field, registered, bundle }) => `  ${field}: registry ${registered}, bundle ${bundle}`),
       details: "Use the exact bundle the model was registered with.",
     });
   }

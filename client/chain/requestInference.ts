@@ -1,0 +1,74 @@
+import type { Address, Hex, TransactionReceipt } from "viem";
+import { inferenceHubAbi, modelRegistryAbi } from "../../protocol/abi/generated.js";
+import { RequestFailedError } from "../errors.js";
+import { decodeRequestLogs, type RequestEventOf } from "./events.js";
+import type { ReadClient, WriteClient } from "./types.js";
+
+/** The hub's per-request options (IInferenceHub.RequestOptions); zero or absent fields take the protocol defaults. */
+export interface RequestOptions {
+  /** gas forwarded to each consumer callback (contracts only) */
+  callbackGasLimit?: number;
+  /** call onResult on the fast path (contracts only) */
+  resultCallback?: boolean;
+  /** seconds from request to result deadline */
+  resultTimeout?: number;
+  /** seconds from result to proof deadline */
+  proofTimeout?: number;
+}
+
+export interface QuoteFeeParameters {
+  hub: Address;
+  modelRegistry: Address;
+  modelId: bigint;
+  options?: RequestOptions;
+}
+
+/** The fee requestInference needs: the model's registered price (the one place the client prices a request). */
+export async function quoteFee(client: ReadClient, p: QuoteFeeParameters): Promise<bigint> {
+  const terms = await client.readContract({ address: p.modelRegistry, abi: modelRegistryAbi, functionName: "modelTerms", args: [p.modelId] });
+  return terms.price;
+}
+
+export interface RequestInferenceParameters {
+  hub: Address;
+  modelId: bigint;
+  /** fixed-point input at the model's input scale (encodeTensor) */
+  input: readonly bigint[];
+  /** wei sent with the request (>= the model's price; see quoteFee) */
+  fee: bigint;
+  options?: RequestOptions;
+}
+
+export interface RequestInferenceReturnType {
+  requestId: bigint;
+  transactionHash: Hex;
+  blockNumber: bigint;
+  receipt: TransactionReceipt;
+  /** the InferenceRequested event: assigned executor, fee, result deadline, input as the hub recorded it */
+  event: RequestEventOf<"InferenceRequested">;
+}
+
+/**
+ * Sends requestInference from the wallet's account, waits for the receipt and returns the new request's id.
+ * Simulates first, so a revert (inactive model, wrong input length, fee too low, no executors) throws the hub's
+ * decoded custom error before anything is sent. Throws RequestFailedError if the transaction reverts on chain.
+ */
+export async function requestInference(wallet: WriteClient, client: ReadClient, p: RequestInferenceParameters): Promise<RequestInferenceReturnType> {
+  const o = p.options ?? {};
+  const { request } = await client.simulateContract({
+    account: wallet.account,
+    address: p.hub,
+    abi: inferenceHubAbi,
+    functionName: "requestInference",
+    args: [p.modelId, p.input, { callbackGasLimit: o.callbackGasLimit ?? 0, resultCallback: o.resultCallback ?? false, resultTimeout: o.resultTimeout ?? 0, proofTimeout: o.proofTimeout ?? 0 }],
+    value: p.fee,
+  });
+  const hash = await wallet.writeContract({ ...request, chain: wallet.chain ?? client.chain });
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new RequestFailedError(`requestInference transaction ${hash} reverted`, { metaMessages: [`  block ${receipt.blockNumber}`] });
+  const event = decodeRequestLogs(receipt.logs.filter((l) => l.address.toLowerCase() === p.hub.toLowerCase())).find(
+    (e): e is RequestEventOf<"InferenceRequested"> => e.eventName === "InferenceRequested",
+  );
+  if (!event) throw new RequestFailedError(`requestInference transaction ${hash} emitted no InferenceRequested event`, { details: "Is the hub address right?" });
+  return { requestId: event.args.requestId, transactionHash: hash, blockNumber: receipt.blockNumber, receipt, event };
+}
