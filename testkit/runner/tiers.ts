@@ -23,15 +23,22 @@ export interface FileClass {
 
 /** Defaults by folder (paths relative to the repository root, "/"-separated). */
 export const FOLDER_DEFAULTS: Record<string, { tier: Tier; serial: boolean }> = {
-  "test/workers/": { tier: "fast", serial: false },
+  // stacks of worker processes, real proofs, a browser: slow, and alone (timing-sensitive, several processes each)
   "test/workers/e2e": { tier: "slow", serial: true },
   "test/proofpath/": { tier: "slow", serial: true },
-  "test/proofpath/units": { tier: "fast", serial: false },
   "test/demo/": { tier: "slow", serial: true },
   "test/e2e/": { tier: "slow", serial: true },
   "test/explorer/": { tier: "slow", serial: true },
-  "test/halo2-solidity/": { tier: "slow", serial: false },
+  "test/client/client": { tier: "slow", serial: true },
+  // unit tests of the proof path (fakes, Redis)
+  "test/proofpath/units": { tier: "fast", serial: false },
+  "test/proofpath/robustness": { tier: "fast", serial: false },
+  // EZKL keygen and proving in one thread each: slow, and two at a time
   "test/compiler/": { tier: "slow", serial: false },
+  "test/halo2/": { tier: "slow", serial: false },
+  "test/halo2/transcript": { tier: "fast", serial: false },
+  "test/halo2-solidity/": { tier: "slow", serial: false },
+  "test/models/bundle": { tier: "slow", serial: false },
 };
 
 const TAG_LINES = 30;
