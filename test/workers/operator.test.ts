@@ -1,4 +1,4 @@
-// @tier slow  (worker processes against a real chain: ~1 min)
+// @tier slow  @heavy  (worker processes against a real chain: ~1 min)
 // Workers that say what is wrong: worker processes started against a dead Redis and a dead RPC, against a real
 // Hardhat node with wrong addresses, unstaked keys, unusable bundle folders, a Redis that would lose jobs, and
 // confirmations an automining chain never gives. Each case asserts the exit code and the lines an operator reads.

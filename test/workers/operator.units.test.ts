@@ -9,7 +9,8 @@ import { pino } from "pino";
 import { toFunctionSelector, type AbiFunction } from "viem";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
-import { classify, parseTags } from "../../testkit/runner/tiers.js";
+import { nextJob, orderJobs } from "../../testkit/runner/schedule.js";
+import { classify, parseTags, type Share } from "../../testkit/runner/tiers.js";
 import { hubLinksAbi } from "../../workers/preflight/contracts.js";
 import { durabilityFromInfo } from "../../workers/preflight/redis.js";
 import { OutageLog, isConnectionError } from "../../workers/shared/outage.js";
@@ -96,14 +97,29 @@ describe("hub link views", () => {
   });
 });
 
-describe("test tiers", () => {
+describe("test tiers and scheduling", () => {
   it("takes tags from the leading comments, else the folder's defaults", () => {
-    assert.deepEqual(parseTags("// about this file\n// @tier slow\n// @serial\nimport x from 'y';"), { tier: "slow", serial: true });
+    assert.deepEqual(parseTags("// about this file\n// @tier slow\n// @heavy\nimport x from 'y';"), { tier: "slow", share: "heavy" });
     assert.deepEqual(parseTags("const s = '// @tier slow';"), {}, "only comment lines count");
-    assert.equal(classify("test/proofpath/proofpath.e2e.test.ts", "").tier, "slow");
+    assert.equal(classify("test/proofpath/onchain.e2e.test.ts", "").share, "heavy");
     assert.equal(classify("test/proofpath/units.test.ts", "").tier, "fast", "a longer prefix wins");
-    assert.deepEqual(classify("test/protocol/x.test.ts", "// @tier slow\n"), { tier: "slow", serial: false, source: "tag" });
-    assert.deepEqual(classify("test/newfolder/x.test.ts", ""), { tier: "fast", serial: false, source: "default" });
+    assert.deepEqual(classify("test/protocol/x.test.ts", "// @tier slow\n"), { tier: "slow", share: "light", source: "tag" });
+    assert.deepEqual(classify("test/newfolder/x.test.ts", ""), { tier: "fast", share: "light", source: "default" });
+  });
+
+  it("serial jobs run alone and first, one heavy job at a time next to light ones, longest first", () => {
+    const job = (name: string, share: Share, expectedMs: number) => ({ name, share, expectedMs });
+    const queue = orderJobs([job("l1", "light", 5), job("h1", "heavy", 50), job("s1", "serial", 1), job("h2", "heavy", 40), job("l2", "light", 60)]);
+    assert.deepEqual(queue.map((j) => j.name), ["s1", "l2", "h1", "h2", "l1"]);
+    assert.equal(nextJob(queue, [], 2)?.name, "s1");
+    assert.equal(nextJob(queue, [job("x", "light", 1)], 2), undefined, "the serial job waits for the machine to empty");
+    const rest = queue.slice(1);
+    assert.equal(nextJob(rest, [queue[0]], 2), undefined, "nothing joins a serial job");
+    assert.equal(nextJob(rest, [], 2)?.name, "l2");
+    assert.equal(nextJob(rest, [job("h0", "heavy", 1)], 2)?.name, "l2");
+    assert.equal(nextJob(rest.slice(1), [job("h0", "heavy", 1)], 2)?.name, "l1", "a second heavy job waits");
+    assert.equal(nextJob(rest.slice(1), [job("l0", "light", 1)], 2)?.name, "h1");
+    assert.equal(nextJob(rest, [job("a", "light", 1), job("b", "light", 1)], 2), undefined, "no free slot");
   });
 });
 

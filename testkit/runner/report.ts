@@ -2,36 +2,33 @@
  * Prints the slowest test files of a run.
  *
  *   npm run test:times                           # the last run of testkit/runner/run.ts (.twinpath/test-times.json)
- *   npm run test:times -- --top 40 [FILE ...]    # a saved run's JSON, or timesReporter JSON lines
+ *   npm run test:times -- --top 40 [FILE]        # a saved copy of one
+ *   npm run test:times -- --all                  # every file's latest time, from whichever run
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { classifyFile } from "./tiers.js";
-import { formatTimes, readTimes, type FileTime, type RunTimes } from "./times.js";
+import { formatTimes, readTimes, type FileTime } from "./times.js";
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: "string", default: "20" }, help: { type: "boolean", short: "h", default: false } },
+  options: { top: { type: "string", default: "20" }, all: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
   allowPositionals: true,
 });
 if (values.help) {
-  console.log("usage: npm run test:times -- [--top N] [times.json | times.jsonl ...]");
+  console.log("usage: npm run test:times -- [--top N] [--all] [times.json]");
   process.exit(0);
 }
-const paths = positionals.length ? positionals : [join(REPO_ROOT, ".twinpath", "test-times.json")];
-let run: RunTimes | undefined;
-const files: FileTime[] = [];
-for (const p of paths) {
-  if (!existsSync(p)) {
-    console.error(`${p}: no such file (run the tests first: npm test, npm run test:fast)`);
-    process.exit(2);
-  }
-  const r = readTimes(p, REPO_ROOT);
-  run ??= r.run;
-  files.push(...r.files);
+const path = positionals[0] ?? join(REPO_ROOT, ".twinpath", "test-times.json");
+if (!existsSync(path)) {
+  console.error(`${path}: no such file (run the tests first: npm test, npm run test:fast)`);
+  process.exit(2);
 }
+const r = readTimes(path);
+const files: FileTime[] = values.all ? r.known : r.files;
 for (const f of files) {
-  if (f.tier === undefined && existsSync(join(REPO_ROOT, f.file))) Object.assign(f, (({ tier, serial }) => ({ tier, serial }))(classifyFile(REPO_ROOT, f.file)));
+  // the class as the file says today (tags change)
+  if (existsSync(join(REPO_ROOT, f.file))) Object.assign(f, (({ tier, share }) => ({ tier, share }))(classifyFile(REPO_ROOT, f.file)));
 }
-console.log(formatTimes(files, paths.length === 1 ? run : undefined, Number(values.top)));
+console.log(formatTimes(files, values.all ? undefined : r.run, Number(values.top)));

@@ -1,34 +1,37 @@
 /**
- * Runs the node:test files of a tier, in two phases: files that keep both cores busy alone (`serial`), then the
- * others `--concurrency` at a time. Each phase is one `node --test` run (one process per file, as before), with the
- * spec reporter on stdout and testkit/runner/timesReporter.mjs recording each file's time; within a phase the files
- * start slowest first (times of the previous run), so the last file to finish is a short one. At the end it prints
- * the slowest files and writes every file's time to .twinpath/test-times.json (`npm run test:times` reprints it).
+ * Runs the node:test files of a tier, each in its own `node --test` process (as before: a trapped WASM engine or a
+ * crashed child cannot leak into another file), `--concurrency` at a time (default 2, the machine's cores): serial
+ * files alone, at most one heavy file (a stack of processes) next to light ones, light files anywhere
+ * (testkit/runner/tiers.ts, schedule.ts). Files start longest first, by the times of the previous run. Each file's
+ * spec report is printed in one block when it ends, with its time; at the end, the slowest files, and every file's
+ * time goes to .twinpath/test-times.json (`npm run test:times` reprints it).
  *
- *   node --import tsx testkit/runner/run.ts [--tier fast|slow|all] [--concurrency N] [--list] [path-substring ...]
- *
- * Tiers and `serial` come from the file's folder or its tags (testkit/runner/tiers.ts).
+ *   node --import tsx testkit/runner/run.ts [--tier fast|slow|all] [--concurrency N] [--typecheck] [--list] [path-substring ...]
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { nextJob, orderJobs, type Job } from "./schedule.js";
 import { classifyFile, type FileClass } from "./tiers.js";
-import { formatTimes, readTimes, readTimesLines, type FileTime, type RunTimes } from "./times.js";
+import { formatTimes, readTimes, type FileTime, type RunTimes } from "./times.js";
 
 const TIMES_FILE = join(REPO_ROOT, ".twinpath", "test-times.json");
-const REPORTER = join(REPO_ROOT, "testkit", "runner", "timesReporter.mjs");
 const TEST_TIMEOUT_MS = 900_000;
+/** The type-check's name in the times file. */
+const TYPECHECK = "(typecheck) tsc --noEmit -p .";
 
 const USAGE = `usage: node --import tsx testkit/runner/run.ts [options] [path-substring ...]
 
-Runs test/**/*.test.ts: files marked serial one at a time, then the rest N at a time.
+Runs test/**/*.test.ts, each file in its own process, N at a time: serial files alone, one heavy file
+(a stack of processes) at a time next to light ones (testkit/runner/tiers.ts).
 
 options:
-  --tier fast|slow|all   which files (default all; test:fast = fast)
-  --concurrency N        files at once in the shared phase (default 2)
-  --list                 print the selected files with their tier and phase, run nothing
+  --tier fast|slow|all   which files (default all; npm run test:fast = fast)
+  --concurrency N        files at once (default 2)
+  --typecheck            also run tsc --noEmit -p . as one of the jobs
+  --list                 print the selected files with their tier and class, run nothing
   -h, --help             this text`;
 
 function testFiles(dir: string, rel = "test"): string[] {
@@ -41,44 +44,50 @@ function testFiles(dir: string, rel = "test"): string[] {
   return out;
 }
 
-interface Phase {
-  name: string;
-  files: string[];
-  concurrency: number;
+interface RunJob extends Job {
+  command: string;
+  args: string[];
+  cls?: FileClass;
 }
 
-function runPhase(phase: Phase, timesOut: string): Promise<{ code: number; wallMs: number }> {
-  const args = [
-    "--import",
-    "tsx",
-    "--test",
-    `--test-concurrency=${phase.concurrency}`,
-    `--test-timeout=${TEST_TIMEOUT_MS}`,
-    "--test-reporter=spec",
-    "--test-reporter-destination=stdout",
-    `--test-reporter=${REPORTER}`,
-    `--test-reporter-destination=${timesOut}`,
-    ...phase.files,
-  ];
+interface Finished {
+  job: RunJob;
+  ms: number;
+  ok: boolean;
+  output: string;
+}
+
+function runJob(job: RunJob): Promise<Finished> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: "inherit" });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-      resolve({ code: code ?? (signal ? 1 : 0), wallMs: performance.now() - started });
+    const child = spawn(job.command, job.args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => chunks.push(d));
+    child.stderr.on("data", (d: Buffer) => chunks.push(d));
+    child.on("close", (code, signal) => {
+      resolve({ job, ms: Math.round(performance.now() - started), ok: code === 0 && !signal, output: Buffer.concat(chunks).toString() });
     });
+    children.add(child);
+    child.on("exit", () => children.delete(child));
   });
 }
+
+const children = new Set<ReturnType<typeof spawn>>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const c of children) c.kill(signal);
+    process.exit(130);
+  });
+}
+
+const s = (ms: number) => (ms / 1000).toFixed(1);
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     options: {
       tier: { type: "string", default: "all" },
       concurrency: { type: "string", default: "2" },
+      typecheck: { type: "boolean", default: false },
       list: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -89,65 +98,76 @@ async function main(): Promise<number> {
     return 0;
   }
   const tier = values.tier ?? "all";
-  const concurrency = Number(values.concurrency);
-  if (!["fast", "slow", "all"].includes(tier) || !Number.isInteger(concurrency) || concurrency < 1) {
+  const slots = Number(values.concurrency);
+  if (!["fast", "slow", "all"].includes(tier) || !Number.isInteger(slots) || slots < 1) {
     console.error(USAGE);
     return 2;
   }
 
   const previous = existsSync(TIMES_FILE) ? readTimes(TIMES_FILE, REPO_ROOT).known : [];
   const lastMs = new Map(previous.map((f) => [f.file, f.ms]));
-  const classes = new Map<string, FileClass>();
-  const selected = testFiles(join(REPO_ROOT, "test")).filter((f) => {
-    if (positionals.length && !positionals.some((p) => f.includes(p))) return false;
-    const c = classifyFile(REPO_ROOT, f);
-    classes.set(f, c);
-    return tier === "all" || c.tier === tier;
-  });
-  // Longest first: with N at a time, the run ends on a short file instead of starting a long one last.
-  const order = (files: string[]) => files.sort((a, b) => (lastMs.get(b) ?? 60_000) - (lastMs.get(a) ?? 60_000));
-  const phases: Phase[] = [
-    { name: "alone", files: order(selected.filter((f) => classes.get(f)!.serial)), concurrency: 1 },
-    { name: "shared", files: order(selected.filter((f) => !classes.get(f)!.serial)), concurrency },
-  ].filter((p) => p.files.length > 0);
+  const jobs: RunJob[] = [];
+  for (const file of testFiles(join(REPO_ROOT, "test"))) {
+    if (positionals.length && !positionals.some((p) => file.includes(p))) continue;
+    const cls = classifyFile(REPO_ROOT, file);
+    if (tier !== "all" && cls.tier !== tier) continue;
+    jobs.push({
+      name: file,
+      share: cls.share,
+      expectedMs: lastMs.get(file) ?? 60_000,
+      command: process.execPath,
+      args: ["--import", "tsx", "--test", "--test-reporter=spec", `--test-timeout=${TEST_TIMEOUT_MS}`, file],
+      cls,
+    });
+  }
+  if (values.typecheck) {
+    jobs.push({ name: TYPECHECK, share: "light", expectedMs: lastMs.get(TYPECHECK) ?? 40_000, command: process.execPath, args: [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "."] });
+  }
+  const queue = orderJobs(jobs);
 
   if (values.list) {
-    for (const p of phases) {
-      console.log(`${p.name} (${p.files.length} files, ${p.concurrency} at a time):`);
-      for (const f of p.files) console.log(`  ${f}  [${classes.get(f)!.tier}; ${classes.get(f)!.source}]`);
-    }
+    for (const j of queue) console.log(`${j.name}  [${j.cls ? `${j.cls.tier}, ${j.cls.share}; ${j.cls.source}` : "light"}]  ~${s(j.expectedMs)} s`);
     return 0;
   }
-  if (phases.length === 0) {
+  if (queue.length === 0) {
     console.error(`no test files match tier ${tier}${positionals.length ? ` and ${positionals.join(", ")}` : ""}`);
     return 2;
   }
 
-  const dir = join(REPO_ROOT, ".twinpath", "test-times");
-  mkdirSync(dir, { recursive: true });
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  let code = 0;
-  const files: FileTime[] = [];
-  const phaseTimes: RunTimes["phases"] = [];
-  for (const phase of phases) {
-    const out = join(dir, `${process.pid}-${phase.name}.jsonl`);
-    const r = await runPhase(phase, out);
-    if (r.code !== 0) code = r.code;
-    phaseTimes.push({ name: phase.name, files: phase.files.length, concurrency: phase.concurrency, wallMs: Math.round(r.wallMs) });
-    for (const t of readTimesLines(out, REPO_ROOT)) {
-      const c = classes.get(t.file);
-      files.push({ ...t, tier: c?.tier, serial: c?.serial });
-    }
-    rmSync(out, { force: true });
-  }
-  const run: RunTimes = { startedAt, tier, concurrency, wallMs: Math.round(performance.now() - started), phases: phaseTimes, files };
+  const running: RunJob[] = [];
+  const done: Finished[] = [];
+  console.log(`${queue.length} jobs, ${slots} at a time (tier ${tier})`);
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      if (queue.length === 0 && running.length === 0) return resolve();
+      for (let job = nextJob(queue, running, slots); job; job = nextJob(queue, running, slots)) {
+        queue.splice(queue.indexOf(job), 1);
+        running.push(job);
+        console.log(`▶ ${job.name} (${job.share}) [${s(performance.now() - started)} s]`);
+        void runJob(job).then((f) => {
+          running.splice(running.indexOf(job), 1);
+          done.push(f);
+          process.stdout.write(`── ${job.name}\n${f.output.trimEnd()}\n${f.ok ? "✔" : "✖"} ${job.name} ${s(f.ms)} s [${s(performance.now() - started)} s]\n\n`);
+          pump();
+        });
+      }
+    };
+    pump();
+  });
+
+  const files: FileTime[] = done.map((f) => ({ file: f.job.name, ms: f.ms, ok: f.ok, tier: f.job.cls?.tier, share: f.job.share }));
+  const run: RunTimes = { startedAt, tier, concurrency: slots, wallMs: Math.round(performance.now() - started), files };
   // A partial run (a tier, a filter) keeps the other files' last times, so the ordering stays informed.
   const merged = new Map(previous.map((f) => [f.file, f]));
   for (const f of files) merged.set(f.file, f);
+  mkdirSync(join(REPO_ROOT, ".twinpath"), { recursive: true });
   writeFileSync(TIMES_FILE, `${JSON.stringify({ ...run, known: [...merged.values()] }, null, 1)}\n`);
-  console.log(`\n${formatTimes(files, run, 15)}\n(all files' last times: ${TIMES_FILE}; \`npm run test:times\`)`);
-  return code;
+  const failed = done.filter((f) => !f.ok).map((f) => f.job.name);
+  console.log(`${formatTimes(files, run, 15)}\n(all files' last times: ${TIMES_FILE}; \`npm run test:times\`)`);
+  if (failed.length) console.log(`\n✖ ${failed.length} failed: ${failed.join(", ")}`);
+  return failed.length ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -1,58 +1,64 @@
 /**
- * Which tier a test file belongs to and whether it must run alone, from its folder and, above that, from a tag in
+ * Which tier a test file belongs to and how it shares the machine, from its folder and, above that, from tags in
  * the file's leading comment lines:
  *
  *   // @tier slow        (or fast)   what `npm run test:fast` leaves out; `npm test` runs both tiers
- *   // @serial                       runs alone: it keeps both cores busy (EZKL proving, a stack of worker processes)
- *   // @parallel                     may share the machine with another file (overrides a serial folder)
+ *   // @heavy                        a stack of processes (chain, Redis, workers, a browser): at most one heavy file
+ *                                    runs at a time, next to one light file
+ *   // @serial                       runs alone: its assertions measure time that another file would disturb
+ *   // @light                        none of these (overrides its folder)
  *
- * A file without tags takes its folder's defaults (FOLDER_DEFAULTS, longest matching prefix; unknown folders are
- * fast and parallel). `npm run test:times` flags fast files that have grown slow, so a new test lands in the right
- * tier: tag the file, or add its folder here.
+ * A file without tags takes its folder's defaults (FOLDER_DEFAULTS, longest matching prefix); files of an unknown
+ * folder are fast and light. `npm run test:times` flags fast files that have grown slow, so a new test lands in the
+ * right tier: tag the file, or add its folder here.
  */
 import { readFileSync } from "node:fs";
 
 export type Tier = "fast" | "slow";
+/** light: any two at once; heavy: one heavy next to one light; serial: alone */
+export type Share = "light" | "heavy" | "serial";
 
 export interface FileClass {
   tier: Tier;
-  serial: boolean;
+  share: Share;
   /** where the class came from: "tag", "folder <prefix>" or "default" */
   source: string;
 }
 
-/** Defaults by folder (paths relative to the repository root, "/"-separated). */
-export const FOLDER_DEFAULTS: Record<string, { tier: Tier; serial: boolean }> = {
-  // stacks of worker processes, real proofs, a browser: slow, and alone (timing-sensitive, several processes each)
-  "test/workers/e2e": { tier: "slow", serial: true },
-  "test/proofpath/": { tier: "slow", serial: true },
-  "test/demo/": { tier: "slow", serial: true },
-  "test/e2e/": { tier: "slow", serial: true },
-  "test/explorer/": { tier: "slow", serial: true },
-  "test/client/client": { tier: "slow", serial: true },
+/** Defaults by folder (paths relative to the repository root, "/"-separated); the longest matching prefix wins. */
+export const FOLDER_DEFAULTS: Record<string, { tier: Tier; share: Share }> = {
+  // stacks of worker processes with real proofs, a browser
+  "test/proofpath/": { tier: "slow", share: "heavy" },
+  // measures fast-path latency while proving: nothing else may load the machine meanwhile
+  "test/proofpath/proofpath.e2e": { tier: "slow", share: "serial" },
+  "test/workers/e2e": { tier: "slow", share: "heavy" },
+  "test/workers/roles": { tier: "fast", share: "heavy" },
+  "test/demo/": { tier: "slow", share: "heavy" },
+  "test/e2e/": { tier: "slow", share: "heavy" },
+  "test/explorer/": { tier: "slow", share: "heavy" },
+  "test/client/client": { tier: "slow", share: "heavy" },
   // unit tests of the proof path (fakes, Redis)
-  "test/proofpath/units": { tier: "fast", serial: false },
-  "test/proofpath/robustness": { tier: "fast", serial: false },
-  // EZKL keygen and proving in one thread each: slow, and two at a time
-  "test/compiler/": { tier: "slow", serial: false },
-  "test/halo2/": { tier: "slow", serial: false },
-  "test/halo2/transcript": { tier: "fast", serial: false },
-  "test/halo2-solidity/": { tier: "slow", serial: false },
-  "test/models/bundle": { tier: "slow", serial: false },
+  "test/proofpath/units": { tier: "fast", share: "light" },
+  "test/proofpath/robustness": { tier: "fast", share: "light" },
+  // EZKL keygen and proving, EVM verification: one thread each, slow
+  "test/compiler/": { tier: "slow", share: "light" },
+  "test/halo2/": { tier: "slow", share: "light" },
+  "test/halo2/transcript": { tier: "fast", share: "light" },
+  "test/halo2-solidity/": { tier: "slow", share: "light" },
+  "test/models/bundle": { tier: "slow", share: "light" },
 };
 
 const TAG_LINES = 30;
 
 /** Tags in the leading comment lines of a test file's source. */
-export function parseTags(source: string): { tier?: Tier; serial?: boolean } {
-  const out: { tier?: Tier; serial?: boolean } = {};
+export function parseTags(source: string): { tier?: Tier; share?: Share } {
+  const out: { tier?: Tier; share?: Share } = {};
   for (const line of source.split("\n").slice(0, TAG_LINES)) {
-    const m = /^\s*\/\/.*$/.exec(line);
-    if (!m) continue;
+    if (!/^\s*\/\//.test(line)) continue;
     const tier = /@tier\s+(fast|slow)\b/.exec(line);
     if (tier) out.tier = tier[1] as Tier;
-    if (/@serial\b/.test(line)) out.serial = true;
-    if (/@parallel\b/.test(line)) out.serial = false;
+    const share = /@(light|heavy|serial)\b/.exec(line);
+    if (share) out.share = share[1] as Share;
   }
   return out;
 }
@@ -63,12 +69,12 @@ export function classify(relPath: string, source: string): FileClass {
   const prefix = Object.keys(FOLDER_DEFAULTS)
     .filter((p) => path.startsWith(p))
     .sort((a, b) => b.length - a.length)[0];
-  const base = prefix ? FOLDER_DEFAULTS[prefix] : { tier: "fast" as Tier, serial: false };
+  const base = prefix ? FOLDER_DEFAULTS[prefix] : { tier: "fast" as Tier, share: "light" as Share };
   const tags = parseTags(source);
-  const tagged = tags.tier !== undefined || tags.serial !== undefined;
+  const tagged = tags.tier !== undefined || tags.share !== undefined;
   return {
     tier: tags.tier ?? base.tier,
-    serial: tags.serial ?? base.serial,
+    share: tags.share ?? base.share,
     source: tagged ? "tag" : prefix ? `folder ${prefix}` : "default",
   };
 }

@@ -1,11 +1,8 @@
 /**
- * Per-file test times: where the runner keeps them and the report of the slowest files.
- *
- *   npm run test:times                  # the slowest files of the last run (.twinpath/test-times.json)
- *   npm run test:times -- --top 40 [times.json | times.jsonl ...]
+ * Per-file test times: what the runner keeps in .twinpath/test-times.json and the report of the slowest files.
+ * Each file's time is its process's wall time, start-up and imports included (`npm run test:times`).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { readFileSync } from "node:fs";
 import type { FileClass } from "./tiers.js";
 
 /** One file's time in one run. */
@@ -15,7 +12,7 @@ export interface FileTime {
   ms: number;
   ok: boolean;
   tier?: FileClass["tier"];
-  serial?: boolean;
+  share?: FileClass["share"];
 }
 
 /** What a run leaves in .twinpath/test-times.json. */
@@ -23,9 +20,8 @@ export interface RunTimes {
   startedAt: string;
   tier: string;
   concurrency: number;
-  /** wall time of the node:test part of the run, and of each phase */
+  /** wall time of the run (the jobs: test files, and the type-check when it ran among them) */
   wallMs: number;
-  phases: { name: string; files: number; concurrency: number; wallMs: number }[];
   files: FileTime[];
   /** every file's latest time, this run's or an earlier one's (the runner orders files by it) */
   known?: FileTime[];
@@ -34,27 +30,10 @@ export interface RunTimes {
 /** A fast-tier file slower than this is flagged by the report (it belongs in the slow tier). */
 export const FAST_FILE_BUDGET_MS = 30_000;
 
-/** Reads the timesReporter's JSON lines (absolute paths) into FileTimes relative to `root`. */
-export function readTimesLines(path: string, root: string): FileTime[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => {
-      const { file, ms, ok } = JSON.parse(l) as { file: string; ms: number; ok: boolean };
-      return { file: relative(root, file).split("\\").join("/"), ms, ok };
-    });
-}
-
-/** Reads either a run's JSON (RunTimes) or reporter JSON lines: the run's files, and every file's latest time. */
-export function readTimes(path: string, root: string): { run?: RunTimes; files: FileTime[]; known: FileTime[] } {
-  const text = readFileSync(path, "utf8").trim();
-  if (text.startsWith("{") && !text.includes("\n{")) {
-    const run = JSON.parse(text) as RunTimes;
-    return { run, files: run.files, known: run.known ?? run.files };
-  }
-  const files = readTimesLines(path, root);
-  return { files, known: files };
+/** Reads a run's JSON: the run's files, and every file's latest time. */
+export function readTimes(path: string, _root?: string): { run: RunTimes; files: FileTime[]; known: FileTime[] } {
+  const run = JSON.parse(readFileSync(path, "utf8")) as RunTimes;
+  return { run, files: run.files, known: run.known ?? run.files };
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
@@ -65,15 +44,14 @@ export function formatTimes(files: FileTime[], run: RunTimes | undefined, top = 
   const sum = sorted.reduce((acc, f) => acc + f.ms, 0);
   const lines: string[] = [];
   if (run) {
-    const phases = run.phases.map((p) => `${p.name} ${p.files} files ×${p.concurrency}: ${s(p.wallMs)} s`).join("; ");
-    lines.push(`run ${run.startedAt} (tier ${run.tier}): ${s(run.wallMs)} s wall for the node:test files (${phases})`);
+    lines.push(`run ${run.startedAt} (tier ${run.tier}, ${run.concurrency} at a time): ${s(run.wallMs)} s wall`);
   }
   lines.push(`${files.length} files, ${s(sum)} s summed; the ${Math.min(top, sorted.length)} slowest:`);
   const width = Math.max(4, ...sorted.slice(0, top).map((f) => f.file.length));
-  lines.push(`  ${"file".padEnd(width)}  ${"s".padStart(7)}  share  tier  ${"run"}`);
+  lines.push(`  ${"file".padEnd(width)}  ${"s".padStart(7)}  share  tier  class`);
   for (const f of sorted.slice(0, top)) {
     const share = sum ? `${((100 * f.ms) / sum).toFixed(1)}%` : "";
-    const cls = f.tier ? `${f.tier.padEnd(4)}  ${f.serial ? "alone" : "shared"}` : "";
+    const cls = f.tier ? `${f.tier.padEnd(4)}  ${f.share ?? ""}` : "";
     lines.push(`  ${f.file.padEnd(width)}  ${s(f.ms).padStart(7)}  ${share.padStart(5)}  ${cls}${f.ok ? "" : "  FAILED"}`);
   }
   const over = sorted.filter((f) => f.tier === "fast" && f.ms > FAST_FILE_BUDGET_MS);
