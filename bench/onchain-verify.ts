@@ -34,20 +34,21 @@ const MODELS = (process.env.ONCHAIN_BENCH_MODELS ?? "iris-mlp,iris-cnn,iris-deep
 const BATCHES = [1, 2, 5] as const;
 const TIMING_ITERATIONS = Number(process.env.ONCHAIN_BENCH_ITERATIONS ?? 5);
 const { ZKML_ONCHAIN, ZKML_ATTESTED } = VerificationMode;
-const { Executor: EXECUTOR, Prover: PROVER } = NodeRole;
+const { Executor: EXECUTOR, Prover: PROVER, Verifier: VERIFIER } = NodeRole;
 
 if (SKIP_MODELS) throw new Error(`bench/onchain-verify: ${SKIP_MODELS}`);
 
 const { ignition, viem } = await network.create();
 const publicClient = await viem.getPublicClient();
 const wallets = await viem.getWalletClients();
-const [deployer, executorW, proverW, consumerW] = wallets;
+const [deployer, executorW, proverW, consumerW, verifierW] = wallets;
 const clients = { walletClient: deployer as never, publicClient: publicClient as never };
 
 const { inferenceHub, modelRegistry, nodeRegistry } = await ignition.deploy(TwinpathModule, {
   parameters: { Registries: { minStakeExecutor: parseEther("1"), minStakeProver: parseEther("1"), minStakeVerifier: parseEther("1") } },
 });
-for (const [w, role] of [[executorW, EXECUTOR], [proverW, PROVER]] as const) {
+// a verifier too: the hub refuses ZKML_ATTESTED requests while no verifier stake is eligible
+for (const [w, role] of [[executorW, EXECUTOR], [proverW, PROVER], [verifierW, VERIFIER]] as const) {
   const reg = await viem.getContractAt("NodeRegistry", nodeRegistry.address, { client: { wallet: w } });
   await reg.write.register([role], { value: parseEther("1") });
 }
@@ -86,6 +87,9 @@ async function registerModel(mode: number, verifier: Hex, inputLength: number, o
     verifier: mode === ZKML_ATTESTED ? ("0x0000000000000000000000000000000000000000" as Hex) : verifier,
     price: 0n,
     tolerance: 0n,
+    // one bound for every input element: this bench measures verification, not admission
+    inputLower: [-(2n ** 40n)],
+    inputUpper: [2n ** 40n],
   };
   const { result } = await modelRegistry.simulate.registerModel([spec]);
   await modelRegistry.write.registerModel([spec]);

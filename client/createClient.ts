@@ -22,7 +22,7 @@ export interface ClientRequestParameters {
   modelId: bigint;
   /** real numbers (nested or flat), encoded at the model's input scale; or `{ fixedPoint }` already encoded */
   input: NestedNumbers | { fixedPoint: readonly bigint[] };
-  /** wei; default quoteFee (the model's price) */
+  /** wei; default quoteFee (the model's price plus the callback budget) */
   fee?: bigint;
   options?: RequestOptions;
 }
@@ -30,7 +30,15 @@ export interface ClientRequestParameters {
 function checkAddresses(a: TwinpathAddresses): TwinpathAddresses {
   const bad = (["hub", "modelRegistry", "nodeRegistry"] as const).filter((k) => typeof a?.[k] !== "string" || !isAddress(a[k], { strict: false }));
   if (bad.length) throw new ClientOptionsError(`invalid contract address(es): ${bad.join(", ")}`, { details: "Pass { hub, modelRegistry, nodeRegistry } (deployments/<chainId>.json lists them)." });
-  return { hub: getAddress(a.hub), modelRegistry: getAddress(a.modelRegistry), nodeRegistry: getAddress(a.nodeRegistry) };
+  if (a.attestationQuorum !== undefined && !isAddress(a.attestationQuorum, { strict: false })) {
+    throw new ClientOptionsError("invalid contract address(es): attestationQuorum", { details: "Omit it to read it from the hub (attestationQuorum())." });
+  }
+  return {
+    hub: getAddress(a.hub),
+    modelRegistry: getAddress(a.modelRegistry),
+    nodeRegistry: getAddress(a.nodeRegistry),
+    ...(a.attestationQuorum ? { attestationQuorum: getAddress(a.attestationQuorum) } : {}),
+  };
 }
 
 /**
@@ -45,7 +53,7 @@ export interface TwinpathClient {
   listModels(): Promise<TwinpathModel[]>;
   /** registered nodes with stakes and slashes, and each role's totals */
   getNodes(): Promise<NodesView>;
-  /** the fee a request needs (wei) */
+  /** what a request must send (wei): the model's price plus the callback budget */
   quoteFee(modelId: bigint, options?: RequestOptions): Promise<bigint>;
   /** real input values -> fixed-point at the model's input scale */
   encodeInput(modelId: bigint, values: NestedNumbers): Promise<bigint[]>;
@@ -95,9 +103,9 @@ export function createTwinpathClient(o: TwinpathClientOptions): TwinpathClient {
       const fee = p.fee ?? (await quoteFee(client, { hub: addresses.hub, modelRegistry: addresses.modelRegistry, modelId: p.modelId, options: p.options }));
       return requestInference(wallet(), client, { hub: addresses.hub, modelId: p.modelId, input, fee, options: p.options });
     },
-    getRequestTimeline: (requestId, p = {}) => getRequestTimeline(client, { hub: addresses.hub, requestId, ...p }),
-    watchRequest: (requestId, p = {}) => watchRequest(client, { hub: addresses.hub, requestId, ...p }),
-    watchRequestEvents: (requestId, p) => watchRequestEvents(client, { hub: addresses.hub, requestId, ...p }),
+    getRequestTimeline: (requestId, p = {}) => getRequestTimeline(client, { hub: addresses.hub, quorum: addresses.attestationQuorum, requestId, ...p }),
+    watchRequest: (requestId, p = {}) => watchRequest(client, { hub: addresses.hub, quorum: addresses.attestationQuorum, requestId, ...p }),
+    watchRequestEvents: (requestId, p) => watchRequestEvents(client, { hub: addresses.hub, quorum: addresses.attestationQuorum, requestId, ...p }),
     verifySettledResult: (requestId, p) => verifySettledResult(client, { addresses, requestId, ...p }),
   };
 }

@@ -9,7 +9,7 @@ export type { ReadClient, WriteClient, TwinpathAddresses } from "./chain/types.j
 export { getModel, listModels, type TwinpathModel, type GetModelParameters } from "./chain/models.js";
 export { getNodes, type TwinpathNode, type NodeSlash, type NodesView, type GetNodesParameters } from "./chain/nodes.js";
 export { quoteFee, requestInference, type RequestOptions, type RequestInferenceParameters, type RequestInferenceReturnType } from "./chain/requestInference.js";
-export { getRequestEvents, decodeRequestLogs, addTimestamps, isFinalEvent, requestEventAbi, STATUS_AFTER, type RequestEvent, type RequestEventName, type RequestEventOf } from "./chain/events.js";
+export { getRequestEvents, getAttestationQuorum, decodeRequestLogs, addTimestamps, isFinalEvent, requestEventAbi, STATUS_AFTER, type RequestEvent, type RequestEventName, type RequestEventOf } from "./chain/events.js";
 export {
   findRequestBlock,
   getRequestTimeline,
@@ -31,4 +31,4 @@ export { verifySettledResult, type VerifySettledResultParameters, type Verificat
 export { TwinpathClientError, TensorError, RequestNotFoundError, BundleSourceError, RequestFailedError, WatchTimeoutError, ClientOptionsError } from "./errors.js";
 // the protocol's enums (names of statuses, modes and roles come from the contracts, never from string literals)
 export { RequestStatus, requestStatusName, VerificationMode, verificationModeName, NodeRole, nodeRoleName } from "../protocol/enums.js";
-export { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi, inferenceConsumerAbi } from "../protocol/abi/generated.js";
+export { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi, inferenceConsumerAbi, attestationQuorumAbi } from "../protocol/abi/generated.js";

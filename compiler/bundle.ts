@@ -10,6 +10,7 @@ import { keccak256 } from "viem";
 import { decode } from "./bincode/codec.js";
 import { GraphCircuit } from "./circuit/schema.js";
 import { compileModel, type CompileOptions } from "./compile.js";
+import { deriveAdmission, type Admission } from "./domain.js";
 import { ENGINE_ID, genPk, genVk, genWitness, prove, verify } from "./engine/engine.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
@@ -56,6 +57,8 @@ export interface Manifest {
     | { kind: "ceremony"; k: number; sourceK: number; sourceKeccak256: `0x${string}` };
   /** an input (floats) used for the build's prove/verify round trip */
   exampleInput: number[];
+  /** what the registry admits: the input domain in which every input proves, and the tolerance (compiler/domain.ts) */
+  admission?: Admission;
 }
 
 export interface BuildBundleOptions extends CompileOptions {
@@ -185,6 +188,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
     accuracy,
     srsInfo,
     exampleInput: example,
+    admission: deriveAdmission(c.lowered, c.calibration.sizing, c.samples),
   };
   mkdirSync(opts.out, { recursive: true });
   for (const [key, p] of Object.entries(FILE_NAMES)) {

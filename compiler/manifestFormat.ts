@@ -60,6 +60,17 @@ const accuracy = z
   .object({ samples: z.number(), maxAbsError: z.number(), meanAbsError: z.number(), argmaxAgreement: z.number(), outputStep: z.number() })
   .passthrough();
 
+/**
+ * What the registry admits (compiler/domain.ts): per input element the fixed-point bounds in which every input proves,
+ * and the tolerance a fast result may differ from the proven one by (0: the executor returns the circuit's witness).
+ */
+const int53 = z.number().int().min(-(2 ** 53)).max(2 ** 53);
+const admission = z
+  .object({ lower: z.array(int53).min(1), upper: z.array(int53).min(1), tolerance: z.number().int().nonnegative() })
+  .passthrough()
+  .refine((a) => a.lower.length === a.upper.length, { message: "lower and upper differ in length", path: ["upper"] })
+  .refine((a) => a.lower.every((l, i) => l <= a.upper[i]), { message: "has an element with lower > upper", path: ["lower"] });
+
 /** Where the bundle's SRS came from (a development SRS is insecure: whoever made it knows tau). */
 const srsInfo = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("dev-insecure"), k: z.number(), warning: z.string(), seeded: z.boolean() }).passthrough(),
@@ -76,6 +87,7 @@ export const manifestSchema = z
     output: tensor,
     accuracy: accuracy.optional(),
     srsInfo: srsInfo.optional(),
+    admission: admission.optional(),
   })
   .passthrough();
 export type ManifestFields = z.infer<typeof manifestSchema>;

@@ -2,13 +2,15 @@
  * From a bundle to the ModelRegistry's `ModelSpec` (protocol/modelSpec.ts), used by scripts/register-model.ts and
  * the devnet, so every path registers a bundle the same way. Hashes, shapes and scales come from the one mapping
  * in protocol/modelBinding.ts (the same one that checks a bundle against a registered model); the options add how
- * the model is verified and sold.
+ * the model is verified and sold. The admitted input domain (inputLower, inputUpper) and the tolerance come from
+ * manifest.admission (compiler/domain.ts): never typed by hand; a larger tolerance may be asked for, never a smaller
+ * one.
  */
 import { getAddress, isAddress, zeroAddress, type Address } from "viem";
 
 import { VerificationMode, verificationModeNames, type VerificationModeName } from "../protocol/enums.js";
 import { modelBinding } from "../protocol/modelBinding.js";
-import { tensorProblem, type ModelSpec } from "../protocol/modelSpec.js";
+import { tensorLength, tensorProblem, type ModelSpec } from "../protocol/modelSpec.js";
 import { BundleManifestError, manifestIssuesError, parseManifest, readManifest, type Issue, type ReadManifest } from "./manifest.js";
 
 /** What the bundle does not say: how the model is verified and sold. */
@@ -17,8 +19,11 @@ export interface RegistrationOptions {
   /** IProofVerifier address; required for ZKML_ONCHAIN and OPTIMISTIC, must be absent/zero for ZKML_ATTESTED. */
   verifier?: Address;
   price: bigint;
-  /** Max |fast - proven| per output element, in fixed-point units at the output scale. */
-  tolerance: bigint;
+  /**
+   * Max |fast - proven| per output element, in fixed-point units at the output scale. Defaults to the bundle's
+   * (manifest.admission.tolerance); a smaller one is refused (it would slash honest executors).
+   */
+  tolerance?: bigint;
 }
 
 export type LoadedManifest = ReadManifest & { dir: string };
@@ -42,6 +47,11 @@ function checkRegistrable({ manifest }: ReadManifest, source: string): void {
   const issues = [tensorProblem("input", manifest.input.shape, manifest.input.scale), tensorProblem("output", manifest.output.shape, manifest.output.scale)].filter(
     (i): i is Issue => i !== null,
   );
+  const domain = manifest.admission;
+  const length = tensorLength(manifest.input.shape);
+  if (domain && domain.lower.length !== 1 && domain.lower.length !== length) {
+    issues.push({ path: "admission.lower", message: `must have one bound per input element (${length}) or one for all` });
+  }
   if (issues.length) throw manifestIssuesError(issues, source);
 }
 
@@ -63,21 +73,25 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
     throw new BundleManifestError(`mode ZKML_ATTESTED takes no verifier contract (got ${verifier})`, source);
   }
   if (options.price < 0n) throw new BundleManifestError(`price ${options.price} is negative`, source);
-  if (options.tolerance < 0n) throw new BundleManifestError(`tolerance ${options.tolerance} is negative`, source);
+  const domain = manifest.admission;
+  if (!domain) {
+    throw new BundleManifestError(
+      "has no admission (input domain and tolerance): rebuild it with this compiler (npx twinpath build-model …) so the registry knows which inputs prove",
+      source,
+    );
+  }
+  const minimum = BigInt(domain.tolerance);
+  const tolerance = options.tolerance ?? minimum;
+  if (tolerance < minimum) {
+    throw new BundleManifestError(`tolerance ${tolerance} is below the bundle's ${minimum}: honest executors would be slashed`, source);
+  }
   return {
     ...modelBinding(manifest, manifestHash),
     mode,
     verifier: getAddress(verifier),
     price: options.price,
-    tolerance: options.tolerance,
+    tolerance,
+    inputLower: domain.lower.map(BigInt),
+    inputUpper: domain.upper.map(BigInt),
   };
-}
-
-/**
- * Tolerance of a bundle's model in fixed-point units: the compiler's measured max |circuit - onnxruntime| over its
- * calibration samples, at the output scale, with a 50% margin plus one unit (the fast path rounds its float output).
- */
-export function toleranceFromManifest(manifest: { accuracy?: { maxAbsError?: number }; output: { scale: number } }): bigint {
-  const err = manifest.accuracy?.maxAbsError ?? 0;
-  return BigInt(Math.ceil(err * 2 ** manifest.output.scale * 1.5) + 1);
 }

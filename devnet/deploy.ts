@@ -7,6 +7,7 @@ import { REPO_ROOT } from "../protocol/repoRoot.js";
 
 export interface Deployment {
   inferenceHub: Address;
+  attestationQuorum: Address;
   modelRegistry: Address;
   nodeRegistry: Address;
   /** block of the last deployment transaction: the listener's start block */
@@ -16,10 +17,11 @@ export interface Deployment {
 /**
  * Ignition parameters for a local run: small stakes, a short assignment window and minimum timeout so tests can
  * exercise deadlines, and a long default result timeout because an automining node advances its clock at least
- * one second per block (a burst of requests runs chain time ahead of the wall clock).
+ * one second per block (a burst of requests runs chain time ahead of the wall clock). The unbonding delay must
+ * exceed the hub's longest window (both contracts check): 10 days against the default 8 days and 10 minutes.
  */
 export const DEVNET_PARAMETERS = {
-  Registries: { minStakeExecutor: 10n ** 16n, minStakeProver: 10n ** 16n, minStakeVerifier: 10n ** 16n, unbondingDelay: 60n },
+  Registries: { minStakeExecutor: 10n ** 16n, minStakeProver: 10n ** 16n, minStakeVerifier: 10n ** 16n, unbondingDelay: 864_000n },
   Hub: { assignmentWindow: 10, minResultTimeout: 10, defaultResultTimeout: 3600, defaultCallbackGas: 200_000 },
 };
 
@@ -38,10 +40,14 @@ export async function deployProtocol(rpcUrl: string, parameters: Record<string, 
       displayUi: false,
       config: { requiredConfirmations: 1 },
     });
-    const { inferenceHub, modelRegistry, nodeRegistry } = deployed;
+    const { inferenceHub, modelRegistry, nodeRegistry, attestationQuorum } = deployed as unknown as Record<
+      "inferenceHub" | "modelRegistry" | "nodeRegistry" | "attestationQuorum",
+      { address: Address }
+    >;
     const pc = await connection.viem.getPublicClient();
     return {
       inferenceHub: getAddress(inferenceHub.address),
+      attestationQuorum: getAddress(attestationQuorum.address),
       modelRegistry: getAddress(modelRegistry.address),
       nodeRegistry: getAddress(nodeRegistry.address),
       deployBlock: await pc.getBlockNumber(),

@@ -1,15 +1,20 @@
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { keccak256, parseEventLogs, stringToHex, zeroAddress, type Address, type Hex } from "viem";
+import { keccak256, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import { modelRegistryAbi } from "../protocol/abi/generated.js";
-import { demoModelPath, demoModelShapes } from "../models/index.js";
-import { VerificationMode } from "../protocol/enums.js";
+import { demoModelPath } from "../models/index.js";
+import { committedBundleDir } from "../models/bundle.js";
+import { VerificationMode, verificationModeName, type VerificationModeName } from "../protocol/enums.js";
+import { loadBundleManifest, manifestToModelSpec } from "../compiler/registration.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../workers/chain/client.js";
 
 export interface FastPathModel {
   name: string;
   onnxPath: string;
+  /** the model's bundle: its manifest gives the registration (hashes, admitted domain, tolerance) and the
+   * executor's compiled circuit */
+  bundleDir: string;
   inputShape: number[];
   outputShape: number[];
   inputScale: number;
@@ -22,20 +27,31 @@ export interface FastPathModel {
  * its manifest instead (registerBundle below does when a manifest is given).
  */
 export async function demoFastPathModel(name = "iris-mlp"): Promise<FastPathModel> {
-  const shapes = demoModelShapes(name);
-  return { name, onnxPath: demoModelPath(name), inputShape: shapes.input, outputShape: shapes.output, inputScale: 7, outputScale: 7 };
+  const bundleDir = committedBundleDir(name);
+  const { manifest } = await loadBundleManifest(bundleDir);
+  return {
+    name,
+    onnxPath: demoModelPath(name),
+    bundleDir,
+    inputShape: [...manifest.input.shape],
+    outputShape: [...manifest.output.shape],
+    inputScale: manifest.input.scale,
+    outputScale: manifest.output.scale,
+  };
 }
 
 export interface RegisteredModel {
   modelId: bigint;
   onnxHash: Hex;
+  /** the compiled circuit's hash (what the executor runs: the circuit's forward pass) */
+  circuitHash: Hex;
   model: FastPathModel;
 }
 
 /**
- * Registers an ONNX model for the fast path (ZKML_ATTESTED: no verifier contract needed; the proof path settles
- * it later). The EZKL artifact hashes are placeholders derived from the ONNX hash until a bundle exists; a
- * bundle's manifest gives the real ones.
+ * Registers a model for the fast path from its bundle's manifest (the same mapping as scripts/register-model.ts:
+ * artifact hashes, admitted input domain, tolerance), ZKML_ATTESTED by default (no verifier contract needed; the
+ * proof path settles it when it runs).
  */
 export async function registerFastPathModel(
   wallet: TwinpathWalletClient,
@@ -44,41 +60,29 @@ export async function registerFastPathModel(
   model: FastPathModel,
   options: { price?: bigint; mode?: number; verifier?: Address } = {},
 ): Promise<RegisteredModel> {
-  const onnxHash = keccak256(new Uint8Array(await readFile(model.onnxPath)));
-  const placeholder = (what: string) => keccak256(stringToHex(`twinpath:no-bundle:${what}:${onnxHash}`));
-  const hash = await wallet.writeContract({
-    address: registry,
-    abi: modelRegistryAbi,
-    functionName: "registerModel",
-    args: [
-      {
-        onnxHash,
-        settingsHash: placeholder("settings"),
-        circuitHash: placeholder("circuit"),
-        vkHash: placeholder("vk"),
-        manifestHash: placeholder("manifest"),
-        inputShape: model.inputShape,
-        outputShape: model.outputShape,
-        inputScale: model.inputScale,
-        outputScale: model.outputScale,
-        mode: options.mode ?? VerificationMode.ZKML_ATTESTED,
-        verifier: options.verifier ?? zeroAddress,
-        price: options.price ?? 0n,
-        tolerance: 0n,
-      },
-    ],
-  });
+  const loaded = await loadBundleManifest(model.bundleDir);
+  const mode = verificationModeName(options.mode ?? VerificationMode.ZKML_ATTESTED) as VerificationModeName;
+  const spec = manifestToModelSpec(loaded, { mode, verifier: options.verifier ?? zeroAddress, price: options.price ?? 0n });
+  const hash = await wallet.writeContract({ address: registry, abi: modelRegistryAbi, functionName: "registerModel", args: [spec] });
   const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
   const [event] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
   if (!event) throw new Error(`registerModel ${hash}: no ModelRegistered event (status ${receipt.status})`);
-  return { modelId: event.args.modelId, onnxHash, model };
+  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, circuitHash: spec.circuitHash, model };
 }
 
-/** Copies a model file into a local model store as <keccak256>.onnx. */
-export async function stockModelStore(dir: string, onnxPath: string): Promise<Hex> {
-  const hash = keccak256(new Uint8Array(await readFile(onnxPath)));
+/**
+ * Copies a model's files into a local model store: the ONNX file as <keccak256>.onnx and, when the model has a
+ * bundle, its compiled circuit as <keccak256>.compiled (the executor answers with the circuit's forward pass).
+ */
+export async function stockModelStore(dir: string, model: Pick<FastPathModel, "onnxPath"> & { bundleDir?: string }): Promise<Hex> {
   await mkdir(dir, { recursive: true });
-  const target = join(dir, `${hash.toLowerCase()}.onnx`);
-  if (!existsSync(target)) await copyFile(onnxPath, target);
+  const copy = async (path: string, ext: string) => {
+    const hash = keccak256(new Uint8Array(await readFile(path)));
+    const target = join(dir, `${hash.toLowerCase()}.${ext}`);
+    if (!existsSync(target)) await copyFile(path, target);
+    return hash;
+  };
+  const hash = await copy(model.onnxPath, "onnx");
+  if (model.bundleDir) await copy(join(model.bundleDir, "model.compiled"), "compiled");
   return hash;
 }

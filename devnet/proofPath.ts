@@ -11,11 +11,11 @@ import { getAddress, parseEther, parseEventLogs, zeroAddress, type Address, type
 import { privateKeyToAccount } from "viem/accounts";
 import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
-import { requestIdsFromReceipt } from "../workers/chain/requestInference.js";
+import { quotePayment, requestIdsFromReceipt } from "../workers/chain/requestInference.js";
 import { TxSender } from "../workers/chain/sender/txSender.js";
 import { NodeRole } from "../protocol/enums.js";
 import { startLocalRedis, type LocalRedis } from "./localRedis.js";
-import { loadBundleManifest, manifestToModelSpec, toleranceFromManifest } from "../compiler/registration.js";
+import { loadBundleManifest, manifestToModelSpec } from "../compiler/registration.js";
 import type { VerificationModeName } from "../protocol/enums.js";
 import { DEVNET_PARAMETERS, deployProtocol } from "./deploy.js";
 import { devKey, startHardhatNode } from "./hardhatNode.js";
@@ -30,7 +30,9 @@ export const PROOF_KEYS = { provers: [5, 6, 7], verifiers: [10, 11, 12, 13], req
 /** Protocol parameters for proof-path runs: slashes below the stake (a slashed node stays eligible), short windows. */
 export const PROOF_DEVNET_PARAMETERS = {
   Registries: { ...DEVNET_PARAMETERS.Registries },
-  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
+  // short prover windows (a prover process waits at most a few seconds for its turn) and attestation windows
+  // (verification nodes vote within 30 s; their rewards are claimable after it)
+  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, proverWindow: 10, attestationWindow: 30, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
 };
 
 export interface BundleRegistration {
@@ -49,9 +51,10 @@ export async function registerBundleModel(
   options: BundleRegistration,
 ): Promise<RegisteredModel & { tolerance: bigint; manifestHash: Hex }> {
   const loaded = await loadBundleManifest(dir);
-  const { manifest } = loaded;
-  const tolerance = options.tolerance ?? toleranceFromManifest(manifest);
-  const spec = manifestToModelSpec(loaded, { mode: options.mode, verifier: options.verifier, price: options.price ?? 0n, tolerance });
+  const manifest = loaded.manifest;
+  // tolerance and admitted domain come from the bundle; a larger tolerance may be asked for, never a smaller one
+  const spec = manifestToModelSpec(loaded, { mode: options.mode, verifier: options.verifier, price: options.price ?? 0n, tolerance: options.tolerance });
+  const tolerance = spec.tolerance;
   const hash = await wallet.writeContract({ address: registry, abi: modelRegistryAbi, functionName: "registerModel", args: [spec] });
   const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
   const [event] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
@@ -59,12 +62,13 @@ export async function registerBundleModel(
   const model: FastPathModel = {
     name: manifest.name,
     onnxPath: join(dir, manifest.files.onnx.path),
+    bundleDir: dir,
     inputShape: [...manifest.input.shape],
     outputShape: [...manifest.output.shape],
     inputScale: manifest.input.scale,
     outputScale: manifest.output.scale,
   };
-  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, model, tolerance, manifestHash: loaded.manifestHash };
+  return { modelId: event.args.modelId, onnxHash: spec.onnxHash, circuitHash: spec.circuitHash, model, tolerance, manifestHash: loaded.manifestHash };
 }
 
 /** Registers each key as a node of `role` with `stake`. */
@@ -93,6 +97,11 @@ export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWo
   startFastPath?: boolean;
   /** Extra environment of proof-path processes. */
   proofEnv?: Partial<Record<ProofRole, Record<string, string>>>;
+  /**
+   * Mine an empty block every this many ms (false: only transactions mine). Prover windows, attestation windows and
+   * challenge windows are chain time, which on an automining node moves only with blocks. @defaultValue 1000
+   */
+  blockTicker?: number | false;
 }
 
 /** A fast-path Stack plus the proof path: prover and verifier keys, the bundle, a proof store, their processes. */
@@ -142,14 +151,17 @@ export class ProofStack {
   }
 
   /** Sends requestInference with a fixed-point input (from the proof stack's own requester key). */
+  /** `fee` is paid on top of the hub's quote (the model's price and the callback budget). */
   async request(input: readonly bigint[], options: { fee?: bigint; proofTimeout?: number; modelId?: bigint } = {}): Promise<{ requestId: bigint; minedAt: number; gasUsed: bigint }> {
+    const modelId = options.modelId ?? this.stack.model.modelId;
+    const requestOptions = { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 };
     const sent = await this.requestSender.send({
       call: {
         address: this.hub,
         abi: inferenceHubAbi,
         functionName: "requestInference",
-        args: [options.modelId ?? this.stack.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 }],
-        value: options.fee ?? 0n,
+        args: [modelId, input, requestOptions],
+        value: await quotePayment(this.stack.client, this.hub, modelId, requestOptions, options.fee ?? 0n),
       },
       label: "requestInference",
     });
@@ -176,6 +188,20 @@ export class ProofStack {
     const stop = () => clearInterval(timer);
     this.stack.onCleanup(stop);
     return stop;
+  }
+
+  /** Waits (up to `timeoutMs`) until the proof window of `requestId` is `prover`'s (the hub draws one per window). */
+  async waitForProverWindow(requestId: bigint, prover: Address, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // (a busy node may drop a read: ask again until the deadline)
+      const assigned = await this.stack.client
+        .readContract({ address: this.hub, abi: inferenceHubAbi, functionName: "assignedProver", args: [requestId] })
+        .catch(() => null);
+      if (assigned?.toLowerCase() === prover.toLowerCase()) return;
+      if (Date.now() > deadline) throw new Error(`request ${requestId}: the proof window is still ${assigned}'s after ${timeoutMs} ms, not ${prover}'s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** Polls the request until its status is one of `statuses`; returns the record and when it was seen. */
@@ -235,13 +261,14 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     await registerNodes(client, node.url, deployment.nodeRegistry, executorKeys, NodeRole.Executor);
     const modelStoreDir = mkdtempSync(join(tmpdir(), "twinpath-models-"));
     cleanups.push(() => rmSync(modelStoreDir, { recursive: true, force: true }));
-    await stockModelStore(modelStoreDir, model.model.onnxPath);
+    await stockModelStore(modelStoreDir, model.model);
     const queues = { redisUrl: redis.url, prefix: `tpp-${process.pid}-${randomBytes(3).toString("hex")}` };
     const stack = new Stack(node, redis, deployment, model, client, createSignerClient(chain, devKey(19)), executorKeys, queues, modelStoreDir, undefined, options);
     for (const c of cleanups) stack.onCleanup(c);
     const proof = new ProofStack(stack, options, model.tolerance);
     await registerNodes(client, node.url, deployment.nodeRegistry, proof.proverKeys, NodeRole.Prover);
     await registerNodes(client, node.url, deployment.nodeRegistry, proof.verifierKeys, NodeRole.Verifier);
+    if (options.blockTicker !== false) proof.startBlockTicker(options.blockTicker ?? 1000);
     if (options.startFastPath ?? true) await stack.startWorkers();
     return proof;
   } catch (err) {

@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { QueueEvents, type Queue } from "bullmq";
-import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
+import { parseEther, parseEventLogs, type Abi, type Address, type Hex } from "viem";
 import { nodeRegistryAbi, inferenceHubAbi } from "../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
 import { TxSender, type ContractCall, type SendReturnType } from "../workers/chain/sender/txSender.js";
+import { quotePayment } from "../workers/chain/requestInference.js";
 import { connectionOptions, createRedis, openQueue, type QueueContext } from "../workers/queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../workers/queues/jobs.js";
 import { QueueName } from "../workers/queues/names.js";
@@ -21,6 +22,24 @@ import { NodeRole } from "../protocol/enums.js";
 import { quantize } from "../protocol/fixedPoint.js";
 
 /** Options of a local Twinpath stack (chain + Redis + protocol + workers as separate processes). */
+/**
+ * msg.value of IrisClassifierConsumer.classify (contracts/examples): the hub's quoteFee for the consumer's request
+ * options (`requestOptions()`) at twice the current max fee per gas — the model's price plus the callback budget,
+ * whose unused part comes back to the consumer, which passes refunds on to the user who paid — plus `extra`.
+ */
+export async function exampleConsumerPayment(client: TwinpathPublicClient, hub: Address, modelId: bigint, consumer: { address: Address; abi: Abi }, extra = 0n): Promise<bigint> {
+  const options = (await client.readContract({ address: consumer.address, abi: consumer.abi, functionName: "requestOptions" })) as {
+    callbackGasLimit: number;
+    resultCallback: boolean;
+    resultTimeout: number;
+    proofTimeout: number;
+  };
+  return quotePayment(client, hub, modelId, options, extra);
+}
+
+/** Dev key of the fast-path stack's stand-in verifier (stake only, no node). */
+const FAST_PATH_VERIFIER_KEY = 9;
+
 export interface StackOptions {
   /** Use this Redis; otherwise a redis-server on a free loopback port. @defaultValue process.env.REDIS_URL */
   redisUrl?: string;
@@ -143,15 +162,18 @@ export class Stack {
     return out;
   }
 
+  /** One request; `fee` is paid on top of the hub's quote (the model's price and the callback budget). */
   async requestOne(row: number[], fee = 0n, raw?: bigint[]): Promise<SentRequest> {
     const input = raw ?? quantize(row, this.model.model.inputScale);
+    const options = { callbackGasLimit: 0, resultCallback: false, resultTimeout: this.options.resultTimeout ?? 3600, proofTimeout: 0 };
+    const value = await quotePayment(this.client, this.deployment.inferenceHub, this.model.modelId, options, fee);
     const sent = await this.requestSender.send({
       call: {
         address: this.deployment.inferenceHub,
         abi: inferenceHubAbi,
         functionName: "requestInference",
-        args: [this.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: this.options.resultTimeout ?? 3600, proofTimeout: 0 }],
-        value: fee,
+        args: [this.model.modelId, input, options],
+        value,
       },
       label: "requestInference",
     });
@@ -307,11 +329,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
       if (receipt.status !== "success") throw new Error(`NodeRegistry.register(Executor) from ${w.account.address} reverted (${hash})`);
     }
+    // The hub takes ZKML_ATTESTED requests only while some verifier stake is eligible (a request nobody could attest
+    // would only expire): one verifier registers, although no verification node runs in the fast-path stack.
+    {
+      const w = createSignerClient(chain, devKey(FAST_PATH_VERIFIER_KEY));
+      const stake = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "minStake", args: [NodeRole.Verifier] })) as bigint;
+      const hash = await w.writeContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "register", args: [NodeRole.Verifier], value: stake > 0n ? stake : parseEther("0.01") });
+      if ((await client.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status !== "success") throw new Error(`NodeRegistry.register(Verifier) reverted (${hash})`);
+    }
     const eligible = (await client.readContract({ address: deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "eligibleCount", args: [NodeRole.Executor] })) as bigint;
     if (eligible !== BigInt(executorKeys.length)) throw new Error(`expected ${executorKeys.length} eligible executors, the registry has ${eligible}`);
     const modelStoreDir = mkdtempSync(join(tmpdir(), "twinpath-models-"));
     cleanups.push(() => rmSync(modelStoreDir, { recursive: true, force: true }));
-    await stockModelStore(modelStoreDir, modelDef.onnxPath);
+    await stockModelStore(modelStoreDir, modelDef);
 
     const queues = { redisUrl: redis.url, prefix: `tp-${process.pid}-${randomBytes(3).toString("hex")}` };
     const stack = new Stack(node, redis, deployment, model, client, createSignerClient(chain, devKey(19)), executorKeys, queues, modelStoreDir, proxy, options);

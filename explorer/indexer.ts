@@ -4,7 +4,7 @@
  * gas shared among the requests it served. Kept in memory, newest `maxRequests` requests.
  */
 import type { Address, Hex } from "viem";
-import { addTimestamps, getRequestEvents, type RequestEvent } from "../client/chain/events.js";
+import { addTimestamps, getAttestationQuorum, getRequestEvents, type RequestEvent } from "../client/chain/events.js";
 import { gasByRequest, type GasBySteps } from "../client/chain/gas.js";
 import { timelineOf, type RequestTimeline } from "../client/chain/lifecycle.js";
 import type { ReadClient } from "../client/chain/types.js";
@@ -55,6 +55,8 @@ export class ExplorerIndex {
   private readonly events = new Map<bigint, RequestEvent[]>();
   private readonly gasUsed = new Map<Hex, bigint>();
   private readonly blocks = new Map<bigint, Promise<number>>();
+  /** the hub's AttestationQuorum (votes are its events), read once */
+  private quorum?: Promise<Address>;
   /** wall-clock ms when an event was first read, for events read live (within a few blocks of the head) */
   private readonly seenAt = new Map<string, number>();
   /** highest block indexed */
@@ -72,7 +74,12 @@ export class ExplorerIndex {
     const head = await this.client.getBlockNumber({ cacheTime: 0 });
     if (head < this.next) return true;
     const to = head - this.next >= BigInt(this.options.pageSize ?? 2000) ? this.next + BigInt(this.options.pageSize ?? 2000) - 1n : head;
-    const events = await getRequestEvents(this.client, { hub: this.options.hub, fromBlock: this.next, toBlock: to, pageSize: this.options.pageSize ?? 2000 });
+    this.quorum ??= getAttestationQuorum(this.client, this.options.hub).catch((err: unknown) => {
+      this.quorum = undefined;
+      throw err;
+    });
+    const quorum = await this.quorum;
+    const events = await getRequestEvents(this.client, { hub: this.options.hub, quorum, fromBlock: this.next, toBlock: to, pageSize: this.options.pageSize ?? 2000 });
     await addTimestamps(this.client, events, this.blocks);
     const txs = [...new Set(events.map((e) => e.transactionHash))].filter((h) => !this.gasUsed.has(h));
     const receipts = await Promise.all(txs.map((hash) => this.client.getTransactionReceipt({ hash })));

@@ -1,8 +1,9 @@
 import type { Address, Hex } from "viem";
 
 /**
- * A verification node's verdict on one published proof, as the hub checks it (contracts/verifiers/
- * AttestationSigning.sol): EIP-712, domain "Twinpath" version "1" bound to the chain and the hub, type
+ * A verification node's verdict on one published proof, as the attestation quorum checks it (contracts/hub/
+ * AttestationQuorum.sol, OpenZeppelin EIP712): domain "Twinpath" version "1" bound to the chain and the quorum
+ * contract (IInferenceHub.attestationQuorum(), not the hub), type
  * Attestation(uint256 requestId,bytes32 proofHash,bytes32 instancesHash,bool valid).
  */
 export interface Attestation {
@@ -24,9 +25,9 @@ export const ATTESTATION_TYPES = {
 } as const;
 
 /** The typed data a node signs (viem's signTypedData / hashTypedData take it as is). */
-export const attestationTypedData = (chainId: number, hub: Address, attestation: Attestation) =>
+export const attestationTypedData = (chainId: number, quorum: Address, attestation: Attestation) =>
   ({
-    domain: { ...ATTESTATION_DOMAIN, chainId, verifyingContract: hub },
+    domain: { ...ATTESTATION_DOMAIN, chainId, verifyingContract: quorum },
     types: ATTESTATION_TYPES,
     primaryType: "Attestation",
     message: attestation,

@@ -9,6 +9,14 @@ export const nodeRoleNames = Object.keys(NodeRole) as [NodeRoleName, ...NodeRole
 /** The member's name, or Unknown(n). */
 export const nodeRoleName = (value: number): string => Object.entries(NodeRole).find(([, v]) => v === value)?.[0] ?? `Unknown(${value})`;
 
+/** Outcome (the ABI carries it as uint8). */
+export const Outcome = { Pending: 0, Accepted: 1, Rejected: 2 } as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+export type OutcomeName = keyof typeof Outcome;
+export const outcomeNames = Object.keys(Outcome) as [OutcomeName, ...OutcomeName[]];
+/** The member's name, or Unknown(n). */
+export const outcomeName = (value: number): string => Object.entries(Outcome).find(([, v]) => v === value)?.[0] ?? `Unknown(${value})`;
+
 /** RequestStatus (the ABI carries it as uint8). */
 export const RequestStatus = { None: 0, Requested: 1, Executed: 2, ProofSubmitted: 3, Settled: 4, Refunded: 5 } as const;
 export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];

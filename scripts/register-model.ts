@@ -9,7 +9,9 @@
  *   TWINPATH_MODE            ZKML_ONCHAIN | ZKML_ATTESTED | OPTIMISTIC (default ZKML_ATTESTED)
  *   TWINPATH_VERIFIER        IProofVerifier address; required for ZKML_ONCHAIN and OPTIMISTIC
  *   TWINPATH_PRICE_WEI       minimum fee per request, in wei (default 0)
- *   TWINPATH_TOLERANCE       max |fast - proven| per output element, fixed-point units (default 0)
+ *   TWINPATH_TOLERANCE       optional: a larger tolerance than the bundle's (manifest.admission.tolerance, the default);
+ *                            a smaller one is refused
+ * The admitted input domain comes from the bundle too (manifest.admission): the hub refuses every other input.
  *   TWINPATH_PREVIOUS_MODEL  register as a new version of this model id (you must own it)
  *   TWINPATH_MODEL_REGISTRY  registry address; default from deployments/<chainId>.json
  *
@@ -33,7 +35,7 @@ await runScript(async () => {
       TWINPATH_MODE: z.preprocess((v) => (v === "" ? undefined : v), z.enum(verificationModeNames).default("ZKML_ATTESTED")),
       TWINPATH_VERIFIER: envAddress().optional(),
       TWINPATH_PRICE_WEI: envUint().default("0"),
-      TWINPATH_TOLERANCE: envUint().default("0"),
+      TWINPATH_TOLERANCE: envUint().optional(),
       TWINPATH_PREVIOUS_MODEL: envUint().optional(),
       TWINPATH_MODEL_REGISTRY: envAddress().optional(),
     }),
@@ -58,6 +60,7 @@ await runScript(async () => {
   console.log(`  onnx     ${spec.onnxHash}`);
   console.log(`  input ${JSON.stringify(spec.inputShape)} @ scale ${spec.inputScale}, output ${JSON.stringify(spec.outputShape)} @ scale ${spec.outputScale}`);
   console.log(`  mode ${env.TWINPATH_MODE}, verifier ${spec.verifier}, price ${spec.price} wei, tolerance ${spec.tolerance}`);
+  console.log(`  admitted input domain [${spec.inputLower.join(", ")}] .. [${spec.inputUpper.join(", ")}]`);
 
   const hash =
     env.TWINPATH_PREVIOUS_MODEL === undefined

@@ -8,7 +8,8 @@
  *   TWINPATH_MODEL_ID          required: the model version to run
  *   TWINPATH_INPUT             required: JSON array of numbers (nesting is flattened in row-major order); quantized
  *                              to round(f32(x) * 2^inputScale) at the model's registered input scale (protocol/fixedPoint.ts)
- *   TWINPATH_FEE_WEI           fee sent with the request (default: the model's price)
+ *   TWINPATH_FEE_WEI           value sent with the request (default: the hub's quoteFee: the model's price plus the
+ *                              callback budget at twice the current max fee per gas; the unused budget is refunded)
  *   TWINPATH_RESULT_CALLBACK   1 to have the hub call onResult on the sender (contracts only; default 0)
  *   TWINPATH_WAIT              1 to wait for ResultSubmitted and print the output (default 0)
  *   TWINPATH_WAIT_TIMEOUT_S    how long to wait (default 120)
@@ -57,12 +58,23 @@ await runScript(async () => {
   }
   if (!model.active) throw new ScriptInputError(`model ${env.TWINPATH_MODEL_ID} is not active`);
   const input = quantize(values, model.spec.inputScale);
-  const fee = env.TWINPATH_FEE_WEI ?? model.spec.price;
+  // The registry admits per element the fixed-point bounds in which every input proves (one pair: all elements).
+  const { inputLower: lower, inputUpper: upper } = model.spec;
+  const outside = input.findIndex((v, i) => v < (lower.length === 1 ? lower[0] : lower[i]) || v > (upper.length === 1 ? upper[0] : upper[i]));
+  if (outside >= 0) {
+    const [lo, hi] = [lower.length === 1 ? lower[0] : lower[outside], upper.length === 1 ? upper[0] : upper[outside]];
+    const scale = model.spec.inputScale;
+    throw new ScriptInputError(
+      `TWINPATH_INPUT[${outside}] = ${values[outside]} is outside the model's admitted domain [${dequantize([lo], scale)[0]}, ${dequantize([hi], scale)[0]}] (the hub refuses it: InferenceHubInputOutOfDomain)`,
+    );
+  }
+  const options = { callbackGasLimit: 0, resultCallback: env.TWINPATH_RESULT_CALLBACK, resultTimeout: 0, proofTimeout: 0 };
+  const { maxFeePerGas } = await publicClient.estimateFeesPerGas();
+  const fee = env.TWINPATH_FEE_WEI ?? (await hub.read.quoteFee([env.TWINPATH_MODEL_ID, options, maxFeePerGas * 2n]));
 
   console.log(`Requesting model ${env.TWINPATH_MODEL_ID} on ${networkName} (chain ${chainId}), hub ${hubAddress}`);
   console.log(`  input ${JSON.stringify(values)} -> ${JSON.stringify(input.map(String))} (scale ${model.spec.inputScale}), fee ${fee} wei`);
 
-  const options = { callbackGasLimit: 0, resultCallback: env.TWINPATH_RESULT_CALLBACK, resultTimeout: 0, proofTimeout: 0 };
   const hash = await hub.write.requestInference([env.TWINPATH_MODEL_ID, input, options], { value: fee });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`request transaction ${hash} reverted`);

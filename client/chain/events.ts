@@ -1,18 +1,22 @@
 /**
- * The one place that turns the hub's logs into a request's lifecycle. Which events belong to a request is read
- * from the generated ABI (every event whose first parameter is an indexed `requestId`), so an ABI change is
- * followed here and nowhere else: the watcher, the timeline, the offline verifier and the explorer all decode
- * through this module.
+ * The one place that turns the protocol's logs into a request's lifecycle: the hub's, and its AttestationQuorum's
+ * (rounds and votes of verification nodes live there). Which events belong to a request is read from the generated
+ * ABIs (every event whose first parameter is an indexed `requestId`), so an ABI change is followed here and nowhere
+ * else: the watcher, the timeline, the offline verifier and the explorer all decode through this module.
  */
 import { formatLog, pad, parseEventLogs, toEventSelector, toHex, type AbiEvent, type Address, type Hex, type ParseEventLogsReturnType, type RpcLog } from "viem";
-import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus } from "../../protocol/enums.js";
 import type { ReadClient } from "./types.js";
 
 type HubEvent = ParseEventLogsReturnType<typeof inferenceHubAbi, undefined, true>[number];
+type QuorumEvent = ParseEventLogsReturnType<typeof attestationQuorumAbi, undefined, true>[number];
 
-/** A decoded hub event about one request (typed args per `eventName`), with its block's timestamp once known. */
-export type RequestEvent = Extract<HubEvent, { args: { requestId: bigint } }> & {
+/**
+ * A decoded event about one request (typed args per `eventName`) — the hub's, or its AttestationQuorum's
+ * (RoundOpened, AttestationRecorded, AttestationRejected) — with its block's timestamp once known.
+ */
+export type RequestEvent = Extract<HubEvent | QuorumEvent, { args: { requestId: bigint } }> & {
   /** block timestamp, seconds (chain time) */
   timestamp?: number;
 };
@@ -20,11 +24,12 @@ export type RequestEventName = RequestEvent["eventName"];
 /** The event with this name, typed. */
 export type RequestEventOf<N extends RequestEventName> = Extract<RequestEvent, { eventName: N }>;
 
-const isRequestEvent = (item: (typeof inferenceHubAbi)[number]): item is Extract<(typeof inferenceHubAbi)[number], { type: "event" }> =>
+type AbiItem = (typeof inferenceHubAbi)[number] | (typeof attestationQuorumAbi)[number];
+const isRequestEvent = <I extends AbiItem>(item: I): item is Extract<I, { type: "event" }> =>
   item.type === "event" && item.inputs[0]?.name === "requestId" && item.inputs[0]?.indexed === true;
 
-/** The hub's events about one request (first parameter an indexed requestId). */
-export const requestEventAbi = inferenceHubAbi.filter(isRequestEvent);
+/** The hub's and the AttestationQuorum's events about one request (first parameter an indexed requestId). */
+export const requestEventAbi = [...inferenceHubAbi.filter(isRequestEvent), ...attestationQuorumAbi.filter(isRequestEvent)];
 const requestEventSelectors = requestEventAbi.map((e) => toEventSelector(e as AbiEvent));
 
 /** The status a request has after each lifecycle event (other events, e.g. CallbackDelivered, leave it as it was). */
@@ -45,6 +50,8 @@ export const isFinalEvent = (e: { eventName: string }): boolean => {
 
 export interface GetRequestEventsParameters {
   hub: Address;
+  /** the hub's AttestationQuorum (`hub.attestationQuorum()`): its votes are read too when given */
+  quorum?: Address;
   /** only this request's events; all requests' when absent */
   requestId?: bigint;
   fromBlock: bigint;
@@ -53,7 +60,7 @@ export interface GetRequestEventsParameters {
   pageSize?: number;
 }
 
-/** Request events of the hub in [fromBlock, toBlock], in chain order, paged. */
+/** Request events of the hub (and its quorum, when given) in [fromBlock, toBlock], in chain order, paged. */
 export async function getRequestEvents(client: ReadClient, p: GetRequestEventsParameters): Promise<RequestEvent[]> {
   const size = BigInt(p.pageSize ?? 10_000);
   const topics: (Hex | Hex[] | null)[] = [requestEventSelectors];
@@ -63,17 +70,22 @@ export async function getRequestEvents(client: ReadClient, p: GetRequestEventsPa
     const to = from + size - 1n < p.toBlock ? from + size - 1n : p.toBlock;
     const raw = (await client.request({
       method: "eth_getLogs",
-      params: [{ address: p.hub, topics, fromBlock: toHex(from), toBlock: toHex(to) }],
+      params: [{ address: p.quorum ? [p.hub, p.quorum] : p.hub, topics, fromBlock: toHex(from), toBlock: toHex(to) }],
     })) as RpcLog[];
     out.push(...decodeRequestLogs(raw.map((l) => formatLog(l))));
   }
   return out;
 }
 
-/** Hub logs (any, e.g. a receipt's) -> the request events among them, in chain order. */
+/** Hub or quorum logs (any, e.g. a receipt's) -> the request events among them, in chain order. */
 export function decodeRequestLogs(logs: Parameters<typeof parseEventLogs>[0]["logs"]): RequestEvent[] {
   const decoded = parseEventLogs({ abi: requestEventAbi, logs, strict: true }) as unknown as RequestEvent[];
   return decoded.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+}
+
+/** The hub's AttestationQuorum, where verification nodes vote (and the EIP-712 verifying contract of their votes). */
+export async function getAttestationQuorum(client: ReadClient, hub: Address): Promise<Address> {
+  return client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "attestationQuorum" });
 }
 
 /** Fills each event's `timestamp` from its block (one getBlock per block; `cache` keeps them across calls). */

@@ -1,5 +1,6 @@
 /**
- * A request's life, read from the hub's events: requested -> result -> proof -> attestations -> settled or
+ * A request's life, read from the hub's events (and its AttestationQuorum's votes): requested -> result -> proof ->
+ * attestations -> settled or
  * refunded, each step with its transaction, block and time. `getRequestTimeline` reads what happened so far;
  * `watchRequest` follows a request live (an async iterator, or callbacks with `watchRequestEvents`).
  */
@@ -8,11 +9,13 @@ import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 import { valuesHash } from "../../protocol/instances.js";
 import { RequestNotFoundError, WatchTimeoutError } from "../errors.js";
-import { addTimestamps, getRequestEvents, isFinalEvent, STATUS_AFTER, type RequestEvent, type RequestEventOf } from "./events.js";
+import { addTimestamps, getAttestationQuorum, getRequestEvents, isFinalEvent, STATUS_AFTER, type RequestEvent, type RequestEventOf } from "./events.js";
 import type { ReadClient } from "./types.js";
 
 export interface RequestLocator {
   hub: Address;
+  /** the hub's AttestationQuorum (votes); read from the hub when absent */
+  quorum?: Address;
   requestId: bigint;
   /**
    * Block of the request (a receipt's blockNumber), or any block at or before it. Without it the request's
@@ -57,7 +60,8 @@ export interface RequestTimeline {
   result?: StepInfo & { executor: Address; output: readonly bigint[] };
   /** the last proof submitted (ZKML modes) */
   proof?: StepInfo & { prover: Address; proofHash: Hex; instancesHash: Hex; output: readonly bigint[] };
-  attestations: (StepInfo & { verifier: Address; valid: boolean; stakeValid: bigint; stakeInvalid: bigint })[];
+  /** votes counted by the AttestationQuorum (round: the proof's round; tallies of that round after the vote) */
+  attestations: (StepInfo & { verifier: Address; round: Hex; valid: boolean; stakeValid: bigint; stakeInvalid: bigint })[];
   settled?: StepInfo & { outputHash: Hex; output?: readonly bigint[] };
   refunded?: StepInfo & { amount: bigint };
   /** result mined -> seconds after the request (chain time) */
@@ -101,7 +105,7 @@ export function timelineOf(requestId: bigint, events: RequestEvent[], status?: R
     proof: proof && { ...step(proof), prover: proof.args.prover, proofHash: proof.args.proofHash, instancesHash: proof.args.instancesHash, output: proof.args.output },
     attestations: events
       .filter((e): e is RequestEventOf<"AttestationRecorded"> => e.eventName === "AttestationRecorded")
-      .map((e) => ({ ...step(e), verifier: e.args.verifier, valid: e.args.valid, stakeValid: e.args.stakeValid, stakeInvalid: e.args.stakeInvalid })),
+      .map((e) => ({ ...step(e), verifier: e.args.verifier, round: e.args.round, valid: e.args.valid, stakeValid: e.args.validStake, stakeInvalid: e.args.invalidStake })),
     settled: settled && { ...step(settled), outputHash: settled.args.outputHash, output: settledOutput },
     refunded: refunded && { ...step(refunded), amount: refunded.args.amount },
     fastSeconds: start !== undefined && result?.timestamp !== undefined ? result.timestamp - start : undefined,
@@ -113,8 +117,9 @@ export function timelineOf(requestId: bigint, events: RequestEvent[], status?: R
 export async function getRequestTimeline(client: ReadClient, p: RequestLocator): Promise<RequestTimeline> {
   const fromBlock = await findRequestBlock(client, p);
   const toBlock = await client.getBlockNumber({ cacheTime: 0 });
+  const quorum = p.quorum ?? (await getAttestationQuorum(client, p.hub));
   const [events, status] = await Promise.all([
-    getRequestEvents(client, { hub: p.hub, requestId: p.requestId, fromBlock, toBlock, pageSize: p.pageSize }),
+    getRequestEvents(client, { hub: p.hub, quorum, requestId: p.requestId, fromBlock, toBlock, pageSize: p.pageSize }),
     client.readContract({ address: p.hub, abi: inferenceHubAbi, functionName: "status", args: [p.requestId], blockNumber: toBlock }) as Promise<number>,
   ]);
   await addTimestamps(client, events);
@@ -154,11 +159,12 @@ export async function* watchRequest(client: ReadClient, p: WatchRequestParameter
   const interval = p.pollingInterval ?? client.pollingInterval ?? 4000;
   const blocks = new Map<bigint, Promise<number>>();
   let next = await findRequestBlock(client, p);
+  const quorum = p.quorum ?? (await getAttestationQuorum(client, p.hub));
   for (;;) {
     if (p.signal?.aborted) return;
     const head = await client.getBlockNumber({ cacheTime: 0 });
     if (head >= next) {
-      const events = await getRequestEvents(client, { hub: p.hub, requestId: p.requestId, fromBlock: next, toBlock: head, pageSize: p.pageSize });
+      const events = await getRequestEvents(client, { hub: p.hub, quorum, requestId: p.requestId, fromBlock: next, toBlock: head, pageSize: p.pageSize });
       if (p.timestamps ?? true) await addTimestamps(client, events, blocks);
       let final = false;
       for (const e of events) {

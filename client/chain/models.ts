@@ -21,6 +21,8 @@ export interface TwinpathModel {
   tolerance: bigint;
   input: TensorSpec;
   output: TensorSpec;
+  /** the admitted input domain: per element (or one pair for all) the fixed-point bounds the hub accepts */
+  domain: { lower: bigint[]; upper: bigint[] };
   /** the hashes the registry binds the model to (protocol/modelBinding.ts) */
   hashes: { onnxHash: Hex; settingsHash: Hex; circuitHash: Hex; vkHash: Hex; manifestHash: Hex };
 }
@@ -46,6 +48,7 @@ export async function getModel(client: ReadClient, { modelRegistry, modelId }: G
     tolerance: s.tolerance,
     input: { shape: [...s.inputShape], scale: s.inputScale },
     output: { shape: [...s.outputShape], scale: s.outputScale },
+    domain: { lower: [...s.inputLower], upper: [...s.inputUpper] },
     hashes: { onnxHash: s.onnxHash, settingsHash: s.settingsHash, circuitHash: s.circuitHash, vkHash: s.vkHash, manifestHash: s.manifestHash },
   };
 }

@@ -1,5 +1,5 @@
 import type { Address, Hex, TransactionReceipt } from "viem";
-import { inferenceHubAbi, modelRegistryAbi } from "../../protocol/abi/generated.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestFailedError } from "../errors.js";
 import { decodeRequestLogs, type RequestEventOf } from "./events.js";
 import type { ReadClient, WriteClient } from "./types.js";
@@ -21,12 +21,26 @@ export interface QuoteFeeParameters {
   modelRegistry: Address;
   modelId: bigint;
   options?: RequestOptions;
+  /** gas price the callback budget is quoted at, wei. @defaultValue twice the network's current max fee per gas */
+  gasPrice?: bigint;
 }
 
-/** The fee requestInference needs: the model's registered price (the one place the client prices a request). */
+const fullOptions = (o: RequestOptions = {}) => ({
+  callbackGasLimit: o.callbackGasLimit ?? 0,
+  resultCallback: o.resultCallback ?? false,
+  resultTimeout: o.resultTimeout ?? 0,
+  proofTimeout: o.proofTimeout ?? 0,
+});
+
+/**
+ * What requestInference must send (the one place the client prices a request): the hub's quoteFee — the model's
+ * price plus the callback budget ((callback gas + 10,000) per callback at the request's gas price; what the
+ * callbacks do not use comes back). Quoted at twice the current max fee per gas by default, since the budget is
+ * charged at the transaction's own gas price; anything sent above price + budget is fee.
+ */
 export async function quoteFee(client: ReadClient, p: QuoteFeeParameters): Promise<bigint> {
-  const terms = await client.readContract({ address: p.modelRegistry, abi: modelRegistryAbi, functionName: "modelTerms", args: [p.modelId] });
-  return terms.price;
+  const gasPrice = p.gasPrice ?? (await client.estimateFeesPerGas()).maxFeePerGas * 2n;
+  return client.readContract({ address: p.hub, abi: inferenceHubAbi, functionName: "quoteFee", args: [p.modelId, fullOptions(p.options), gasPrice] });
 }
 
 export interface RequestInferenceParameters {
@@ -34,7 +48,7 @@ export interface RequestInferenceParameters {
   modelId: bigint;
   /** fixed-point input at the model's input scale (encodeTensor) */
   input: readonly bigint[];
-  /** wei sent with the request (>= the model's price; see quoteFee) */
+  /** wei sent with the request (>= the model's price + the callback budget; see quoteFee) */
   fee: bigint;
   options?: RequestOptions;
 }
@@ -50,7 +64,8 @@ export interface RequestInferenceReturnType {
 
 /**
  * Sends requestInference from the wallet's account, waits for the receipt and returns the new request's id.
- * Simulates first, so a revert (inactive model, wrong input length, fee too low, no executors) throws the hub's
+ * Simulates first, so a revert (inactive model, wrong input length, input outside the model's admitted domain, fee
+ * too low, no executors) throws the hub's
  * decoded custom error before anything is sent. Throws RequestFailedError if the transaction reverts on chain.
  */
 export async function requestInference(wallet: WriteClient, client: ReadClient, p: RequestInferenceParameters): Promise<RequestInferenceReturnType> {
@@ -60,7 +75,7 @@ export async function requestInference(wallet: WriteClient, client: ReadClient, 
     address: p.hub,
     abi: inferenceHubAbi,
     functionName: "requestInference",
-    args: [p.modelId, p.input, { callbackGasLimit: o.callbackGasLimit ?? 0, resultCallback: o.resultCallback ?? false, resultTimeout: o.resultTimeout ?? 0, proofTimeout: o.proofTimeout ?? 0 }],
+    args: [p.modelId, p.input, fullOptions(o)],
     value: p.fee,
   });
   const hash = await wallet.writeContract({ ...request, chain: wallet.chain ?? client.chain });

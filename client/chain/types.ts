@@ -10,6 +10,8 @@ export interface TwinpathAddresses {
   hub: Address;
   modelRegistry: Address;
   nodeRegistry: Address;
+  /** the hub's AttestationQuorum (votes); read from the hub (`attestationQuorum()`) when absent */
+  attestationQuorum?: Address;
 }
 
 /** Where log scans start: the deployment block (earlier blocks hold no protocol events). @defaultValue 0n */

@@ -1,13 +1,16 @@
 /**
- * The attestation check of an offline verification (ZKML_ATTESTED): every attestation the hub counted for the
- * settled proof is re-checked from its transaction's calldata (EIP-712 signature by the verification node the
- * event names, about this proof and these instances, with the event's verdict), each vote's weight is the node's
- * stake when it voted, and the valid stake reaches the quorum of the eligible verifier stake at settlement.
+ * The attestation check of an offline verification (ZKML_ATTESTED): the votes the AttestationQuorum counted in the
+ * settled proof's round are re-checked from their transactions' calldata (EIP-712 signatures by the verification
+ * node each event names — verifying contract: the quorum — about this proof and these instances, with the event's
+ * verdict); each vote's weight is the node's stake at the round's snapshot (checkpointed in the NodeRegistry: no
+ * archive RPC needed), and the valid stake cast by settlement reaches the quorum of the round's electorate (the
+ * verifier stake at the snapshot, fixed when the proof was published).
  */
 import { decodeFunctionData, recoverTypedDataAddress, type Address, type Hex } from "viem";
-import { inferenceHubAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
+import { attestationQuorumAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
 import { attestationTypedData, MIN_QUORUM_BPS, quorumThreshold } from "../../protocol/attestation.js";
 import { NodeRole } from "../../protocol/enums.js";
+import { getAttestationQuorum } from "../chain/events.js";
 import type { RequestTimeline } from "../chain/lifecycle.js";
 import type { ReadClient, TwinpathAddresses } from "../chain/types.js";
 import type { VerificationCheck } from "./bundle.js";
@@ -19,7 +22,7 @@ export interface CheckAttestationsParameters {
   proofHash: Hex;
   instancesHash: Hex;
   /**
-   * Share of the eligible verifier stake (basis points) that must have attested "valid". @defaultValue
+   * Share of the round's electorate (basis points) that must have attested "valid". @defaultValue
    * MIN_QUORUM_BPS (5001: more than half, the lowest the hub allows; its configured quorum may be higher)
    */
   quorumBps?: number;
@@ -32,19 +35,23 @@ export async function checkAttestations(client: ReadClient, p: CheckAttestations
   const { timeline, addresses } = p;
   const settled = timeline.settled;
   if (!settled) return fail("the request is not settled");
-  // the votes on the proof that settled: after its ProofSubmitted (earlier ones were about a rejected proof)
-  const proofBlock = timeline.proof?.blockNumber ?? 0n;
-  const votes = timeline.attestations.filter((a) => a.blockNumber >= proofBlock && a.blockNumber <= settled.blockNumber);
-  if (!votes.length) return fail("no AttestationRecorded event for the settled proof");
+  const quorum = addresses.attestationQuorum ?? (await getAttestationQuorum(client, addresses.hub));
+  // the settled proof's round: its electorate and snapshot were fixed when the proof was published
+  const roundKey = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [timeline.requestId, p.proofHash, p.instancesHash] });
+  const round = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundOf", args: [roundKey] });
+  if (round.seq === 0n) return fail(`the quorum never opened a round for proof ${p.proofHash}`);
+  // the votes of that round cast by settlement (later ones share the reward but did not decide)
+  const votes = timeline.attestations.filter((a) => a.round === roundKey && a.blockNumber <= settled.blockNumber);
+  if (!votes.length) return fail("no AttestationRecorded event for the settled proof's round");
 
   const txs = new Map<Hex, Promise<SubmitAttestationsArgs | null>>();
   const calldata = (hash: Hex) => {
     let t = txs.get(hash);
     if (!t) {
       t = client.getTransaction({ hash }).then((tx) => {
-        if (tx.to?.toLowerCase() !== addresses.hub.toLowerCase()) return null;
+        if (tx.to?.toLowerCase() !== quorum.toLowerCase()) return null;
         try {
-          const d = decodeFunctionData({ abi: inferenceHubAbi, data: tx.input });
+          const d = decodeFunctionData({ abi: attestationQuorumAbi, data: tx.input });
           return d.functionName === "submitAttestations" ? (d.args as SubmitAttestationsArgs) : null;
         } catch {
           return null;
@@ -61,46 +68,37 @@ export async function checkAttestations(client: ReadClient, p: CheckAttestations
   const signers: Address[] = [];
   for (const v of votes) {
     const args = await calldata(v.transactionHash);
-    if (!args) return fail(`attestation of ${v.verifier} (tx ${v.transactionHash}): not a submitAttestations call to the hub, its signature cannot be re-checked`);
+    if (!args) return fail(`attestation of ${v.verifier} (tx ${v.transactionHash}): not a submitAttestations call to the quorum, its signature cannot be re-checked`);
     const [items, signatures] = args;
     let found = false;
     for (let i = 0; i < items.length && !found; i++) {
       const a = items[i];
       if (a.requestId !== timeline.requestId) continue;
-      const signer = await recoverTypedDataAddress({ ...attestationTypedData(p.chainId, addresses.hub, a), signature: signatures[i] }).catch(() => null);
+      const signer = await recoverTypedDataAddress({ ...attestationTypedData(p.chainId, quorum, a), signature: signatures[i] }).catch(() => null);
       if (signer?.toLowerCase() !== v.verifier.toLowerCase()) continue;
-      if (a.proofHash !== p.proofHash || a.instancesHash !== p.instancesHash) return fail(`${v.verifier} signed an attestation about another proof (proofHash ${a.proofHash})`);
+      if (a.proofHash !== p.proofHash || a.instancesHash !== p.instancesHash) continue; // a vote on another proof in the same batch
       if (a.valid !== v.valid) return fail(`${v.verifier} signed valid=${a.valid}, the event counted valid=${v.valid}`);
       found = true;
     }
-    if (!found) return fail(`no signature by ${v.verifier} for request ${timeline.requestId} in tx ${v.transactionHash}`);
-    // the event's running tallies give each vote's weight; it must be the node's stake when it voted
+    if (!found) return fail(`no signature by ${v.verifier} for request ${timeline.requestId} and this proof in tx ${v.transactionHash}`);
+    // the event's running tallies give each vote's weight; it must be the node's stake at the round's snapshot
     const weight = v.valid ? v.stakeValid - prevValid : v.stakeInvalid - prevInvalid;
     [prevValid, prevInvalid] = [v.stakeValid, v.stakeInvalid];
-    let stake: bigint;
-    try {
-      stake = await client.readContract({ address: addresses.nodeRegistry, abi: nodeRegistryAbi, functionName: "stakeOf", args: [v.verifier, NodeRole.Verifier], blockNumber: v.blockNumber });
-    } catch (err) {
-      return fail(`cannot read ${v.verifier}'s stake at block ${v.blockNumber} (an archive RPC is needed): ${(err as Error).message.split("\n")[0]}`);
-    }
-    if (stake !== weight) return fail(`${v.verifier}'s vote weighed ${weight}, its stake at block ${v.blockNumber} was ${stake}`);
+    const stake = await client.readContract({ address: addresses.nodeRegistry, abi: nodeRegistryAbi, functionName: "stakeAt", args: [v.verifier, NodeRole.Verifier, BigInt(round.snapshot)] });
+    if (stake !== weight) return fail(`${v.verifier}'s vote weighed ${weight}, its stake at the round's snapshot (${round.snapshot}) was ${stake}`);
     if (v.valid) {
       validStake += weight;
       signers.push(v.verifier);
     }
   }
-  let electorate: bigint;
-  try {
-    electorate = await client.readContract({ address: addresses.nodeRegistry, abi: nodeRegistryAbi, functionName: "totalEligibleStake", args: [NodeRole.Verifier], blockNumber: settled.blockNumber });
-  } catch (err) {
-    return fail(`cannot read the eligible verifier stake at block ${settled.blockNumber} (an archive RPC is needed): ${(err as Error).message.split("\n")[0]}`);
-  }
+  const electorate = await client.readContract({ address: addresses.nodeRegistry, abi: nodeRegistryAbi, functionName: "totalStakeAt", args: [NodeRole.Verifier, BigInt(round.snapshot)] });
+  if (electorate !== BigInt(round.electorate)) return fail(`the round's electorate ${round.electorate} is not the verifier stake at its snapshot (${electorate})`);
   const bps = p.quorumBps ?? MIN_QUORUM_BPS;
   const needed = quorumThreshold(electorate, bps);
-  if (needed === 0n || validStake < needed) return fail(`valid stake ${validStake} of ${electorate} eligible is below the quorum ${needed} (${bps} bps)`);
+  if (needed === 0n || validStake < needed) return fail(`valid stake ${validStake} of the round's electorate ${electorate} is below the quorum ${needed} (${bps} bps)`);
   return {
     name: "attestations",
     status: "pass",
-    detail: `${signers.length} EIP-712 "valid" attestations re-checked (${signers.join(", ")}); their stake ${validStake} of ${electorate} eligible reaches the quorum ${needed} (${bps} bps)`,
+    detail: `${signers.length} EIP-712 "valid" attestations re-checked (${signers.join(", ")}); their stake ${validStake} of the round's electorate ${electorate} (snapshot ${round.snapshot}) reaches the quorum ${needed} (${bps} bps)`,
   };
 }

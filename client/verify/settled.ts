@@ -9,7 +9,8 @@
  *                 the settled output is the proven one
  *   proof         the proof (from ProofSubmitted, or the transaction's calldata) verifies for those instances
  *   attestations  ZKML_ATTESTED: each counted vote is an EIP-712 signature of its node about this proof, weighed
- *                 with its stake, and the valid stake reaches the quorum
+ *                 with its stake at the round's snapshot, and the valid stake reaches the quorum of the round's
+ *                 fixed electorate
  *
  * Runs in a browser and in Node (no engine, no Node module).
  */
@@ -90,7 +91,7 @@ async function findProof(client: ReadClient, hub: Hex, t: RequestTimeline): Prom
 /** Runs every check; never throws for a failed check (read `ok` and `checks`), only for an unreachable chain. */
 export async function verifySettledResult(client: ReadClient, p: VerifySettledResultParameters): Promise<VerificationReport> {
   const { addresses, requestId } = p;
-  const timeline = await getRequestTimeline(client, { hub: addresses.hub, requestId, fromBlock: p.fromBlock });
+  const timeline = await getRequestTimeline(client, { hub: addresses.hub, quorum: addresses.attestationQuorum, requestId, fromBlock: p.fromBlock });
   const checks: VerificationCheck[] = [];
   const report = (model?: TwinpathModel, output?: DecodedOutput): VerificationReport => ({
     ok: checks.every((c) => c.status !== "fail") && checks.some((c) => c.name === "proof" && c.status === "pass"),

@@ -2,19 +2,23 @@
 pragma solidity ^0.8.28;
 
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+import {RequestStatus} from "../types/Types.sol";
 import {TwinpathConsumer} from "../consumer/TwinpathConsumer.sol";
 
 /// @title IrisClassifierConsumer
 /// @notice Example dApp: classifies an iris flower from its 4 measurements (sepal length, sepal width, petal length,
 /// petal width, in cm) with a model registered on Twinpath. It acts on nothing itself; it keeps the fast result and
 /// the settled (verified) result and emits events, which is what a copy of it would build on.
-/// @dev Features are passed as fixed-point integers at the model's input scale (e.g. scale 7: 5.1 cm -> 653).
-/// Outputs are the model's 3 class scores at its output scale; the class is the index of the largest score.
+/// @dev Features are passed as fixed-point integers at the model's input scale (e.g. scale 7: 5.1 cm -> 653), inside
+/// the model's admitted domain. Outputs are the model's 3 class scores at its output scale; the class is the index of
+/// the largest score. The payment is the hub's quoteFee(modelId, options of classify, gas price); if the request
+/// expires, the hub refunds this contract and anyone can pass the refund on to the user who paid (claimRefund).
 contract IrisClassifierConsumer is TwinpathConsumer {
     struct Classification {
         address requester;
         bool fast; // a fast-path result arrived
         bool settled; // the verified result arrived
+        bool refunded; // the hub's refund was passed on to the requester
         uint8 fastClass;
         uint8 settledClass;
         int256[] fastScores;
@@ -22,47 +26,62 @@ contract IrisClassifierConsumer is TwinpathConsumer {
     }
 
     error IrisClassifierConsumerWrongOutputLength(uint256 length);
-    error IrisClassifierConsumerNotOwner(address caller);
+    error IrisClassifierConsumerNotRefunded(uint256 requestId, RequestStatus status);
+    error IrisClassifierConsumerAlreadyRefunded(uint256 requestId);
     error IrisClassifierConsumerTransferFailed(address to, uint256 amount);
 
     event ClassificationRequested(uint256 indexed requestId, address indexed requester, int256[4] features);
     event FastClassification(uint256 indexed requestId, uint8 class, int256[] scores);
     event SettledClassification(uint256 indexed requestId, uint8 class, int256[] scores);
+    /// @notice The hub refunded `requestId` (it expired) and `amount` went back to its requester.
+    event RefundPassedOn(uint256 indexed requestId, address indexed requester, uint256 amount);
+
+    /// @notice Gas for each callback: enough to store 3 scores.
+    uint32 public constant CALLBACK_GAS = 300_000;
 
     uint256 public immutable modelId;
-    address public immutable owner;
     mapping(uint256 requestId => Classification) private _classifications;
 
     constructor(IInferenceHub hub_, uint256 modelId_) TwinpathConsumer(hub_) {
         modelId = modelId_;
-        owner = msg.sender;
     }
 
-    /// @notice Request a classification; msg.value is the fee (>= the model's price).
+    /// @notice Request a classification; msg.value pays the hub (quoteFee(modelId, requestOptions(), gas price)).
     function classify(int256[4] calldata features) external payable returns (uint256 requestId) {
         int256[] memory input = new int256[](4);
         for (uint256 i; i < 4; ++i) {
             input[i] = features[i];
         }
-        // Ask for the fast result too, with enough gas to store 3 scores; default deadlines.
-        IInferenceHub.RequestOptions memory options =
-            IInferenceHub.RequestOptions({callbackGasLimit: 300_000, resultCallback: true, resultTimeout: 0, proofTimeout: 0});
-        requestId = _requestInference(modelId, input, options);
+        requestId = _requestInference(modelId, input, requestOptions());
         _classifications[requestId].requester = msg.sender;
         emit ClassificationRequested(requestId, msg.sender, features);
+    }
+
+    /// @notice The options classify() sends: the fast result too, CALLBACK_GAS per callback, default deadlines.
+    function requestOptions() public pure returns (IInferenceHub.RequestOptions memory) {
+        return IInferenceHub.RequestOptions({callbackGasLimit: CALLBACK_GAS, resultCallback: true, resultTimeout: 0, proofTimeout: 0});
     }
 
     function classification(uint256 requestId) external view returns (Classification memory) {
         return _classifications[requestId];
     }
 
-    /// @notice Owner-only: collect refunds of expired requests from the hub and pass them on.
-    function withdrawRefunds(address payable to) external {
-        if (msg.sender != owner) revert IrisClassifierConsumerNotOwner(msg.sender);
-        _withdrawFromHub();
-        uint256 amount = address(this).balance;
-        (bool ok,) = to.call{value: amount}("");
-        if (!ok) revert IrisClassifierConsumerTransferFailed(to, amount);
+    /// @notice Anyone: pass the hub's refund of an expired request (its fee and unused callback budget) on to the
+    /// user who paid for it, once. The refund never stays here or goes to anyone else.
+    function claimRefund(uint256 requestId) external {
+        Classification storage c = _classifications[requestId];
+        IInferenceHub.Request memory r = hub.getRequest(requestId);
+        if (r.status != RequestStatus.Refunded || c.requester == address(0)) {
+            revert IrisClassifierConsumerNotRefunded(requestId, r.status);
+        }
+        if (c.refunded) revert IrisClassifierConsumerAlreadyRefunded(requestId);
+        c.refunded = true;
+        uint256 amount = r.fee + r.callbackBudget; // what the hub credited this contract for the request
+        if (hub.releasable(address(this)) != 0) _withdrawFromHub();
+        address requester = c.requester;
+        emit RefundPassedOn(requestId, requester, amount);
+        (bool ok,) = requester.call{value: amount}("");
+        if (!ok) revert IrisClassifierConsumerTransferFailed(requester, amount);
     }
 
     function _onResult(uint256 requestId, int256[] calldata output) internal override {

@@ -2,12 +2,18 @@
 pragma solidity ^0.8.28;
 
 import {NodeRole, RequestStatus} from "../types/Types.sol";
+import {IRequestWindows} from "./IRequestWindows.sol";
+import {HubParams} from "../hub/HubTypes.sol";
+import {IAttestationQuorum} from "./IAttestationQuorum.sol";
 
 /// @title IInferenceHub
 /// @notice The request queue and settlement state machine of Twinpath. Inputs and outputs are fixed-point integers
 /// at the model's registered scales (`round(x * 2^scale)`), the same numbers EZKL exposes as public instances; the
-/// hub stores only hashes and emits the values in events (data availability through logs).
-interface IInferenceHub {
+/// hub stores only hashes and emits the values in events (data availability through logs). The payment of a
+/// request is its fee (shared at settlement) plus a callback budget (callbackGasLimit x callbacks x the request's gas
+/// price; each callback also pays 10,000 gas of call overhead) that pays whoever runs the consumer's callbacks; what
+/// is not used goes back to the consumer.
+interface IInferenceHub is IRequestWindows {
     /// @notice Caller-chosen options of a request. Zero fields take the protocol defaults.
     struct RequestOptions {
         uint32 callbackGasLimit; // gas forwarded to each consumer callback (capped by maxCallbackGas)
@@ -21,15 +27,17 @@ interface IInferenceHub {
         address consumer;
         RequestStatus status;
         uint64 modelId;
-        address executor; // assigned executor (anyone eligible may deliver after the assignment window)
+        address executor; // the assigned executor (anyone eligible may deliver after the assignment window), then the one that delivered
         uint64 requestedAt;
         uint64 resultDeadline;
-        uint64 proofDeadline; // set when the result arrives
+        uint64 proofDeadline; // set when the result arrives: last second for a proof (or a challenge)
+        uint64 verifyDeadline; // ZKML_ATTESTED: last second for the quorum on the proof under attestation
         uint32 callbackGasLimit;
         bool resultCallback;
-        uint128 fee;
+        uint128 fee; // shared by the nodes and the protocol at settlement; refunded on timeout
+        uint128 callbackBudget; // callback gas still paid for (unused budget goes back to the consumer)
         address deliveredBy; // executor who delivered the result
-        address provedBy; // prover whose proof was accepted/recorded
+        address provedBy; // the prover assigned first (it owes the proof) until a proof arrives, then its submitter
         bytes32 inputHash; // keccak256(abi.encode(int256[] input))
         bytes32 outputHash; // keccak256(abi.encode(int256[] output)) of the fast-path result
         bytes32 proofHash; // keccak256(proof) of the proof under attestation (ZKML_ATTESTED)
@@ -38,7 +46,7 @@ interface IInferenceHub {
     }
 
     /// @notice An EIP-712 statement by a verification node about a submitted proof.
-    /// Domain: name "Twinpath", version "1", chainId, verifyingContract = this hub.
+    /// Domain: name "Twinpath", version "1", chainId, verifyingContract = the hub's AttestationQuorum.
     /// Type: Attestation(uint256 requestId,bytes32 proofHash,bytes32 instancesHash,bool valid)
     struct Attestation {
         uint256 requestId;
@@ -70,7 +78,6 @@ interface IInferenceHub {
     error InferenceHubBatchLengthMismatch();
     error InferenceHubNothingToWithdraw(address account);
     error InferenceHubTransferFailed(address to, uint256 amount);
-    error InferenceHubReentrantCall();
     // added with the implementation:
     /// @notice The transaction's gas cannot give the consumer its full callback gas limit (EIP-150 63/64 rule).
     error InferenceHubInsufficientCallbackGas(uint256 required, uint256 available);
@@ -86,8 +93,31 @@ interface IInferenceHub {
     error InferenceHubEquivocationAlreadyReported(uint256 requestId, address verifier);
     /// @notice The hub's books promise more than its balance (must never happen; checked at the end of batches).
     error InferenceHubAccountingMismatch(uint256 balance, uint256 accounted);
+    /// @notice Input element `index` is outside the model version's admitted domain [lower, upper].
+    error InferenceHubInputOutOfDomain(uint256 index, int256 value, int256 lower, int256 upper);
+    /// @notice A ZKML_ATTESTED request while no verification node is eligible: it could never settle.
+    error InferenceHubNoVerifiers(uint256 modelId);
+    /// @notice The signer held no counted stake at the electorate snapshot of the proof under attestation.
+    error InferenceHubNotInElectorate(uint256 requestId, address verifier);
+    /// @notice challenge() without an earlier commitChallenge of keccak256(abi.encode(requestId, challenger,
+    /// keccak256(abi.encode(output)), keccak256(proof))) by anyone, in an earlier block.
+    error InferenceHubChallengeNotCommitted(uint256 requestId, bytes32 commitment);
+    /// @notice reportSilence whose rounds do not show `verifier` silent (see AttestationQuorum.checkSilence).
+    error InferenceHubNotSilent(address verifier);
+    /// @notice A parameter outside its bounds (`name` as a bytes32 string).
+    error InferenceHubInvalidParameter(bytes32 name);
+    /// @notice The node registry's unbonding delay does not exceed the windows the parameters allow.
+    error InferenceHubUnbondingTooShort(uint256 unbondingDelay, uint256 longestWindow);
+    /// @notice settle() before the quorum decided (neither accepted nor rejected).
+    error InferenceHubQuorumPending(uint256 requestId);
+    /// @notice refundExpired() of a proof the quorum decided in time: settle() it instead.
+    error InferenceHubQuorumDecided(uint256 requestId);
+    /// @notice Verifier rewards are claimable once the attestation window of the settled proof is over.
+    error InferenceHubClaimTooEarly(uint256 requestId, uint256 verifyDeadline);
 
     // ---- events (one per transition) ----
+    /// @notice Every parameter change (and the initial values) with the complete new set.
+    event ParametersChanged(HubParams params);
     event InferenceRequested(
         uint256 indexed requestId,
         uint256 indexed modelId,
@@ -97,21 +127,25 @@ interface IInferenceHub {
         uint256 fee,
         uint64 resultDeadline
     );
-    event ResultSubmitted(uint256 indexed requestId, address indexed executor, int256[] output, bytes32 outputHash, uint64 proofDeadline);
+    /// @dev `prover` is the prover assigned to prove it (zero for OPTIMISTIC): it alone may submit the proof until
+    /// proofRoundStart + proverWindow (see assignedProver).
+    event ResultSubmitted(
+        uint256 indexed requestId, address indexed executor, int256[] output, bytes32 outputHash, uint64 proofDeadline, address prover
+    );
     event ItemRejected(uint256 indexed requestId, bytes reason); // a batch item that failed on its own
-    event CallbackDelivered(uint256 indexed requestId, bool settled, bool success, uint256 gasUsed);
+    /// @dev `payment` is what the node that ran the callback was credited from the request's callback budget.
+    event CallbackDelivered(uint256 indexed requestId, bool settled, bool success, uint256 gasUsed, uint256 payment);
     /// @dev `proof` carries the proof bytes for ZKML_ATTESTED (data availability for verification nodes); for
     /// ZKML_ONCHAIN it is empty (the proof was verified in the same transaction and is in its calldata).
     event ProofSubmitted(
         uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, bytes proof
     );
     event ProofRejected(uint256 indexed requestId, address indexed prover, bytes32 proofHash);
-    event AttestationRecorded(
-        uint256 indexed requestId, address indexed verifier, bool valid, uint256 stakeValid, uint256 stakeInvalid
-    );
     event ExecutorMismatch(uint256 indexed requestId, address indexed executor, bytes32 fastOutputHash, bytes32 provenOutputHash);
     event RequestSettled(uint256 indexed requestId, bytes32 outputHash, uint256 executorReward, uint256 proverReward, uint256 verifierReward, uint256 protocolFee);
+    /// @dev `amount` = fee + unused callback budget.
     event RequestRefunded(uint256 indexed requestId, address indexed consumer, uint256 amount, RequestStatus atStatus);
+    event ChallengeCommitted(uint256 indexed requestId, bytes32 commitment);
     event Challenged(uint256 indexed requestId, address indexed challenger, bytes32 provenOutputHash);
     event EquivocationSlashed(uint256 indexed requestId, address indexed verifier, uint256 amount);
     event Withdrawn(address indexed account, uint256 amount);
@@ -123,9 +157,18 @@ interface IInferenceHub {
     );
     /// @notice A verification node took its stake-weighted part of a settled request's verifier reward.
     event VerifierRewardClaimed(uint256 indexed requestId, address indexed verifier, uint256 amount);
+    /// @notice The proof under attestation of `requestId` opened its round: the electorate is the verifier stake
+    /// counted at `snapshot` (`electorate` in total); the quorum may decide until `verifyDeadline`.
+    event VerificationOpened(uint256 indexed requestId, bytes32 indexed round, uint256 snapshot, uint256 electorate, uint64 verifyDeadline);
+    /// @notice `verifier` stayed silent through the rounds `fromRound`..`toRound` and is suspended until `until`.
+    event VerifierSuspended(address indexed verifier, bytes32 fromRound, bytes32 toRound, uint256 until);
 
     // ---- requests ----
-    /// @notice Ask for an inference. msg.value is the fee (>= the model's price). Emits InferenceRequested carrying
+    /// @notice Ask for an inference. msg.value pays the callback budget ((the callback gas limit, resolved from the
+    /// options, + 10,000) times 2 with resultCallback else 1, times tx.gasprice) and the fee (the rest, >= the model's
+    /// price);
+    /// see quoteFee. The input must be inside the model's admitted domain (InferenceHubInputOutOfDomain). The
+    /// executor is drawn from the eligible ones with block.prevrandao mixed in. Emits InferenceRequested carrying
     /// the input. Returns the request id (ids start at 1).
     function requestInference(uint256 modelId, int256[] calldata input, RequestOptions calldata options)
         external
@@ -140,8 +183,8 @@ interface IInferenceHub {
     function submitResults(uint256[] calldata requestIds, int256[][] calldata outputs) external returns (bool[] memory ok);
 
     // ---- proof path ----
-    /// @notice Prover submits an EZKL proof with the request's input (checked against the stored inputHash: the hub
-    /// keeps only hashes) and the output it proves. ZKML_ONCHAIN: verified now against instances the hub rebuilds
+    /// @notice The assigned prover (assignedProver) submits an EZKL proof with the request's input (checked against
+    /// the stored inputHash: the hub keeps only hashes) and the output it proves. ZKML_ONCHAIN: verified now against instances the hub rebuilds
     /// (input ‖ output, as field elements) and settled. ZKML_ATTESTED: recorded (hash) and published
     /// in ProofSubmitted for verification nodes. Not accepted for OPTIMISTIC (use challenge).
     function submitProof(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
@@ -157,26 +200,37 @@ interface IInferenceHub {
         external
         returns (bool[] memory ok);
 
-    /// @notice Verification nodes' signed attestations (ZKML_ATTESTED), any submitter, any number per call; each
-    /// item succeeds or fails on its own. Settles a request when the valid-stake quorum is reached.
-    function submitAttestations(Attestation[] calldata attestations, bytes[] calldata signatures)
-        external
-        returns (bool[] memory ok);
+    /// @notice ZKML_ATTESTED, its own step after the votes (submitted to the AttestationQuorum): settle the proof under
+    /// attestation once the valid stake reached quorumBps of its round's electorate, or reject it (slashing its
+    /// prover and reopening the request for another proof) once the invalid stake makes that impossible. Reverts with
+    /// InferenceHubQuorumPending otherwise. Anyone may call; the caller is paid the callback budget for onSettled.
+    function settle(uint256 requestId) external;
 
     /// @notice Slash a verification node that signed both verdicts for the same request.
     function reportEquivocation(Attestation calldata a, bytes calldata sigA, Attestation calldata b, bytes calldata sigB)
         external;
 
-    /// @notice OPTIMISTIC: dispute an executed result inside its challenge window with a proof of a different output.
+    /// @notice OPTIMISTIC, step one of a challenge: record `commitment` = keccak256(abi.encode(requestId, challenger,
+    /// keccak256(abi.encode(output)), keccak256(proof))). Binding the challenger makes a copied challenge worthless.
+    function commitChallenge(uint256 requestId, bytes32 commitment) external;
+
+    /// @notice OPTIMISTIC: dispute an executed result inside its challenge window with a proof of a different output,
+    /// committed (commitChallenge) by the caller in an earlier block.
     function challenge(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external;
 
     /// @notice OPTIMISTIC: settle an unchallenged result once the challenge window is over. Anyone may call.
     function settleUnchallenged(uint256 requestId) external;
 
-    /// @notice Refund the consumer of a request whose result or proof deadline passed, slashing the responsible
-    /// node. Anyone may call.
+    /// @notice Refund the consumer (fee + unused callback budget) of a request whose deadline passed. Slashes only
+    /// the node that alone owed the missing step: the assigned executor (no result), the assigned prover (no
+    /// proof). A quorum that did not decide in time slashes nobody. Slashed stake goes to the treasury, never to
+    /// the consumer. Anyone may call.
     function refundExpired(uint256 requestId) external;
+
+    /// @notice Suspend a verification node that voted on none of the rounds `fromRound`..`toRound` (at least
+    /// silenceLimit rounds, both closed, both with the node in their electorate). Anyone may call.
+    function reportSilence(address verifier, bytes32 fromRound, bytes32 toRound) external;
 
     // ---- payments ----
     /// @notice Withdraw the caller's balance (fees, rewards, refunds).
@@ -185,13 +239,22 @@ interface IInferenceHub {
     function releasable(address account) external view returns (uint256);
 
     /// @notice ZKML_ATTESTED: move the caller's stake-weighted part of a settled request's verifier reward into its
-    /// releasable balance. Only verification nodes whose "valid" attestation counted before settlement may claim;
-    /// the last claimant receives the exact remainder (no rounding dust is left behind).
+    /// releasable balance, once the attestation window is over. Every verification node that attested "valid" on the
+    /// settled proof in time may claim; the last claimant receives the exact remainder (no rounding dust is left).
     function claimVerifierReward(uint256 requestId) external returns (uint256 amount);
 
     /// @notice Escrowed fees + unclaimed verifier pools + releasable balances: what the hub owes. Its balance equals
     /// this (it exceeds it only if someone force-sends ether).
     function accountedBalance() external view returns (uint256);
+
+    // ---- admin ----
+    /// @notice All protocol parameters.
+    function parameters() external view returns (HubParams memory);
+
+    /// @notice Owner-only: replace the parameters (read `parameters()`, change fields, write back). Each field is
+    /// checked against its bounds; the first bad one reverts with InferenceHubInvalidParameter(name). Reverts with
+    /// InferenceHubUnbondingTooShort unless the registry's unbonding delay exceeds the new longestWindow().
+    function setParameters(HubParams calldata p) external;
 
     // ---- views ----
     function getRequest(uint256 requestId) external view returns (Request memory);
@@ -211,8 +274,19 @@ interface IInferenceHub {
     /// @notice The executor allowed to deliver `requestId` now (address(0) once the window is open to everyone).
     function assignedExecutor(uint256 requestId) external view returns (address);
 
-    // added with the implementation:
+    /// @notice The prover allowed to submit a proof of `requestId` now (address(0) if none or not awaiting one).
+    /// The first prover (drawn when the result arrives) has the first proverWindow seconds; each later window
+    /// belongs to one eligible prover drawn per window, so a copied proof always comes from the wrong key.
+    function assignedProver(uint256 requestId) external view returns (address);
+
+    /// @notice msg.value requestInference needs for `options` at `gasPrice` (the price the request pays).
+    function quoteFee(uint256 modelId, RequestOptions calldata options, uint256 gasPrice) external view returns (uint256);
+
     /// @notice Number of requests so far (= the latest request id).
     function requestCount() external view returns (uint256);
+
+    /// @notice This hub's AttestationQuorum: where verification nodes submit votes, and the EIP-712 verifying contract
+    /// of attestations.
+    function attestationQuorum() external view returns (IAttestationQuorum);
 
 }

@@ -24,6 +24,11 @@ interface IModelRegistry {
         address verifier; // IProofVerifier used for ZKML_ONCHAIN proofs and OPTIMISTIC challenges (0 for ATTESTED)
         uint256 price; // minimum fee in wei
         uint256 tolerance; // max |fast output - proven output| per element, in fixed-point units
+        // The admitted input domain, per element in fixed-point units at inputScale: inputLower[i] <= input[i] <=
+        // inputUpper[i]. Either one entry per input element or a single entry for all of them. The compiler derives
+        // it so that every admitted input proves; the hub refuses every other input at request time.
+        int64[] inputLower;
+        int64[] inputUpper;
     }
 
     /// @notice A registered model version with derived sizes.
@@ -48,6 +53,7 @@ interface IModelRegistry {
         address verifier;
         uint256 price;
         uint256 tolerance;
+        address domain; // where the admitted input domain is stored (InputDomain: read by the hub per request)
     }
 
     error ModelRegistryUnknownModel(uint256 modelId);
@@ -57,6 +63,9 @@ interface IModelRegistry {
     error ModelRegistryMissingVerifier(VerificationMode mode);
     error ModelRegistryInvalidHash();
     error ModelRegistryInvalidOwner(address owner);
+    /// @notice The input domain is missing, has a length other than 1 or the input length, or an entry with
+    /// lower > upper (`index` is the first bad entry, or the length for a length problem).
+    error ModelRegistryInvalidDomain(uint256 index);
 
     event ModelRegistered(
         uint256 indexed modelId, address indexed owner, uint256 indexed previousVersion, bytes32 manifestHash, VerificationMode mode
@@ -84,7 +93,7 @@ interface IModelRegistry {
     /// @notice The full record of a model version. Reverts with ModelRegistryUnknownModel for an unknown id.
     function getModel(uint256 modelId) external view returns (Model memory);
 
-    /// @notice The fields the hub needs per request, without the shapes and hashes (4 storage slots).
+    /// @notice The fields the hub needs per request, without the shapes and hashes (5 storage slots).
     /// Reverts with ModelRegistryUnknownModel for an unknown id.
     function modelTerms(uint256 modelId) external view returns (ModelTerms memory);
 

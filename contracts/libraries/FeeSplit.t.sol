@@ -19,7 +19,7 @@ contract FeeSplitTest {
     function testFuzz_quorumOutcome(uint64 validStake, uint64 invalidStake, uint64 extra, uint16 bpsRaw) public pure {
         uint256 bps = 5_001 + (uint256(bpsRaw) % 5_000);
         uint256 total = uint256(validStake) + invalidStake + extra;
-        QuorumMath.Outcome o = QuorumMath.outcome(QuorumMath.Tally(validStake, invalidStake), total, bps);
+        QuorumMath.Outcome o = QuorumMath.outcome(validStake, invalidStake, total, bps);
         uint256 needed = QuorumMath.threshold(total, bps);
         require(needed * 10_000 >= total * bps && (needed == 0 || (needed - 1) * 10_000 < total * bps), "ceil");
         if (o == QuorumMath.Outcome.Accepted) require(validStake >= needed && needed > 0, "accepted only at quorum");

@@ -7,31 +7,35 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// @title RequestLib
 /// @notice The stored record of a request and its lifecycle transitions. Every status change goes through
 /// `transition`, which checks the current status and reverts with (id, current, expected) otherwise.
-/// @dev The record packs into 9 slots; a new request writes slots 0-4 (the hashes of later stages stay zero until
-/// used). Layout:
+/// @dev The record packs into 9 slots; a new request writes slots 0-3, its result slots 1, 4 and 5, its proof 4 and
+/// 6-8. `executor` is the assigned executor until the result arrives, then the one that delivered it; `provedBy` is
+/// the prover drawn when the result arrives until a proof comes, then the one that submitted it (each is the node
+/// that owes the next step, which is what a timeout blames). Layout:
 ///   slot 0: consumer (20) | modelId (8) | callbackGasLimit (4)
 ///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | status (1) | mode (1)
-///   slot 2: deliveredBy (20) | proofDeadline (5) | proofTimeout (4) | resultCallback (1) | mismatch (1)
-///   slot 3: provedBy (20) | fee (12)
-///   slots 4-8: inputHash, outputHash, proofHash, instancesHash, provenOutputHash
+///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (4) | resultCallback (1) | mismatch (1)
+///   slot 3: inputHash
+///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
+///   slots 5-8: outputHash, proofHash, instancesHash, provenOutputHash
 library RequestLib {
     struct Record {
         address consumer;
         uint64 modelId;
         uint32 callbackGasLimit;
-        address executor; // assigned executor
+        address executor; // assigned executor (owes the result), then the one that delivered it
         uint40 requestedAt;
         uint40 resultDeadline;
         RequestStatus status;
         VerificationMode mode;
-        address deliveredBy;
-        uint40 proofDeadline; // proof / quorum deadline, or the end of the OPTIMISTIC challenge window
+        uint96 fee; // what the nodes and the protocol share at settlement (refunded on timeout)
+        uint96 callbackBudget; // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price)
         uint32 proofTimeout;
         bool resultCallback;
         bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
-        address provedBy;
-        uint96 fee;
         bytes32 inputHash;
+        address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
+        uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted
+        uint40 verifyDeadline; // ZKML_ATTESTED: last second the quorum may decide on the proof under attestation
         bytes32 outputHash;
         bytes32 proofHash;
         bytes32 instancesHash;
@@ -66,6 +70,11 @@ library RequestLib {
         if (block.timestamp <= deadline) revert IInferenceHub.InferenceHubDeadlineNotReached(id, deadline);
     }
 
+    /// @notice When the result arrived (the proof window started).
+    function executedAt(Record storage r) internal view returns (uint256) {
+        return uint256(r.proofDeadline) - r.proofTimeout;
+    }
+
     /// @notice The record in the interface's (unpacked) shape.
     function toView(Record storage r) internal view returns (IInferenceHub.Request memory v) {
         v.consumer = r.consumer;
@@ -75,10 +84,12 @@ library RequestLib {
         v.requestedAt = r.requestedAt;
         v.resultDeadline = r.resultDeadline;
         v.proofDeadline = r.proofDeadline;
+        v.verifyDeadline = r.verifyDeadline;
         v.callbackGasLimit = r.callbackGasLimit;
         v.resultCallback = r.resultCallback;
         v.fee = r.fee;
-        v.deliveredBy = r.deliveredBy;
+        v.callbackBudget = r.callbackBudget;
+        if (r.outputHash != bytes32(0)) v.deliveredBy = r.executor;
         v.provedBy = r.provedBy;
         v.inputHash = r.inputHash;
         v.outputHash = r.outputHash;

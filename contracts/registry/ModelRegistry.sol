@@ -3,13 +3,15 @@ pragma solidity ^0.8.28;
 
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {VerificationMode} from "../types/Types.sol";
+import {InputDomain} from "../libraries/InputDomain.sol";
 
 /// @title ModelRegistry
 /// @notice Append-only registry of model versions (see IModelRegistry). Everything that defines what a version
 /// computes is written once at registration; afterwards only `active`, `price` and the owner change, each with an
 /// event. Ownership moves in two steps (transferModelOwnership, then acceptModelOwnership by the new owner).
-/// @dev Storage keeps the fields the hub reads on every request in the first four slots of a record, so
-/// `modelTerms` costs four cold SLOADs whatever the shapes are; `getModel` assembles the full interface struct.
+/// @dev Storage keeps the fields the hub reads on every request in the first five slots of a record, so
+/// `modelTerms` costs five cold SLOADs whatever the shapes are; `getModel` assembles the full interface struct.
+/// The admitted input domain is stored as the code of a data contract (InputDomain), read by the hub per request.
 contract ModelRegistry is IModelRegistry {
     /// @notice Largest number of elements in an input or output tensor. Bounds the hub's per-element loops
     /// (hashing, range checks, instance building) and the calldata a request can carry.
@@ -21,7 +23,7 @@ contract ModelRegistry is IModelRegistry {
 
     /// @dev slot 0: owner(20) active(1) mode(1) inputScale(1) outputScale(1) inputLength(4) outputLength(4) = 32
     ///      slot 1: verifier(20) previousVersion(8)
-    ///      slot 2: price, slot 3: tolerance, slots 4-8: artifact hashes, slots 9-10: shapes (dynamic)
+    ///      slot 2: price, slot 3: tolerance, slot 4: domain, slots 5-9: artifact hashes, slots 10-11: shapes
     struct Record {
         address owner;
         bool active;
@@ -34,6 +36,7 @@ contract ModelRegistry is IModelRegistry {
         uint64 previousVersion;
         uint256 price;
         uint256 tolerance;
+        address domain;
         bytes32 onnxHash;
         bytes32 settingsHash;
         bytes32 circuitHash;
@@ -120,6 +123,7 @@ contract ModelRegistry is IModelRegistry {
         m.previousVersion = r.previousVersion;
         m.inputLength = r.inputLength;
         m.outputLength = r.outputLength;
+        (int64[] memory lower, int64[] memory upper) = InputDomain.load(r.domain);
         m.spec = ModelSpec({
             onnxHash: r.onnxHash,
             settingsHash: r.settingsHash,
@@ -133,7 +137,9 @@ contract ModelRegistry is IModelRegistry {
             mode: r.mode,
             verifier: r.verifier,
             price: r.price,
-            tolerance: r.tolerance
+            tolerance: r.tolerance,
+            inputLower: lower,
+            inputUpper: upper
         });
     }
 
@@ -150,7 +156,8 @@ contract ModelRegistry is IModelRegistry {
             outputLength: r.outputLength,
             verifier: r.verifier,
             price: r.price,
-            tolerance: r.tolerance
+            tolerance: r.tolerance,
+            domain: r.domain
         });
     }
 
@@ -196,6 +203,7 @@ contract ModelRegistry is IModelRegistry {
         r.previousVersion = uint64(previousId); // previousId <= _count, far below 2^64
         r.price = spec.price;
         r.tolerance = spec.tolerance;
+        r.domain = InputDomain.store(spec.inputLower, spec.inputUpper, inputLength);
         r.onnxHash = spec.onnxHash;
         r.settingsHash = spec.settingsHash;
         r.circuitHash = spec.circuitHash;

@@ -70,6 +70,36 @@ contract ModelRegistryTest {
         require(!stranger.trySetPrice(registry, id, price ^ 1), "stranger cannot reprice");
     }
 
+    /// A domain is accepted iff it has one entry or one per input element, each with lower <= upper; getModel
+    /// returns exactly the stored bounds.
+    function testFuzz_domainAcceptedIffValid(uint8 lengthRaw, int64 lo, int64 hi, uint256 seed) public {
+        uint256 n = lengthRaw % 6; // 0..5 against an input of 4 elements
+        IModelRegistry.ModelSpec memory spec = _spec();
+        spec.inputLower = new int64[](n);
+        spec.inputUpper = new int64[](n);
+        bool ordered = true;
+        for (uint256 i; i < n; ++i) {
+            // mostly ordered pairs, sometimes the fuzzed (lo, hi) as given
+            bool raw = uint256(keccak256(abi.encode(seed, i))) % 4 == 0;
+            (int64 a, int64 b) = raw ? (lo, hi) : (lo < hi ? (lo, hi) : (hi, lo));
+            spec.inputLower[i] = a;
+            spec.inputUpper[i] = b;
+            if (a > b) ordered = false;
+        }
+        bool valid = (n == 1 || n == 4) && ordered;
+        try registry.registerModel(spec) returns (uint256 id) {
+            require(valid, "accepted an invalid domain");
+            IModelRegistry.ModelSpec memory stored = registry.getModel(id).spec;
+            require(stored.inputLower.length == n && stored.inputUpper.length == n, "stored length");
+            for (uint256 i; i < n; ++i) {
+                require(stored.inputLower[i] == spec.inputLower[i] && stored.inputUpper[i] == spec.inputUpper[i], "stored bounds");
+            }
+        } catch (bytes memory err) {
+            require(!valid, "rejected a valid domain");
+            require(bytes4(err) == IModelRegistry.ModelRegistryInvalidDomain.selector, "domain error");
+        }
+    }
+
     function _spec() internal pure returns (IModelRegistry.ModelSpec memory spec) {
         uint32[] memory input = new uint32[](2);
         (input[0], input[1]) = (1, 4);
@@ -82,6 +112,9 @@ contract ModelRegistryTest {
         spec.inputScale = 7;
         spec.outputScale = 7;
         spec.mode = VerificationMode.ZKML_ATTESTED;
+        spec.inputLower = new int64[](1);
+        spec.inputUpper = new int64[](1);
+        (spec.inputLower[0], spec.inputUpper[0]) = (-1000, 1000);
     }
 }
 

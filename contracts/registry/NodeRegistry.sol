@@ -1,27 +1,44 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {IRequestWindows} from "../interfaces/IRequestWindows.sol";
 import {NodeRole} from "../types/Types.sol";
-import {Ownable2Step} from "./Ownable2Step.sol";
 
 /// @title NodeRegistry
 /// @notice Native-token stake per (node, role). Stake leaves through one unbonding bucket per (node, role) that
-/// matures `unbondingDelay` seconds after the latest beginUnbonding; only the hub slashes, and slashed value goes
-/// to the hub. The registry holds stake only: fees, rewards and refunds are the hub's pull balances.
-/// @dev Eligibility (`registered && bonded >= minStake(role)`) is kept as a swap-and-pop array plus index map, and
-/// `totalEligibleStake` is adjusted on every change, so the hub's reads are O(1). Every change to a stake record
-/// goes through `_write`, which is the only place that touches the eligible set and the totals.
+/// matures `unbondingDelay` seconds after the latest beginUnbonding, and only once the node owes no result or proof
+/// on an open request (its duties, counted by the hub). The delay always exceeds the hub's longest request window
+/// (checked here on setUnbondingDelay/setHub and by the hub on every parameter change). Only the hub slashes, and
+/// slashed value goes to the hub. The registry holds stake only: fees, rewards and refunds are the hub's pull
+/// balances.
+/// @dev Eligibility (`registered && !suspended && bonded >= minStake(role)`) is kept as a swap-and-pop array plus
+/// index map, and `totalEligibleStake` is adjusted on every change, so the hub's reads are O(1). Each node's counted
+/// stake (bonded while eligible, else 0) and each role's total are also checkpointed by timestamp (OpenZeppelin
+/// Checkpoints): a quorum weighs votes and sets its pass mark from the same past snapshot, which later stake moves
+/// cannot change. Every change to a stake record goes through `_write`, the only place that touches the eligible
+/// set, the totals and the checkpoints.
 /// A minimum-stake change re-checks the role's members in pages: setMinStake does the first RESYNC_BATCH, and anyone
 /// continues with resyncEligibility until pendingResync(role) is 0. Until then, members not yet re-checked keep the
 /// eligibility they had (and any member's own next stake change re-checks it at once).
-contract NodeRegistry is INodeRegistry, Ownable2Step {
-    /// @dev slot 0: bonded(16) unbonding(16); slot 1: unbondingReadyAt(8) registered(1)
+contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuardTransient {
+    using Checkpoints for Checkpoints.Trace208;
+
+    /// @dev slot 0: bonded(16) unbonding(16); slot 1: unbondingReadyAt(8) registered(1) suspended(1)
+    /// suspendedUntil(5) duties(4)
     struct StakeRecord {
         uint128 bonded;
         uint128 unbonding;
         uint64 unbondingReadyAt;
         bool registered;
+        bool suspended;
+        uint40 suspendedUntil;
+        uint32 duties;
     }
 
     /// @dev An indexed list of addresses; `position` is index + 1 so 0 means "absent".
@@ -40,7 +57,6 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     error NodeRegistryInvalidMinStake(NodeRole role, uint256 minimum);
     error NodeRegistryInvalidHub(address hub);
     error NodeRegistryInvalidUnbondingDelay(uint256 delay, uint256 maximum);
-    error NodeRegistryReentrantCall();
 
     event MinStakeChanged(NodeRole indexed role, uint256 oldMinimum, uint256 newMinimum);
     event UnbondingDelayChanged(uint256 oldDelay, uint256 newDelay);
@@ -53,7 +69,6 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     address private _hub;
     uint256 private _unbondingDelay;
-    uint256 private _locked = 1;
     uint256[ROLE_COUNT] private _minStake;
     uint256[ROLE_COUNT] private _totalEligibleStake;
     AddressSet[ROLE_COUNT] private _eligible;
@@ -62,23 +77,20 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @dev Next member index to re-check after a minimum-stake change (== member count when none is pending).
     uint256[ROLE_COUNT] private _resyncNext;
     mapping(address node => StakeRecord[ROLE_COUNT]) private _stakes;
+    /// @dev Counted stake over time: bonded while eligible, else 0.
+    mapping(address node => Checkpoints.Trace208[ROLE_COUNT]) private _stakeHistory;
+    Checkpoints.Trace208[ROLE_COUNT] private _totalHistory;
 
     modifier onlyHub() {
         if (msg.sender != _hub) revert NodeRegistryOnlyHub(msg.sender);
         _;
     }
 
-    modifier nonReentrant() {
-        if (_locked != 1) revert NodeRegistryReentrantCall();
-        _locked = 2;
-        _;
-        _locked = 1;
-    }
-
     /// @param admin the owner (sets the hub once, minimum stakes and the unbonding delay)
     /// @param minStakes minimum bonded stake for Executor, Prover, Verifier (each > 0)
-    /// @param unbondingDelay_ seconds between beginUnbonding and withdrawUnbonded
-    constructor(address admin, uint256[3] memory minStakes, uint256 unbondingDelay_) Ownable2Step(admin) {
+    /// @param unbondingDelay_ seconds between beginUnbonding and withdrawUnbonded (must exceed the hub's longest
+    /// request window, checked when the hub is set)
+    constructor(address admin, uint256[3] memory minStakes, uint256 unbondingDelay_) Ownable(admin) {
         for (uint256 i; i < ROLE_COUNT; ++i) {
             if (minStakes[i] == 0) revert NodeRegistryInvalidMinStake(NodeRole(i), 0);
             _minStake[i] = minStakes[i];
@@ -89,10 +101,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     // ---------------------------------------------------------------- admin
 
-    /// @notice Owner-only, once: the contract allowed to slash.
+    /// @notice Owner-only, once: the contract allowed to slash and to count duties. Its longest request window must
+    /// be shorter than the unbonding delay.
     function setHub(address hub_) external onlyOwner {
         if (_hub != address(0)) revert NodeRegistryHubAlreadySet();
         if (hub_ == address(0)) revert NodeRegistryInvalidHub(hub_);
+        _checkDelay(_unbondingDelay, hub_);
         _hub = hub_;
         emit HubSet(hub_);
     }
@@ -114,9 +128,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return _resync(role, maxCount);
     }
 
-    /// @notice Owner-only: change the unbonding delay (at most MAX_UNBONDING_DELAY). Applies to unbonding started
-    /// afterwards; stake already unbonding keeps its date.
+    /// @notice Owner-only: change the unbonding delay (at most MAX_UNBONDING_DELAY, and more than the hub's longest
+    /// request window). Applies to unbonding started afterwards; stake already unbonding keeps its date.
     function setUnbondingDelay(uint256 delay) external onlyOwner {
+        if (_hub != address(0)) _checkDelay(delay, _hub);
         _setUnbondingDelay(delay);
     }
 
@@ -158,12 +173,25 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint256 amount = s.unbonding;
         if (amount == 0) revert NodeRegistryNothingToWithdraw(msg.sender, role);
         if (block.timestamp < s.unbondingReadyAt) revert NodeRegistryUnbondingNotReady(s.unbondingReadyAt, block.timestamp);
+        if (s.duties != 0) revert NodeRegistryDutiesOpen(msg.sender, role, s.duties);
         // A node that takes out its last wei leaves the role entirely (it can register again later).
         bool stays = s.bonded != 0;
         _write(msg.sender, role, s, stays, s.bonded, 0, 0);
         emit UnbondedWithdrawn(msg.sender, role, amount);
         if (!stays) emit NodeExited(msg.sender, role);
         _send(msg.sender, amount);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function reinstate(NodeRole role) external {
+        StakeRecord storage s = _stakes[msg.sender][uint256(role)];
+        if (!s.suspended) revert NodeRegistryNotSuspended(msg.sender, role);
+        if (block.timestamp < s.suspendedUntil) revert NodeRegistrySuspended(msg.sender, role, s.suspendedUntil);
+        bool wasEligible = _eligible[uint256(role)].position[msg.sender] != 0;
+        s.suspended = false;
+        s.suspendedUntil = 0;
+        emit NodeReinstated(msg.sender, role);
+        _syncEligibility(msg.sender, role, wasEligible, s.bonded, s);
     }
 
     // ---------------------------------------------------------------- hub
@@ -191,6 +219,34 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         _send(msg.sender, slashed);
     }
 
+    /// @inheritdoc INodeRegistry
+    function updateDuties(NodeRole role, address released, address assigned) external onlyHub {
+        if (released == assigned) return;
+        uint256 r = uint256(role);
+        if (released != address(0)) {
+            StakeRecord storage s = _stakes[released][r];
+            uint32 n = s.duties - 1; // the hub releases only what it assigned: an underflow is a hub bug
+            s.duties = n;
+            emit DutiesChanged(released, role, n);
+        }
+        if (assigned != address(0)) {
+            StakeRecord storage s = _stakes[assigned][r];
+            uint32 n = s.duties + 1;
+            s.duties = n;
+            emit DutiesChanged(assigned, role, n);
+        }
+    }
+
+    /// @inheritdoc INodeRegistry
+    function suspend(address node, NodeRole role, uint256 until) external onlyHub {
+        StakeRecord storage s = _stakes[node][uint256(role)];
+        bool wasEligible = _eligible[uint256(role)].position[node] != 0;
+        s.suspended = true;
+        s.suspendedUntil = SafeCast.toUint40(until);
+        emit NodeSuspended(node, role, until);
+        _syncEligibility(node, role, wasEligible, s.bonded, s);
+    }
+
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc INodeRegistry
@@ -203,6 +259,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return _stakes[node][uint256(role)].bonded;
     }
 
+    /// @inheritdoc INodeRegistry
+    function stakeAt(address node, NodeRole role, uint256 timepoint) external view returns (uint256) {
+        return _stakeHistory[node][uint256(role)].upperLookupRecent(_pastKey(timepoint));
+    }
+
+    /// @inheritdoc INodeRegistry
+    function totalStakeAt(NodeRole role, uint256 timepoint) external view returns (uint256) {
+        return _totalHistory[uint256(role)].upperLookupRecent(_pastKey(timepoint));
+    }
+
+    /// @inheritdoc INodeRegistry
+    function dutiesOf(address node, NodeRole role) external view returns (uint256) {
+        return _stakes[node][uint256(role)].duties;
+    }
+
     /// @notice Stake of `node` for `role` waiting out the unbonding delay, and when it can be withdrawn.
     function unbondingOf(address node, NodeRole role) external view returns (uint256 amount, uint256 readyAt) {
         StakeRecord storage s = _stakes[node][uint256(role)];
@@ -212,6 +283,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice True if `node` is registered for `role` (it may hold less than the minimum).
     function isRegistered(address node, NodeRole role) external view returns (bool) {
         return _stakes[node][uint256(role)].registered;
+    }
+
+    /// @notice Whether `node` is suspended for `role`, and until when.
+    function suspendedUntil(address node, NodeRole role) external view returns (bool suspended, uint256 until) {
+        StakeRecord storage s = _stakes[node][uint256(role)];
+        return (s.suspended, s.suspendedUntil);
     }
 
     /// @inheritdoc INodeRegistry
@@ -268,13 +345,28 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         _unbondingDelay = delay;
     }
 
+    /// @dev The one rule both contracts enforce: stake at risk on a request is still bonded or unbonding when the
+    /// request's last window closes.
+    function _checkDelay(uint256 delay, address hub_) private view {
+        uint256 longest = IRequestWindows(hub_).longestWindow();
+        if (delay <= longest) revert NodeRegistryUnbondingDelayTooShort(delay, longest);
+    }
+
+    /// @dev Checkpoints of the current second may still change in this block: only past timepoints are final.
+    function _pastKey(uint256 timepoint) private view returns (uint48) {
+        uint48 now_ = Time.timestamp();
+        if (timepoint >= now_) revert NodeRegistryFutureLookup(timepoint, now_);
+        return uint48(timepoint);
+    }
+
     function _registered(address node, NodeRole role) private view returns (StakeRecord storage s) {
         s = _stakes[node][uint256(role)];
         if (!s.registered) revert NodeRegistryNotRegistered(node, role);
     }
 
-    /// @dev The single write path for a stake record: stores it, keeps the member list, the eligible set and
-    /// totalEligibleStake in step, and emits NodeActivated/NodeDeactivated on an eligibility change.
+    /// @dev The single write path for a stake record: stores it, keeps the member list, the eligible set,
+    /// totalEligibleStake and the checkpoints in step, and emits NodeActivated/NodeDeactivated on an eligibility
+    /// change.
     function _write(
         address node,
         NodeRole role,
@@ -293,22 +385,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             if (_resyncNext[r] == _members[r].items.length - 1) _resyncNext[r] += 1;
         }
         s.registered = registered;
-        s.bonded = _toUint128(bonded);
-        s.unbonding = _toUint128(unbonding);
+        s.bonded = SafeCast.toUint128(bonded);
+        s.unbonding = SafeCast.toUint128(unbonding);
         s.unbondingReadyAt = uint64(readyAt);
         _syncEligibility(node, role, wasEligible, oldBonded, s);
     }
 
-    /// @dev Brings the eligible set and total in line with `s` given what they reflected before (`wasEligible` with
-    /// `oldBonded` counted in the total).
+    /// @dev Brings the eligible set, the total and the checkpoints in line with `s` given what they reflected before
+    /// (`wasEligible` with `oldBonded` counted in the total).
     function _syncEligibility(address node, NodeRole role, bool wasEligible, uint256 oldBonded, StakeRecord storage s)
         private
     {
         uint256 r = uint256(role);
         uint256 bonded = s.bonded;
-        bool eligible = s.registered && bonded >= _minStake[r];
-        if (wasEligible) _totalEligibleStake[r] -= oldBonded;
-        if (eligible) _totalEligibleStake[r] += bonded;
+        bool eligible = s.registered && !s.suspended && bonded >= _minStake[r];
+        _count(node, r, wasEligible ? oldBonded : 0, eligible ? bonded : 0);
         if (eligible == wasEligible) return;
         if (eligible) {
             _add(_eligible[r], node);
@@ -317,6 +408,16 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _remove(_eligible[r], node);
             emit NodeDeactivated(node, role);
         }
+    }
+
+    /// @dev Moves `node`'s counted stake for role `r` from `oldCounted` to `counted`, in the total and the checkpoints.
+    function _count(address node, uint256 r, uint256 oldCounted, uint256 counted) private {
+        if (counted == oldCounted) return;
+        uint256 total = _totalEligibleStake[r] - oldCounted + counted;
+        _totalEligibleStake[r] = total;
+        uint48 now_ = Time.timestamp();
+        _stakeHistory[node][r].push(now_, SafeCast.toUint208(counted));
+        _totalHistory[r].push(now_, SafeCast.toUint208(total));
     }
 
     function _resync(NodeRole role, uint256 maxCount) private returns (uint256 remaining) {
@@ -355,11 +456,5 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function _send(address to, uint256 amount) private {
         (bool ok,) = to.call{value: amount}("");
         if (!ok) revert NodeRegistryTransferFailed(to, amount);
-    }
-
-    function _toUint128(uint256 v) private pure returns (uint128) {
-        // Native-token amounts never reach 2^128 wei; checked anyway so a wrap can never corrupt the totals.
-        if (v > type(uint128).max) revert NodeRegistryUnbondingTooLarge(v, type(uint128).max);
-        return uint128(v);
     }
 }

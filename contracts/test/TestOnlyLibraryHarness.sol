@@ -29,7 +29,7 @@ contract TestOnlyLibraryHarness {
     }
 
     function outcome(uint128 validStake, uint128 invalidStake, uint256 total, uint256 bps) external pure returns (uint8) {
-        return uint8(QuorumMath.outcome(QuorumMath.Tally(validStake, invalidStake), total, bps));
+        return uint8(QuorumMath.outcome(validStake, invalidStake, total, bps));
     }
 
     function roundTrip(int256[] calldata values) external returns (int256[] memory) {

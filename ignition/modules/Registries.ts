@@ -12,7 +12,8 @@ export default buildModule("Registries", (m) => {
   const minStakeExecutor = m.getParameter("minStakeExecutor", 10n ** 17n); // 0.1 ether
   const minStakeProver = m.getParameter("minStakeProver", 10n ** 17n);
   const minStakeVerifier = m.getParameter("minStakeVerifier", 10n ** 17n);
-  const unbondingDelay = m.getParameter("unbondingDelay", 7n * 24n * 3600n); // 7 days
+  // must exceed the hub's longestWindow() (8 days and 10 minutes with the hub's default parameters)
+  const unbondingDelay = m.getParameter("unbondingDelay", 14n * 24n * 3600n); // 14 days
 
   const modelRegistry = m.contract("ModelRegistry");
   const nodeRegistry = m.contract("NodeRegistry", [

@@ -11,6 +11,6 @@ import RegistriesModule from "./Registries.js";
  */
 export default buildModule("Twinpath", (m) => {
   const { modelRegistry, nodeRegistry } = m.useModule(RegistriesModule);
-  const { inferenceHub } = m.useModule(HubModule);
-  return { modelRegistry, nodeRegistry, inferenceHub };
+  const { inferenceHub, attestationQuorum } = m.useModule(HubModule);
+  return { modelRegistry, nodeRegistry, inferenceHub, attestationQuorum };
 });

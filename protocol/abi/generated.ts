@@ -54,6 +54,38 @@ export const inferenceHubAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubChallengeNotCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "verifyDeadline",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubClaimTooEarly",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "deadline",
         "type": "uint256"
@@ -162,6 +194,32 @@ export const inferenceHubAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256",
+        "name": "value",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "lower",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "upper",
+        "type": "int256"
+      }
+    ],
+    "name": "InferenceHubInputOutOfDomain",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "required",
         "type": "uint256"
       },
@@ -183,6 +241,17 @@ export const inferenceHubAbi = [
       }
     ],
     "name": "InferenceHubInvalidOptions",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "name",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubInvalidParameter",
     "type": "error"
   },
   {
@@ -221,6 +290,17 @@ export const inferenceHubAbi = [
   {
     "inputs": [],
     "name": "InferenceHubNoExecutors",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubNoVerifiers",
     "type": "error"
   },
   {
@@ -279,6 +359,33 @@ export const inferenceHubAbi = [
       },
       {
         "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "InferenceHubNotInElectorate",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "InferenceHubNotSilent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
         "name": "account",
         "type": "address"
       }
@@ -309,8 +416,25 @@ export const inferenceHubAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "InferenceHubReentrantCall",
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubQuorumDecided",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubQuorumPending",
     "type": "error"
   },
   {
@@ -327,6 +451,22 @@ export const inferenceHubAbi = [
       }
     ],
     "name": "InferenceHubTransferFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "unbondingDelay",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "longestWindow",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubUnbondingTooShort",
     "type": "error"
   },
   {
@@ -445,43 +585,6 @@ export const inferenceHubAbi = [
         "type": "uint256"
       },
       {
-        "indexed": true,
-        "internalType": "address",
-        "name": "verifier",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "bool",
-        "name": "valid",
-        "type": "bool"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "stakeValid",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "stakeInvalid",
-        "type": "uint256"
-      }
-    ],
-    "name": "AttestationRecorded",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "uint256",
-        "name": "requestId",
-        "type": "uint256"
-      },
-      {
         "indexed": false,
         "internalType": "bool",
         "name": "settled",
@@ -498,9 +601,34 @@ export const inferenceHubAbi = [
         "internalType": "uint256",
         "name": "gasUsed",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "payment",
+        "type": "uint256"
       }
     ],
     "name": "CallbackDelivered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ChallengeCommitted",
     "type": "event"
   },
   {
@@ -650,6 +778,141 @@ export const inferenceHubAbi = [
       }
     ],
     "name": "ItemRejected",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "executorBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "proverBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verifierBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorumBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "slashRewardBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "assignmentWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultCallbackGas",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGas",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proverWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "attestationWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "electorateEpoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "silenceLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "suspension",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint96",
+            "name": "executorSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "proverSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "verifierSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "treasury",
+            "type": "address"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct HubParams",
+        "name": "params",
+        "type": "tuple"
+      }
+    ],
+    "name": "ParametersChanged",
     "type": "event"
   },
   {
@@ -826,6 +1089,12 @@ export const inferenceHubAbi = [
         "internalType": "uint64",
         "name": "proofDeadline",
         "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "prover",
+        "type": "address"
       }
     ],
     "name": "ResultSubmitted",
@@ -885,6 +1154,43 @@ export const inferenceHubAbi = [
       },
       {
         "indexed": true,
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "snapshot",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "electorate",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "verifyDeadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "VerificationOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "verifier",
         "type": "address"
@@ -897,6 +1203,37 @@ export const inferenceHubAbi = [
       }
     ],
     "name": "VerifierRewardClaimed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "fromRound",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "toRound",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "until",
+        "type": "uint256"
+      }
+    ],
+    "name": "VerifierSuspended",
     "type": "event"
   },
   {
@@ -953,6 +1290,25 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "assignedProver",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "uint256",
@@ -986,6 +1342,19 @@ export const inferenceHubAbi = [
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "attestationQuorum",
+    "outputs": [
+      {
+        "internalType": "contract IAttestationQuorum",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -1035,6 +1404,24 @@ export const inferenceHubAbi = [
         "type": "uint256"
       }
     ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commitChallenge",
+    "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -1115,6 +1502,11 @@ export const inferenceHubAbi = [
             "type": "uint64"
           },
           {
+            "internalType": "uint64",
+            "name": "verifyDeadline",
+            "type": "uint64"
+          },
+          {
             "internalType": "uint32",
             "name": "callbackGasLimit",
             "type": "uint32"
@@ -1127,6 +1519,11 @@ export const inferenceHubAbi = [
           {
             "internalType": "uint128",
             "name": "fee",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "callbackBudget",
             "type": "uint128"
           },
           {
@@ -1168,6 +1565,205 @@ export const inferenceHubAbi = [
         "internalType": "struct IInferenceHub.Request",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "longestWindow",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "parameters",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "executorBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "proverBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verifierBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorumBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "slashRewardBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "assignmentWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultCallbackGas",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGas",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proverWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "attestationWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "electorateEpoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "silenceLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "suspension",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint96",
+            "name": "executorSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "proverSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "verifierSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "treasury",
+            "type": "address"
+          }
+        ],
+        "internalType": "struct HubParams",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "callbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "resultCallback",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proofTimeout",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IInferenceHub.RequestOptions",
+        "name": "options",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "gasPrice",
+        "type": "uint256"
+      }
+    ],
+    "name": "quoteFee",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -1278,6 +1874,29 @@ export const inferenceHubAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "fromRound",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "toRound",
+        "type": "bytes32"
+      }
+    ],
+    "name": "reportSilence",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "requestCount",
     "outputs": [
@@ -1344,6 +1963,154 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "executorBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "proverBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verifierBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorumBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "slashRewardBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "assignmentWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxResultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "minProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxProofTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultCallbackGas",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGas",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proverWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "attestationWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "electorateEpoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "silenceLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "suspension",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint96",
+            "name": "executorSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "proverSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "verifierSlash",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "treasury",
+            "type": "address"
+          }
+        ],
+        "internalType": "struct HubParams",
+        "name": "p",
+        "type": "tuple"
+      }
+    ],
+    "name": "setParameters",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      }
+    ],
+    "name": "settle",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
@@ -1371,52 +2138,6 @@ export const inferenceHubAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "uint256",
-            "name": "requestId",
-            "type": "uint256"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "proofHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "instancesHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "bool",
-            "name": "valid",
-            "type": "bool"
-          }
-        ],
-        "internalType": "struct IInferenceHub.Attestation[]",
-        "name": "attestations",
-        "type": "tuple[]"
-      },
-      {
-        "internalType": "bytes[]",
-        "name": "signatures",
-        "type": "bytes[]"
-      }
-    ],
-    "name": "submitAttestations",
-    "outputs": [
-      {
-        "internalType": "bool[]",
-        "name": "ok",
-        "type": "bool[]"
-      }
-    ],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1534,6 +2255,17 @@ export const inferenceHubAbi = [
 
 /** IModelRegistry (contracts/interfaces/IModelRegistry.sol) */
 export const modelRegistryAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModelRegistryInvalidDomain",
+    "type": "error"
+  },
   {
     "inputs": [],
     "name": "ModelRegistryInvalidHash",
@@ -1824,6 +2556,16 @@ export const modelRegistryAbi = [
                 "internalType": "uint256",
                 "name": "tolerance",
                 "type": "uint256"
+              },
+              {
+                "internalType": "int64[]",
+                "name": "inputLower",
+                "type": "int64[]"
+              },
+              {
+                "internalType": "int64[]",
+                "name": "inputUpper",
+                "type": "int64[]"
               }
             ],
             "internalType": "struct IModelRegistry.ModelSpec",
@@ -1913,6 +2655,11 @@ export const modelRegistryAbi = [
             "internalType": "uint256",
             "name": "tolerance",
             "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "domain",
+            "type": "address"
           }
         ],
         "internalType": "struct IModelRegistry.ModelTerms",
@@ -1991,6 +2738,16 @@ export const modelRegistryAbi = [
             "internalType": "uint256",
             "name": "tolerance",
             "type": "uint256"
+          },
+          {
+            "internalType": "int64[]",
+            "name": "inputLower",
+            "type": "int64[]"
+          },
+          {
+            "internalType": "int64[]",
+            "name": "inputUpper",
+            "type": "int64[]"
           }
         ],
         "internalType": "struct IModelRegistry.ModelSpec",
@@ -2082,6 +2839,16 @@ export const modelRegistryAbi = [
             "internalType": "uint256",
             "name": "tolerance",
             "type": "uint256"
+          },
+          {
+            "internalType": "int64[]",
+            "name": "inputLower",
+            "type": "int64[]"
+          },
+          {
+            "internalType": "int64[]",
+            "name": "inputUpper",
+            "type": "int64[]"
           }
         ],
         "internalType": "struct IModelRegistry.ModelSpec",
@@ -2175,6 +2942,43 @@ export const nodeRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "openDuties",
+        "type": "uint256"
+      }
+    ],
+    "name": "NodeRegistryDutiesOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "timepoint",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "NodeRegistryFutureLookup",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "NodeRegistryHubAlreadySet",
     "type": "error"
@@ -2193,6 +2997,22 @@ export const nodeRegistryAbi = [
       }
     ],
     "name": "NodeRegistryNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      }
+    ],
+    "name": "NodeRegistryNotSuspended",
     "type": "error"
   },
   {
@@ -2247,6 +3067,27 @@ export const nodeRegistryAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "until",
+        "type": "uint256"
+      }
+    ],
+    "name": "NodeRegistrySuspended",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "to",
         "type": "address"
       },
@@ -2257,6 +3098,22 @@ export const nodeRegistryAbi = [
       }
     ],
     "name": "NodeRegistryTransferFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "delay",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "longestWindow",
+        "type": "uint256"
+      }
+    ],
+    "name": "NodeRegistryUnbondingDelayTooShort",
     "type": "error"
   },
   {
@@ -2290,6 +3147,31 @@ export const nodeRegistryAbi = [
     ],
     "name": "NodeRegistryUnbondingTooLarge",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "openDuties",
+        "type": "uint256"
+      }
+    ],
+    "name": "DutiesChanged",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -2362,6 +3244,25 @@ export const nodeRegistryAbi = [
         "internalType": "enum NodeRole",
         "name": "role",
         "type": "uint8"
+      }
+    ],
+    "name": "NodeReinstated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
       },
       {
         "indexed": false,
@@ -2377,6 +3278,31 @@ export const nodeRegistryAbi = [
       }
     ],
     "name": "NodeSlashed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "until",
+        "type": "uint256"
+      }
+    ],
+    "name": "NodeSuspended",
     "type": "event"
   },
   {
@@ -2482,6 +3408,30 @@ export const nodeRegistryAbi = [
     "name": "beginUnbonding",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      }
+    ],
+    "name": "dutiesOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2612,6 +3562,19 @@ export const nodeRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      }
+    ],
+    "name": "reinstate",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "node",
         "type": "address"
@@ -2654,6 +3617,35 @@ export const nodeRegistryAbi = [
         "internalType": "enum NodeRole",
         "name": "role",
         "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "timepoint",
+        "type": "uint256"
+      }
+    ],
+    "name": "stakeAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
       }
     ],
     "name": "stakeOf",
@@ -2665,6 +3657,29 @@ export const nodeRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "until",
+        "type": "uint256"
+      }
+    ],
+    "name": "suspend",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2687,6 +3702,30 @@ export const nodeRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "timepoint",
+        "type": "uint256"
+      }
+    ],
+    "name": "totalStakeAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "unbondingDelay",
     "outputs": [
@@ -2697,6 +3736,29 @@ export const nodeRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum NodeRole",
+        "name": "role",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "released",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "assigned",
+        "type": "address"
+      }
+    ],
+    "name": "updateDuties",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2749,6 +3811,612 @@ export const inferenceConsumerAbi = [
     ],
     "name": "onSettled",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  }
+] as const;
+
+/** IAttestationQuorum (contracts/interfaces/IAttestationQuorum.sol) */
+export const attestationQuorumAbi = [
+  {
+    "inputs": [],
+    "name": "AttestationQuorumHubAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "AttestationQuorumOnlyAdmin",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "AttestationQuorumOnlyHub",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "AttestationQuorumOnlySelf",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "valid",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "validStake",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "invalidStake",
+        "type": "uint256"
+      }
+    ],
+    "name": "AttestationRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "reason",
+        "type": "bytes"
+      }
+    ],
+    "name": "AttestationRejected",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "hub",
+        "type": "address"
+      }
+    ],
+    "name": "HubSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "seq",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "snapshot",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "electorate",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      }
+    ],
+    "name": "RoundOpened",
+    "type": "event"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "attestationOf",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "verdict",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "weight",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bool",
+        "name": "claimed",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "requestId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "proofHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "instancesHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "valid",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct IInferenceHub.Attestation",
+        "name": "a",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sigA",
+        "type": "bytes"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "requestId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "proofHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "instancesHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "valid",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct IInferenceHub.Attestation",
+        "name": "b",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sigB",
+        "type": "bytes"
+      }
+    ],
+    "name": "checkEquivocation",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "fromRound",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "toRound",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      }
+    ],
+    "name": "checkSilence",
+    "outputs": [],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "claim",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "weight",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "validStake",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "requestId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "proofHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "instancesHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "valid",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct IInferenceHub.Attestation",
+        "name": "a",
+        "type": "tuple"
+      }
+    ],
+    "name": "digest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "hub",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "lastVotedRound",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "instancesHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "open",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "snapshot",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "electorate",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "quorumBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "outcome",
+    "outputs": [
+      {
+        "internalType": "enum QuorumMath.Outcome",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "instancesHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "roundKey",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "round",
+        "type": "bytes32"
+      }
+    ],
+    "name": "roundOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint88",
+            "name": "validStake",
+            "type": "uint88"
+          },
+          {
+            "internalType": "uint88",
+            "name": "invalidStake",
+            "type": "uint88"
+          },
+          {
+            "internalType": "uint40",
+            "name": "snapshot",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint96",
+            "name": "electorate",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "seq",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IAttestationQuorum.Round",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "requestId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "proofHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "instancesHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "valid",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct IInferenceHub.Attestation[]",
+        "name": "attestations",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "bytes[]",
+        "name": "signatures",
+        "type": "bytes[]"
+      }
+    ],
+    "name": "submitAttestations",
+    "outputs": [
+      {
+        "internalType": "bool[]",
+        "name": "ok",
+        "type": "bool[]"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   }

@@ -13,6 +13,7 @@ export const ABI_SOURCES = {
   modelRegistryAbi: ["contracts/interfaces/IModelRegistry.sol", "IModelRegistry"],
   nodeRegistryAbi: ["contracts/interfaces/INodeRegistry.sol", "INodeRegistry"],
   inferenceConsumerAbi: ["contracts/interfaces/IInferenceConsumer.sol", "IInferenceConsumer"],
+  attestationQuorumAbi: ["contracts/interfaces/IAttestationQuorum.sol", "IAttestationQuorum"],
 } as const;
 
 /** Files the generator writes, relative to the repository root. */

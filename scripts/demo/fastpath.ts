@@ -8,7 +8,7 @@ import { encodeFunctionData, type Abi, type Address } from "viem";
 import { artifactPath, readArtifact } from "../../protocol/abi/sources.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { devKey } from "../../devnet/hardhatNode.js";
-import { startStack, type SentRequest, type Stack } from "../../devnet/stack.js";
+import { exampleConsumerPayment, startStack, type SentRequest, type Stack } from "../../devnet/stack.js";
 import { mean, percentile } from "../../devnet/stats.js";
 import { exampleInputs } from "../../models/index.js";
 import { quantize } from "../../protocol/fixedPoint.js";
@@ -79,11 +79,13 @@ export async function runFastPathDemo(o: FastPathDemoOptions, onStack?: (s: Stac
     o.log("  consumer: contracts/examples/IrisClassifierConsumer.sol not compiled; requesting from an EOA");
   }
 
+  // classify pays the hub's quote for the consumer's options (price + callback budget)
+  const value = consumer ? await exampleConsumerPayment(stack.client, stack.deployment.inferenceHub, stack.model.modelId, consumer) : 0n;
   const requestOne = async (row: number[]) => {
     if (!consumer) return stack.requestOne(row);
     const features = quantize(row, stack.model.model.inputScale);
     encodeFunctionData({ abi: consumer.abi, functionName: "classify", args: [features] }); // fail early on ABI drift
-    return stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [features] as never }, "classify");
+    return stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [features] as never, value }, "classify");
   };
 
   // One warm-up request (first model load, first transaction of each process); not counted.

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import type { Abi, Address } from "viem";
 import { readArtifact } from "../../protocol/abi/sources.js";
 import { createSignerClient } from "../../workers/chain/client.js";
+import { exampleConsumerPayment } from "../../devnet/stack.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
@@ -76,10 +77,12 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     const consumer = o.mode === "optimistic" ? undefined : await deployExampleConsumer(ps);
     if (consumer) o.log(`consumer: IrisClassifierConsumer at ${consumer.address}`);
     const fee = 10n ** 15n;
+    // what classify must pay: the hub's quote for the consumer's options (price + callback budget), plus the fee
+    const value = consumer ? await exampleConsumerPayment(ps.stack.client, ps.hub, ps.stack.model.modelId, consumer, fee) : 0n;
     const sent: TrackedRequest[] = [];
     for (const input of inputs) {
       if (consumer) {
-        const r = await ps.stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [input] as never, value: fee }, "classify");
+        const r = await ps.stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [input] as never, value }, "classify");
         sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
       } else {
         const r = await ps.request(input, { fee, proofTimeout: o.challengeWindow });

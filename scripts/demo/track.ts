@@ -4,7 +4,7 @@
  * is shared equally among its items). Used by the demo and bench/proofpath.ts.
  */
 import { parseEventLogs, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../../workers/chain/client.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
@@ -51,9 +51,14 @@ export async function trackRequests(client: TwinpathPublicClient, hub: Address, 
 
 type Step = "result" | "proof" | "attestations" | "settle";
 
-/** Gas per request and step from the hub's events since `fromBlock`. */
+/**
+ * Gas per request and step from the hub's events since `fromBlock`, and its AttestationQuorum's (votes go there;
+ * the hub's settle is a step of its own).
+ */
 export async function gasByRequest(client: TwinpathPublicClient, hub: Address, fromBlock: bigint): Promise<Map<bigint, Record<Step, number>>> {
   const logs = await client.getContractEvents({ address: hub, abi: inferenceHubAbi, fromBlock, strict: true });
+  const quorum = await client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "attestationQuorum" });
+  const votes = await client.getContractEvents({ address: quorum, abi: attestationQuorumAbi, eventName: "AttestationRecorded", fromBlock, strict: true });
   const byTx = new Map<Hex, { step: Step; requestId: bigint }[]>();
   const add = (tx: Hex, step: Step, requestId: bigint) => {
     const list = byTx.get(tx) ?? [];
@@ -65,11 +70,11 @@ export async function gasByRequest(client: TwinpathPublicClient, hub: Address, f
     if (args.requestId === undefined) continue;
     if (l.eventName === "ResultSubmitted") add(l.transactionHash, "result", args.requestId);
     else if (l.eventName === "ProofSubmitted" || l.eventName === "Challenged") add(l.transactionHash, "proof", args.requestId);
-    else if (l.eventName === "AttestationRecorded") add(l.transactionHash, "attestations", args.requestId);
   }
-  // settleUnchallenged: a RequestSettled in a transaction with no other step for that request
+  for (const l of votes) add(l.transactionHash, "attestations", l.args.requestId);
+  // settle / settleUnchallenged: a RequestSettled or ProofRejected in a transaction with no other step for that request
   for (const l of logs) {
-    if (l.eventName !== "RequestSettled") continue;
+    if (l.eventName !== "RequestSettled" && l.eventName !== "ProofRejected") continue;
     const list = byTx.get(l.transactionHash);
     if (!list) add(l.transactionHash, "settle", (l.args as { requestId: bigint }).requestId);
   }

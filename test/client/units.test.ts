@@ -53,14 +53,15 @@ describe("lifecycle events", () => {
   const txA = pad("0xa1", { size: 32 });
   const txB = pad("0xb2", { size: 32 });
   const executor = "0x00000000000000000000000000000000000000e1";
+  const prover = "0x00000000000000000000000000000000000000f1";
   const logs = [
-    hubLog("ResultSubmitted", { requestId: 1n, executor, output: [1n, 2n, 3n], outputHash: keccak256("0x01"), proofDeadline: 99n }, txA, 0),
-    hubLog("ResultSubmitted", { requestId: 2n, executor, output: [4n, 5n, 6n], outputHash: keccak256("0x02"), proofDeadline: 99n }, txA, 1),
-    hubLog("CallbackDelivered", { requestId: 2n, settled: false, success: true, gasUsed: 100n }, txA, 2),
+    hubLog("ResultSubmitted", { requestId: 1n, executor, output: [1n, 2n, 3n], outputHash: keccak256("0x01"), proofDeadline: 99n, prover }, txA, 0),
+    hubLog("ResultSubmitted", { requestId: 2n, executor, output: [4n, 5n, 6n], outputHash: keccak256("0x02"), proofDeadline: 99n, prover }, txA, 1),
+    hubLog("CallbackDelivered", { requestId: 2n, settled: false, success: true, gasUsed: 100n, payment: 0n }, txA, 2),
     hubLog("RequestSettled", { requestId: 1n, outputHash: keccak256("0x01"), executorReward: 1n, proverReward: 1n, verifierReward: 0n, protocolFee: 0n }, txB, 0, 11n),
   ];
 
-  it("takes every hub event whose first parameter is an indexed requestId, from the generated ABI", () => {
+  it("takes every hub and AttestationQuorum event whose first parameter is an indexed requestId, from the generated ABIs", () => {
     const names = requestEventAbi.map((e) => e.name);
     for (const n of ["InferenceRequested", "ResultSubmitted", "ProofSubmitted", "AttestationRecorded", "RequestSettled", "RequestRefunded", "CallbackDelivered"]) assert.ok(names.includes(n as never), n);
     assert.ok(!names.includes("Withdrawn" as never) && !names.includes("SlashCredited" as never));

@@ -4,7 +4,22 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { decodeErrorResult, getAddress, parseEther, zeroAddress } from "viem";
 
-import { DEFAULT_OPTIONS, deployHub, INPUT, MIN_STAKE, OUTPUT, PRICE, Role, Status, VALUE_BOUND } from "./helpers/hub.js";
+import {
+  budgetOf,
+  DEFAULT_OPTIONS,
+  deployHub,
+  GAS_PRICE,
+  INPUT,
+  MIN_STAKE,
+  Mode,
+  modelSpec,
+  OUTPUT,
+  paymentOf,
+  PRICE,
+  Role,
+  Status,
+  VALUE_BOUND,
+} from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -20,21 +35,34 @@ describe("InferenceHub.requestInference", () => {
     );
   });
 
-  it("rejects a fee below the model's price", async () => {
+  it("rejects a payment below the model's price plus the callback budget at the request's gas price", async () => {
     const { hub, models, wallets } = await networkHelpers.loadFixture(fixture);
+    const required = PRICE + budgetOf();
+    assert.equal(await hub.read.quoteFee([models.onchain, DEFAULT_OPTIONS, GAS_PRICE]), required);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: PRICE - 1n, account: wallets.user.account }),
+      hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: PRICE, account: wallets.user.account, gasPrice: GAS_PRICE }),
       hub,
       "InferenceHubFeeTooLow",
-      [models.onchain, PRICE, PRICE - 1n],
+      [models.onchain, required, PRICE],
     );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: required - 1n, account: wallets.user.account, gasPrice: GAS_PRICE }),
+      hub,
+      "InferenceHubFeeTooLow",
+      [models.onchain, required, required - 1n],
+    );
+    // the quote is exact: the budget is escrowed, the rest is the fee
+    await hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: required, account: wallets.user.account, gasPrice: GAS_PRICE });
+    const r = await hub.read.getRequest([1n]);
+    assert.equal(r.fee, PRICE);
+    assert.equal(r.callbackBudget, budgetOf());
   });
 
   it("rejects an inactive model and an unknown model", async () => {
     const { hub, models, modelRegistry, wallets } = await networkHelpers.loadFixture(fixture);
     await modelRegistry.write.setActive([models.onchain, false]);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: PRICE, account: wallets.user.account }),
+      hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: paymentOf(), account: wallets.user.account, gasPrice: GAS_PRICE }),
       hub,
       "InferenceHubModelInactive",
       [models.onchain],
@@ -47,30 +75,71 @@ describe("InferenceHub.requestInference", () => {
     );
   });
 
-  it("rejects values that do not fit the field encoding (|v| >= 2^127)", async () => {
+  it("admits only inputs inside the model's domain, element by element (the domain is far inside the field range)", async () => {
     const { hub, models, wallets } = await networkHelpers.loadFixture(fixture);
+    const send = (input: bigint[], modelId = models.onchain) =>
+      hub.write.requestInference([modelId, input, DEFAULT_OPTIONS], { value: paymentOf(), account: wallets.user.account, gasPrice: GAS_PRICE });
+    await viem.assertions.revertWithCustomErrorWithArgs(send([1n, 2n, -VALUE_BOUND, 4n]), hub, "InferenceHubInputOutOfDomain", [
+      2n,
+      -VALUE_BOUND,
+      -1024n,
+      1023n,
+    ]);
+    await viem.assertions.revertWithCustomErrorWithArgs(send([1024n, 0n, 0n, 0n]), hub, "InferenceHubInputOutOfDomain", [0n, 1024n, -1024n, 1023n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(send([0n, 0n, 0n, -1025n]), hub, "InferenceHubInputOutOfDomain", [3n, -1025n, -1024n, 1023n]);
+    // every corner of the domain is admitted
+    await send([1023n, -1024n, 1023n, -1024n]);
+    await send([-1024n, 1023n, -1024n, 1023n]);
+  });
+
+  it("a domain can give each element its own bounds or one pair for all; the registry refuses a malformed one", async () => {
+    const { hub, modelRegistry, verifier, wallets } = await networkHelpers.loadFixture(fixture);
+    const perElement = { lower: [0n, -10n, 5n, -1n], upper: [10n, 0n, 5n, 1n] };
+    const a = (await modelRegistry.simulate.registerModel([modelSpec(Mode.ZKML_ONCHAIN, verifier.address, 0n, PRICE, perElement)])).result;
+    await modelRegistry.write.registerModel([modelSpec(Mode.ZKML_ONCHAIN, verifier.address, 0n, PRICE, perElement)]);
+    const uniform = { lower: [-3n], upper: [3n] };
+    const b = (await modelRegistry.simulate.registerModel([modelSpec(Mode.ZKML_ONCHAIN, verifier.address, 0n, PRICE, uniform)])).result;
+    await modelRegistry.write.registerModel([modelSpec(Mode.ZKML_ONCHAIN, verifier.address, 0n, PRICE, uniform)]);
+    assert.deepEqual((await modelRegistry.read.getModel([a])).spec.inputLower, perElement.lower);
+    assert.deepEqual((await modelRegistry.read.getModel([b])).spec.inputUpper, uniform.upper);
+    const send = (modelId: bigint, input: bigint[]) =>
+      hub.write.requestInference([modelId, input, DEFAULT_OPTIONS], { value: paymentOf(), account: wallets.user.account, gasPrice: GAS_PRICE });
+    await send(a, [10n, -10n, 5n, 1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(send(a, [10n, -10n, 4n, 1n]), hub, "InferenceHubInputOutOfDomain", [2n, 4n, 5n, 5n]);
+    await send(b, [3n, -3n, 0n, 3n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(send(b, [3n, -3n, 0n, 4n]), hub, "InferenceHubInputOutOfDomain", [3n, 4n, -3n, 3n]);
+    for (const bad of [
+      { lower: [], upper: [] },
+      { lower: [0n, 0n], upper: [1n, 1n] },
+      { lower: [0n], upper: [1n, 1n] },
+    ]) {
+      await viem.assertions.revertWithCustomError(
+        modelRegistry.write.registerModel([modelSpec(Mode.ZKML_ONCHAIN, verifier.address, 0n, PRICE, bad)]),
+        modelRegistry,
+        "ModelRegistryInvalidDomain",
+      );
+    }
     await viem.assertions.revertWithCustomErrorWithArgs(
-      hub.write.requestInference([models.onchain, [1n, 2n, -VALUE_BOUND, 4n], DEFAULT_OPTIONS], { value: PRICE, account: wallets.user.account }),
-      hub,
-      "InferenceHubValueOutOfRange",
-      [2n, -VALUE_BOUND],
+      modelRegistry.write.registerModel([modelSpec(Mode.ZKML_ONCHAIN, verifier.address, 0n, PRICE, { lower: [0n, 0n, 2n, 0n], upper: [1n, 1n, 1n, 1n] })]),
+      modelRegistry,
+      "ModelRegistryInvalidDomain",
+      [2n],
     );
-    // the largest allowed magnitude is fine
-    await hub.write.requestInference([models.onchain, [VALUE_BOUND - 1n, -(VALUE_BOUND - 1n), 0n, 0n], DEFAULT_OPTIONS], {
-      value: PRICE,
-      account: wallets.user.account,
-    });
   });
 
   it("checks options against the protocol bounds, zero meaning default", async () => {
     const { hub, models, wallets } = await networkHelpers.loadFixture(fixture);
     const send = (o: Partial<typeof DEFAULT_OPTIONS>) =>
-      hub.write.requestInference([models.onchain, INPUT, { ...DEFAULT_OPTIONS, ...o }], { value: PRICE, account: wallets.user.account });
+      hub.write.requestInference([models.onchain, INPUT, { ...DEFAULT_OPTIONS, ...o }], {
+        value: paymentOf({ callbackGasLimit: 50_000, ...o }),
+        account: wallets.user.account,
+        gasPrice: GAS_PRICE,
+      });
     await viem.assertions.revertWithCustomErrorWithArgs(send({ callbackGasLimit: 2_000_001 }), hub, "InferenceHubInvalidOptions", ["callbackGasLimit"]);
     await viem.assertions.revertWithCustomErrorWithArgs(send({ resultTimeout: 5 }), hub, "InferenceHubInvalidOptions", ["resultTimeout"]);
     await viem.assertions.revertWithCustomErrorWithArgs(send({ resultTimeout: 86_401 }), hub, "InferenceHubInvalidOptions", ["resultTimeout"]);
     await viem.assertions.revertWithCustomErrorWithArgs(send({ proofTimeout: 59 }), hub, "InferenceHubInvalidOptions", ["proofTimeout"]);
-    await send({});
+    await hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: paymentOf(), account: wallets.user.account, gasPrice: GAS_PRICE });
     const r = await hub.read.getRequest([1n]);
     assert.equal(r.callbackGasLimit, 200_000);
     assert.equal(r.resultDeadline - r.requestedAt, 300n);
@@ -80,30 +149,34 @@ describe("InferenceHub.requestInference", () => {
     assert.equal(r2.resultDeadline - r2.requestedAt, 20n);
   });
 
-  it("needs at least one eligible executor and assigns one of them deterministically", async () => {
+  it("needs at least one eligible executor and assigns one of them", async () => {
     const { hub, models, nodeRegistry, wallets } = await networkHelpers.loadFixture(fixture);
     const seen = new Set<`0x${string}`>();
     for (let i = 0; i < 8; i++) {
-      await hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: PRICE, account: wallets.user.account });
+      await hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: paymentOf(), account: wallets.user.account, gasPrice: GAS_PRICE });
       seen.add(getAddress((await hub.read.getRequest([BigInt(i + 1)])).executor));
     }
     const executors = [wallets.exec1, wallets.exec2].map((w) => getAddress(w.account.address));
     for (const e of seen) assert.ok(executors.includes(e), `${e} is an eligible executor`);
     for (const w of [wallets.exec1, wallets.exec2]) await nodeRegistry.write.beginUnbonding([Role.Executor, MIN_STAKE], { account: w.account });
     await viem.assertions.revertWithCustomError(
-      hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: PRICE, account: wallets.user.account }),
+      hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: paymentOf(), account: wallets.user.account, gasPrice: GAS_PRICE }),
       hub,
       "InferenceHubNoExecutors",
     );
   });
 
-  it("serves an EOA consumer without callbacks", async () => {
+  it("serves an EOA consumer without callbacks, and gives it back the callback budget it did not use", async () => {
     const f = await networkHelpers.loadFixture(fixture);
     const { hub, models, wallets } = f;
-    await hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: PRICE, account: wallets.user.account });
+    await hub.write.requestInference([models.onchain, INPUT, DEFAULT_OPTIONS], { value: paymentOf(), account: wallets.user.account, gasPrice: GAS_PRICE });
     await f.deliver(1n);
     assert.equal(await hub.read.status([1n]), Status.Executed);
     assert.equal((await hub.getEvents.CallbackDelivered({}, { fromBlock: 0n })).length, 0);
+    assert.equal(await hub.read.releasable([wallets.user.account.address]), budgetOf() / 2n);
+    await f.prove(1n);
+    assert.equal(await hub.read.releasable([wallets.user.account.address]), budgetOf());
+    await f.assertBooksBalance();
   });
 });
 
@@ -214,11 +287,23 @@ describe("InferenceHub.submitResult", () => {
 
   it("batch-item entry points cannot be called from outside", async () => {
     const f = await networkHelpers.loadFixture(fixture);
-    const a = { requestId: 1n, proofHash: `0x${"00".repeat(32)}` as const, instancesHash: `0x${"00".repeat(32)}` as const, valid: true };
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.hub.write.selfSubmitAttestation([a, "0x"], { account: f.wallets.outsider.account }),
+      f.hub.write.selfSubmitResult([1n, OUTPUT], { account: f.wallets.outsider.account }),
       f.hub,
       "InferenceHubOnlySelf",
+      [getAddress(f.wallets.outsider.account.address)],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.hub.write.selfSubmitProof([1n, INPUT, OUTPUT, "0x"], { account: f.wallets.outsider.account }),
+      f.hub,
+      "InferenceHubOnlySelf",
+      [getAddress(f.wallets.outsider.account.address)],
+    );
+    const a = { requestId: 1n, proofHash: `0x${"00".repeat(32)}` as const, instancesHash: `0x${"00".repeat(32)}` as const, valid: true };
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.quorum.write.selfRecord([a, "0x"], { account: f.wallets.outsider.account }),
+      f.quorum,
+      "AttestationQuorumOnlySelf",
       [getAddress(f.wallets.outsider.account.address)],
     );
   });

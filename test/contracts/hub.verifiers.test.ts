@@ -56,13 +56,14 @@ describe("IProofVerifier adapters", () => {
     await f.modelRegistry.write.registerModel([spec]);
     const id = await f.request(modelId);
     await f.deliver(id);
+    const prover = await f.proverOf(id);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.hub.write.submitProof([id, INPUT, OUTPUT, proofFor([9n, 9n, 9n, 9n], OUTPUT)], { account: f.wallets.prover1.account }),
+      f.hub.write.submitProof([id, INPUT, OUTPUT, proofFor([9n, 9n, 9n, 9n], OUTPUT)], { account: prover.account }),
       f.hub,
       "InferenceHubInvalidProof",
       [id],
     );
-    await f.hub.write.submitProof([id, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)], { account: f.wallets.prover1.account });
+    await f.prove(id);
     assert.equal(await f.hub.read.status([id]), Status.Settled);
   });
 });

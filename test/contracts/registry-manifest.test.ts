@@ -30,6 +30,7 @@ function manifest(over: Record<string, unknown> = {}) {
     input: { shape: [1, 4], scale: 7 },
     output: { shape: [1, 3], scale: 8 },
     logrows: 12,
+    admission: { lower: [-500, -400, -300, -200], upper: [500, 400, 300, 200], tolerance: 2, fastPath: "circuit-witness" },
     ...over,
   };
 }
@@ -45,7 +46,7 @@ describe("manifestToModelSpec", () => {
       assert.equal(loaded.manifestHash, keccak256(bytes));
       assert.equal(loaded.dir, dir);
       const verifier = "0x00000000000000000000000000000000000000aa";
-      const spec = manifestToModelSpec(loaded, { mode: "ZKML_ONCHAIN", verifier, price: 10n, tolerance: 3n });
+      const spec = manifestToModelSpec(loaded, { mode: "ZKML_ONCHAIN", verifier, price: 10n });
       assert.deepEqual(spec, {
         onnxHash: h("model.onnx"),
         settingsHash: h("settings.json"),
@@ -59,7 +60,9 @@ describe("manifestToModelSpec", () => {
         mode: VerificationMode.ZKML_ONCHAIN,
         verifier: getAddress(verifier),
         price: 10n,
-        tolerance: 3n,
+        tolerance: 2n, // the bundle's
+        inputLower: [-500n, -400n, -300n, -200n],
+        inputUpper: [500n, 400n, 300n, 200n],
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -75,12 +78,26 @@ describe("manifestToModelSpec", () => {
       [manifest({ output: { shape: [1, 3], scale: 25 } }), /output\.scale/],
       [{ ...manifest(), files: { ...manifest().files, vk: undefined } }, /files\.vk/],
       [{ ...manifest(), files: { ...manifest().files, onnx: { ...file("x"), keccak256: "0x12" } } }, /files\.onnx\.keccak256/],
+      [manifest({ admission: { lower: [0, 0], upper: [1, 1], tolerance: 0 } }), /admission\.lower: must have one bound per input element/],
+      [manifest({ admission: { lower: [0, 2, 0, 0], upper: [1, 1, 1, 1], tolerance: 0 } }), /admission\.lower: has an element with lower > upper/],
+      [manifest({ admission: { lower: [0.5], upper: [1], tolerance: 0 } }), /admission\.lower/],
+      [manifest({ admission: { lower: [0], upper: [1], tolerance: -1 } }), /admission\.tolerance/],
     ];
     for (const [m, pattern] of cases) {
       assert.throws(() => parseBundleManifest(bytesOf(m)), (e: unknown) => e instanceof BundleManifestError && pattern.test(e.message));
     }
     assert.throws(() => parseBundleManifest(new TextEncoder().encode("{")), /not valid JSON/);
     await assert.rejects(loadBundleManifest("/nonexistent-bundle-dir"), /cannot read manifest\.json/);
+  });
+
+  it("takes the tolerance from the bundle: never typed by hand, never smaller, never a silent 0", () => {
+    const loaded = parseBundleManifest(bytesOf(manifest()));
+    assert.equal(manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n }).tolerance, 2n);
+    assert.equal(manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n, tolerance: 5n }).tolerance, 5n);
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n, tolerance: 1n }), /tolerance 1 is below the bundle's 2/);
+    // a bundle without an admission (an older compiler) cannot be registered: the registry would not know its domain
+    const old = parseBundleManifest(bytesOf({ ...manifest(), admission: undefined }));
+    assert.throws(() => manifestToModelSpec(old, { mode: "ZKML_ATTESTED", price: 0n, tolerance: 0n }), /has no admission/);
   });
 
   it("checks the verifier against the mode", () => {
@@ -91,7 +108,7 @@ describe("manifestToModelSpec", () => {
     assert.throws(() => manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", verifier: v, price: 0n, tolerance: 0n }), /takes no verifier/);
     assert.throws(() => manifestToModelSpec(loaded, { mode: "NOPE" as "OPTIMISTIC", verifier: v, price: 0n, tolerance: 0n }), /unknown verification mode/);
     assert.throws(() => manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: v, price: -1n, tolerance: 0n }), /price/);
-    assert.equal(manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n, tolerance: 0n }).verifier, zeroAddress);
+    assert.equal(manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n }).verifier, zeroAddress);
   });
 
   it("produces a spec the ModelRegistry accepts and stores unchanged", async () => {
@@ -99,7 +116,7 @@ describe("manifestToModelSpec", () => {
     const registry = await viem.deployContract("ModelRegistry");
     const verifier = await viem.deployContract("ModelRegistry"); // any contract with code
     const loaded = parseBundleManifest(bytesOf(manifest()));
-    const spec = manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: verifier.address, price: 7n, tolerance: 1n });
+    const spec = manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: verifier.address, price: 7n });
     await registry.write.registerModel([spec]);
     const m = await registry.read.getModel([1n]);
     assert.equal(m.spec.manifestHash, loaded.manifestHash);
@@ -108,6 +125,8 @@ describe("manifestToModelSpec", () => {
     assert.equal(m.spec.outputScale, 8);
     assert.equal(m.inputLength, 4);
     assert.equal(m.spec.mode, VerificationMode.OPTIMISTIC);
+    assert.deepEqual(m.spec.inputLower, spec.inputLower);
+    assert.deepEqual(m.spec.inputUpper, spec.inputUpper);
   });
 });
 

@@ -35,6 +35,8 @@ function spec(verifier: `0x${string}`, over: Partial<Record<string, unknown>> = 
     verifier,
     price: 1000n,
     tolerance: 2n,
+    inputLower: [-100n, -100n, -100n, -100n],
+    inputUpper: [100n, 100n, 100n, 100n],
     ...over,
   } as const;
 }
@@ -125,7 +127,8 @@ describe("ModelRegistry", () => {
       );
     }
     // The limits themselves are accepted.
-    await registry.write.registerModel([spec(verifier.address, { inputShape: [64, 64], inputScale: 24, outputScale: 0 })]);
+    // a 4096-element input registers a single bound pair for all its elements
+    await registry.write.registerModel([spec(verifier.address, { inputShape: [64, 64], inputScale: 24, outputScale: 0, inputLower: [-5n], inputUpper: [5n] })]);
     assert.equal((await registry.read.getModel([1n])).inputLength, 4096);
     assert.equal(await registry.read.modelCount(), 1n);
   });

@@ -17,17 +17,18 @@ const publicClient = await viem.getPublicClient();
 
 async function deployFixture() {
   const wallets = await viem.getWalletClients();
-  const [admin, hub, a, b, c, d] = wallets;
+  const [admin, , a, b, c, d] = wallets;
   const registry = await viem.deployContract("NodeRegistry", [admin.account.address, [...MIN_STAKES], DELAY]);
   const as = async (w: (typeof wallets)[number]) =>
     viem.getContractAt("NodeRegistry", registry.address, { client: { wallet: w } });
-  await registry.write.setHub([hub.account.address]);
+  // A test-only hub: forwards the hub-only calls; its longest request window (0 here) is below DELAY.
+  const hub = await viem.deployContract("NodeRegistryProbe", [registry.address]);
+  await registry.write.setHub([hub.address]);
   return {
     registry,
     admin,
     hub,
     nodes: [a, b, c, d],
-    asHub: await as(hub),
     asNodes: await Promise.all([a, b, c, d].map(as)),
   };
 }
@@ -133,9 +134,9 @@ describe("NodeRegistry", () => {
   });
 
   it("slashes only from the hub, bonded first then unbonding, and pays the hub", async () => {
-    const { registry, hub, nodes, asNodes, asHub } = await networkHelpers.loadFixture(deployFixture);
+    const { registry, hub, nodes, asNodes } = await networkHelpers.loadFixture(deployFixture);
     const node = getAddress(nodes[0].account.address);
-    const hubAddr = getAddress(hub.account.address);
+    const hubAddr = getAddress(hub.address);
     await asNodes[0].write.register([VERIFIER], { value: 400n });
     await asNodes[0].write.beginUnbonding([VERIFIER, 150n]); // bonded 250 (< 300: ineligible), unbonding 150
     await viem.assertions.revertWithCustomErrorWithArgs(
@@ -145,7 +146,7 @@ describe("NodeRegistry", () => {
       [getAddress(nodes[1].account.address)],
     );
     const reason = stringToHex("missed-deadline", { size: 32 });
-    await viem.assertions.emitWithArgs(asHub.write.slash([node, VERIFIER, 300n, reason]), registry, "NodeSlashed", [
+    await viem.assertions.emitWithArgs(hub.write.hubSlash([node, VERIFIER, 300n, reason]), registry, "NodeSlashed", [
       node,
       VERIFIER,
       300n,
@@ -154,32 +155,28 @@ describe("NodeRegistry", () => {
     assert.equal(await registry.read.stakeOf([node, VERIFIER]), 0n);
     assert.equal((await registry.read.unbondingOf([node, VERIFIER]))[0], 100n);
     // Asking for more than is left takes what is left; the hub receives it.
-    await viem.assertions.balancesHaveChanged(asHub.write.slash([node, VERIFIER, 1000n, reason]), [
+    await viem.assertions.balancesHaveChanged(hub.write.hubSlash([node, VERIFIER, 1000n, reason]), [
       { address: hubAddr, amount: 100n },
       { address: registry.address, amount: -100n },
     ]);
     assert.deepEqual(await registry.read.unbondingOf([node, VERIFIER]), [0n, 0n]);
     // Nothing left: a no-op, not a revert (a refund path must not be blocked by an empty node).
-    const { result } = await publicClient.simulateContract({
-      address: registry.address,
-      abi: registry.abi,
-      functionName: "slash",
-      args: [node, VERIFIER, 5n, reason],
-      account: hub.account,
-    });
+    const { result } = await hub.simulate.hubSlash([node, VERIFIER, 5n, reason]);
     assert.equal(result, 0n);
     // Stake that was slashed while eligible leaves the totals.
     await asNodes[1].write.register([EXECUTOR], { value: 180n });
-    await asHub.write.slash([getAddress(nodes[1].account.address), EXECUTOR, 50n, reason]);
+    await hub.write.hubSlash([getAddress(nodes[1].account.address), EXECUTOR, 50n, reason]);
     assert.equal(await registry.read.totalEligibleStake([EXECUTOR]), 130n);
-    await asHub.write.slash([getAddress(nodes[1].account.address), EXECUTOR, 31n, reason]);
+    await hub.write.hubSlash([getAddress(nodes[1].account.address), EXECUTOR, 31n, reason]);
     assert.equal(await registry.read.totalEligibleStake([EXECUTOR]), 0n);
     assert.equal(await registry.read.eligibleCount([EXECUTOR]), 0n);
   });
 
-  it("sets the hub once, by the admin only", async () => {
+  it("sets the hub once, by the admin only, and only a hub whose windows the unbonding delay outlasts", async () => {
     const { admin, nodes } = await networkHelpers.loadFixture(deployFixture);
     const fresh = await viem.deployContract("NodeRegistry", [admin.account.address, [...MIN_STAKES], DELAY]);
+    const hub1 = await viem.deployContract("NodeRegistryProbe", [fresh.address]);
+    const hub2 = await viem.deployContract("NodeRegistryProbe", [fresh.address]);
     const asNode = await viem.getContractAt("NodeRegistry", fresh.address, { client: { wallet: nodes[0] } });
     await viem.assertions.revertWithCustomErrorWithArgs(
       asNode.write.slash([nodes[0].account.address, EXECUTOR, 1n, stringToHex("", { size: 32 })]),
@@ -191,10 +188,18 @@ describe("NodeRegistry", () => {
       getAddress(nodes[0].account.address),
     ]);
     await viem.assertions.revertWithCustomError(fresh.write.setHub([zeroAddress]), fresh, "NodeRegistryInvalidHub");
-    await viem.assertions.emitWithArgs(fresh.write.setHub([nodes[1].account.address]), fresh, "HubSet", [
-      getAddress(nodes[1].account.address),
+    // a contract that cannot say how long its requests last is not a hub
+    await assert.rejects(fresh.write.setHub([nodes[1].account.address]));
+    await hub1.write.setLongestWindow([DELAY]);
+    await viem.assertions.revertWithCustomErrorWithArgs(fresh.write.setHub([hub1.address]), fresh, "NodeRegistryUnbondingDelayTooShort", [DELAY, DELAY]);
+    await hub1.write.setLongestWindow([DELAY - 1n]);
+    await viem.assertions.emitWithArgs(fresh.write.setHub([hub1.address]), fresh, "HubSet", [getAddress(hub1.address)]);
+    await viem.assertions.revertWithCustomError(fresh.write.setHub([hub2.address]), fresh, "NodeRegistryHubAlreadySet");
+    // from now on the delay cannot drop to the hub's windows
+    await viem.assertions.revertWithCustomErrorWithArgs(fresh.write.setUnbondingDelay([DELAY - 1n]), fresh, "NodeRegistryUnbondingDelayTooShort", [
+      DELAY - 1n,
+      DELAY - 1n,
     ]);
-    await viem.assertions.revertWithCustomError(fresh.write.setHub([nodes[2].account.address]), fresh, "NodeRegistryHubAlreadySet");
   });
 
   it("validates constructor and admin parameters", async () => {
@@ -292,7 +297,7 @@ describe("NodeRegistry", () => {
     await probe.write.withdrawUnbonded([EXECUTOR]);
     assert.equal(
       await probe.read.reentryError(),
-      encodeErrorResult({ abi: registry.abi, errorName: "NodeRegistryReentrantCall" }),
+      encodeErrorResult({ abi: registry.abi, errorName: "ReentrancyGuardReentrantCall" }),
     );
     assert.equal((await registry.read.unbondingOf([probe.address, EXECUTOR]))[0], 0n);
     assert.equal(await publicClient.getBalance({ address: registry.address }), 150n);

@@ -8,7 +8,7 @@ import { parseEventLogs, type Address } from "viem";
 import { FR_MODULUS } from "../../halo2/field.js";
 import { generateVerifierArtifacts } from "../../halo2/solidity/generate.js";
 import { deployVerifierArtifacts, type DeployedVerifier } from "../../halo2/solidity/deploy.js";
-import { deployHub, Mode, modelSpec, Status, type HubFixture } from "../contracts/helpers/hub.js";
+import { deployHub, MIN_STAKE, Mode, modelSpec, Role, Status, type HubFixture } from "../contracts/helpers/hub.js";
 import { hex, loadModelCase, SKIP_MODELS, type ModelCase } from "../../testkit/halo2/corpus.js";
 import { loadShuffleCircuit, type ShuffleCircuit } from "../../testkit/halo2/shuffle-circuit.js";
 
@@ -34,6 +34,8 @@ describe("InferenceHub ZKML_ONCHAIN with the generated Halo2 verifier", { skip: 
 
   async function fixture() {
     const f = await deployHub(viem);
+    // one prover, so every proof here is the assigned prover's
+    await f.nodeRegistry.write.beginUnbonding([Role.Prover, MIN_STAKE], { account: f.wallets.prover2.account });
     const [wallet] = await viem.getWalletClients();
     const clients = { walletClient: wallet as never, publicClient: f.publicClient as never };
     const dMlp = await deployVerifierArtifacts(clients, generateVerifierArtifacts(mlp.desc, mlp.srs));
@@ -150,7 +152,9 @@ describe("InferenceHub ZKML_ONCHAIN with a MaxPool + Softmax (EZKL shuffle) circ
     const [wallet] = await viem.getWalletClients();
     const d = await deployVerifierArtifacts({ walletClient: wallet as never, publicClient: f.publicClient as never }, generateVerifierArtifacts(c.desc, c.srs));
     // 16 inputs (1×1×4×4) and 3 softmax outputs, all in the circuit's one instance column.
-    const spec = { ...modelSpec(Mode.ZKML_ONCHAIN, d.adapter), inputShape: [1, 1, 4, 4], outputShape: [1, 3], manifestHash: `0x${"5f".padStart(64, "0")}` as `0x${string}` };
+    // (one domain pair for all 16 inputs: this test is about verification, not admission)
+    const domain = { lower: [-(2n ** 62n)], upper: [2n ** 62n] };
+    const spec = { ...modelSpec(Mode.ZKML_ONCHAIN, d.adapter, 0n, undefined, domain), inputShape: [1, 1, 4, 4], outputShape: [1, 3], manifestHash: `0x${"5f".padStart(64, "0")}` as `0x${string}` };
     const { result: modelId } = await f.modelRegistry.simulate.registerModel([spec]);
     await f.modelRegistry.write.registerModel([spec]);
     return { f, modelId };

@@ -32,7 +32,7 @@ const rows = exampleInputs("iris-mlp", 30).map((r) => quantize(r, 7));
 let nextRow = 3;
 const nextInput = () => rows[nextRow++ % rows.length];
 
-const events = async (eventName: "ProofSubmitted" | "RequestSettled" | "ExecutorMismatch" | "SlashCredited" | "Challenged" | "ResultSubmitted", requestId: bigint) => {
+const events = async (eventName: "InferenceRequested" | "ProofSubmitted" | "RequestSettled" | "ExecutorMismatch" | "SlashCredited" | "Challenged" | "ResultSubmitted", requestId: bigint) => {
   const logs = await ps.stack.client.getContractEvents({ address: ps.hub, abi: inferenceHubAbi, eventName, fromBlock: ps.stack.deployment.deployBlock, strict: true });
   return (logs as unknown as { args: Record<string, unknown> }[]).filter((l) => !("requestId" in l.args) || l.args.requestId === requestId);
 };
@@ -68,7 +68,9 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
     assert.equal(proofEv.args.proof, "0x", "the hub verified it itself: no bytes to republish");
     assert.equal(settled.args.outputHash, valuesHash(proofEv.args.output as bigint[]));
     assert.equal(settled.args.verifierReward, 0n);
-    assert.equal(settled.args.proverReward, (FEE * 5000n) / 10000n, "no verification nodes: their share goes to the prover");
+    // the fee: what was paid above the callback budget (FEE plus the headroom of the quoted gas price)
+    const fee = (await events("InferenceRequested", sent.requestId))[0].args.fee as bigint;
+    assert.equal(settled.args.proverReward, (fee * 5000n) / 10000n, "no verification nodes: their share goes to the prover");
   });
 
   it("ZKML_ONCHAIN: a tampered proof and a proof of another input are refused; an outsider's valid proof settles", async () => {
@@ -85,7 +87,10 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
     const tampered = good.proof.slice();
     tampered[900] ^= 0x04;
     const other = proveHere(nextInput());
+    const outsiderAddress = ps.address(devKey(PROOF_KEYS.provers[1]));
     for (const [what, proof, output] of [["tampered", tampered, good.output], ["another input", other.proof, other.output]] as const) {
+      // a prover may submit only in its own window (the hub draws one per window): the outsider waits for its turn
+      await ps.waitForProverWindow(sent.requestId, outsiderAddress);
       // (an RPC timeout on a loaded machine is not a verdict: ask again)
       let err: unknown;
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -98,6 +103,7 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
       assert.ok(err instanceof TxRejectedError && /InferenceHubInvalidProof/.test(err.message), `${what}: ${String((err as Error).message)}`);
     }
     assert.equal((await ps.stack.client.readContract({ address: ps.hub, abi: inferenceHubAbi, functionName: "status", args: [sent.requestId] })) as number, RequestStatus.Executed);
+    await ps.waitForProverWindow(sent.requestId, outsiderAddress);
     const ok = await outsider.send({ call: submitProofCall(ps.hub, sent.requestId, input, good.output, good.proof), label: "submitProof" });
     assert.equal(ok.receipt.status, "success");
     assert.equal(await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 5_000).then((s) => s.status), RequestStatus.Settled);

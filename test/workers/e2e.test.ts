@@ -9,10 +9,12 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import * as ort from "onnxruntime-node";
 import { keccak256 } from "viem";
-import { demoModelPath, exampleInputs } from "../../models/index.js";
+import { exampleInputs } from "../../models/index.js";
+import { committedBundleDir } from "../../models/bundle.js";
+import { genWitness } from "../../compiler/engine/engine.js";
 import { getRequestStatus } from "../../workers/chain/getRequest.js";
+import { quotePayment, requestIdsFromReceipt } from "../../workers/chain/requestInference.js";
 import { demoFastPathModel, registerFastPathModel } from "../../devnet/model.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { devKey } from "../../devnet/hardhatNode.js";
@@ -30,12 +32,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("fast path end to end (separate processes, real Redis, real chain)", { timeout: 240_000 }, () => {
   let stack: Stack;
-  let session: ort.InferenceSession;
-  const expectedOutput = async (input: readonly bigint[]) => {
-    const x = Float32Array.from(dequantize([...input], 7));
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", x, [1, 4]) });
-    return quantize([...(out[session.outputNames[0]].data as Float32Array)], 7);
-  };
+  // The executor answers with the registered circuit's forward pass (EZKL's witness): the numbers a proof carries.
+  const compiled = new Uint8Array(readFileSync(join(committedBundleDir("iris-mlp"), "model.compiled")));
+  const expectedOutput = async (input: readonly bigint[]) => genWitness(compiled, dequantize([...input], 7)).outputs;
   const submitted = async (ids: bigint[]) => {
     const ev = await stack.resultEvents();
     for (const id of ids) assert.equal(ev.submitted.get(id)?.length, 1, `request ${id}: exactly one ResultSubmitted`);
@@ -44,7 +43,6 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
   };
 
   before(async () => {
-    session = await ort.InferenceSession.create(demoModelPath("iris-mlp"));
     stack = await startStack({
       persistentRedis: true,
       rpcProxy: true,
@@ -59,10 +57,9 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
   });
   after(async () => {
     await stack?.stop();
-    await session?.release();
   });
 
-  it("delivers each request's result once, equal to a local onnxruntime run of the registered model", async () => {
+  it("delivers each request's result once, equal to the registered circuit's forward pass (what a proof carries)", async () => {
     const sent = await stack.request(exampleInputs("iris-mlp", 6), { concurrency: 6 });
     const results = await stack.waitForResults(sent.map((s) => s.requestId), 60_000);
     const ev = await submitted(sent.map((s) => s.requestId));
@@ -183,24 +180,26 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
     assert.ok(BigInt(String(enqueued.from)) <= sent[0].blockNumber);
   });
 
-  it("refuses a corrupt model file with a clear reason, dead-letters the job and refunds the request after its deadline", async () => {
+  it("refuses a corrupt circuit file with a clear reason, dead-letters the job and refunds the request after its deadline", async () => {
     const deep = await demoFastPathModel("iris-deep");
     const deployer = createSignerClient({ rpcUrl: stack.node.url, chainId: stack.node.chainId }, devKey(0));
     const registered = await registerFastPathModel(deployer, stack.client, stack.deployment.modelRegistry, deep);
-    const bytes = new Uint8Array(readFileSync(deep.onnxPath));
+    const bytes = new Uint8Array(readFileSync(join(deep.bundleDir, "model.compiled")));
     bytes[bytes.length - 3] ^= 0xff;
-    writeFileSync(join(stack.modelStoreDir, `${registered.onnxHash.toLowerCase()}.onnx`), bytes);
+    writeFileSync(join(stack.modelStoreDir, `${registered.circuitHash.toLowerCase()}.compiled`), bytes);
 
     const hub = stack.deployment.inferenceHub;
     const requester = stack.requester;
+    const options = { callbackGasLimit: 0, resultCallback: false, resultTimeout: 10, proofTimeout: 0 };
     const hash = await requester.writeContract({
       address: hub,
       abi: (await import("../../protocol/abi/generated.js")).inferenceHubAbi,
       functionName: "requestInference",
-      args: [registered.modelId, quantize(exampleInputs("iris-deep", 1)[0], 7), { callbackGasLimit: 0, resultCallback: false, resultTimeout: 10, proofTimeout: 0 }],
+      args: [registered.modelId, quantize(exampleInputs("iris-deep", 1)[0], 7), options],
+      value: await quotePayment(stack.client, hub, registered.modelId, options),
     });
     const receipt = await stack.client.waitForTransactionReceipt({ hash });
-    const requestId = BigInt(receipt.logs[0].topics[1]!);
+    const [requestId] = requestIdsFromReceipt(receipt, hub);
 
     const execute = openQueue(stack.queues, QueueName.execute);
     const refund = openQueue(stack.queues, QueueName.refund);
@@ -214,7 +213,7 @@ describe("fast path end to end (separate processes, real Redis, real chain)", { 
       }
       assert.ok(failed, "execute job failed");
       assert.match(failed.failedReason, /does not match its registered hash/);
-      assert.ok(failed.failedReason.includes(registered.onnxHash) && failed.failedReason.includes(keccak256(bytes)));
+      assert.ok(failed.failedReason.includes(registered.circuitHash) && failed.failedReason.includes(keccak256(bytes)));
       assert.equal(failed.attemptsMade, 1, "permanent: not retried");
       const letters = await listDeadLetters(stack.queues, [QueueName.execute]);
       assert.ok(letters.some((l) => l.jobId === id && l.permanent && /registered hash/.test(l.reason)));

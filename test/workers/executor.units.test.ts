@@ -6,11 +6,13 @@ import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { keccak256 } from "viem";
 import { decodeFixedPoint, encodeFixedPoint } from "../../workers/executor/fixedPoint.js";
-import { SessionCache, runModel } from "../../workers/executor/sessions.js";
+import { CircuitCache, runCircuit } from "../../workers/executor/circuits.js";
 import { LocalModelStore, putModel } from "../../workers/model-store/localStore.js";
 import { BadInputError, ModelHashMismatchError, UnknownModelError } from "../../workers/shared/errors.js";
 import { demoModelPath, exampleInputs } from "../../models/index.js";
 import { quantize } from "../../protocol/fixedPoint.js";
+import { committedBundleDir } from "../../models/bundle.js";
+import { genWitness } from "../../compiler/engine/engine.js";
 
 describe("fixed point", () => {
   it("encodes like the project's quantize (half away from zero) on float32 values", () => {
@@ -36,17 +38,29 @@ describe("local model store", () => {
   const bytes = new Uint8Array(readFileSync(demoModelPath("iris-mlp")));
   const hash = keccak256(bytes);
 
-  it("loads a content-addressed file and runs it with onnxruntime", async () => {
+  it("loads a content-addressed model file, and a compiled circuit whose forward pass is the executor's answer", async () => {
     await putModel(dir, bytes);
     const store = new LocalModelStore(dir);
     const loaded = await store.load(hash);
     assert.equal(loaded.bytes.length, bytes.length);
-    const sessions = new SessionCache(store, 2);
-    const session = await sessions.get(hash);
-    assert.equal(await sessions.get(hash), session, "sessions are cached");
-    const out = await runModel(session, Float32Array.from(exampleInputs("iris-mlp", 1)[0]), [1, 4]);
+    const compiled = new Uint8Array(readFileSync(join(committedBundleDir("iris-mlp"), "model.compiled")));
+    const circuitHash = await putModel(dir, compiled, "compiled");
+    const circuits = new CircuitCache(store, 2);
+    const c = await circuits.get(circuitHash);
+    assert.equal(await circuits.get(circuitHash), c, "circuits are cached");
+    const x = exampleInputs("iris-mlp", 1)[0].map((v) => Math.round(v * 128) / 128);
+    const out = runCircuit(c, Float32Array.from(x));
     assert.equal(out.length, 3);
-    await sessions.close();
+    // exactly the outputs the prover's witness (and so the proof) carries
+    assert.deepEqual(out, genWitness(compiled, x).outputs);
+    await assert.rejects(circuits.get(keccak256(new TextEncoder().encode("no such circuit"))), UnknownModelError);
+  });
+
+  it("finds a compiled circuit through a bundle manifest", async () => {
+    const store = new LocalModelStore(committedBundleDir("iris-deep"));
+    const manifest = JSON.parse(readFileSync(join(committedBundleDir("iris-deep"), "manifest.json"), "utf8"));
+    const c = await store.loadCircuit(manifest.files.compiled.keccak256);
+    assert.equal(keccak256(c.bytes), manifest.files.compiled.keccak256);
   });
 
   it("finds a model through a bundle manifest and refuses a corrupt file with both hashes in the reason", async () => {
@@ -78,7 +92,10 @@ describe("local model store", () => {
       tampered[10] ^= 1;
       writeFileSync(join(d2, `${h.toLowerCase()}.onnx`), tampered);
       await assert.rejects(new LocalModelStore(d2).load(h), ModelHashMismatchError);
-      await assert.rejects(new SessionCache(new LocalModelStore(d2)).get(h), ModelHashMismatchError);
+      const compiled = new Uint8Array(readFileSync(join(committedBundleDir("iris-mlp"), "model.compiled")));
+      const c = await putModel(d2, compiled, "compiled");
+      writeFileSync(join(d2, `${c.toLowerCase()}.compiled`), compiled.slice(1));
+      await assert.rejects(new CircuitCache(new LocalModelStore(d2)).get(c), ModelHashMismatchError);
     } finally {
       rmSync(d2, { recursive: true, force: true });
     }

@@ -146,8 +146,31 @@ describe("start-up checks", { timeout: 600_000 }, () => {
       VERIFIER_PRIVATE_KEY: devKey(16),
       BUNDLE_DIRS: committedBundleDir("iris-mlp"),
     });
-    assert.equal(await exitOf(w), 78);
+    assert.equal(await exitOf(w), 78, w.stderr());
     assert.match(w.stderr(), /VERIFIER_PRIVATE_KEY: 0x[0-9a-fA-F]{40} is not an eligible Verifier node: it has no stake/);
+  });
+
+  it("a verification node refuses a hub whose AttestationQuorum does not serve it (setHub never called)", async () => {
+    // AttestationQuorum storage: EIP712's two fallback strings (slots 0, 1), then `hub` (slot 2)
+    const quorum = stack.deployment.attestationQuorum;
+    const slot = "0x2";
+    const read = () => stack.client.getStorageAt({ address: quorum, slot });
+    const wired = await read();
+    assert.equal(BigInt(wired ?? 0), BigInt(stack.deployment.inferenceHub), "slot 2 holds the quorum's hub");
+    const setHubSlot = (value: string) => stack.client.request({ method: "hardhat_setStorageAt", params: [quorum, slot, value] } as never);
+    await setHubSlot(`0x${"0".repeat(64)}`);
+    try {
+      const w = spawnFor("verifier-node", {
+        MODEL_REGISTRY_ADDRESS: stack.deployment.modelRegistry,
+        VERIFIER_PRIVATE_KEY: devKey(16),
+        BUNDLE_DIRS: committedBundleDir("iris-mlp"),
+      });
+      assert.equal(await exitOf(w), 78);
+      assert.match(w.stderr(), new RegExp(`HUB_ADDRESS: the hub's AttestationQuorum ${quorum} serves no hub yet \\(its admin never called setHub\\): votes sent to it would revert`));
+    } finally {
+      await setHubSlot(wired!);
+    }
+    assert.equal(await read(), wired);
   });
 
   it("a prover refuses BUNDLE_DIRS it cannot use, and derives the proving key a committed bundle lacks", async () => {

@@ -1,5 +1,6 @@
 // What operators read, checked without a chain: masked URLs, the outage log's one line per outage with backoff,
-// the Redis durability verdict, the hub's link views against the compiled artifact, and the test tiers.
+// the Redis durability verdict, the hub's and quorum's link views against the compiled artifacts, what a node key's
+// standing in the NodeRegistry tells the operator to do, and the test tiers.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,7 +12,9 @@ import { devKey } from "../../devnet/hardhatNode.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { nextJob, orderJobs } from "../../testkit/runner/schedule.js";
 import { classify, parseTags, type Share } from "../../testkit/runner/tiers.js";
-import { hubLinksAbi } from "../../workers/preflight/contracts.js";
+import { hubLinksAbi, quorumLinksAbi } from "../../workers/preflight/contracts.js";
+import { registryViewsAbi, standingProblem, type KeyStanding } from "../../workers/preflight/stake.js";
+import { NodeRole } from "../../protocol/enums.js";
 import { durabilityFromInfo } from "../../workers/preflight/redis.js";
 import { OutageLog, isConnectionError } from "../../workers/shared/outage.js";
 import { maskUrl, maskUrlsIn } from "../../workers/shared/redact.js";
@@ -89,11 +92,58 @@ describe("Redis durability verdict", () => {
   });
 });
 
-describe("hub link views", () => {
+describe("link views", () => {
+  const viewsOf = (folder: string, name: string) => {
+    const artifact = JSON.parse(readFileSync(join(REPO_ROOT, "artifacts", "contracts", folder, `${name}.sol`, `${name}.json`), "utf8")) as { abi: AbiFunction[] };
+    return new Map(artifact.abi.filter((e) => e.type === "function").map((f) => [toFunctionSelector(f), f.outputs.map((o) => o.type).join(",")]));
+  };
+  const outputs = (f: AbiFunction) => f.outputs.map((o) => o.type).join(",");
   it("models() and nodes() are views of the compiled InferenceHub with these signatures", () => {
-    const artifact = JSON.parse(readFileSync(join(REPO_ROOT, "artifacts", "contracts", "hub", "InferenceHub.sol", "InferenceHub.json"), "utf8")) as { abi: AbiFunction[] };
-    const compiled = new Set(artifact.abi.filter((e) => e.type === "function" && e.outputs.length === 1 && e.outputs[0].type === "address").map((f) => toFunctionSelector(f)));
-    for (const f of hubLinksAbi) assert.ok(compiled.has(toFunctionSelector(f)), `${f.name}() returning an address is in the artifact`);
+    const compiled = viewsOf("hub", "InferenceHub");
+    for (const f of hubLinksAbi) assert.equal(compiled.get(toFunctionSelector(f)), "address", `${f.name}() returning an address is in the artifact`);
+  });
+  it("nodes() and domainSeparator() are views of the compiled AttestationQuorum with these signatures", () => {
+    const compiled = viewsOf("verifiers", "AttestationQuorum");
+    for (const f of quorumLinksAbi) assert.equal(compiled.get(toFunctionSelector(f)), outputs(f), `${f.name}() is in the artifact`);
+  });
+  it("isRegistered, unbondingOf and suspendedUntil are views of the compiled NodeRegistry with these signatures", () => {
+    const compiled = viewsOf("registry", "NodeRegistry");
+    for (const f of registryViewsAbi) assert.equal(compiled.get(toFunctionSelector(f)), outputs(f), `${f.name} is in the artifact`);
+  });
+});
+
+describe("node key standing", () => {
+  const registry = "0x00000000000000000000000000000000000000aa";
+  const base: KeyStanding = {
+    address: "0x00000000000000000000000000000000000000b1",
+    eligible: false,
+    registered: true,
+    stake: 10n ** 16n,
+    minStake: 10n ** 16n,
+    unbonding: 0n,
+    suspended: false,
+    suspendedUntil: 0n,
+  };
+  const now = 1_800_000_000n;
+  it("an unregistered key is told to register with the minimum", () => {
+    const m = standingProblem({ ...base, registered: false, stake: 0n }, NodeRole.Executor, registry, now);
+    assert.match(m, /is not an eligible Executor node: it has no stake\. Stake it with NodeRegistry\(0x0+aa\)\.register\(0 \/\* Executor \*\/\) sending at least 0\.01 ETH/);
+  });
+  it("a registered key below the minimum (slashed, or unbonding) is told to top up by the difference, not to register again", () => {
+    const m = standingProblem({ ...base, stake: 4n * 10n ** 15n, unbonding: 6n * 10n ** 15n }, NodeRole.Prover, registry, now);
+    assert.match(m, /has 0\.004 ETH staked \(0\.006 ETH unbonding does not count\), below the minimum 0\.01 ETH\. Top it up with NodeRegistry\(0x0+aa\)\.increaseStake\(1 \/\* Prover \*\/\) sending at least 0\.006 ETH/);
+    assert.doesNotMatch(m, /register\(/);
+  });
+  it("a suspended verification node is told when it may reinstate itself, or that it may now", () => {
+    const until = now + 3600n;
+    const waiting = standingProblem({ ...base, suspended: true, suspendedUntil: until }, NodeRole.Verifier, registry, now);
+    assert.match(waiting, new RegExp(`is suspended until ${new Date(Number(until) * 1000).toISOString().replace(/\./g, "\\.")} .*silenceLimit.*Wait until .*, then call NodeRegistry\\(0x0+aa\\)\\.reinstate\\(2 /\\* Verifier \\*/\\)`));
+    const over = standingProblem({ ...base, suspended: true, suspendedUntil: now - 1n }, NodeRole.Verifier, registry, now);
+    assert.match(over, /The suspension is over: call NodeRegistry\(0x0+aa\)\.reinstate\(2 \/\* Verifier \*\/\)/);
+  });
+  it("a staked key left out after a minimum change is told to resync", () => {
+    const m = standingProblem(base, NodeRole.Verifier, registry, now);
+    assert.match(m, /not re-checked since the minimum stake changed\. Call NodeRegistry\(0x0+aa\)\.resyncEligibility\(2 \/\* Verifier \*\/, 200\)/);
   });
 });
 

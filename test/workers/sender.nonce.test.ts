@@ -97,6 +97,45 @@ describe("TxSender (hardhat node)", () => {
     }
   });
 
+  it("a nonce it gives up on is cancelled, so the key's next transaction is not stuck behind it", async () => {
+    const key = devKey(10);
+    const sender = new TxSender({ publicClient: client, walletClient: createSignerClient(chain(), key), pollIntervalMs: 20, receiptTimeoutMs: 300, maxResends: 2 });
+    await rpc("evm_setAutomine", [false]);
+    let pendingNonce: number | undefined;
+    // From now on every block's base fee is far above today's fees: a transaction sent at them is never mined.
+    const today = await client.estimateFeesPerGas();
+    const high = today.maxFeePerGas * 100n;
+    const mineExpensive = async () => {
+      await rpc("hardhat_setNextBlockBaseFeePerGas", [`0x${high.toString(16)}`]);
+      await rpc("evm_mine");
+    };
+    let mining: ReturnType<typeof setInterval> | undefined;
+    try {
+      const givenUp = sender.send({
+        call: { address: target, abi: pingAbi, functionName: "ping", args: [9n] },
+        label: "ping",
+        stillNeeded: async () => {
+          pendingNonce ??= await client.getTransactionCount({ address: sender.address });
+          return false; // e.g. another sender delivered the result meanwhile
+        },
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      mining = setInterval(() => void mineExpensive().catch(() => {}), 100);
+      await assert.rejects(givenUp, (err: Error) => err instanceof TxSupersededError);
+    } finally {
+      clearInterval(mining);
+      await rpc("evm_setAutomine", [true]);
+    }
+    // The nonce was used by the cancellation, so the next transaction of the key is mined.
+    const latest = await client.getTransactionCount({ address: sender.address, blockTag: "latest" });
+    assert.ok(pendingNonce !== undefined && latest > pendingNonce, `nonce ${pendingNonce} is still open (latest count ${latest})`);
+    const next = await Promise.race([
+      sender.send({ call: { address: target, abi: pingAbi, functionName: "ping", args: [10n] }, label: "ping" }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the key is stuck behind the given-up nonce")), 10_000)),
+    ]);
+    assert.equal(next.receipt.status, "success");
+  });
+
   it("bumps fees by at least the given percent and never below the network's current fees", () => {
     const prev = { maxFeePerGas: 100n, maxPriorityFeePerGas: 10n };
     assert.deepEqual(bumpFees(prev, { maxFeePerGas: 50n, maxPriorityFeePerGas: 1n }, 20), { maxFeePerGas: 120n, maxPriorityFeePerGas: 12n });

@@ -19,7 +19,7 @@ export const STAGE_POLICIES = {
   /** sender: deliver a result */
   submit: {
     InferenceHubNotAssigned: "delay", // wait for the window that opens the request to every executor
-    InferenceHubNotEligible: "delay", // this key is slashed or unbonding: bench it, another key once the window opens
+    InferenceHubNotEligible: "delay", // this key is slashed, suspended or unbonding: bench it, another key once the window opens
     InferenceHubDeadlinePassed: "permanent", // too late: refund it
   },
   /** sender: refundExpired */
@@ -27,6 +27,7 @@ export const STAGE_POLICIES = {
   /** prover: submitProof / challenge */
   prove: {
     InferenceHubUnexpectedStatus: "skip",
+    InferenceHubChallengeNotCommitted: "delay", // OPTIMISTIC: the commitment must be in an earlier block
     InferenceHubDeadlinePassed: "permanent",
     InferenceHubNotEligible: "permanent",
     InferenceHubInputMismatch: "permanent",
@@ -34,15 +35,20 @@ export const STAGE_POLICIES = {
   },
   /** prover: settleUnchallenged */
   settle: { InferenceHubDeadlineNotReached: "delay" },
-  /** verifier-node: submitAttestations */
+  /** verifier-node: AttestationQuorum.submitAttestations (a vote counts while its proof's round is open) */
   attest: {
-    InferenceHubUnexpectedStatus: "skip", // quorum reached or proof rejected meanwhile
-    InferenceHubAttestationMismatch: "skip", // another proof is under attestation now
-    InferenceHubDuplicateAttestation: "skip",
-    InferenceHubDeadlinePassed: "skip",
+    InferenceHubAttestationMismatch: "skip", // no round for this proof (replaced by a reorg)
+    InferenceHubDuplicateAttestation: "skip", // already voted
+    InferenceHubDeadlinePassed: "skip", // the round closed
+    InferenceHubNotInElectorate: "permanent", // not in the round's fixed electorate: no vote of this key counts
   },
-  /** verifier-node: claimVerifierReward */
-  claim: { InferenceHubNothingToClaim: "skip" },
+  /** anyone: the hub's settle of a ZKML_ATTESTED request once its quorum decided */
+  settleQuorum: {
+    InferenceHubQuorumPending: "skip", // a later vote (or the round's end) decides
+    InferenceHubUnexpectedStatus: "skip", // settled or rejected by another node meanwhile
+  },
+  /** verifier-node: claimVerifierReward (after the round's window) */
+  claim: { InferenceHubNothingToClaim: "skip", InferenceHubClaimTooEarly: "delay" },
 } as const satisfies Record<string, StagePolicy>;
 export type Stage = keyof typeof STAGE_POLICIES;
 

@@ -1,5 +1,5 @@
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type DecodeErrorResultReturnType, type Hex } from "viem";
-import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
+import { attestationQuorumAbi, inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
 import { errorMessage, walk } from "../shared/errors.js";
 
 type Decoded<abi extends readonly unknown[]> = DecodeErrorResultReturnType<abi> extends infer E
@@ -13,10 +13,14 @@ type Decoded<abi extends readonly unknown[]> = DecodeErrorResultReturnType<abi> 
  * union on `errorName` whose `args` are typed per error, so `e.errorName === "InferenceHubNotAssigned"` narrows
  * `e.args[3]` to the openAt timestamp. Solidity's built-in Error(string) and Panic(uint256) decode too.
  */
-export type ProtocolError = Decoded<typeof inferenceHubAbi> | Decoded<typeof modelRegistryAbi> | Decoded<typeof nodeRegistryAbi>;
+export type ProtocolError =
+  | Decoded<typeof inferenceHubAbi>
+  | Decoded<typeof modelRegistryAbi>
+  | Decoded<typeof nodeRegistryAbi>
+  | Decoded<typeof attestationQuorumAbi>;
 export type ProtocolErrorName = ProtocolError["errorName"];
 
-const ABIS = [inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi] as const;
+const ABIS = [inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi, attestationQuorumAbi] as const;
 
 /** Revert data -> the protocol error it encodes, or null (empty data, an unknown selector). */
 export function decodeRevertData(data: Hex | undefined): ProtocolError | null {

@@ -6,9 +6,35 @@ export interface RequestInferenceParameters {
   hub: Address;
   modelId: bigint;
   input: readonly bigint[];
+  /** msg.value: the model's price plus the callback budget (see quotePayment) */
   fee: bigint;
   options?: { callbackGasLimit?: number; resultCallback?: boolean; resultTimeout?: number; proofTimeout?: number };
   nonce?: number;
+}
+
+type Options = NonNullable<RequestInferenceParameters["options"]>;
+const fullOptions = (o: Options = {}) => ({
+  callbackGasLimit: o.callbackGasLimit ?? 0,
+  resultCallback: o.resultCallback ?? false,
+  resultTimeout: o.resultTimeout ?? 0,
+  proofTimeout: o.proofTimeout ?? 0,
+});
+
+/**
+ * What a request must pay (`msg.value`): the model's price plus the callback budget, quoted by the hub at twice the
+ * network's current max fee per gas (the budget is charged at the request's own gas price, which a transaction
+ * sent now does not exceed), plus `extra` (a fee above the price).
+ */
+export async function quotePayment(
+  client: TwinpathPublicClient,
+  hub: Address,
+  modelId: bigint,
+  options: Options = {},
+  extra = 0n,
+): Promise<bigint> {
+  const { maxFeePerGas } = await client.estimateFeesPerGas();
+  const quote = await client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "quoteFee", args: [modelId, fullOptions(options), maxFeePerGas * 2n] });
+  return quote + extra;
 }
 
 /** Sends requestInference from an EOA (consumer contracts call the hub themselves). Returns the tx hash. */
@@ -18,7 +44,7 @@ export function requestInference(wallet: TwinpathWalletClient, p: RequestInferen
     address: p.hub,
     abi: inferenceHubAbi,
     functionName: "requestInference",
-    args: [p.modelId, p.input, { callbackGasLimit: o.callbackGasLimit ?? 0, resultCallback: o.resultCallback ?? false, resultTimeout: o.resultTimeout ?? 0, proofTimeout: o.proofTimeout ?? 0 }],
+    args: [p.modelId, p.input, fullOptions(o)],
     value: p.fee,
     nonce: p.nonce,
   });

@@ -10,7 +10,7 @@ export const executorShape = {
   MODEL_STORE_DIR: z.string({ required_error: "required" }).min(1),
   /** Jobs processed at once by this process. */
   EXECUTOR_CONCURRENCY: int(1, 1000, 4),
-  /** onnxruntime sessions kept open (least recently used evicted). */
+  /** compiled circuits kept loaded (least recently used evicted); the name predates the witness executor. */
   EXECUTOR_SESSION_CACHE: int(1, 1000, 16),
   /** BullMQ lock: a job whose worker stops renewing it for this long is recovered by another worker. */
   EXECUTOR_LOCK_DURATION_MS: int(1000, 3_600_000, 30_000),

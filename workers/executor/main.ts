@@ -1,5 +1,6 @@
 /**
- * Executor process: runs models for `execute` jobs and hands the outputs to the `submit` queue.
+ * Executor process: runs the registered circuits' forward pass (EZKL witness) for `execute` jobs and hands the
+ * outputs to the `submit` queue.
  * Scale it freely (pm2 scale executor N, or more machines on the same Redis): it holds no key and no state.
  *   node --import tsx workers/executor/main.ts   (env: see workers/config/executor.ts)
  */
@@ -11,7 +12,7 @@ import { LocalModelStore } from "../model-store/localStore.js";
 import { checkChainAndAddresses } from "../preflight/checks.js";
 import { runRole } from "../shared/runRole.js";
 import { ModelSpecCache } from "./models.js";
-import { SessionCache } from "./sessions.js";
+import { CircuitCache } from "./circuits.js";
 import { createExecuteProcessor } from "./processor.js";
 
 await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
@@ -21,12 +22,12 @@ await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, 
   const submitQueue = openQueue(ctx, QueueName.submit, jobOptions);
   const refundQueue = openQueue(ctx, QueueName.refund, jobOptions);
   const executeQueue = openQueue(ctx, QueueName.execute);
-  const sessions = new SessionCache(new LocalModelStore(config.MODEL_STORE_DIR), config.EXECUTOR_SESSION_CACHE);
+  const circuits = new CircuitCache(new LocalModelStore(config.MODEL_STORE_DIR), config.EXECUTOR_SESSION_CACHE);
 
   const worker = openWorker(
     ctx,
     QueueName.execute,
-    createExecuteProcessor({ client, models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), sessions, submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS, faultOutputOffset: config.EXECUTOR_FAULT_OUTPUT_OFFSET }),
+    createExecuteProcessor({ client, models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), circuits, submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS, faultOutputOffset: config.EXECUTOR_FAULT_OUTPUT_OFFSET }),
     { concurrency: config.EXECUTOR_CONCURRENCY, lockDuration: config.EXECUTOR_LOCK_DURATION_MS, stalledInterval: config.EXECUTOR_STALLED_INTERVAL_MS, maxStalledCount: 2 },
   );
 
@@ -35,7 +36,7 @@ await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, 
     depth: { name: QueueName.execute, queue: executeQueue },
     started: { concurrency: config.EXECUTOR_CONCURRENCY, store: config.MODEL_STORE_DIR },
     close: async () => {
-      await Promise.all([submitQueue.close(), refundQueue.close(), executeQueue.close(), sessions.close()]);
+      await Promise.all([submitQueue.close(), refundQueue.close(), executeQueue.close()]);
     },
   };
 });

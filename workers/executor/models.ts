@@ -6,6 +6,8 @@ import { RegisteredModelCache } from "../chain/modelCache.js";
 export interface ModelInfo {
   modelId: bigint;
   onnxHash: Hex;
+  /** the compiled circuit whose witness is the executor's answer */
+  circuitHash: Hex;
   inputShape: number[];
   outputShape: number[];
   inputLength: number;
@@ -20,6 +22,7 @@ export class ModelSpecCache extends RegisteredModelCache<ModelInfo> {
     super(client, registry, (modelId, m) => ({
       modelId,
       onnxHash: m.spec.onnxHash,
+      circuitHash: m.spec.circuitHash,
       inputShape: m.spec.inputShape.map(Number),
       outputShape: m.spec.outputShape.map(Number),
       inputLength: Number(m.inputLength),

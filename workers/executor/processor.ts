@@ -8,15 +8,15 @@ import { failJob } from "../queues/failJob.js";
 import { BadInputError, InferenceError, StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
-import { decodeFixedPoint, encodeFixedPoint } from "./fixedPoint.js";
+import { decodeFixedPoint } from "./fixedPoint.js";
 import type { ModelSpecCache } from "./models.js";
-import { runModel, type SessionCache } from "./sessions.js";
+import { runCircuit, type CircuitCache } from "./circuits.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface ExecuteContext {
   client: TwinpathPublicClient;
   models: ModelSpecCache;
-  sessions: SessionCache;
+  circuits: CircuitCache;
   submitQueue: TypedQueue<"submit">;
   refundQueue: TypedQueue<"refund">;
   logger: Logger;
@@ -29,8 +29,9 @@ export interface ExecuteContext {
 
 /**
  * The execute job: check the request still needs a result and that the job's input is the one the hub recorded,
- * load the registered model by hash (verified bytes), run it on the decoded fixed-point input, encode the output
- * at the model's output scale and hand it to the submit queue (the sender role owns the keys).
+ * load the registered model's compiled circuit by hash (verified bytes), run its forward pass (EZKL's witness) on
+ * the request's input and hand the fixed-point output to the submit queue (the sender role owns the keys). The
+ * answer is the circuit's own output, so a proof of the same input proves exactly it.
  */
 export function createExecuteProcessor(ctx: ExecuteContext) {
   return async (job: TypedJob<"execute">): Promise<ExecuteJobResult> => {
@@ -56,17 +57,16 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       if (d.input.length !== model.inputLength) {
         throw new BadInputError(`request ${d.requestId}: input has ${d.input.length} values, model ${d.modelId} takes ${model.inputLength}`);
       }
-      const session = await ctx.sessions.get(model.onnxHash);
+      const compiled = await ctx.circuits.get(model.circuitHash);
 
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
-      // 3. Run: fixed-point in, float through onnxruntime, fixed-point out.
+      // 3. Run the circuit's forward pass: fixed-point in, fixed-point out (the proof's own numbers).
       const t0 = performance.now();
-      const raw = await runModel(session, decodeFixedPoint(d.input, model.inputScale), model.inputShape);
+      const encoded = runCircuit(compiled, decodeFixedPoint(d.input, model.inputScale));
       const inferenceMs = performance.now() - t0;
-      if (raw.length !== model.outputLength) {
-        throw new InferenceError(`model ${d.modelId} produced ${raw.length} values, the registry says ${model.outputLength}`);
+      if (encoded.length !== model.outputLength) {
+        throw new InferenceError(`model ${d.modelId} produced ${encoded.length} values, the registry says ${model.outputLength}`);
       }
-      const encoded = encodeFixedPoint(raw, model.outputScale);
       if (ctx.faultOutputOffset) encoded[0] += BigInt(ctx.faultOutputOffset);
       const output = encoded.map(String);
 

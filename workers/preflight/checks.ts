@@ -3,7 +3,8 @@
  * 78, each variable named with what is wrong and what to do) or warning when the process can still do useful work:
  *
  *   chain       the RPC answers for CHAIN_ID (retried with backoff while unreachable)
- *   addresses   HUB_ADDRESS is an InferenceHub, MODEL_REGISTRY_ADDRESS is that hub's registry (contracts.ts)
+ *   addresses   HUB_ADDRESS is an InferenceHub, MODEL_REGISTRY_ADDRESS is that hub's registry; for verification
+ *               nodes, the hub's AttestationQuorum serves it (contracts.ts)
  *   keys        node keys are staked and eligible for their role (stake.ts): none eligible refuses, some warns
  *   bundles     BUNDLE_DIRS usable, proving keys present or derived (bundles.ts)
  *
@@ -26,11 +27,15 @@ export interface ChainConfig {
   MODEL_REGISTRY_ADDRESS?: Address;
 }
 
-/** The RPC is on CHAIN_ID and the configured addresses are the protocol's contracts; returns the hub's registries. */
-export async function checkChainAndAddresses(role: string, client: TwinpathPublicClient, config: ChainConfig): Promise<ProtocolAddresses> {
+/**
+ * The RPC is on CHAIN_ID and the configured addresses are the protocol's contracts; returns the hub's registries and
+ * quorum. `quorum`: the role votes, so the hub's AttestationQuorum must be wired to it.
+ */
+export async function checkChainAndAddresses(role: string, client: TwinpathPublicClient, config: ChainConfig, options: { quorum?: boolean } = {}): Promise<ProtocolAddresses> {
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
   const where = `chain ${config.CHAIN_ID} (RPC_URL ${maskUrl(config.RPC_URL)})`;
-  const { addresses, problems } = await retryChain(() => checkProtocolAddresses(client, { hub: config.HUB_ADDRESS, modelRegistry: config.MODEL_REGISTRY_ADDRESS }, where));
+  const configured = { hub: config.HUB_ADDRESS, modelRegistry: config.MODEL_REGISTRY_ADDRESS, quorum: options.quorum };
+  const { addresses, problems } = await retryChain(() => checkProtocolAddresses(client, configured, where));
   if (problems.length || !addresses) throw new ConfigError(role, problems);
   return addresses;
 }
@@ -73,10 +78,4 @@ export function checkBundles(role: string, dirs: readonly string[], options: Bun
 }
 
 /** A read during start-up: retried like first contact when the RPC drops in between. */
-const retryChain = async <T>(fn: () => Promise<T>): Promise<T> => {
-  let out: T | undefined;
-  await retryStartup(async () => {
-    out = await fn();
-  }, 8);
-  return out as T;
-};
+const retryChain = <T>(fn: () => Promise<T>): Promise<T> => retryStartup(fn, 8);

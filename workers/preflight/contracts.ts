@@ -1,5 +1,5 @@
-import { getAddress, isAddressEqual, parseAbi, type Address } from "viem";
-import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
+import { getAddress, isAddressEqual, parseAbi, zeroAddress, type Address } from "viem";
+import { attestationQuorumAbi, inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 
 /**
@@ -9,12 +9,15 @@ import type { TwinpathPublicClient } from "../chain/client.js";
  * code hashes with the build artifacts keeps a deployment made from another build (a patched release, another
  * compiler setting, the immutables every deployment bakes into its code) usable, while still catching the
  * mistakes that happen: a swapped address, the wrong network, a deployment that never happened. Then the
- * registries are taken from the hub itself, so MODEL_REGISTRY_ADDRESS must be the hub's own registry.
+ * registries and the AttestationQuorum are taken from the hub itself, so MODEL_REGISTRY_ADDRESS must be the hub's
+ * own registry, and the quorum must serve that hub and weigh votes by that hub's NodeRegistry.
  */
-export type ContractKind = "InferenceHub" | "ModelRegistry" | "NodeRegistry";
+export type ContractKind = "InferenceHub" | "ModelRegistry" | "NodeRegistry" | "AttestationQuorum";
 
 /** The hub's public immutables (the implementation's, not in IInferenceHub); test/workers/preflight checks them against the artifact. */
 export const hubLinksAbi = parseAbi(["function models() view returns (address)", "function nodes() view returns (address)"]);
+/** The AttestationQuorum's public views outside IAttestationQuorum; test/workers/operator.units checks them too. */
+export const quorumLinksAbi = parseAbi(["function nodes() view returns (address)", "function domainSeparator() view returns (bytes32)"]);
 
 const PROBES: Record<ContractKind, (client: TwinpathPublicClient, address: Address) => Promise<unknown>[]> = {
   InferenceHub: (client, address) => [
@@ -31,6 +34,10 @@ const PROBES: Record<ContractKind, (client: TwinpathPublicClient, address: Addre
   NodeRegistry: (client, address) => [
     client.readContract({ address, abi: nodeRegistryAbi, functionName: "unbondingDelay" }),
     client.readContract({ address, abi: nodeRegistryAbi, functionName: "hub" }),
+  ],
+  AttestationQuorum: (client, address) => [
+    client.readContract({ address, abi: attestationQuorumAbi, functionName: "lastVotedRound", args: [zeroAddress] }),
+    client.readContract({ address, abi: quorumLinksAbi, functionName: "domainSeparator" }),
   ],
 };
 
@@ -57,17 +64,22 @@ export interface ProtocolAddresses {
   hub: Address;
   modelRegistry: Address;
   nodeRegistry: Address;
+  /** where verification nodes vote (the hub's `attestationQuorum()`, also the EIP-712 verifying contract) */
+  attestationQuorum: Address;
 }
 
 const article = (kind: string) => (kind === "no code" ? "an address with no contract code" : kind === "another contract" ? "a contract that is none of the protocol's" : `the ${kind}`);
 
 /**
- * Checks HUB_ADDRESS (and MODEL_REGISTRY_ADDRESS when given) and returns the hub's registries, or the problems, one
- * per variable, each saying what the address is instead. `where` names the chain and RPC for "no code" messages.
+ * Checks HUB_ADDRESS (and MODEL_REGISTRY_ADDRESS when given) and returns the hub's registries and quorum, or the
+ * problems, one per variable, each saying what the address is instead. `where` names the chain and RPC for "no
+ * code" messages. With `quorum` (verification nodes, whose votes would otherwise all revert), the hub's
+ * AttestationQuorum must be one, serve this hub (its one-time `setHub` done) and read stake from the hub's
+ * NodeRegistry.
  */
 export async function checkProtocolAddresses(
   client: TwinpathPublicClient,
-  configured: { hub: Address; modelRegistry?: Address },
+  configured: { hub: Address; modelRegistry?: Address; quorum?: boolean },
   where: string,
 ): Promise<{ addresses?: ProtocolAddresses; problems: AddressProblem[] }> {
   const problems: AddressProblem[] = [];
@@ -82,9 +94,10 @@ export async function checkProtocolAddresses(
     });
     return { problems };
   }
-  const [modelRegistry, nodeRegistry] = await Promise.all([
+  const [modelRegistry, nodeRegistry, attestationQuorum] = await Promise.all([
     client.readContract({ address: configured.hub, abi: hubLinksAbi, functionName: "models" }),
     client.readContract({ address: configured.hub, abi: hubLinksAbi, functionName: "nodes" }),
+    client.readContract({ address: configured.hub, abi: inferenceHubAbi, functionName: "attestationQuorum" }),
   ]);
   if (configured.modelRegistry && !isAddressEqual(configured.modelRegistry, modelRegistry)) {
     const kind = await identifyContract(client, configured.modelRegistry);
@@ -93,5 +106,29 @@ export async function checkProtocolAddresses(
       message: `${configured.modelRegistry} is ${article(kind)}, not the hub's ModelRegistry: the hub at ${configured.hub} uses ${getAddress(modelRegistry)}`,
     });
   }
-  return { addresses: { hub: configured.hub, modelRegistry, nodeRegistry }, problems };
+  if (configured.quorum) {
+    const problem = await quorumProblem(client, configured.hub, nodeRegistry, attestationQuorum);
+    if (problem) problems.push({ variable: "HUB_ADDRESS", message: problem });
+  }
+  return { addresses: { hub: configured.hub, modelRegistry, nodeRegistry, attestationQuorum }, problems };
+}
+
+/** Why the hub's AttestationQuorum cannot count this node's votes, if it cannot (a deployment not finished or mixed). */
+async function quorumProblem(client: TwinpathPublicClient, hub: Address, nodeRegistry: Address, quorum: Address): Promise<string | undefined> {
+  const kind = await identifyContract(client, quorum);
+  if (kind !== "AttestationQuorum") return `the hub at ${hub} names ${quorum} as its attestationQuorum(), which is ${article(kind)}: votes cannot be recorded`;
+  const [servedHub, nodes] = await Promise.all([
+    client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "hub" }),
+    client.readContract({ address: quorum, abi: quorumLinksAbi, functionName: "nodes" }),
+  ]);
+  if (!isAddressEqual(servedHub, hub)) {
+    return (
+      `the hub's AttestationQuorum ${quorum} serves ${isAddressEqual(servedHub, zeroAddress) ? "no hub yet (its admin never called setHub)" : `another hub, ${getAddress(servedHub)}`}: ` +
+      "votes sent to it would revert; finish or redo the deployment"
+    );
+  }
+  if (!isAddressEqual(nodes, nodeRegistry)) {
+    return `the hub's AttestationQuorum ${quorum} weighs votes by the NodeRegistry ${getAddress(nodes)}, the hub slashes and pays through ${getAddress(nodeRegistry)}: a mixed deployment`;
+  }
+  return undefined;
 }

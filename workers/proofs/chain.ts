@@ -1,5 +1,5 @@
-import { getAbiItem, toHex, type Address, type Hex } from "viem";
-import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { encodeAbiParameters, getAbiItem, keccak256, toHex, type Address, type Hex } from "viem";
+import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { inferenceRequestedEvent } from "../chain/getRequestLogs.js";
@@ -15,19 +15,58 @@ export const submitProofCall = (hub: Address, requestId: bigint, input: readonly
 export const challengeCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proof: Uint8Array) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "challenge", args: [requestId, input, output, toHex(proof)] }) as const;
 
+/**
+ * The commitment a challenger records (commitChallenge) in an earlier block than its challenge:
+ * keccak256(abi.encode(requestId, challenger, keccak256(abi.encode(output)), keccak256(proof))). It binds the
+ * challenger, so a copied challenge earns its copier nothing.
+ */
+export function challengeCommitment(requestId: bigint, challenger: Address, output: readonly bigint[], proof: Uint8Array): Hex {
+  const outputHash = keccak256(encodeAbiParameters([{ type: "int256[]" }], [[...output]]));
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
+      [requestId, challenger, outputHash, keccak256(proof)],
+    ),
+  );
+}
+
+export const commitChallengeCall = (hub: Address, requestId: bigint, commitment: Hex) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "commitChallenge", args: [requestId, commitment] }) as const;
+
+/** ZKML_ATTESTED settlement, its own step once the quorum decided (anyone may send it). */
+export const settleCall = (hub: Address, requestId: bigint) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "settle", args: [requestId] }) as const;
+
 export const settleUnchallengedCall = (hub: Address, requestId: bigint) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "settleUnchallenged", args: [requestId] }) as const;
 
-export const submitAttestationsCall = (hub: Address, items: readonly { attestation: Attestation; signature: Hex }[]) =>
+/** Votes go to the hub's AttestationQuorum (`hub.attestationQuorum()`), in batches. */
+export const submitAttestationsCall = (quorum: Address, items: readonly { attestation: Attestation; signature: Hex }[]) =>
   ({
-    address: hub,
-    abi: inferenceHubAbi,
+    address: quorum,
+    abi: attestationQuorumAbi,
     functionName: "submitAttestations",
     args: [items.map((i) => i.attestation), items.map((i) => i.signature)],
   }) as const;
 
 export const claimVerifierRewardCall = (hub: Address, requestId: bigint) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "claimVerifierReward", args: [requestId] }) as const;
+
+/** The hub's AttestationQuorum (where votes go, and the EIP-712 verifying contract of attestations). */
+export async function getAttestationQuorum(client: TwinpathPublicClient, hub: Address): Promise<Address> {
+  return client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "attestationQuorum" });
+}
+
+/** The round of a proof under attestation (votes count until its deadline; seq 0 = never opened). */
+export async function getRound(client: TwinpathPublicClient, quorum: Address, requestId: bigint, proofHash: Hex, instancesHash: Hex) {
+  const round = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [requestId, proofHash, instancesHash] });
+  return client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundOf", args: [round] });
+}
+
+/** The prover allowed to submit a proof of `requestId` now (zero if none). */
+export async function getAssignedProver(client: TwinpathPublicClient, hub: Address, requestId: bigint): Promise<Address> {
+  return client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "assignedProver", args: [requestId] });
+}
 
 /**
  * The input of a request, from its newest InferenceRequested event (the hub keeps only the hash; data availability

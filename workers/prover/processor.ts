@@ -1,5 +1,5 @@
 import { DelayedError } from "bullmq";
-import { getAbiItem, type Address, type Hex } from "viem";
+import { getAbiItem, zeroAddress, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
@@ -17,7 +17,15 @@ import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
-import { challengeCall, getRequestInput, settleUnchallengedCall, submitProofCall } from "../proofs/chain.js";
+import {
+  challengeCall,
+  challengeCommitment,
+  commitChallengeCall,
+  getAssignedProver,
+  getRequestInput,
+  settleUnchallengedCall,
+  submitProofCall,
+} from "../proofs/chain.js";
 import type { EnginePool } from "../proofs/enginePool.js";
 import { ProvingError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
@@ -44,18 +52,26 @@ export interface ProverContext {
   faultDelayMs?: number;
 }
 
+/** How long a prove job waits before asking again whether the proof window is this prover's. */
+export const WINDOW_POLL_MS = 3000;
+/** Proofs made for a request whose window was another prover's when they were ready: reused, not re-proved. */
+const ready = new Map<string, { proved: Awaited<ReturnType<EnginePool["prove"]>>; at: number }>();
+
 const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
 
 /**
- * The prove job: re-read the request (nothing to do once it is proven, settled or refunded), load the registered
+ * The prove job: re-read the request (nothing to do once it is proven, settled or refunded), wait for this
+ * prover's window (ZKML modes: the hub accepts a proof only from the prover whose window it is), load the registered
  * model's bundle (hashes checked against the registry), prove the request's on-chain input in a worker thread,
  * compare the proven output with the fast-path result (a difference beyond the model's tolerance is logged and
  * counted: the hub slashes the executor when it settles), keep the proof content-addressed, then act by mode:
- * ZKML_ONCHAIN / ZKML_ATTESTED submit the proof; OPTIMISTIC challenges only a result the proof contradicts and
- * otherwise schedules settleUnchallenged for when the window closes.
+ * ZKML_ONCHAIN / ZKML_ATTESTED submit the proof; OPTIMISTIC challenges only a result the proof contradicts (a
+ * commitment first, binding this prover, then the challenge in a later block) and otherwise schedules
+ * settleUnchallenged for when the window closes.
  */
 export function createProveProcessor(ctx: ProverContext) {
-  return async (job: TypedJob<"prove">): Promise<ProveJobResult> => {
+  return async (job: TypedJob<"prove">, token?: string): Promise<ProveJobResult> => {
+    for (const [k, v] of ready) if (Date.now() - v.at > 3_600_000) ready.delete(k); // forget proofs nobody asked for
     const started = Date.now();
     const d = job.data;
     const requestId = BigInt(d.requestId);
@@ -67,6 +83,9 @@ export function createProveProcessor(ctx: ProverContext) {
       if (record.status !== RequestStatus.Executed) return skipped(ctx, log, record.status, record.provedBy);
       const model = await ctx.models.get(BigInt(d.modelId));
       if (model.modelId !== record.modelId) throw new StaleJobError(`request ${d.requestId} is for model ${record.modelId}, the job says ${d.modelId}`);
+      if (model.mode !== VerificationMode.OPTIMISTIC && !(await waitForWindow(ctx, job, token, d.hub, requestId, log))) {
+        return { outcome: "skipped", reason: "no proof window open (deadline passed or no eligible prover)" };
+      }
 
       // 2. The request's input (the hub's record decides) and the fast-path output.
       let input = d.input.map(BigInt);
@@ -83,7 +102,9 @@ export function createProveProcessor(ctx: ProverContext) {
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
       log.info({ model: d.modelId, mode: verificationModeName(model.mode), threadsBusy: ctx.pool.pending }, "proving");
       const floats = input.map((v) => Number(v) / 2 ** model.inputScale);
-      const proved = await ctx.pool.prove(artifacts.manifestHash, artifacts, floats);
+      const key = `${d.chainId}-${d.hub}-${d.requestId}-${record.inputHash}`;
+      const proved = ready.get(key)?.proved ?? (await ctx.pool.prove(artifacts.manifestHash, artifacts, floats));
+      ready.delete(key);
       ctx.proofMetrics?.proveSeconds.observe((proved.witnessMs + proved.proveMs) / 1000);
       const engineProof = parseEngineProof(proved.proof);
       const instances = proofInstances(engineProof);
@@ -123,12 +144,26 @@ export function createProveProcessor(ctx: ProverContext) {
           log.info({ proofHash, maxDiff, proveMs: Math.round(proved.proveMs) }, "proof agrees with the optimistic result; no challenge");
           return base;
         }
+        // commit first (it binds this prover: a copied challenge earns its copier nothing), challenge in a later block
+        const commitment = challengeCommitment(requestId, ctx.sender.address, proven, raw);
+        const committed = await send(ctx, log, "commitChallenge", commitChallengeCall(d.hub, requestId, commitment), stillExecuted);
+        if (!committed) return { ...base, outcome: "skipped", reason: "request no longer challengeable" };
         const sent = await send(ctx, log, "challenge", challengeCall(d.hub, requestId, input, proven, raw), stillExecuted);
         if (!sent) return { ...base, outcome: "skipped", reason: "request no longer challengeable" };
         ctx.proofMetrics?.proofs.inc({ outcome: "challenged" });
         return { ...base, outcome: "challenged", txHash: sent.hash, gasUsed: sent.gasUsed, submittedAt: Date.now() };
       }
-      const sent = await send(ctx, log, "submitProof", submitProofCall(d.hub, requestId, input, proven, raw), stillExecuted);
+      let sent: Awaited<ReturnType<typeof send>>;
+      try {
+        sent = await send(ctx, log, "submitProof", submitProofCall(d.hub, requestId, input, proven, raw), stillExecuted);
+      } catch (err) {
+        if (classifyFailure("prove", err).error?.errorName !== "InferenceHubNotAssigned") throw err;
+        // the window moved on while proving: keep the proof for this prover's next window
+        ready.set(key, { proved, at: Date.now() });
+        log.info("proof ready but the window is another prover's now; waiting for ours");
+        await job.moveToDelayed(Date.now() + WINDOW_POLL_MS, token);
+        throw new DelayedError();
+      }
       if (!sent) return { ...base, outcome: "skipped", reason: "request proven by someone else meanwhile" };
       ctx.proofMetrics?.proofs.inc({ outcome: "submitted" });
       ctx.metrics?.jobLatency.observe({ queue: QueueName.prove, outcome: "ok" }, (Date.now() - started) / 1000);
@@ -139,6 +174,20 @@ export function createProveProcessor(ctx: ProverContext) {
       return failJob(err, { queue: QueueName.prove, stage: "prove", log, metrics: ctx.metrics });
     }
   };
+}
+
+/**
+ * True when the proof window of `requestId` is this prover's, false when no window is open any more; otherwise moves
+ * the job back to delayed (checked again after WINDOW_POLL_MS). The hub draws one prover per window, so the wait
+ * ends when ours comes.
+ */
+async function waitForWindow(ctx: ProverContext, job: TypedJob<"prove">, token: string | undefined, hub: Address, requestId: bigint, log: Logger): Promise<boolean> {
+  const assigned = await getAssignedProver(ctx.client, hub, requestId);
+  if (assigned.toLowerCase() === ctx.sender.address.toLowerCase()) return true;
+  if (assigned === zeroAddress) return false;
+  log.info({ assigned }, "proof window belongs to another prover; waiting for ours");
+  await job.moveToDelayed(Date.now() + WINDOW_POLL_MS, token);
+  throw new DelayedError();
 }
 
 async function skipped(ctx: ProverContext, log: Logger, status: number, provedBy: Address): Promise<ProveJobResult> {

@@ -146,6 +146,8 @@ export interface VerifyJobResult {
   batchSize?: number;
   settled?: boolean;
   rejectedProof?: boolean;
+  /** the hub's settle, sent by this node once the quorum decided */
+  settleTx?: Hex;
 }
 
 export interface ClaimJobResult {

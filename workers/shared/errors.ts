@@ -65,10 +65,13 @@ export class UnknownModelError extends TwinpathError {
   override name = "UnknownModelError";
   override readonly code = 2001;
   override readonly permanent = true;
-  constructor(readonly onnxHash: string, where: string) {
-    super(`No model file with keccak256 ${onnxHash} in the model store`, {
+  constructor(readonly onnxHash: string, where: string, what = "model file") {
+    super(`No ${what} with keccak256 ${onnxHash} in the model store`, {
       metaMessages: [`  store: ${where}`],
-      details: "Put the registered ONNX file into the model store (file name <hash>.onnx or a bundle with manifest.json).",
+      details:
+        what === "model file"
+          ? "Put the registered ONNX file into the model store (file name <hash>.onnx or a bundle with manifest.json)."
+          : "Put the registered model's bundle (with manifest.json and model.compiled) or <hash>.compiled into the model store.",
     });
   }
 }
@@ -83,7 +86,7 @@ export class ModelHashMismatchError extends TwinpathError {
     readonly path: string,
   ) {
     super(`Model file ${path} does not match its registered hash`, {
-      metaMessages: [`  registered onnxHash: ${expected}`, `  keccak256 of the file: ${actual}`],
+      metaMessages: [`  registered hash: ${expected}`, `  keccak256 of the file: ${actual}`],
       details: "The file is corrupt or is another model; replace it with the registered bytes.",
     });
   }

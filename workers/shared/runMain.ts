@@ -28,7 +28,7 @@ export async function runMain(role: string, main: () => Promise<void>): Promise<
  * backoff (0.5 s doubling to 10 s; `attempts` tries, ~4.5 min by default) while the RPC outage log says what is
  * wrong. A ChainError (the RPC answers for another chain) fails at once.
  */
-export async function retryStartup(fn: () => Promise<void>, attempts = 30): Promise<void> {
+export async function retryStartup<T>(fn: () => Promise<T>, attempts = 30): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await fn();

@@ -1,5 +1,5 @@
 import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
-import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { attestationQuorumAbi } from "../../protocol/abi/generated.js";
 import { decodeRevertData, describeRevertData, type ProtocolError } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { errorMessage } from "../shared/errors.js";
@@ -9,11 +9,12 @@ import { Batcher, type Settled } from "../chain/sender/batcher.js";
 import { type Attestation } from "../../protocol/attestation.js";
 
 export type AttestationOutcome =
-  | { kind: "recorded"; txHash: Hex; gasUsed: bigint; batchSize: number; stakeValid: bigint; stakeInvalid: bigint; settled: boolean; rejectedProof: boolean }
+  | { kind: "recorded"; txHash: Hex; gasUsed: bigint; batchSize: number; stakeValid: bigint; stakeInvalid: bigint }
   | { kind: "rejected"; txHash?: Hex; reason: string; error: ProtocolError | null };
 
 export interface AttestationBatcherOptions {
-  hub: Address;
+  /** the hub's AttestationQuorum, where votes go */
+  quorum: Address;
   sender: TxSender;
   /** @defaultValue 16 */
   maxBatchSize?: number;
@@ -28,9 +29,10 @@ interface SignedAttestation {
 }
 
 /**
- * Gathers a node's signed attestations into submitAttestations transactions (a Batcher: one transaction per batch).
- * Each item succeeds or fails on its own in the hub (ItemRejected), and its outcome is read from the receipt's
- * events: AttestationRecorded for this node, RequestSettled / ProofRejected when this attestation decided the quorum.
+ * Gathers a node's signed attestations into AttestationQuorum.submitAttestations transactions (a Batcher: one
+ * transaction per batch). Each item succeeds or fails on its own (AttestationRejected), and its outcome is read from
+ * the receipt's events: AttestationRecorded for this node. Settling is a step of its own (the hub's `settle`), not
+ * part of the vote.
  */
 export class AttestationBatcher {
   private readonly batcher: Batcher<SignedAttestation, AttestationOutcome>;
@@ -49,8 +51,8 @@ export class AttestationBatcher {
 
   private async send(batch: SignedAttestation[]): Promise<Settled<AttestationOutcome>[]> {
     try {
-      const sent = await this.o.sender.send({ call: submitAttestationsCall(this.o.hub, batch), label: "submitAttestations" });
-      const outcomes = parseAttestationReceipt(sent.receipt, this.o.hub, this.o.sender.address, batch.map((p) => p.attestation.requestId));
+      const sent = await this.o.sender.send({ call: submitAttestationsCall(this.o.quorum, batch), label: "submitAttestations" });
+      const outcomes = parseAttestationReceipt(sent.receipt, this.o.quorum, this.o.sender.address, batch.map((p) => p.attestation.requestId));
       this.o.logger?.debug({ txHash: sent.hash, batch: batch.length, gasUsed: String(sent.receipt.gasUsed) }, "attestations sent");
       return outcomes.map((o) => ({
         ok: true,
@@ -64,26 +66,22 @@ export class AttestationBatcher {
 }
 
 type ParsedOutcome =
-  | { kind: "recorded"; stakeValid: bigint; stakeInvalid: bigint; settled: boolean; rejectedProof: boolean }
+  | { kind: "recorded"; stakeValid: bigint; stakeInvalid: bigint }
   | { kind: "rejected"; reason: string; error: ProtocolError | null };
 
-export function parseAttestationReceipt(receipt: TransactionReceipt, hub: Address, node: Address, requestIds: readonly bigint[]): ParsedOutcome[] {
-  const logs = parseEventLogs({ abi: inferenceHubAbi, logs: receipt.logs }).filter((l) => l.address.toLowerCase() === hub.toLowerCase());
+export function parseAttestationReceipt(receipt: TransactionReceipt, quorum: Address, node: Address, requestIds: readonly bigint[]): ParsedOutcome[] {
+  const logs = parseEventLogs({ abi: attestationQuorumAbi, logs: receipt.logs }).filter((l) => l.address.toLowerCase() === quorum.toLowerCase());
   const recorded = new Map<bigint, { stakeValid: bigint; stakeInvalid: bigint }>();
   const rejected = new Map<bigint, Hex>();
-  const settled = new Set<bigint>();
-  const proofRejected = new Set<bigint>();
   for (const l of logs) {
     if (l.eventName === "AttestationRecorded" && l.args.verifier.toLowerCase() === node.toLowerCase()) {
-      recorded.set(l.args.requestId, { stakeValid: l.args.stakeValid, stakeInvalid: l.args.stakeInvalid });
+      recorded.set(l.args.requestId, { stakeValid: l.args.validStake, stakeInvalid: l.args.invalidStake });
     }
-    if (l.eventName === "ItemRejected") rejected.set(l.args.requestId, l.args.reason);
-    if (l.eventName === "RequestSettled") settled.add(l.args.requestId);
-    if (l.eventName === "ProofRejected") proofRejected.add(l.args.requestId);
+    if (l.eventName === "AttestationRejected") rejected.set(l.args.requestId, l.args.reason);
   }
   return requestIds.map((id) => {
     const r = recorded.get(id);
-    if (r) return { kind: "recorded", ...r, settled: settled.has(id), rejectedProof: proofRejected.has(id) };
+    if (r) return { kind: "recorded", ...r };
     const reason = rejected.get(id);
     if (reason !== undefined) return { kind: "rejected", reason: describeRevertData(reason), error: decodeRevertData(reason) };
     return { kind: "rejected", reason: `no AttestationRecorded for request ${id} (tx status ${receipt.status})`, error: null };

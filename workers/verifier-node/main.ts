@@ -33,11 +33,12 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
   const logger = roleLogger.child({ node: address });
   const proofMetrics = createProofMetrics(metrics.registry);
   const client = createChainClient(chain);
-  const { nodeRegistry } = await checkChainAndAddresses("verifier-node", client, config);
+  // votes go to the hub's AttestationQuorum (also the EIP-712 verifying contract of attestations), checked to serve this hub
+  const { nodeRegistry, attestationQuorum: quorum } = await checkChainAndAddresses("verifier-node", client, config, { quorum: true });
   await checkKeysEligible("verifier-node", client, nodeRegistry, NodeRole.Verifier, "VERIFIER_PRIVATE_KEY", [address], logger);
   const bundleRoots = checkBundles("verifier-node", config.BUNDLE_DIRS, { variable: "BUNDLE_DIRS", requirePk: false }, logger);
   const sender = new TxSender({ publicClient: client, walletClient: wallet, logger, metrics });
-  const batcher = new AttestationBatcher({ hub: config.HUB_ADDRESS, sender, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger });
+  const batcher = new AttestationBatcher({ quorum, sender, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger });
 
   const ctx = { ...queues, prefix: verifierQueuePrefix(config.QUEUE_PREFIX, address) };
   const queue = openQueue(ctx, QueueName.verify, { defaultJobOptions: defaultJobOptions(config.VERIFIER_MAX_ATTEMPTS, config.VERIFIER_BACKOFF_MS) });
@@ -45,6 +46,7 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
   const pool = new EnginePool({ threads: config.VERIFIER_THREADS });
   const node = {
     client,
+    quorum,
     wallet,
     sender,
     batcher,

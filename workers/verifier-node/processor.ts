@@ -16,7 +16,7 @@ import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
-import { claimVerifierRewardCall, getRequestInput } from "../proofs/chain.js";
+import { claimVerifierRewardCall, getRequestInput, getRound, settleCall } from "../proofs/chain.js";
 import { ProofHashMismatchError, UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModelCache } from "../proofs/models.js";
@@ -25,6 +25,8 @@ import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backe
 
 export interface VerifierNodeContext {
   client: TwinpathPublicClient;
+  /** the hub's AttestationQuorum (votes, EIP-712 verifying contract) */
+  quorum: Hex;
   wallet: TwinpathWalletClient;
   sender: TxSender;
   batcher: AttestationBatcher;
@@ -42,12 +44,14 @@ export interface VerifierNodeContext {
 }
 
 /**
- * The verify job of one verification node: the proof must still be the one under attestation; the node rebuilds
- * the public instances itself from the request's on-chain input and the submitted output at the model's scales
- * (and checks they hash to the hub's instancesHash), verifies the published proof bytes against the registered
- * verifying key and settings (bundle checked against the registry) without re-running the model, and signs an
- * EIP-712 attestation of the verdict, submitted in a batch. A proof that does not verify for these instances gets
- * a signed "invalid".
+ * The verify job of one verification node: the proof's round must still be open (its verification window; a node
+ * votes on every round it is in, also after the quorum decided: late votes share the reward and show the node is
+ * not silent); the node rebuilds the public instances itself from the request's on-chain input and the submitted
+ * output at the model's scales (and checks they hash to the round's instancesHash), verifies the published proof
+ * bytes against the registered verifying key and settings (bundle checked against the registry) without re-running
+ * the model, and signs an EIP-712 attestation of the verdict (verifying contract: the hub's AttestationQuorum),
+ * submitted in a batch. A proof that does not verify for these instances gets a signed "invalid". Then, if the
+ * request still waits and the quorum has decided, it settles it (the hub's `settle`, its own step).
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
   return async (job: TypedJob<"verify">): Promise<VerifyJobResult> => {
@@ -55,11 +59,12 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, proofHash: d.proofHash, attempt: job.attemptsMade + 1 });
     try {
-      // 1. Still the proof under attestation?
+      // 1. Is the proof's round still open?
       const record = await getRequest(ctx.client, { hub: d.hub, requestId });
-      if (record.status !== RequestStatus.ProofSubmitted || record.proofHash !== d.proofHash) {
-        log.info({ status: requestStatusName(record.status) }, "proof no longer under attestation");
-        return { outcome: "skipped", reason: `status ${requestStatusName(record.status)}${record.proofHash !== d.proofHash ? ", another proof" : ""}` };
+      const closed = await roundClosed(ctx, requestId, d.proofHash, d.instancesHash);
+      if (closed) {
+        log.info({ status: requestStatusName(record.status) }, `proof's round ${closed}`);
+        return { outcome: "skipped", reason: `round ${closed}` };
       }
       const proof = hexToBytes(d.proof);
       if (keccak256(proof) !== d.proofHash) throw new ProofHashMismatchError(`request ${d.requestId}: published proof bytes do not hash to ${d.proofHash}`);
@@ -85,10 +90,10 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         verdict = { valid: false, checks: [] };
         log.warn({ instances: instances?.length, expectedCount }, "instances do not fit the circuit: attesting invalid");
       } else {
-        if (instancesHash(instances) !== record.instancesHash) {
+        if (instancesHash(instances) !== d.instancesHash) {
           // The hub built its instances with the same rule; a difference means this node and the hub disagree on
           // the binding itself. Do not sign anything in that state.
-          throw new StaleJobError(`request ${d.requestId}: instances built here hash to ${instancesHash(instances)}, the hub recorded ${record.instancesHash}`);
+          throw new StaleJobError(`request ${d.requestId}: instances built here hash to ${instancesHash(instances)}, the hub recorded ${d.instancesHash}`);
         }
         // 4. Verify (never re-running the model).
         verdict = await ctx.verifier.verify(artifacts, proof, instances);
@@ -96,29 +101,28 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
       }
 
-      // 5. Sign and submit the attestation, if the proof is still the hub's one: verification takes a while, and a
-      // reorg or a rival proof may have replaced it meanwhile (never sign for a proof no longer on chain).
-      const current = await getRequest(ctx.client, { hub: d.hub, requestId });
-      if (current.status !== RequestStatus.ProofSubmitted || current.proofHash !== d.proofHash) {
-        log.info({ status: requestStatusName(current.status) }, "proof no longer under attestation (changed while verifying); not attesting");
-        return { outcome: "skipped", valid: verdict.valid, reason: `status ${requestStatusName(current.status)}${current.proofHash !== d.proofHash ? ", another proof" : ""}`, checks: verdict.checks };
+      // 5. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
+      // verification takes a while (never sign for a proof no longer on chain).
+      const closedNow = await roundClosed(ctx, requestId, d.proofHash, d.instancesHash);
+      if (closedNow) {
+        log.info("proof's round closed while verifying; not attesting");
+        return { outcome: "skipped", valid: verdict.valid, reason: `round ${closedNow}`, checks: verdict.checks };
       }
-      const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: record.instancesHash, valid: verdict.valid };
-      const signature = await ctx.wallet.signTypedData(attestationTypedData(d.chainId, d.hub, attestation));
+      const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: d.instancesHash, valid: verdict.valid };
+      const signature = await ctx.wallet.signTypedData(attestationTypedData(d.chainId, ctx.quorum, attestation));
       const outcome = await ctx.batcher.submit(attestation, signature);
       if (outcome.kind === "rejected") {
         ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "rejected" });
         if (classifyProtocolError("attest", outcome.error) === "skip") {
-          log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), reason: outcome.reason }, "attestation not needed any more (quorum reached or proof replaced)");
+          log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), reason: outcome.reason }, "attestation not needed any more (already voted, or the round closed)");
           return { outcome: "skipped", valid: verdict.valid, reason: outcome.reason, checks: verdict.checks, txHash: outcome.txHash };
         }
-        throw new Error(`hub rejected the attestation for request ${d.requestId}: ${outcome.reason}`);
+        throw new Error(`the quorum rejected the attestation for request ${d.requestId}: ${outcome.reason}`);
       }
       ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "recorded" });
-      log.info(
-        { valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), txHash: outcome.txHash, settled: outcome.settled, rejectedProof: outcome.rejectedProof },
-        "attestation recorded",
-      );
+      log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), txHash: outcome.txHash }, "attestation recorded");
+      // 6. Settle (or reject) if the quorum decided and nobody did it yet.
+      const settled = await trySettle(ctx, d.hub, requestId, d.proofHash, log);
       const result: VerifyJobResult = {
         outcome: "attested",
         valid: verdict.valid,
@@ -126,12 +130,14 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         txHash: outcome.txHash,
         gasUsed: outcome.gasUsed.toString(),
         batchSize: outcome.batchSize,
-        settled: outcome.settled,
-        rejectedProof: outcome.rejectedProof,
+        ...settled,
       };
       if (ctx.claimRewards && verdict.valid) {
+        // claimable once the round's window is over (chain time)
+        const round = await getRound(ctx.client, ctx.quorum, requestId, d.proofHash, d.instancesHash);
+        const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
         await addJob(ctx.claimQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId, proofHash: d.proofHash }, {
-          delay: outcome.settled ? 0 : 2000,
+          delay: Math.max(0, Number(BigInt(round.deadline) - now + 1n) * 1000),
           attempts: 30,
           backoff: { type: "exponential", delay: 2000 },
         });
@@ -143,9 +149,37 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
   };
 }
 
+/** Why the proof's round takes no vote any more ("closed", "never opened"), or null while it is open. */
+async function roundClosed(ctx: VerifierNodeContext, requestId: bigint, proofHash: Hex, instancesHash: Hex): Promise<string | null> {
+  const round = await getRound(ctx.client, ctx.quorum, requestId, proofHash, instancesHash);
+  if (round.seq === 0n) return "never opened (replaced by a reorg?)";
+  const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
+  return now > BigInt(round.deadline) ? "closed" : null;
+}
+
 /**
- * The claim job: this node's share of a settled request's verifier reward. While the request still waits for the
- * quorum the job fails and retries with backoff; a rejected or refunded request has nothing to claim.
+ * The hub's `settle` for this proof, when the request still waits on it and the quorum has decided. Another node
+ * may have settled it first; a pending quorum is not an error (a later vote settles).
+ */
+async function trySettle(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
+  const record = await getRequest(ctx.client, { hub, requestId });
+  if (record.status !== RequestStatus.ProofSubmitted || record.proofHash !== proofHash) return {};
+  try {
+    const sent = await ctx.sender.send({ call: settleCall(hub, requestId), label: "settle" });
+    const after = await getRequest(ctx.client, { hub, requestId });
+    const settled = after.status === RequestStatus.Settled;
+    log.info({ txHash: sent.hash, gasUsed: String(sent.receipt.gasUsed), outcome: settled ? "settled" : "proof rejected" }, "quorum decided: settled");
+    return { settled, rejectedProof: !settled, settleTx: sent.hash };
+  } catch (err) {
+    if (classifyFailure("settleQuorum", err).action === "skip") return {};
+    throw err;
+  }
+}
+
+/**
+ * The claim job: this node's share of a settled request's verifier reward, once the proof's round is over. While the
+ * request still waits for the quorum or the round the job fails and retries with backoff; a rejected or refunded
+ * request has nothing to claim.
  */
 export function createClaimProcessor(ctx: VerifierNodeContext) {
   return async (job: TypedJob<"claim">): Promise<ClaimJobResult> => {
@@ -159,7 +193,9 @@ export function createClaimProcessor(ctx: VerifierNodeContext) {
       ctx.logger.info({ requestId: id, txHash: sent.hash }, "verifier reward claimed");
       return { claimed: true, txHash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
     } catch (err) {
-      if (classifyFailure("claim", err).action === "skip") return { claimed: false, reason: failureReason(err) };
+      const { action } = classifyFailure("claim", err);
+      if (action === "skip") return { claimed: false, reason: failureReason(err) };
+      if (action === "delay") throw new Error(`request ${id}: claim window not open yet (${failureReason(err)}); claim later`);
       throw err;
     }
   };

@@ -1,7 +1,7 @@
 /**
- * Shared fixture and helpers for the InferenceHub tests: the real registries, the hub wired to them, the test-only
- * instance-checking verifier, one model per verification mode, staked nodes, and TS references for the instance
- * encoding, the stand-in proofs and EIP-712 attestations.
+ * Shared fixture and helpers for the InferenceHub tests: the real registries, the AttestationQuorum, the HubLogic
+ * library linked into the hub, the test-only instance-checking verifier, one model per verification mode, staked
+ * nodes, and TS references for the instance encoding, the stand-in proofs, payments and EIP-712 attestations.
  */
 import assert from "node:assert/strict";
 
@@ -26,6 +26,57 @@ export const SLASH = parseEther("0.1"); // hub default per offence
 export const INPUT: bigint[] = [653n, 448n, 179n, 26n]; // iris features at scale 7
 export const OUTPUT: bigint[] = [500n, -120n, -380n];
 export const DEFAULT_OPTIONS = { callbackGasLimit: 0, resultCallback: true, resultTimeout: 0, proofTimeout: 0 };
+/** The admitted input domain of the test models (fixed point, per element). */
+export const DOMAIN = { lower: [-1024n, -1024n, -1024n, -1024n], upper: [1023n, 1023n, 1023n, 1023n] };
+/** Every request in these tests is sent at this gas price (legacy transactions), so its callback budget is exact. */
+export const GAS_PRICE = 2_000_000_000n;
+/** Longer than the default parameters' longestWindow() (8 days, 10 minutes and 1 second). */
+export const UNBONDING_DELAY = 15n * 24n * 3600n;
+
+/** The hub's default parameters (ignition/modules/Hub.ts), paying `treasury`. */
+export function defaultHubParams(treasury: Address) {
+  return {
+    executorBps: 4_000,
+    proverBps: 3_000,
+    verifierBps: 2_000,
+    protocolBps: 1_000,
+    quorumBps: 6_666,
+    slashRewardBps: 5_000,
+    assignmentWindow: 30,
+    minResultTimeout: 10,
+    defaultResultTimeout: 300,
+    maxResultTimeout: 86_400,
+    minProofTimeout: 60,
+    defaultProofTimeout: 3_600,
+    maxProofTimeout: 604_800,
+    defaultCallbackGas: 200_000,
+    maxCallbackGas: 2_000_000,
+    proverWindow: 600,
+    attestationWindow: 600,
+    electorateEpoch: 1,
+    silenceLimit: 10,
+    suspension: 604_800,
+    executorSlash: SLASH,
+    proverSlash: SLASH,
+    verifierSlash: SLASH,
+    treasury,
+  };
+}
+
+/** Gas the hub adds to each callback's limit in the budget (HubLogic.CALLBACK_OVERHEAD). */
+export const CALLBACK_OVERHEAD = 10_000n;
+
+/** The callback budget a request with `opts` pays at GAS_PRICE (the default 200k gas per callback). */
+export function budgetOf(opts: Partial<typeof DEFAULT_OPTIONS> = {}) {
+  const o = { ...DEFAULT_OPTIONS, ...opts };
+  const gas = BigInt(o.callbackGasLimit === 0 ? 200_000 : o.callbackGasLimit) + CALLBACK_OVERHEAD;
+  return gas * (o.resultCallback ? 2n : 1n) * GAS_PRICE;
+}
+
+/** What a request pays: the fee plus its callback budget. */
+export function paymentOf(opts: Partial<typeof DEFAULT_OPTIONS> = {}, fee = PRICE) {
+  return fee + budgetOf(opts);
+}
 
 /** TS reference of Instances.toField: v >= 0 ? v : r - |v|. */
 export function toField(v: bigint): bigint {
@@ -54,7 +105,7 @@ export function instancesHash(input: readonly bigint[], output: readonly bigint[
 
 export { ATTESTATION_TYPES, type Attestation } from "../../../protocol/attestation.js";
 
-export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price = PRICE) {
+export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price = PRICE, domain = DOMAIN) {
   return {
     onnxHash: keccak256("0x01"),
     settingsHash: keccak256("0x02"),
@@ -69,7 +120,32 @@ export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price
     verifier: mode === Mode.ZKML_ATTESTED ? ("0x0000000000000000000000000000000000000000" as Address) : verifier,
     price,
     tolerance,
+    inputLower: domain.lower,
+    inputUpper: domain.upper,
   };
+}
+
+/**
+ * The protocol as the Ignition module wires it: registries, HubLogic linked into the hub, the AttestationQuorum, and
+ * both setHub calls. `params` override the defaults; `unbondingDelay` is the registry's.
+ */
+export async function deployProtocol(
+  viem: Viem,
+  { params = {}, unbondingDelay = UNBONDING_DELAY, minStake = MIN_STAKE }: { params?: Partial<ReturnType<typeof defaultHubParams>>; unbondingDelay?: bigint; minStake?: bigint } = {},
+) {
+  const [admin, treasury] = await viem.getWalletClients();
+  const modelRegistry = await viem.deployContract("ModelRegistry");
+  const nodeRegistry = await viem.deployContract("NodeRegistry", [admin.account.address, [minStake, minStake, minStake], unbondingDelay]);
+  const quorum = await viem.deployContract("AttestationQuorum", [nodeRegistry.address, admin.account.address]);
+  const hubLogic = await viem.deployContract("HubLogic");
+  const hub = await viem.deployContract(
+    "InferenceHub",
+    [modelRegistry.address, nodeRegistry.address, quorum.address, admin.account.address, { ...defaultHubParams(treasury.account.address), ...params }],
+    { libraries: { HubLogic: hubLogic.address } },
+  );
+  await nodeRegistry.write.setHub([hub.address]);
+  await quorum.write.setHub([hub.address]);
+  return { modelRegistry, nodeRegistry, quorum, hubLogic, hub };
 }
 
 /**
@@ -82,21 +158,8 @@ export async function deployHub(viem: Viem) {
   const publicClient = await viem.getPublicClient();
   const chainId = await publicClient.getChainId();
 
-  const modelRegistry = await viem.deployContract("ModelRegistry");
-  const nodeRegistry = await viem.deployContract("NodeRegistry", [
-    admin.account.address,
-    [MIN_STAKE, MIN_STAKE, MIN_STAKE],
-    3600n,
-  ]);
-  const hub = await viem.deployContract("InferenceHub", [
-    modelRegistry.address,
-    nodeRegistry.address,
-    admin.account.address,
-    treasury.account.address,
-  ]);
-  await nodeRegistry.write.setHub([hub.address]);
+  const { modelRegistry, nodeRegistry, quorum, hub } = await deployProtocol(viem);
   const verifier = await viem.deployContract("TestOnlyInstanceCheckingVerifier");
-  const quorum = await viem.getContractAt("AttestationQuorum", await hub.read.attestationQuorum());
 
   const register = async (spec: ReturnType<typeof modelSpec>) => {
     const { result } = await modelRegistry.simulate.registerModel([spec]);
@@ -123,11 +186,14 @@ export async function deployHub(viem: Viem) {
     return w;
   };
 
-  /** Request from the TestOnlyConsumer contract (callbacks recorded). Returns the request id. */
+  /**
+   * Request from the TestOnlyConsumer contract (callbacks recorded), paying the fee plus the callback budget at
+   * GAS_PRICE. Returns the request id.
+   */
   async function request(modelId: bigint, opts: Partial<typeof DEFAULT_OPTIONS> = {}, input = INPUT, fee = PRICE) {
     const options = { ...DEFAULT_OPTIONS, ...opts };
     const id = (await hub.read.requestCount()) + 1n;
-    await consumer.write.request([modelId, input, options], { value: fee, account: user.account });
+    await consumer.write.request([modelId, input, options], { value: fee + budgetOf(options), account: user.account, gasPrice: GAS_PRICE });
     return id;
   }
 
@@ -138,13 +204,31 @@ export async function deployHub(viem: Viem) {
     return walletOf(r.executor);
   }
 
-  async function sign(wallet: (typeof wallets)[number], a: Attestation, overrides: { chainId?: number; hub?: Address } = {}) {
+  /** The prover whose window it is now. */
+  async function proverOf(id: bigint) {
+    return walletOf(await hub.read.assignedProver([id]));
+  }
+
+  /** Submit a proof of `output` (default: a valid stand-in proof) from the prover whose window it is. */
+  async function prove(id: bigint, output = OUTPUT, proof: Hex = proofFor(INPUT, output), input = INPUT) {
+    const prover = await proverOf(id);
+    await hub.write.submitProof([id, input, output, proof], { account: prover.account });
+    return prover;
+  }
+
+  async function sign(wallet: (typeof wallets)[number], a: Attestation, overrides: { chainId?: number; quorum?: Address } = {}) {
     return wallet.signTypedData({
-      domain: { name: "Twinpath", version: "1", chainId: overrides.chainId ?? chainId, verifyingContract: overrides.hub ?? hub.address },
+      domain: { name: "Twinpath", version: "1", chainId: overrides.chainId ?? chainId, verifyingContract: overrides.quorum ?? quorum.address },
       types: ATTESTATION_TYPES,
       primaryType: "Attestation",
       message: a,
     });
+  }
+
+  /** Each of `voters` signs `a`; the signatures are submitted to the quorum in one transaction. */
+  async function attest(a: Attestation, voters: (typeof wallets)[number][]) {
+    const signatures = await Promise.all(voters.map((v) => sign(v, a)));
+    return quorum.write.submitAttestations([voters.map(() => a), signatures]);
   }
 
   /** Every account that can hold a balance at the hub in these tests (wallets, consumers passed in). */
@@ -169,6 +253,11 @@ export async function deployHub(viem: Viem) {
     for (let id = 1n; id <= count; id++) {
       const r = await hub.read.getRequest([id]);
       if (r.status === Status.Requested || r.status === Status.Executed || r.status === Status.ProofSubmitted) escrow += r.fee;
+    }
+    // callback budgets still held count as escrow too
+    for (let id = 1n; id <= count; id++) {
+      const r = await hub.read.getRequest([id]);
+      if (r.status === Status.Requested || r.status === Status.Executed || r.status === Status.ProofSubmitted) escrow += r.callbackBudget;
     }
     const settled = await hub.getEvents.RequestSettled({}, { fromBlock: 0n, strict: true });
     const claimed = await hub.getEvents.VerifierRewardClaimed({}, { fromBlock: 0n, strict: true });
@@ -204,7 +293,10 @@ export async function deployHub(viem: Viem) {
     walletOf,
     request,
     deliver,
+    proverOf,
+    prove,
     sign,
+    attest,
     sumReleasable,
     assertBooksBalance,
   };

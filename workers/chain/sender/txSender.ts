@@ -70,7 +70,9 @@ export class TxSupersededError extends ChainError {
  * Owns one key's nonces. Simulates first (a revert costs no nonce), then signs and sends under a lock so
  * transactions reach the node in nonce order (an automining Hardhat node rejects a nonce ahead of the next one),
  * then tracks the receipt concurrently, re-sending the same nonce with bumped fees when it is slow, after
- * checking on-chain state. Exactly one instance per key may exist across all processes.
+ * checking on-chain state. A nonce it gives up on (no longer needed, or out of re-sends) is cancelled with a
+ * same-nonce self-transfer at bumped fees, so later transactions never wait behind it. Exactly one instance per key
+ * may exist across all processes.
  */
 export class TxSender {
   readonly address: Address;
@@ -124,21 +126,22 @@ export class TxSender {
     let resends = 0;
     for (;;) {
       const found = await this.waitForAnyReceipt(hashes, this.o.receiptTimeoutMs);
-      if (found) {
-        const gasUsed = found.gasUsed;
-        this.o.metrics?.txGas.observe({ action: label }, Number(gasUsed));
-        this.o.metrics?.txSent.inc({ action: label, outcome: found.status === "success" ? "mined" : "reverted" });
-        return { receipt: found, hash: found.transactionHash, nonce: first.nonce, resends, sentAt: first.sentAt, minedAt: Date.now() };
-      }
+      if (found) return this.done(label, found, first, resends);
       if (resends >= this.o.maxResends) {
+        const mined = await this.cancel(first.nonce, fees, hashes, label);
+        if (mined?.transactionHash && hashes.includes(mined.transactionHash)) return this.done(label, mined, first, resends);
         this.o.metrics?.txSent.inc({ action: label, outcome: "failed" });
-        throw new ChainError(`no receipt for ${label} (nonce ${first.nonce}) after ${resends} re-sends`, { metaMessages: hashes.map((h) => `  sent: ${h}`) });
+        throw new ChainError(`no receipt for ${label} (nonce ${first.nonce}) after ${resends} re-sends; nonce cancelled`, {
+          metaMessages: hashes.map((h) => `  sent: ${h}`),
+        });
       }
       // Before re-sending, ask the chain whether the work is still to be done (a crash or another sender may
-      // have delivered it; then the pending transaction will just revert or be replaced by our next one).
+      // have delivered it). If not, the pending transaction is cancelled so it cannot stall the key.
       if (params.stillNeeded && !(await params.stillNeeded())) {
+        const mined = await this.cancel(first.nonce, fees, hashes, label);
+        if (mined?.transactionHash && hashes.includes(mined.transactionHash)) return this.done(label, mined, first, resends);
         this.o.metrics?.txSent.inc({ action: label, outcome: "superseded" });
-        throw new TxSupersededError(`${label} no longer needed on chain; stopped re-sending nonce ${first.nonce}`);
+        throw new TxSupersededError(`${label} no longer needed on chain; nonce ${first.nonce} cancelled`);
       }
       fees = bumpFees(fees, await this.currentFees(true), this.o.feeBumpPercent);
       resends++;
@@ -152,6 +155,40 @@ export class TxSender {
         if (!isNonceError(err)) this.o.logger?.warn({ err: errorMessage(err), label }, "re-send failed");
       }
     }
+  }
+
+  private done(label: string, receipt: TransactionReceipt, first: { nonce: number; sentAt: number }, resends: number): SendReturnType {
+    this.o.metrics?.txGas.observe({ action: label }, Number(receipt.gasUsed));
+    this.o.metrics?.txSent.inc({ action: label, outcome: receipt.status === "success" ? "mined" : "reverted" });
+    return { receipt, hash: receipt.transactionHash, nonce: first.nonce, resends, sentAt: first.sentAt, minedAt: Date.now() };
+  }
+
+  /**
+   * Gives up on `nonce`: replaces whatever is pending there with a self-transfer of 0 at bumped fees, so the nonce is
+   * used and the key never stalls behind a transaction nobody will mine. Waits (one receipt timeout per attempt, up
+   * to maxResends) for any transaction of that nonce to be mined and returns its receipt: the original may still win
+   * the race, and then the caller reports it as sent.
+   */
+  private async cancel(nonce: number, previous: Fees, hashes: Hash[], label: string): Promise<TransactionReceipt | null> {
+    let fees = previous;
+    const all = [...hashes];
+    for (let attempt = 0; attempt <= this.o.maxResends; attempt++) {
+      fees = bumpFees(fees, await this.currentFees(true), this.o.feeBumpPercent);
+      try {
+        const hash = await this.signAndSend({ to: this.address, data: "0x", value: 0n, gas: 21_000n, nonce, fees });
+        all.push(hash);
+        this.o.metrics?.txSent.inc({ action: label, outcome: "cancelled" });
+        this.o.logger?.warn({ label, nonce, hash, maxFeePerGas: String(fees.maxFeePerGas) }, "given-up nonce cancelled with a self-transfer");
+      } catch (err) {
+        // "nonce too low": something of this nonce was mined meanwhile; the wait below finds it.
+        if (!isNonceError(fullMessage(err))) this.o.logger?.warn({ err: errorMessage(err), label, nonce }, "cancel failed");
+      }
+      const mined = await this.waitForAnyReceipt(all, this.o.receiptTimeoutMs);
+      if (mined) return mined;
+      if ((await this.o.publicClient.getTransactionCount({ address: this.address, blockTag: "latest" })) > nonce) return null;
+    }
+    this.o.logger?.error({ label, nonce }, "could not cancel the nonce; later transactions of this key may wait behind it");
+    return null;
   }
 
   /** Forget the cached nonce (e.g. after another tool used the key). */

@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
+import {NodeRole, RequestStatus, VerificationMode} from "../types/Types.sol";
+import {RequestLib} from "../libraries/RequestLib.sol";
+import {Instances} from "../libraries/Instances.sol";
+import {InputDomain} from "../libraries/InputDomain.sol";
+import {PackedOutputs} from "../libraries/PackedOutputs.sol";
+import {FeeSplit} from "../libraries/FeeSplit.sol";
+import {ExternalCalls} from "../libraries/ExternalCalls.sol";
+import {QuorumMath} from "../libraries/QuorumMath.sol";
+import {HubDeps, HubParams, HubState, ModelInfo, VerifierPool} from "./HubTypes.sol";
+
+/// @title HubLogic
+/// @notice The InferenceHub's state machine, as a linked library with external functions (the hub delegatecalls
+/// it, so its code does not count towards the hub's 24,576-byte limit). Each external function is one step of a
+/// request's life, working on the hub's HubState; the hub keeps the entry points, the reentrancy lock, batches and
+/// views. Events and errors are the hub's (IInferenceHub), emitted from the hub's address.
+/// @dev Deploy once per chain and link into InferenceHub (Ignition: ignition/modules/Hub.ts).
+library HubLogic {
+    using RequestLib for RequestLib.Record;
+
+    uint256 private constant BPS = 10_000;
+    uint256 private constant MAX_PROTOCOL_BPS = 2_000;
+    uint256 private constant MIN_QUORUM_BPS = 5_001;
+    uint32 private constant MAX_TIMEOUT = 30 days;
+    uint32 private constant MAX_WINDOW = 1 days;
+    uint32 private constant MAX_CALLBACK_GAS = 5_000_000;
+
+    /// @notice Gas paid per callback on top of its limit: the call itself, encoding the output, CallbackDelivered.
+    uint256 internal constant CALLBACK_OVERHEAD = 10_000;
+
+    bytes32 private constant REASON_RESULT_TIMEOUT = "RESULT_TIMEOUT";
+    bytes32 private constant REASON_PROOF_TIMEOUT = "PROOF_TIMEOUT";
+    bytes32 private constant REASON_OUTPUT_MISMATCH = "OUTPUT_MISMATCH";
+    bytes32 private constant REASON_PROOF_REJECTED = "PROOF_REJECTED";
+    bytes32 private constant REASON_EQUIVOCATION = "EQUIVOCATION";
+
+    // ------------------------------------------------------------------------------------------------ parameters
+
+    /// @notice Checks every bound of `p` and the unbonding rule (`unbondingDelay` > longestWindow(p)), stores `p` and
+    /// emits ParametersChanged.
+    function setParameters(HubState storage s, HubParams memory p, uint256 unbondingDelay) public {
+        if (uint256(p.executorBps) + p.proverBps + p.verifierBps + p.protocolBps != BPS) _invalid("feeSplit");
+        if (p.protocolBps > MAX_PROTOCOL_BPS) _invalid("protocolBps");
+        if (p.quorumBps < MIN_QUORUM_BPS || p.quorumBps > BPS) _invalid("quorumBps");
+        if (p.slashRewardBps > BPS) _invalid("slashRewardBps");
+        if (p.assignmentWindow > MAX_WINDOW) _invalid("assignmentWindow");
+        if (
+            p.minResultTimeout == 0 || p.minResultTimeout > p.defaultResultTimeout
+                || p.defaultResultTimeout > p.maxResultTimeout || p.maxResultTimeout > MAX_TIMEOUT
+        ) _invalid("resultTimeout");
+        if (
+            p.minProofTimeout == 0 || p.minProofTimeout > p.defaultProofTimeout
+                || p.defaultProofTimeout > p.maxProofTimeout || p.maxProofTimeout > MAX_TIMEOUT
+        ) _invalid("proofTimeout");
+        if (p.defaultCallbackGas == 0 || p.defaultCallbackGas > p.maxCallbackGas || p.maxCallbackGas > MAX_CALLBACK_GAS) {
+            _invalid("callbackGas");
+        }
+        if (p.proverWindow == 0 || p.proverWindow > MAX_TIMEOUT) _invalid("proverWindow");
+        if (p.attestationWindow == 0 || p.attestationWindow > MAX_TIMEOUT) _invalid("attestationWindow");
+        if (p.electorateEpoch == 0 || p.electorateEpoch > MAX_WINDOW) _invalid("electorateEpoch");
+        if (p.silenceLimit == 0) _invalid("silenceLimit");
+        if (p.suspension > 365 days) _invalid("suspension");
+        if (p.treasury == address(0)) _invalid("treasury");
+        uint256 longest = longestWindow(p);
+        if (unbondingDelay <= longest) revert IInferenceHub.InferenceHubUnbondingTooShort(unbondingDelay, longest);
+        s.params = p;
+        emit IInferenceHub.ParametersChanged(p);
+    }
+
+    /// @notice electorate epoch + max result timeout + max proof timeout + attestation window.
+    function longestWindow(HubParams memory p) internal pure returns (uint256) {
+        return uint256(p.electorateEpoch) + p.maxResultTimeout + p.maxProofTimeout + p.attestationWindow;
+    }
+
+    function _invalid(bytes32 name) private pure {
+        revert IInferenceHub.InferenceHubInvalidParameter(name);
+    }
+
+    // ------------------------------------------------------------------------------------------------ requests
+
+    /// @notice requestInference: checks the model takes this request (active, input length and domain, payment,
+    /// an electorate for ZKML_ATTESTED), records it, escrows `value`, draws the executor (RANDAO mixed in).
+    function request(
+        HubState storage s,
+        HubDeps memory d,
+        address consumer,
+        uint256 value,
+        uint256 modelId,
+        int256[] calldata input,
+        IInferenceHub.RequestOptions calldata options
+    ) external returns (uint256 requestId) {
+        uint256 budget = callbackBudget(s.params, options, tx.gasprice);
+        VerificationMode mode = _checkModel(s, d, modelId, input, value, budget);
+        requestId = ++s.requestCount;
+        RequestLib.Record storage r = s.requests[requestId];
+        _record(s, r, consumer, value, budget, modelId, mode, options);
+        r.inputHash = Instances.hash(input);
+        address executor = _assignExecutor(d, requestId);
+        r.executor = executor;
+        d.nodes.updateDuties(NodeRole.Executor, address(0), executor);
+        emit IInferenceHub.InferenceRequested(requestId, modelId, consumer, executor, input, r.fee, r.resultDeadline);
+    }
+
+    /// @notice The callback gas a request pays for: its callback gas limit plus CALLBACK_OVERHEAD, for each callback,
+    /// at `gasPrice`.
+    function callbackBudget(HubParams storage p, IInferenceHub.RequestOptions calldata options, uint256 gasPrice)
+        internal
+        view
+        returns (uint256)
+    {
+        (uint256 gasLimit,,) = resolveOptions(p, options);
+        return (gasLimit + CALLBACK_OVERHEAD) * (options.resultCallback ? 2 : 1) * gasPrice;
+    }
+
+    /// @notice Options with zero fields replaced by defaults, each checked against the protocol bounds.
+    function resolveOptions(HubParams storage p, IInferenceHub.RequestOptions calldata options)
+        internal
+        view
+        returns (uint256 gasLimit, uint256 resultTimeout, uint256 proofTimeout)
+    {
+        gasLimit = options.callbackGasLimit == 0 ? p.defaultCallbackGas : options.callbackGasLimit;
+        if (gasLimit > p.maxCallbackGas) revert IInferenceHub.InferenceHubInvalidOptions("callbackGasLimit");
+        resultTimeout =
+            _pick(options.resultTimeout, p.defaultResultTimeout, p.minResultTimeout, p.maxResultTimeout, "resultTimeout");
+        proofTimeout =
+            _pick(options.proofTimeout, p.defaultProofTimeout, p.minProofTimeout, p.maxProofTimeout, "proofTimeout");
+    }
+
+    // ------------------------------------------------------------------------------------------------ fast path
+
+    /// @notice submitResult: the assigned executor (anyone eligible after the assignment window) delivers; the duty
+    /// moves to it; the prover that owes the proof is drawn; the onResult callback is paid to `payee`.
+    function submitResult(HubState storage s, HubDeps memory d, address executor, uint256 id, int256[] calldata output)
+        external
+    {
+        RequestLib.Record storage r = s.requests[id];
+        // 1.-2. state, deadline, who may deliver, shape and range of the output; record; the duty moves
+        _acceptResult(s, d, executor, id, r, output);
+        // 3. the prover that owes the proof
+        address prover;
+        if (r.mode != VerificationMode.OPTIMISTIC) {
+            prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
+            r.provedBy = prover;
+            if (prover != address(0)) d.nodes.updateDuties(NodeRole.Prover, address(0), prover);
+        }
+        emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, r.proofDeadline, prover);
+        // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
+        if (r.resultCallback) _callback(s, id, r, false, output, executor);
+    }
+
+    function _acceptResult(
+        HubState storage s,
+        HubDeps memory d,
+        address executor,
+        uint256 id,
+        RequestLib.Record storage r,
+        int256[] calldata output
+    ) private {
+        r.transition(id, RequestStatus.Requested, RequestStatus.Executed);
+        RequestLib.beforeDeadline(id, r.resultDeadline);
+        if (!d.nodes.isEligible(executor, NodeRole.Executor)) {
+            revert IInferenceHub.InferenceHubNotEligible(executor, uint8(NodeRole.Executor));
+        }
+        address assigned = r.executor;
+        uint256 openAt = uint256(r.requestedAt) + s.params.assignmentWindow;
+        if (executor != assigned && block.timestamp < openAt) {
+            revert IInferenceHub.InferenceHubNotAssigned(id, executor, assigned, openAt);
+        }
+        ModelInfo storage m = s.modelInfo[r.modelId];
+        _checkOutput(r.modelId, m.outputLength, output);
+        r.outputHash = Instances.hash(output);
+        r.executor = executor;
+        r.proofDeadline = uint40(block.timestamp + r.proofTimeout);
+        if (executor != assigned) d.nodes.updateDuties(NodeRole.Executor, assigned, executor);
+        // keep the output itself only where settlement or a tolerance check will need it
+        if (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0) PackedOutputs.store(s.fastOutput[id], output);
+    }
+
+    // ------------------------------------------------------------------------------------------------ proof path
+
+    /// @notice submitProof: only the prover whose window it is (a copied proof comes from the wrong key). ZKML_ONCHAIN
+    /// verifies and settles now; ZKML_ATTESTED opens the proof's round with a fixed electorate.
+    function submitProof(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) external {
+        uint256[] memory instances = _acceptProof(s, d, prover, id, input, output, keccak256(proof));
+        if (s.requests[id].mode == VerificationMode.ZKML_ONCHAIN) _verifyAndSettle(s, d, prover, id, output, proof, instances);
+        else _publish(s, d, prover, id, output, proof);
+    }
+
+    /// @dev ZKML_ONCHAIN: verify here, settle now (the proof is in calldata; not repeated in the event).
+    function _verifyAndSettle(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata output,
+        bytes calldata proof,
+        uint256[] memory instances
+    ) private {
+        RequestLib.Record storage r = s.requests[id];
+        if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        r.status = RequestStatus.ProofSubmitted;
+        emit IInferenceHub.ProofSubmitted(id, prover, r.proofHash, r.instancesHash, output, "");
+        _settle(s, d, id, r, output, address(0), prover);
+    }
+
+    /// @dev ZKML_ATTESTED: publish the proof for verification nodes and open its round.
+    function _publish(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata output,
+        bytes calldata proof
+    ) private {
+        RequestLib.Record storage r = s.requests[id];
+        bytes32 proofHash = r.proofHash;
+        if (s.rejectedProofs[_proofKey(id, proofHash)]) revert IInferenceHub.InferenceHubInvalidProof(id);
+        r.status = RequestStatus.ProofSubmitted;
+        PackedOutputs.store(s.provenOutput[id], output);
+        emit IInferenceHub.ProofSubmitted(id, prover, proofHash, r.instancesHash, output, proof);
+        _openVerification(s, d, id, r, proofHash, r.instancesHash);
+    }
+
+    /// @notice settle (ZKML_ATTESTED): the quorum's outcome on the proof under attestation: accepted -> settle,
+    /// rejected -> slash the prover and reopen; pending -> revert.
+    function settle(HubState storage s, HubDeps memory d, address payee, uint256 id) external {
+        RequestLib.Record storage r = s.requests[id];
+        r.expect(id, RequestStatus.ProofSubmitted);
+        QuorumMath.Outcome outcome = _quorumOutcome(s, d, id, r);
+        if (outcome == QuorumMath.Outcome.Accepted) {
+            int256[] memory output = PackedOutputs.load(s.provenOutput[id], s.modelInfo[r.modelId].outputLength);
+            _settle(s, d, id, r, output, address(0), payee);
+        } else if (outcome == QuorumMath.Outcome.Rejected) {
+            _rejectProof(s, d, id, r);
+        } else {
+            revert IInferenceHub.InferenceHubQuorumPending(id);
+        }
+    }
+
+    /// @notice commitChallenge (OPTIMISTIC): record a commitment binding the challenger.
+    function commitChallenge(HubState storage s, uint256 id, bytes32 commitment) external {
+        RequestLib.Record storage r = s.requests[id];
+        r.expect(id, RequestStatus.Executed);
+        r.expectMode(id, VerificationMode.OPTIMISTIC);
+        RequestLib.beforeDeadline(id, r.proofDeadline);
+        if (s.challengeCommits[commitment] == 0) s.challengeCommits[commitment] = block.number;
+        emit IInferenceHub.ChallengeCommitted(id, commitment);
+    }
+
+    /// @notice challenge (OPTIMISTIC): a committed proof of another output settles it and slashes the executor.
+    function challenge(
+        HubState storage s,
+        HubDeps memory d,
+        address challenger,
+        uint256 id,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) external {
+        _acceptChallenge(s, challenger, id, input, output, proof);
+        RequestLib.Record storage r = s.requests[id];
+        emit IInferenceHub.Challenged(id, challenger, r.provenOutputHash);
+        _settle(s, d, id, r, output, challenger, challenger);
+    }
+
+    /// @dev A challenge in time, committed earlier by its sender, with a valid proof of an output beyond the tolerance
+    /// of the result; recorded (the challenger as the prover).
+    function _acceptChallenge(
+        HubState storage s,
+        address challenger,
+        uint256 id,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) private {
+        RequestLib.Record storage r = s.requests[id];
+        r.expect(id, RequestStatus.Executed);
+        r.expectMode(id, VerificationMode.OPTIMISTIC);
+        RequestLib.beforeDeadline(id, r.proofDeadline);
+        _consumeCommitment(s, id, challenger, output, proof);
+        uint256[] memory instances = _bindInstances(s, id, r, input, output);
+        if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        _recordChallenge(s, id, r, challenger, keccak256(proof), instances, output);
+    }
+
+    /// @dev The commitment binds the challenger: whoever copies a challenge has no commitment of its own. It must
+    /// come from an earlier block, and is used once.
+    function _consumeCommitment(
+        HubState storage s,
+        uint256 id,
+        address challenger,
+        int256[] calldata output,
+        bytes calldata proof
+    ) private {
+        bytes32 commitment = keccak256(abi.encode(id, challenger, Instances.hash(output), keccak256(proof)));
+        uint256 committedAt = s.challengeCommits[commitment];
+        if (committedAt == 0 || committedAt >= block.number) {
+            revert IInferenceHub.InferenceHubChallengeNotCommitted(id, commitment);
+        }
+        delete s.challengeCommits[commitment];
+    }
+
+    /// @dev A challenge must contradict the result beyond the tolerance; the challenger is recorded as the prover.
+    function _recordChallenge(
+        HubState storage s,
+        uint256 id,
+        RequestLib.Record storage r,
+        address challenger,
+        bytes32 proofHash,
+        uint256[] memory instances,
+        int256[] calldata output
+    ) private {
+        bytes32 provenHash = Instances.hash(output);
+        if (!_isMismatch(s, id, r, output, provenHash)) revert IInferenceHub.InferenceHubChallengeFailed(id);
+        r.mismatch = true;
+        r.provedBy = challenger;
+        r.proofHash = proofHash;
+        r.instancesHash = keccak256(abi.encode(instances));
+        r.provenOutputHash = provenHash;
+    }
+
+    /// @notice settleUnchallenged (OPTIMISTIC): the window closed without a challenge.
+    function settleUnchallenged(HubState storage s, HubDeps memory d, address payee, uint256 id) external {
+        RequestLib.Record storage r = s.requests[id];
+        r.expect(id, RequestStatus.Executed);
+        r.expectMode(id, VerificationMode.OPTIMISTIC);
+        RequestLib.afterDeadline(id, r.proofDeadline);
+        int256[] memory output = PackedOutputs.load(s.fastOutput[id], s.modelInfo[r.modelId].outputLength);
+        _settle(s, d, id, r, output, address(0), payee);
+    }
+
+    // ------------------------------------------------------------------------------------------------ verifiers
+
+    /// @notice claimVerifierReward: `verifier`'s snapshot-stake share of the pool, once the round is closed.
+    function claimVerifierReward(HubState storage s, HubDeps memory d, address verifier, uint256 id)
+        external
+        returns (uint256 amount)
+    {
+        RequestLib.Record storage r = s.requests[id];
+        r.expect(id, RequestStatus.Settled);
+        // the round's valid stake is final once its window is over (late votes share the reward)
+        if (block.timestamp <= r.verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, r.verifyDeadline);
+        bytes32 round = d.quorum.roundKey(id, r.proofHash, r.instancesHash);
+        (uint256 weight, uint256 validStake) = d.quorum.claim(id, round, verifier);
+        VerifierPool storage pool = s.verifierPools[id];
+        // Proportional to what is left, so the last claimant takes the exact remainder.
+        amount = uint256(pool.remaining) * weight / (validStake - pool.claimedStake);
+        pool.remaining -= uint128(amount);
+        pool.claimedStake += uint128(weight);
+        s.totalVerifierPools -= amount;
+        _credit(s, verifier, amount);
+        emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
+    }
+
+    /// @notice reportEquivocation: slash a node that signed both verdicts on one proof; a share to the reporter.
+    function reportEquivocation(
+        HubState storage s,
+        HubDeps memory d,
+        address reporter,
+        IInferenceHub.Attestation calldata a,
+        bytes calldata sigA,
+        IInferenceHub.Attestation calldata b,
+        bytes calldata sigB
+    ) external {
+        address signer = d.quorum.checkEquivocation(a, sigA, b, sigB);
+        uint256 amount = _slash(s, d, signer, NodeRole.Verifier, s.params.verifierSlash, REASON_EQUIVOCATION, reporter);
+        emit IInferenceHub.EquivocationSlashed(a.requestId, signer, amount);
+    }
+
+    /// @notice reportSilence: suspend a verification node shown silent through silenceLimit closed rounds.
+    function reportSilence(HubState storage s, HubDeps memory d, address verifier, bytes32 fromRound, bytes32 toRound)
+        external
+    {
+        HubParams storage p = s.params;
+        d.quorum.checkSilence(verifier, fromRound, toRound, p.silenceLimit);
+        uint256 until = block.timestamp + p.suspension;
+        d.nodes.suspend(verifier, NodeRole.Verifier, until);
+        emit IInferenceHub.VerifierSuspended(verifier, fromRound, toRound, until);
+    }
+
+    // ------------------------------------------------------------------------------------------------ deadlines
+
+    /// @notice refundExpired: refund fee + unused callback budget; slash only the node that alone owed the missing
+    /// step (to the treasury, never to the consumer).
+    function refundExpired(HubState storage s, HubDeps memory d, uint256 id) external {
+        RequestLib.Record storage r = s.requests[id];
+        RequestStatus atStatus = r.status;
+        uint256 deadline;
+        address executor = r.executor;
+        address prover = r.provedBy;
+        address slashed;
+        NodeRole role = NodeRole.Prover;
+        if (atStatus == RequestStatus.Requested) {
+            // no result: the assigned executor alone owed it (every admitted input runs)
+            (deadline, slashed, role) = (r.resultDeadline, executor, NodeRole.Executor);
+        } else if (atStatus == RequestStatus.Executed) {
+            // An OPTIMISTIC result is not refunded when its window ends: it settles (settleUnchallenged).
+            if (r.mode == VerificationMode.OPTIMISTIC) revert IInferenceHub.InferenceHubWrongMode(id, uint8(r.mode));
+            // no proof: the prover drawn at result time owed it (every admitted input proves), not the executor.
+            // provedBy is empty if its proof was rejected (slashed then) or no prover was eligible.
+            (deadline, slashed) = (r.proofDeadline, prover);
+        } else if (atStatus == RequestStatus.ProofSubmitted) {
+            // the quorum did not decide in time: nobody alone owed that, nobody is slashed (a decided quorum settles)
+            if (_quorumOutcome(s, d, id, r) != QuorumMath.Outcome.Pending) {
+                revert IInferenceHub.InferenceHubQuorumDecided(id);
+            }
+            deadline = r.verifyDeadline;
+        } else {
+            revert IInferenceHub.InferenceHubUnexpectedStatus(id, atStatus, RequestStatus.Requested);
+        }
+        RequestLib.afterDeadline(id, deadline);
+        // 1. close the request and return the fee and the unused callback budget (fail closed: no node is paid)
+        r.status = RequestStatus.Refunded;
+        address consumer = r.consumer;
+        uint256 refund = uint256(r.fee) + r.callbackBudget;
+        s.totalEscrowed -= refund;
+        _credit(s, consumer, refund);
+        _clearOutputs(s, id, r);
+        emit IInferenceHub.RequestRefunded(id, consumer, refund, atStatus);
+        // 2. duties end; 3. slash the node that let its own deadline pass
+        d.nodes.updateDuties(NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        if (slashed != address(0)) {
+            uint256 amount = role == NodeRole.Executor ? s.params.executorSlash : s.params.proverSlash;
+            _slash(s, d, slashed, role, amount, role == NodeRole.Executor ? REASON_RESULT_TIMEOUT : REASON_PROOF_TIMEOUT, address(0));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ views
+
+    /// @notice Who may submit a proof now, and when that window ends. Window 0 (proverWindow seconds from the
+    /// result) belongs to the prover drawn at result time; each later window to a prover drawn from (id, window)
+    /// over the provers eligible then. Exactly one key is entitled at any time.
+    function entitledProver(HubState storage s, HubDeps memory d, uint256 id)
+        public
+        view
+        returns (address prover, uint256 windowEnd)
+    {
+        RequestLib.Record storage r = s.requests[id];
+        uint256 start = r.executedAt();
+        uint256 w = s.params.proverWindow;
+        uint256 window = (block.timestamp - start) / w;
+        windowEnd = start + (window + 1) * w;
+        prover = r.provedBy;
+        if (window != 0 || prover == address(0)) prover = _drawProver(d, uint256(keccak256(abi.encode(id, window))));
+    }
+
+    // ------------------------------------------------------------------------------------------------ internals
+
+    /// @dev Reads the model (fresh: active flag and price can change), checks it takes this request, caches the
+    /// immutable facts the later stages need. Uses IModelRegistry.modelTerms rather than getModel (hashes, shapes).
+    function _checkModel(
+        HubState storage s,
+        HubDeps memory d,
+        uint256 modelId,
+        int256[] calldata input,
+        uint256 value,
+        uint256 budget
+    ) private returns (VerificationMode) {
+        IModelRegistry.ModelTerms memory model = d.models.modelTerms(modelId);
+        if (!model.active) revert IInferenceHub.InferenceHubModelInactive(modelId);
+        if (input.length != model.inputLength) {
+            revert IInferenceHub.InferenceHubWrongInputLength(modelId, model.inputLength, input.length);
+        }
+        InputDomain.check(model.domain, input);
+        if (value < model.price + budget) revert IInferenceHub.InferenceHubFeeTooLow(modelId, model.price + budget, value);
+        if (model.mode == VerificationMode.ZKML_ATTESTED && d.nodes.totalEligibleStake(NodeRole.Verifier) == 0) {
+            revert IInferenceHub.InferenceHubNoVerifiers(modelId);
+        }
+        if (!s.modelInfo[modelId].known) {
+            s.modelInfo[modelId] = ModelInfo({
+                verifier: model.verifier,
+                inputLength: model.inputLength,
+                outputLength: model.outputLength,
+                mode: model.mode,
+                known: true,
+                tolerance: model.tolerance
+            });
+        }
+        return model.mode;
+    }
+
+    /// @dev Writes a new request's record (slots 0-2; the caller adds the input hash and the executor) and puts its
+    /// payment in escrow.
+    function _record(
+        HubState storage s,
+        RequestLib.Record storage r,
+        address consumer,
+        uint256 value,
+        uint256 budget,
+        uint256 modelId,
+        VerificationMode mode,
+        IInferenceHub.RequestOptions calldata options
+    ) private {
+        (uint256 gasLimit, uint256 resultTimeout, uint256 proofTimeout) = resolveOptions(s.params, options);
+        uint256 fee = value - budget;
+        if (fee > type(uint96).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint96).max, fee);
+        r.consumer = consumer;
+        r.modelId = uint64(modelId);
+        r.callbackGasLimit = uint32(gasLimit);
+        r.requestedAt = uint40(block.timestamp);
+        r.resultDeadline = uint40(block.timestamp + resultTimeout);
+        r.status = RequestStatus.Requested;
+        r.mode = mode;
+        r.fee = uint96(fee);
+        r.callbackBudget = uint96(budget); // budget <= value - fee, and fee was checked above
+        r.proofTimeout = uint32(proofTimeout);
+        r.resultCallback = options.resultCallback;
+        s.totalEscrowed += value;
+    }
+
+    /// @dev Zero takes the default; anything else must be within [min, max].
+    function _pick(uint256 chosen, uint256 defaultValue, uint256 min, uint256 max, string memory field)
+        private
+        pure
+        returns (uint256)
+    {
+        if (chosen == 0) return defaultValue;
+        if (chosen < min || chosen > max) revert IInferenceHub.InferenceHubInvalidOptions(field);
+        return chosen;
+    }
+
+    /// @dev Over NodeRegistry's eligible executors, seeded by the request id, the previous block hash and this block's
+    /// RANDAO mix (unknown to the requester until its request is mined).
+    function _assignExecutor(HubDeps memory d, uint256 requestId) private view returns (address) {
+        uint256 count = d.nodes.eligibleCount(NodeRole.Executor);
+        if (count == 0) revert IInferenceHub.InferenceHubNoExecutors();
+        uint256 seed = uint256(keccak256(abi.encode(requestId, blockhash(block.number - 1), block.prevrandao)));
+        return d.nodes.eligibleAt(NodeRole.Executor, seed % count);
+    }
+
+    /// @dev An eligible prover drawn with `seed`, or address(0) if there is none.
+    function _drawProver(HubDeps memory d, uint256 seed) private view returns (address) {
+        uint256 count = d.nodes.eligibleCount(NodeRole.Prover);
+        if (count == 0) return address(0);
+        return d.nodes.eligibleAt(NodeRole.Prover, seed % count);
+    }
+
+    /// @dev Steps 1-2 of submitProof: state, mode, deadline, the prover's window and eligibility; then the binding
+    /// (instances rebuilt from the stored input and the claimed output), recorded. Returns the instances.
+    function _acceptProof(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes32 proofHash
+    ) private returns (uint256[] memory instances) {
+        RequestLib.Record storage r = s.requests[id];
+        r.expect(id, RequestStatus.Executed);
+        if (r.mode == VerificationMode.OPTIMISTIC) revert IInferenceHub.InferenceHubWrongMode(id, uint8(r.mode));
+        RequestLib.beforeDeadline(id, r.proofDeadline);
+        _checkProver(s, d, id, r, prover);
+        instances = _bindInstances(s, id, r, input, output);
+        _recordProof(s, d, id, r, prover, proofHash, instances, output);
+    }
+
+    /// @dev Reverts unless `prover` holds the current proof window and is eligible.
+    function _checkProver(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage, address prover)
+        private
+        view
+    {
+        (address entitled, uint256 windowEnd) = entitledProver(s, d, id);
+        if (prover != entitled) revert IInferenceHub.InferenceHubNotAssigned(id, prover, entitled, windowEnd);
+        if (!d.nodes.isEligible(prover, NodeRole.Prover)) {
+            revert IInferenceHub.InferenceHubNotEligible(prover, uint8(NodeRole.Prover));
+        }
+    }
+
+    /// @dev Records who proved what and whether it contradicts the fast result; the duty to prove moves to the
+    /// submitter.
+    function _recordProof(
+        HubState storage s,
+        HubDeps memory d,
+        uint256 id,
+        RequestLib.Record storage r,
+        address prover,
+        bytes32 proofHash,
+        uint256[] memory instances,
+        int256[] calldata output
+    ) private {
+        d.nodes.updateDuties(NodeRole.Prover, r.provedBy, prover);
+        bytes32 provenHash = Instances.hash(output);
+        r.mismatch = _isMismatch(s, id, r, output, provenHash);
+        r.provedBy = prover;
+        r.proofHash = proofHash;
+        r.instancesHash = keccak256(abi.encode(instances));
+        r.provenOutputHash = provenHash;
+    }
+
+    /// @dev Opens the proof's round: the quorum gets a full attestation window from now (a proof sent at the last
+    /// second cannot run the clock out on its verifiers), and the electorate is fixed now.
+    function _openVerification(
+        HubState storage s,
+        HubDeps memory d,
+        uint256 id,
+        RequestLib.Record storage r,
+        bytes32 proofHash,
+        bytes32 instancesHash
+    ) private {
+        uint256 verifyDeadline = block.timestamp + s.params.attestationWindow;
+        r.verifyDeadline = uint40(verifyDeadline);
+        (bytes32 round, uint256 snapshot, uint256 electorate) =
+            d.quorum.open(id, proofHash, instancesHash, verifyDeadline, s.params.electorateEpoch);
+        emit IInferenceHub.VerificationOpened(id, round, snapshot, electorate, uint64(verifyDeadline));
+    }
+
+    /// @dev The quorum's outcome on the proof under attestation (votes count only until its verifyDeadline).
+    function _quorumOutcome(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage r)
+        private
+        view
+        returns (QuorumMath.Outcome)
+    {
+        bytes32 round = d.quorum.roundKey(id, r.proofHash, r.instancesHash);
+        return d.quorum.outcome(round, s.params.quorumBps);
+    }
+
+    function _checkOutput(uint256 modelId, uint256 expected, int256[] calldata output) private pure {
+        if (output.length != expected) revert IInferenceHub.InferenceHubWrongOutputLength(modelId, expected, output.length);
+        Instances.checkRange(output);
+    }
+
+    /// @dev The instances a proof for request `id` claiming `output` must verify against. The input is supplied by
+    /// the caller (the hub stores its hash only) and must hash to the stored inputHash.
+    function _bindInstances(
+        HubState storage s,
+        uint256 id,
+        RequestLib.Record storage r,
+        int256[] calldata input,
+        int256[] calldata output
+    ) private view returns (uint256[] memory) {
+        if (Instances.hash(input) != r.inputHash) revert IInferenceHub.InferenceHubInputMismatch(id);
+        uint256 modelId = r.modelId;
+        _checkOutput(modelId, s.modelInfo[modelId].outputLength, output);
+        return Instances.build(input, output);
+    }
+
+    /// @dev True if the proven output differs from the fast-path output by more than the model's tolerance.
+    function _isMismatch(
+        HubState storage s,
+        uint256 id,
+        RequestLib.Record storage r,
+        int256[] calldata proven,
+        bytes32 provenHash
+    ) private view returns (bool) {
+        if (provenHash == r.outputHash) return false;
+        ModelInfo storage m = s.modelInfo[r.modelId];
+        uint256 tolerance = m.tolerance;
+        if (tolerance == 0) return true;
+        int256[] memory fast = PackedOutputs.load(s.fastOutput[id], m.outputLength);
+        return !Instances.withinTolerance(proven, fast, tolerance);
+    }
+
+    function _verify(HubState storage s, uint256 modelId, bytes calldata proof, uint256[] memory instances)
+        private
+        view
+        returns (bool)
+    {
+        return ExternalCalls.staticCallBool(
+            s.modelInfo[modelId].verifier, abi.encodeCall(IProofVerifier.verifyProof, (proof, instances))
+        );
+    }
+
+    /// @dev Settlement of `output` (the proven one if a proof was recorded, else the fast one), in order: close the
+    /// request and split its fee into pull balances, slash a mismatched executor, end the duties, free stored
+    /// outputs, then the consumer's onSettled callback (last, gas-capped, paid to `payee`).
+    function _settle(
+        HubState storage s,
+        HubDeps memory d,
+        uint256 id,
+        RequestLib.Record storage r,
+        int256[] memory output,
+        address challenger,
+        address payee
+    ) private {
+        // 1. close the request; its fee leaves escrow, split into pull balances
+        r.status = RequestStatus.Settled;
+        _split(s, id, r, challenger);
+        // 2. slash a wrong executor; part of it to the node that proved the fault (never to the consumer)
+        address executor = r.executor;
+        address prover = r.provedBy;
+        if (r.mismatch) {
+            _slash(s, d, executor, NodeRole.Executor, s.params.executorSlash, REASON_OUTPUT_MISMATCH, prover == r.consumer ? address(0) : prover);
+        }
+        // 3. duties end
+        d.nodes.updateDuties(NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
+        _clearOutputs(s, id, r);
+        _callback(s, id, r, true, output, payee);
+    }
+
+    /// @dev The fee leaves escrow, split: executor (a wrong executor's share goes back to the harmed party: the
+    /// challenger, else the consumer), prover, verifiers' pool (ZKML_ATTESTED), protocol.
+    function _split(HubState storage s, uint256 id, RequestLib.Record storage r, address challenger) private {
+        uint256 fee = r.fee;
+        s.totalEscrowed -= fee;
+        VerificationMode mode = r.mode;
+        HubParams storage p = s.params;
+        FeeSplit.Shares memory sh = FeeSplit.split(
+            fee,
+            p.executorBps,
+            p.proverBps,
+            p.verifierBps,
+            mode != VerificationMode.OPTIMISTIC || challenger != address(0),
+            mode == VerificationMode.ZKML_ATTESTED
+        );
+        bool mismatch = r.mismatch;
+        _credit(s, mismatch ? (challenger != address(0) ? challenger : r.consumer) : r.executor, sh.executor);
+        _credit(s, r.provedBy, sh.prover);
+        if (sh.verifiers != 0) {
+            // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward)
+            s.totalVerifierPools += sh.verifiers;
+            s.verifierPools[id] = VerifierPool(uint128(sh.verifiers), 0);
+        }
+        _credit(s, p.treasury, sh.protocol);
+        bytes32 outputHash = r.provenOutputHash;
+        if (outputHash == bytes32(0)) outputHash = r.outputHash; // OPTIMISTIC, unchallenged
+        if (mismatch) emit IInferenceHub.ExecutorMismatch(id, r.executor, r.outputHash, outputHash);
+        emit IInferenceHub.RequestSettled(id, outputHash, sh.executor, sh.prover, sh.verifiers, sh.protocol);
+    }
+
+    /// @dev The quorum can no longer accept this proof: slash the prover, reopen the request for another proof.
+    function _rejectProof(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage r) private {
+        s.rejectedProofs[_proofKey(id, r.proofHash)] = true;
+        address prover = r.provedBy;
+        emit IInferenceHub.ProofRejected(id, prover, r.proofHash);
+        r.status = RequestStatus.Executed;
+        r.provedBy = address(0);
+        r.mismatch = false;
+        r.verifyDeadline = 0;
+        r.proofHash = bytes32(0);
+        r.instancesHash = bytes32(0);
+        r.provenOutputHash = bytes32(0);
+        d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        _slash(s, d, prover, NodeRole.Prover, s.params.proverSlash, REASON_PROOF_REJECTED, address(0));
+    }
+
+    /// @dev Takes up to `amount` of `node`'s stake through the registry and credits what actually arrived: the
+    /// beneficiary's share (slashRewardBps) and the rest to the treasury. No wei is created or lost.
+    /// @dev Not wrapped in try/catch on purpose: the registry never reverts for lack of stake, and a catch would
+    /// let a caller starve the slash of gas to dodge it.
+    function _slash(
+        HubState storage s,
+        HubDeps memory d,
+        address node,
+        NodeRole role,
+        uint256 amount,
+        bytes32 reason,
+        address beneficiary
+    ) private returns (uint256 received) {
+        if (amount == 0 || node == address(0)) return 0;
+        uint256 before = address(this).balance;
+        d.nodes.slash(node, role, amount, reason);
+        received = address(this).balance - before;
+        if (received == 0) return 0;
+        uint256 share = beneficiary == address(0) ? 0 : received * s.params.slashRewardBps / BPS;
+        _credit(s, beneficiary, share);
+        _credit(s, s.params.treasury, received - share);
+        emit IInferenceHub.SlashCredited(node, role, received, beneficiary, share, reason);
+    }
+
+    function _clearOutputs(HubState storage s, uint256 id, RequestLib.Record storage r) private {
+        ModelInfo storage m = s.modelInfo[r.modelId];
+        uint256 length = m.outputLength;
+        if (r.outputHash != bytes32(0) && (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0)) {
+            PackedOutputs.clear(s.fastOutput[id], length);
+        }
+        if (m.mode == VerificationMode.ZKML_ATTESTED) PackedOutputs.clear(s.provenOutput[id], length);
+    }
+
+    /// @dev Consumer callback with the request's gas cap, paid from the callback budget to `payee`, the node that
+    /// runs it (half the budget for onResult when both callbacks were asked for, the rest for onSettled). Skipped for
+    /// EOAs (nothing to call): their unused budget goes back to them. Never reverts for the consumer's sake; the
+    /// outcome is recorded in CallbackDelivered.
+    function _callback(
+        HubState storage s,
+        uint256 id,
+        RequestLib.Record storage r,
+        bool settled,
+        int256[] memory output,
+        address payee
+    ) private {
+        address consumer = r.consumer;
+        uint256 budget = r.callbackBudget;
+        uint256 payment = settled ? budget : budget / 2;
+        r.callbackBudget = uint96(budget - payment);
+        s.totalEscrowed -= payment;
+        if (consumer.code.length == 0) {
+            _credit(s, consumer, payment);
+            return;
+        }
+        bytes memory data = abi.encodeWithSelector(
+            settled ? IInferenceConsumer.onSettled.selector : IInferenceConsumer.onResult.selector, id, output
+        );
+        (bool success, uint256 gasUsed) = ExternalCalls.callWithGasCap(consumer, r.callbackGasLimit, data);
+        _credit(s, payee, payment);
+        emit IInferenceHub.CallbackDelivered(id, settled, success, gasUsed, payment);
+    }
+
+    function _credit(HubState storage s, address account, uint256 amount) internal {
+        if (amount == 0) return;
+        s.releasable[account] += amount;
+        s.totalReleasable += amount;
+    }
+
+    function _proofKey(uint256 id, bytes32 proofHash) private pure returns (bytes32) {
+        return keccak256(abi.encode(id, proofHash));
+    }
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IInferenceHub} from "./IInferenceHub.sol";
+import {QuorumMath} from "../libraries/QuorumMath.sol";
+
+/// @title IAttestationQuorum
+/// @notice The attestation book of one hub (ZKML_ATTESTED). When a proof is submitted the hub opens a *round* for it
+/// with a fixed electorate: the verifier stake the NodeRegistry counted at the round's snapshot. Verification nodes
+/// sign EIP-712 attestations (domain "Twinpath" v1, verifyingContract = this contract; type
+/// `Attestation(uint256 requestId,bytes32 proofHash,bytes32 instancesHash,bool valid)`) and anyone submits them
+/// here, until the round's deadline. Settlement is its own step: `InferenceHub.settle(requestId)` reads the round's
+/// outcome (accepted once the valid stake reaches quorumBps of the electorate; rejected once that is impossible).
+/// Reverts with the hub's errors (IInferenceHub).
+interface IAttestationQuorum {
+    /// @dev slot 0: validStake(11) invalidStake(11) snapshot(5) deadline(5); slot 1: electorate(12) seq(8)
+    struct Round {
+        uint88 validStake;
+        uint88 invalidStake;
+        uint40 snapshot; // the electorate's timepoint (a past timestamp)
+        uint40 deadline; // last second a vote counts
+        uint96 electorate; // verifier stake counted at snapshot
+        uint64 seq; // rounds are numbered in opening order from 1 (0 = never opened)
+    }
+
+    error AttestationQuorumOnlyHub(address caller);
+    error AttestationQuorumOnlyAdmin(address caller);
+    error AttestationQuorumHubAlreadySet();
+    error AttestationQuorumOnlySelf(address caller);
+
+    event HubSet(address indexed hub);
+    /// @notice The hub opened `round` for the proof under attestation of `requestId`.
+    event RoundOpened(uint256 indexed requestId, bytes32 indexed round, uint256 seq, uint256 snapshot, uint256 electorate, uint256 deadline);
+    /// @notice A vote counted in `round` with `verifier`'s stake at the round's snapshot; the round's tallies after it.
+    event AttestationRecorded(
+        uint256 indexed requestId,
+        bytes32 indexed round,
+        address indexed verifier,
+        bool valid,
+        uint256 validStake,
+        uint256 invalidStake
+    );
+    /// @notice An item of submitAttestations failed on its own (`reason` is the revert data, e.g. a custom error).
+    event AttestationRejected(uint256 indexed requestId, bytes reason);
+
+    /// @notice Verification nodes' signed attestations, any submitter, any number per call; each item succeeds or
+    /// fails on its own (AttestationRejected). A vote counts with the signer's stake at the round's snapshot; late
+    /// votes on a round already decided still count for the reward and for liveness.
+    function submitAttestations(IInferenceHub.Attestation[] calldata attestations, bytes[] calldata signatures)
+        external
+        returns (bool[] memory ok);
+
+    /// @notice Hub-only: open the round of a proof under attestation, fixing its electorate (the Verifier stake
+    /// counted at the last second before the current epoch of `epoch` seconds began); votes count until `deadline`.
+    function open(uint256 requestId, bytes32 proofHash, bytes32 instancesHash, uint256 deadline, uint256 epoch)
+        external
+        returns (bytes32 round, uint256 snapshot, uint256 electorate);
+
+    /// @notice Hub-only: mark `verifier`'s "valid" vote in `round` as paid; returns its weight and the round's valid
+    /// stake (reverts with InferenceHubNothingToClaim if there is nothing to pay).
+    function claim(uint256 requestId, bytes32 round, address verifier) external returns (uint256 weight, uint256 validStake);
+
+    /// @notice Hub-only: the signer of two opposite verdicts on the same proof, reported for the first time.
+    function checkEquivocation(
+        IInferenceHub.Attestation calldata a,
+        bytes calldata sigA,
+        IInferenceHub.Attestation calldata b,
+        bytes calldata sigB
+    ) external returns (address signer);
+
+    /// @notice The outcome of `round` at `quorumBps`.
+    function outcome(bytes32 round, uint256 quorumBps) external view returns (QuorumMath.Outcome);
+
+    /// @notice EIP-712 digest a verification node signs for `a`.
+    function digest(IInferenceHub.Attestation calldata a) external view returns (bytes32);
+
+    /// @notice The key of the round of proof `proofHash` with instances `instancesHash` for `requestId`.
+    function roundKey(uint256 requestId, bytes32 proofHash, bytes32 instancesHash) external pure returns (bytes32);
+
+    /// @notice A round (seq 0 = never opened).
+    function roundOf(bytes32 round) external view returns (Round memory);
+
+    /// @return verdict 0 none, 1 valid, 2 invalid
+    function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight, bool claimed);
+
+    /// @notice The highest round sequence number `verifier` voted on (0 = never).
+    function lastVotedRound(address verifier) external view returns (uint256);
+
+    /// @notice Reverts with InferenceHubNotSilent unless `verifier` voted on none of the rounds from `fromRound` to
+    /// `toRound` (at least `limit` by sequence number), both are closed and it was in the electorate of both.
+    function checkSilence(address verifier, bytes32 fromRound, bytes32 toRound, uint256 limit) external view;
+
+    function hub() external view returns (address);
+}

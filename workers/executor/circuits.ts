@@ -1,0 +1,47 @@
+import type { Hex } from "viem";
+import { genWitness } from "../../compiler/engine/engine.js";
+import type { ModelStore } from "../model-store/store.js";
+import { InferenceError } from "../shared/errors.js";
+
+/**
+ * Compiled circuits by hash (the registry's circuitHash), least recently used evicted. Loading goes through the
+ * (verifying) store.
+ */
+export class CircuitCache {
+  private circuits = new Map<string, Promise<Uint8Array>>();
+
+  constructor(
+    private readonly store: ModelStore,
+    private readonly capacity = 16,
+  ) {}
+
+  get(circuitHash: Hex): Promise<Uint8Array> {
+    const key = circuitHash.toLowerCase();
+    let circuit = this.circuits.get(key);
+    if (circuit) {
+      this.circuits.delete(key); // re-insert: most recently used last
+      this.circuits.set(key, circuit);
+      return circuit;
+    }
+    circuit = this.store.loadCircuit(circuitHash).then((c) => c.bytes);
+    // A failed load is not cached (the file may be fixed).
+    circuit.catch(() => this.circuits.delete(key));
+    this.circuits.set(key, circuit);
+    while (this.circuits.size > this.capacity) this.circuits.delete(this.circuits.keys().next().value as string);
+    return circuit;
+  }
+}
+
+/**
+ * The executor's answer: the output of the registered circuit's forward pass (EZKL's witness) for the input, as
+ * fixed-point integers at the output scale. The proof of the same input carries exactly these outputs, so the fast
+ * and the proven result are equal and the registered tolerance is 0 (bench/executor.ts measures what it costs and
+ * what a float answer would need). `input` holds the request's floats (fixed point / 2^scale, exact).
+ */
+export function runCircuit(compiled: Uint8Array, input: ArrayLike<number>): bigint[] {
+  try {
+    return genWitness(compiled, Array.from(input)).outputs;
+  } catch (err) {
+    throw new InferenceError("the circuit's forward pass (EZKL witness) failed", { cause: err, details: (err as Error).message });
+  }
+}
