@@ -4,23 +4,41 @@
  *   npm run test:times                           # the last run of testkit/runner/run.ts (.twinpath/test-times.json)
  *   npm run test:times -- --top 40 [FILE]        # a saved copy of one
  *   npm run test:times -- --all                  # every file's latest time, from whichever run
+ *   npm run test:times -- --baseline             # the committed table (testkit/runner/times.json)
+ *   npm run test:times -- --save                 # the last full, green run becomes the committed table
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { classifyFile } from "./tiers.js";
-import { formatTimes, readTimes, type FileTime } from "./times.js";
+import { formatTimes, readTimes, saveBaseline, timesFiles, type FileTime } from "./times.js";
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: "string", default: "20" }, all: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+  options: {
+    top: { type: "string", default: "20" },
+    all: { type: "boolean", default: false },
+    baseline: { type: "boolean", default: false },
+    save: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
   allowPositionals: true,
 });
 if (values.help) {
-  console.log("usage: npm run test:times -- [--top N] [--all] [times.json]");
+  console.log("usage: npm run test:times -- [--top N] [--all | --baseline] [times.json]\n       npm run test:times -- --save   (the last full, green run becomes testkit/runner/times.json)");
   process.exit(0);
 }
-const path = positionals[0] ?? join(REPO_ROOT, ".twinpath", "test-times.json");
+if (values.save) {
+  try {
+    const { path, run } = saveBaseline(REPO_ROOT);
+    console.log(`${path}: ${run.files.length} files, ${(run.wallMs / 1000).toFixed(1)} s wall, measured ${run.startedAt} (${run.machine ?? "machine not recorded"})`);
+    process.exit(0);
+  } catch (err) {
+    console.error(`not saved: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
+const path = positionals[0] ?? (values.baseline ? timesFiles(REPO_ROOT).baseline : timesFiles(REPO_ROOT).local);
 if (!existsSync(path)) {
   console.error(`${path}: no such file (run the tests first: npm test, npm run test:fast)`);
   process.exit(2);

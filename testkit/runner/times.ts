@@ -1,9 +1,18 @@
 /**
  * Per-file test times: what the runner keeps in .twinpath/test-times.json and the report of the slowest files.
  * Each file's time is its process's wall time, start-up and imports included (`npm run test:times`).
+ *
+ * Two tables: testkit/runner/times.json is committed, a full run measured on the project's reference machine
+ * (2 cores; `npm run test:times -- --save` writes it from the last full run), so a fresh clone schedules longest
+ * first from the start; .twinpath/test-times.json is this checkout's last runs, which win where they know a file.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import type { FileClass } from "./tiers.js";
+
+/** The committed table (reference machine) and the local one (this checkout's runs). */
+export const timesFiles = (root: string) => ({ baseline: join(root, "testkit", "runner", "times.json"), local: join(root, ".twinpath", "test-times.json") });
 
 /** One file's time in one run. */
 export interface FileTime {
@@ -22,6 +31,10 @@ export interface RunTimes {
   concurrency: number;
   /** wall time of the run (the jobs: test files, and the type-check when it ran among them) */
   wallMs: number;
+  /** the path filters the run was given (none: every file of its tier) */
+  filter?: string[];
+  /** cores, CPU model, 1-minute load average at the start and at the end of the run */
+  machine?: string;
   files: FileTime[];
   /** every file's latest time, this run's or an earlier one's (the runner orders files by it) */
   known?: FileTime[];
@@ -31,9 +44,38 @@ export interface RunTimes {
 export const FAST_FILE_BUDGET_MS = 30_000;
 
 /** Reads a run's JSON: the run's files, and every file's latest time. */
-export function readTimes(path: string, _root?: string): { run: RunTimes; files: FileTime[]; known: FileTime[] } {
+export function readTimes(path: string): { run: RunTimes; files: FileTime[]; known: FileTime[] } {
   const run = JSON.parse(readFileSync(path, "utf8")) as RunTimes;
   return { run, files: run.files, known: run.known ?? run.files };
+}
+
+/** Each file's expected time: the committed table's, overridden by this checkout's latest where it has one. */
+export function expectedTimes(root: string): Map<string, number> {
+  const { baseline, local } = timesFiles(root);
+  const out = new Map<string, number>();
+  for (const path of [baseline, local]) {
+    if (!existsSync(path)) continue;
+    for (const f of readTimes(path).known) if (f.ok) out.set(f.file, f.ms);
+  }
+  return out;
+}
+
+export const machineNow = () => `${cpus().length} cores, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, load ${loadavg()[0].toFixed(2)}`;
+
+/**
+ * Writes the last run into the committed table. Only a full run (tier all, no filter) where every file passed is
+ * a measurement worth committing; anything else is refused with the reason.
+ */
+export function saveBaseline(root: string): { path: string; run: RunTimes } {
+  const { baseline, local } = timesFiles(root);
+  if (!existsSync(local)) throw new Error(`${local}: no run yet (npm test first)`);
+  const { run } = readTimes(local);
+  if (run.tier !== "all" || run.filter?.length) throw new Error(`the last run was partial (tier ${run.tier}${run.filter?.length ? `, filter ${run.filter.join(" ")}` : ""}): save after a full npm test`);
+  const failed = run.files.filter((f) => !f.ok);
+  if (failed.length) throw new Error(`the last run had failures (${failed.map((f) => f.file).join(", ")}): their times are not a measurement`);
+  const { known: _known, ...measured } = run;
+  writeFileSync(baseline, `${JSON.stringify(measured, null, 1)}\n`);
+  return { path: baseline, run };
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
@@ -44,7 +86,7 @@ export function formatTimes(files: FileTime[], run: RunTimes | undefined, top = 
   const sum = sorted.reduce((acc, f) => acc + f.ms, 0);
   const lines: string[] = [];
   if (run) {
-    lines.push(`run ${run.startedAt} (tier ${run.tier}, ${run.concurrency} at a time): ${s(run.wallMs)} s wall`);
+    lines.push(`run ${run.startedAt} (tier ${run.tier}, ${run.concurrency} at a time${run.machine ? `; ${run.machine}` : ""}): ${s(run.wallMs)} s wall`);
   }
   lines.push(`${files.length} files, ${s(sum)} s summed; the ${Math.min(top, sorted.length)} slowest:`);
   const width = Math.max(4, ...sorted.slice(0, top).map((f) => f.file.length));
