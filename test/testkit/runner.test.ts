@@ -1,5 +1,5 @@
-// The test runner behind `npm test` (testkit/runner): it runs every test file there is, and a failing, crashing or
-// hung file fails the run.
+// The test runner behind `npm test` (testkit/runner): it runs every test file there is, a failing, crashing or hung
+// file fails the run, and the committed time table it schedules by is a green measurement that agrees with the tiers.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { testFiles } from "../../testkit/runner/files.js";
-import { readTimes } from "../../testkit/runner/times.js";
+import { classifyFile } from "../../testkit/runner/tiers.js";
+import { FAST_FILE_BUDGET_MS, readTimes, timesFiles } from "../../testkit/runner/times.js";
 
 describe("which files npm test runs", () => {
   it("every test/**/*.test.ts, and no test file lives elsewhere", () => {
@@ -59,5 +60,20 @@ describe("the run's exit code", { timeout: 120_000 }, () => {
     assert.match(red.stdout, /killed: still running after --file-timeout 15 s/);
     const { files } = readTimes(red.times);
     assert.deepEqual(files.map((f) => [f.file.replace(/.*\//, ""), f.ok]).sort(), [["a.test.ts", true], ["broken.test.ts", false], ["fails.test.ts", false], ["hangs.test.ts", false]]);
+  });
+});
+
+describe("the committed time table", () => {
+  it("times every test file green on the 2-core reference machine after a full run, and no fast-tier file is over the fast budget", () => {
+    const { run, files } = readTimes(timesFiles(REPO_ROOT).baseline);
+    assert.equal(run.tier, "all");
+    assert.ok(run.wallMs > 0 && run.startedAt, "the full run's wall time and date");
+    assert.match(run.machine ?? "", /^2 cores/, "measured on the 2-core reference machine");
+    assert.ok(files.every((f) => f.ok));
+    const timed = new Set(files.map((f) => f.file));
+    // a file added since the measurement is scheduled as 60 s (the runner says so) until the table is re-measured
+    assert.ok(testFiles(REPO_ROOT).filter((f) => timed.has(f)).length >= 0.9 * testFiles(REPO_ROOT).length, "the table covers the suite");
+    const slowFast = files.filter((f) => existsSync(join(REPO_ROOT, f.file)) && f.file.startsWith("test/") && classifyFile(REPO_ROOT, f.file).tier === "fast" && f.ms > FAST_FILE_BUDGET_MS);
+    assert.deepEqual(slowFast.map((f) => `${f.file} ${f.ms} ms`), [], "fast-tier files over budget: tag them `// @tier slow` (testkit/runner/tiers.ts)");
   });
 });

@@ -5,12 +5,13 @@
  *   npm run test:times -- --top 40 [FILE]        # a saved copy of one
  *   npm run test:times -- --all                  # every file's latest time, from whichever run
  *   npm run test:times -- --baseline             # the committed table (testkit/runner/times.json)
- *   npm run test:times -- --save                 # the last full, green run becomes the committed table
+ *   npm run test:times -- --save                 # every file's latest green time (after a full run) becomes the committed table
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { testFiles } from "./files.js";
 import { classifyFile } from "./tiers.js";
 import { formatTimes, readTimes, saveBaseline, timesFiles, type FileTime } from "./times.js";
 
@@ -25,13 +26,13 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 if (values.help) {
-  console.log("usage: npm run test:times -- [--top N] [--all | --baseline] [times.json]\n       npm run test:times -- --save   (the last full, green run becomes testkit/runner/times.json)");
+  console.log("usage: npm run test:times -- [--top N] [--all | --baseline] [times.json]\n       npm run test:times -- --save   (every file's latest green time, after a full run, becomes testkit/runner/times.json)");
   process.exit(0);
 }
 if (values.save) {
   try {
-    const { path, run } = saveBaseline(REPO_ROOT);
-    console.log(`${path}: ${run.files.length} files, ${(run.wallMs / 1000).toFixed(1)} s wall, measured ${run.startedAt} (${run.machine ?? "machine not recorded"})`);
+    const { path, table } = saveBaseline(REPO_ROOT, testFiles(REPO_ROOT));
+    console.log(`${path}: ${table.files.length} jobs; full run ${table.startedAt}, ${(table.wallMs / 1000).toFixed(1)} s wall (${table.machine ?? "machine not recorded"})`);
     process.exit(0);
   } catch (err) {
     console.error(`not saved: ${(err as Error).message}`);

@@ -199,7 +199,9 @@ async function main(): Promise<number> {
   for (const f of files) merged.set(f.file, f);
   for (const name of merged.keys()) if (name !== TYPECHECK && !existsSync(resolve(REPO_ROOT, name))) merged.delete(name); // deleted files
   mkdirSync(dirname(timesFile), { recursive: true });
-  writeFileSync(timesFile, `${JSON.stringify({ ...run, known: [...merged.values()] }, null, 1)}\n`);
+  const previousFull = existsSync(timesFile) ? readTimes(timesFile).run.lastFull : undefined;
+  const lastFull = tier === "all" && positionals.length === 0 ? { startedAt, wallMs: run.wallMs, machine: run.machine, concurrency: slots } : previousFull;
+  writeFileSync(timesFile, `${JSON.stringify({ ...run, lastFull, known: [...merged.values()] }, null, 1)}\n`);
   const failed = done.filter((f) => !f.ok).map((f) => f.job.name);
   console.log(`${formatTimes(files, run, 15)}\n(all files' last times: ${timesFile}; \`npm run test:times\`)`);
   if (failed.length) console.log(`\n✖ ${failed.length} failed: ${failed.join(", ")}`);

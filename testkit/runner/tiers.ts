@@ -46,6 +46,9 @@ export const FOLDER_DEFAULTS: Record<string, { tier: Tier; share: Share }> = {
   "test/halo2/transcript": { tier: "fast", share: "light" },
   "test/halo2-solidity/": { tier: "slow", share: "light" },
   "test/models/bundle": { tier: "slow", share: "light" },
+  // proves every corner of each demo model's input domain (170 s measured); builds and packs the client package (66 s)
+  "test/models/domain": { tier: "slow", share: "light" },
+  "test/client/package": { tier: "slow", share: "light" },
 };
 
 const TAG_LINES = 30;

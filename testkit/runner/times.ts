@@ -38,6 +38,8 @@ export interface RunTimes {
   files: FileTime[];
   /** every file's latest time, this run's or an earlier one's (the runner orders files by it) */
   known?: FileTime[];
+  /** the latest full run (tier all, no filter): when, how long, on what load */
+  lastFull?: { startedAt: string; wallMs: number; machine?: string; concurrency: number };
 }
 
 /** A fast-tier file slower than this is flagged by the report (it belongs in the slow tier). */
@@ -63,19 +65,25 @@ export function expectedTimes(root: string): Map<string, number> {
 export const machineNow = () => `${cpus().length} cores, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, load ${loadavg()[0].toFixed(2)}`;
 
 /**
- * Writes the last run into the committed table. Only a full run (tier all, no filter) where every file passed is
- * a measurement worth committing; anything else is refused with the reason.
+ * Writes the committed table from this checkout's times: every test file's latest time, all green, after at least
+ * one full run (whose wall time and machine load it records). A file that failed in the full run and passed when
+ * re-run alone keeps its re-run's time. Anything less is refused with the reason.
  */
-export function saveBaseline(root: string): { path: string; run: RunTimes } {
+export function saveBaseline(root: string, currentFiles: readonly string[]): { path: string; table: RunTimes } {
   const { baseline, local } = timesFiles(root);
   if (!existsSync(local)) throw new Error(`${local}: no run yet (npm test first)`);
-  const { run } = readTimes(local);
-  if (run.tier !== "all" || run.filter?.length) throw new Error(`the last run was partial (tier ${run.tier}${run.filter?.length ? `, filter ${run.filter.join(" ")}` : ""}): save after a full npm test`);
-  const failed = run.files.filter((f) => !f.ok);
-  if (failed.length) throw new Error(`the last run had failures (${failed.map((f) => f.file).join(", ")}): their times are not a measurement`);
-  const { known: _known, ...measured } = run;
-  writeFileSync(baseline, `${JSON.stringify(measured, null, 1)}\n`);
-  return { path: baseline, run };
+  const { run, known } = readTimes(local);
+  if (!run.lastFull) throw new Error("no full run yet (npm test): a partial run is not a measurement of the suite");
+  const byFile = new Map(known.map((f) => [f.file, f]));
+  const missing = currentFiles.filter((f) => !byFile.has(f));
+  if (missing.length) throw new Error(`no time for ${missing.join(", ")}: run them (npm test)`);
+  const failed = currentFiles.filter((f) => !byFile.get(f)!.ok);
+  if (failed.length) throw new Error(`the latest run of ${failed.join(", ")} failed: its time is not a measurement`);
+  const typecheck = known.filter((f) => !f.file.startsWith("test/"));
+  const files = [...currentFiles.map((f) => byFile.get(f)!), ...typecheck].map(({ file, ms, ok, tier, share }) => ({ file, ms, ok, tier, share }));
+  const table: RunTimes = { ...run.lastFull, tier: "all", filter: [], files };
+  writeFileSync(baseline, `${JSON.stringify(table, null, 1)}\n`);
+  return { path: baseline, table };
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
