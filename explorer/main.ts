@@ -20,10 +20,9 @@ const loadConfig = (env: NodeJS.ProcessEnv) => {
   return { ...c, METRICS_PORT: c.EXPLORER_PORT, METRICS_HOST: c.EXPLORER_HOST };
 };
 
-await runRole("explorer", loadConfig, async ({ config, logger }) => {
-  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.EXPLORER_POLL_INTERVAL_MS });
+await runRole("explorer", loadConfig, async ({ config, logger, queues: ctx, rpc }) => {
+  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.EXPLORER_POLL_INTERVAL_MS, connection: rpc });
   await retryStartup(() => assertChainId(client, config.CHAIN_ID));
-  const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const queues = Object.fromEntries(ALL_QUEUES.map((name) => [name, openQueue(ctx, name)]));
   const startBlock = BigInt(config.EXPLORER_START_BLOCK);
   const index = new ExplorerIndex(client, { hub: config.HUB_ADDRESS, startBlock, maxRequests: config.EXPLORER_MAX_REQUESTS });

@@ -26,7 +26,7 @@ const RANK: Record<string, number> = {
   bench: 11,
 };
 /** The workers' kernel; every other folder of workers/ is a role, which may use the kernel but not another role. */
-const WORKER_KERNEL = new Set(["chain", "queues", "config", "shared", "model-store", "proofs"]);
+const WORKER_KERNEL = new Set(["chain", "queues", "config", "shared", "model-store", "proofs", "preflight"]);
 /** Rooms whose dynamic import() would hide a dependency (tests may load lazily inside a test body). */
 const NO_DYNAMIC_IMPORT = new Set(Object.keys(RANK).filter((r) => r !== "test"));
 

@@ -2,6 +2,7 @@ import { createPublicClient, createWalletClient, defineChain, http, type Account
 import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import { ChainError } from "../shared/errors.js";
+import type { ConnectionEvents } from "../shared/outage.js";
 
 export interface ChainClientOptions {
   rpcUrl: string;
@@ -10,6 +11,8 @@ export interface ChainClientOptions {
   pollingIntervalMs?: number;
   /** Per-request HTTP timeout. @defaultValue 10_000 */
   timeoutMs?: number;
+  /** Told of every failed and every successful request: the role's RPC outage log (shared/outage.ts). */
+  connection?: ConnectionEvents;
 }
 
 export type TwinpathPublicClient = PublicClient<Transport, Chain>;
@@ -23,11 +26,35 @@ export const twinpathChain = (chainId: number, rpcUrl: string): Chain =>
     rpcUrls: { default: { http: [rpcUrl] } },
   });
 
-/** A read client. Transport retries are off: the workers own retry policy (BullMQ backoff, listener loop). */
+/**
+ * The HTTP transport of both clients. Transport retries are off: the workers own retry policy (BullMQ backoff,
+ * listener loop). A request that cannot reach the node (refused, timed out, a 5xx from a gateway) tells
+ * `connection.failed`; any answer tells `connection.recovered`.
+ */
+function transport(options: ChainClientOptions) {
+  const events = options.connection;
+  const fetchFn: typeof fetch | undefined = events
+    ? async (input, init) => {
+        let res: Response;
+        try {
+          res = await fetch(input, init);
+        } catch (err) {
+          events.failed(err);
+          throw err;
+        }
+        if (res.status >= 500) events.failed(new Error(`HTTP ${res.status} ${res.statusText}`));
+        else events.recovered();
+        return res;
+      }
+    : undefined;
+  return http(options.rpcUrl, { retryCount: 0, timeout: options.timeoutMs ?? 10_000, fetchFn });
+}
+
+/** A read client. */
 export function createChainClient(options: ChainClientOptions): TwinpathPublicClient {
   return createPublicClient({
     chain: twinpathChain(options.chainId, options.rpcUrl),
-    transport: http(options.rpcUrl, { retryCount: 0, timeout: options.timeoutMs ?? 10_000 }),
+    transport: transport(options),
     pollingInterval: options.pollingIntervalMs ?? 250,
   });
 }
@@ -36,7 +63,7 @@ export function createSignerClient(options: ChainClientOptions, privateKey: Hex)
   return createWalletClient({
     account: privateKeyToAccount(privateKey),
     chain: twinpathChain(options.chainId, options.rpcUrl),
-    transport: http(options.rpcUrl, { retryCount: 0, timeout: options.timeoutMs ?? 10_000 }),
+    transport: transport(options),
     pollingInterval: options.pollingIntervalMs ?? 250,
   });
 }

@@ -13,6 +13,8 @@ export const listenerShape = {
   LISTENER_POLL_INTERVAL_MS: int(10, 600_000, 1000),
   /** How many recent block hashes to remember for reorg detection (>= the deepest reorg you expect). */
   LISTENER_REORG_WINDOW: int(1, 10_000, 64),
+  /** Warn when requests wait for confirmations while the head has not moved for this long (0: never). */
+  CONFIRMATION_STALL_WARN_MS: int(0, 86_400_000, 30_000),
 };
 
 export type ListenerConfig = ReturnType<typeof loadListenerConfig>;

@@ -11,8 +11,11 @@ export const proverShape = {
   /** Key of this prover node (registered with prover stake); one prover process per key (it owns the nonces).
    * A comma-separated list gives pm2 instance i the i-th key. */
   PROVER_PRIVATE_KEY: privateKeys(),
-  /** Folders with model bundles including pk.key (see workers/proofs/bundles.ts). */
+  /** Folders with model bundles (see workers/proofs/bundles.ts). A bundle shipped without pk.key gets its key
+   * derived at start into PROVING_KEY_CACHE_DIR (compiler/provingKey.ts). */
   BUNDLE_DIRS: dirList(),
+  /** Where proving keys missing from bundles are derived to (a copy of the bundle per manifest hash). */
+  PROVING_KEY_CACHE_DIR: z.string().min(1).default(".twinpath/keys"),
   /** Where proofs are kept, content-addressed (<keccak256>.proof), and served from GET /proofs/<hash>. */
   PROOF_STORE_DIR: z.string({ required_error: "required" }).min(1),
   /**

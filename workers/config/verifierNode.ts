@@ -25,6 +25,8 @@ export const verifierNodeShape = {
   /** Recent block hashes the follower keeps to find the fork point after a reorg. */
   VERIFIER_REORG_WINDOW: int(1, 100_000, 64),
   VERIFIER_POLL_INTERVAL_MS: int(10, 600_000, 1000),
+  /** Warn when proofs wait for confirmations while the head has not moved for this long (0: never). */
+  CONFIRMATION_STALL_WARN_MS: int(0, 86_400_000, 30_000),
   /**
    * batch: one EIP-712 signature over a Merkle root of each batch of verdicts (submitAttestationBatch), settled with
    * settleMany; single: each verdict signed alone (submitAttestations) and settled with one settle per request (the

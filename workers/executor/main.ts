@@ -5,20 +5,19 @@
  *   node --import tsx workers/executor/main.ts   (env: see workers/config/executor.ts)
  */
 import { loadExecutorConfig } from "../config/executor.js";
-import { assertChainId, createChainClient } from "../chain/client.js";
+import { createChainClient } from "../chain/client.js";
 import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
 import { LocalModelStore } from "../model-store/localStore.js";
-import { retryStartup } from "../shared/runMain.js";
+import { checkChainAndAddresses } from "../preflight/checks.js";
 import { runRole } from "../shared/runRole.js";
 import { ModelSpecCache } from "./models.js";
 import { CircuitCache } from "./circuits.js";
 import { createExecuteProcessor } from "./processor.js";
 
-await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics }) => {
-  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID });
-  await retryStartup(() => assertChainId(client, config.CHAIN_ID));
-  const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
+await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
+  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, connection: rpc });
+  await checkChainAndAddresses("executor", client, config);
   const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
   const submitQueue = openQueue(ctx, QueueName.submit, jobOptions);
   const refundQueue = openQueue(ctx, QueueName.refund, jobOptions);

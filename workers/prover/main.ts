@@ -9,11 +9,12 @@
  */
 import { setPriority } from "node:os";
 import { loadProverConfig } from "../config/prover.js";
-import { assertChainId, createChainClient, createSignerClient } from "../chain/client.js";
+import { createChainClient, createSignerClient } from "../chain/client.js";
 import { TxSender } from "../chain/sender/txSender.js";
 import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
-import { retryStartup } from "../shared/runMain.js";
+import { checkBundles, checkChainAndAddresses, checkKeysEligible } from "../preflight/checks.js";
+import { NodeRole } from "../../protocol/enums.js";
 import { runRole } from "../shared/runRole.js";
 import { BundleIndex } from "../proofs/bundles.js";
 import { startProvingEngine } from "../proofs/engines.js";
@@ -23,7 +24,7 @@ import { proofRoute } from "../proofs/server.js";
 import { ProofStore } from "../proofs/store.js";
 import { createProveProcessor, createSettleProcessor, type ProverContext } from "./processor.js";
 
-await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) => {
+await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
   const proofMetrics = createProofMetrics(metrics.registry);
   // Before the threads or child processes exist: they inherit their creator's nice value, so proving runs below the
   // fast path. The engine starts first: a native backend without its Python package is a config error (exit 78).
@@ -43,12 +44,14 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) =>
     faultPauseMs: config.PROVER_FAULT_NATIVE_PAUSE_MS,
     logger,
   });
-  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 50 };
+  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 50, connection: rpc };
   const client = createChainClient(chain);
-  await retryStartup(() => assertChainId(client, config.CHAIN_ID));
-  const sender = new TxSender({ publicClient: client, walletClient: createSignerClient(chain, config.PROVER_PRIVATE_KEY), logger, metrics });
+  const { nodeRegistry } = await checkChainAndAddresses("prover", client, config);
+  const wallet = createSignerClient(chain, config.PROVER_PRIVATE_KEY);
+  await checkKeysEligible("prover", client, nodeRegistry, NodeRole.Prover, "PROVER_PRIVATE_KEY", [wallet.account.address], logger);
+  const bundleRoots = checkBundles("prover", config.BUNDLE_DIRS, { variable: "BUNDLE_DIRS", requirePk: true, keyCacheDir: config.PROVING_KEY_CACHE_DIR }, logger);
+  const sender = new TxSender({ publicClient: client, walletClient: wallet, logger, metrics });
 
-  const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const proveQueue = openQueue(ctx, QueueName.prove, { defaultJobOptions: defaultJobOptions(config.PROVER_MAX_ATTEMPTS, config.PROVER_BACKOFF_MS) });
   const settleQueue = openQueue(ctx, QueueName.settle);
   const store = new ProofStore(config.PROOF_STORE_DIR);
@@ -59,7 +62,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics }) =>
     client,
     sender,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
-    bundles: new BundleIndex(config.BUNDLE_DIRS, { requirePk: true }),
+    bundles: new BundleIndex(bundleRoots, { requirePk: true }),
     pool,
     store,
     proofStoreUrl,

@@ -4,27 +4,32 @@
  *   node --import tsx workers/sender/main.ts   (env: see workers/config/sender.ts)
  */
 import { loadSenderConfig } from "../config/sender.js";
-import { assertChainId, createChainClient, createSignerClient } from "../chain/client.js";
+import { createChainClient, createSignerClient } from "../chain/client.js";
 import { ResultBatcher } from "../chain/sender/resultBatcher.js";
 import { TxSender } from "../chain/sender/txSender.js";
 import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
-import { retryStartup } from "../shared/runMain.js";
+import { checkChainAndAddresses, checkKeysEligible } from "../preflight/checks.js";
+import { NodeRole } from "../../protocol/enums.js";
 import { runRole } from "../shared/runRole.js";
 import { KeyRing } from "./keys.js";
 import { createRefundProcessor } from "./refund.js";
 import { createSubmitProcessor } from "./submit.js";
 
-await runRole("sender", loadSenderConfig, async ({ config, logger, metrics }) => {
-  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 25 };
+await runRole("sender", loadSenderConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
+  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 25, connection: rpc };
   const client = createChainClient(chain);
-  await retryStartup(() => assertChainId(client, config.CHAIN_ID));
+  const { nodeRegistry } = await checkChainAndAddresses("sender", client, config);
+  // Every key stays in the ring (an ineligible one may be staked later; the hub refuses it meanwhile), but a sender
+  // with no eligible key at all refuses to start.
+  const signers = config.SENDER_PRIVATE_KEYS.map((pk) => createSignerClient(chain, pk));
+  await checkKeysEligible("sender", client, nodeRegistry, NodeRole.Executor, "SENDER_PRIVATE_KEYS", signers.map((s) => s.account.address), logger);
 
   const keys = new KeyRing(
-    config.SENDER_PRIVATE_KEYS.map((pk) => {
+    signers.map((walletClient) => {
       const sender = new TxSender({
         publicClient: client,
-        walletClient: createSignerClient(chain, pk),
+        walletClient,
         receiptTimeoutMs: config.SENDER_RECEIPT_TIMEOUT_MS,
         feeBumpPercent: config.SENDER_FEE_BUMP_PERCENT,
         maxResends: config.SENDER_MAX_RESENDS,
@@ -36,7 +41,6 @@ await runRole("sender", loadSenderConfig, async ({ config, logger, metrics }) =>
     }),
   );
 
-  const ctx = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
   const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
   const proveQueue = openQueue(ctx, QueueName.prove, jobOptions);
   const refundQueue = openQueue(ctx, QueueName.refund, jobOptions);

@@ -1,8 +1,13 @@
 import type { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { createRedis, type QueueContext } from "../queues/connection.js";
 import type { QueueName } from "../queues/names.js";
+import { checkRedisDurability } from "../preflight/redis.js";
+import { errorMessage } from "./errors.js";
 import { startHealthServer, type HealthServerOptions } from "./httpServer.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type WorkerMetrics } from "./metrics.js";
+import { OutageLog, isConnectionError, type ConnectionEvents } from "./outage.js";
 import { runMain } from "./runMain.js";
 import { onShutdown } from "./shutdown.js";
 
@@ -11,6 +16,9 @@ export interface RoleConfig {
   LOG_LEVEL: string;
   METRICS_PORT: number;
   METRICS_HOST: string;
+  REDIS_URL: string;
+  RPC_URL: string;
+  QUEUE_PREFIX: string;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- any queue's or worker's job types (queues/connection.ts types them per queue) */
@@ -46,6 +54,12 @@ export interface RoleSetup<C> {
   config: C;
   logger: Logger;
   metrics: WorkerMetrics;
+  /** REDIS_URL and QUEUE_PREFIX, with every client's connection errors going to the process's Redis outage log */
+  queues: QueueContext;
+  /** the process's plain Redis client (checkpoints; runRole uses it for /health and the durability check, and closes it) */
+  redis: Redis;
+  /** the RPC outage log's hooks: createChainClient({ ..., connection: rpc }) */
+  rpc: ConnectionEvents;
 }
 
 export interface RunningRole {
@@ -62,8 +76,10 @@ export const metricsPort = (configured: number, env: NodeJS.ProcessEnv = process
   configured === 0 ? 0 : configured + Number(env.NODE_APP_INSTANCE ?? 0);
 
 /**
- * Starts one role in this process: configuration, logger and metrics, the role's own setup, worker events, the
- * /health (with queue depth) and /metrics server on METRICS_PORT + the pm2 instance, then the "<role> started" line.
+ * Starts one role in this process: configuration, logger and metrics, the outage logs of Redis and the RPC (one
+ * line per outage, credentials masked), the role's own setup (its start-up checks included), worker events, the
+ * /health (with queue depth and outages) and /metrics server on METRICS_PORT + the pm2 instance, the Redis
+ * durability check once Redis answers, then the "<role> started" line.
  */
 export async function startRole<C extends RoleConfig>(
   role: string,
@@ -73,12 +89,24 @@ export async function startRole<C extends RoleConfig>(
 ): Promise<RunningRole> {
   const config = loadConfig(env);
   const metrics = createMetrics(role);
-  const parts = await setup({ config, logger: createLogger(role, config.LOG_LEVEL), metrics });
-  const logger = parts.logger ?? createLogger(role, config.LOG_LEVEL);
+  const baseLogger = createLogger(role, config.LOG_LEVEL);
+  const redisOutage = new OutageLog({ logger: baseLogger, dependency: "Redis", variable: "REDIS_URL", url: config.REDIS_URL });
+  const rpcOutage = new OutageLog({ logger: baseLogger, dependency: "RPC", variable: "RPC_URL", url: config.RPC_URL });
+  const queues: QueueContext = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, connection: redisOutage };
+  const redis = createRedis(queues);
+  let parts: RoleParts;
+  try {
+    parts = await setup({ config, logger: baseLogger, metrics, queues, redis, rpc: rpcOutage });
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const logger = parts.logger ?? baseLogger;
   const workers = parts.workers ?? [];
   for (const w of workers) {
     w.on("failed", (job, err) => logger.warn({ queue: w.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "job failed"));
-    w.on("error", (err) => logger.error({ queue: w.name, err: err.message }, "worker error"));
+    // connection errors are the Redis outage log's (queues/connection.ts routes them there)
+    w.on("error", (err) => isConnectionError(err) || logger.error({ queue: w.name, err: err.message }, "worker error"));
   }
   const health = await startHealthServer({
     port: metricsPort(config.METRICS_PORT, env),
@@ -86,6 +114,8 @@ export async function startRole<C extends RoleConfig>(
     registry: metrics.registry,
     route: parts.route,
     check: async () => {
+      const outage = redisOutage.problem() ?? rpcOutage.problem();
+      if (outage) return outage;
       const counts = await parts.depth.queue.getJobCounts("waiting", "active", "delayed", "failed");
       for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: parts.depth.name, state }, n);
       if (workers.some((w) => !w.isRunning())) return "worker not running";
@@ -93,6 +123,7 @@ export async function startRole<C extends RoleConfig>(
     },
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await warnIfNotDurable(redis, redisOutage.url, logger);
   parts.start?.({ port: health.port, url: health.url });
   logger.info({ metricsPort: health.port, ...parts.started }, `${role} started`);
   return {
@@ -103,9 +134,24 @@ export async function startRole<C extends RoleConfig>(
       await parts.beforeClose?.();
       await Promise.all(workers.map((w) => w.close())); // in-flight jobs finish; none are taken meanwhile
       await parts.close();
+      redis.disconnect();
       await health.close();
     },
   };
+}
+
+/** One warning line when Redis would lose or evict jobs (preflight/redis.ts); waits until Redis answers. */
+async function warnIfNotDurable(redis: Redis, url: string, logger: Logger): Promise<void> {
+  try {
+    const d = await checkRedisDurability(redis);
+    if (d.problems.length === 0) return;
+    logger.warn(
+      { redis: url, appendonly: d.appendonly, maxmemoryPolicy: d.maxmemoryPolicy },
+      `Redis at ${url} is not configured as a durable queue: ${d.problems.join("; ")} (workers/README.md, "Redis durability")`,
+    );
+  } catch (err) {
+    logger.warn({ redis: url, err: errorMessage(err) }, `could not read the configuration of Redis at ${url} (INFO refused?): check appendonly yes and maxmemory-policy noeviction by hand`);
+  }
 }
 
 /**

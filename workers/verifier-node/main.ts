@@ -8,43 +8,45 @@
  *   node --import tsx workers/verifier-node/main.ts   (env: see workers/config/verifierNode.ts)
  */
 import { loadVerifierNodeConfig } from "../config/verifierNode.js";
-import { assertChainId, createChainClient, createSignerClient } from "../chain/client.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { NodeRole } from "../../protocol/enums.js";
+import { createChainClient, createSignerClient } from "../chain/client.js";
+import { ConfirmationStallWatch } from "../chain/follow/confirmationStall.js";
 import { TxSender } from "../chain/sender/txSender.js";
-import { createRedis, defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
+import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
 import { redisKeys, verifierQueuePrefix } from "../queues/keys.js";
 import { QueueName } from "../queues/names.js";
-import { retryStartup } from "../shared/runMain.js";
+import { checkBundles, checkChainAndAddresses, checkKeysEligible } from "../preflight/checks.js";
 import { runRole } from "../shared/runRole.js";
 import { BundleIndex } from "../proofs/bundles.js";
 import { EnginePool } from "../proofs/enginePool.js";
 import { createProofMetrics } from "../proofs/metrics.js";
 import { ProofModelCache } from "../proofs/models.js";
-import { getAttestationQuorum } from "../proofs/chain.js";
 import { AttestationBatcher } from "./attestationBatcher.js";
 import { SettleBatcher } from "./settleBatcher.js";
 import { ProofVerifier } from "./backends.js";
 import { ProofFollower, chainProofSource, legacyResumeBlock, verifierCheckpointStore } from "./follower.js";
 import { createClaimProcessor, createVerifyProcessor } from "./processor.js";
 
-await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: roleLogger, metrics }) => {
-  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 50 };
+await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: roleLogger, metrics, queues, redis, rpc }) => {
+  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 50, connection: rpc };
   const wallet = createSignerClient(chain, config.VERIFIER_PRIVATE_KEY);
   const address = wallet.account.address;
   const logger = roleLogger.child({ node: address });
   const proofMetrics = createProofMetrics(metrics.registry);
   const client = createChainClient(chain);
-  await retryStartup(() => assertChainId(client, config.CHAIN_ID));
+  // votes go to the hub's AttestationQuorum (also the EIP-712 verifying contract of attestations), checked to serve this hub
+  const { nodeRegistry, attestationQuorum: quorum } = await checkChainAndAddresses("verifier-node", client, config, { quorum: true });
+  await checkKeysEligible("verifier-node", client, nodeRegistry, NodeRole.Verifier, "VERIFIER_PRIVATE_KEY", [address], logger);
+  const bundleRoots = checkBundles("verifier-node", config.BUNDLE_DIRS, { variable: "BUNDLE_DIRS", requirePk: false }, logger);
   const sender = new TxSender({ publicClient: client, walletClient: wallet, logger, metrics });
-  // votes go to the hub's AttestationQuorum (also the EIP-712 verifying contract of attestations)
-  const quorum = await retryStartup(() => getAttestationQuorum(client, config.HUB_ADDRESS));
   const batching = { mode: config.VERIFIER_ATTESTATION_MODE, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger };
   const batcher = new AttestationBatcher({ quorum, chainId: config.CHAIN_ID, wallet, sender, ...batching });
   const settler = new SettleBatcher({ hub: config.HUB_ADDRESS, sender, ...batching });
 
-  const ctx = { redisUrl: config.REDIS_URL, prefix: verifierQueuePrefix(config.QUEUE_PREFIX, address) };
+  const ctx = { ...queues, prefix: verifierQueuePrefix(config.QUEUE_PREFIX, address) };
   const queue = openQueue(ctx, QueueName.verify, { defaultJobOptions: defaultJobOptions(config.VERIFIER_MAX_ATTEMPTS, config.VERIFIER_BACKOFF_MS) });
   const claimQueue = openQueue(ctx, QueueName.claim);
-  const redis = createRedis(ctx);
   const pool = new EnginePool({ threads: config.VERIFIER_THREADS });
   const node = {
     client,
@@ -54,7 +56,7 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
     batcher,
     settler,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
-    bundles: new BundleIndex(config.BUNDLE_DIRS, { requirePk: false }),
+    bundles: new BundleIndex(bundleRoots, { requirePk: false }),
     verifier: new ProofVerifier(config.VERIFIER_BACKEND, pool),
     claimRewards: config.VERIFIER_CLAIM_REWARDS,
     claimQueue,
@@ -90,20 +92,26 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
     logger,
   });
 
+  const proofSubmitted = inferenceHubAbi.find((e) => e.type === "event" && e.name === "ProofSubmitted")!;
+  const stall = new ConfirmationStallWatch({ client, address: config.HUB_ADDRESS, event: proofSubmitted, confirmations: config.VERIFIER_CONFIRMATIONS, variable: "VERIFIER_CONFIRMATIONS", stallMs: config.CONFIRMATION_STALL_WARN_MS, logger });
+
   return {
     logger,
     workers: [verifyWorker, claimWorker],
     depth: { name: QueueName.verify, queue },
-    start: () => follower.start(),
+    start: () => {
+      follower.start();
+      if (config.CONFIRMATION_STALL_WARN_MS > 0) stall.start();
+    },
     started: { address, backend: config.VERIFIER_BACKEND, attestationMode: config.VERIFIER_ATTESTATION_MODE, queuePrefix: ctx.prefix },
     beforeClose: async () => {
+      stall.stop();
       await follower.stop();
       batcher.flush();
       settler.flush();
     },
     close: async () => {
       await Promise.all([pool.close(), queue.close(), claimQueue.close()]);
-      redis.disconnect();
     },
   };
 });
