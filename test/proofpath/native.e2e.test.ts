@@ -17,6 +17,7 @@ import { deployBundleVerifier, startProofStack, type ProofStack } from "../../de
 import type { WorkerProcess } from "../../devnet/processes.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { NATIVE_PYTHON, nativeSkipReason } from "../helpers/native.js";
+import { fetchProof } from "../../protocol/proofStore.js";
 
 const skip = await nativeSkipReason();
 const FEE = 10n ** 15n;
@@ -72,7 +73,9 @@ describe("native prover end to end: ZKML_ATTESTED, ZKML_ONCHAIN, and a native pr
     for (const s of sent) {
       await ps.waitForStatus(s.requestId, [RequestStatus.Settled], 120_000);
       const [proof] = await events(ps, "ProofSubmitted", s.requestId);
-      assert.equal(keccak256(proof.args.proof as Hex), proof.args.proofHash);
+      // ZKML_ATTESTED: the hub holds the hash; the bytes come from the prover's store, hash-checked
+      const bytes = await fetchProof([proof.args.proofStore as string], proof.args.proofHash as Hex);
+      assert.equal(keccak256(bytes), proof.args.proofHash);
       const atts = await votes(ps, s.requestId);
       assert.equal(new Set(atts.map((a) => a.verifier)).size, 2, "both verification nodes attested");
       assert.ok(atts.every((a) => a.valid === true), "engine and TS verifier both accept the native proof");
@@ -86,7 +89,7 @@ describe("native prover end to end: ZKML_ATTESTED, ZKML_ONCHAIN, and a native pr
     const sent = await ps.request(nextInput(), { fee: FEE, modelId: onchainModel });
     await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
     const [proof] = await events(ps, "ProofSubmitted", sent.requestId);
-    assert.equal(proof.args.proof, "0x", "the hub verified it itself: no bytes to republish");
+    assert.equal(proof.args.proofStore, "", "the hub verified the bytes itself: no store to fetch them from");
     const [settled] = await events(ps, "RequestSettled", sent.requestId);
     assert.equal(settled.args.outputHash, valuesHash(proof.args.output as bigint[]));
     assert.equal(settled.args.verifierReward, 0n);

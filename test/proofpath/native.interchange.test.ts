@@ -78,7 +78,9 @@ describe("native EZKL 21.0.0 and @ezkljs/engine 21.0.0 share every artifact form
     const b = bundles.get("iris-mlp")!;
     const settings = join(scratch, "ezkl-settings.json");
     const compiled = join(scratch, "ezkl-model.compiled");
-    const runArgs = { input_visibility: "public", output_visibility: "public", param_visibility: "fixed", input_scale: 7, param_scale: 7, logrows: 8, decomp_base: 128, decomp_legs: 2 };
+    // the bundle's own sizing (logrows, decomposition, scales): the same circuit, so the same keys from the bundle's SRS
+    const ra = JSON.parse(text(b.read("settings"))).run_args;
+    const runArgs = { input_visibility: "public", output_visibility: "public", param_visibility: "fixed", input_scale: ra.input_scale, param_scale: ra.param_scale, logrows: ra.logrows, decomp_base: ra.decomp_base, decomp_legs: ra.decomp_legs };
     assert.equal((await ezkl.call<{ ok: boolean }>("genSettings", { model: file(b, "onnx"), settings, runArgs })).ok, true);
     assert.equal((await ezkl.call<{ ok: boolean }>("compile", { model: file(b, "onnx"), compiled, settings })).ok, true);
 
@@ -110,10 +112,11 @@ describe("native EZKL 21.0.0 and @ezkljs/engine 21.0.0 share every artifact form
 
   it("an SRS generated natively has the project's size and format: the engine makes the same keys from it", async () => {
     const b = bundles.get("iris-cnn")!;
-    const srs = join(scratch, "native-k8.srs");
-    await ezkl.call("genSrs", { srs, logrows: 8 });
+    const k = JSON.parse(text(b.read("settings"))).run_args.logrows as number;
+    const srs = join(scratch, `native-k${k}.srs`);
+    await ezkl.call("genSrs", { srs, logrows: k });
     const bytes = u8(srs);
-    assert.equal(bytes.length, srsByteLength(8));
+    assert.equal(bytes.length, srsByteLength(k));
     const vk = join(scratch, "native-srs.vk");
     await ezkl.call("setup", { compiled: file(b, "compiled"), srs, vk, pk: join(scratch, "native-srs.pk") });
     assert.ok(Buffer.from(genVk(b.read("compiled"), bytes, true)).equals(Buffer.from(u8(vk))));
