@@ -70,9 +70,8 @@ describe("the committed time table", () => {
     assert.ok(run.wallMs > 0 && run.startedAt, "the full run's wall time and date");
     assert.match(run.machine ?? "", /^2 cores/, "measured on the 2-core reference machine");
     assert.ok(files.every((f) => f.ok));
-    const timed = new Set(files.map((f) => f.file));
-    // a file added since the measurement is scheduled as 60 s (the runner says so) until the table is re-measured
-    assert.ok(testFiles(REPO_ROOT).filter((f) => timed.has(f)).length >= 0.9 * testFiles(REPO_ROOT).length, "the table covers the suite");
+    // (a file added since the measurement is scheduled as 60 s, and the runner says so, until the table is re-measured;
+    // asserting coverage here would fail the very full run that `test:times --save` needs to re-measure it)
     const slowFast = files.filter((f) => existsSync(join(REPO_ROOT, f.file)) && f.file.startsWith("test/") && classifyFile(REPO_ROOT, f.file).tier === "fast" && f.ms > FAST_FILE_BUDGET_MS);
     assert.deepEqual(slowFast.map((f) => `${f.file} ${f.ms} ms`), [], "fast-tier files over budget: tag them `// @tier slow` (testkit/runner/tiers.ts)");
   });
