@@ -76,6 +76,44 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
         return HubLogic.request(_s, _deps(), msg.sender, msg.value, modelId, input, options);
     }
 
+    /// @inheritdoc IInferenceHub
+    function requestInferences(
+        uint256[] calldata modelIds,
+        int256[][] calldata inputs,
+        RequestOptions[] calldata options,
+        uint256[] calldata payments
+    ) external payable nonReentrant returns (uint256 firstId) {
+        uint256 n = modelIds.length;
+        if (n == 0 || n != inputs.length || n != options.length || n != payments.length) {
+            revert InferenceHubBatchLengthMismatch();
+        }
+        uint256 total;
+        for (uint256 i; i < n; ++i) {
+            total += payments[i];
+        }
+        if (total != msg.value) revert InferenceHubBatchPaymentMismatch(msg.value, total);
+        firstId = _s.requestCount + 1;
+        _batchSender = msg.sender;
+        for (uint256 i; i < n; ++i) {
+            // a self-call per item, so a refused item's error can be named with its index
+            try this.selfRequest(modelIds[i], inputs[i], options[i], payments[i]) {}
+            catch (bytes memory reason) {
+                // no revert data: the transaction ran out of gas, not the item's fault (keeps estimates honest)
+                if (reason.length == 0) revert();
+                revert InferenceHubRequestItemInvalid(i, reason);
+            }
+        }
+        _endBatch();
+    }
+
+    /// @inheritdoc IInferenceHub
+    function selfRequest(uint256 modelId, int256[] calldata input, RequestOptions calldata options, uint256 payment)
+        external
+        onlySelf
+    {
+        HubLogic.request(_s, _deps(), _batchSender, payment, modelId, input, options);
+    }
+
     // ------------------------------------------------------------------------------------------------ fast path
 
     /// @inheritdoc IInferenceHub

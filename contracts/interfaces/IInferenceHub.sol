@@ -131,6 +131,11 @@ interface IInferenceHub is IRequestWindows {
     error InferenceHubClaimTooEarly(uint256 requestId, uint256 verifyDeadline);
     /// @notice A proof commitment with a zero proofHash, or a proof store URL that is empty or longer than 256 bytes.
     error InferenceHubInvalidCommitment(uint256 requestId);
+    /// @notice Item `index` of a requestInferences batch is refused (`reason` is its own error, e.g.
+    /// InferenceHubFeeTooLow, InferenceHubInputOutOfDomain, ModelRegistryUnknownModel); the whole batch reverts.
+    error InferenceHubRequestItemInvalid(uint256 index, bytes reason);
+    /// @notice The payments of a requestInferences batch do not add up to msg.value (each item pays its own quote).
+    error InferenceHubBatchPaymentMismatch(uint256 sent, uint256 payments);
 
     // ---- events (one per transition) ----
     /// @notice Every parameter change (and the initial values) with the complete new set.
@@ -193,6 +198,22 @@ interface IInferenceHub is IRequestWindows {
         external
         payable
         returns (uint256 requestId);
+
+    /// @notice Many requests in one transaction, each exactly as requestInference would take it: item i asks model
+    /// `modelIds[i]` for `inputs[i]` with `options[i]` and pays `payments[i]` (its own quoteFee; one item's payment
+    /// never covers another's). The payments must add up to msg.value (InferenceHubBatchPaymentMismatch). All or
+    /// nothing: an item the hub refuses reverts the batch with InferenceHubRequestItemInvalid(index, its error).
+    /// Request ids are consecutive: firstId .. firstId + n - 1, one InferenceRequested each, in item order.
+    function requestInferences(
+        uint256[] calldata modelIds,
+        int256[][] calldata inputs,
+        RequestOptions[] calldata options,
+        uint256[] calldata payments
+    ) external payable returns (uint256 firstId);
+
+    /// @notice One item of requestInferences; callable only by the hub itself.
+    function selfRequest(uint256 modelId, int256[] calldata input, RequestOptions calldata options, uint256 payment)
+        external;
 
     // ---- fast path ----
     /// @notice Executor delivers the fast-path result. Marks the request Executed and calls onResult (gas-capped).

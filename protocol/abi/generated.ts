@@ -39,6 +39,22 @@ export const inferenceHubAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "sent",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "payments",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubBatchPaymentMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
       }
@@ -473,6 +489,22 @@ export const inferenceHubAbi = [
       }
     ],
     "name": "InferenceHubQuorumPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "reason",
+        "type": "bytes"
+      }
+    ],
+    "name": "InferenceHubRequestItemInvalid",
     "type": "error"
   },
   {
@@ -2102,6 +2134,112 @@ export const inferenceHubAbi = [
       }
     ],
     "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "modelIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "inputs",
+        "type": "int256[][]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "callbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "resultCallback",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proofTimeout",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IInferenceHub.RequestOptions[]",
+        "name": "options",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "payments",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "requestInferences",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "firstId",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "input",
+        "type": "int256[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "callbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "resultCallback",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proofTimeout",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IInferenceHub.RequestOptions",
+        "name": "options",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "payment",
+        "type": "uint256"
+      }
+    ],
+    "name": "selfRequest",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

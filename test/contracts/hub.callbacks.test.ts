@@ -177,9 +177,12 @@ describe("IrisClassifierConsumer example", () => {
     c = await iris.read.classification([id]);
     assert.equal(c.settled, true);
     assert.equal(c.settledClass, 0);
-    assert.deepEqual(c.settledScores, OUTPUT);
+    // the scores are in the events, not in storage
     const [ev] = await iris.getEvents.SettledClassification({ requestId: id }, { fromBlock: 0n, strict: true });
     assert.equal(ev.args.class, 0);
+    assert.deepEqual(ev.args.scores, OUTPUT);
+    const [fastEv] = await iris.getEvents.FastClassification({ requestId: id }, { fromBlock: 0n, strict: true });
+    assert.deepEqual(fastEv.args.scores, [10n, 300n, -5n]);
     // only the hub may call the callbacks
     await viem.assertions.revertWithCustomErrorWithArgs(
       iris.write.onSettled([id, OUTPUT], { account: f.wallets.outsider.account }),
