@@ -612,7 +612,8 @@ library HubLogic {
         r.provedBy = prover;
         r.proofHash = proofHash;
         r.instancesHash = keccak256(abi.encode(instances));
-        r.provenOutputHash = provenHash;
+        // the usual case (the proof confirms the result) stores nothing more: zero means "the result's outputHash"
+        if (provenHash != r.outputHash) r.provenOutputHash = provenHash;
     }
 
     /// @dev Opens the proof's round: the quorum gets a full attestation window from now (a proof sent at the last
