@@ -220,24 +220,29 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
-    function settle(uint256 requestId) external nonReentrant {
-        HubLogic.settle(_s, _deps(), msg.sender, requestId);
+    function settle(uint256 requestId, int256[] calldata output) external nonReentrant {
+        HubLogic.settle(_s, _deps(), msg.sender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub
-    function settleMany(uint256[] calldata requestIds) external nonReentrant returns (bool[] memory ok) {
+    function settleMany(uint256[] calldata requestIds, int256[][] calldata outputs)
+        external
+        nonReentrant
+        returns (bool[] memory ok)
+    {
         uint256 n = requestIds.length;
+        if (n != outputs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
         _batchSender = msg.sender;
         for (uint256 i; i < n; ++i) {
-            ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSettle, (requestIds[i])));
+            ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSettle, (requestIds[i], outputs[i])));
         }
         _endBatch();
     }
 
     /// @inheritdoc IInferenceHub
-    function selfSettle(uint256 requestId) external onlySelf {
-        HubLogic.settle(_s, _deps(), _batchSender, requestId);
+    function selfSettle(uint256 requestId, int256[] calldata output) external onlySelf {
+        HubLogic.settle(_s, _deps(), _batchSender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub

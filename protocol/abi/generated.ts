@@ -510,6 +510,27 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "expected",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "given",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubSettleOutputMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "to",
         "type": "address"
@@ -2248,6 +2269,11 @@ export const inferenceHubAbi = [
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "output",
+        "type": "int256[]"
       }
     ],
     "name": "selfSettle",
@@ -2396,6 +2422,11 @@ export const inferenceHubAbi = [
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "output",
+        "type": "int256[]"
       }
     ],
     "name": "settle",
@@ -2409,6 +2440,11 @@ export const inferenceHubAbi = [
         "internalType": "uint256[]",
         "name": "requestIds",
         "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "outputs",
+        "type": "int256[][]"
       }
     ],
     "name": "settleMany",
