@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { network } from "hardhat";
-import { encodeErrorResult, getAddress, type Hex } from "viem";
+import { decodeErrorResult, encodeErrorResult, getAddress, type Hex } from "viem";
 
 import {
   budgetOf,
@@ -10,6 +10,7 @@ import {
   deployHub,
   GAS_PRICE,
   INPUT,
+  OUTPUT,
   paymentOf,
   PRICE,
   Status,
@@ -136,6 +137,36 @@ describe("InferenceHub.requestInferences (many requests in one transaction)", ()
     }
     assert.equal(await f.hub.read.releasable([f.wallets.user.account.address]), r1.fee + r1.callbackBudget + r2.fee + r2.callbackBudget);
     assert.equal(r1.fee + r1.callbackBudget + r2.fee + r2.callbackBudget, 2n * paymentOf() + 5n);
+    await f.assertBooksBalance();
+  });
+});
+
+describe("results for a batch of requests (submitResults, item by item)", () => {
+  it("one transaction delivers the batch's results; a stale item (past its deadline, or already delivered) is skipped, the rest go through", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const short = { ...DEFAULT_OPTIONS, resultTimeout: 60 };
+    const long = { ...DEFAULT_OPTIONS, resultTimeout: 3600 };
+    await requestMany(f, [
+      [f.models.onchain, INPUT, long, paymentOf(long)],
+      [f.models.onchain, INPUT, short, paymentOf(short)],
+      [f.models.onchain, INPUT, long, paymentOf(long)],
+    ]);
+    await f.deliver(3n); // already delivered when the batch lands
+    await networkHelpers.time.increase(120); // request 2's deadline passed
+    // after the assignment window any eligible executor may deliver: exec1 sends all three
+    const { result } = await f.hub.simulate.submitResults([[1n, 2n, 3n], [OUTPUT, OUTPUT, OUTPUT]], { account: f.wallets.exec1.account.address });
+    assert.deepEqual(result, [true, false, false]);
+    await f.hub.write.submitResults([[1n, 2n, 3n], [OUTPUT, OUTPUT, OUTPUT]], { account: f.wallets.exec1.account });
+    assert.equal(await f.hub.read.status([1n]), Status.Executed);
+    assert.equal(await f.hub.read.status([2n]), Status.Requested);
+    const refused = await f.hub.getEvents.ItemRejected({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(
+      refused.map((e) => [e.args.requestId, decodeErrorResult({ abi: f.hub.abi, data: e.args.reason! }).errorName]),
+      [
+        [2n, "InferenceHubDeadlinePassed"],
+        [3n, "InferenceHubUnexpectedStatus"],
+      ],
+    );
     await f.assertBooksBalance();
   });
 });
