@@ -26,6 +26,11 @@
  * overhead, and the real-size batch of 5 is measured separately. ZKML_ATTESTED sends no proof bytes to the hub
  * (commitProof / commitProofs): the settlement-at-scale table is printed next to the same table before that change
  * (SLICE1_BASE: this bench at e823622, where ZKML_ATTESTED proofs were calldata).
+ *
+ * Settlement at scale runs three paths from the same state, side by side: per request (a classify transaction per
+ * request, votes signed alone, a settle per request), batched (classify per request, one signed root per node,
+ * settleMany) and everything batched (one classifyBatch transaction for the n requests, i.e. requestInferences, then
+ * as batched); next to SLICE2_BASE (this bench at 6f31da6, before batched requests and the lean record).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -42,6 +47,8 @@ import { REPO_ROOT } from "../protocol/repoRoot.js";
 const TEST_VERIFIER = "TestOnlyInstanceCheckingVerifier";
 const BASELINE = "gas.base-9e7440c.json";
 const SLICE1_BASE = "gas.base-e823622.json";
+/** This bench at 6f31da6 (batched votes and settlement, proof commitments; one classify transaction per request). */
+const SLICE2_BASE = "gas.base-6f31da6.json";
 const PROOF_STORE = "https://prover.example/store";
 const PROOF_BYTES = 23_616;
 const BATCH_PROOF_BYTES = 1_024;
@@ -184,7 +191,7 @@ async function submitAttestations(items: { a: { requestId: bigint; proofHash: He
 }
 
 async function settle(id: bigint) {
-  const receipt = await gasOf(await hub.executor.write.settle([id]));
+  const receipt = await gasOf(await hub.executor.write.settle([id, OUTPUT]));
   if ((await inferenceHub.read.status([id])) !== SETTLED) throw new Error(`settle(${id}) did not settle`);
   return receipt;
 }
@@ -305,38 +312,79 @@ for (const n of BATCH_SIZES) {
 //   per-request: each vote signed alone (submitAttestations, 16 per transaction) and one settle transaction per request;
 //   batched: each node signs one root over the n verdicts (submitAttestationBatch) and settleMany settles all n.
 type ScaleRow = { request: number; result: number; proof: number; votes: number; settle: number; total: number; totalWithoutProof: number };
-const scale: Record<string, Record<number, ScaleRow>> = { perRequest: {}, batched: {} };
-for (const n of BATCH_SIZES) {
-  await fresh.restore();
-  const payment = await inferenceHub.read.quoteFee([MODEL_ATTESTED, await iris.read.requestOptions(), GAS_PRICE]);
-  const asUser = await viem.getContractAt("IrisClassifierConsumer", iris.address, { client: { wallet: consumerW } });
+const SCALE_PATHS = ["perRequest", "batched", "batchedRequests"] as const;
+type ScalePath = (typeof SCALE_PATHS)[number];
+const scale: Record<ScalePath, Record<number, ScaleRow>> = { perRequest: {}, batched: {}, batchedRequests: {} };
+const irisAsUser = await viem.getContractAt("IrisClassifierConsumer", iris.address, { client: { wallet: consumerW } });
+const FEATURES = [651n, 448n, 179n, 26n] as const;
+
+/** n classify transactions (the per-request path). */
+async function classifyEach(n: number, payment: bigint) {
   const ids: bigint[] = [];
-  let requestGas = 0n;
+  let gas = 0n;
   for (let i = 0; i < n; i++) {
-    const r = await gasOf(await asUser.write.classify([[651n, 448n, 179n, 26n]], { value: payment + FEE, gasPrice: GAS_PRICE }));
+    const r = await gasOf(await irisAsUser.write.classify([FEATURES], { value: payment, gasPrice: GAS_PRICE }));
     const [e] = parseEventLogs({ abi: inferenceHub.abi, logs: r.logs, eventName: "InferenceRequested" });
     ids.push(e.args.requestId);
-    requestGas += r.gasUsed;
+    gas += r.gasUsed;
   }
+  return { ids, gas };
+}
+
+/** One classifyBatch transaction for n flowers, each paying its own quote (requestInferences underneath). */
+async function classifyBatch(n: number, payment: bigint) {
+  const r = await gasOf(
+    await irisAsUser.write.classifyBatch([Array.from({ length: n }, () => FEATURES), Array.from({ length: n }, () => payment)], {
+      value: payment * BigInt(n),
+      gasPrice: GAS_PRICE,
+    }),
+  );
+  const ids = parseEventLogs({ abi: inferenceHub.abi, logs: r.logs, eventName: "InferenceRequested" }).map((e) => e.args.requestId);
+  if (ids.length !== n) throw new Error(`classifyBatch recorded ${ids.length} of ${n} requests`);
+  return { ids, gas: r.gasUsed };
+}
+
+/** Each of 2 nodes signs one root over the n verdicts; settleMany settles all n. */
+async function batchVotesAndSettle(ids: bigint[], proofLogs: Parameters<typeof parseEventLogs>[0]["logs"]) {
+  let votes = 0n;
+  for (const w of [v1, v2]) {
+    const items = [];
+    for (const id of ids) items.push((await attestation(id, proofLogs, w)).a);
+    const tree = buildAttestationBatch(items);
+    const signature = await w.signTypedData({ account: w.account, ...attestationBatchTypedData(chainId, attestationQuorum.address, tree.root) });
+    const receipt = await gasOf(await attestationQuorum.write.submitAttestationBatch([tree.root, signature, tree.votes]));
+    const recorded = parseEventLogs({ abi: attestationQuorum.abi, logs: receipt.logs, eventName: "AttestationRecorded" });
+    if (recorded.length !== ids.length) throw new Error(`the quorum recorded ${recorded.length} of ${ids.length} batch votes`);
+    votes += receipt.gasUsed;
+  }
+  const receipt = await gasOf(await hub.executor.write.settleMany([ids, ids.map(() => OUTPUT)]));
+  for (const id of ids) if ((await inferenceHub.read.status([id])) !== SETTLED) throw new Error(`settleMany did not settle ${id}`);
+  return { votes, settle: receipt.gasUsed };
+}
+
+function scaleRow(n: number, g: { request: bigint; result: bigint; proof: bigint; votes: bigint; settle: bigint }): ScaleRow {
+  const perReq = (x: bigint) => Math.round(Number(x) / n);
+  const total = g.request + g.result + g.proof + g.votes + g.settle;
+  return {
+    request: perReq(g.request),
+    result: perReq(g.result),
+    proof: perReq(g.proof),
+    votes: perReq(g.votes),
+    settle: perReq(g.settle),
+    total: perReq(total),
+    totalWithoutProof: perReq(total - g.proof),
+  };
+}
+
+for (const n of BATCH_SIZES) {
+  await fresh.restore();
+  const payment = (await inferenceHub.read.quoteFee([MODEL_ATTESTED, await iris.read.requestOptions(), GAS_PRICE])) + FEE;
+  const { ids, gas: requestGas } = await classifyEach(n, payment);
   const resultGas = (await submitResultsBatch(ids)).gasUsed;
   const committed = await commitProofsBatch(ids, PROOF_BYTES);
-  const proofGas = committed.gasUsed;
   const proofLogs: Parameters<typeof parseEventLogs>[0]["logs"] = [...committed.logs];
   const proven = await networkHelpers.takeSnapshot();
-  const shared = { request: Number(requestGas), result: Number(resultGas), proof: Number(proofGas) };
-  const finish = (key: "perRequest" | "batched", votes: bigint, settleGas: bigint) => {
-    const perReq = (g: number) => Math.round(g / n);
-    const total = shared.request + shared.result + shared.proof + Number(votes) + Number(settleGas);
-    scale[key][n] = {
-      request: perReq(shared.request),
-      result: perReq(shared.result),
-      proof: perReq(shared.proof),
-      votes: perReq(Number(votes)),
-      settle: perReq(Number(settleGas)),
-      total: perReq(total),
-      totalWithoutProof: perReq(total - shared.proof),
-    };
-  };
+  const shared = { request: requestGas, result: resultGas, proof: committed.gasUsed };
   {
     let votes = 0n;
     for (const w of [v1, v2]) {
@@ -346,25 +394,18 @@ for (const n of BATCH_SIZES) {
     }
     let settleGas = 0n;
     for (const id of ids) settleGas += (await settle(id)).gasUsed;
-    finish("perRequest", votes, settleGas);
+    scale.perRequest[n] = scaleRow(n, { ...shared, votes, settle: settleGas });
   }
   await proven.restore();
-  {
-    let votes = 0n;
-    for (const w of [v1, v2]) {
-      const items = [];
-      for (const id of ids) items.push((await attestation(id, proofLogs, w)).a);
-      const tree = buildAttestationBatch(items);
-      const signature = await w.signTypedData({ account: w.account, ...attestationBatchTypedData(chainId, attestationQuorum.address, tree.root) });
-      const receipt = await gasOf(await attestationQuorum.write.submitAttestationBatch([tree.root, signature, tree.votes]));
-      const recorded = parseEventLogs({ abi: attestationQuorum.abi, logs: receipt.logs, eventName: "AttestationRecorded" });
-      if (recorded.length !== n) throw new Error(`the quorum recorded ${recorded.length} of ${n} batch votes`);
-      votes += receipt.gasUsed;
-    }
-    const receipt = await gasOf(await hub.executor.write.settleMany([ids]));
-    for (const id of ids) if ((await inferenceHub.read.status([id])) !== SETTLED) throw new Error(`settleMany did not settle ${id}`);
-    finish("batched", votes, receipt.gasUsed);
-  }
+  scale.batched[n] = scaleRow(n, { ...shared, ...(await batchVotesAndSettle(ids, proofLogs)) });
+
+  // every step batched: the n requests in one classifyBatch transaction, from the same state as the others
+  await fresh.restore();
+  const batch = await classifyBatch(n, payment);
+  const batchResult = (await submitResultsBatch(batch.ids)).gasUsed;
+  const batchCommitted = await commitProofsBatch(batch.ids, PROOF_BYTES);
+  const settled = await batchVotesAndSettle(batch.ids, [...batchCommitted.logs]);
+  scale.batchedRequests[n] = scaleRow(n, { request: batch.gas, result: batchResult, proof: batchCommitted.gasUsed, ...settled });
 }
 
 // ---- bytecode sizes
@@ -415,6 +456,7 @@ const result = {
   settlementAtScale: scale,
   bytecode,
   slice1Base: SLICE1_BASE,
+  slice2Base: SLICE2_BASE,
 };
 
 console.log(`\nPer step, next to the base commit (gas; ${BASELINE})`);
@@ -431,11 +473,12 @@ console.table(
     ),
   ),
 );
-console.log(`Settlement at scale: gas per settled ZKML_ATTESTED request through IrisClassifierConsumer, callbacks included (${PROOF_BYTES}-byte proofs), 2 of 3 nodes`);
+console.log(`Settlement at scale: gas per settled ZKML_ATTESTED request through IrisClassifierConsumer, callbacks included (${PROOF_BYTES}-byte proofs, committed by hash), 2 of 3 nodes`);
+console.log("  perRequest: classify each, votes signed alone, settle each; batched: classify each, one signed root per node, settleMany; batchedRequests: classifyBatch, then as batched");
 console.table(
   Object.fromEntries(
     BATCH_SIZES.flatMap((n) =>
-      (["perRequest", "batched"] as const).map((k) => [`${k} x${n}`, { ...scale[k][n], "votes+settle vs per-request": (((scale[k][n].votes + scale[k][n].settle) / (scale.perRequest[n].votes + scale.perRequest[n].settle))).toFixed(2) }]),
+      SCALE_PATHS.map((k) => [`${k} x${n}`, { ...scale[k][n], "total vs perRequest": (scale[k][n].total / scale.perRequest[n].total).toFixed(2) }]),
     ),
   ),
 );
@@ -450,6 +493,21 @@ console.table(
       return [
         [`calldata x${n}`, { ...was }],
         [`commitment x${n}`, { ...now, "total vs calldata": (now.total / was.total).toFixed(2) }],
+      ];
+    }),
+  ),
+);
+// ---- settlement at scale next to slice 2 (one classify per request, the consumer storing scores), at 6f31da6
+const slice2 = JSON.parse(await readFile(join(REPO_ROOT, "bench", "results", SLICE2_BASE), "utf8")) as { settlementAtScale: Record<"perRequest" | "batched", typeof scale.batched> };
+console.log(`Settlement at scale next to ${SLICE2_BASE} (its per-request and batched paths); gas per settled request`);
+console.table(
+  Object.fromEntries(
+    BATCH_SIZES.flatMap((n) => {
+      const was = slice2.settlementAtScale.batched[n];
+      return [
+        [`6f31da6 perRequest x${n}`, { ...slice2.settlementAtScale.perRequest[n] }],
+        [`6f31da6 batched x${n}`, { ...was }],
+        ...SCALE_PATHS.map((k) => [`now ${k} x${n}`, { ...scale[k][n], "total vs 6f31da6 batched": (scale[k][n].total / was.total).toFixed(2) }]),
       ];
     }),
   ),

@@ -8,7 +8,17 @@ export { createTwinpathClient, type TwinpathClient, type TwinpathClientOptions, 
 export type { ReadClient, WriteClient, TwinpathAddresses } from "./chain/types.js";
 export { getModel, listModels, type TwinpathModel, type GetModelParameters } from "./chain/models.js";
 export { getNodes, type TwinpathNode, type NodeSlash, type NodesView, type GetNodesParameters } from "./chain/nodes.js";
-export { quoteFee, requestInference, type RequestOptions, type RequestInferenceParameters, type RequestInferenceReturnType } from "./chain/requestInference.js";
+export {
+  quoteFee,
+  requestInference,
+  requestInferences,
+  type RequestItem,
+  type RequestOptions,
+  type RequestInferenceParameters,
+  type RequestInferenceReturnType,
+  type RequestInferencesParameters,
+  type RequestInferencesReturnType,
+} from "./chain/requestInference.js";
 export { getRequestEvents, getAttestationQuorum, decodeRequestLogs, addTimestamps, isFinalEvent, requestEventAbi, STATUS_AFTER, type RequestEvent, type RequestEventName, type RequestEventOf } from "./chain/events.js";
 export {
   findRequestBlock,

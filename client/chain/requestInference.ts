@@ -87,3 +87,56 @@ export async function requestInference(wallet: WriteClient, client: ReadClient, 
   if (!event) throw new RequestFailedError(`requestInference transaction ${hash} emitted no InferenceRequested event`, { details: "Is the hub address right?" });
   return { requestId: event.args.requestId, transactionHash: hash, blockNumber: receipt.blockNumber, receipt, event };
 }
+
+/** One item of requestInferences: a request as requestInference takes it. */
+export interface RequestItem {
+  modelId: bigint;
+  /** fixed-point input at the model's input scale (encodeTensor) */
+  input: readonly bigint[];
+  /** wei this item pays (its own quoteFee; one item's payment never covers another's) */
+  fee: bigint;
+  options?: RequestOptions;
+}
+
+export interface RequestInferencesParameters {
+  hub: Address;
+  items: readonly RequestItem[];
+}
+
+export interface RequestInferencesReturnType {
+  /** the new requests' ids, in item order (consecutive) */
+  requestIds: bigint[];
+  transactionHash: Hex;
+  blockNumber: bigint;
+  receipt: TransactionReceipt;
+  /** the InferenceRequested events, in item order */
+  events: RequestEventOf<"InferenceRequested">[];
+}
+
+/**
+ * Sends many requests in one transaction (the hub's requestInferences), each item paying its own `fee`; the value
+ * sent is their sum. All or nothing: simulated first, so an item the hub refuses throws the hub's decoded
+ * InferenceHubRequestItemInvalid(index, reason) before anything is sent. Throws RequestFailedError if the
+ * transaction reverts on chain.
+ */
+export async function requestInferences(wallet: WriteClient, client: ReadClient, p: RequestInferencesParameters): Promise<RequestInferencesReturnType> {
+  const { items } = p;
+  const { request } = await client.simulateContract({
+    account: wallet.account,
+    address: p.hub,
+    abi: inferenceHubAbi,
+    functionName: "requestInferences",
+    args: [items.map((i) => i.modelId), items.map((i) => i.input), items.map((i) => fullOptions(i.options)), items.map((i) => i.fee)],
+    value: items.reduce((sum, i) => sum + i.fee, 0n),
+  });
+  const hash = await wallet.writeContract({ ...request, chain: wallet.chain ?? client.chain });
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new RequestFailedError(`requestInferences transaction ${hash} reverted`, { metaMessages: [`  block ${receipt.blockNumber}`] });
+  const events = decodeRequestLogs(receipt.logs.filter((l) => l.address.toLowerCase() === p.hub.toLowerCase())).filter(
+    (e): e is RequestEventOf<"InferenceRequested"> => e.eventName === "InferenceRequested",
+  );
+  if (events.length !== items.length) {
+    throw new RequestFailedError(`requestInferences transaction ${hash} emitted ${events.length} InferenceRequested events for ${items.length} items`, { details: "Is the hub address right?" });
+  }
+  return { requestIds: events.map((e) => e.args.requestId), transactionHash: hash, blockNumber: receipt.blockNumber, receipt, events };
+}

@@ -58,6 +58,18 @@ abstract contract TwinpathConsumer is IInferenceConsumer {
         return _requestInference(modelId, input, options, msg.value);
     }
 
+    /// @dev Many requests in one transaction (IInferenceHub.requestInferences), paying `payments[i]` for item i; their
+    /// sum must be `value`, taken from this contract's balance. Ids are firstId .. firstId + n - 1, in item order.
+    function _requestInferences(
+        uint256[] memory modelIds,
+        int256[][] memory inputs,
+        IInferenceHub.RequestOptions[] memory options,
+        uint256[] memory payments,
+        uint256 value
+    ) internal returns (uint256 firstId) {
+        return hub.requestInferences{value: value}(modelIds, inputs, options, payments);
+    }
+
     /// @dev Pull this contract's releasable balance (refunds, compensation) from the hub.
     function _withdrawFromHub() internal {
         hub.withdraw();

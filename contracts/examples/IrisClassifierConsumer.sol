@@ -13,7 +13,11 @@ import {TwinpathConsumer} from "../consumer/TwinpathConsumer.sol";
 /// the model's admitted domain. Outputs are the model's 3 class scores at its output scale; the class is the index of
 /// the largest score. The payment is the hub's quoteFee(modelId, options of classify, gas price); if the request
 /// expires, the hub refunds this contract and anyone can pass the refund on to the user who paid (claimRefund).
+/// `classifyBatch` sends many classifications in one transaction (one quote per item). The contract keeps in storage
+/// only what it acts on later (who paid, which class, which callbacks came: one slot per request); the scores are in
+/// its events (FastClassification, SettledClassification) and the hub's.
 contract IrisClassifierConsumer is TwinpathConsumer {
+    /// @notice One storage slot per request; the scores are in the events.
     struct Classification {
         address requester;
         bool fast; // a fast-path result arrived
@@ -21,14 +25,13 @@ contract IrisClassifierConsumer is TwinpathConsumer {
         bool refunded; // the hub's refund was passed on to the requester
         uint8 fastClass;
         uint8 settledClass;
-        int256[] fastScores;
-        int256[] settledScores;
     }
 
     error IrisClassifierConsumerWrongOutputLength(uint256 length);
     error IrisClassifierConsumerNotRefunded(uint256 requestId, RequestStatus status);
     error IrisClassifierConsumerAlreadyRefunded(uint256 requestId);
     error IrisClassifierConsumerTransferFailed(address to, uint256 amount);
+    error IrisClassifierConsumerBatchLengthMismatch(uint256 features, uint256 payments);
 
     event ClassificationRequested(uint256 indexed requestId, address indexed requester, int256[4] features);
     event FastClassification(uint256 indexed requestId, uint8 class, int256[] scores);
@@ -36,7 +39,7 @@ contract IrisClassifierConsumer is TwinpathConsumer {
     /// @notice The hub refunded `requestId` (it expired) and `amount` went back to its requester.
     event RefundPassedOn(uint256 indexed requestId, address indexed requester, uint256 amount);
 
-    /// @notice Gas for each callback: enough to store 3 scores.
+    /// @notice Gas for each callback: enough to record the class and emit the 3 scores, with room to spare.
     uint32 public constant CALLBACK_GAS = 300_000;
 
     uint256 public immutable modelId;
@@ -55,6 +58,36 @@ contract IrisClassifierConsumer is TwinpathConsumer {
         requestId = _requestInference(modelId, input, requestOptions());
         _classifications[requestId].requester = msg.sender;
         emit ClassificationRequested(requestId, msg.sender, features);
+    }
+
+    /// @notice Many classifications in one transaction: item i classifies `features[i]` and pays `payments[i]`
+    /// (each item its own quoteFee(modelId, requestOptions(), gas price)); the payments must add up to msg.value. All
+    /// or nothing: a refused item reverts the batch with the hub's InferenceHubRequestItemInvalid(index, reason).
+    /// Returns the first request id; the others follow consecutively, in item order.
+    function classifyBatch(int256[4][] calldata features, uint256[] calldata payments)
+        external
+        payable
+        returns (uint256 firstId)
+    {
+        uint256 n = features.length;
+        if (n != payments.length) revert IrisClassifierConsumerBatchLengthMismatch(n, payments.length);
+        uint256[] memory modelIds = new uint256[](n);
+        int256[][] memory inputs = new int256[][](n);
+        IInferenceHub.RequestOptions[] memory options = new IInferenceHub.RequestOptions[](n);
+        IInferenceHub.RequestOptions memory o = requestOptions();
+        for (uint256 i; i < n; ++i) {
+            modelIds[i] = modelId;
+            inputs[i] = new int256[](4);
+            for (uint256 j; j < 4; ++j) {
+                inputs[i][j] = features[i][j];
+            }
+            options[i] = o;
+        }
+        firstId = _requestInferences(modelIds, inputs, options, payments, msg.value);
+        for (uint256 i; i < n; ++i) {
+            _classifications[firstId + i].requester = msg.sender;
+            emit ClassificationRequested(firstId + i, msg.sender, features[i]);
+        }
     }
 
     /// @notice The options classify() sends: the fast result too, CALLBACK_GAS per callback, default deadlines.
@@ -88,7 +121,6 @@ contract IrisClassifierConsumer is TwinpathConsumer {
         Classification storage c = _classifications[requestId];
         c.fast = true;
         c.fastClass = _argmax(output);
-        c.fastScores = output;
         emit FastClassification(requestId, c.fastClass, output);
     }
 
@@ -96,7 +128,6 @@ contract IrisClassifierConsumer is TwinpathConsumer {
         Classification storage c = _classifications[requestId];
         c.settled = true;
         c.settledClass = _argmax(output);
-        c.settledScores = output;
         emit SettledClassification(requestId, c.settledClass, output);
     }
 

@@ -241,20 +241,26 @@ library HubLogic {
         if (s.rejectedProofs[_proofKey(id, proofHash)]) revert IInferenceHub.InferenceHubInvalidProof(id);
         RequestLib.Record storage r = s.requests[id];
         r.status = RequestStatus.ProofSubmitted;
-        PackedOutputs.store(s.provenOutput[id], output);
+        // the output is not stored: it is in ProofSubmitted, and settle() takes it back, checked against its hash
         bytes32 instancesHash = r.instancesHash;
         emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, proofStore);
         _openVerification(s, d, id, r, proofHash, instancesHash);
     }
 
-    /// @notice settle (ZKML_ATTESTED): the quorum's outcome on the proof under attestation: accepted -> settle,
-    /// rejected -> slash the prover and reopen; pending -> revert.
-    function settle(HubState storage s, HubDeps memory d, address payee, uint256 id) external {
+    /// @notice settle (ZKML_ATTESTED): the quorum's outcome on the proof under attestation: accepted -> settle with
+    /// `output` once it hashes to the proven output's hash, rejected -> slash the prover and reopen; pending -> revert.
+    function settle(HubState storage s, HubDeps memory d, address payee, uint256 id, int256[] calldata output)
+        external
+    {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.ProofSubmitted);
         QuorumMath.Outcome outcome = _quorumOutcome(s, d, id, r);
         if (outcome == QuorumMath.Outcome.Accepted) {
-            int256[] memory output = PackedOutputs.load(s.provenOutput[id], s.modelInfo[r.modelId].outputLength);
+            // the caller brings the output (the lean record keeps its hash): recomputed, never trusted
+            bytes32 expected = r.provenOutputHash;
+            if (expected == bytes32(0)) expected = r.outputHash;
+            bytes32 given = Instances.hash(output);
+            if (given != expected) revert IInferenceHub.InferenceHubSettleOutputMismatch(id, expected, given);
             _settle(s, d, id, r, output, address(0), payee);
         } else if (outcome == QuorumMath.Outcome.Rejected) {
             _rejectProof(s, d, id, r);
@@ -612,7 +618,8 @@ library HubLogic {
         r.provedBy = prover;
         r.proofHash = proofHash;
         r.instancesHash = keccak256(abi.encode(instances));
-        r.provenOutputHash = provenHash;
+        // the usual case (the proof confirms the result) stores nothing more: zero means "the result's outputHash"
+        if (provenHash != r.outputHash) r.provenOutputHash = provenHash;
     }
 
     /// @dev Opens the proof's round: the quorum gets a full attestation window from now (a proof sent at the last
@@ -793,7 +800,6 @@ library HubLogic {
         if (r.outputHash != bytes32(0) && (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0)) {
             PackedOutputs.clear(s.fastOutput[id], length);
         }
-        if (m.mode == VerificationMode.ZKML_ATTESTED) PackedOutputs.clear(s.provenOutput[id], length);
     }
 
     /// @dev Consumer callback with the request's gas cap, paid from the callback budget to `payee`, the node that

@@ -81,7 +81,6 @@ struct HubState {
     mapping(uint256 requestId => RequestLib.Record) requests;
     mapping(uint256 modelId => ModelInfo) modelInfo;
     mapping(uint256 requestId => mapping(uint256 => bytes32)) fastOutput;
-    mapping(uint256 requestId => mapping(uint256 => bytes32)) provenOutput;
     /// @dev keccak256(requestId, proofHash) => rejected by quorum (cannot be submitted again)
     mapping(bytes32 => bool) rejectedProofs;
     mapping(uint256 requestId => VerifierPool) verifierPools;

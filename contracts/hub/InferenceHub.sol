@@ -76,6 +76,44 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
         return HubLogic.request(_s, _deps(), msg.sender, msg.value, modelId, input, options);
     }
 
+    /// @inheritdoc IInferenceHub
+    function requestInferences(
+        uint256[] calldata modelIds,
+        int256[][] calldata inputs,
+        RequestOptions[] calldata options,
+        uint256[] calldata payments
+    ) external payable nonReentrant returns (uint256 firstId) {
+        uint256 n = modelIds.length;
+        if (n == 0 || n != inputs.length || n != options.length || n != payments.length) {
+            revert InferenceHubBatchLengthMismatch();
+        }
+        uint256 total;
+        for (uint256 i; i < n; ++i) {
+            total += payments[i];
+        }
+        if (total != msg.value) revert InferenceHubBatchPaymentMismatch(msg.value, total);
+        firstId = _s.requestCount + 1;
+        _batchSender = msg.sender;
+        for (uint256 i; i < n; ++i) {
+            // a self-call per item, so a refused item's error can be named with its index
+            try this.selfRequest(modelIds[i], inputs[i], options[i], payments[i]) {}
+            catch (bytes memory reason) {
+                // no revert data: the transaction ran out of gas, not the item's fault (keeps estimates honest)
+                if (reason.length == 0) revert();
+                revert InferenceHubRequestItemInvalid(i, reason);
+            }
+        }
+        _endBatch();
+    }
+
+    /// @inheritdoc IInferenceHub
+    function selfRequest(uint256 modelId, int256[] calldata input, RequestOptions calldata options, uint256 payment)
+        external
+        onlySelf
+    {
+        HubLogic.request(_s, _deps(), _batchSender, payment, modelId, input, options);
+    }
+
     // ------------------------------------------------------------------------------------------------ fast path
 
     /// @inheritdoc IInferenceHub
@@ -182,24 +220,29 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
-    function settle(uint256 requestId) external nonReentrant {
-        HubLogic.settle(_s, _deps(), msg.sender, requestId);
+    function settle(uint256 requestId, int256[] calldata output) external nonReentrant {
+        HubLogic.settle(_s, _deps(), msg.sender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub
-    function settleMany(uint256[] calldata requestIds) external nonReentrant returns (bool[] memory ok) {
+    function settleMany(uint256[] calldata requestIds, int256[][] calldata outputs)
+        external
+        nonReentrant
+        returns (bool[] memory ok)
+    {
         uint256 n = requestIds.length;
+        if (n != outputs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
         _batchSender = msg.sender;
         for (uint256 i; i < n; ++i) {
-            ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSettle, (requestIds[i])));
+            ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSettle, (requestIds[i], outputs[i])));
         }
         _endBatch();
     }
 
     /// @inheritdoc IInferenceHub
-    function selfSettle(uint256 requestId) external onlySelf {
-        HubLogic.settle(_s, _deps(), _batchSender, requestId);
+    function selfSettle(uint256 requestId, int256[] calldata output) external onlySelf {
+        HubLogic.settle(_s, _deps(), _batchSender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub

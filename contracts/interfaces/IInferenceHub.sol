@@ -131,6 +131,13 @@ interface IInferenceHub is IRequestWindows {
     error InferenceHubClaimTooEarly(uint256 requestId, uint256 verifyDeadline);
     /// @notice A proof commitment with a zero proofHash, or a proof store URL that is empty or longer than 256 bytes.
     error InferenceHubInvalidCommitment(uint256 requestId);
+    /// @notice Item `index` of a requestInferences batch is refused (`reason` is its own error, e.g.
+    /// InferenceHubFeeTooLow, InferenceHubInputOutOfDomain, ModelRegistryUnknownModel); the whole batch reverts.
+    error InferenceHubRequestItemInvalid(uint256 index, bytes reason);
+    /// @notice The payments of a requestInferences batch do not add up to msg.value (each item pays its own quote).
+    error InferenceHubBatchPaymentMismatch(uint256 sent, uint256 payments);
+    /// @notice settle() of an accepted proof with an output whose hash is not the proven output's (`expected`).
+    error InferenceHubSettleOutputMismatch(uint256 requestId, bytes32 expected, bytes32 given);
 
     // ---- events (one per transition) ----
     /// @notice Every parameter change (and the initial values) with the complete new set.
@@ -194,6 +201,22 @@ interface IInferenceHub is IRequestWindows {
         payable
         returns (uint256 requestId);
 
+    /// @notice Many requests in one transaction, each exactly as requestInference would take it: item i asks model
+    /// `modelIds[i]` for `inputs[i]` with `options[i]` and pays `payments[i]` (its own quoteFee; one item's payment
+    /// never covers another's). The payments must add up to msg.value (InferenceHubBatchPaymentMismatch). All or
+    /// nothing: an item the hub refuses reverts the batch with InferenceHubRequestItemInvalid(index, its error).
+    /// Request ids are consecutive: firstId .. firstId + n - 1, one InferenceRequested each, in item order.
+    function requestInferences(
+        uint256[] calldata modelIds,
+        int256[][] calldata inputs,
+        RequestOptions[] calldata options,
+        uint256[] calldata payments
+    ) external payable returns (uint256 firstId);
+
+    /// @notice One item of requestInferences; callable only by the hub itself.
+    function selfRequest(uint256 modelId, int256[] calldata input, RequestOptions calldata options, uint256 payment)
+        external;
+
     // ---- fast path ----
     /// @notice Executor delivers the fast-path result. Marks the request Executed and calls onResult (gas-capped).
     function submitResult(uint256 requestId, int256[] calldata output) external;
@@ -248,16 +271,19 @@ interface IInferenceHub is IRequestWindows {
     /// attestation once the valid stake reached quorumBps of its round's electorate, or reject it (slashing its
     /// prover and reopening the request for another proof) once the invalid stake makes that impossible. Reverts with
     /// InferenceHubQuorumPending otherwise. Anyone may call; the caller is paid the callback budget for onSettled.
-    function settle(uint256 requestId) external;
+    /// `output` is the proven output (ProofSubmitted's `output`): the hub keeps only its hash, so settling an accepted
+    /// proof checks it against that hash (InferenceHubSettleOutputMismatch) before the consumer's onSettled gets it. A
+    /// rejection does not read it.
+    function settle(uint256 requestId, int256[] calldata output) external;
 
-    /// @notice `settle` for many requests in one transaction (e.g. every request of an attestation batch); each item
-    /// succeeds or fails on its own (ItemRejected: pending quorum, already settled by someone else, ...), so nodes
-    /// racing to settle the same requests waste an item, never a transaction. The caller is paid each item's
-    /// onSettled budget.
-    function settleMany(uint256[] calldata requestIds) external returns (bool[] memory ok);
+    /// @notice `settle` for many requests in one transaction (e.g. every request of an attestation batch), each with
+    /// its proven output; each item succeeds or fails on its own (ItemRejected: pending quorum, already settled by
+    /// someone else, a wrong output, ...), so nodes racing to settle the same requests waste an item, never a
+    /// transaction. The caller is paid each item's onSettled budget.
+    function settleMany(uint256[] calldata requestIds, int256[][] calldata outputs) external returns (bool[] memory ok);
 
     /// @notice One item of settleMany; callable only by the hub itself.
-    function selfSettle(uint256 requestId) external;
+    function selfSettle(uint256 requestId, int256[] calldata output) external;
 
     /// @notice Slash a verification node that signed both verdicts on the same proof (same request, proof and
     /// instances), each signed alone or as a leaf of a batch, in any combination; once per (request, node). The

@@ -16,7 +16,8 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 ///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (4) | resultCallback (1) | mismatch (1)
 ///   slot 3: inputHash
 ///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
-///   slots 5-8: outputHash, proofHash, instancesHash, provenOutputHash
+///   slots 5-8: outputHash, proofHash, instancesHash, provenOutputHash (written only when it differs from outputHash:
+///   zero with a proof recorded means the proof confirmed the result)
 library RequestLib {
     struct Record {
         address consumer;
@@ -39,7 +40,7 @@ library RequestLib {
         bytes32 outputHash;
         bytes32 proofHash;
         bytes32 instancesHash;
-        bytes32 provenOutputHash;
+        bytes32 provenOutputHash; // zero when equal to outputHash (see toView)
     }
 
     /// @notice Reverts unless the request is in `expected`.
@@ -95,6 +96,8 @@ library RequestLib {
         v.outputHash = r.outputHash;
         v.proofHash = r.proofHash;
         v.instancesHash = r.instancesHash;
-        v.provenOutputHash = r.provenOutputHash;
+        // stored only where it differs from the result's (zero with a proof recorded: the proof confirmed it)
+        bytes32 proven = r.provenOutputHash;
+        v.provenOutputHash = proven != bytes32(0) || r.proofHash == bytes32(0) ? proven : r.outputHash;
     }
 }

@@ -39,6 +39,22 @@ export const inferenceHubAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "sent",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "payments",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubBatchPaymentMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
       }
@@ -473,6 +489,43 @@ export const inferenceHubAbi = [
       }
     ],
     "name": "InferenceHubQuorumPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "reason",
+        "type": "bytes"
+      }
+    ],
+    "name": "InferenceHubRequestItemInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "expected",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "given",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InferenceHubSettleOutputMismatch",
     "type": "error"
   },
   {
@@ -2107,9 +2160,120 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256[]",
+        "name": "modelIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "inputs",
+        "type": "int256[][]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "callbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "resultCallback",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proofTimeout",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IInferenceHub.RequestOptions[]",
+        "name": "options",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "payments",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "requestInferences",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "firstId",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "input",
+        "type": "int256[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "callbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "resultCallback",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proofTimeout",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IInferenceHub.RequestOptions",
+        "name": "options",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "payment",
+        "type": "uint256"
+      }
+    ],
+    "name": "selfRequest",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "output",
+        "type": "int256[]"
       }
     ],
     "name": "selfSettle",
@@ -2258,6 +2422,11 @@ export const inferenceHubAbi = [
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "output",
+        "type": "int256[]"
       }
     ],
     "name": "settle",
@@ -2271,6 +2440,11 @@ export const inferenceHubAbi = [
         "internalType": "uint256[]",
         "name": "requestIds",
         "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "outputs",
+        "type": "int256[][]"
       }
     ],
     "name": "settleMany",

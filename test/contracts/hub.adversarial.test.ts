@@ -28,6 +28,8 @@ import {
   proofFor,
   Role,
   Status,
+  provenOutput,
+  provenOutputs,
 } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
@@ -61,13 +63,13 @@ describe("attack 1: quorum shrink (votes weighed at record time, pass mark from 
     await f.attest(a, [wallets.ver1]);
     await nodeRegistry.write.beginUnbonding([Role.Verifier, MIN_STAKE], { account: wallets.ver1.account });
     await f.attest(a, [wallets.outsider]);
-    await hub.write.settle([id]).catch(() => undefined);
+    await hub.write.settle([id, await provenOutput(hub, id)]).catch(() => undefined);
 
     assert.notEqual(await hub.read.status([id]), Status.Settled, "half the electorate's stake settled a wrong output");
     assert.equal(await nodeRegistry.read.stakeOf([executor.account.address, Role.Executor]), MIN_STAKE, "honest executor slashed");
     // the honest half rejects it: the junk prover pays, the executor does not
     await f.attest({ ...a, valid: false }, [wallets.ver2, wallets.ver3]);
-    await hub.write.settle([id]);
+    await hub.write.settle([id, await provenOutput(hub, id)]);
     assert.equal(await hub.read.status([id]), Status.Executed);
     assert.ok((await nodeRegistry.read.stakeOf([wallets.prover2.account.address, Role.Prover])) < MIN_STAKE, "junk prover not slashed");
     assert.equal(await nodeRegistry.read.stakeOf([executor.account.address, Role.Executor]), MIN_STAKE);
@@ -90,7 +92,7 @@ describe("attack 1: quorum shrink (votes weighed at record time, pass mark from 
     await nodeRegistry.write.withdrawUnbonded([Role.Verifier], { account: wallets.ver1.account }).catch(() => undefined);
     await nodeRegistry.write.register([Role.Verifier], { value: MIN_STAKE, account: wallets.outsider.account });
     await f.attest(a, [wallets.outsider]);
-    await hub.write.settle([id]).catch(() => undefined);
+    await hub.write.settle([id, await provenOutput(hub, id)]).catch(() => undefined);
 
     assert.notEqual(await hub.read.status([id]), Status.Settled, "a third of the stake, counted twice, settled a wrong output");
     assert.equal(await nodeRegistry.read.stakeOf([executor.account.address, Role.Executor]), MIN_STAKE, "honest executor slashed");
@@ -145,7 +147,7 @@ describe("attack 2: profitable griefing by a consumer", () => {
     // the honest verifiers reject it as fast as they can (next block)
     const no = attestation(id, WRONG, junk, false);
     await f.attest(no, [wallets.ver2, wallets.ver3]);
-    await hub.write.settle([id]).catch(() => undefined);
+    await hub.write.settle([id, await provenOutput(hub, id)]).catch(() => undefined);
     const deadline = (await hub.read.getRequest([id])).proofDeadline;
     await networkHelpers.time.increaseTo(deadline + 100_000n);
     await hub.write.refundExpired([id]).catch(() => undefined);

@@ -13,7 +13,7 @@ import { decodeErrorResult, getAddress, hashTypedData, keccak256, parseEther, ty
 
 import { buildAttestationBatch } from "../../protocol/attestationBatch.js";
 import { attestationBatchTypedData } from "../../protocol/attestation.js";
-import { alone, type Attestation, deployHub, deployProtocol, INPUT, instancesHash, MIN_STAKE, OUTPUT, proofFor, Role, SLASH, Status } from "./helpers/hub.js";
+import { alone, type Attestation, deployHub, deployProtocol, INPUT, instancesHash, MIN_STAKE, OUTPUT, proofFor, Role, SLASH, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -74,9 +74,9 @@ describe("InferenceHub batched attestations (ZKML_ATTESTED)", () => {
     for (const a of as) assert.equal(await validStake(f, a), MIN_STAKE);
     await f.attestBatch(f.wallets.ver2, [...as].reverse()); // another node, its own tree
     const ids = as.map((a) => a.requestId);
-    const { result } = await f.hub.simulate.settleMany([ids]);
+    const { result } = await f.hub.simulate.settleMany([ids, await provenOutputs(f.hub, ids)]);
     assert.deepEqual(result, [true, true, true, true, true]);
-    await f.hub.write.settleMany([ids], { account: f.wallets.outsider.account });
+    await f.hub.write.settleMany([ids, await provenOutputs(f.hub, ids)], { account: f.wallets.outsider.account });
     for (const id of ids) assert.equal(await f.hub.read.status([id]), Status.Settled);
     assert.deepEqual(await rejections(f), []);
     // the votes are the same records as single votes: rewards are claimable per request
@@ -114,9 +114,9 @@ describe("InferenceHub batched attestations (ZKML_ATTESTED)", () => {
     assert.deepEqual(named[1].args, [as[2].requestId, batch.root]);
     // settleMany: the two good ones settle, the two others are named (quorum pending) and stay open
     const ids = as.map((a) => a.requestId);
-    const { result } = await f.hub.simulate.settleMany([ids]);
+    const { result } = await f.hub.simulate.settleMany([ids, await provenOutputs(f.hub, ids)]);
     assert.deepEqual(result, [true, false, false, true]);
-    await f.hub.write.settleMany([ids]);
+    await f.hub.write.settleMany([ids, await provenOutputs(f.hub, ids)]);
     const items = await f.hub.getEvents.ItemRejected({}, { fromBlock: 0n, strict: true });
     assert.deepEqual(
       items.map((e) => [e.args.requestId, decodeErrorResult({ abi: f.hub.abi, data: e.args.reason! }).errorName]),
@@ -140,7 +140,7 @@ describe("InferenceHub batched attestations (ZKML_ATTESTED)", () => {
     await f.attestBatch(f.wallets.ver1, verdicts);
     await f.attestBatch(f.wallets.ver3, verdicts);
     const stakeBefore = await f.nodeRegistry.read.stakeOf([prover, Role.Prover]);
-    await f.hub.write.settleMany([as.map((a) => a.requestId)]);
+    await f.hub.write.settleMany([as.map((a) => a.requestId), await provenOutputs(f.hub, as.map((a) => a.requestId))]);
     assert.deepEqual(
       await Promise.all(as.map((a) => f.hub.read.status([a.requestId]))),
       [Status.Settled, Status.Executed, Status.Settled],
@@ -226,7 +226,7 @@ describe("InferenceHub batched attestations (ZKML_ATTESTED)", () => {
     await f.attestBatch(f.wallets.ver1, [invalid]);
     const oldYes = await f.attestBatch(f.wallets.ver2, [a]);
     await f.attestBatch(f.wallets.ver3, [invalid]);
-    await f.hub.write.settle([a.requestId]);
+    await f.hub.write.settle([a.requestId, await provenOutput(f.hub, a.requestId)]);
     assert.equal(await f.hub.read.status([a.requestId]), Status.Executed);
     const proof2 = proofFor(INPUT, OUTPUT, "0x02");
     await f.prove(a.requestId, OUTPUT, proof2);
@@ -236,7 +236,7 @@ describe("InferenceHub batched attestations (ZKML_ATTESTED)", () => {
     await f.quorum.write.submitAttestationBatch([oldYes.root, oldYes.signature, [{ attestation: a2, proof: oldYes.votes[0].proof }]]);
     assert.equal((await rejections(f)).at(-1)!.error, "InferenceHubNotInBatch");
     assert.equal(await validStake(f, a2), 0n);
-    await viem.assertions.revertWithCustomErrorWithArgs(f.hub.write.settle([a.requestId]), f.hub, "InferenceHubQuorumPending", [a.requestId]);
+    await viem.assertions.revertWithCustomErrorWithArgs(f.hub.write.settle([a.requestId, await provenOutput(f.hub, a.requestId)]), f.hub, "InferenceHubQuorumPending", [a.requestId]);
   });
 
   it("a signer counted twice in one batch is refused; a malleable batch signature refuses the batch", async () => {

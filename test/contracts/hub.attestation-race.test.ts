@@ -65,7 +65,7 @@ describe("InferenceHub settlement race (three verification nodes at once)", () =
         assert.equal(valid, 3n * 10n ** 18n);
       }
       // 2. each node saw the quorum decide and settles every request of its batch
-      const receipts = await concurrently(nodes.map((w) => ({ address: f.hub.address, abi: f.hub.abi, functionName: "settleMany", args: [ids], wallet: w })));
+      const receipts = await concurrently(nodes.map((w) => ({ address: f.hub.address, abi: f.hub.abi, functionName: "settleMany", args: [ids, ids.map(() => OUTPUT)], wallet: w })));
       for (const id of ids) assert.equal(await f.hub.read.status([id]), Status.Settled);
       const settledBy = receipts.map((r) => parseEventLogs({ abi: f.hub.abi, logs: r.logs, eventName: "RequestSettled" }).length);
       assert.deepEqual(settledBy, [REQUESTS, 0, 0], "the first settleMany settles all, the others' items are refused");

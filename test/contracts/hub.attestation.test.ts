@@ -20,6 +20,8 @@ import {
   Role,
   SLASH,
   Status,
+  provenOutput,
+  provenOutputs,
 } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
@@ -163,7 +165,7 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     assert.equal((await rejectionOf(f)).errorName, "InferenceHubNotInElectorate");
     // and the pass mark is still 2/3 of the 3 ether at the snapshot
     await f.attest(a, [f.wallets.ver1, f.wallets.ver2]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await f.hub.read.status([id]), Status.Settled);
     // a stake increase after the snapshot does not change a vote's weight
     const { id: id2, a: a2 } = await withProof(f);
@@ -172,7 +174,7 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     const round = await f.quorum.read.roundKey([id2, a2.proofHash, a2.instancesHash]);
     const [, weight] = await f.quorum.read.attestationOf([round, f.wallets.ver3.account.address]);
     assert.equal(weight, MIN_STAKE);
-    await viem.assertions.revertWithCustomErrorWithArgs(f.hub.write.settle([id2]), f.hub, "InferenceHubQuorumPending", [id2]);
+    await viem.assertions.revertWithCustomErrorWithArgs(f.hub.write.settle([id2, await provenOutput(f.hub, id2)]), f.hub, "InferenceHubQuorumPending", [id2]);
   });
 
   it("when the invalid side makes the quorum impossible the proof is rejected, the prover slashed, and a new proof can settle", async () => {
@@ -181,9 +183,9 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     const invalid = { ...a, valid: false };
     await f.attest(invalid, [f.wallets.ver1]);
     // 1 of 3 invalid: 2 could still accept
-    await viem.assertions.revertWithCustomErrorWithArgs(f.hub.write.settle([id]), f.hub, "InferenceHubQuorumPending", [id]);
+    await viem.assertions.revertWithCustomErrorWithArgs(f.hub.write.settle([id, await provenOutput(f.hub, id)]), f.hub, "InferenceHubQuorumPending", [id]);
     await f.attest(invalid, [f.wallets.ver2]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await f.hub.read.status([id]), Status.Executed);
     const [rejected] = await f.hub.getEvents.ProofRejected({ requestId: id }, { fromBlock: 0n, strict: true });
     assert.equal(getAddress(rejected.args.prover!), getAddress(prover.account.address));
@@ -203,7 +205,7 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     await f.hub.write.commitProof([id, INPUT, OUTPUT, keccak256(proof2), PROOF_STORE], { account: next.account });
     const b = { ...a, proofHash: keccak256(proof2) };
     await f.attest(b, [f.wallets.ver1, f.wallets.ver3]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await f.hub.read.status([id]), Status.Settled);
     assert.equal(getAddress((await f.hub.read.getRequest([id])).provedBy), getAddress(next.account.address));
     await networkHelpers.time.increaseTo((await f.hub.read.getRequest([id])).verifyDeadline + 1n);
@@ -226,7 +228,7 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     await f.prove(id, OUTPUT, proof);
     const a = { requestId: id, proofHash: keccak256(proof), instancesHash: instancesHash(INPUT, OUTPUT), valid: true };
     await f.attest(a, [f.wallets.ver1, f.wallets.ver2]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await f.hub.read.status([id]), Status.Settled);
     assert.deepEqual(await f.consumer.read.settledOutput([id]), OUTPUT);
     assert.equal(await f.nodeRegistry.read.stakeOf([executor.account.address, Role.Executor]), parseEther("1") - SLASH);
@@ -278,7 +280,7 @@ describe("InferenceHub attestations (ZKML_ATTESTED)", () => {
     for (let i = 0; i < 2; i++) {
       const { id, a } = await withProof(f);
       await f.attest(a, [f.wallets.ver1, f.wallets.ver2]);
-      await f.hub.write.settle([id]);
+      await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
       if (i === 1) await f.attest(a, [f.wallets.ver3]); // ver3 votes late on the second round, after settlement
       rounds.push(await f.quorum.read.roundKey([id, a.proofHash, a.instancesHash]));
     }

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { decodeErrorResult, encodeFunctionData, getAddress, keccak256 } from "viem";
 
-import { budgetOf, CALLBACK_OVERHEAD, DEFAULT_OPTIONS, deployHub, DOMAIN, GAS_PRICE, INPUT, instancesHash, OUTPUT, paymentOf, PRICE, proofFor, Status } from "./helpers/hub.js";
+import { budgetOf, CALLBACK_OVERHEAD, DEFAULT_OPTIONS, deployHub, DOMAIN, GAS_PRICE, INPUT, instancesHash, OUTPUT, paymentOf, PRICE, proofFor, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 
@@ -93,7 +93,9 @@ describe("InferenceHub consumer callbacks", () => {
     ["submitProof", (id: bigint) => ({ functionName: "submitProof", args: [id, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)] })],
     ["requestInference", () => ({ functionName: "requestInference", args: [1n, INPUT, DEFAULT_OPTIONS] })],
     ["settleUnchallenged", (id: bigint) => ({ functionName: "settleUnchallenged", args: [id] })],
-    ["settle", (id: bigint) => ({ functionName: "settle", args: [id] })],
+    ["settle", (id: bigint) => ({ functionName: "settle", args: [id, OUTPUT] })],
+    // empty arrays: the lock refuses before anything is read (a longer payload would exhaust the callback gas here)
+    ["requestInferences", () => ({ functionName: "requestInferences", args: [[], [], [], []] })],
     ["claimVerifierReward", (id: bigint) => ({ functionName: "claimVerifierReward", args: [id] })],
   ] as const) {
     it(`a consumer re-entering ${name} from its callback is refused and changes nothing`, async () => {
@@ -173,13 +175,16 @@ describe("IrisClassifierConsumer example", () => {
     await f.prove(id, OUTPUT, proof);
     const a = { requestId: id, proofHash: keccak256(proof), instancesHash: instancesHash(INPUT, OUTPUT), valid: true };
     await f.attest(a, [f.wallets.ver1, f.wallets.ver2]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     c = await iris.read.classification([id]);
     assert.equal(c.settled, true);
     assert.equal(c.settledClass, 0);
-    assert.deepEqual(c.settledScores, OUTPUT);
+    // the scores are in the events, not in storage
     const [ev] = await iris.getEvents.SettledClassification({ requestId: id }, { fromBlock: 0n, strict: true });
     assert.equal(ev.args.class, 0);
+    assert.deepEqual(ev.args.scores, OUTPUT);
+    const [fastEv] = await iris.getEvents.FastClassification({ requestId: id }, { fromBlock: 0n, strict: true });
+    assert.deepEqual(fastEv.args.scores, [10n, 300n, -5n]);
     // only the hub may call the callbacks
     await viem.assertions.revertWithCustomErrorWithArgs(
       iris.write.onSettled([id, OUTPUT], { account: f.wallets.outsider.account }),

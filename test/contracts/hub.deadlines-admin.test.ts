@@ -17,6 +17,8 @@ import {
   SLASH,
   Status,
   UNBONDING_DELAY,
+  provenOutput,
+  provenOutputs,
 } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
@@ -114,7 +116,7 @@ describe("InferenceHub deadlines (fail closed, only the node at fault pays)", ()
     await f.attest({ ...a, requestId: id2 }, [wallets.ver1, wallets.ver2]);
     await networkHelpers.time.increaseTo((await hub.read.getRequest([id2])).verifyDeadline + 1n);
     await viem.assertions.revertWithCustomErrorWithArgs(hub.write.refundExpired([id2]), hub, "InferenceHubQuorumDecided", [id2]);
-    await hub.write.settle([id2]);
+    await hub.write.settle([id2, await provenOutput(hub, id2)]);
     assert.equal(await hub.read.status([id2]), Status.Settled);
     await f.assertBooksBalance();
   });

@@ -19,7 +19,7 @@ import fc from "fast-check";
 import { network } from "hardhat";
 import { encodeAbiParameters, getAddress, keccak256, type Hex } from "viem";
 
-import { deployHub, DOMAIN, GAS_PRICE, hashValues, INPUT, instancesHash, MIN_STAKE, OUTPUT, paymentOf, PROOF_STORE, proofFor, Role, Status } from "./helpers/hub.js";
+import { deployHub, DOMAIN, GAS_PRICE, hashValues, INPUT, instancesHash, MIN_STAKE, OUTPUT, paymentOf, PROOF_STORE, proofFor, Role, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -124,7 +124,7 @@ async function honestPass(f: F, ids: bigint[], modeOf: Map<bigint, number>) {
   // settle what is decided, refund what expired, settle unchallenged windows
   for (const id of ids) {
     const st = await hub.read.status([id]);
-    if (st === Status.ProofSubmitted) await attempt(hub.write.settle([id], { account: wallets.admin.account }));
+    if (st === Status.ProofSubmitted) await attempt(hub.write.settle([id, await provenOutput(hub, id)], { account: wallets.admin.account }));
     if (st === Status.Requested || st === Status.Executed || st === Status.ProofSubmitted) {
       await attempt(hub.write.refundExpired([id], { account: wallets.admin.account }));
       await attempt(hub.write.settleUnchallenged([id], { account: wallets.admin.account }));
@@ -223,7 +223,7 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
               await attempt(hub.write.challenge([id, INPUT, WRONG, GARBAGE], { account: wallets.challenger.account }));
               break;
             case "close":
-              await attempt(hub.write.settle([id]));
+              await attempt(hub.write.settle([id, await provenOutput(hub, id)]));
               await attempt(hub.write.refundExpired([id]));
               await attempt(hub.write.settleUnchallenged([id]));
               break;

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { getAddress, keccak256 } from "viem";
 
-import { budgetOf, deployHub, hashValues, INPUT, instancesHash, OUTPUT, PRICE, PROOF_STORE, proofFor, Status } from "./helpers/hub.js";
+import { budgetOf, deployHub, hashValues, INPUT, instancesHash, OUTPUT, PRICE, PROOF_STORE, proofFor, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -94,10 +94,10 @@ describe("InferenceHub lifecycle", () => {
     const a = { requestId: id, proofHash: keccak256(proof), instancesHash: instancesHash(INPUT, OUTPUT), valid: true };
     await f.attest(a, [wallets.ver1]);
     // settling is its own step, and needs the quorum: 1 of 3 ether < 2/3
-    await viem.assertions.revertWithCustomErrorWithArgs(hub.write.settle([id]), hub, "InferenceHubQuorumPending", [id]);
+    await viem.assertions.revertWithCustomErrorWithArgs(hub.write.settle([id, await provenOutput(hub, id)]), hub, "InferenceHubQuorumPending", [id]);
     await f.attest(a, [wallets.ver2]);
     assert.equal(await hub.read.status([id]), Status.ProofSubmitted);
-    await hub.write.settle([id], { account: wallets.outsider.account });
+    await hub.write.settle([id, await provenOutput(hub, id)], { account: wallets.outsider.account });
     assert.equal(await hub.read.status([id]), Status.Settled);
     assert.deepEqual(await consumer.read.settledOutput([id]), OUTPUT);
     // whoever settles runs onSettled and is paid the rest of the budget

@@ -11,7 +11,7 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { getAddress, keccak256, parseEther, zeroHash } from "viem";
 
-import { type Attestation, deployHub, INPUT, instancesHash, OUTPUT, PROOF_STORE, proofFor, Role, SLASH, Status } from "./helpers/hub.js";
+import { type Attestation, deployHub, INPUT, instancesHash, OUTPUT, PROOF_STORE, proofFor, Role, SLASH, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -93,7 +93,7 @@ describe("ZKML_ATTESTED proof commitments (bytes off the hub's calldata)", () =>
     await f.hub.write.commitProof([id, INPUT, OUTPUT, withheld, PROOF_STORE], { account: owner.account });
     await f.attestBatch(f.wallets.ver1, [verdict(id, withheld, false)]);
     await f.attestBatch(f.wallets.ver2, [verdict(id, withheld, false)]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await f.hub.read.status([id]), Status.Executed, "reopened for another proof");
     assert.equal(await proverStake(f, owner), parseEther("1") - SLASH, "the withholding prover is slashed");
     assert.equal(await f.nodeRegistry.read.stakeOf([executor.account.address, Role.Executor]), parseEther("1"), "the executor is not");
@@ -111,7 +111,7 @@ describe("ZKML_ATTESTED proof commitments (bytes off the hub's calldata)", () =>
     await f.hub.write.commitProof([id, INPUT, OUTPUT, keccak256(good), PROOF_STORE], { account: next.account });
     await f.attestBatch(f.wallets.ver1, [verdict(id, keccak256(good), true)]);
     await f.attestBatch(f.wallets.ver3, [verdict(id, keccak256(good), true)]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await f.hub.read.status([id]), Status.Settled);
     assert.equal(next, other, "the slashed prover is no longer eligible");
     assert.equal(await f.hub.read.releasable([owner.account.address]), 0n, "the withholding prover earned nothing");
@@ -132,7 +132,7 @@ describe("ZKML_ATTESTED proof commitments (bytes off the hub's calldata)", () =>
     assert.equal(getAddress((await f.hub.read.getRequest([id])).provedBy), getAddress(owner.account.address));
     await f.attestBatch(f.wallets.ver1, [verdict(id, h, true)]);
     await f.attestBatch(f.wallets.ver2, [verdict(id, h, true)]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await f.hub.read.releasable([other.account.address]), 0n, "the copier earned nothing");
     assert.ok((await f.hub.read.releasable([owner.account.address])) > 0n, "the owner was paid");
   });
@@ -152,7 +152,7 @@ describe("ZKML_ATTESTED proof commitments (bytes off the hub's calldata)", () =>
     await f.hub.write.commitProof([id, INPUT, OUTPUT, h, "http://copier.test"], { account: copier.account });
     await f.attestBatch(f.wallets.ver1, [verdict(id, h, false)]);
     await f.attestBatch(f.wallets.ver2, [verdict(id, h, false)]);
-    await f.hub.write.settle([id]);
+    await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
     assert.equal(await proverStake(f, copier), parseEther("1") - SLASH, "the copier pays");
     assert.equal(await proverStake(f, owner), parseEther("1"), "the owner does not");
     assert.equal(await f.hub.read.releasable([copier.account.address]), 0n);
@@ -168,7 +168,7 @@ describe("ZKML_ATTESTED proof commitments (bytes off the hub's calldata)", () =>
       await f.attestBatch(f.wallets.ver1, [verdict(id, h, true)]);
       await f.attestBatch(f.wallets.ver2, [verdict(id, h, false)]);
       await f.attestBatch(f.wallets.ver3, [verdict(id, h, false)]);
-      await f.hub.write.settle([id]);
+      await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
       assert.equal(await f.hub.read.status([id]), Status.Executed);
       assert.equal(await proverStake(f, owner), parseEther("1") - SLASH);
     }
@@ -180,7 +180,7 @@ describe("ZKML_ATTESTED proof commitments (bytes off the hub's calldata)", () =>
       await f.attestBatch(f.wallets.ver1, [verdict(id, h, true)]);
       await f.attestBatch(f.wallets.ver2, [verdict(id, h, true)]);
       await f.attestBatch(f.wallets.ver3, [verdict(id, h, false)]);
-      await f.hub.write.settle([id]);
+      await f.hub.write.settle([id, await provenOutput(f.hub, id)]);
       assert.equal(await f.hub.read.status([id]), Status.Settled);
       await networkHelpers.time.increaseTo((await f.hub.read.getRequest([id])).verifyDeadline + 1n);
       await viem.assertions.revertWithCustomError(f.hub.write.claimVerifierReward([id], { account: f.wallets.ver3.account }), f.quorum, "InferenceHubNothingToClaim");

@@ -50,6 +50,22 @@ export function requestInference(wallet: TwinpathWalletClient, p: RequestInferen
   });
 }
 
+/**
+ * Sends many requests in one transaction from an EOA (the hub's requestInferences): each item pays its own `fee`
+ * (its quotePayment), the value sent is their sum; all or nothing (a refused item reverts the batch with
+ * InferenceHubRequestItemInvalid(index, reason)). Returns the tx hash; the ids are requestIdsFromReceipt, in order.
+ */
+export function requestInferences(wallet: TwinpathWalletClient, p: { hub: Address; items: readonly Omit<RequestInferenceParameters, "hub" | "nonce">[]; nonce?: number }): Promise<Hash> {
+  return wallet.writeContract({
+    address: p.hub,
+    abi: inferenceHubAbi,
+    functionName: "requestInferences",
+    args: [p.items.map((i) => i.modelId), p.items.map((i) => i.input), p.items.map((i) => fullOptions(i.options)), p.items.map((i) => i.fee)],
+    value: p.items.reduce((sum, i) => sum + i.fee, 0n),
+    nonce: p.nonce,
+  });
+}
+
 /** Request ids created by a mined transaction (from its InferenceRequested logs). */
 export function requestIdsFromReceipt(receipt: TransactionReceipt, hub: Address): bigint[] {
   return parseEventLogs({ abi: inferenceHubAbi, eventName: "InferenceRequested", logs: receipt.logs })

@@ -37,9 +37,12 @@ export function challengeCommitment(requestId: bigint, challenger: Address, outp
 export const commitChallengeCall = (hub: Address, requestId: bigint, commitment: Hex) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "commitChallenge", args: [requestId, commitment] }) as const;
 
-/** ZKML_ATTESTED settlement, its own step once the quorum decided (anyone may send it). */
-export const settleCall = (hub: Address, requestId: bigint) =>
-  ({ address: hub, abi: inferenceHubAbi, functionName: "settle", args: [requestId] }) as const;
+/**
+ * ZKML_ATTESTED settlement, its own step once the quorum decided (anyone may send it), with the proven output
+ * (ProofSubmitted's; the hub checks it against the hash it kept).
+ */
+export const settleCall = (hub: Address, requestId: bigint, output: readonly bigint[]) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "settle", args: [requestId, output] }) as const;
 
 export const settleUnchallengedCall = (hub: Address, requestId: bigint) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "settleUnchallenged", args: [requestId] }) as const;

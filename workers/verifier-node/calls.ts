@@ -6,6 +6,12 @@ import type { AttestationBatch } from "../../protocol/attestationBatch.js";
 export const submitAttestationBatchCall = (quorum: Address, root: Hex, signature: Hex, votes: AttestationBatch["votes"]) =>
   ({ address: quorum, abi: attestationQuorumAbi, functionName: "submitAttestationBatch", args: [root, signature, votes] }) as const;
 
+/** A decided request to settle and its proven output (ProofSubmitted's; the hub keeps only its hash). */
+export interface SettleItem {
+  requestId: bigint;
+  output: readonly bigint[];
+}
+
 /** ZKML_ATTESTED settlement of many decided requests, item by item (InferenceHub.settleMany). */
-export const settleManyCall = (hub: Address, requestIds: readonly bigint[]) =>
-  ({ address: hub, abi: inferenceHubAbi, functionName: "settleMany", args: [requestIds] }) as const;
+export const settleManyCall = (hub: Address, items: readonly SettleItem[]) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "settleMany", args: [items.map((i) => i.requestId), items.map((i) => i.output)] }) as const;

@@ -137,7 +137,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "recorded" });
       log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), unavailable: verdict.unavailable, txHash: outcome.txHash }, "attestation recorded");
       // 7. Settle (or reject) if the quorum decided and nobody did it yet.
-      const settled = await trySettle(ctx, d.hub, requestId, d.proofHash, d.instancesHash, log);
+      const settled = await trySettle(ctx, d, requestId, log);
       const result: VerifyJobResult = {
         outcome: "attested",
         valid: verdict.valid,
@@ -199,12 +199,14 @@ async function roundClosed(ctx: VerifierNodeContext, requestId: bigint, proofHas
  * request still waits on it and the quorum has decided. Another node may settle it first (a skipped item); a pending
  * quorum sends nothing (a later vote settles).
  */
-async function trySettle(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, instancesHash: Hex, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
+async function trySettle(ctx: VerifierNodeContext, d: VerifyJobData, requestId: bigint, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
+  const { hub, proofHash, instancesHash } = d;
   const record = await getRequest(ctx.client, { hub, requestId });
   if (record.status !== RequestStatus.ProofSubmitted || record.proofHash !== proofHash) return {};
   const outcome = await quorumOutcome(ctx, hub, requestId, proofHash, instancesHash);
   if (outcome === QuorumOutcome.Pending) return {};
-  const settled = await ctx.settler.submit(requestId);
+  // the proven output from the proof's event: the hub kept only its hash and checks it
+  const settled = await ctx.settler.submit({ requestId, output: d.output.map(BigInt) });
   if (settled.kind === "skipped") {
     log.info({ reason: settled.reason }, "settle skipped");
     return {};

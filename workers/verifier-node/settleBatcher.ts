@@ -7,7 +7,7 @@ import { Batcher, type Settled } from "../chain/sender/batcher.js";
 import type { Logger } from "../shared/logger.js";
 import { settleCall } from "../proofs/chain.js";
 import type { AttestationMode } from "./attestationBatcher.js";
-import { settleManyCall } from "./calls.js";
+import { settleManyCall, type SettleItem } from "./calls.js";
 
 /**
  * A settle attempt's outcome: `settled` (accepted), `rejected` (the quorum rejected the proof: its prover slashed,
@@ -35,7 +35,7 @@ export interface SettleBatcherOptions {
  * reverted transaction, and its gas is estimated when the quorum has already decided (it only gets cheaper after).
  */
 export class SettleBatcher {
-  private readonly batcher: Batcher<bigint, SettleOutcome>;
+  private readonly batcher: Batcher<SettleItem, SettleOutcome>;
   private readonly mode: AttestationMode;
 
   constructor(private readonly o: SettleBatcherOptions) {
@@ -43,20 +43,22 @@ export class SettleBatcher {
     this.batcher = new Batcher({
       maxBatchSize: this.mode === "single" ? 1 : o.maxBatchSize,
       maxWaitMs: o.maxWaitMs ?? 50,
-      send: (ids) => (this.mode === "single" ? this.sendOne(ids[0]) : this.sendMany(ids)),
+      send: (items) => (this.mode === "single" ? this.sendOne(items[0]) : this.sendMany(items)),
     });
   }
 
-  submit(requestId: bigint): Promise<SettleOutcome> {
-    return this.batcher.submit(requestId);
+  /** Settle `item.requestId` with its proven output (ProofSubmitted's). */
+  submit(item: SettleItem): Promise<SettleOutcome> {
+    return this.batcher.submit(item);
   }
 
   flush(): void {
     this.batcher.flush(true);
   }
 
-  private async sendMany(ids: bigint[]): Promise<Settled<SettleOutcome>[]> {
-    const unique = [...new Set(ids)];
+  private async sendMany(items: SettleItem[]): Promise<Settled<SettleOutcome>[]> {
+    const ids = items.map((i) => i.requestId);
+    const unique = [...new Map(items.map((i) => [i.requestId, i])).values()];
     const sent = await this.o.sender.send({ call: settleManyCall(this.o.hub, unique), label: "settleMany" });
     const logs = parseEventLogs({ abi: inferenceHubAbi, logs: sent.receipt.logs }).filter((l) => l.address.toLowerCase() === this.o.hub.toLowerCase());
     const outcome = new Map<bigint, Settled<SettleOutcome>>();
@@ -71,9 +73,9 @@ export class SettleBatcher {
   }
 
   /** The per-request path (comparison): one settle transaction; a race lost to another node reverts it. */
-  private async sendOne(id: bigint): Promise<Settled<SettleOutcome>[]> {
+  private async sendOne(item: SettleItem): Promise<Settled<SettleOutcome>[]> {
     try {
-      const sent = await this.o.sender.send({ call: settleCall(this.o.hub, id), label: "settle" });
+      const sent = await this.o.sender.send({ call: settleCall(this.o.hub, item.requestId, item.output), label: "settle" });
       const rejected = parseEventLogs({ abi: inferenceHubAbi, logs: sent.receipt.logs, eventName: "ProofRejected" }).length > 0;
       return [{ ok: true, value: { kind: rejected ? "rejected" : "settled", txHash: sent.hash, gasUsed: sent.receipt.gasUsed, batchSize: 1 } }];
     } catch (err) {

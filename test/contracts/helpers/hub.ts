@@ -339,3 +339,26 @@ export async function deployHub(viem: Viem) {
 }
 
 export type HubFixture = Awaited<ReturnType<typeof deployHub>>;
+
+type HubWithProofEvents = {
+  getEvents: {
+    ProofSubmitted: (
+      args: { requestId: bigint },
+      options: { fromBlock: bigint; strict: true },
+    ) => Promise<readonly { args: { output?: readonly bigint[] } }[]>;
+  };
+};
+
+/**
+ * The output of the latest proof submitted for `requestId` (its ProofSubmitted event), what settle() takes back (the
+ * hub keeps only its hash); [] if none.
+ */
+export async function provenOutput(hub: HubWithProofEvents, requestId: bigint): Promise<bigint[]> {
+  const events = await hub.getEvents.ProofSubmitted({ requestId }, { fromBlock: 0n, strict: true });
+  return events.length ? [...(events[events.length - 1].args.output ?? [])] : [];
+}
+
+/** provenOutput for each of `requestIds` (settleMany's second argument). */
+export async function provenOutputs(hub: HubWithProofEvents, requestIds: readonly bigint[]): Promise<bigint[][]> {
+  return Promise.all(requestIds.map((id) => provenOutput(hub, id)));
+}

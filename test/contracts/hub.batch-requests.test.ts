@@ -1,0 +1,277 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { network } from "hardhat";
+import { decodeErrorResult, encodeErrorResult, getAddress, type Hex } from "viem";
+
+import {
+  budgetOf,
+  DEFAULT_OPTIONS,
+  deployHub,
+  GAS_PRICE,
+  INPUT,
+  OUTPUT,
+  paymentOf,
+  PRICE,
+  Status,
+} from "./helpers/hub.js";
+
+const { viem, networkHelpers } = await network.create();
+const fixture = () => deployHub(viem);
+
+type Options = typeof DEFAULT_OPTIONS;
+
+/** requestInferences from the user's account: each item [modelId, input, options, payment]. */
+function requestMany(f: Awaited<ReturnType<typeof fixture>>, items: [bigint, bigint[], Options, bigint][], value?: bigint) {
+  const sum = items.reduce((s, i) => s + i[3], 0n);
+  return f.hub.write.requestInferences(
+    [items.map((i) => i[0]), items.map((i) => i[1]), items.map((i) => i[2]), items.map((i) => i[3])],
+    { value: value ?? sum, account: f.wallets.user.account, gasPrice: GAS_PRICE },
+  );
+}
+
+describe("InferenceHub.requestInferences (many requests in one transaction)", () => {
+  it("records each item as requestInference would, with consecutive ids, its own fee and its own options", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const noCallback = { ...DEFAULT_OPTIONS, resultCallback: false, callbackGasLimit: 50_000 };
+    const tip = 7n;
+    await requestMany(f, [
+      [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf()],
+      [f.models.attested, [1n, 2n, 3n, 4n], noCallback, paymentOf(noCallback) + tip],
+      [f.models.optimistic, INPUT, DEFAULT_OPTIONS, paymentOf()],
+    ]);
+    assert.equal(await f.hub.read.requestCount(), 3n);
+    const events = await f.hub.getEvents.InferenceRequested({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(events.map((e) => e.args.requestId), [1n, 2n, 3n]);
+    assert.deepEqual(events.map((e) => e.args.modelId), [f.models.onchain, f.models.attested, f.models.optimistic]);
+    assert.deepEqual(events[1].args.input, [1n, 2n, 3n, 4n]);
+    for (const e of events) assert.equal(getAddress(e.args.consumer!), getAddress(f.wallets.user.account.address));
+    const second = await f.hub.read.getRequest([2n]);
+    assert.equal(second.fee, PRICE + tip, "an item's overpayment is its own tip, nobody else's");
+    assert.equal(second.callbackBudget, budgetOf(noCallback));
+    assert.equal(second.callbackGasLimit, 50_000);
+    assert.equal(second.resultCallback, false);
+    assert.equal((await f.hub.read.getRequest([1n])).fee, PRICE);
+    // each runs on its own from here: deliver the first
+    await f.deliver(1n);
+    assert.equal(await f.hub.read.status([1n]), Status.Executed);
+    assert.equal(await f.hub.read.status([2n]), Status.Requested);
+    await f.assertBooksBalance();
+  });
+
+  it("refuses a batch with one invalid item, naming the item's index and its own error, and records nothing", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const ok: [bigint, bigint[], Options, bigint] = [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf()];
+    const cases: { items: [bigint, bigint[], Options, bigint][]; index: bigint; reason: Hex }[] = [
+      {
+        // unknown model (the registry's error)
+        items: [ok, [999n, INPUT, DEFAULT_OPTIONS, paymentOf()], ok],
+        index: 1n,
+        reason: encodeErrorResult({ abi: f.modelRegistry.abi, errorName: "ModelRegistryUnknownModel", args: [999n] }),
+      },
+      {
+        // input element 3 outside the admitted domain [-1024, 1023]
+        items: [ok, ok, [f.models.onchain, [1n, 2n, 3n, 1024n], DEFAULT_OPTIONS, paymentOf()]],
+        index: 2n,
+        reason: encodeErrorResult({ abi: f.hub.abi, errorName: "InferenceHubInputOutOfDomain", args: [3n, 1024n, -1024n, 1023n] }),
+      },
+      {
+        // fee one wei below the quote
+        items: [[f.models.attested, INPUT, DEFAULT_OPTIONS, paymentOf() - 1n], ok],
+        index: 0n,
+        reason: encodeErrorResult({ abi: f.hub.abi, errorName: "InferenceHubFeeTooLow", args: [f.models.attested, paymentOf(), paymentOf() - 1n] }),
+      },
+    ];
+    const before = await f.publicClient.getBalance({ address: f.hub.address });
+    for (const c of cases) {
+      await viem.assertions.revertWithCustomErrorWithArgs(requestMany(f, c.items), f.hub, "InferenceHubRequestItemInvalid", [c.index, c.reason]);
+    }
+    assert.equal(await f.hub.read.requestCount(), 0n);
+    assert.equal(await f.publicClient.getBalance({ address: f.hub.address }), before);
+    await viem.assertions.revertWithCustomError(
+      f.hub.write.requestInferences([[], [], [], []], { account: f.wallets.user.account }),
+      f.hub,
+      "InferenceHubBatchLengthMismatch",
+    );
+  });
+
+  it("adversarial: one item's overpayment cannot cover another item's underpayment", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const short = 10n ** 15n;
+    // the total is exactly two quotes, but item 1 pays less than its quote and item 0 the difference more
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      requestMany(f, [
+        [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf() + short],
+        [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf() - short],
+      ]),
+      f.hub,
+      "InferenceHubRequestItemInvalid",
+      [1n, encodeErrorResult({ abi: f.hub.abi, errorName: "InferenceHubFeeTooLow", args: [f.models.onchain, paymentOf(), paymentOf() - short] })],
+    );
+    // msg.value above the payments (unattributed wei) or below them (items paid from nothing) is refused
+    const items: [bigint, bigint[], Options, bigint][] = [
+      [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf()],
+      [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf()],
+    ];
+    for (const value of [2n * paymentOf() + 1n, 2n * paymentOf() - 1n, paymentOf()]) {
+      await viem.assertions.revertWithCustomErrorWithArgs(requestMany(f, items, value), f.hub, "InferenceHubBatchPaymentMismatch", [
+        value,
+        2n * paymentOf(),
+      ]);
+    }
+    assert.equal(await f.hub.read.requestCount(), 0n);
+    await f.assertBooksBalance();
+  });
+
+  it("adversarial: a refunded batch pays each item back once, to the account that paid, and no more", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    await requestMany(f, [
+      [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf()],
+      [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf() + 5n],
+    ]);
+    const [r1, r2] = [await f.hub.read.getRequest([1n]), await f.hub.read.getRequest([2n])];
+    await networkHelpers.time.increaseTo(r2.resultDeadline + 1n);
+    for (const id of [1n, 2n]) await f.hub.write.refundExpired([id]);
+    for (const id of [1n, 2n]) {
+      await viem.assertions.revertWithCustomError(f.hub.write.refundExpired([id]), f.hub, "InferenceHubUnexpectedStatus");
+    }
+    assert.equal(await f.hub.read.releasable([f.wallets.user.account.address]), r1.fee + r1.callbackBudget + r2.fee + r2.callbackBudget);
+    assert.equal(r1.fee + r1.callbackBudget + r2.fee + r2.callbackBudget, 2n * paymentOf() + 5n);
+    await f.assertBooksBalance();
+  });
+});
+
+describe("results for a batch of requests (submitResults, item by item)", () => {
+  it("one transaction delivers the batch's results; a stale item (past its deadline, or already delivered) is skipped, the rest go through", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const short = { ...DEFAULT_OPTIONS, resultTimeout: 60 };
+    const long = { ...DEFAULT_OPTIONS, resultTimeout: 3600 };
+    await requestMany(f, [
+      [f.models.onchain, INPUT, long, paymentOf(long)],
+      [f.models.onchain, INPUT, short, paymentOf(short)],
+      [f.models.onchain, INPUT, long, paymentOf(long)],
+    ]);
+    await f.deliver(3n); // already delivered when the batch lands
+    await networkHelpers.time.increase(120); // request 2's deadline passed
+    // after the assignment window any eligible executor may deliver: exec1 sends all three
+    const { result } = await f.hub.simulate.submitResults([[1n, 2n, 3n], [OUTPUT, OUTPUT, OUTPUT]], { account: f.wallets.exec1.account.address });
+    assert.deepEqual(result, [true, false, false]);
+    await f.hub.write.submitResults([[1n, 2n, 3n], [OUTPUT, OUTPUT, OUTPUT]], { account: f.wallets.exec1.account });
+    assert.equal(await f.hub.read.status([1n]), Status.Executed);
+    assert.equal(await f.hub.read.status([2n]), Status.Requested);
+    const refused = await f.hub.getEvents.ItemRejected({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(
+      refused.map((e) => [e.args.requestId, decodeErrorResult({ abi: f.hub.abi, data: e.args.reason! }).errorName]),
+      [
+        [2n, "InferenceHubDeadlinePassed"],
+        [3n, "InferenceHubUnexpectedStatus"],
+      ],
+    );
+    await f.assertBooksBalance();
+  });
+});
+
+describe("IrisClassifierConsumer.classifyBatch", () => {
+  async function irisFixture() {
+    const f = await fixture();
+    const iris = await f.viem.deployContract("IrisClassifierConsumer", [f.hub.address, f.models.onchain]);
+    const quote = await f.hub.read.quoteFee([f.models.onchain, await iris.read.requestOptions(), GAS_PRICE]);
+    return { ...f, iris, quote };
+  }
+
+  it("classifies many flowers in one transaction, each paying its own quote; results arrive per request", async () => {
+    const f = await networkHelpers.loadFixture(irisFixture);
+    const features = [
+      [653n, 448n, 179n, 26n],
+      [700n, 410n, 600n, 180n],
+      [800n, 380n, 850n, 290n],
+    ] as const;
+    await f.iris.write.classifyBatch([features.map((x) => [...x]) as never, features.map(() => f.quote)], {
+      value: 3n * f.quote,
+      account: f.wallets.user.account,
+      gasPrice: GAS_PRICE,
+    });
+    const requested = await f.iris.getEvents.ClassificationRequested({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(requested.map((e) => e.args.requestId), [1n, 2n, 3n]);
+    assert.deepEqual(requested.map((e) => e.args.features), features.map((x) => [...x]));
+    const hubEvents = await f.hub.getEvents.InferenceRequested({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(hubEvents.map((e) => e.args.input), features.map((x) => [...x]));
+    for (const id of [1n, 2n, 3n]) {
+      assert.equal(getAddress((await f.iris.read.classification([id])).requester), getAddress(f.wallets.user.account.address));
+      assert.equal(getAddress((await f.hub.read.getRequest([id])).consumer), getAddress(f.iris.address));
+    }
+    await f.deliver(2n, [1n, 2n, 300n]);
+    const c = await f.iris.read.classification([2n]);
+    assert.equal(c.fast, true);
+    assert.equal(c.fastClass, 2);
+    assert.equal((await f.iris.read.classification([1n])).fast, false);
+  });
+
+  it("refuses the whole batch when one flower is outside the model's domain, naming it", async () => {
+    const f = await networkHelpers.loadFixture(irisFixture);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.iris.write.classifyBatch([[[1n, 2n, 3n, 4n], [1n, -5000n, 3n, 4n]], [f.quote, f.quote]], {
+        value: 2n * f.quote,
+        account: f.wallets.user.account,
+        gasPrice: GAS_PRICE,
+      }),
+      f.hub,
+      "InferenceHubRequestItemInvalid",
+      [1n, encodeErrorResult({ abi: f.hub.abi, errorName: "InferenceHubInputOutOfDomain", args: [1n, -5000n, -1024n, 1023n] })],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.iris.write.classifyBatch([[[1n, 2n, 3n, 4n]], [f.quote, f.quote]], { value: 2n * f.quote, account: f.wallets.user.account }),
+      f.iris,
+      "IrisClassifierConsumerBatchLengthMismatch",
+      [1n, 2n],
+    );
+    assert.equal(await f.hub.read.requestCount(), 0n);
+  });
+
+  it("adversarial: a batch's refunds go to the users who paid, each once; nobody collects a second refund", async () => {
+    const f = await networkHelpers.loadFixture(irisFixture);
+    const [alice, bob] = [f.wallets.user, f.wallets.outsider];
+    await f.iris.write.classifyBatch([[[1n, 2n, 3n, 4n], [5n, 6n, 7n, 8n]], [f.quote, f.quote + 3n]], {
+      value: 2n * f.quote + 3n,
+      account: alice.account,
+      gasPrice: GAS_PRICE,
+    });
+    await f.iris.write.classifyBatch([[[9n, 9n, 9n, 9n]], [f.quote]], { value: f.quote, account: bob.account, gasPrice: GAS_PRICE });
+    const deadline = (await f.hub.read.getRequest([3n])).resultDeadline;
+    await networkHelpers.time.increaseTo(deadline + 1n);
+    for (const id of [1n, 2n, 3n]) await f.hub.write.refundExpired([id]);
+
+    const balance = (a: Hex) => f.publicClient.getBalance({ address: a });
+    const aliceBefore = await balance(alice.account.address);
+    const bobBefore = await balance(bob.account.address);
+    // a third party triggers every claim, then tries each again
+    for (const id of [1n, 2n, 3n]) await f.iris.write.claimRefund([id], { account: f.wallets.challenger.account });
+    for (const id of [1n, 2n, 3n]) {
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.iris.write.claimRefund([id], { account: f.wallets.challenger.account }),
+        f.iris,
+        "IrisClassifierConsumerAlreadyRefunded",
+        [id],
+      );
+    }
+    assert.equal((await balance(alice.account.address)) - aliceBefore, 2n * f.quote + 3n);
+    assert.equal((await balance(bob.account.address)) - bobBefore, f.quote);
+    // nothing left behind at the consumer, and the hub owes it nothing more
+    assert.equal(await balance(f.iris.address), 0n);
+    assert.equal(await f.hub.read.releasable([f.iris.address]), 0n);
+    await f.assertBooksBalance([f.iris.address]);
+  });
+
+  it("settles batched requests one by one with the settled class recorded (OUTPUT's class)", async () => {
+    const f = await networkHelpers.loadFixture(irisFixture);
+    await f.iris.write.classifyBatch([[INPUT, INPUT] as never, [f.quote, f.quote]], { value: 2n * f.quote, account: f.wallets.user.account, gasPrice: GAS_PRICE });
+    for (const id of [1n, 2n]) {
+      await f.deliver(id);
+      await f.prove(id);
+      const c = await f.iris.read.classification([id]);
+      assert.equal(c.settled, true);
+      assert.equal(c.settledClass, 0);
+    }
+    await f.assertBooksBalance([f.iris.address]);
+  });
+});
