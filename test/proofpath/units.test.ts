@@ -60,6 +60,7 @@ describe("proof store and GET /proofs/<hash>", () => {
     try {
       const ok = await fetch(`${server.url}/proofs/${hash}`);
       assert.equal(ok.status, 200);
+      assert.equal(ok.headers.get("access-control-allow-origin"), "*", "a dApp page may fetch it to verify offline");
       assert.deepEqual(new Uint8Array(await ok.arrayBuffer()), bytes);
       assert.equal((await fetch(`${server.url}/proofs/${keccak256("0x99")}`)).status, 404);
       assert.equal((await fetch(`${server.url}/proofs/0x1234`)).status, 400);
