@@ -105,13 +105,15 @@ await runScript(async () => {
     }
   } catch (err) {
     if (!(err instanceof WatchTimeoutError)) throw err;
-    console.error(`Request ${r.requestId} is still open after ${env.TWINPATH_WAIT_TIMEOUT_S} s: \`npx twinpath status ${r.requestId}\` shows where it waits (are the workers running? \`npx twinpath dev status\`)`);
+    console.error(`Request ${r.requestId} is still open after ${env.TWINPATH_WAIT_TIMEOUT_S} s.`);
     if ((await publicClient.getBlockNumber()) === r.blockNumber) {
       // The likeliest cause on a dev chain: nothing buries the request, so a listener waiting for confirmations never sees it.
       console.error(
         `  The chain head is still the request's block ${r.blockNumber}: a chain that mines only on transactions (an automining hardhat node) never\n` +
           "  confirms it. Run the workers with LISTENER_CONFIRMATIONS=0 there (npx pm2 start ecosystem.dev.config.cjs does; twinpath dev up too).",
       );
+    } else {
+      console.error(`  \`npx twinpath status ${r.requestId}\` shows where it waits; are the workers running (\`npx twinpath dev status\`, or your pm2 processes)?`);
     }
     process.exitCode = 1;
   }

@@ -21,16 +21,17 @@ export interface BundleDirsCheck {
   roots: string[];
   /** bundles found, with where their proving key comes from (provers) */
   bundles: { dir: string; manifestHash: string; key?: ProvingKeyBundle }[];
-  /** fatal: a folder missing or unreadable, a folder with no bundle, no usable bundle at all */
+  /** fatal: a folder missing or unreadable, bundles present but none usable */
   problems: { variable: string; message: string }[];
-  /** not fatal: one damaged bundle among good ones */
+  /** not fatal: one damaged bundle among good ones, a folder with no bundle yet */
   warnings: string[];
 }
 
 /**
- * Are the bundle folders usable? Each listed folder must exist, be readable and hold at least one bundle (a folder
- * with manifest.json, or a folder of such folders); each bundle's files must match its manifest; for a prover, each
- * bundle's proving key must be present or derivable into `keyCacheDir`.
+ * Are the bundle folders usable? Each listed folder must exist and be readable; one with no bundle yet (a folder
+ * with manifest.json, or a folder of such folders) is a warning; each bundle's files must match its manifest, and
+ * bundles that are there but none of which loads are refused; for a prover, each bundle's proving key must be
+ * present or derivable into `keyCacheDir`.
  */
 export function checkBundleDirs(dirs: readonly string[], o: BundleDirsOptions): BundleDirsCheck {
   const out: BundleDirsCheck = { roots: [...dirs], bundles: [], problems: [], warnings: [] };
@@ -52,7 +53,9 @@ export function checkBundleDirs(dirs: readonly string[], o: BundleDirsOptions): 
     }
     const found = listBundleDirs([root]);
     if (found.length === 0) {
-      problem(`${root} holds no model bundle (no manifest.json in it or in its subfolders)`);
+      // a usable folder waiting for its first bundle (`twinpath model register` copies one in): requests for a model
+      // whose bundle is missing fail, with their reason, until it is there (the index searches again on a miss)
+      out.warnings.push(`${root} holds no model bundle yet (no manifest.json in it or in its subfolders)`);
       continue;
     }
     for (const dir of found) {
@@ -70,7 +73,8 @@ export function checkBundleDirs(dirs: readonly string[], o: BundleDirsOptions): 
       }
     }
   }
-  if (out.problems.length === 0 && out.bundles.length === 0) {
+  // bundles were there and none of them loads: that is a broken install, not an empty one
+  if (out.problems.length === 0 && out.bundles.length === 0 && listBundleDirs(dirs).length > 0) {
     problem(`none of the bundles under ${dirs.join(", ")} is usable: ${out.warnings.join("; ")}`);
   }
   const cache = o.keyCacheDir ? resolve(o.keyCacheDir) : undefined;
