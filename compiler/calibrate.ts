@@ -88,8 +88,11 @@ export function analyzeRanges(m: LoweredModel, samples: number[][]) {
       for (const x of v.data) mx = Math.max(mx, Math.abs(x));
       // MeanOfSquares divides (and range-checks the quotient) before its rebase: count it at the inner scale
       const at = innerDecomposes(n.opkind) && n.originalScale !== undefined ? n.originalScale : n.outScale;
-      maxAbs.set(n.idx, Math.max(maxAbs.get(n.idx) ?? 0, mx * 2 ** at));
-      sWorst = Math.max(sWorst, mx * 2 ** at);
+      // a rebase by d = 2^k range-checks d - |x - q·d|, which is d itself when x is a multiple of d (x = 0)
+      const rebase = n.originalScale !== undefined ? 2 ** (n.originalScale - n.outScale) : 0;
+      const worstHere = Math.max(mx * 2 ** at, rebase);
+      maxAbs.set(n.idx, Math.max(maxAbs.get(n.idx) ?? 0, worstHere));
+      sWorst = Math.max(sWorst, worstHere);
       if (n.lookup) {
         const inScale = scaleOf.get(n.inputs[0])!;
         for (const x of vals.get(n.inputs[0])!.data) {
