@@ -29,8 +29,11 @@ const names = args.filter((a) => !a.startsWith("--"));
 const selected = names.length ? names : [...DEMO_MODEL_NAMES, DIGITS_SPEC.name];
 
 /** Calibration samples and compile options of a committed model (the Iris demo models or the digits task). */
-function recipe(name: string): { samples: number[][]; inputScale: number; minLogrows?: number } {
-  if (name === DIGITS_SPEC.name) return { samples: splitDigits(DIGITS_SPEC.splitSeed).train.slice(0, DIGITS_SPEC.calibrationRows).map((r) => r.x), inputScale: DIGITS_SPEC.circuit.inputScale };
+function recipe(name: string): { samples: number[][]; inputScale: number; paramScale?: number; minLogrows?: number; maxLogrows?: number } {
+  if (name === DIGITS_SPEC.name) {
+    const c = DIGITS_SPEC.circuit;
+    return { samples: splitDigits(DIGITS_SPEC.splitSeed).train.slice(0, DIGITS_SPEC.calibrationRows).map((r) => r.x), inputScale: c.inputScale, paramScale: c.paramScale, maxLogrows: c.maxLogrows };
+  }
   const spec = demoModelSpec(name);
   return { samples: calibrationSamples(), inputScale: spec.circuit.inputScale, minLogrows: spec.circuit.minLogrows };
 }
@@ -53,7 +56,7 @@ function buildIn(tree: string, name: string, out: string): Timing | string {
 import { buildBundle } from "./compiler/bundle.ts";
 const samples = JSON.parse(process.env.SAMPLES!);
 const t0 = Date.now();
-const r = await buildBundle("${join(ROOT, "models", name, "model.onnx")}", { out: "${out}", name: "${name}", samples, inputScale: ${r.inputScale}, minLogrows: ${r.minLogrows ?? 6}, devSrsSeed: "bench", cacheDir: "${join(out, "..", "srs-cache")}" });
+const r = await buildBundle("${join(ROOT, "models", name, "model.onnx")}", { out: "${out}", name: "${name}", samples, inputScale: ${r.inputScale}, paramScale: ${r.paramScale}, minLogrows: ${r.minLogrows ?? 6}, maxLogrows: ${r.maxLogrows}, devSrsSeed: "bench", cacheDir: "${join(out, "..", "srs-cache")}" });
 console.log(JSON.stringify({ compileMs: r.timings.compileMs, buildMs: Date.now() - t0, logrows: r.manifest.logrows, proveMs: r.timings.proveMs, vkBytes: r.manifest.files.vk.bytes, pkBytes: r.manifest.files.pk.bytes }));
 `);
   try {
