@@ -62,7 +62,7 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
 
   it("ZKML_ONCHAIN: the prover's submitProof is verified by the hub and settles in the same transaction", async () => {
     const sent = await ps.request(nextInput(), { fee: FEE });
-    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 60_000);
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 180_000);
     const [proofEv] = await events("ProofSubmitted", sent.requestId);
     const [settled] = await events("RequestSettled", sent.requestId);
     assert.equal(proofEv.args.proof, "0x", "the hub verified it itself: no bytes to republish");
@@ -119,7 +119,7 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
     await dishonest.waitForLog((l) => /started$/.test(String(l.msg)), 60_000);
     try {
       const sent = await ps.request(nextInput(), { fee: FEE, modelId: optimistic, proofTimeout: 600 });
-      await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 60_000);
+      await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 180_000);
       const [challenged] = await events("Challenged", sent.requestId);
       assert.ok(challenged, "Challenged emitted");
       assert.equal((challenged.args.challenger as string).toLowerCase(), ps.address(ps.proverKeys[0]).toLowerCase());
@@ -138,7 +138,7 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
     // An honest result: the prover's proof agrees, nothing is challenged, and it settles when the window closes.
     ps.startBlockTicker(500); // a dev chain's clock moves only with blocks
     const sent = await ps.request(nextInput(), { fee: FEE, modelId: optimistic, proofTimeout: 10 });
-    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 60_000);
+    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 180_000);
     assert.equal((await events("Challenged", sent.requestId)).length, 0);
     const [result] = await events("ResultSubmitted", sent.requestId);
     const [settled] = await events("RequestSettled", sent.requestId);

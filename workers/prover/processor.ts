@@ -145,10 +145,15 @@ export function createProveProcessor(ctx: ProverContext) {
           return base;
         }
         // commit first (it binds this prover: a copied challenge earns its copier nothing), challenge in a later block
+        // A retry reuses this proof (a new one would need a new commitment and another block's wait).
+        ready.set(key, { proved, at: Date.now() });
         const commitment = challengeCommitment(requestId, ctx.sender.address, proven, raw);
         const committed = await send(ctx, log, "commitChallenge", commitChallengeCall(d.hub, requestId, commitment), stillExecuted);
         if (!committed) return { ...base, outcome: "skipped", reason: "request no longer challengeable" };
+        // the hub takes the challenge only in a block after the commitment's: simulating it earlier reverts
+        await waitForBlockAfter(ctx, committed.blockNumber);
         const sent = await send(ctx, log, "challenge", challengeCall(d.hub, requestId, input, proven, raw), stillExecuted);
+        ready.delete(key);
         if (!sent) return { ...base, outcome: "skipped", reason: "request no longer challengeable" };
         ctx.proofMetrics?.proofs.inc({ outcome: "challenged" });
         return { ...base, outcome: "challenged", txHash: sent.hash, gasUsed: sent.gasUsed, submittedAt: Date.now() };
@@ -221,11 +226,11 @@ async function send(
   label: string,
   call: Parameters<TxSender["send"]>[0]["call"],
   stillNeeded: () => Promise<boolean>,
-): Promise<{ hash: Hex; gasUsed: string } | null> {
+): Promise<{ hash: Hex; gasUsed: string; blockNumber: bigint } | null> {
   try {
     const sent = await ctx.sender.send({ call, label, stillNeeded });
     if (sent.receipt.status !== "success") throw new Error(`${label} transaction ${sent.hash} reverted`);
-    return { hash: sent.hash, gasUsed: sent.receipt.gasUsed.toString() };
+    return { hash: sent.hash, gasUsed: sent.receipt.gasUsed.toString(), blockNumber: sent.receipt.blockNumber };
   } catch (err) {
     if (err instanceof TxSupersededError || classifyFailure("prove", err).action === "skip") {
       if (!(await stillNeeded())) {
@@ -234,6 +239,14 @@ async function send(
       }
     }
     throw err;
+  }
+}
+
+/** Waits (bounded) until the chain's head is past `block`; the challenge that follows fails loudly if it never is. */
+async function waitForBlockAfter(ctx: ProverContext, block: bigint, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await ctx.client.getBlockNumber({ cacheTime: 0 })) <= block && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
