@@ -147,6 +147,6 @@ writeFileSync(
     srs: "dev-insecure (seeded)",
     baseline: withBaseline ? `git ${BASELINE_REF}: genVk trial search of the layout + a confirmation proof, then the bundle's own keys and proof (measured in the same run)` : null,
     note: "compileMs = compile + calibrate as each version reports it; buildMs = the whole build-model (compile, SRS, keys, proof, verify, accuracy on 150 rows); a run of some models keeps the other models' rows from earlier runs (each row has its own load average)",
-    rows: [...((previous.rows ?? []) as { model: string }[]).filter((r) => !rows.some((x) => x.model === r.model)), ...rows],
+    rows: [...((previous.rows ?? []) as { model: string }[]).filter((r) => !selected.includes(r.model)), ...rows],
   }, null, 2) + "\n",
 );
