@@ -162,26 +162,36 @@ describe("admitted input domain: interval rules of the nonlinear ops", () => {
     assert.throws(() => genWitness(compiled.compiled, [6, 0, 0]));
   });
 
-  it("refuses the exporters' LayerNorm graph whose epsilon rounds to 0 (a constant row divides by zero), and the engine indeed fails on one", async () => {
-    const onnx = buildOnnxModel({
-      name: "ln-graph", opset: 13, inputs: [{ name: "x", shape: [1, 2, 4] }], outputs: [{ name: "y", shape: [1, 2, 4] }],
-      initializers: [{ name: "two", dims: [], data: [2] }, { name: "eps", dims: [], data: [1e-5] }],
-      nodes: [
-        { op: "ReduceMean", inputs: ["x"], outputs: ["m"], attributes: { axes: [-1] } },
-        { op: "Sub", inputs: ["x", "m"], outputs: ["d"] },
-        { op: "Pow", inputs: ["d", "two"], outputs: ["d2"] },
-        { op: "ReduceMean", inputs: ["d2"], outputs: ["v"], attributes: { axes: [-1] } },
-        { op: "Add", inputs: ["v", "eps"], outputs: ["ve"] },
-        { op: "Sqrt", inputs: ["ve"], outputs: ["s"] },
-        { op: "Div", inputs: ["d", "s"], outputs: ["y"] },
-      ],
-    });
-    const c: Case = { name: "ln-graph", onnx, range: [-2, 2] };
-    const samples = samplesFor(c, 8);
-    const compiled = await compileModel(onnx, { samples, layout: false });
+  const lnGraph = (extraOutput: boolean) => buildOnnxModel({
+    name: "ln-graph", opset: 13, inputs: [{ name: "x", shape: [1, 2, 4] }],
+    outputs: [{ name: "y", shape: [1, 2, 4] }, ...(extraOutput ? [{ name: "ve", shape: [1, 2, 1] }] : [])],
+    initializers: [{ name: "two", dims: [], data: [2] }, { name: "eps", dims: [], data: [1e-5] }],
+    nodes: [
+      { op: "ReduceMean", inputs: ["x"], outputs: ["m"], attributes: { axes: [-1] } },
+      { op: "Sub", inputs: ["x", "m"], outputs: ["d"] },
+      { op: "Pow", inputs: ["d", "two"], outputs: ["d2"] },
+      { op: "ReduceMean", inputs: ["d2"], outputs: ["v"], attributes: { axes: [-1] } },
+      { op: "Add", inputs: ["v", "eps"], outputs: ["ve"] },
+      { op: "Sqrt", inputs: ["ve"], outputs: ["s"] },
+      { op: "Div", inputs: ["d", "s"], outputs: ["y"] },
+    ],
+  });
+  const compileLn = async (onnx: Uint8Array) => {
+    const compiled = await compileModel(onnx, { samples: samplesFor({ name: "ln", onnx, range: [-2, 2] }, 8), layout: false });
     const r = compiled.settingsValue.run_args;
-    const ranges: CircuitRanges = { decompBase: r.decomp_base, decompLegs: r.decomp_legs, lookupRange: r.lookup_range };
-    const s = 2 ** compiled.lowered.inputScale;
+    return { compiled, ranges: { decompBase: r.decomp_base, decompLegs: r.decomp_legs, lookupRange: r.lookup_range } as CircuitRanges, s: 2 ** compiled.lowered.inputScale };
+  };
+
+  it("the exporters' LayerNorm graph is lowered as the op (epsilon one unit): admitted, and a row of equal values proves", async () => {
+    const { compiled, ranges, s } = await compileLn(lnGraph(false));
+    assert.ok(compiled.lowered.onnxOps.includes("LayerNormalization"), `ops ${compiled.lowered.onnxOps}`);
+    assert.equal(domainProblem(compiled.lowered, ranges, new Array(8).fill(-s), new Array(8).fill(s)), undefined);
+    assert.doesNotThrow(() => genWitness(compiled.compiled, new Array(8).fill(0.5)));
+  });
+
+  it("refuses the graph when it cannot be fused (its variance is also an output): epsilon rounds to 0, and the engine indeed fails on a constant row", async () => {
+    const { compiled, ranges, s } = await compileLn(lnGraph(true));
+    assert.ok(!compiled.lowered.onnxOps.includes("LayerNormalization"));
     assert.match(domainProblem(compiled.lowered, ranges, new Array(8).fill(-s), new Array(8).fill(s)) ?? "", /divisor that may be 0/);
     assert.throws(() => genWitness(compiled.compiled, new Array(8).fill(0.5)));
   });
