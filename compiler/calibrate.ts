@@ -47,6 +47,8 @@ export interface CalibrateOptions {
   log: (msg: string) => void;
   /** a magnitude the fixed-point range must cover beyond the samples' (the bound over a declared input domain) */
   coverMagnitude?: { idx: number; value: number };
+  /** lookup inputs the table must cover besides the samples' (an admitted box's interval bound) */
+  coverLookup?: [number, number];
 }
 
 export interface Calibration {
@@ -198,6 +200,8 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
     }
     lookupInputRange = [lo, hi];
     lookupRange = [Math.min(-1, 2 * lo), Math.max(1, 2 * hi)];
+    // a declared admitted box: the table covers its interval bound, strictly inside (domain.ts's check)
+    if (o.coverLookup) lookupRange = [Math.min(lookupRange[0], o.coverLookup[0] - 1), Math.max(lookupRange[1], o.coverLookup[1] + 1)];
     if (lookupRange[1] - lookupRange[0] > 2 ** 20) {
       const ln = m.nodes.find((n) => n.lookup)!;
       throw new OverflowError(

@@ -441,6 +441,36 @@ export function analyzeBox(m: LoweredModel, lower: readonly number[], upper: rea
   return { bounds: out, hidden };
 }
 
+/** The integer inputs a lookup node's table may see, given every node's interval. */
+function lookupInputs(m: LoweredModel, bounds: Map<number, Interval>, n: IrNode): [number, number] {
+  const src = m.nodes.find((x) => x.idx === n.inputs[0])!;
+  const b = bounds.get(src.idx)!;
+  const inScale = 2 ** src.outScale;
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < b.lo.data.length; i++) {
+    min = Math.min(min, Math.floor(b.lo.data[i] * inScale));
+    max = Math.max(max, Math.ceil(b.hi.data[i] * inScale));
+  }
+  // softmax's exp lookup sees x - max(x) in [min - max, 0]
+  return baseLabel(n.label) === "Softmax" ? [min - max, 0] : [min, max];
+}
+
+/**
+ * The integer range every lookup table must cover for inputs in the float box [lower, upper] (null without
+ * lookups): what the circuit's lookup range must include for the whole box to prove.
+ */
+export function boxLookupRange(m: LoweredModel, lower: readonly number[], upper: readonly number[]): [number, number] | null {
+  const { bounds } = analyzeBox(m, lower, upper);
+  let lo = Infinity, hi = -Infinity;
+  for (const n of m.nodes) {
+    if (!n.lookup) continue;
+    const [a, b] = lookupInputs(m, bounds, n);
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, b);
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
 /** Why inputs in [lower, upper] (fixed point at the input scale) might not all prove, or undefined if they do. */
 export function domainProblem(m: LoweredModel, ranges: CircuitRanges, lower: readonly number[], upper: readonly number[]): string | undefined {
   const s = elementScales(m).map((e) => 2 ** e);
@@ -451,18 +481,7 @@ export function domainProblem(m: LoweredModel, ranges: CircuitRanges, lower: rea
     if (isConst(n)) continue;
     const { lo, hi } = bounds.get(n.idx)!;
     if (n.lookup) {
-      const src = m.nodes.find((x) => x.idx === n.inputs[0])!;
-      const b = bounds.get(src.idx)!;
-      const inScale = 2 ** src.outScale;
-      let min = Infinity, max = -Infinity;
-      for (let i = 0; i < b.lo.data.length; i++) {
-        min = Math.min(min, Math.floor(b.lo.data[i] * inScale));
-        max = Math.max(max, Math.ceil(b.hi.data[i] * inScale));
-      }
-      if (baseLabel(n.label) === "Softmax") {
-        // the exp lookup sees x - max(x) in [min - max, 0]
-        [min, max] = [min - max, 0];
-      }
+      const [min, max] = lookupInputs(m, bounds, n);
       if (min <= ranges.lookupRange[0] || max >= ranges.lookupRange[1]) {
         return `lookup of node ${n.idx} ${n.label} may see [${min}, ${max}], outside the table [${ranges.lookupRange}]`;
       }

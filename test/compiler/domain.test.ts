@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { compileModel } from "../../compiler/compile.js";
-import { analyzeBox, deriveAdmission, domainProblem, type Admission, type CircuitRanges } from "../../compiler/domain.js";
+import { analyzeBox, declaredAdmission, deriveAdmission, domainProblem, type Admission, type CircuitRanges } from "../../compiler/domain.js";
 import { genWitness } from "../../compiler/engine/engine.js";
 import { simulate } from "../../compiler/graph/lower.js";
 import { readOnnxModel } from "../../compiler/onnx/read.js";
@@ -204,5 +204,17 @@ describe("calibration covers the range checks of rebase divisions", () => {
     const r = compiled.settingsValue.run_args;
     assert.ok(r.decomp_base ** r.decomp_legs > 2 ** 14, `decomposition range ${r.decomp_base}^${r.decomp_legs}`);
     for (const x of [[0, 0, 0, 0], [1, 1, 1, 1], [0.5, -0.5, 2, -2]]) assert.doesNotThrow(() => genWitness(compiled.compiled, x), `x = ${x}`);
+  });
+
+  it("a declared box (--admit) sizes the lookup table to cover it, not only the samples (a Sigmoid admitted on [-4, 4] from samples in [-1, 1])", async () => {
+    const onnx = unary("Sigmoid", 4);
+    const samples = samplesFor({ name: "sig", onnx, range: [-1, 1] }, 4);
+    const compiled = await compileModel(onnx, { samples, admit: [-4, 4], inputScale: 7, layout: false });
+    const r = compiled.settingsValue.run_args;
+    const ranges: CircuitRanges = { decompBase: r.decomp_base, decompLegs: r.decomp_legs, lookupRange: r.lookup_range };
+    assert.ok(r.lookup_range[0] < -4 * 128 && r.lookup_range[1] > 4 * 128, `lookup range ${r.lookup_range}`);
+    const a = declaredAdmission(compiled.lowered, ranges, [-4, 4]);
+    assert.deepEqual([Math.min(...a.lower), Math.max(...a.upper)], [-512, 512]);
+    assert.doesNotThrow(() => genWitness(compiled.compiled, [-4, 4, -4, 4]));
   });
 });
