@@ -29,8 +29,11 @@ const names = args.filter((a) => !a.startsWith("--"));
 const selected = names.length ? names : [...DEMO_MODEL_NAMES, DIGITS_SPEC.name];
 
 /** Calibration samples and compile options of a committed model (the Iris demo models or the digits task). */
-function recipe(name: string): { samples: number[][]; inputScale: number; minLogrows?: number } {
-  if (name === DIGITS_SPEC.name) return { samples: splitDigits(DIGITS_SPEC.splitSeed).train.slice(0, DIGITS_SPEC.calibrationRows).map((r) => r.x), inputScale: DIGITS_SPEC.circuit.inputScale };
+function recipe(name: string): { samples: number[][]; inputScale: number; paramScale?: number; minLogrows?: number; maxLogrows?: number; admit?: [number, number] } {
+  if (name === DIGITS_SPEC.name) {
+    const c = DIGITS_SPEC.circuit;
+    return { samples: splitDigits(DIGITS_SPEC.splitSeed).train.slice(0, DIGITS_SPEC.calibrationRows).map((r) => r.x), inputScale: c.inputScale, paramScale: c.paramScale, maxLogrows: c.maxLogrows, admit: c.admit };
+  }
   const spec = demoModelSpec(name);
   return { samples: calibrationSamples(), inputScale: spec.circuit.inputScale, minLogrows: spec.circuit.minLogrows };
 }
@@ -53,7 +56,7 @@ function buildIn(tree: string, name: string, out: string): Timing | string {
 import { buildBundle } from "./compiler/bundle.ts";
 const samples = JSON.parse(process.env.SAMPLES!);
 const t0 = Date.now();
-const r = await buildBundle("${join(ROOT, "models", name, "model.onnx")}", { out: "${out}", name: "${name}", samples, inputScale: ${r.inputScale}, minLogrows: ${r.minLogrows ?? 6}, devSrsSeed: "bench", cacheDir: "${join(out, "..", "srs-cache")}" });
+const r = await buildBundle("${join(ROOT, "models", name, "model.onnx")}", { out: "${out}", name: "${name}", samples, inputScale: ${r.inputScale}, paramScale: ${r.paramScale}, minLogrows: ${r.minLogrows ?? 6}, maxLogrows: ${r.maxLogrows}, admit: ${JSON.stringify(r.admit)}, devSrsSeed: "bench", cacheDir: "${join(out, "..", "srs-cache")}" });
 console.log(JSON.stringify({ compileMs: r.timings.compileMs, buildMs: Date.now() - t0, logrows: r.manifest.logrows, proveMs: r.timings.proveMs, vkBytes: r.manifest.files.vk.bytes, pkBytes: r.manifest.files.pk.bytes }));
 `);
   try {
@@ -78,7 +81,7 @@ try {
     const before = typeof result === "object" ? result : undefined;
     const t0 = Date.now();
     const res = await buildBundle(join(ROOT, "models", name, "model.onnx"), {
-      out: join(work, name), name, samples: r.samples, inputScale: r.inputScale, minLogrows: r.minLogrows,
+      out: join(work, name), name, samples: r.samples, inputScale: r.inputScale, paramScale: r.paramScale, minLogrows: r.minLogrows, maxLogrows: r.maxLogrows, admit: r.admit,
       devSrsSeed: "bench", cacheDir: join(work, "srs-cache"),
     });
     const buildMs = Date.now() - t0;
@@ -115,6 +118,7 @@ try {
       testRows: dataset.length,
       floatAccuracy: floatOk / dataset.length,
       circuitAccuracy: circuitOk / dataset.length,
+      loadAverage1m: Number(loadavg()[0].toFixed(2)),
     });
     console.error(`done ${name}`);
   }
@@ -142,7 +146,7 @@ writeFileSync(
     loadAverage1m: Number(loadavg()[0].toFixed(2)),
     srs: "dev-insecure (seeded)",
     baseline: withBaseline ? `git ${BASELINE_REF}: genVk trial search of the layout + a confirmation proof, then the bundle's own keys and proof (measured in the same run)` : null,
-    note: "compileMs = compile + calibrate as each version reports it; buildMs = the whole build-model (compile, SRS, keys, proof, verify, accuracy on 150 rows)",
-    rows,
+    note: "compileMs = compile + calibrate as each version reports it; buildMs = the whole build-model (compile, SRS, keys, proof, verify, accuracy on 150 rows); a run of some models keeps the other models' rows from earlier runs (each row has its own load average)",
+    rows: [...((previous.rows ?? []) as { model: string }[]).filter((r) => !selected.includes(r.model)), ...rows],
   }, null, 2) + "\n",
 );

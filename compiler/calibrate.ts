@@ -47,6 +47,8 @@ export interface CalibrateOptions {
   log: (msg: string) => void;
   /** a magnitude the fixed-point range must cover beyond the samples' (the bound over a declared input domain) */
   coverMagnitude?: { idx: number; value: number };
+  /** lookup inputs the table must cover besides the samples' (an admitted box's interval bound) */
+  coverLookup?: [number, number];
 }
 
 export interface Calibration {
@@ -88,8 +90,11 @@ export function analyzeRanges(m: LoweredModel, samples: number[][]) {
       for (const x of v.data) mx = Math.max(mx, Math.abs(x));
       // MeanOfSquares divides (and range-checks the quotient) before its rebase: count it at the inner scale
       const at = innerDecomposes(n.opkind) && n.originalScale !== undefined ? n.originalScale : n.outScale;
-      maxAbs.set(n.idx, Math.max(maxAbs.get(n.idx) ?? 0, mx * 2 ** at));
-      sWorst = Math.max(sWorst, mx * 2 ** at);
+      // a rebase by d = 2^k range-checks d - |x - q·d|, which is d itself when x is a multiple of d (x = 0)
+      const rebase = n.originalScale !== undefined ? 2 ** (n.originalScale - n.outScale) : 0;
+      const worstHere = Math.max(mx * 2 ** at, rebase);
+      maxAbs.set(n.idx, Math.max(maxAbs.get(n.idx) ?? 0, worstHere));
+      sWorst = Math.max(sWorst, worstHere);
       if (n.lookup) {
         const inScale = scaleOf.get(n.inputs[0])!;
         for (const x of vals.get(n.inputs[0])!.data) {
@@ -195,6 +200,8 @@ export async function calibrate(m: LoweredModel, o: CalibrateOptions): Promise<C
     }
     lookupInputRange = [lo, hi];
     lookupRange = [Math.min(-1, 2 * lo), Math.max(1, 2 * hi)];
+    // a declared admitted box: the table covers its interval bound, strictly inside (domain.ts's check)
+    if (o.coverLookup) lookupRange = [Math.min(lookupRange[0], o.coverLookup[0] - 1), Math.max(lookupRange[1], o.coverLookup[1] + 1)];
     if (lookupRange[1] - lookupRange[0] > 2 ** 20) {
       const ln = m.nodes.find((n) => n.lookup)!;
       throw new OverflowError(

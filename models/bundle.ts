@@ -36,7 +36,7 @@ export interface BuildInputs {
   onnxKeccak256: `0x${string}`;
   calibrationSamples: number;
   calibrationSamplesKeccak256: `0x${string}`;
-  compile: { inputScale: number; minLogrows?: number; admit?: [number, number] };
+  compile: { inputScale: number; paramScale?: number; minLogrows?: number; maxLogrows?: number; admit?: [number, number] };
   /** Seed of the (insecure, development-only) SRS. */
   devSrsSeed: string;
 }
@@ -65,7 +65,7 @@ export function calibrationSamples(): number[][] {
 /** How a committed model's bundle is built: its calibration inputs, compile options and labelled test rows. */
 interface Recipe {
   samples: () => number[][];
-  compile: { inputScale: number; minLogrows?: number; admit?: [number, number] };
+  compile: { inputScale: number; paramScale?: number; minLogrows?: number; maxLogrows?: number; admit?: [number, number] };
   /** held-back labelled rows: float and circuit accuracy go into the manifest */
   evaluation?: () => { name: string; inputs: number[][]; labels: number[] };
 }
@@ -204,7 +204,9 @@ export async function rebuildDemoBundle(name: string, opts: DemoBundleOptions = 
       samples: r.samples(),
       evaluation: r.evaluation?.(),
       inputScale: inputs.compile.inputScale,
+      paramScale: inputs.compile.paramScale,
       minLogrows: inputs.compile.minLogrows,
+      maxLogrows: inputs.compile.maxLogrows,
       admit: inputs.compile.admit,
       devSrsSeed: inputs.devSrsSeed,
       cacheDir: join(cacheDir, "srs"),

@@ -10,6 +10,7 @@ import { CompileError, UnsupportedOpsError } from "./errors.js";
 import { splitFlat, type Datum, type IoInfo, type LoweredModel, type LowerOptions, type Value } from "./ir.js";
 import { OP_LOWERINGS, SUPPORTED_OPS } from "./ops/index.js";
 import { foldBatchNorm } from "./passes/foldBatchNorm.js";
+import { fuseLayerNorm } from "./passes/fuseLayerNorm.js";
 import { size, tensor, transpose2d, type Tensor } from "./tensor.js";
 
 export { CompileError, UnsupportedOpError, UnsupportedOpsError } from "./errors.js";
@@ -39,7 +40,7 @@ function unsupportedNodes(g: OnnxGraph): UnsupportedOpsError | undefined {
 
 /** Lower an ONNX graph at the given input and parameter scales. */
 export function lowerGraph(graph: OnnxGraph, opts: LowerOptions): LoweredModel {
-  const g = foldBatchNorm(graph);
+  const g = fuseLayerNorm(foldBatchNorm(graph));
   const unsupported = unsupportedNodes(g);
   if (unsupported) throw unsupported;
   if (g.inputs.length === 0) throw new CompileError("the model has no inputs");

@@ -2,6 +2,9 @@
  * LayerNormalization and InstanceNormalization as ezkl lowers the graphs exporters emit:
  *   mean = Sum(x)·(1/n); d = x - mean; var = MeanOfSquares(d); y = d · Rsqrt(var + eps) · gamma + beta
  * over the last axes from `axis` (LayerNorm) or the spatial axes (InstanceNorm, gamma/beta per channel).
+ * An epsilon below one fixed-point unit at the variance's scale is raised to one unit: quantized to 0 (1e-5 at scale
+ * 7), a row whose elements are all equal has variance 0 and its reciprocal square root cannot be proven (ezkl's
+ * reciprocal of 0 overflows every range check), and nothing bounds the output for the admitted input domain.
  */
 import { nodeValue, type OpContext, type OpLowering } from "../context.js";
 import { binary, reduce, reshape, type Tensor } from "../tensor.js";
@@ -47,7 +50,7 @@ export const norms: OpLowering = {
     const d = addSub(g, x, mean, "Sub", n.name);
     const v = g.op({ Linear: { MeanOfSquares: { axes } } }, 2 * g.scaleOf(d), [d],
       (t) => reduce(t[0], axes, 0, (a, e) => a + e * e, (a, c) => a / c), "MeanOfSquares", n.name);
-    const r = rsqrt(g, addConst(g, v, n.float("epsilon", 1e-5), n.name), n.name);
+    const r = rsqrt(g, addConst(g, v, Math.max(n.float("epsilon", 1e-5), 2 ** -g.scaleOf(v)), n.name), n.name);
     let y = mul(g, d, r, n.name);
     const gq = g.constant(affineShape(n, gamma, dims), g.paramScale, n.name);
     y = g.op({ Linear: "Mult" }, g.scaleOf(y) + g.paramScale, [y, gq], (t) => binary(t[0], t[1], (a, b) => a * b, n.where), "Mult", n.name);
