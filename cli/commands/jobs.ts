@@ -5,7 +5,7 @@
  */
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { ALL_QUEUES, type QueueName } from "../../workers/queues/names.js";
-import { formatDeadLetters, listDeadLetters } from "../../workers/queues/deadLetters.js";
+import { formatDeadLetters, formatRetryResult, listDeadLetters, retryDeadLetters } from "../../workers/queues/deadLetters.js";
 import type { QueueContext } from "../../workers/queues/connection.js";
 import { optionsOf, contextOf } from "../command.js";
 import { CliUsageError } from "../errors.js";
@@ -55,6 +55,21 @@ export function jobsCommand(): Command {
     const ctx = contextOf(cmd);
     const letters = await listDeadLetters(queueContext(cmd), queues?.length ? queues : ALL_QUEUES, o.limit);
     ctx.out.result(letters, () => formatDeadLetters(letters));
+  });
+
+  withQueueOptions(
+    jobs
+      .command("retry")
+      .description("move failed jobs back to waiting with fresh attempts, once their cause is fixed: the given job ids, or every failed job of --queue (the processors re-read the chain first, so nothing acts twice)")
+      .argument("[jobIds...]", "ids as `twinpath jobs dead` shows them (e.g. execute-31337-12)")
+      .addOption(new Option("--queue <queue>", "retry every failed job of this queue (repeatable)").argParser(queueName))
+      .option("--json", "print the outcome as JSON"),
+  ).action(async (jobIds: string[], _o, cmd: Command) => {
+    const o = optionsOf<{ queue?: QueueName[] }>(cmd);
+    if (!jobIds.length === !o.queue) throw new CliUsageError("give job ids or --queue (not both)");
+    const result = await retryDeadLetters(queueContext(cmd), o.queue ? { queues: o.queue } : { jobIds });
+    contextOf(cmd).out.result(result, () => formatRetryResult(result));
+    if (result.notFound.length || result.notFailed.length) process.exitCode = 1;
   });
 
   return jobs;

@@ -37,7 +37,7 @@ describe("twinpath CLI: help and arguments", () => {
     for (const top of ["dev", "node", "model"]) assert.ok(cmds.some((c) => c.path[0] === top), `twinpath ${top}`);
     for (const sub of ["register", "stake", "unbond", "withdraw", "status"]) assert.ok(cmds.some((c) => c.path.join(" ") === `node ${sub}`), `node ${sub}`);
     for (const sub of ["up", "down", "status"]) assert.ok(cmds.some((c) => c.path.join(" ") === `dev ${sub}`), `dev ${sub}`);
-    for (const c of ["request", "status", "model register", "model list", "jobs dead"]) assert.ok(cmds.some((x) => x.path.join(" ") === c), c);
+    for (const c of ["request", "status", "model register", "model list", "model build", "model verify", "jobs dead", "jobs retry"]) assert.ok(cmds.some((x) => x.path.join(" ") === c), c);
   });
 
   it("request: --model and --input are required, an input must be a JSON number array (exit 2, nothing sent)", () => {

@@ -114,7 +114,7 @@ describe("dead letters: list and retry", { timeout: 120_000 }, () => {
     assert.deepEqual(again.notFailed, [{ jobId: ids[0], queue: QueueName.settle, prefix: ctx.prefix, state: "completed" }], "a completed job is left alone");
   });
 
-  it("retries every failed job of a queue, verification nodes' included; the CLI lists, retries and has --help", async () => {
+  it("retries every failed job of a queue, verification nodes' included; the CLIs list, retry and have --help", async () => {
     const env = { PATH: process.env.PATH, REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: ctx.prefix };
     const cli = (...args: string[]) => spawnSync(NODE_BIN, ["--import", "tsx", "workers/queues/cli.ts", ...args], { cwd: REPO_ROOT, env, encoding: "utf8" });
     const listed = cli("claim");
@@ -129,7 +129,12 @@ describe("dead letters: list and retry", { timeout: 120_000 }, () => {
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /unknown queue 'nope'; queues are execute, submit/);
 
-    const out = JSON.parse(execFileSync(NODE_BIN, ["--import", "tsx", "workers/queues/cli.ts", "retry", "--queue", "settle", "--queue", "claim", "--json"], { cwd: REPO_ROOT, env, encoding: "utf8" }));
+    // the one CLI's `twinpath jobs retry` calls the same function
+    const twinpath = ["bin/twinpath.mjs", "jobs", "retry", "--redis-url", ctx.redisUrl, "--queue-prefix", ctx.prefix];
+    const neither = spawnSync(NODE_BIN, twinpath, { cwd: REPO_ROOT, env, encoding: "utf8" });
+    assert.equal(neither.status, 2);
+    assert.match(neither.stderr, /give job ids or --queue/);
+    const out = JSON.parse(execFileSync(NODE_BIN, [...twinpath, "--queue", "settle", "--queue", "claim", "--json"], { cwd: REPO_ROOT, env, encoding: "utf8" }));
     assert.deepEqual(out.retried.map((l: { jobId: string }) => l.jobId), ["settle-31337-3", "claim-31337-4-abababababababab"]);
     await until(async () => processed.includes("settle-31337-3") && processed.includes("claim-31337-4-abababababababab"), "the retried jobs to run");
     assert.deepEqual(await listDeadLetters(ctx), []);
