@@ -44,7 +44,7 @@ function proveHere(input: readonly bigint[]) {
   return { proof: rawProofBytes(p), output: proofInstances(p).slice(input.length).map(fromField) };
 }
 
-describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)", { timeout: 300_000 }, () => {
+describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)", { timeout: 600_000 }, () => {
   before(async () => {
     bundleDir = (await ensureDemoBundle("iris-mlp")).dir;
     ps = await startProofStack({

@@ -86,7 +86,7 @@ function proveHere(input: readonly bigint[]) {
   return { proof: rawProofBytes(p), output: inst.slice(input.length).map(fromField) };
 }
 
-describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 300_000 }, () => {
+describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => {
   before(async () => {
     bundleDir = (await ensureDemoBundle(MODEL)).dir;
     ps = await startProofStack({ bundleDir, verifierNodes: 3, proverNodes: 2, logLevel: "info" });
