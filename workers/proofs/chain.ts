@@ -59,11 +59,6 @@ export const submitAttestationsCall = (quorum: Address, items: readonly { attest
 export const claimVerifierRewardCall = (hub: Address, requestId: bigint) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "claimVerifierReward", args: [requestId] }) as const;
 
-/** The hub's AttestationQuorum (where votes go, and the EIP-712 verifying contract of attestations). */
-export async function getAttestationQuorum(client: TwinpathPublicClient, hub: Address): Promise<Address> {
-  return client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "attestationQuorum" });
-}
-
 /** The round of a proof under attestation (votes count until its deadline; seq 0 = never opened). */
 export async function getRound(client: TwinpathPublicClient, quorum: Address, requestId: bigint, proofHash: Hex, instancesHash: Hex) {
   const round = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [requestId, proofHash, instancesHash] });
