@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { calibrate, OverflowError, type Calibration } from "./calibrate.js";
 import { encodeCircuit } from "./circuit/build.js";
-import { boxLookupRange, boxMagnitude } from "./domain.js";
+import { boxCover } from "./domain.js";
 import { CompileError, inputLength, lowerGraph, type LoweredModel } from "./graph/lower.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
@@ -131,9 +131,8 @@ export async function compileModel(onnx: Uint8Array, opts: CompileOptions = {}):
     samples = opts.samples?.length ? opts.samples : defaultInputs(lowered, 8, 1, opts.inputRange);
     try {
       const box = opts.admit ? [new Array(inputLength(lowered)).fill(opts.admit[0]), new Array(inputLength(lowered)).fill(opts.admit[1])] : undefined;
-      const cover = box ? boxMagnitude(lowered, box[0], box[1]) : undefined;
-      const coverLookup = box ? boxLookupRange(lowered, box[0], box[1]) ?? undefined : undefined;
-      calibration = await calibrate(lowered, { ...calOpts, samples, coverMagnitude: cover, coverLookup });
+      const cover = box ? boxCover(lowered, box[0], box[1]) : undefined;
+      calibration = await calibrate(lowered, { ...calOpts, samples, coverMagnitude: cover?.magnitude, coverLookup: cover?.lookupRange ?? undefined });
       break;
     } catch (e) {
       if (!(e instanceof OverflowError) || sc === scales[scales.length - 1]) throw e;

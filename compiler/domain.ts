@@ -178,7 +178,7 @@ function normBound(m: Map<number, IrNode>, n: IrNode, bounds: Map<number, Interv
   const r = m.get(rIdx);
   if (!r || baseLabel(r.label) !== "Rsqrt") return undefined;
   const e = m.get(r.inputs[0]);
-  if (!e || baseLabel(e.label) !== "Add" || e.label !== "Add") return undefined;
+  if (!e || e.label !== "Add") return undefined;
   const [vIdx, cIdx] = e.inputs;
   const v = m.get(vIdx), c = m.get(cIdx);
   if (!v || !c || !isConst(c) || baseLabel(v.label) !== "MeanOfSquares" || v.inputs[0] !== dIdx) return undefined;
@@ -455,22 +455,6 @@ function lookupInputs(m: LoweredModel, bounds: Map<number, Interval>, n: IrNode)
   return baseLabel(n.label) === "Softmax" ? [min - max, 0] : [min, max];
 }
 
-/**
- * The integer range every lookup table must cover for inputs in the float box [lower, upper] (null without
- * lookups): what the circuit's lookup range must include for the whole box to prove.
- */
-export function boxLookupRange(m: LoweredModel, lower: readonly number[], upper: readonly number[]): [number, number] | null {
-  const { bounds } = analyzeBox(m, lower, upper);
-  let lo = Infinity, hi = -Infinity;
-  for (const n of m.nodes) {
-    if (!n.lookup) continue;
-    const [a, b] = lookupInputs(m, bounds, n);
-    lo = Math.min(lo, a);
-    hi = Math.max(hi, b);
-  }
-  return lo <= hi ? [lo, hi] : null;
-}
-
 /** Why inputs in [lower, upper] (fixed point at the input scale) might not all prove, or undefined if they do. */
 export function domainProblem(m: LoweredModel, ranges: CircuitRanges, lower: readonly number[], upper: readonly number[]): string | undefined {
   const s = elementScales(m).map((e) => 2 ** e);
@@ -497,23 +481,31 @@ export function domainProblem(m: LoweredModel, ranges: CircuitRanges, lower: rea
 }
 
 /**
- * The largest fixed-point magnitude any node can reach for inputs in the float box [lower, upper] (flat input
- * vector), and where: what the circuit's decomposition range must cover for the whole box to prove.
+ * What the circuit must cover for every input in the float box [lower, upper] (flat input vector) to prove, from one
+ * interval analysis: `magnitude`, the largest fixed-point value any node (or range check inside one) can reach, and
+ * where (the decomposition range); `lookupRange`, the integer range every lookup table must include (null without
+ * lookups).
  */
-export function boxMagnitude(m: LoweredModel, lower: readonly number[], upper: readonly number[]): { idx: number; value: number } {
+export function boxCover(m: LoweredModel, lower: readonly number[], upper: readonly number[]): { magnitude: { idx: number; value: number }; lookupRange: [number, number] | null } {
   const { bounds, hidden } = analyzeBox(m, lower, upper);
-  let best = { idx: m.inputs[0].idx, value: 0 };
+  let magnitude = { idx: m.inputs[0].idx, value: 0 };
+  let lo = Infinity, hi = -Infinity;
   for (const n of m.nodes) {
+    if (n.lookup) {
+      const [a, b] = lookupInputs(m, bounds, n);
+      lo = Math.min(lo, a);
+      hi = Math.max(hi, b);
+    }
     if (isConst(n)) continue;
-    const { lo, hi } = bounds.get(n.idx)!;
-    for (let i = 0; i < lo.data.length; i++) {
-      const v = Math.max(Math.abs(lo.data[i]), Math.abs(hi.data[i])) * 2 ** n.outScale;
-      if (!(v <= best.value)) best = { idx: n.idx, value: v };
+    const r = bounds.get(n.idx)!;
+    for (let i = 0; i < r.lo.data.length; i++) {
+      const v = Math.max(Math.abs(r.lo.data[i]), Math.abs(r.hi.data[i])) * 2 ** n.outScale;
+      if (!(v <= magnitude.value)) magnitude = { idx: n.idx, value: v };
     }
     const h = hidden.get(n.idx);
-    if (h && !(h.value <= best.value)) best = { idx: n.idx, value: h.value };
+    if (h && !(h.value <= magnitude.value)) magnitude = { idx: n.idx, value: h.value };
   }
-  return best;
+  return { magnitude, lookupRange: lo <= hi ? [lo, hi] : null };
 }
 
 /**
