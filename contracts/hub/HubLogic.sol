@@ -749,7 +749,7 @@ library HubLogic {
         }
         _credit(s, p.treasury, sh.protocol);
         bytes32 outputHash = r.provenOutputHash;
-        if (outputHash == bytes32(0)) outputHash = r.outputHash; // OPTIMISTIC, unchallenged
+        if (outputHash == bytes32(0)) outputHash = r.outputHash; // unchallenged, or a proof that confirmed the result
         if (mismatch) emit IInferenceHub.ExecutorMismatch(id, r.executor, r.outputHash, outputHash);
         emit IInferenceHub.RequestSettled(id, outputHash, sh.executor, sh.prover, sh.verifiers, sh.protocol);
     }

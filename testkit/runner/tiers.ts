@@ -27,11 +27,9 @@ export interface FileClass {
 
 /** Defaults by folder (paths relative to the repository root, "/"-separated); the longest matching prefix wins. */
 export const FOLDER_DEFAULTS: Record<string, { tier: Tier; share: Share }> = {
-  // stacks of worker processes with real proofs, a browser
+  // stacks of worker processes with real proofs, a browser (proofpath.e2e too: it measures fast-path latency while
+  // proving against its own idle baseline, both next to the same light file, so it need not hold the whole machine)
   "test/proofpath/": { tier: "slow", share: "heavy" },
-  // measures fast-path latency while proving against its own idle baseline (both next to the same light file; the
-  // margin, 3x or +1.5 s, absorbs that), so it need not hold the whole machine for its five minutes
-  "test/proofpath/proofpath.e2e": { tier: "slow", share: "heavy" },
   // a dev stack from the CLI (Hardhat node, Redis, workers); the CLI against a real chain
   "test/cli/newUser": { tier: "slow", share: "heavy" },
   "test/cli/cli": { tier: "slow", share: "light" },

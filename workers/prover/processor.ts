@@ -13,7 +13,7 @@ import { failJob } from "../queues/failJob.js";
 import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
 import type { ProveJobData, ProveJobResult, SettleJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
-import { StaleJobError } from "../shared/errors.js";
+import { ChainError, StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex } from "../proofs/bundles.js";
@@ -256,10 +256,11 @@ async function send(
   }
 }
 
-/** Waits (bounded) until the chain's head is past `block`; the challenge that follows fails loudly if it never is. */
+/** Waits (bounded) until the chain's head is past `block`; a chain that stalls longer fails the attempt, saying so. */
 async function waitForBlockAfter(ctx: ProverContext, block: bigint, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while ((await ctx.client.getBlockNumber({ cacheTime: 0 })) <= block && Date.now() < until) {
+  while ((await ctx.client.getBlockNumber({ cacheTime: 0 })) <= block) {
+    if (Date.now() >= until) throw new ChainError(`no block after ${block} (the challenge's commitment) within ${timeoutMs / 1000} s: is the chain stalled?`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
