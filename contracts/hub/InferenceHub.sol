@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {TransientReentrancyGuard} from "../utils/TransientReentrancyGuard.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
@@ -24,7 +24,7 @@ import {HubLogic} from "./HubLogic.sol";
 /// contracts/hub/README.md.
 /// @dev The hub holds the state (HubState), the entry points, the reentrancy lock (OpenZeppelin, transient), batches,
 /// pull payments, admin and views; each step of the state machine runs in the linked library HubLogic.
-contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient {
+contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     IModelRegistry public immutable models;
     INodeRegistry public immutable nodes;
     /// @notice This hub's attestation book (electorates, EIP-712 votes, tallies), wired to it with setHub.

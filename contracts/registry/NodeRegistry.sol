@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {TransientReentrancyGuard} from "../utils/TransientReentrancyGuard.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
@@ -26,7 +26,7 @@ import {NodeRole} from "../types/Types.sol";
 /// A minimum-stake change re-checks the role's members in pages: setMinStake does the first RESYNC_BATCH, and anyone
 /// continues with resyncEligibility until pendingResync(role) is 0. Until then, members not yet re-checked keep the
 /// eligibility they had (and any member's own next stake change re-checks it at once).
-contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuardTransient {
+contract NodeRegistry is INodeRegistry, Ownable2Step, TransientReentrancyGuard {
     using Checkpoints for Checkpoints.Trace208;
 
     /// @dev slot 0: bonded(16) unbonding(16); slot 1: unbondingReadyAt(8) registered(1) suspended(1)
