@@ -159,6 +159,8 @@ interface BackendRows {
 
 interface ModelRow {
   model: string;
+  /** when this row was measured and the machine's load then (rows of one run share it; --models refreshes rows) */
+  measured?: { date: string; loadAvg: number[] };
   logrows: number;
   proofBytes: number;
   wasm: BackendRows;
@@ -237,7 +239,9 @@ async function benchModel(name: string, nativeMissing: string | null): Promise<M
   // Re-execution: onnxruntime (what an executor runs) and EZKL's witness (deterministic integer execution).
   const shapes = demoModelShapes(name);
   const session = await ort.InferenceSession.create(b.read("onnx"), { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const feed = (x: number[]) => ({ [shapes.inputName]: new ort.Tensor("float32", Float32Array.from(x), shapes.input) });
+  const feed = (x: number[]) => ({
+    [shapes.inputName]: shapes.inputType === "int64" ? new ort.Tensor("int64", BigInt64Array.from(x, (v) => BigInt(Math.round(v))), shapes.input) : new ort.Tensor("float32", Float32Array.from(x), shapes.input),
+  });
   for (let i = 0; i < 20; i++) await session.run(feed(inputs[i % inputs.length]));
   const onnx: number[] = [];
   for (let i = 0; i < 200; i++) {
@@ -540,10 +544,12 @@ const sections = { ...((previous.sections as Record<string, unknown>) ?? {}) } a
 let models = (previous.models as ModelRow[] | undefined) ?? [];
 if (RUN.has("models")) {
   const machine = machineLoad();
-  models = [];
+  // a model benchmarked again replaces its row in place; rows of models not named in --models are kept
   for (const m of MODELS) {
     log(`benchmarking ${m}…`);
-    models.push(await benchModel(m, nativeMissing));
+    const row = { ...(await benchModel(m, nativeMissing)), measured: { date: new Date().toISOString(), loadAvg: machine.loadAvg } };
+    const at = models.findIndex((r) => r.model === m);
+    models = at < 0 ? [...models, row] : models.map((r, i) => (i === at ? row : r));
   }
   sections.models = { date: new Date().toISOString(), machine: { ...machine, loadAvgEnd: loadavg().map(r1) }, proofsPerRun: PROOFS };
 }

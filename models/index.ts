@@ -15,6 +15,7 @@ import { modelDir } from "./files.js";
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./onnx-export.js";
 import { DEMO_MODEL_NAMES, type DemoModelName } from "./specs.js";
 import { demoModelSpec, UnknownDemoModelError } from "./train-demo.js";
+import { DIGITS_SPEC } from "./digits.js";
 
 /** A model the demo can serve: the Iris demo models and the digits task (each has a committed bundle and dataset). */
 function servedModel(name: string): void {
@@ -40,6 +41,8 @@ export interface DemoModelShapes {
   output: number[];
   inputName: string;
   outputName: string;
+  /** ONNX element type of the input: the Iris models take float32 rows, the digits model int64 pixels. */
+  inputType: "float32" | "int64";
 }
 
 function existing(path: string): string {
@@ -55,8 +58,12 @@ export function demoModelPath(name: DemoModelName | string): string {
 
 /** Input/output shapes and tensor names of a demo model's ONNX graph. */
 export function demoModelShapes(name: DemoModelName | string): DemoModelShapes {
+  servedModel(name);
+  if (name === DIGITS_SPEC.name) {
+    return { input: [...DIGITS_SPEC.inputShape], output: [...DIGITS_SPEC.outputShape], inputName: ONNX_INPUT_NAME, outputName: ONNX_OUTPUT_NAME, inputType: "int64" };
+  }
   const spec = demoModelSpec(name);
-  return { input: [...spec.inputShape], output: [...spec.outputShape], inputName: ONNX_INPUT_NAME, outputName: ONNX_OUTPUT_NAME };
+  return { input: [...spec.inputShape], output: [...spec.outputShape], inputName: ONNX_INPUT_NAME, outputName: ONNX_OUTPUT_NAME, inputType: "float32" };
 }
 
 /** The held-back test set with labels, as committed in dataset.json (Iris: 30 standardised rows; digits: 359 images). */

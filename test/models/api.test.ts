@@ -10,8 +10,10 @@ describe("models/index.ts API", () => {
     for (const name of ["iris-mlp", "iris-deep", "iris-cnn"]) {
       assert.ok(existsSync(demoModelPath(name)));
       assert.ok(demoModelPath(name).endsWith(`models/${name}/model.onnx`));
-      assert.deepEqual(demoModelShapes(name), { input: [1, 4], output: [1, 3], inputName: "input", outputName: "logits" });
+      assert.deepEqual(demoModelShapes(name), { input: [1, 4], output: [1, 3], inputName: "input", outputName: "logits", inputType: "float32" });
     }
+    // the digits task takes int64 pixels (its graph casts them)
+    assert.deepEqual(demoModelShapes("digits"), { input: [1, 1, 8, 8], output: [1, 10], inputName: "input", outputName: "logits", inputType: "int64" });
   });
 
   it("returns example inputs from the standardised test set, cycling past 30", () => {

@@ -1,3 +1,4 @@
+// @light (no stack of processes: real HTTP servers or native EZKL children only)
 /**
  * Native EZKL (Python `ezkl==21.0.0`) and the embedded engine (`@ezkljs/engine@21.0.0`) are one artifact format:
  * keys made natively from the project's compiled circuits and SRS equal the engine's byte for byte, witnesses are

@@ -1,3 +1,4 @@
+// @light (no stack of processes: real HTTP servers or native EZKL children only)
 /**
  * PROVER_BACKEND=native: native EZKL in child processes behind the prover's engine interface. Its proofs verify
  * with the WASM engine and the project's TypeScript verifier (and WASM proofs with it); a child killed mid-proof

@@ -1,3 +1,4 @@
+// @light (no stack of processes: real HTTP servers or native EZKL children only)
 /**
  * Proof bytes off the chain: the fetch a verification node (and the client's offline check) makes from a prover's
  * proof store, and the prover's store publishing only after its own commitment. Real HTTP servers on loopback,

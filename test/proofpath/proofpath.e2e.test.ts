@@ -351,12 +351,10 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     const burst = await Promise.all(Array.from({ length: 4 }, () => ps.request(nextInput(), { fee: FEE })));
     await prover.waitForLog((l) => l.msg === "proving" && burst.some((b) => l.requestId === b.requestId.toString()), 30_000);
     const during: number[] = [];
-    const probes: bigint[] = [];
     for (let i = 0; i < 4; i++) {
       const s = await ps.request(nextInput(), { fee: FEE });
       const f = await ps.waitForStatus(s.requestId, [RequestStatus.Executed, RequestStatus.ProofSubmitted, RequestStatus.Settled], 30_000);
       during.push(f.seenAt - s.minedAt);
-      probes.push(s.requestId);
     }
     const burstProvenWhileProbing = prover.logs.filter((l) => l.msg === "proof submitted" && burst.some((b) => l.requestId === b.requestId.toString())).length;
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -365,6 +363,6 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     console.log(`fast-path latency: idle median ${base} ms (${baselineFastMs.join(", ")}), while proving median ${loaded} ms (${during.join(", ")})`);
     assert.ok(loaded <= Math.max(3 * base, base + 1500), `fast path slowed by proving: ${loaded} ms vs ${base} ms idle`);
     assert.ok(burstProvenWhileProbing < burst.length, `the probes ran while the burst was still being proven (${burstProvenWhileProbing} of ${burst.length} done)`);
-    for (const id of [...burst.map((b) => b.requestId), ...probes]) await ps.waitForStatus(id, [RequestStatus.Settled], 120_000);
+    // (not waiting for these eight to settle: the tests above check settlement; the wait cost ~30 s of the suite)
   });
 });
