@@ -1,20 +1,11 @@
 import type { Address, Hex, TransactionReceipt } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { hubRequestOptions, quoteGasPrice, type RequestOptions } from "../../protocol/requestOptions.js";
+
+export type { RequestOptions };
 import { RequestFailedError } from "../errors.js";
 import { decodeRequestLogs, type RequestEventOf } from "./events.js";
 import type { ReadClient, WriteClient } from "./types.js";
-
-/** The hub's per-request options (IInferenceHub.RequestOptions); zero or absent fields take the protocol defaults. */
-export interface RequestOptions {
-  /** gas forwarded to each consumer callback (contracts only) */
-  callbackGasLimit?: number;
-  /** call onResult on the fast path (contracts only) */
-  resultCallback?: boolean;
-  /** seconds from request to result deadline */
-  resultTimeout?: number;
-  /** seconds from result to proof deadline */
-  proofTimeout?: number;
-}
 
 export interface QuoteFeeParameters {
   hub: Address;
@@ -25,13 +16,6 @@ export interface QuoteFeeParameters {
   gasPrice?: bigint;
 }
 
-const fullOptions = (o: RequestOptions = {}) => ({
-  callbackGasLimit: o.callbackGasLimit ?? 0,
-  resultCallback: o.resultCallback ?? false,
-  resultTimeout: o.resultTimeout ?? 0,
-  proofTimeout: o.proofTimeout ?? 0,
-});
-
 /**
  * What requestInference must send (the one place the client prices a request): the hub's quoteFee — the model's
  * price plus the callback budget ((callback gas + 10,000) per callback at the request's gas price; what the
@@ -39,8 +23,8 @@ const fullOptions = (o: RequestOptions = {}) => ({
  * charged at the transaction's own gas price; anything sent above price + budget is fee.
  */
 export async function quoteFee(client: ReadClient, p: QuoteFeeParameters): Promise<bigint> {
-  const gasPrice = p.gasPrice ?? (await client.estimateFeesPerGas()).maxFeePerGas * 2n;
-  return client.readContract({ address: p.hub, abi: inferenceHubAbi, functionName: "quoteFee", args: [p.modelId, fullOptions(p.options), gasPrice] });
+  const gasPrice = p.gasPrice ?? quoteGasPrice((await client.estimateFeesPerGas()).maxFeePerGas);
+  return client.readContract({ address: p.hub, abi: inferenceHubAbi, functionName: "quoteFee", args: [p.modelId, hubRequestOptions(p.options), gasPrice] });
 }
 
 export interface RequestInferenceParameters {
@@ -75,7 +59,7 @@ export async function requestInference(wallet: WriteClient, client: ReadClient, 
     address: p.hub,
     abi: inferenceHubAbi,
     functionName: "requestInference",
-    args: [p.modelId, p.input, fullOptions(o)],
+    args: [p.modelId, p.input, hubRequestOptions(o)],
     value: p.fee,
   });
   const hash = await wallet.writeContract({ ...request, chain: wallet.chain ?? client.chain });
@@ -126,7 +110,7 @@ export async function requestInferences(wallet: WriteClient, client: ReadClient,
     address: p.hub,
     abi: inferenceHubAbi,
     functionName: "requestInferences",
-    args: [items.map((i) => i.modelId), items.map((i) => i.input), items.map((i) => fullOptions(i.options)), items.map((i) => i.fee)],
+    args: [items.map((i) => i.modelId), items.map((i) => i.input), items.map((i) => hubRequestOptions(i.options)), items.map((i) => i.fee)],
     value: items.reduce((sum, i) => sum + i.fee, 0n),
   });
   const hash = await wallet.writeContract({ ...request, chain: wallet.chain ?? client.chain });

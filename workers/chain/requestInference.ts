@@ -1,5 +1,6 @@
 import { parseEventLogs, type Address, type Hash, type TransactionReceipt } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { hubRequestOptions, quoteGasPrice, type RequestOptions } from "../../protocol/requestOptions.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "./client.js";
 
 export interface RequestInferenceParameters {
@@ -8,32 +9,21 @@ export interface RequestInferenceParameters {
   input: readonly bigint[];
   /** msg.value: the model's price plus the callback budget (see quotePayment) */
   fee: bigint;
-  options?: { callbackGasLimit?: number; resultCallback?: boolean; resultTimeout?: number; proofTimeout?: number };
+  options?: RequestOptions;
   nonce?: number;
 }
 
-type Options = NonNullable<RequestInferenceParameters["options"]>;
-const fullOptions = (o: Options = {}) => ({
-  callbackGasLimit: o.callbackGasLimit ?? 0,
-  resultCallback: o.resultCallback ?? false,
-  resultTimeout: o.resultTimeout ?? 0,
-  proofTimeout: o.proofTimeout ?? 0,
-});
 
-/**
- * What a request must pay (`msg.value`): the model's price plus the callback budget, quoted by the hub at twice the
- * network's current max fee per gas (the budget is charged at the request's own gas price, which a transaction
- * sent now does not exceed), plus `extra` (a fee above the price).
- */
+/** What a request must pay (`msg.value`): the hub's quote (price + callback budget, at quoteGasPrice) plus `extra`. */
 export async function quotePayment(
   client: TwinpathPublicClient,
   hub: Address,
   modelId: bigint,
-  options: Options = {},
+  options: RequestOptions = {},
   extra = 0n,
 ): Promise<bigint> {
   const { maxFeePerGas } = await client.estimateFeesPerGas();
-  const quote = await client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "quoteFee", args: [modelId, fullOptions(options), maxFeePerGas * 2n] });
+  const quote = await client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "quoteFee", args: [modelId, hubRequestOptions(options), quoteGasPrice(maxFeePerGas)] });
   return quote + extra;
 }
 
@@ -44,7 +34,7 @@ export function requestInference(wallet: TwinpathWalletClient, p: RequestInferen
     address: p.hub,
     abi: inferenceHubAbi,
     functionName: "requestInference",
-    args: [p.modelId, p.input, fullOptions(o)],
+    args: [p.modelId, p.input, hubRequestOptions(o)],
     value: p.fee,
     nonce: p.nonce,
   });
@@ -60,7 +50,7 @@ export function requestInferences(wallet: TwinpathWalletClient, p: { hub: Addres
     address: p.hub,
     abi: inferenceHubAbi,
     functionName: "requestInferences",
-    args: [p.items.map((i) => i.modelId), p.items.map((i) => i.input), p.items.map((i) => fullOptions(i.options)), p.items.map((i) => i.fee)],
+    args: [p.items.map((i) => i.modelId), p.items.map((i) => i.input), p.items.map((i) => hubRequestOptions(i.options)), p.items.map((i) => i.fee)],
     value: p.items.reduce((sum, i) => sum + i.fee, 0n),
     nonce: p.nonce,
   });
