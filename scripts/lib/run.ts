@@ -3,12 +3,13 @@
  * deployment, a contract revert) into a short message and exit code 1 instead of a stack trace. Anything else is
  * rethrown as it is (a bug should show its stack).
  */
-import { BaseError, ContractFunctionRevertedError } from "viem";
+import { BaseError } from "viem";
 
 import { DeploymentNotFoundError } from "./deployments.js";
 import { ScriptEnvError } from "./env.js";
 import { BundleManifestError } from "../../compiler/manifest.js";
 import { QuantizeError } from "../../protocol/fixedPoint.js";
+import { formatProtocolError, protocolErrorOf } from "../../workers/chain/protocolError.js";
 
 /** A problem with the script's input that the user must fix (the message says how). */
 export class ScriptInputError extends Error {
@@ -32,12 +33,9 @@ export async function runScript(main: () => Promise<void>): Promise<void> {
 export function describeUserError(error: unknown): string | undefined {
   if (USER_ERRORS.some((E) => error instanceof E)) return (error as Error).message;
   if (error instanceof BaseError) {
-    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError && revert.data !== undefined) {
-      const args = (revert.data.args ?? []).map((a) => (typeof a === "bigint" ? a.toString() : JSON.stringify(a)));
-      return `${error.shortMessage}\n  reverted with ${revert.data.errorName}(${args.join(", ")})`;
-    }
-    return error.shortMessage;
+    // decoded with every protocol ABI (also a revert the calling contract's ABI does not declare)
+    const revert = protocolErrorOf(error);
+    return revert ? `${error.shortMessage.split("\n")[0]}\n  reverted with ${formatProtocolError(revert)}` : error.shortMessage;
   }
   return undefined;
 }
