@@ -124,7 +124,8 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const previous = existsSync(timesFile) ? readTimes(timesFile).known : [];
+  const previousRun = existsSync(timesFile) ? readTimes(timesFile) : undefined;
+  const previous = previousRun?.known ?? [];
   const lastMs = expectedTimes(REPO_ROOT);
   for (const f of previous) if (f.ok) lastMs.set(f.file, f.ms);
   const unmeasured: string[] = [];
@@ -199,7 +200,7 @@ async function main(): Promise<number> {
   for (const f of files) merged.set(f.file, f);
   for (const name of merged.keys()) if (name !== TYPECHECK && !existsSync(resolve(REPO_ROOT, name))) merged.delete(name); // deleted files
   mkdirSync(dirname(timesFile), { recursive: true });
-  const previousFull = existsSync(timesFile) ? readTimes(timesFile).run.lastFull : undefined;
+  const previousFull = previousRun?.run.lastFull;
   const lastFull = tier === "all" && positionals.length === 0 ? { startedAt, wallMs: run.wallMs, machine: run.machine, concurrency: slots } : previousFull;
   writeFileSync(timesFile, `${JSON.stringify({ ...run, lastFull, known: [...merged.values()] }, null, 1)}\n`);
   const failed = done.filter((f) => !f.ok).map((f) => f.job.name);

@@ -3,27 +3,28 @@
  * the output scale (input + param). ConvTranspose -> ezkl DeConv (kernel turned to OIHW, group 1).
  */
 import { nodeValue, type OpContext, type OpLowering } from "../context.js";
-import { convNd, convTranspose, transpose, type Tensor } from "../tensor.js";
+import { convNd, convTranspose, transpose } from "../tensor.js";
 import { convPads } from "./spatial.js";
 
-function checks(n: OpContext, inDims: number[], w: Tensor) {
+/** The operands both convolutions take (a variable input, a constant kernel and optional constant bias) and their shared limits. */
+function operands(n: OpContext) {
+  const x = n.variable(0), w = n.constant(1);
+  if (x === undefined || !w) throw n.unsupported("input must be variable and the kernel a constant");
+  const bias = n.constant(2);
+  if (n.ins[2] && !bias) throw n.unsupported("bias must be a constant");
+  const inDims = n.g.dimsOf(x);
   if (inDims.length < 3 || inDims.length > 4 || w.dims.length !== inDims.length)
     throw n.unsupported(`only 1-D and 2-D convolutions on NC[H]W input are supported (input [${inDims}], kernel [${w.dims}])`);
   const sp = inDims.length - 2;
   if (n.ints("dilations", new Array(sp).fill(1)).some((d) => d !== 1)) throw n.unsupported("non-unit dilations");
+  return { x, w, bias, inDims, sp };
 }
 
 export const conv: OpLowering = {
   ops: ["Conv"],
   lower(n) {
     const g = n.g;
-    const x = n.variable(0), w = n.constant(1);
-    if (x === undefined || !w) throw n.unsupported("input must be variable and the kernel a constant");
-    const bias = n.constant(2);
-    if (n.ins[2] && !bias) throw n.unsupported("bias must be a constant");
-    const inDims = g.dimsOf(x);
-    checks(n, inDims, w);
-    const sp = inDims.length - 2;
+    const { x, w, bias, inDims, sp } = operands(n);
     const kernel = w.dims.slice(2);
     const stride = n.ints("strides", new Array(sp).fill(1));
     const pads = convPads(n, inDims, kernel, stride);
@@ -43,16 +44,10 @@ export const convTransposeOp: OpLowering = {
   ops: ["ConvTranspose"],
   lower(n) {
     const g = n.g;
-    const x = n.variable(0), w = n.constant(1);
-    if (x === undefined || !w) throw n.unsupported("input must be variable and the kernel a constant");
-    const bias = n.constant(2);
-    if (n.ins[2] && !bias) throw n.unsupported("bias must be a constant");
-    const inDims = g.dimsOf(x);
-    checks(n, inDims, w);
+    const { x, w, bias, inDims, sp } = operands(n);
     const group = n.int("group", 1);
     if (group !== 1) throw n.unsupported("groups");
     if (n.has("output_shape")) throw n.unsupported("the output_shape attribute (give pads instead)");
-    const sp = inDims.length - 2;
     const kernel = w.dims.slice(2);
     const stride = n.ints("strides", new Array(sp).fill(1));
     const autoPad = n.string("auto_pad", "NOTSET");

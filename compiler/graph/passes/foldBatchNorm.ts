@@ -1,5 +1,6 @@
 /** Fold BatchNormalization into a preceding Conv/Gemm whose output only feeds the BN (as tract does). */
 import type { OnnxGraph, OnnxNode, OnnxTensor } from "../../onnx/read.js";
+import { useCount } from "./uses.js";
 import { size } from "../tensor.js";
 
 const attrNum = (n: OnnxNode, k: string, d: number) => (typeof n.attributes[k] === "number" ? (n.attributes[k] as number) : d);
@@ -7,7 +8,7 @@ const attrNum = (n: OnnxNode, k: string, d: number) => (typeof n.attributes[k] =
 export function foldBatchNorm(g: OnnxGraph): OnnxGraph {
   const inits = new Map(g.initializers);
   const nodes = [...g.nodes];
-  const uses = (name: string) => nodes.filter((n) => n.inputs.includes(name)).length + (g.outputs.some((o) => o.name === name) ? 1 : 0);
+  const uses = (name: string) => useCount(nodes, g, name);
   for (let i = 0; i < nodes.length; i++) {
     const bn = nodes[i];
     if (bn.op !== "BatchNormalization") continue;

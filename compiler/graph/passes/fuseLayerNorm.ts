@@ -6,6 +6,7 @@
  * cannot be proven) and its output bounded by the normalisation bound in the admitted-domain analysis.
  */
 import type { OnnxGraph, OnnxNode, OnnxTensor } from "../../onnx/read.js";
+import { useCount } from "./uses.js";
 
 /** The trailing reduction axes of a ReduceMean (attribute or, from opset 18, input), as the LayerNorm axis; else undefined. */
 function trailingAxis(n: OnnxNode, constant: (name: string) => OnnxTensor | undefined): number | undefined {
@@ -22,7 +23,7 @@ export function fuseLayerNorm(g: OnnxGraph): OnnxGraph {
   let nodes = [...g.nodes];
   const inits = new Map(g.initializers);
   const producer = (name: string) => nodes.find((n) => n.outputs.includes(name));
-  const uses = (name: string) => nodes.filter((n) => n.inputs.includes(name)).length + (g.outputs.some((o) => o.name === name) ? 1 : 0);
+  const uses = (name: string) => useCount(nodes, g, name);
   const constant = (name: string): OnnxTensor | undefined => {
     if (inits.has(name)) return inits.get(name);
     const p = producer(name);
