@@ -71,7 +71,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
     try {
       // 1. Is the proof's round still open?
       const record = await getRequest(ctx.client, { hub: d.hub, requestId });
-      const closed = await roundClosed(ctx, requestId, d.proofHash, d.instancesHash);
+      const { closed, round: openRound } = await roundState(ctx, requestId, d.proofHash, d.instancesHash);
       if (closed) {
         log.info({ status: requestStatusName(record.status) }, `proof's round ${closed}`);
         return { outcome: "skipped", reason: `round ${closed}` };
@@ -106,7 +106,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         // 4. The bytes, from the prover's proof store by hash (checked). The prover owes them to every node: bytes
         // this node cannot fetch in time are a proof it cannot check, and it votes invalid (the prover's fault, like a
         // proof that does not verify: a quorum of such votes rejects the proof and slashes its prover).
-        const proof = await fetchBytes(ctx, d, requestId, log);
+        const proof = await fetchBytes(ctx, d, openRound.deadline, log);
         if (!proof.bytes) {
           verdict = { valid: false, checks: [], unavailable: proof.reason };
         } else {
@@ -119,7 +119,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
 
       // 6. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
       // verification takes a while (never sign for a proof no longer on chain).
-      const closedNow = await roundClosed(ctx, requestId, d.proofHash, d.instancesHash);
+      const { closed: closedNow, round } = await roundState(ctx, requestId, d.proofHash, d.instancesHash);
       if (closedNow) {
         log.info("proof's round closed while verifying; not attesting");
         return { outcome: "skipped", valid: verdict.valid, reason: `round ${closedNow}`, checks: verdict.checks };
@@ -150,7 +150,6 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       };
       if (ctx.claimRewards && verdict.valid) {
         // claimable once the round's window is over (chain time)
-        const round = await getRound(ctx.client, ctx.quorum, requestId, d.proofHash, d.instancesHash);
         const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
         await addJob(ctx.claimQueue, { chainId: d.chainId, hub: d.hub, requestId: d.requestId, proofHash: d.proofHash }, {
           delay: Math.max(0, Number(BigInt(round.deadline) - now + 1n) * 1000),
@@ -170,11 +169,10 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
  * half of what is left of the round's window (the other half is for signing and voting). Null bytes with the
  * reason when no source served them.
  */
-async function fetchBytes(ctx: VerifierNodeContext, d: VerifyJobData, requestId: bigint, log: Logger): Promise<{ bytes: Uint8Array | null; reason?: string }> {
+async function fetchBytes(ctx: VerifierNodeContext, d: VerifyJobData, roundDeadline: bigint | number, log: Logger): Promise<{ bytes: Uint8Array | null; reason?: string }> {
   const { sources = [], ...options } = ctx.proofFetch ?? {};
-  const round = await getRound(ctx.client, ctx.quorum, requestId, d.proofHash, d.instancesHash);
   const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
-  const giveUpAt = Date.now() + (Math.max(0, Number(BigInt(round.deadline) - now)) * 1000) / 2;
+  const giveUpAt = Date.now() + (Math.max(0, Number(BigInt(roundDeadline) - now)) * 1000) / 2;
   const stores = [d.proofStore, ...sources.filter((s) => s !== d.proofStore)];
   try {
     return { bytes: await fetchProof(stores, d.proofHash, { ...options, giveUpAt }) };
@@ -186,12 +184,16 @@ async function fetchBytes(ctx: VerifierNodeContext, d: VerifyJobData, requestId:
   }
 }
 
-/** Why the proof's round takes no vote any more ("closed", "never opened"), or null while it is open. */
-async function roundClosed(ctx: VerifierNodeContext, requestId: bigint, proofHash: Hex, instancesHash: Hex): Promise<string | null> {
+/**
+ * The proof's round as the quorum holds it now, and why it takes no vote any more ("closed", "never opened"), or
+ * null while it is open. Read when the job starts and again just before signing (a reorg may have replaced the
+ * proof while it was being verified); the round's deadline does not change once it is open.
+ */
+async function roundState(ctx: VerifierNodeContext, requestId: bigint, proofHash: Hex, instancesHash: Hex) {
   const round = await getRound(ctx.client, ctx.quorum, requestId, proofHash, instancesHash);
-  if (round.seq === 0n) return "never opened (replaced by a reorg?)";
+  if (round.seq === 0n) return { round, closed: "never opened (replaced by a reorg?)" };
   const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
-  return now > BigInt(round.deadline) ? "closed" : null;
+  return { round, closed: now > BigInt(round.deadline) ? "closed" : null };
 }
 
 /**
