@@ -3,7 +3,7 @@
 // including every refusal a node operator hits (twice registered, below the minimum, more than bonded, too early,
 // no key, no chain). The dev stack and the request lifecycle are covered by test/cli/newUser.e2e.test.ts.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { program } from "../../cli/program.js";
 import { DEVNET_PARAMETERS, deployProtocol, type Deployment } from "../../devnet/deploy.js";
 import { devKey, startHardhatNode, type HardhatNode } from "../../devnet/hardhatNode.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
+import { runCli } from "../../testkit/cli.js";
 
 const BIN = join(REPO_ROOT, "bin", "twinpath.mjs");
 
@@ -40,16 +41,17 @@ describe("twinpath CLI: help and arguments", () => {
     for (const c of ["request", "status", "model register", "model list", "model build", "model verify", "jobs dead", "jobs retry"]) assert.ok(cmds.some((x) => x.path.join(" ") === c), c);
   });
 
-  it("request: --model and --input are required, an input must be a JSON number array (exit 2, nothing sent)", () => {
-    const noModel = spawnSync(process.execPath, [BIN, "request", "--input", "[1, 2]"], { encoding: "utf8" });
+  // in process (testkit/cli.ts): the exit codes through the bin are checked by the next test
+  it("request: --model and --input are required, an input must be a JSON number array (exit 2, nothing sent)", async () => {
+    const noModel = await runCli(["request", "--input", "[1, 2]"]);
     assert.equal(noModel.status, 2);
     assert.match(noModel.stderr, /--model/);
     for (const [input, why] of [["abc", /not JSON/], ['{"x": 1}', /JSON array of numbers/], ['[1, "2"]', /JSON array of numbers/]] as const) {
-      const r = spawnSync(process.execPath, [BIN, "request", "--model", "1", "--input", input], { encoding: "utf8" });
+      const r = await runCli(["request", "--model", "1", "--input", input]);
       assert.equal(r.status, 2, input);
       assert.match(r.stderr, why, input);
     }
-    const badId = spawnSync(process.execPath, [BIN, "status", "-3"], { encoding: "utf8" });
+    const badId = await runCli(["status", "-3"]);
     assert.equal(badId.status, 2);
   });
 
@@ -91,12 +93,17 @@ describe("twinpath node: a node operator's stake on a real chain", { timeout: 30
   const operator = devKey(8);
   const operatorAddress = getAddress(privateKeyToAccount(operator).address);
 
+  // The CLI in this process (testkit/cli.ts: ~25 spawns of the bin cost about a minute); the launcher's own exit
+  // codes are checked above and in the "no chain at the RPC" test.
   function cli(args: string[], env: Record<string, string> = {}) {
-    const base: NodeJS.ProcessEnv = { ...process.env, TWINPATH_HOME: join(work, "home"), TWINPATH_DEPLOYMENTS_DIR: join(work, "deployments"), ...env };
-    delete base.TWINPATH_PRIVATE_KEY;
-    delete base.TWINPATH_RPC_URL;
-    const r = spawnSync(process.execPath, [BIN, "--rpc", node.url, ...args], { encoding: "utf8", env: base });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
+    return runCli(["--rpc", node.url, ...args], {
+      TWINPATH_HOME: join(work, "home"),
+      TWINPATH_DEPLOYMENTS_DIR: join(work, "deployments"),
+      TWINPATH_PRIVATE_KEY: undefined,
+      TWINPATH_RPC_URL: undefined,
+      OPERATOR_KEY: undefined,
+      ...env,
+    });
   }
   const asOperator = { OPERATOR_KEY: operator };
 
@@ -114,33 +121,40 @@ describe("twinpath node: a node operator's stake on a real chain", { timeout: 30
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("no deployment file: says where it looked and what writes one", () => {
-    const r = cli(["node", "status", operatorAddress]);
+  it("no deployment file: says where it looked and what writes one", async () => {
+    const r = await cli(["node", "status", operatorAddress]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /No deployment for chain 31337/);
     assert.match(r.stderr, /twinpath dev up/);
   });
 
-  it("no chain at the RPC: one line naming the URL and how to start one", () => {
-    const r = spawnSync(process.execPath, [BIN, "--rpc", "http://127.0.0.1:9", "node", "status", operatorAddress], { encoding: "utf8" });
+  it("no chain at the RPC: one line naming the URL and how to start one", async () => {
+    // through the bin, without blocking this process's event loop: a spawnSync here would hold the keep-alive
+    // socket the in-process CLI calls share until after the Hardhat node has closed it
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, [BIN, "--rpc", "http://127.0.0.1:9", "node", "status", operatorAddress], { encoding: "utf8" }, (err, _stdout, stderr) => {
+        if (err && typeof err.code !== "number") reject(err);
+        else resolve({ status: err ? (err.code as number) : 0, stderr });
+      });
+    });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /no chain answers at http:\/\/127\.0\.0\.1:9/);
     assert.ok(r.stderr.trim().split("\n").length <= 2, r.stderr);
   });
 
-  it("a key variable that is not set is refused by name (nothing is sent)", () => {
-    const r = cli(["--deployment", join(work, "deployments.json"), "--key-var", "NO_SUCH_KEY", "node", "register", "--role", "executor"]);
-    assert.equal(r.status, 2);
+  it("a key variable that is not set is refused by name (nothing is sent)", async () => {
+    const r = await cli(["--deployment", join(work, "deployments.json"), "--key-var", "NO_SUCH_KEY", "node", "register", "--role", "executor"]);
+    assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /NO_SUCH_KEY/);
   });
 
-  it("register (default stake = the minimum), refuse a second registration and a stake below the minimum", () => {
+  it("register (default stake = the minimum), refuse a second registration and a stake below the minimum", async () => {
     const dep = ["--deployment", join(work, "deployments.json"), "--key-var", "OPERATOR_KEY"];
-    const low = cli([...dep, "node", "register", "--role", "prover", "--stake", "1000wei"], asOperator);
+    const low = await cli([...dep, "node", "register", "--role", "prover", "--stake", "1000wei"], asOperator);
     assert.equal(low.status, 2);
     assert.match(low.stderr, /below the prover minimum of 0\.01 ETH/);
 
-    const r = cli([...dep, "node", "register", "--role", "executor", "--json"], asOperator);
+    const r = await cli([...dep, "node", "register", "--role", "executor", "--json"], asOperator);
     assert.equal(r.status, 0, r.stderr);
     const out = r.json();
     assert.equal(out.node, operatorAddress);
@@ -148,23 +162,23 @@ describe("twinpath node: a node operator's stake on a real chain", { timeout: 30
     const ex = out.status.roles.find((x: { roleName: string }) => x.roleName === "Executor");
     assert.deepEqual([ex.registered, ex.eligible, ex.stake], [true, true, String(10n ** 16n)]);
 
-    const again = cli([...dep, "node", "register", "--role", "executor"], asOperator);
+    const again = await cli([...dep, "node", "register", "--role", "executor"], asOperator);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /already registered as executor/);
     assert.match(again.stderr, /twinpath node stake/);
   });
 
-  it("stake adds to the bond; unbond refuses more than bonded, then moves stake out of eligibility", () => {
+  it("stake adds to the bond; unbond refuses more than bonded, then moves stake out of eligibility", async () => {
     const dep = ["--deployment", join(work, "deployments.json"), "--key-var", "OPERATOR_KEY"];
-    const s = cli([...dep, "node", "stake", "--role", "executor", "--amount", "0.02", "--json"], asOperator);
+    const s = await cli([...dep, "node", "stake", "--role", "executor", "--amount", "0.02", "--json"], asOperator);
     assert.equal(s.status, 0, s.stderr);
     assert.equal(s.json().status.roles[0].stake, String(3n * 10n ** 16n));
 
-    const tooMuch = cli([...dep, "node", "unbond", "--role", "executor", "--amount", "1"], asOperator);
+    const tooMuch = await cli([...dep, "node", "unbond", "--role", "executor", "--amount", "1"], asOperator);
     assert.equal(tooMuch.status, 2);
     assert.match(tooMuch.stderr, /more than the bonded executor stake \(0\.03 ETH\)/);
 
-    const u = cli([...dep, "node", "unbond", "--role", "executor", "--all", "--json"], asOperator);
+    const u = await cli([...dep, "node", "unbond", "--role", "executor", "--all", "--json"], asOperator);
     assert.equal(u.status, 0, u.stderr);
     const ex = u.json().status.roles[0];
     assert.equal(ex.stake, "0");
@@ -175,7 +189,7 @@ describe("twinpath node: a node operator's stake on a real chain", { timeout: 30
 
   it("withdraw before the unbonding delay withdraws nothing and says when; after it, the stake comes back", async () => {
     const dep = ["--deployment", join(work, "deployments.json"), "--key-var", "OPERATOR_KEY"];
-    const early = cli([...dep, "node", "withdraw", "--json"], asOperator);
+    const early = await cli([...dep, "node", "withdraw", "--json"], asOperator);
     assert.equal(early.status, 1);
     const e = early.json();
     assert.deepEqual(e.withdrawn, []);
@@ -185,34 +199,34 @@ describe("twinpath node: a node operator's stake on a real chain", { timeout: 30
     await fetch(node.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_increaseTime", params: [Number(DEVNET_PARAMETERS.Registries.unbondingDelay) + 1] }) });
     await fetch(node.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "evm_mine", params: [] }) });
 
-    const w = cli([...dep, "node", "withdraw", "--json"], asOperator);
+    const w = await cli([...dep, "node", "withdraw", "--json"], asOperator);
     assert.equal(w.status, 0, w.stderr);
     const out = w.json();
     assert.equal(out.withdrawn.length, 1);
     assert.equal(out.withdrawn[0].what, "executor stake");
     assert.equal(out.withdrawn[0].amount, String(3n * 10n ** 16n));
 
-    const st = cli([...dep, "node", "status", operatorAddress, "--json"]);
+    const st = await cli([...dep, "node", "status", operatorAddress, "--json"]);
     const ex = st.json().roles[0];
     assert.deepEqual([ex.registered, ex.stake, ex.unbonding.amount], [false, "0", "0"]);
   });
 
-  it("model list with no models says how to register one; request and status name what is missing", () => {
+  it("model list with no models says how to register one; request and status name what is missing", async () => {
     const dep = ["--deployment", join(work, "deployments.json")];
-    const list = cli([...dep, "model", "list"]);
+    const list = await cli([...dep, "model", "list"]);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /no models registered yet \(twinpath model register <bundle>\)/);
-    assert.deepEqual(cli([...dep, "model", "list", "--json"]).json(), { models: [] });
-    const req = cli([...dep, "--dev-account", "9", "request", "--model", "1", "--input", "[0.5, -0.3, 0.8, 1.1]"]);
+    assert.deepEqual((await cli([...dep, "model", "list", "--json"])).json(), { models: [] });
+    const req = await cli([...dep, "--dev-account", "9", "request", "--model", "1", "--input", "[0.5, -0.3, 0.8, 1.1]"]);
     assert.equal(req.status, 2);
     assert.match(req.stderr, /no model #1 on this chain \(0 registered: `twinpath model list`\)/);
-    const st = cli([...dep, "status", "1"]);
+    const st = await cli([...dep, "status", "1"]);
     assert.equal(st.status, 1);
     assert.match(st.stderr, /request 1 not found/);
   });
 
-  it("status of another address needs no key; a human table names each role", () => {
-    const r = cli(["--deployment", join(work, "deployments.json"), "node", "status", getAddress(privateKeyToAccount(devKey(3)).address)]);
+  it("status of another address needs no key; a human table names each role", async () => {
+    const r = await cli(["--deployment", join(work, "deployments.json"), "node", "status", getAddress(privateKeyToAccount(devKey(3)).address)]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /role\s+registered\s+stake/);
     assert.match(r.stdout, /executor\s+no/);

@@ -11,6 +11,7 @@ import { downsizeSrs, generateDevSrs, srsK, SrsError } from "../../compiler/srs/
 import { ezkl } from "../../compiler/engine/engine.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { SHARED_ABSENT, sharedPath } from "../../testkit/shared.js";
+import { runCli } from "../../testkit/cli.js";
 
 const KZG_FIXTURE = sharedPath("fixtures/ezkl-v21/kzg");
 const srsValid = (b: Uint8Array) => ezkl().srsValidation(new Uint8ClampedArray(b)) === true;
@@ -98,7 +99,9 @@ describe("model bundle", () => {
     const srs = new Uint8Array(readFileSync(join(res.dir, "kzg.srs")));
     assert.equal(srsK(srs), res.manifest.logrows);
     assert.deepEqual(srs, await generateDevSrs(res.manifest.logrows, { seed: "ceremony-stand-in" }));
-    const bad = spawnSync(process.execPath, [bin, "build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b2"), "--srs", join(dir, "ceremony.srs"), "--srs-keccak256", "0x" + "11".repeat(32)], { encoding: "utf8" });
+    // the CLI in this process (testkit/cli.ts): a spawn of the bin costs ~2 s of CPU; the bin's own exit codes are
+    // checked in "verify-bundle (CLI)" below
+    const bad = await runCli(["build-model", join(dir, "tiny.onnx"), "--out", join(dir, "b2"), "--srs", join(dir, "ceremony.srs"), "--srs-keccak256", "0x" + "11".repeat(32)]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /SRS hash mismatch/);
   });
@@ -136,13 +139,13 @@ describe("model bundle", () => {
     assert.match(bad.stderr, /--out/);
   });
 
-  it("model build: --help explains every option; bad option values are usage errors", () => {
-    const help = spawnSync(process.execPath, [bin, "model", "build", "--help"], { encoding: "utf8" });
+  it("model build: --help explains every option; bad option values are usage errors", async () => {
+    const help = await runCli(["model", "build", "--help"]);
     assert.equal(help.status, 0);
     for (const opt of ["--out", "--calibration", "--input-range", "--scale", "--param-scale", "--logrows", "--max-logrows", "--srs", "--srs-keccak256", "--dev-srs-seed", "--name", "--no-pk", "--json", "--quiet"])
       assert.match(help.stdout, new RegExp(`${opt}\\b[^\\n]*\\n?[^\\n]*\\w`), opt);
     for (const [args, msg] of [[["--scale", "7.5"], /--scale.*integer/], [["--input-range", "3,1"], /LO < HI/], [["--logrows", "8", "--max-logrows", "9"], /cannot be used with/]] as const) {
-      const u = spawnSync(process.execPath, [bin, "model", "build", join(dir, "tiny.onnx"), "--out", join(dir, "u"), ...args], { encoding: "utf8" });
+      const u = await runCli(["model", "build", join(dir, "tiny.onnx"), "--out", join(dir, "u"), ...args]);
       assert.equal(u.status, 2, u.stderr);
       assert.match(u.stderr, msg);
     }
@@ -152,7 +155,7 @@ describe("model bundle", () => {
     const k6 = await generateDevSrs(6, { seed: "small-ceremony" });
     writeFileSync(join(dir, "k6.srs"), k6);
     // (also the default output: a short summary on stdout, progress on stderr)
-    const r = spawnSync(process.execPath, [bin, "model", "build", join(dir, "tiny.onnx"), "--out", join(dir, "k6"), "--srs", join(dir, "k6.srs"), "--input-range", "-2,2", "--no-pk"], { encoding: "utf8" });
+    const r = await runCli(["model", "build", join(dir, "tiny.onnx"), "--out", join(dir, "k6"), "--srs", join(dir, "k6.srs"), "--input-range", "-2,2", "--no-pk"]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^built tiny in /);
     assert.match(r.stdout, /accuracy +max \|circuit - onnxruntime\|/);
@@ -169,7 +172,7 @@ describe("model bundle", () => {
     });
     writeFileSync(join(dir, "wide.onnx"), wide);
     const t0 = Date.now();
-    const bad = spawnSync(process.execPath, [bin, "model", "build", join(dir, "wide.onnx"), "--out", join(dir, "wide"), "--srs", join(dir, "k6.srs")], { encoding: "utf8" });
+    const bad = await runCli(["model", "build", join(dir, "wide.onnx"), "--out", join(dir, "wide"), "--srs", join(dir, "k6.srs")]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /SRS \(k=6, 2\^6 rows\) is too small for this circuit: the circuit has 70 public values .* needs logrows >= 7/);
     assert.doesNotMatch(bad.stderr, /generating keys/);
