@@ -1,9 +1,10 @@
-import { commonShape } from "./common.js";
+import { commonShape, rpcBatchShape } from "./common.js";
 import { int } from "./fields.js";
 import { parseEnv } from "./parse.js";
 
 export const listenerShape = {
   ...commonShape,
+  ...rpcBatchShape,
   /** Blocks a request must be buried under before it is enqueued (0 on a local dev chain). */
   LISTENER_CONFIRMATIONS: int(0, 1000, 2),
   /** First block to scan when no checkpoint exists (the hub's deployment block is a good value). */

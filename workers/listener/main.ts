@@ -17,7 +17,7 @@ import { queueJobSink } from "./queueSink.js";
 import { Listener } from "./listener.js";
 
 await runRole("listener", loadListenerConfig, async ({ config, logger, metrics, queues: ctx, redis, rpc }) => {
-  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.LISTENER_POLL_INTERVAL_MS, connection: rpc });
+  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.LISTENER_POLL_INTERVAL_MS, connection: rpc, batchSize: config.RPC_BATCH_SIZE });
   await checkChainAndAddresses("listener", client, config);
   const queue = openQueue(ctx, QueueName.execute, { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) });
   const submitQueue = openQueue(ctx, QueueName.submit);
