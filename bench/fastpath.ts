@@ -22,7 +22,7 @@ import { QueueEvents, type Queue } from "bullmq";
 import { inferenceHubAbi } from "../protocol/abi/generated.js";
 import { createSignerClient } from "../workers/chain/client.js";
 import { quotePayment, requestIdsFromReceipt } from "../workers/chain/requestInference.js";
-import { TxSender } from "../workers/chain/sender/txSender.js";
+import { TxSender, type ContractCall } from "../workers/chain/sender/txSender.js";
 import { devKey } from "../devnet/hardhatNode.js";
 import { startStack, type Stack } from "../devnet/stack.js";
 import { mean, percentile, table } from "../devnet/stats.js";
@@ -42,6 +42,9 @@ const { values } = parseArgs({
     "unbatched-in-flight": { type: "string", default: "100" },
     "latency-requests": { type: "string", default: "20" },
     configs: { type: "string", default: "unbatched,batched" },
+    "sender-wait": { type: "string", default: "10" },
+    "sender-in-flight": { type: "string", default: "2" },
+    "sender-batch": { type: "string", default: "100" },
     out: { type: "string", default: "bench/results/fastpath.json" },
   },
 });
@@ -68,7 +71,7 @@ const CONFIGS: Config[] = [
     name: "batched",
     requestBatch: Number(values["request-batch"]),
     inFlight: Number(values["in-flight"]),
-    sender: { SENDER_BATCH_MAX_SIZE: "100", SENDER_BATCH_MAX_WAIT_MS: "20", SENDER_MAX_IN_FLIGHT: "4" },
+    sender: { SENDER_BATCH_MAX_SIZE: values["sender-batch"]!, SENDER_BATCH_MAX_WAIT_MS: values["sender-wait"]!, SENDER_MAX_IN_FLIGHT: values["sender-in-flight"]! },
   },
 ].filter((c) => values.configs!.split(",").includes(c.name));
 
@@ -144,7 +147,8 @@ function processes(stack: Stack): Record<string, number[]> {
     for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
       try {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-        if (cmd[0].endsWith("redis-server") && cmd.includes(String(port))) out.redis = [Number(pid)];
+        // redis-server rewrites its title to "redis-server 127.0.0.1:<port>"
+        if (cmd[0].includes("redis-server") && cmd.join(" ").includes(String(port))) out.redis = [Number(pid)];
       } catch {}
     }
   }
@@ -179,21 +183,24 @@ function requesters(stack: Stack, fee: bigint, options: { callbackGasLimit: numb
   const modelId = stack.model.modelId;
   return Array.from({ length: requesterCount }, (_, i) => {
     const sender = new TxSender({ publicClient: stack.client, walletClient: createSignerClient(chain, devKey(10 + i)), pollIntervalMs: 5 });
+    // One gas estimate per batch size, reused: the requesters share the node (and its two cores) with the pipeline
+    // they load, so they do not simulate every request transaction again.
+    const gasFor = new Map<number, bigint>();
     const send = async (rows: number[][]) => {
       const inputs = rows.map((r) => quantize(r, stack.model.model.inputScale));
-      const sent = await sender.send({
-        call:
-          inputs.length === 1
-            ? { address: hub, abi: inferenceHubAbi, functionName: "requestInference", args: [modelId, inputs[0], options], value: fee }
-            : {
-                address: hub,
-                abi: inferenceHubAbi,
-                functionName: "requestInferences",
-                args: [inputs.map(() => modelId), inputs, inputs.map(() => options), inputs.map(() => fee)],
-                value: fee * BigInt(inputs.length),
-              },
-        label: inputs.length === 1 ? "requestInference" : "requestInferences",
-      });
+      const call: ContractCall =
+        inputs.length === 1
+          ? { address: hub, abi: inferenceHubAbi, functionName: "requestInference", args: [modelId, inputs[0], options], value: fee }
+          : {
+              address: hub,
+              abi: inferenceHubAbi,
+              functionName: "requestInferences",
+              args: [inputs.map(() => modelId), inputs, inputs.map(() => options), inputs.map(() => fee)],
+              value: fee * BigInt(inputs.length),
+            };
+      const label = inputs.length === 1 ? "requestInference" : "requestInferences";
+      if (!gasFor.has(inputs.length)) gasFor.set(inputs.length, await sender.estimate(call, label));
+      const sent = await sender.send({ call, label, gas: gasFor.get(inputs.length) });
       return { requestIds: requestIdsFromReceipt(sent.receipt, hub), minedAt: sent.minedAt };
     };
     return { sender, send };
@@ -268,7 +275,10 @@ try {
   const reqs = requesters(stack, fee, options);
   const rows: Record<string, unknown>[] = [];
   for (const cfg of CONFIGS) {
-    stack.options.env = { sender: cfg.sender };
+    // TWINPATH_BENCH_PROFILE=<dir>: each worker writes a V8 CPU profile there when it stops (where the CPU goes).
+    const prof = process.env.TWINPATH_BENCH_PROFILE;
+    const profEnv = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
+    stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: profEnv, listener: profEnv };
     await Promise.all(stack.workers.map((w) => w.stop()));
     stack.workers = [];
     await stack.startWorkers();
