@@ -277,7 +277,7 @@ try {
   for (const cfg of CONFIGS) {
     // TWINPATH_BENCH_PROFILE=<dir>: each worker writes a V8 CPU profile there when it stops (where the CPU goes).
     const prof = process.env.TWINPATH_BENCH_PROFILE;
-    const profEnv = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
+    const profEnv: Record<string, string> = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
     stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: profEnv, listener: profEnv };
     await Promise.all(stack.workers.map((w) => w.stop()));
     stack.workers = [];
