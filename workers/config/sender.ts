@@ -7,10 +7,11 @@ export const senderShape = {
   ...rpcBatchShape,
   /** Comma-separated keys of the executor nodes this process sends for (one nonce queue per key). */
   SENDER_PRIVATE_KEYS: privateKeys(),
-  /** Results gathered into one submitResults transaction at most. */
-  SENDER_BATCH_MAX_SIZE: int(1, 500, 16),
-  /** How long the first ready result waits for others before its batch is sent. */
-  SENDER_BATCH_MAX_WAIT_MS: int(0, 60_000, 25),
+  /** Results gathered into one submitResults transaction at most (a batch above SENDER_BATCH_MAX_GAS is split). */
+  SENDER_BATCH_MAX_SIZE: int(1, 500, 100),
+  /** How long the first ready result waits for others before its batch is sent (under load, batches also grow while
+   * the key's previous ones are on their way). */
+  SENDER_BATCH_MAX_WAIT_MS: int(0, 60_000, 10),
   /** Result transactions of one key on their way at once (sent, receipt pending); later results gather meanwhile. */
   SENDER_MAX_IN_FLIGHT: int(1, 64, 1),
   /** Gas limit of one result transaction at most: a batch above it is split (never above the block gas limit). */

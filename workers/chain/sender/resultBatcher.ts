@@ -14,7 +14,7 @@ export interface ResultBatcherOptions {
   hub: Address;
   sender: TxSender;
   publicClient: TwinpathPublicClient;
-  /** Results per transaction at most. @defaultValue 16 */
+  /** Results per transaction at most (fewer when the gas bound splits it). @defaultValue 16 */
   maxBatchSize?: number;
   /** How long the first waiting result waits for company. 0 sends each result alone. @defaultValue 25 */
   maxWaitMs?: number;
