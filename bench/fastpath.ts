@@ -10,8 +10,17 @@
  * seconds after a warm-up; results counted by the time their transaction was mined), latency p50/p95 under that
  * load, and the p50 request-mined -> result-mined at 1 request in flight (with where that time goes).
  *
+ * And the CPU each process spent per delivered result in that window (/proc), which says what limits throughput
+ * on this machine whatever else runs on it, and what two idle cores would allow.
+ *
  *   node --import tsx bench/fastpath.ts [--duration 20] [--requesters 4] [--request-batch 50] [--in-flight 400]
- *        [--unbatched-in-flight 100] [--latency-requests 20] [--out bench/results/fastpath.json]
+ *        [--unbatched-in-flight 100] [--latency-requests 20] [--sender-batch 100] [--sender-wait 10]
+ *        [--sender-in-flight 1] [--configs unbatched,batched] [--out bench/results/fastpath.json]
+ *   TWINPATH_BENCH_PROFILE=<dir> also writes each worker's V8 CPU profile there.
+ *
+ * The batched sender keeps one batch per key in flight by default: the automining node mines each transaction as it
+ * arrives, so a second batch on its way would only halve the batches (SENDER_MAX_IN_FLIGHT pays on chains with a
+ * block time).
  */
 import { execSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -43,7 +52,7 @@ const { values } = parseArgs({
     "latency-requests": { type: "string", default: "20" },
     configs: { type: "string", default: "unbatched,batched" },
     "sender-wait": { type: "string", default: "10" },
-    "sender-in-flight": { type: "string", default: "2" },
+    "sender-in-flight": { type: "string", default: "1" },
     "sender-batch": { type: "string", default: "100" },
     out: { type: "string", default: "bench/results/fastpath.json" },
   },
