@@ -14,7 +14,7 @@
  * on this machine whatever else runs on it, and what two idle cores would allow.
  *
  *   node --import tsx bench/fastpath.ts [--duration 20] [--requesters 4] [--request-batch 50] [--in-flight 400]
- *        [--unbatched-in-flight 100] [--latency-requests 20] [--sender-batch 100] [--sender-wait 10]
+ *        [--unbatched-in-flight 100] [--latency-requests 20] [--sender-batch 100] [--sender-wait 0]
  *        [--sender-in-flight 1] [--configs unbatched,batched] [--out bench/results/fastpath.json]
  *   TWINPATH_BENCH_PROFILE=<dir> also writes each worker's V8 CPU profile there.
  *
@@ -51,7 +51,7 @@ const { values } = parseArgs({
     "unbatched-in-flight": { type: "string", default: "100" },
     "latency-requests": { type: "string", default: "20" },
     configs: { type: "string", default: "unbatched,batched" },
-    "sender-wait": { type: "string", default: "10" },
+    "sender-wait": { type: "string", default: "0" },
     "sender-in-flight": { type: "string", default: "1" },
     "sender-batch": { type: "string", default: "100" },
     out: { type: "string", default: "bench/results/fastpath.json" },

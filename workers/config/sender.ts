@@ -9,9 +9,9 @@ export const senderShape = {
   SENDER_PRIVATE_KEYS: privateKeys(),
   /** Results gathered into one submitResults transaction at most (a batch above SENDER_BATCH_MAX_GAS is split). */
   SENDER_BATCH_MAX_SIZE: int(1, 500, 100),
-  /** How long the first ready result waits for others before its batch is sent (under load, batches also grow while
-   * the key's previous ones are on their way). */
-  SENDER_BATCH_MAX_WAIT_MS: int(0, 60_000, 10),
+  /** How long the first ready result waits for others before its batch is sent. 0 adds no latency and still batches
+   * under load: results gather while the key's previous batch is on its way (SENDER_MAX_IN_FLIGHT). */
+  SENDER_BATCH_MAX_WAIT_MS: int(0, 60_000, 0),
   /** Result transactions of one key on their way at once (sent, receipt pending); later results gather meanwhile. */
   SENDER_MAX_IN_FLIGHT: int(1, 64, 1),
   /** Gas limit of one result transaction at most: a batch above it is split (never above the block gas limit). */
