@@ -1,20 +1,37 @@
 /**
- * Fast-path benchmark on the local chain (Hardhat node, automining): latency p50/p95 and sustained throughput
- * with 1, 10 and 100 requests in flight (closed loop: each client sends its next request when its previous
- * result is mined), with and without result batching, side by side; and where the latency goes: inference,
- * chain (result transaction sent -> mined), and queueing/other (listener polling, queues, batching, RPC checks).
+ * Fast-path benchmark against a loopback `hardhat node` (automining), two configurations side by side in one run:
  *
- *   node --import tsx bench/fastpath.ts [--levels 1,10,100] [--per-client 3] [--min-requests 20] [--out bench/results/fastpath.json]
+ *   - "unbatched": today's per-request configuration: requesters send one request per transaction
+ *     (requestInference), the sender sends one result per transaction (SENDER_BATCH_MAX_SIZE=1);
+ *   - "batched": requesters send many requests per transaction (requestInferences), the sender batches results
+ *     (bounded by the block gas limit) with several batches in flight per key.
+ *
+ * For each: results/s sustained (an open loop that keeps `--in-flight` requests outstanding for `--duration`
+ * seconds after a warm-up; results counted by the time their transaction was mined), latency p50/p95 under that
+ * load, and the p50 request-mined -> result-mined at 1 request in flight (with where that time goes).
+ *
+ * And the CPU each process spent per delivered result in that window (/proc), which says what limits throughput
+ * on this machine whatever else runs on it, and what two idle cores would allow.
+ *
+ *   node --import tsx bench/fastpath.ts [--duration 20] [--requesters 4] [--request-batch 50] [--in-flight 400]
+ *        [--unbatched-in-flight 100] [--latency-requests 20] [--sender-batch 100] [--sender-wait 0]
+ *        [--sender-in-flight 1] [--configs unbatched,batched] [--out bench/results/fastpath.json]
+ *   TWINPATH_BENCH_PROFILE=<dir> also writes each worker's V8 CPU profile there.
+ *
+ * The batched sender keeps one batch per key in flight by default: the automining node mines each transaction as it
+ * arrives, so a second batch on its way would only halve the batches (SENDER_MAX_IN_FLIGHT pays on chains with a
+ * block time).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { QueueEvents, type Queue } from "bullmq";
 import { inferenceHubAbi } from "../protocol/abi/generated.js";
 import { createSignerClient } from "../workers/chain/client.js";
-import { requestIdsFromReceipt } from "../workers/chain/requestInference.js";
-import { TxSender } from "../workers/chain/sender/txSender.js";
+import { quotePayment, requestIdsFromReceipt } from "../workers/chain/requestInference.js";
+import { TxSender, type ContractCall } from "../workers/chain/sender/txSender.js";
 import { devKey } from "../devnet/hardhatNode.js";
 import { startStack, type Stack } from "../devnet/stack.js";
 import { mean, percentile, table } from "../devnet/stats.js";
@@ -26,58 +43,89 @@ import { quantize } from "../protocol/fixedPoint.js";
 
 const { values } = parseArgs({
   options: {
-    levels: { type: "string", default: "1,10,100" },
-    "per-client": { type: "string", default: "3" },
-    "min-requests": { type: "string", default: "20" },
+    duration: { type: "string", default: "20" },
+    warmup: { type: "string", default: "4" },
+    requesters: { type: "string", default: "4" },
+    "request-batch": { type: "string", default: "50" },
+    "in-flight": { type: "string", default: "400" },
+    "unbatched-in-flight": { type: "string", default: "100" },
+    "latency-requests": { type: "string", default: "20" },
+    configs: { type: "string", default: "unbatched,batched" },
+    "sender-wait": { type: "string", default: "0" },
+    "sender-in-flight": { type: "string", default: "1" },
+    "sender-batch": { type: "string", default: "100" },
     out: { type: "string", default: "bench/results/fastpath.json" },
   },
 });
-const levels = values.levels!.split(",").map(Number);
-const perClient = Number(values["per-client"]);
-const minRequests = Number(values["min-requests"]);
-const MODES = [
-  { name: "no batching", maxSize: 1, maxWaitMs: 0 },
-  { name: "batching (≤16, 25 ms)", maxSize: 16, maxWaitMs: 25 },
-];
+const durationMs = Number(values.duration) * 1000;
+const warmupMs = Number(values.warmup) * 1000;
+const requesterCount = Number(values.requesters);
+const latencyRequests = Number(values["latency-requests"]);
 
-interface Sample {
-  totalMs: number;
-  inferenceMs: number;
-  chainMs: number;
-  queueMs: number;
-  /** the stages of queueMs */
-  detectMs: number; // request mined -> listener enqueued
-  executeWaitMs: number; // enqueued -> executor picked it
-  executeOtherMs: number; // executor: chain reads, model lookup, encode, hand-over (not inference)
-  submitWaitMs: number; // handed over -> sender picked it
-  sendPrepMs: number; // sender: status checks, batching wait, simulation, estimate
-  batchSize: number;
-  gasShare: number;
+interface Config {
+  name: string;
+  /** requests per request transaction (1: requestInference) */
+  requestBatch: number;
+  inFlight: number;
+  sender: Record<string, string>;
+}
+const CONFIGS: Config[] = [
+  {
+    name: "unbatched",
+    requestBatch: 1,
+    inFlight: Number(values["unbatched-in-flight"]),
+    sender: { SENDER_BATCH_MAX_SIZE: "1", SENDER_BATCH_MAX_WAIT_MS: "0", SENDER_MAX_IN_FLIGHT: "1" },
+  },
+  {
+    name: "batched",
+    requestBatch: Number(values["request-batch"]),
+    inFlight: Number(values["in-flight"]),
+    sender: { SENDER_BATCH_MAX_SIZE: values["sender-batch"]!, SENDER_BATCH_MAX_WAIT_MS: values["sender-wait"]!, SENDER_MAX_IN_FLIGHT: values["sender-in-flight"]! },
+  },
+].filter((c) => values.configs!.split(",").includes(c.name));
+
+interface Delivered {
+  requestMinedAt: number;
+  job: SubmitJobData;
+  result: SubmitJobResult;
+  processedOn: number;
 }
 
-/** Resolves each request's delivered submit job, observed through QueueEvents (one subscription for all). */
-class ResultTracker {
-  private waiters = new Map<string, (r: { job: SubmitJobData; result: SubmitJobResult; processedOn: number }) => void>();
+/** Counts delivered submit jobs as they complete (QueueEvents) and reads them back by id. */
+class SubmitJobs {
+  readonly queue: Queue<SubmitJobData, SubmitJobResult>;
   private events: QueueEvents;
-  private queue: Queue<SubmitJobData, SubmitJobResult>;
+  completed = 0;
+  private waiters = new Map<string, () => void>();
   constructor(private stack: Stack) {
     this.events = new QueueEvents(QueueName.submit, { connection: connectionOptions(stack.queues), prefix: stack.queues.prefix });
     this.queue = openQueue(stack.queues, QueueName.submit) as Queue<SubmitJobData, SubmitJobResult>;
-    this.events.on("completed", ({ jobId: id }) => void this.check(id));
-    setInterval(() => this.waiters.forEach((_, id) => void this.check(id)), 1000).unref();
+    this.events.on("completed", ({ jobId: id }) => {
+      this.completed++;
+      const w = this.waiters.get(id);
+      if (w && this.waiters.delete(id)) w();
+    });
   }
   ready = () => this.events.waitUntilReady();
-  private async check(id: string) {
-    const resolve = this.waiters.get(id);
-    if (!resolve) return;
-    const job = await this.queue.getJob(id);
-    if (job?.finishedOn && job.returnvalue?.delivered && this.waiters.delete(id)) resolve({ job: job.data, result: job.returnvalue, processedOn: job.processedOn ?? 0 });
+  id = (requestId: bigint) => jobId(QueueName.submit, this.stack.node.chainId, requestId);
+  /** Resolves once the request's submit job has completed with a delivered result. */
+  async wait(requestId: bigint, timeoutMs = 60_000): Promise<void> {
+    const id = this.id(requestId);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = new Promise<void>((r) => {
+        this.waiters.set(id, r);
+        setTimeout(r, 250).unref();
+      });
+      const job = await this.queue.getJob(id);
+      if (job?.finishedOn && job.returnvalue?.delivered) return;
+      if (Date.now() > deadline) throw new Error(`no delivered result for request ${requestId} after ${timeoutMs} ms`);
+      await seen;
+    }
   }
-  wait(requestId: bigint) {
-    const id = jobId(QueueName.submit, this.stack.node.chainId, requestId);
-    const p = new Promise<{ job: SubmitJobData; result: SubmitJobResult; processedOn: number }>((resolve) => this.waiters.set(id, resolve));
-    void this.check(id);
-    return p;
+  async read(requestId: bigint): Promise<{ job: SubmitJobData; result: SubmitJobResult; processedOn: number } | null> {
+    const job = await this.queue.getJob(this.id(requestId));
+    return job?.finishedOn && job.returnvalue?.delivered ? { job: job.data, result: job.returnvalue, processedOn: job.processedOn ?? 0 } : null;
   }
   close = async () => {
     await this.events.close();
@@ -85,110 +133,273 @@ class ResultTracker {
   };
 }
 
-async function runLevel(stack: Stack, senders: TxSender[], tracker: ResultTracker, clients: number): Promise<{ samples: Sample[]; wallMs: number }> {
-  const total = Math.max(minRequests, clients * perClient);
-  const rows = exampleInputs("iris-mlp", total);
-  const samples: Sample[] = [];
-  let next = 0;
-  const started = Date.now();
-  const client = async (c: number) => {
-    const sender = senders[c % senders.length];
-    while (next < total) {
-      const input = quantize(rows[next++], stack.model.model.inputScale);
-      const sent = await sender.send({
-        call: {
-          address: stack.deployment.inferenceHub,
-          abi: inferenceHubAbi,
-          functionName: "requestInference",
-          args: [stack.model.modelId, input, { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: 0 }],
-        },
-        label: "requestInference",
-      });
-      const [requestId] = requestIdsFromReceipt(sent.receipt, stack.deployment.inferenceHub);
-      const { job, result, processedOn } = await tracker.wait(requestId);
-      const totalMs = result.minedAt! - sent.minedAt;
-      const chainMs = result.minedAt! - result.sentAt!;
-      samples.push({
-        totalMs,
-        inferenceMs: job.inferenceMs,
-        chainMs,
-        queueMs: totalMs - job.inferenceMs - chainMs,
-        detectMs: job.seenAt - sent.minedAt,
-        executeWaitMs: job.executeStartedAt - job.seenAt,
-        executeOtherMs: job.readyAt - job.executeStartedAt - job.inferenceMs,
-        submitWaitMs: processedOn - job.readyAt,
-        sendPrepMs: result.sentAt! - processedOn,
-        batchSize: result.batchSize ?? 1,
-        gasShare: Number(result.gasShare ?? 0),
-      });
-    }
+/** Stage means of delivered results (ms): where request-mined -> result-mined goes. */
+function stages(samples: Delivered[]) {
+  const m = (f: (d: Delivered) => number) => mean(samples.map(f));
+  return {
+    detect: m((d) => d.job.seenAt - d.requestMinedAt),
+    executeWait: m((d) => d.job.executeStartedAt - d.job.seenAt),
+    inference: m((d) => d.job.inferenceMs),
+    executeOther: m((d) => d.job.readyAt - d.job.executeStartedAt - d.job.inferenceMs),
+    submitWait: m((d) => d.processedOn - d.job.readyAt),
+    sendPrep: m((d) => d.result.sentAt! - d.processedOn),
+    chain: m((d) => d.result.minedAt! - d.result.sentAt!),
   };
-  await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
-  return { samples, wallMs: Date.now() - started };
+}
+const latencyOf = (d: Delivered) => d.result.minedAt! - d.requestMinedAt;
+
+/** The stack's processes by role (hardhat node, redis, each worker) and this process (the requesters). */
+function processes(stack: Stack): Record<string, number[]> {
+  const out: Record<string, number[]> = { "hardhat node": [stack.node.child.pid!], bench: [process.pid] };
+  const port = stack.redis.local?.port;
+  if (port !== undefined) {
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        // redis-server rewrites its title to "redis-server 127.0.0.1:<port>"
+        if (cmd[0].includes("redis-server") && cmd.join(" ").includes(String(port))) out.redis = [Number(pid)];
+      } catch {}
+    }
+  }
+  for (const w of stack.workers) (out[w.role] ??= []).push(w.child.pid!);
+  return out;
 }
 
-const loadBefore = loadavg()[0];
+/** CPU ms (user + system) used so far by each role's processes (Linux /proc; 100 ticks per second). */
+function cpuMs(procs: Record<string, number[]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [role, pids] of Object.entries(procs)) {
+    out[role] = pids.reduce((sum, pid) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        return sum + (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        return sum;
+      }
+    }, 0);
+  }
+  return out;
+}
+
+interface Requester {
+  sender: TxSender;
+  send: (rows: number[][]) => Promise<{ requestIds: bigint[]; minedAt: number }>;
+}
+
+function requesters(stack: Stack, fee: bigint, options: { callbackGasLimit: number; resultCallback: boolean; resultTimeout: number; proofTimeout: number }): Requester[] {
+  const chain = { rpcUrl: stack.node.url, chainId: stack.node.chainId, pollingIntervalMs: 10 };
+  const hub = stack.deployment.inferenceHub;
+  const modelId = stack.model.modelId;
+  return Array.from({ length: requesterCount }, (_, i) => {
+    const sender = new TxSender({ publicClient: stack.client, walletClient: createSignerClient(chain, devKey(10 + i)), pollIntervalMs: 5 });
+    // One gas estimate per batch size, reused: the requesters share the node (and its two cores) with the pipeline
+    // they load, so they do not simulate every request transaction again.
+    const gasFor = new Map<number, bigint>();
+    const send = async (rows: number[][]) => {
+      const inputs = rows.map((r) => quantize(r, stack.model.model.inputScale));
+      const call: ContractCall =
+        inputs.length === 1
+          ? { address: hub, abi: inferenceHubAbi, functionName: "requestInference", args: [modelId, inputs[0], options], value: fee }
+          : {
+              address: hub,
+              abi: inferenceHubAbi,
+              functionName: "requestInferences",
+              args: [inputs.map(() => modelId), inputs, inputs.map(() => options), inputs.map(() => fee)],
+              value: fee * BigInt(inputs.length),
+            };
+      const label = inputs.length === 1 ? "requestInference" : "requestInferences";
+      if (!gasFor.has(inputs.length)) gasFor.set(inputs.length, await sender.estimate(call, label));
+      const sent = await sender.send({ call, label, gas: gasFor.get(inputs.length) });
+      return { requestIds: requestIdsFromReceipt(sent.receipt, hub), minedAt: sent.minedAt };
+    };
+    return { sender, send };
+  });
+}
+
+/**
+ * Open loop: each requester keeps sending request transactions while fewer than `inFlight` requests are
+ * outstanding (sent, result not yet delivered), for warm-up + duration. Returns every request with the time its
+ * transaction was mined.
+ */
+async function sustained(
+  jobs: SubmitJobs,
+  reqs: Requester[],
+  cfg: Config,
+  procs: Record<string, number[]>,
+): Promise<{ sent: Map<bigint, number>; windowStart: number; windowEnd: number; cpu: Record<string, number> }> {
+  const rows = exampleInputs("iris-mlp", 150);
+  const sent = new Map<bigint, number>();
+  let requested = 0;
+  const completedAtStart = jobs.completed;
+  const start = Date.now();
+  const windowStart = start + warmupMs;
+  const windowEnd = windowStart + durationMs;
+  let cpuStart: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
+  setTimeout(() => (cpuStart = cpuMs(procs)), warmupMs);
+  setTimeout(() => {
+    const end = cpuMs(procs);
+    for (const role of Object.keys(end)) cpu[role] = end[role] - (cpuStart[role] ?? 0);
+  }, warmupMs + durationMs);
+  const loop = async (r: Requester) => {
+    while (Date.now() < windowEnd) {
+      if (requested - (jobs.completed - completedAtStart) + cfg.requestBatch > cfg.inFlight) {
+        await new Promise((res) => setTimeout(res, 5));
+        continue;
+      }
+      requested += cfg.requestBatch;
+      const batch = Array.from({ length: cfg.requestBatch }, (_, k) => rows[(requested + k) % rows.length]);
+      const { requestIds, minedAt } = await r.send(batch);
+      for (const id of requestIds) sent.set(id, minedAt);
+    }
+  };
+  await Promise.all(reqs.map(loop));
+  await new Promise((r) => setTimeout(r, Math.max(0, windowEnd - Date.now() + 50)));
+  return { sent, windowStart, windowEnd, cpu };
+}
+
+async function readDelivered(jobs: SubmitJobs, sent: Map<bigint, number>): Promise<Delivered[]> {
+  const out: Delivered[] = [];
+  const ids = [...sent.keys()];
+  for (let i = 0; i < ids.length; i += 200) {
+    const got = await Promise.all(ids.slice(i, i + 200).map((id) => jobs.read(id)));
+    got.forEach((g, k) => g && out.push({ ...g, requestMinedAt: sent.get(ids[i + k])! }));
+  }
+  return out;
+}
+
+const loadBefore = loadavg();
 const stack = await startStack({ executorNodes: 2, executorProcesses: 2, startWorkers: false });
-const stopAll = async () => stack.stop();
+let stopping = false;
+const stopAll = async () => {
+  if (!stopping) {
+    stopping = true;
+    await stack.stop();
+  }
+};
 process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
 try {
-  const chain = { rpcUrl: stack.node.url, chainId: stack.node.chainId, pollingIntervalMs: 10 };
-  // Several requester keys so the clients, not one key's nonce queue, set the offered load.
-  const senders = Array.from({ length: 8 }, (_, i) => new TxSender({ publicClient: stack.client, walletClient: createSignerClient(chain, devKey(10 + i)), pollIntervalMs: 5 }));
-  const results: Record<string, unknown>[] = [];
-  for (const mode of MODES) {
-    stack.options.batch = { maxSize: mode.maxSize, maxWaitMs: mode.maxWaitMs };
+  const options = { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: 0 };
+  const fee = await quotePayment(stack.client, stack.deployment.inferenceHub, stack.model.modelId, options);
+  const reqs = requesters(stack, fee, options);
+  const rows: Record<string, unknown>[] = [];
+  for (const cfg of CONFIGS) {
+    // TWINPATH_BENCH_PROFILE=<dir>: each worker writes a V8 CPU profile there when it stops (where the CPU goes).
+    const prof = process.env.TWINPATH_BENCH_PROFILE;
+    const profEnv: Record<string, string> = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
+    stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: profEnv, listener: profEnv };
     await Promise.all(stack.workers.map((w) => w.stop()));
     stack.workers = [];
     await stack.startWorkers();
-    const tracker = new ResultTracker(stack);
-    await tracker.ready();
-    await runLevel(stack, senders, tracker, 2); // warm-up: sessions, caches, JIT
-    for (const clients of levels) {
-      const { samples, wallMs } = await runLevel(stack, senders, tracker, clients);
-      const total = samples.map((s) => s.totalMs);
-      const sum = (k: keyof Sample) => samples.reduce((a, s) => a + s[k], 0);
-      const row = {
-        mode: mode.name,
-        inFlight: clients,
-        requests: samples.length,
-        p50Ms: percentile(total, 50),
-        p95Ms: percentile(total, 95),
-        meanMs: mean(total),
-        throughputPerSec: samples.length / (wallMs / 1000),
-        share: { inference: sum("inferenceMs") / sum("totalMs"), chain: sum("chainMs") / sum("totalMs"), queueing: sum("queueMs") / sum("totalMs") },
-        stagesMeanMs: {
-          detect: mean(samples.map((s) => s.detectMs)),
-          executeWait: mean(samples.map((s) => s.executeWaitMs)),
-          inference: mean(samples.map((s) => s.inferenceMs)),
-          executeOther: mean(samples.map((s) => s.executeOtherMs)),
-          submitWait: mean(samples.map((s) => s.submitWaitMs)),
-          sendPrep: mean(samples.map((s) => s.sendPrepMs)),
-          chain: mean(samples.map((s) => s.chainMs)),
-        },
-        meanBatchSize: mean(samples.map((s) => s.batchSize)),
-        resultGasPerRequest: mean(samples.map((s) => s.gasShare)),
-      };
-      results.push(row);
-      console.log(`${mode.name}, ${clients} in flight: p50 ${row.p50Ms} ms, p95 ${row.p95Ms} ms, ${row.throughputPerSec.toFixed(1)} results/s`);
+    const jobs = new SubmitJobs(stack);
+    await jobs.ready();
+
+    // 1 in flight: one request at a time, each sent when the previous result is mined (the first ones warm up).
+    const one: Delivered[] = [];
+    const single = exampleInputs("iris-mlp", latencyRequests + 3);
+    for (let i = 0; i < single.length; i++) {
+      const { requestIds, minedAt } = await reqs[0].send([single[i]]);
+      await jobs.wait(requestIds[0]);
+      const d = await jobs.read(requestIds[0]);
+      if (d && i >= 3) one.push({ ...d, requestMinedAt: minedAt });
     }
-    await tracker.close();
+
+    // Sustained load.
+    const load1mBefore = loadavg()[0];
+    const { sent, windowStart, windowEnd, cpu } = await sustained(jobs, reqs, cfg, processes(stack));
+    const load1mAfter = loadavg()[0];
+    // Let the last requests finish (their results count only if mined inside the window).
+    await new Promise((r) => setTimeout(r, 3000));
+    const delivered = await readDelivered(jobs, sent);
+    const inWindow = delivered.filter((d) => d.result.minedAt! >= windowStart && d.result.minedAt! < windowEnd);
+    const resultTxs = new Set(inWindow.map((d) => d.result.txHash));
+    const latency = inWindow.map(latencyOf);
+    // CPU per delivered result, by role: what the pipeline costs, whatever else the machine runs.
+    const cpuMsPerResult = Object.fromEntries(Object.entries(cpu).map(([role, ms]) => [role, ms / Math.max(1, inWindow.length)]));
+    // The pipeline: everything but this process (the requesters, a load generator; their transactions' execution
+    // is the node's and counts).
+    const cpuTotal = Object.entries(cpuMsPerResult).reduce((a, [role, ms]) => a + (role === "bench" ? 0 : ms), 0);
+    const [busiestRole, busiestMs] = Object.entries(cpuMsPerResult).filter(([role]) => role !== "bench").sort((a, b) => b[1] - a[1])[0];
+    const busiestPerProcess = busiestMs / (processes(stack)[busiestRole]?.length ?? 1);
+    const row = {
+      config: cfg.name,
+      requestsPerRequestTx: cfg.requestBatch,
+      offeredInFlight: cfg.inFlight,
+      sender: cfg.sender,
+      sustained: {
+        windowSeconds: durationMs / 1000,
+        requestsSent: sent.size,
+        resultsInWindow: inWindow.length,
+        resultsPerSec: inWindow.length / (durationMs / 1000),
+        resultTxsPerSec: resultTxs.size / (durationMs / 1000),
+        meanResultsPerTx: inWindow.length / Math.max(1, resultTxs.size),
+        p50Ms: percentile(latency, 50),
+        p95Ms: percentile(latency, 95),
+        resultGasPerRequest: mean(inWindow.map((d) => Number(d.result.gasShare ?? 0))),
+        stagesMeanMs: stages(inWindow),
+        loadAverage1m: { before: load1mBefore, after: load1mAfter },
+        cpuMsPerResult,
+        /** all processes but the requesters' (bench) */
+        cpuMsPerResultPipeline: cpuTotal,
+        cpuShareOfWindow: Object.values(cpu).reduce((a, b) => a + b, 0) / durationMs,
+        /** results/s if the pipeline (node, Redis, workers) had both cores to itself (CPU-bound) */
+        projectedIdleTwoCoresPerSec: 2000 / cpuTotal,
+        /** results/s the busiest role's single process allows (one core at most) */
+        busiestProcess: { role: busiestRole, cpuMsPerResult: busiestPerProcess, capPerSec: 1000 / busiestPerProcess },
+      },
+      oneInFlight: {
+        requests: one.length,
+        p50Ms: percentile(one.map(latencyOf), 50),
+        p95Ms: percentile(one.map(latencyOf), 95),
+        stagesMeanMs: stages(one),
+      },
+    };
+    rows.push(row);
+    console.log(
+      `${cfg.name}: ${row.sustained.resultsPerSec.toFixed(1)} results/s sustained (p50 ${row.sustained.p50Ms} ms, p95 ${row.sustained.p95Ms} ms, ${row.sustained.meanResultsPerTx.toFixed(1)} results/tx); 1 in flight p50 ${row.oneInFlight.p50Ms} ms`,
+    );
+    await jobs.close();
   }
-  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+  const r = rows as any[];
+  const ratio = r.length === 2 ? r[1].sustained.resultsPerSec / r[0].sustained.resultsPerSec : null;
   console.log("");
   console.log(
     table(
-      ["mode", "in flight", "requests", "p50 ms", "p95 ms", "results/s", "inference", "queueing", "chain", "batch", "result gas/req"],
-      results.map((r: any) => [r.mode, r.inFlight, r.requests, r.p50Ms, r.p95Ms, r.throughputPerSec, pct(r.share.inference), pct(r.share.queueing), pct(r.share.chain), r.meanBatchSize, r.resultGasPerRequest]),
+      ["config", "req/tx", "in flight", "results/s", "results/tx", "p50 ms", "p95 ms", "gas/result", "1-in-flight p50 ms", "p95 ms"],
+      r.map((x) => [x.config, x.requestsPerRequestTx, x.offeredInFlight, x.sustained.resultsPerSec, x.sustained.meanResultsPerTx, x.sustained.p50Ms, x.sustained.p95Ms, x.sustained.resultGasPerRequest, x.oneInFlight.p50Ms, x.oneInFlight.p95Ms]),
     ),
   );
-  console.log("\nmean ms per stage (queueing = detect + execute wait + executor other + submit wait + send prep)");
+  if (ratio !== null) console.log(`\nbatched / unbatched sustained results/s: ${ratio.toFixed(1)}x`);
+  const roles = [...new Set(r.flatMap((x) => Object.keys(x.sustained.cpuMsPerResult)))];
+  console.log("\nCPU ms per delivered result during the sustained window, by process (the machine's other load excluded; pipeline = all but bench, the requesters)");
   console.log(
     table(
-      ["mode", "in flight", "detect", "exec wait", "inference", "exec other", "submit wait", "send prep", "chain"],
-      results.map((r: any) => [r.mode, r.inFlight, ...["detect", "executeWait", "inference", "executeOther", "submitWait", "sendPrep", "chain"].map((k) => r.stagesMeanMs[k])]),
+      ["config", ...roles, "pipeline", "cores used", "2 idle cores: results/s"],
+      r.map((x) => [x.config, ...roles.map((k) => x.sustained.cpuMsPerResult[k]), x.sustained.cpuMsPerResultPipeline, x.sustained.cpuShareOfWindow, x.sustained.projectedIdleTwoCoresPerSec]),
     ),
   );
+  for (const x of r) {
+    const b = x.sustained.busiestProcess;
+    console.log(`${x.config}: busiest process ${b.role} ${b.cpuMsPerResult.toFixed(2)} CPU ms per result -> at most ${b.capPerSec.toFixed(0)} results/s on one core`);
+  }
+  const stageKeys = ["detect", "executeWait", "inference", "executeOther", "submitWait", "sendPrep", "chain"];
+  console.log("\nmean ms per stage (request mined -> detect -> execute wait -> inference + other -> submit wait -> send prep -> chain)");
+  console.log(
+    table(
+      ["config", "load", ...stageKeys],
+      r.flatMap((x) => [
+        [x.config, "sustained", ...stageKeys.map((k) => x.sustained.stagesMeanMs[k])],
+        [x.config, "1 in flight", ...stageKeys.map((k) => x.oneInFlight.stagesMeanMs[k])],
+      ]),
+    ),
+  );
+  const loadAfter = loadavg();
+  console.log(`\nload average (1, 5, 15 min): before ${loadBefore.map((l) => l.toFixed(2)).join(", ")}; after ${loadAfter.map((l) => l.toFixed(2)).join(", ")} (2 cores, shared)`);
+  let commit = "unknown";
+  try {
+    commit = execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
+  } catch {}
   mkdirSync(dirname(values.out!), { recursive: true });
   writeFileSync(
     values.out!,
@@ -196,22 +407,24 @@ try {
       {
         bench: "fastpath",
         date: new Date().toISOString(),
-        machine: "2-core VM shared with other jobs; Hardhat node automining (one block per transaction)",
-        loadAverage1m: { before: loadBefore, after: loadavg()[0] },
-        setup: { model: "iris-mlp", executorProcesses: 2, executorKeys: 2, requesterKeys: senders.length, listenerPollMs: 50 },
+        commit,
+        machine: "2-core VM shared with other engineers' jobs; hardhat node on loopback, automining (one block per transaction)",
+        loadAverage: { before: loadBefore, after: loadAfter },
+        setup: { model: "iris-mlp", executorProcesses: 2, executorKeys: 2, requesterKeys: requesterCount, warmupSeconds: warmupMs / 1000 },
         definitions: {
-          latency: "request transaction mined (receipt seen by the client) -> result transaction mined (receipt seen by the sender), wall clock",
-          inference: "onnxruntime session.run",
-          chain: "result transaction handed to the node (eth_sendRawTransaction; the automining node mines inside that call) -> its receipt",
-          queueing: "everything else: listener polling and getLogs, queue hops, batching wait, on-chain status checks and simulation",
+          latency: "request transaction mined (receipt seen by the requester) -> result transaction mined (receipt seen by the sender), wall clock",
+          sustained: "results whose transaction was mined inside the measurement window, per second, while requesters keep `offeredInFlight` requests outstanding",
+          stages:
+            "detect: request mined -> listener enqueued; executeWait: -> executor picked it; executeOther: chain reads, model, encode, hand-over; submitWait: -> sender picked it; sendPrep: batching wait, simulation, gas estimate, nonce lock; chain: raw transaction sent -> receipt",
         },
-        rows: results,
+        ratioBatchedToUnbatched: ratio,
+        rows,
       },
       null,
       2,
     ),
   );
-  console.log(`\nwrote ${values.out}`);
+  console.log(`wrote ${values.out}`);
 } finally {
   await stopAll();
 }

@@ -95,6 +95,25 @@ describe("Listener", () => {
     assert.equal(sink.history.filter((id) => id === 26n).length, 1);
   });
 
+  it("holds off reading new blocks while the execute queue is over its bound, and reads on, losing nothing, once it drains", async () => {
+    const chain = new FakeChain();
+    for (let i = 1n; i <= 12n; i++) chain.mine(i);
+    const store = new MemoryCheckpointStore();
+    // The executors take nothing until `drained`: the backlog is whatever was enqueued.
+    let drained = false;
+    const sink = Object.assign(new RecordingSink(), { backlog: async () => (drained ? 0 : sink.jobs.size) });
+    const listener = new Listener({ source: chain, store, sink, pageSize: 4, startBlock: 1n, maxBacklog: 6 });
+    const kinds = [];
+    for (let i = 0; i < 5; i++) kinds.push((await listener.step()).kind);
+    assert.deepEqual(kinds, ["advanced", "advanced", "held", "held", "held"], "two pages (8 jobs >= 6), then nothing more read");
+    assert.equal(sink.jobs.size, 8);
+    assert.equal(store.checkpoint?.block, 8n, "the checkpoint stays where the reading stopped");
+    drained = true;
+    await drain(listener);
+    assert.deepEqual([...sink.jobs.keys()], Array.from({ length: 12 }, (_, i) => BigInt(i + 1)));
+    assert.equal(sink.history.length, 12, "each request enqueued once");
+  });
+
   it("waits for the confirmation depth", async () => {
     const chain = new FakeChain();
     chain.mine(1n);

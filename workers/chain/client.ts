@@ -11,6 +11,8 @@ export interface ChainClientOptions {
   pollingIntervalMs?: number;
   /** Per-request HTTP timeout. @defaultValue 10_000 */
   timeoutMs?: number;
+  /** JSON-RPC calls made in the same tick go in one HTTP request, up to this many; 0 or unset: one per request. */
+  batchSize?: number;
   /** Told of every failed and every successful request: the role's RPC outage log (shared/outage.ts). */
   connection?: ConnectionEvents;
 }
@@ -47,7 +49,8 @@ function transport(options: ChainClientOptions) {
         return res;
       }
     : undefined;
-  return http(options.rpcUrl, { retryCount: 0, timeout: options.timeoutMs ?? 10_000, fetchFn });
+  const batch = options.batchSize ? { batchSize: options.batchSize, wait: 0 } : false;
+  return http(options.rpcUrl, { retryCount: 0, timeout: options.timeoutMs ?? 10_000, fetchFn, batch });
 }
 
 /** A read client. */

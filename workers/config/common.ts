@@ -22,3 +22,11 @@ export const commonShape = {
   /** First retry delay; exponential with jitter after that. */
   JOB_BACKOFF_MS: int(10, 3_600_000, 1000),
 };
+
+/** JSON-RPC batching, for the roles that read the chain per request (listener, executor, sender). */
+export const rpcBatchShape = {
+  /** Calls made at the same moment go to the node in one HTTP request (a JSON-RPC batch), up to this many: it
+   * costs the node and this process a fraction of one request per call. 0 sends each call alone (for a provider
+   * that refuses batches). */
+  RPC_BATCH_SIZE: int(0, 1000, 50),
+};

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { address, int } from "./fields.js";
-import { commonShape } from "./common.js";
+import { commonShape, rpcBatchShape } from "./common.js";
 import { parseEnv } from "./parse.js";
 
 export const executorShape = {
   ...commonShape,
+  ...rpcBatchShape,
   MODEL_REGISTRY_ADDRESS: address(),
   /** Folder of ONNX files (<keccak256>.onnx) and/or model bundles (folders with manifest.json). */
   MODEL_STORE_DIR: z.string({ required_error: "required" }).min(1),

@@ -16,7 +16,7 @@ import { CircuitCache } from "./circuits.js";
 import { createExecuteProcessor } from "./processor.js";
 
 await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
-  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, connection: rpc });
+  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, connection: rpc, batchSize: config.RPC_BATCH_SIZE });
   await checkChainAndAddresses("executor", client, config);
   const jobOptions = { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) };
   const submitQueue = openQueue(ctx, QueueName.submit, jobOptions);

@@ -19,6 +19,11 @@ export interface ListenerOptions {
   pageSize?: number;
   /** Recent block hashes kept for reorg detection. @defaultValue 64 */
   reorgWindow?: number;
+  /**
+   * Execute jobs waiting for an executor at most: above it the listener reads no new page until executors catch
+   * up (the chain keeps the requests; Redis stays bounded). 0: no bound. @defaultValue 0
+   */
+  maxBacklog?: number;
   /** Sleep between polls once caught up, and before retrying after an error. @defaultValue 1000 */
   pollIntervalMs?: number;
   logger?: Logger;
@@ -29,7 +34,8 @@ export type StepResult =
   | { kind: "caught-up"; head: bigint; checkpoint: bigint }
   | { kind: "advanced"; from: bigint; to: bigint; requests: number; enqueued: number; skipped: number }
   | { kind: "rewound"; from: bigint; to: bigint }
-  | { kind: "inconsistent"; block: bigint };
+  | { kind: "inconsistent"; block: bigint }
+  | { kind: "held"; reason: string };
 
 /**
  * Follows the hub's InferenceRequested events from a stored position (chain/follow/: reorg-aware checkpoint, one
@@ -45,6 +51,13 @@ export class Listener {
     this.follower = new PageFollower({
       ...o,
       what: "requests",
+      hold: async () => {
+        if (!o.maxBacklog || !sink.backlog) return null;
+        const backlog = await sink.backlog();
+        if (backlog < o.maxBacklog) return null;
+        logger?.debug({ backlog, max: o.maxBacklog }, "execute queue full; holding off reading requests");
+        return `${backlog} execute jobs waiting (LISTENER_MAX_BACKLOG ${o.maxBacklog})`;
+      },
       readPage: (from, to) => source.requestLogs(from, to),
       handlePage: async (logs, { from, to }) => {
         const statuses = await Promise.all(logs.map((l) => source.requestStatus(l.requestId)));

@@ -17,7 +17,7 @@ import { queueJobSink } from "./queueSink.js";
 import { Listener } from "./listener.js";
 
 await runRole("listener", loadListenerConfig, async ({ config, logger, metrics, queues: ctx, redis, rpc }) => {
-  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.LISTENER_POLL_INTERVAL_MS, connection: rpc });
+  const client = createChainClient({ rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: config.LISTENER_POLL_INTERVAL_MS, connection: rpc, batchSize: config.RPC_BATCH_SIZE });
   await checkChainAndAddresses("listener", client, config);
   const queue = openQueue(ctx, QueueName.execute, { defaultJobOptions: defaultJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS) });
   const submitQueue = openQueue(ctx, QueueName.submit);
@@ -34,6 +34,7 @@ await runRole("listener", loadListenerConfig, async ({ config, logger, metrics, 
     confirmations: config.LISTENER_CONFIRMATIONS,
     startBlock: BigInt(config.LISTENER_START_BLOCK),
     pageSize: config.LISTENER_PAGE_SIZE,
+    maxBacklog: config.LISTENER_MAX_BACKLOG,
     reorgWindow: config.LISTENER_REORG_WINDOW,
     pollIntervalMs: config.LISTENER_POLL_INTERVAL_MS,
     logger,

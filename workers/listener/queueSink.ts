@@ -73,5 +73,6 @@ export function queueJobSink(opts: {
       if (fresh.length) await opts.queue.addBulk(fresh);
       return { added, duplicates, replaced };
     },
+    backlog: () => opts.queue.getWaitingCount(),
   };
 }

@@ -11,4 +11,6 @@ export interface BlockSource extends BlockHashSource {
 /** Turns requests into execute jobs. Must be idempotent per request (and replace a job from another fork). */
 export interface JobSink {
   enqueue(logs: RequestLog[]): Promise<{ added: number; duplicates: number; replaced: number }>;
+  /** Jobs added and not yet picked up by an executor (the listener holds off reading above its bound). */
+  backlog?(): Promise<number>;
 }

@@ -30,6 +30,12 @@ export class KeyRing {
     return (this.benched.get(k.address.toLowerCase()) ?? 0) < Date.now();
   }
 
+  /** The request's assigned executor's key, when it is ours and usable (no chain read needed to deliver). */
+  chooseOwn(assigned: Address): NodeKey | null {
+    const ours = this.find(assigned);
+    return ours && this.usable(ours) ? ours : null;
+  }
+
   /**
    * The key to deliver with: the assigned executor's if it is ours and usable; any usable key of ours once the
    * window is open (assigned = 0). Null when we must wait for the window (assigned elsewhere, or to a benched key).

@@ -17,7 +17,7 @@ import { createRefundProcessor } from "./refund.js";
 import { createSubmitProcessor } from "./submit.js";
 
 await runRole("sender", loadSenderConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
-  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 25, connection: rpc };
+  const chain = { rpcUrl: config.RPC_URL, chainId: config.CHAIN_ID, pollingIntervalMs: 25, connection: rpc, batchSize: config.RPC_BATCH_SIZE };
   const client = createChainClient(chain);
   const { nodeRegistry } = await checkChainAndAddresses("sender", client, config);
   // Every key stays in the ring (an ineligible one may be staked later; the hub refuses it meanwhile), but a sender
@@ -36,7 +36,7 @@ await runRole("sender", loadSenderConfig, async ({ config, logger, metrics, queu
         logger,
         metrics,
       });
-      const batcher = new ResultBatcher({ hub: config.HUB_ADDRESS, sender, publicClient: client, maxBatchSize: config.SENDER_BATCH_MAX_SIZE, maxWaitMs: config.SENDER_BATCH_MAX_WAIT_MS, logger });
+      const batcher = new ResultBatcher({ hub: config.HUB_ADDRESS, sender, publicClient: client, maxBatchSize: config.SENDER_BATCH_MAX_SIZE, maxWaitMs: config.SENDER_BATCH_MAX_WAIT_MS, maxInFlight: config.SENDER_MAX_IN_FLIGHT, maxBatchGas: BigInt(config.SENDER_BATCH_MAX_GAS), logger });
       return { address: sender.address, sender, batcher };
     }),
   );

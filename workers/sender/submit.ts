@@ -32,8 +32,9 @@ const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSub
 
 /**
  * The submit job: deliver one output on chain with the right key (the assigned executor's, or any of ours once
- * the window is open), through that key's batcher, then enqueue the proving job. A retry first reads the
- * request: if one of our keys already delivered it (a crash after sending), it only enqueues the proving job.
+ * the window is open), through that key's batcher, then enqueue the proving job. A request the hub no longer needs
+ * (the batch's simulation refuses it) is read back: if one of our keys already delivered it (a crash after sending),
+ * the job only enqueues the proving job; nothing is sent twice.
  */
 export function createSubmitProcessor(ctx: SubmitContext) {
   return async (job: TypedJob<"submit">, token?: string): Promise<SubmitJobResult> => {
@@ -41,12 +42,17 @@ export function createSubmitProcessor(ctx: SubmitContext) {
     const requestId = BigInt(d.requestId);
     const started = Date.now();
 
-    const record = await getRequest(ctx.client, { hub: d.hub, requestId });
-    if (record.status !== RequestStatus.Requested) return recoverOrSkip(ctx, d, record.status, record.deliveredBy);
-
-    const assigned = (await ctx.client.readContract({ address: d.hub, abi: inferenceHubAbi, functionName: "assignedExecutor", args: [requestId] })) as Address;
-    const key = ctx.keys.choose(assigned);
-    if (!key) return delayUntilOpen(ctx, job, token, assigned);
+    // The request's own executor (its InferenceRequested event) is one of our keys: deliver without reading the
+    // chain first. The batch's simulation refuses what the hub would (already delivered: recovered below).
+    let assigned = d.executor;
+    let key = ctx.keys.chooseOwn(assigned);
+    if (!key) {
+      const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+      if (record.status !== RequestStatus.Requested) return recoverOrSkip(ctx, d, record.status, record.deliveredBy);
+      assigned = (await ctx.client.readContract({ address: d.hub, abi: inferenceHubAbi, functionName: "assignedExecutor", args: [requestId] })) as Address;
+      key = ctx.keys.choose(assigned);
+      if (!key) return delayUntilOpen(ctx, job, token, assigned);
+    }
 
     const outcome = await key.batcher.submit({ requestId, output: d.output.map(BigInt) });
     switch (outcome.kind) {

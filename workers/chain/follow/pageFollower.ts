@@ -28,6 +28,11 @@ export interface PageFollowerOptions<L extends FollowedLog, R> {
   reorgWindow?: number;
   /** Sleep between polls once caught up, and the base of the backoff after an error. @defaultValue 1000 */
   pollIntervalMs?: number;
+  /**
+   * Asked before each page: a reason to hold off reading (the queue the pages feed is full), or null. While held,
+   * the follower waits one poll interval and asks again; the chain keeps the events meanwhile (back-pressure).
+   */
+  hold?: () => Promise<string | null>;
   /** What the events are, for log lines ("requests", "proofs"). */
   what: string;
   logger?: Logger;
@@ -37,7 +42,8 @@ export type FollowStep<R> =
   | { kind: "caught-up"; head: bigint; checkpoint: bigint }
   | { kind: "advanced"; from: bigint; to: bigint; logs: number; result: R }
   | { kind: "rewound"; from: bigint; to: bigint }
-  | { kind: "inconsistent"; block: bigint };
+  | { kind: "inconsistent"; block: bigint }
+  | { kind: "held"; reason: string };
 
 /**
  * Follows a contract's events from a stored, reorg-aware position (the one page loop of the listener and the
@@ -66,6 +72,8 @@ export class PageFollower<L extends FollowedLog, R> {
     const { source, store, logger } = this.o;
     const rewound = await checkCheckpoint(source, store, this.startBlock, this.reorgWindow, logger);
     if (rewound) return { kind: "rewound", ...rewound };
+    const held = this.o.hold ? await this.o.hold() : null;
+    if (held !== null) return { kind: "held", reason: held };
     const checkpoint = await store.load();
 
     const last = checkpoint ? checkpoint.block : this.startBlock - 1n;

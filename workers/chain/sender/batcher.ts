@@ -8,10 +8,12 @@ export interface BatcherOptions<I, O> {
   /** How long the first waiting item waits for company. 0 sends each item alone. @defaultValue 25 */
   maxWaitMs?: number;
   /**
-   * While a batch is on its way, let a partial batch keep gathering (it is sent when that one finishes): under
-   * load batches grow instead of queueing on the key's nonce lock. @defaultValue false
+   * While `maxInFlight` batches are on their way, let a partial batch keep gathering (it is sent when one of them
+   * finishes): under load batches grow instead of queueing on the key's nonce lock. @defaultValue false
    */
   gatherWhileSending?: boolean;
+  /** Batches on their way at once before partial ones gather (with gatherWhileSending). @defaultValue 1 */
+  maxInFlight?: number;
   /** Sends one batch and settles each item (same order). A throw fails every item of the batch. */
   send: (items: I[]) => Promise<Settled<O>[]>;
 }
@@ -33,10 +35,17 @@ export class Batcher<I, O> {
   private sending = 0;
   private readonly maxBatchSize: number;
   private readonly maxWaitMs: number;
+  private readonly maxInFlight: number;
 
   constructor(private readonly o: BatcherOptions<I, O>) {
     this.maxBatchSize = o.maxBatchSize ?? 16;
     this.maxWaitMs = o.maxWaitMs ?? 25;
+    this.maxInFlight = o.gatherWhileSending ? Math.max(1, o.maxInFlight ?? 1) : Infinity;
+  }
+
+  /** Items waiting for a batch, and batches on their way. */
+  get depth(): { waiting: number; sending: number } {
+    return { waiting: this.pending.length, sending: this.sending };
   }
 
   submit(item: I): Promise<O> {
@@ -51,8 +60,8 @@ export class Batcher<I, O> {
   flush(force = false): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.o.gatherWhileSending && !force && this.sending > 0 && this.pending.length < this.maxBatchSize) return;
     while (this.pending.length > 0) {
+      if (!force && this.sending >= this.maxInFlight && this.pending.length < this.maxBatchSize) return;
       const batch = this.pending.splice(0, this.maxBatchSize);
       this.sending++;
       void this.o
@@ -71,7 +80,7 @@ export class Batcher<I, O> {
         )
         .finally(() => {
           this.sending--;
-          if (this.o.gatherWhileSending && this.pending.length > 0 && !this.timer) this.flush();
+          if (this.maxInFlight !== Infinity && this.pending.length > 0 && !this.timer) this.flush();
         });
     }
   }

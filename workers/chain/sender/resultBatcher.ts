@@ -2,7 +2,6 @@ import type { Address, Hash } from "viem";
 import type { TwinpathPublicClient } from "../client.js";
 import { getRequestStatus } from "../getRequest.js";
 import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submitResults.js";
-import { inferenceHubAbi } from "../../../protocol/abi/generated.js";
 import { TxRejectedError, errorMessage } from "../../shared/errors.js";
 import { failureReason, protocolErrorOf, type ProtocolError } from "../protocolError.js";
 import type { Logger } from "../../shared/logger.js";
@@ -15,10 +14,14 @@ export interface ResultBatcherOptions {
   hub: Address;
   sender: TxSender;
   publicClient: TwinpathPublicClient;
-  /** Results per transaction at most. @defaultValue 16 */
+  /** Results per transaction at most (fewer when the gas bound splits it). @defaultValue 16 */
   maxBatchSize?: number;
   /** How long the first waiting result waits for company. 0 sends each result alone. @defaultValue 25 */
   maxWaitMs?: number;
+  /** Batches of this key on their way at once (sent, receipt pending); later results gather meanwhile. @defaultValue 1 */
+  maxInFlight?: number;
+  /** Gas limit of one transaction at most (a batch above it is split); never above the block gas limit. */
+  maxBatchGas?: bigint;
   logger?: Logger;
 }
 
@@ -38,17 +41,37 @@ export type BatchOutcome =
   /** The hub refused this item (simulation or ItemRejected): the decoded error, and `reason` for logs. */
   | { kind: "rejected"; reason: string; error: ProtocolError | null };
 
+interface Slot {
+  item: ResultItem;
+  /** index in the batch handed over by the Batcher */
+  at: number;
+}
+
 /**
  * Gathers results ready at about the same time into one submitResults transaction (a Batcher: at most maxBatchSize,
- * waiting at most maxWaitMs, gathering while the key's previous batch is on its way), checking each request's
- * on-chain status first so nothing already delivered is re-sent. One batcher per key (it sends through that key's
- * TxSender).
+ * waiting at most maxWaitMs, gathering while the key's maxInFlight previous batches are on their way). One batcher
+ * per key (it sends through that key's TxSender, which keeps nonces in order while receipts are pending).
+ *
+ * The happy path costs two node calls per batch, whatever its size: one simulation (which items the hub takes) and
+ * one gas estimate, which the TxSender then uses as is. Only when something fails is anything read per item: an item
+ * the simulation refuses is isolated (its on-chain status, then its own simulation for the hub's reason); a batch
+ * that reverts as a whole (an item that sinks its batch, or more gas than a block holds) and a batch whose gas is
+ * above the bound are split in halves and each half delivered on its own.
  */
 export class ResultBatcher {
   private readonly batcher: Batcher<ResultItem, BatchOutcome>;
+  private blockGasLimit: { at: number; value: bigint } | undefined;
+  /** gas per item of the last estimate: batches that clearly exceed the bound are split before estimating */
+  private gasPerItem: bigint | undefined;
 
   constructor(private readonly o: ResultBatcherOptions) {
-    this.batcher = new Batcher({ maxBatchSize: o.maxBatchSize, maxWaitMs: o.maxWaitMs ?? 25, gatherWhileSending: true, send: (items) => this.sendBatch(items) });
+    this.batcher = new Batcher({
+      maxBatchSize: o.maxBatchSize,
+      maxWaitMs: o.maxWaitMs ?? 25,
+      gatherWhileSending: true,
+      maxInFlight: o.maxInFlight ?? 1,
+      send: (items) => this.sendBatch(items),
+    });
   }
 
   submit(item: ResultItem): Promise<BatchOutcome> {
@@ -60,54 +83,119 @@ export class ResultBatcher {
     this.batcher.flush(force);
   }
 
+  /** Results waiting for a batch and batches on their way (the queue the submit worker's concurrency bounds). */
+  get depth(): { waiting: number; sending: number } {
+    return this.batcher.depth;
+  }
+
   private async sendBatch(items: ResultItem[]): Promise<Settled<BatchOutcome>[]> {
-    const { hub, publicClient: pc } = this.o;
     const settled: Settled<BatchOutcome>[] = new Array(items.length);
-    const done = (i: number, value: BatchOutcome) => (settled[i] = { ok: true, value });
-    // 1. On-chain state first: only requests still waiting for a result are sent.
-    const statuses = await Promise.all(items.map((item) => getRequestStatus(pc, { hub, requestId: item.requestId })));
-    let live: number[] = [];
-    statuses.forEach((status, i) => (status === RequestStatus.Requested ? live.push(i) : done(i, { kind: "not-needed", status })));
-    if (live.length === 0) return settled;
+    await this.deliver(
+      items.map((item, at) => ({ item, at })),
+      settled,
+    );
+    return settled;
+  }
 
-    // 2. Simulate the batch; drop items the hub would reject, with the reason it would give.
-    if (live.length > 1) {
-      const { result } = (await pc.simulateContract({ ...submitResultsCall(hub, live.map((i) => items[i])), abi: inferenceHubAbi, functionName: "submitResults", account: this.o.sender.address } as never)) as {
-        result: readonly boolean[];
-      };
-      const rejected = live.filter((_, k) => !result[k]);
-      await Promise.all(rejected.map(async (i) => done(i, { kind: "rejected", ...(await this.rejection(items[i])) })));
-      live = live.filter((_, k) => result[k]);
-      if (live.length === 0) return settled;
+  /** The gas one transaction may use: the configured bound, never above the next block's gas limit. */
+  private async gasBound(): Promise<bigint> {
+    if (!this.blockGasLimit || Date.now() - this.blockGasLimit.at > 30_000) {
+      // The block being built next is where the transaction must fit (a limit change shows there first).
+      const pc = this.o.publicClient;
+      const block = await pc.getBlock({ blockTag: "pending" }).catch(() => pc.getBlock({ blockTag: "latest" }));
+      this.blockGasLimit = { at: Date.now(), value: block.gasLimit };
     }
+    const limit = this.blockGasLimit.value;
+    return this.o.maxBatchGas !== undefined && this.o.maxBatchGas < limit ? this.o.maxBatchGas : limit;
+  }
 
-    // 3. Send and read each item's fate from the receipt.
-    const batch = live.map((i) => items[i]);
+  private async deliver(part: Slot[], settled: Settled<BatchOutcome>[]): Promise<void> {
+    if (part.length === 0) return;
+    const { hub, sender } = this.o;
+    const fail = (err: unknown) => part.forEach((s) => (settled[s.at] = { ok: false, error: err }));
+    let bound: bigint;
+    try {
+      bound = await this.gasBound();
+    } catch (err) {
+      return fail(err);
+    }
+    if (part.length > 1 && this.gasPerItem !== undefined && this.gasPerItem * BigInt(part.length) > bound) return this.split(part, settled);
+
+    const batch = part.map((s) => s.item);
+    const call = submitResultsCall(hub, batch);
+    const label = batch.length === 1 ? "submitResult" : "submitResults";
+    let gas: bigint;
+    try {
+      // 1. One simulation of the whole batch: the hub's bool per item says which it would take.
+      if (part.length > 1) {
+        const ok = await sender.simulate<readonly boolean[]>(call, label);
+        if (ok.some((x) => !x)) {
+          await Promise.all(part.filter((_, k) => !ok[k]).map((s) => this.isolate(s, settled)));
+          return this.deliver(
+            part.filter((_, k) => ok[k]),
+            settled,
+          );
+        }
+      }
+      // 2. Its gas (a lone item's revert shows here, decoded).
+      gas = await sender.estimate(call, label);
+    } catch (err) {
+      if (!(err instanceof TxRejectedError)) return fail(err); // RPC trouble: every item is retried
+      // The whole batch reverts: one item sinks it (e.g. too little callback gas) or it needs more gas than a block
+      // holds. Halves find out which.
+      if (part.length > 1) return this.split(part, settled);
+      return this.isolate(part[0], settled, err);
+    }
+    if (gas > bound && part.length > 1) return this.split(part, settled);
+    this.gasPerItem = gas / BigInt(part.length);
+
+    // 3. Send with that gas (no second simulation) and read each item's fate from the receipt.
     const requestIds = batch.map((item) => item.requestId);
+    const pc = this.o.publicClient;
     let sent;
     try {
-      sent = await this.o.sender.send({
-        call: submitResultsCall(hub, batch),
-        label: batch.length === 1 ? "submitResult" : "submitResults",
-        stillNeeded: async () =>
-          (await Promise.all(requestIds.map((requestId) => getRequestStatus(pc, { hub, requestId })))).some((s) => s === RequestStatus.Requested),
+      sent = await sender.send({
+        call,
+        label,
+        gas,
+        stillNeeded: async () => (await Promise.all(requestIds.map((requestId) => getRequestStatus(pc, { hub, requestId })))).some((s) => s === RequestStatus.Requested),
       });
     } catch (err) {
-      // A single item's revert is its own rejection (e.g. InferenceHubNotAssigned); let the job decide.
-      if (batch.length === 1 && err instanceof TxRejectedError) done(live[0], { kind: "rejected", reason: errorMessage(err), error: protocolErrorOf(err) });
-      else for (const i of live) settled[i] = { ok: false, error: err };
-      return settled;
+      return fail(err);
     }
     const outcomes = parseSubmitReceipt(sent.receipt, hub, requestIds);
     this.o.logger?.debug({ txHash: sent.hash, items: batch.length, gasUsed: String(sent.receipt.gasUsed) }, "results mined");
     outcomes.forEach((outcome, k) => {
-      if (outcome.delivered) {
-        done(live[k], { kind: "delivered", txHash: sent.hash, blockNumber: sent.receipt.blockNumber, batchSize: batch.length, gasUsed: sent.receipt.gasUsed, sentAt: sent.sentAt, minedAt: sent.minedAt });
-      } else {
-        done(live[k], { kind: "rejected", reason: outcome.reason, error: outcome.error });
-      }
+      settled[part[k].at] = {
+        ok: true,
+        value: outcome.delivered
+          ? { kind: "delivered", txHash: sent.hash, blockNumber: sent.receipt.blockNumber, batchSize: batch.length, gasUsed: sent.receipt.gasUsed, sentAt: sent.sentAt, minedAt: sent.minedAt }
+          : { kind: "rejected", reason: outcome.reason, error: outcome.error },
+      };
     });
-    return settled;
+  }
+
+  private async split(part: Slot[], settled: Settled<BatchOutcome>[]): Promise<void> {
+    const half = Math.ceil(part.length / 2);
+    this.o.logger?.debug({ items: part.length }, "batch split in halves");
+    await Promise.all([this.deliver(part.slice(0, half), settled), this.deliver(part.slice(half), settled)]);
+  }
+
+  /**
+   * One item the hub refuses: not needed any more (its status moved on: delivered, refunded), or rejected with the
+   * hub's reason (`err` when its own simulation already failed, else simulated alone now).
+   */
+  private async isolate(slot: Slot, settled: Settled<BatchOutcome>[], err?: unknown): Promise<void> {
+    try {
+      const status = await getRequestStatus(this.o.publicClient, { hub: this.o.hub, requestId: slot.item.requestId });
+      let value: BatchOutcome;
+      if (status !== RequestStatus.Requested) value = { kind: "not-needed", status };
+      else if (err !== undefined) value = { kind: "rejected", reason: errorMessage(err), error: protocolErrorOf(err) };
+      else value = { kind: "rejected", ...(await this.rejection(slot.item)) };
+      settled[slot.at] = { ok: true, value };
+    } catch (e) {
+      settled[slot.at] = { ok: false, error: e };
+    }
   }
 
   /** Why the hub refuses one item, from simulating it alone. */
@@ -120,4 +208,3 @@ export class ResultBatcher {
     }
   }
 }
-

@@ -51,6 +51,11 @@ export interface SendParameters<abi extends Abi = Abi> {
    * are still Requested)? If not, the sender stops re-sending and reports `superseded`.
    */
   stillNeeded?: () => Promise<boolean>;
+  /**
+   * Gas limit from the caller's own simulation and estimate of this very call (`estimate()`): the send skips its
+   * own, so a batch is simulated once, not once by its batcher and again here.
+   */
+  gas?: bigint;
 }
 
 export interface SendReturnType {
@@ -88,18 +93,14 @@ export class TxSender {
 
   async send<abi extends Abi>(params: SendParameters<abi>): Promise<SendReturnType> {
     const { call, label } = params;
-    const pc = this.o.publicClient;
     const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName as string, args: call.args as unknown[] });
 
     // 1. Simulate: a revert is reported with its decoded custom error and costs nothing.
-    let gas: bigint;
-    try {
-      await pc.simulateContract({ ...(call as ContractCall), account: this.address } as never);
-      gas = await pc.estimateGas({ account: this.address, to: call.address, data, value: call.value });
-    } catch (err) {
-      throw this.rejected(err, label, call);
+    let gas = params.gas;
+    if (gas === undefined) {
+      await this.simulate(call as ContractCall, label);
+      gas = await this.estimate(call as ContractCall, label);
     }
-    gas = (gas * BigInt(100 + this.o.gasMarginPercent)) / 100n;
     let fees = await this.currentFees();
 
     // 2. Sign and send under the key's lock: nonce order is send order.
@@ -154,6 +155,30 @@ export class TxSender {
         // "nonce too low": one of our hashes was mined meanwhile; the next wait finds its receipt.
         if (!isNonceError(err)) this.o.logger?.warn({ err: errorMessage(err), label }, "re-send failed");
       }
+    }
+  }
+
+  /**
+   * Runs the call against the latest state (eth_call) and returns its result; a revert throws TxRejectedError with
+   * the decoded custom error, anything else (RPC down) a ChainError.
+   */
+  async simulate<T = unknown>(call: ContractCall, label: string): Promise<T> {
+    try {
+      const { result } = await this.o.publicClient.simulateContract({ ...call, account: this.address } as never);
+      return result as T;
+    } catch (err) {
+      throw this.rejected(err, label, call);
+    }
+  }
+
+  /** The gas limit this sender would give the call: its estimate plus the margin. Throws like simulate(). */
+  async estimate(call: ContractCall, label: string): Promise<bigint> {
+    const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName as string, args: call.args as unknown[] });
+    try {
+      const gas = await this.o.publicClient.estimateGas({ account: this.address, to: call.address, data, value: call.value });
+      return (gas * BigInt(100 + this.o.gasMarginPercent)) / 100n;
+    } catch (err) {
+      throw this.rejected(err, label, call);
     }
   }
 
