@@ -170,6 +170,29 @@ export class ProofStack {
     return { requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
   }
 
+  /**
+   * Sends requestInferences: one request per input in one transaction (each item paying the hub's quote plus
+   * `fee`); returns them in item order, each with the transaction's wall-clock mined time and its whole gas.
+   */
+  async requestMany(inputs: readonly (readonly bigint[])[], options: { fee?: bigint; proofTimeout?: number; modelId?: bigint } = {}): Promise<{ requestId: bigint; minedAt: number; gasUsed: bigint }[]> {
+    const modelId = options.modelId ?? this.stack.model.modelId;
+    const requestOptions = { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 };
+    const each = await quotePayment(this.stack.client, this.hub, modelId, requestOptions, options.fee ?? 0n);
+    const sent = await this.requestSender.send({
+      call: {
+        address: this.hub,
+        abi: inferenceHubAbi,
+        functionName: "requestInferences",
+        args: [inputs.map(() => modelId), inputs, inputs.map(() => requestOptions), inputs.map(() => each)],
+        value: each * BigInt(inputs.length),
+      },
+      label: "requestInferences",
+    });
+    const ids = requestIdsFromReceipt(sent.receipt, this.hub);
+    if (ids.length !== inputs.length) throw new Error(`requestInferences ${sent.hash}: ${ids.length} InferenceRequested events for ${inputs.length} inputs`);
+    return ids.map((requestId) => ({ requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed }));
+  }
+
   /** Registers the stack's bundle once more, as another model version with its own mode (and verifier). */
   async registerModel(options: BundleRegistration): Promise<bigint> {
     const s = this.stack;
