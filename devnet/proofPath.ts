@@ -97,6 +97,8 @@ export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWo
   startFastPath?: boolean;
   /** Extra environment of proof-path processes. */
   proofEnv?: Partial<Record<ProofRole, Record<string, string>>>;
+  /** Hub parameters over PROOF_DEVNET_PARAMETERS.Hub (e.g. a longer attestationWindow). */
+  hubParameters?: Partial<(typeof PROOF_DEVNET_PARAMETERS)["Hub"]> & Record<string, number | bigint>;
   /**
    * Mine an empty block every this many ms (false: only transactions mine). Prover windows, attestation windows and
    * challenge windows are chain time, which on an automining node moves only with blocks. @defaultValue 1000
@@ -276,7 +278,7 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     const chain = { rpcUrl: node.url, chainId: node.chainId, pollingIntervalMs: 20 };
     const client = createChainClient(chain);
     step("deploying the protocol with Ignition");
-    const deployment = await deployProtocol(node.url, PROOF_DEVNET_PARAMETERS);
+    const deployment = await deployProtocol(node.url, { ...PROOF_DEVNET_PARAMETERS, Hub: { ...PROOF_DEVNET_PARAMETERS.Hub, ...options.hubParameters } });
     const deployer = createSignerClient(chain, devKey(0));
     if (typeof options.verifier === "function") step("deploying the model's on-chain Halo2 verifier");
     const verifier = typeof options.verifier === "function" ? await options.verifier(node.url, node.chainId) : options.verifier;

@@ -127,6 +127,10 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
       onStep: step,
       // the fast-path workers start below, with the proof path's (in parallel: they share the cores anyway)
       startFastPath: false,
+      // An automining node moves its clock at least a second per block, so a busy run's chain time runs ahead of the
+      // wall clock (2-3x in a 50-request run): the protocol's default attestation window (600 s), not the tests'
+      // short one, so that a verification node's vote, batched and on a loaded machine, lands inside it.
+      hubParameters: { attestationWindow: 600 },
       batch: batched ? { maxSize: batchSize, maxWaitMs: 25 } : { maxSize: 1, maxWaitMs: 0 },
       proofEnv: {
         "verifier-node": batched
@@ -186,7 +190,13 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
       }
     };
     const contracts = { hub: ps.hub, quorum: await stack.client.readContract({ address: ps.hub, abi: inferenceHubAbi, functionName: "attestationQuorum" }) };
-    const state = await followRequests(stack.client, contracts, fromBlock, sent, 120_000 + o.requests * 10_000 + o.challengeWindow * 1000, onChanges);
+    const onIdle = (open: { requestId: bigint; status: number }[]) => {
+      for (const [status, group] of groupBy(open, (r) => r.status)) {
+        o.log(`${at()}   still waiting: ${idRanges(group.map((r) => r.requestId))} (${requestStatusName(status)}; npm run demo -- --verbose shows the workers' logs)`);
+      }
+    };
+    const timeoutMs = 120_000 + o.requests * 10_000 + o.challengeWindow * 1000;
+    const state = await followRequests(stack.client, contracts, fromBlock, sent, timeoutMs, onChanges, onIdle);
     const wallMs = Date.now() - sentAt;
     const { rows, transactions } = await outcomes(stack.client, contracts, fromBlock, sent, state);
     const settled = rows.filter((r) => r.status === "Settled");

@@ -75,12 +75,20 @@ export async function followRequests(
   requests: readonly TrackedRequest[],
   timeoutMs: number,
   onChanges?: (changes: StatusChange[]) => void,
+  /** told, every `idleMs` without a change, which requests are still open and in which status */
+  onIdle?: (open: { requestId: bigint; status: number }[]) => void,
   pollMs = 100,
+  idleMs = 30_000,
 ): Promise<Map<bigint, Timeline>> {
   const state = new Map<bigint, Timeline>(requests.map((r) => [r.requestId, { status: RequestStatus.Requested }]));
   const deadline = Date.now() + timeoutMs;
   let next = fromBlock;
+  let quietSince = Date.now();
   while (Date.now() < deadline && [...state.values()].some((s) => !DONE.includes(s.status))) {
+    if (Date.now() - quietSince >= idleMs) {
+      onIdle?.([...state.entries()].filter(([, s]) => !DONE.includes(s.status)).map(([requestId, s]) => ({ requestId, status: s.status })));
+      quietSince = Date.now();
+    }
     const head = await client.getBlockNumber();
     if (head >= next) {
       const events = await getRequestEvents(client, { hub: contracts.hub, quorum: contracts.quorum, fromBlock: next, toBlock: head });
@@ -96,7 +104,10 @@ export async function followRequests(
         if (DONE.includes(status)) s.settledAt = now;
         changes.push({ requestId: e.args.requestId, status, at: now });
       }
-      if (changes.length) onChanges?.(changes);
+      if (changes.length) {
+        onChanges?.(changes);
+        quietSince = now;
+      }
       next = head + 1n;
     }
     await new Promise((r) => setTimeout(r, pollMs));

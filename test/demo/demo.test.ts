@@ -50,10 +50,10 @@ function assertSettledAndPriced(r: ProofPathDemoResult, requests: number) {
   }
 }
 
-describe("npm run demo", () => {
+// The runs at once (each its own chain, Redis and workers): they wait on proofs and blocks more than they compute.
+describe("npm run demo", { concurrency: true }, () => {
   it("the batched default and --per-request: every request settles, answered and priced by step; the two side by side", { timeout: 420_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "twinpath-demo-"));
-    // the two runs at once (each its own chain, Redis and workers): they wait on proofs and blocks more than they compute
     const [b, p] = await Promise.all([
       runDemo(["--requests", "3", "--batch-size", "2", "--json", path.join(dir, "batched.json")], 400_000),
       runDemo(["--per-request", "--requests", "3", "--json", path.join(dir, "per-request.json")], 400_000),
