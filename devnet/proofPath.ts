@@ -97,6 +97,8 @@ export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWo
   startFastPath?: boolean;
   /** Extra environment of proof-path processes. */
   proofEnv?: Partial<Record<ProofRole, Record<string, string>>>;
+  /** Hub parameters over PROOF_DEVNET_PARAMETERS.Hub (e.g. a longer attestationWindow). */
+  hubParameters?: Partial<(typeof PROOF_DEVNET_PARAMETERS)["Hub"]> & Record<string, number | bigint>;
   /**
    * Mine an empty block every this many ms (false: only transactions mine). Prover windows, attestation windows and
    * challenge windows are chain time, which on an automining node moves only with blocks. @defaultValue 1000
@@ -168,6 +170,29 @@ export class ProofStack {
     const [requestId] = requestIdsFromReceipt(sent.receipt, this.hub);
     if (requestId === undefined) throw new Error(`requestInference ${sent.hash}: no InferenceRequested event`);
     return { requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
+  }
+
+  /**
+   * Sends requestInferences: one request per input in one transaction (each item paying the hub's quote plus
+   * `fee`); returns them in item order, each with the transaction's wall-clock mined time and its whole gas.
+   */
+  async requestMany(inputs: readonly (readonly bigint[])[], options: { fee?: bigint; proofTimeout?: number; modelId?: bigint } = {}): Promise<{ requestId: bigint; minedAt: number; gasUsed: bigint }[]> {
+    const modelId = options.modelId ?? this.stack.model.modelId;
+    const requestOptions = { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 };
+    const each = await quotePayment(this.stack.client, this.hub, modelId, requestOptions, options.fee ?? 0n);
+    const sent = await this.requestSender.send({
+      call: {
+        address: this.hub,
+        abi: inferenceHubAbi,
+        functionName: "requestInferences",
+        args: [inputs.map(() => modelId), inputs, inputs.map(() => requestOptions), inputs.map(() => each)],
+        value: each * BigInt(inputs.length),
+      },
+      label: "requestInferences",
+    });
+    const ids = requestIdsFromReceipt(sent.receipt, this.hub);
+    if (ids.length !== inputs.length) throw new Error(`requestInferences ${sent.hash}: ${ids.length} InferenceRequested events for ${inputs.length} inputs`);
+    return ids.map((requestId) => ({ requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed }));
   }
 
   /** Registers the stack's bundle once more, as another model version with its own mode (and verifier). */
@@ -253,7 +278,7 @@ export async function startProofStack(options: ProofStackOptions): Promise<Proof
     const chain = { rpcUrl: node.url, chainId: node.chainId, pollingIntervalMs: 20 };
     const client = createChainClient(chain);
     step("deploying the protocol with Ignition");
-    const deployment = await deployProtocol(node.url, PROOF_DEVNET_PARAMETERS);
+    const deployment = await deployProtocol(node.url, { ...PROOF_DEVNET_PARAMETERS, Hub: { ...PROOF_DEVNET_PARAMETERS.Hub, ...options.hubParameters } });
     const deployer = createSignerClient(chain, devKey(0));
     if (typeof options.verifier === "function") step("deploying the model's on-chain Halo2 verifier");
     const verifier = typeof options.verifier === "function" ? await options.verifier(node.url, node.chainId) : options.verifier;

@@ -190,12 +190,24 @@ export class Stack {
     return this.toSent(await this.requestSender.send({ call, label }), label);
   }
 
+  /**
+   * Sends a call that makes many requests in one transaction (a consumer's `classifyBatch`, the hub's
+   * `requestInferences`) from the requester key; returns them in item order (`gasUsed` is the whole transaction's).
+   */
+  async requestBatchCall(call: ContractCall, label: string): Promise<SentRequest[]> {
+    return this.toSentAll(await this.requestSender.send({ call, label }), label);
+  }
+
   private toSent(sent: SendReturnType, label: string): SentRequest {
-    const [event] = parseEventLogs({ abi: inferenceHubAbi, eventName: "InferenceRequested", logs: sent.receipt.logs }).filter(
+    return this.toSentAll(sent, label)[0];
+  }
+
+  private toSentAll(sent: SendReturnType, label: string): SentRequest[] {
+    const events = parseEventLogs({ abi: inferenceHubAbi, eventName: "InferenceRequested", logs: sent.receipt.logs }).filter(
       (l) => l.address.toLowerCase() === this.deployment.inferenceHub.toLowerCase(),
     );
-    if (event === undefined) throw new Error(`${label} ${sent.hash}: no InferenceRequested event (status ${sent.receipt.status})`);
-    return { requestId: event.args.requestId, input: event.args.input, txHash: sent.hash, blockNumber: sent.receipt.blockNumber, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed };
+    if (!events.length) throw new Error(`${label} ${sent.hash}: no InferenceRequested event (status ${sent.receipt.status})`);
+    return events.map((event) => ({ requestId: event.args.requestId, input: event.args.input, txHash: sent.hash, blockNumber: sent.receipt.blockNumber, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed }));
   }
 
   /**

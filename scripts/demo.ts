@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: Twinpath on one machine, no set-up beyond `npm install`. By default both paths (see below);
- * `--mode fast`: the fast path alone.
+ * `npm run demo`: Twinpath on one machine, no set-up beyond `npm install`. By default both paths, to settlement,
+ * batched (scripts/demo/proofpath.ts; `--per-request` for the path before batching, `--compare` for both side by
+ * side); `--mode fast`: the fast path alone.
  * Starts a Hardhat node on loopback, Redis (REDIS_URL, or a redis-server of its own on a free port), deploys
  * with Ignition, registers the iris-mlp model and two staked executor nodes, starts the workers as child
  * processes (the entry points pm2 runs), sends requests through the example consumer contract and prints
@@ -8,8 +9,6 @@
  *
  *   node --import tsx scripts/demo.ts --mode fast [--requests 20] [--concurrency 10] [--executors 2]
  *                                     [--batch-size 16] [--batch-wait-ms 25] [--json FILE] [--verbose]
- *
- * The proof path (proof time, settlement) is scripts/demo/proofpath.ts.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -19,17 +18,22 @@ import { runFastPathDemo } from "./demo/fastpath.js";
 import { demoDataset } from "../models/index.js";
 import { main as proofPathDemo } from "./demo/proofpath.js";
 
-// Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options:
-// --mode attested|optimistic|onchain, --requests, --model, --prover-threads, --prover-backend wasm|native,
-// --verifiers, --json FILE, --verbose).
+// Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options below).
 // `--mode fast` runs the fast path alone, with the options below (--concurrency, batching, executors).
 const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
-  console.log(`usage: npm run demo -- [--mode attested|optimistic|onchain] [--requests N] [--model NAME] [--prover-threads T]
-                           [--prover-backend wasm|native] [--verifiers V] [--json FILE] [--verbose]
-                                                               both paths, to settlement (default: attested)
+  console.log(`usage: npm run demo -- [--mode attested|optimistic|onchain] [--requests N] [--batch-size B] [--batch-wait-ms W]
+                           [--per-request | --compare] [--model NAME] [--prover-threads T] [--prover-backend wasm|native]
+                           [--verifiers V] [--challenge-window S] [--json FILE] [--verbose]
+         both paths, to settlement (default: attested, 8 requests, batched)
+         batched (default): requests B to a transaction (default 16; classifyBatch / requestInferences), the workers
+           batch results, votes (one signed Merkle root per batch per verification node, waiting up to W ms for
+           company, default 1000) and settlements (settleMany), up to B per transaction
+         --per-request: one transaction per request and step (classify, submitResult, one vote each, settle)
+         --compare: the per-request path, then the batched one, each on a fresh stack; a side-by-side table
        npm run demo -- --mode fast [--model NAME] [--requests N] [--concurrency C] [--executors E] [--batch-size B]
-                           [--batch-wait-ms W] [--json FILE] [--verbose]  the fast path alone`);
+                           [--batch-wait-ms W] [--json FILE] [--verbose]
+         the fast path alone (B: results per submitResults transaction, W: how long the sender gathers them)`);
   process.exit(0);
 }
 const modeAt = argv.findIndex((a) => a === "--mode" || a.startsWith("--mode="));
@@ -40,19 +44,26 @@ if (mode !== "fast") {
 }
 process.argv.splice(2 + modeAt, argv[modeAt].includes("=") ? 1 : 2); // parseArgs below is strict: drop --mode fast
 
-const { values } = parseArgs({
-  options: {
-    model: { type: "string", default: "iris-mlp" },
-    requests: { type: "string", default: "20" },
-    concurrency: { type: "string", default: "10" },
-    executors: { type: "string", default: "2" },
-    "batch-size": { type: "string", default: "16" },
-    "batch-wait-ms": { type: "string", default: "25" },
-    json: { type: "string" },
-    verbose: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
-});
+const fastOptions = {
+  model: { type: "string", default: "iris-mlp" },
+  requests: { type: "string", default: "20" },
+  concurrency: { type: "string", default: "10" },
+  executors: { type: "string", default: "2" },
+  "batch-size": { type: "string", default: "16" },
+  "batch-wait-ms": { type: "string", default: "25" },
+  json: { type: "string" },
+  verbose: { type: "boolean", default: false },
+  help: { type: "boolean", default: false },
+} as const;
+const values = (() => {
+  try {
+    return parseArgs({ options: fastOptions }).values;
+  } catch (err) {
+    // e.g. --per-request: the fast-path demo measures the sender's batching with --batch-size instead
+    console.error(`${err instanceof Error ? err.message : String(err)}\n(npm run demo -- --help lists each mode's options)`);
+    process.exit(2);
+  }
+})();
 const int = (name: string, v: string, min: number, max: number) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {

@@ -2,22 +2,30 @@
  * Twinpath on one machine, both paths: a local Hardhat node, Redis, the protocol deployed with Ignition, the demo
  * model registered from its EZKL bundle, the fast path (listener, executor, sender), the proof path (prover and,
  * in ZKML_ATTESTED mode, three verification nodes; in ZKML_ONCHAIN and OPTIMISTIC mode the model's on-chain Halo2
- * verifier from halo2/solidity), and a batch of requests. Prints each request's fast-path
- * latency, time to settlement, end state and gas.
+ * verifier from halo2/solidity), and a batch of requests. Prints each request's fast-path latency, time to
+ * settlement, end state, answer and gas by step.
  *
- *   node --import tsx scripts/demo/proofpath.ts [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp] [--json FILE]
- *                                              [--prover-threads 2] [--prover-backend wasm|native] [--json] [--verbose]
+ * By default requests and every step after them go in batches (--batch-size, --batch-wait-ms); --per-request sends
+ * one transaction per request and step (the path before batching); --compare runs both, one after the other, each
+ * on a fresh stack, and prints them side by side.
+ *
+ *   node --import tsx scripts/demo/proofpath.ts [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp]
+ *        [--batch-size 16] [--batch-wait-ms 1000] [--per-request | --compare] [--prover-threads 2]
+ *        [--prover-backend wasm|native] [--verifiers 3] [--challenge-window 15] [--json FILE] [--verbose]
  */
 import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { Abi, Address } from "viem";
 import { readArtifact } from "../../protocol/abi/sources.js";
+import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { exampleConsumerPayment } from "../../devnet/stack.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { demoDataset, ensureDemoBundle, exampleInputs } from "../../models/index.js";
-import { outcomes, percentile, trackRequests, type RequestOutcome, type TrackedRequest } from "./track.js";
+import { followRequests, outcomes, percentile, STEPS, type RequestOutcome, type StatusChange, type Step, type StepTotals, type TrackedRequest } from "./track.js";
+import { comparisonJson, comparisonTable, requestTable, summaryTable } from "./report.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
@@ -31,6 +39,13 @@ const STEP_NAMES: Partial<Record<number, string>> = {
   [RequestStatus.Refunded]: "refunded",
 };
 
+/** batched: many requests per request transaction and batching workers; per-request: one transaction per item. */
+export const DEMO_PATHS = ["batched", "per-request"] as const;
+export type DemoPath = (typeof DEMO_PATHS)[number];
+
+/** The batched path's defaults: a batch of 16 (the workers' own default), votes waiting up to a second for company. */
+export const DEMO_BATCH = { size: 16, waitMs: 1000 } as const;
+
 export interface ProofPathDemoOptions {
   mode: keyof typeof MODES;
   requests: number;
@@ -41,29 +56,63 @@ export interface ProofPathDemoOptions {
   verifiers: number;
   /** OPTIMISTIC challenge window, seconds */
   challengeWindow: number;
+  /**
+   * batched: requests go `batchSize` to a transaction (the consumer's classifyBatch, or the hub's requestInferences),
+   * the sender batches results (submitResults), each verification node signs one Merkle root per batch of verdicts
+   * and settles with settleMany. per-request: one transaction per request for each step (classify or
+   * requestInference, submitResult, one signed vote per transaction, settle), the path before batching.
+   * @defaultValue "batched"
+   */
+  path?: DemoPath;
+  /** Requests per request transaction, and items per result, vote and settle transaction at most (batched path).
+   * @defaultValue DEMO_BATCH.size */
+  batchSize?: number;
+  /** How long a verification node's first verdict (and first settlement) waits for others, ms (batched path).
+   * @defaultValue DEMO_BATCH.waitMs */
+  batchWaitMs?: number;
   log: (line: string) => void;
   echo?: boolean;
 }
 
 export interface ProofPathDemoResult {
   mode: string;
+  path: DemoPath;
   model: string;
   requests: number;
   settled: number;
+  batchSize: number;
+  batchWaitMs: number | null;
   fastPathMs: { p50: number | null; p95: number | null };
-  settlementMs: { p50: number | null; p95: number | null };
-  gasPerSettledRequest: { mean: number | null; byStep: Record<string, number> };
+  /** request mined -> RequestSettled seen, wall clock */
+  settlementMs: { p50: number | null; p95: number | null; max: number | null };
+  gasPerSettledRequest: { mean: number | null; byStep: Record<"request" | Step, number> };
+  /** the transactions behind each step (request transactions: the ones the demo sent) */
+  transactions: Record<"request" | Step, StepTotals>;
+  /** first request sent -> last request settled or refunded, ms */
+  wallMs: number;
+  /** what else the machine was doing: its cores and load average (1 min) when the run started and ended */
+  machine: { cpus: number; load1: { start: number; end: number } };
   perRequest: RequestOutcome[];
   warnings: string[];
 }
 
 export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPathDemoResult> {
   const warnings: string[] = [];
+  const loadStart = loadavg()[0];
   const t0 = Date.now();
   const at = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s]`;
   const step = (label: string) => o.log(`${at()} ${label}…`);
+  const path = o.path ?? "batched";
+  const batched = path === "batched";
+  const batchSize = batched ? (o.batchSize ?? DEMO_BATCH.size) : 1;
+  const batchWaitMs = o.batchWaitMs ?? DEMO_BATCH.waitMs;
   const bundle = await ensureDemoBundle(o.model, { log: (m) => o.log(`  bundle: ${m}`) });
   o.log(`model ${o.model}: bundle ${bundle.dir} (${bundle.source}), manifest ${bundle.manifestHash.slice(0, 10)}…`);
+  o.log(
+    batched
+      ? `path: batched (requests ${batchSize} to a transaction; results, votes and settlements batched by the workers, up to ${batchSize} per transaction, votes waiting up to ${batchWaitMs} ms for company)`
+      : "path: per request (one transaction per request for each step: request, result, each vote, settle)",
+  );
 
   let ps: ProofStack | undefined;
   try {
@@ -76,19 +125,32 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
       proverNodes: 1,
       echo: o.echo,
       onStep: step,
+      // the fast-path workers start below, with the proof path's (in parallel: they share the cores anyway)
+      startFastPath: false,
+      // An automining node moves its clock at least a second per block, so a busy run's chain time runs ahead of the
+      // wall clock (2-3x in a 50-request run): the protocol's default attestation window (600 s), not the tests'
+      // short one, so that a verification node's vote, batched and on a loaded machine, lands inside it.
+      hubParameters: { attestationWindow: 600 },
+      batch: batched ? { maxSize: batchSize, maxWaitMs: 25 } : { maxSize: 1, maxWaitMs: 0 },
+      proofEnv: {
+        "verifier-node": batched
+          ? { VERIFIER_ATTESTATION_MODE: "batch", VERIFIER_BATCH_MAX_SIZE: String(batchSize), VERIFIER_BATCH_MAX_WAIT_MS: String(batchWaitMs) }
+          : { VERIFIER_ATTESTATION_MODE: "single", VERIFIER_BATCH_MAX_SIZE: "1", VERIFIER_BATCH_MAX_WAIT_MS: "0" },
+      },
     });
-    o.log(`chain ${ps.stack.node.url}, hub ${ps.hub}, model id ${ps.stack.model.modelId} (${MODES[o.mode]}, tolerance ${ps.tolerance} units at scale ${ps.stack.model.model.outputScale})`);
+    const stack = ps.stack;
+    o.log(`chain ${stack.node.url}, hub ${ps.hub}, model id ${stack.model.modelId} (${MODES[o.mode]}, tolerance ${ps.tolerance} units at scale ${stack.model.model.outputScale})`);
     const backend = o.proverBackend ?? "wasm";
-    step(`starting the proof-path workers: prover (${backend})${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
+    const proofWorkers = `prover (${backend}, ${o.proverThreads} ${backend === "native" ? "processes" : "threads"})${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`;
+    step(`starting the workers: listener, executor, sender, ${proofWorkers}`);
     const proverEnv = { PROVER_THREADS: String(o.proverThreads), PROVER_BACKEND: backend, ...(process.env.PROVER_PYTHON ? { PROVER_PYTHON: process.env.PROVER_PYTHON } : {}) };
-    const starts = [ps.start("prover", 0, proverEnv)];
+    const starts: Promise<unknown>[] = [stack.startWorkers(), ps.start("prover", 0, proverEnv)];
     if (o.mode === "attested") for (let i = 0; i < o.verifiers; i++) starts.push(ps.start("verifier-node", i));
     await Promise.all(starts);
-    o.log(`workers: listener, executor, sender, prover (${backend}, ${o.proverThreads} ${backend === "native" ? "processes" : "threads"})${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`);
 
     if (o.mode === "optimistic") ps.startBlockTicker(1000); // the challenge window needs a moving chain clock
-    const fromBlock = await ps.stack.client.getBlockNumber();
-    const inputs = exampleInputs(o.model, o.requests).map((r) => quantize(r, ps!.stack.model.model.inputScale));
+    const fromBlock = await stack.client.getBlockNumber();
+    const inputs = exampleInputs(o.model, o.requests).map((r) => quantize(r, stack.model.model.inputScale));
     // Requests go through the example consumer contract, as a dApp's would (its onResult/onSettled callbacks run
     // under their gas cap), except in OPTIMISTIC mode: the demo's short challenge window needs a per-request
     // proofTimeout, and the example asks with the protocol's default deadlines. The example classifies Iris
@@ -98,48 +160,101 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     const consumer = useConsumer ? await deployExampleConsumer(ps) : undefined;
     if (consumer) o.log(`consumer: IrisClassifierConsumer at ${consumer.address}`);
     const fee = 10n ** 15n;
-    // what classify must pay: the hub's quote for the consumer's options (price + callback budget), plus the fee
-    const value = consumer ? await exampleConsumerPayment(ps.stack.client, ps.hub, ps.stack.model.modelId, consumer, fee) : 0n;
+    // what classify must pay per request: the hub's quote for the consumer's options (price + callback budget) + fee
+    const value = consumer ? await exampleConsumerPayment(stack.client, ps.hub, stack.model.modelId, consumer, fee) : 0n;
+    const proofTimeout = o.mode === "optimistic" ? o.challengeWindow : undefined;
     const sent: TrackedRequest[] = [];
-    step(`sending ${inputs.length} requests`);
-    for (const input of inputs) {
-      if (consumer) {
-        const r = await ps.stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [input] as never, value }, "classify");
-        sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
-      } else {
-        const r = await ps.request(input, { fee, proofTimeout: o.mode === "optimistic" ? o.challengeWindow : undefined });
-        sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: r.gasUsed });
-      }
+    const chunks = chunk(inputs, batchSize);
+    step(batched ? `sending ${inputs.length} requests in ${chunks.length} transaction(s) (${consumer ? "classifyBatch" : "requestInferences"})` : `sending ${inputs.length} requests, one transaction each`);
+    const requestFunction = consumer ? (batched ? "classifyBatch" : "classify") : batched ? "requestInferences" : "requestInference";
+    const sentAt = Date.now();
+    for (const items of chunks) {
+      let made: { requestId: bigint; minedAt: number; gasUsed: bigint }[];
+      if (consumer && !batched) made = [await stack.requestCall({ address: consumer.address, abi: consumer.abi, functionName: "classify" as never, args: [items[0]] as never, value }, "classify")];
+      else if (consumer) {
+        const call = { address: consumer.address, abi: consumer.abi, functionName: "classifyBatch" as never, args: [items, items.map(() => value)] as never, value: value * BigInt(items.length) };
+        made = await stack.requestBatchCall(call, "classifyBatch");
+      } else if (!batched) made = [await ps.request(items[0], { fee, proofTimeout })];
+      else made = await ps.requestMany(items, { fee, proofTimeout });
+      for (const r of made) sent.push({ requestId: r.requestId, minedAt: r.minedAt, requestGas: Number(r.gasUsed) / made.length, batch: made.length });
     }
     o.log(`${at()} sent ${sent.length} requests (#${sent[0]?.requestId}..#${sent.at(-1)?.requestId}); following them to settlement:`);
     const minedAt = new Map(sent.map((r) => [r.requestId, r.minedAt]));
-    const onChange = (id: bigint, status: number) => {
-      const after = `${((Date.now() - minedAt.get(id)!) / 1000).toFixed(1)} s after its request`;
-      o.log(`${at()}   #${id} ${STEP_NAMES[status] ?? requestStatusName(status)} (${after})`);
+    const onChanges = (changes: StatusChange[]) => {
+      for (const [status, group] of groupBy(changes, (c) => c.status)) {
+        const after = group.map((c) => (c.at - minedAt.get(c.requestId)!) / 1000);
+        const lo = Math.min(...after).toFixed(1);
+        const hi = Math.max(...after).toFixed(1);
+        const when = group.length === 1 ? `${lo} s after its request` : `${lo === hi ? lo : `${lo}–${hi}`} s after their requests`;
+        o.log(`${at()}   ${idRanges(group.map((c) => c.requestId))} ${STEP_NAMES[status] ?? requestStatusName(status)} (${when})`);
+      }
     };
-    const state = await trackRequests(ps.stack.client, ps.hub, sent, 180_000 + o.challengeWindow * 1000, onChange);
-    const rows = await outcomes(ps.stack.client, ps.hub, fromBlock, sent, state);
+    const contracts = { hub: ps.hub, quorum: await stack.client.readContract({ address: ps.hub, abi: inferenceHubAbi, functionName: "attestationQuorum" }) };
+    const onIdle = (open: { requestId: bigint; status: number }[]) => {
+      for (const [status, group] of groupBy(open, (r) => r.status)) {
+        o.log(`${at()}   still waiting: ${idRanges(group.map((r) => r.requestId))} (${requestStatusName(status)}; npm run demo -- --verbose shows the workers' logs)`);
+      }
+    };
+    const timeoutMs = 120_000 + o.requests * 10_000 + o.challengeWindow * 1000;
+    const state = await followRequests(stack.client, contracts, fromBlock, sent, timeoutMs, onChanges, onIdle);
+    const wallMs = Date.now() - sentAt;
+    const { rows, transactions } = await outcomes(stack.client, contracts, fromBlock, sent, state);
     const settled = rows.filter((r) => r.status === "Settled");
     const fast = rows.map((r) => r.fastMs).filter((x): x is number => x !== null);
-    const settle = settled.map((r) => r.settleMs!).filter((x) => x !== null);
-    const byStep: Record<string, number> = {};
-    for (const k of ["request", "result", "proof", "attestations", "settle"] as const) {
-      byStep[k] = settled.length ? Math.round(settled.reduce((s, r) => s + r.gas[k], 0) / settled.length) : 0;
-    }
+    const settle = settled.map((r) => r.settleMs).filter((x): x is number => x !== null);
+    const byStep = {} as Record<"request" | Step, number>;
+    for (const k of ["request", ...STEPS] as const) byStep[k] = settled.length ? Math.round(settled.reduce((s, r) => s + r.gas[k], 0) / settled.length) : 0;
+    const requestGas = sent.reduce((s, r) => s + r.requestGas, 0);
     return {
       mode: MODES[o.mode],
+      path,
       model: o.model,
       requests: rows.length,
       settled: settled.length,
+      batchSize,
+      batchWaitMs: batched ? batchWaitMs : null,
       fastPathMs: { p50: percentile(fast, 50), p95: percentile(fast, 95) },
-      settlementMs: { p50: percentile(settle, 50), p95: percentile(settle, 95) },
+      settlementMs: { p50: percentile(settle, 50), p95: percentile(settle, 95), max: settle.length ? Math.max(...settle) : null },
       gasPerSettledRequest: { mean: settled.length ? Math.round(settled.reduce((s, r) => s + r.gas.total, 0) / settled.length) : null, byStep },
+      transactions: {
+        request: { transactions: chunks.length, reverted: 0, gas: Math.round(requestGas), items: sent.length, calls: { [requestFunction]: chunks.length } },
+        ...transactions,
+      },
+      wallMs,
+      machine: { cpus: cpus().length, load1: { start: round2(loadStart), end: round2(loadavg()[0]) } },
       perRequest: rows,
       warnings,
     };
   } finally {
     await ps?.stack.stop();
   }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const t of items) out.set(key(t), [...(out.get(key(t)) ?? []), t]);
+  return out;
+}
+
+/** "#1–#4, #7": request ids, consecutive runs joined. */
+export function idRanges(ids: readonly bigint[]): string {
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1n) j++;
+    parts.push(j - i >= 1 ? `#${sorted[i]}–#${sorted[j]}` : `#${sorted[i]}`);
+    i = j + 1;
+  }
+  return parts.join(", ");
 }
 
 /** Whether the registered model takes what IrisClassifierConsumer sends (4 features) and returns 3 scores. */
@@ -158,70 +273,107 @@ async function deployExampleConsumer(ps: ProofStack): Promise<{ address: Address
   return { address, abi: abi as Abi };
 }
 
-function table(rows: RequestOutcome[], classes: readonly string[]): string {
-  const head = ["request", "answer", "fast path", "settled after", "end state", "gas/request"];
-  const body = rows.map((r) => [
-    `#${r.requestId}`,
-    r.answer === null ? "-" : (classes[r.answer] ?? String(r.answer)),
-    r.fastMs === null ? "-" : `${r.fastMs} ms`,
-    r.settleMs === null ? "-" : `${(r.settleMs / 1000).toFixed(1)} s`,
-    r.status + (r.mismatch ? " (executor slashed)" : ""),
-    r.gas.total.toLocaleString("en-US"),
-  ]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  return [head, ...body].map((cells) => cells.map((c, i) => c.padEnd(w[i])).join("  ")).join("\n");
+/** The command line's options, or a usage error (thrown as DemoUsageError: its message says what is wrong). */
+export class DemoUsageError extends Error {}
+
+export interface ProofPathDemoArgs {
+  options: Omit<ProofPathDemoOptions, "log" | "path">;
+  /** the paths to run, in order: one, or both side by side (--compare) */
+  paths: DemoPath[];
+  json?: string;
+}
+
+/** Parses the proof-path demo's flags (argv without the node and script paths). Throws DemoUsageError. */
+export function parseProofPathArgs(argv: string[]): ProofPathDemoArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        mode: { type: "string", default: "attested" },
+        requests: { type: "string", default: "8" },
+        model: { type: "string", default: "iris-mlp" },
+        "per-request": { type: "boolean", default: false },
+        compare: { type: "boolean", default: false },
+        "batch-size": { type: "string" },
+        "batch-wait-ms": { type: "string" },
+        "prover-threads": { type: "string", default: "2" },
+        "prover-backend": { type: "string", default: "wasm" },
+        verifiers: { type: "string", default: "3" },
+        "challenge-window": { type: "string", default: "15" },
+        json: { type: "string" }, // a file: the same figures as JSON
+        verbose: { type: "boolean", default: false },
+      },
+    }));
+  } catch (err) {
+    throw new DemoUsageError(err instanceof Error ? err.message : String(err));
+  }
+  const mode = values.mode as keyof typeof MODES;
+  if (!(mode in MODES)) throw new DemoUsageError(`--mode must be attested, optimistic or onchain (got ${values.mode})`);
+  const backend = values["prover-backend"];
+  if (backend !== "wasm" && backend !== "native") throw new DemoUsageError(`--prover-backend must be wasm or native (got ${backend})`);
+  if (values["per-request"] && values.compare) throw new DemoUsageError("--per-request and --compare exclude each other (--compare runs the per-request path, then the batched one)");
+  if (values["per-request"] && (values["batch-size"] !== undefined || values["batch-wait-ms"] !== undefined)) {
+    throw new DemoUsageError("--batch-size and --batch-wait-ms set the batched path; --per-request sends every item alone");
+  }
+  return {
+    options: {
+      mode,
+      proverBackend: backend,
+      requests: int("requests", values.requests!, 1, 1000),
+      model: values.model!,
+      batchSize: int("batch-size", values["batch-size"] ?? String(DEMO_BATCH.size), 1, MAX_BATCH),
+      batchWaitMs: int("batch-wait-ms", values["batch-wait-ms"] ?? String(DEMO_BATCH.waitMs), 0, 60_000),
+      proverThreads: int("prover-threads", values["prover-threads"]!, 1, 64),
+      verifiers: int("verifiers", values.verifiers!, 1, 4),
+      challengeWindow: int("challenge-window", values["challenge-window"]!, 1, 3600),
+      echo: values.verbose,
+    },
+    paths: values.compare ? ["per-request", "batched"] : values["per-request"] ? ["per-request"] : ["batched"],
+    json: values.json,
+  };
+}
+
+/** Requests per batched transaction at most: 50 of the example consumer's classifications fit a block easily. */
+export const MAX_BATCH = 50;
+
+function int(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new DemoUsageError(`--${name} must be an integer in ${min}..${max} (got ${JSON.stringify(v)})`);
+  return n;
 }
 
 /** CLI entry (also reached through `scripts/demo.ts --mode …`). Exits the process. */
-export async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      mode: { type: "string", default: "attested" },
-      requests: { type: "string", default: "8" },
-      model: { type: "string", default: "iris-mlp" },
-      "prover-threads": { type: "string", default: "2" },
-      "prover-backend": { type: "string", default: "wasm" },
-      verifiers: { type: "string", default: "3" },
-      "challenge-window": { type: "string", default: "15" },
-      json: { type: "string" }, // a file: the same figures as JSON
-      verbose: { type: "boolean", default: false },
-    },
-  });
-  const mode = values.mode as keyof typeof MODES;
-  if (!(mode in MODES)) {
-    console.error(`--mode must be attested, optimistic or onchain (got ${values.mode})`);
-    process.exit(2);
-  }
-  const backend = values["prover-backend"];
-  if (backend !== "wasm" && backend !== "native") {
-    console.error(`--prover-backend must be wasm or native (got ${backend})`);
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  let args: ProofPathDemoArgs;
+  try {
+    args = parseProofPathArgs(argv);
+  } catch (err) {
+    if (!(err instanceof DemoUsageError)) throw err;
+    console.error(`${err.message}\n(npm run demo -- --help lists the options)`);
     process.exit(2);
   }
   const log = (l: string) => console.log(l);
-  const result = await runProofPathDemo({
-    proverBackend: backend,
-    mode,
-    requests: Number(values.requests),
-    model: values.model!,
-    proverThreads: Number(values["prover-threads"]),
-    verifiers: Number(values.verifiers),
-    challengeWindow: Number(values["challenge-window"]),
-    log,
-    echo: values.verbose,
-  });
-  {
-    if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + "\n");
-    for (const w of result.warnings) console.log(`WARNING: ${w}`);
-    console.log("");
-    console.log(table(result.perRequest, demoDataset(result.model).classes ?? []));
-    console.log("");
-    console.log(`${result.settled}/${result.requests} settled (${result.mode}); fast path p50 ${result.fastPathMs.p50} ms, p95 ${result.fastPathMs.p95} ms; settlement p50 ${fmtS(result.settlementMs.p50)}, p95 ${fmtS(result.settlementMs.p95)}`);
-    console.log(`gas per settled request: ${result.gasPerSettledRequest.mean?.toLocaleString("en-US") ?? "-"} (${Object.entries(result.gasPerSettledRequest.byStep).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")})`);
-    if (values.json) console.log(`JSON written to ${values.json}`);
+  const results: ProofPathDemoResult[] = [];
+  for (const path of args.paths) {
+    if (args.paths.length > 1) log(`\n=== ${path} path (${results.length + 1} of ${args.paths.length}) ===`);
+    const result = await runProofPathDemo({ ...args.options, path, log });
+    results.push(result);
+    for (const w of result.warnings) log(`WARNING: ${w}`);
+    log("");
+    log(requestTable(result.perRequest, demoDataset(result.model).classes ?? []));
+    log("");
+    log(summaryTable(result));
   }
-  process.exit(result.settled === result.requests ? 0 : 1);
+  if (results.length > 1) {
+    log("");
+    log(comparisonTable(results));
+  }
+  if (args.json) {
+    writeFileSync(args.json, JSON.stringify(results.length > 1 ? comparisonJson(results) : results[0], null, 2) + "\n");
+    log(`JSON written to ${args.json}`);
+  }
+  process.exit(results.every((r) => r.settled === r.requests) ? 0 : 1);
 }
-
-const fmtS = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(1)} s`);
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -42,7 +42,7 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
   const sender = new TxSender({ publicClient: client, walletClient: wallet, logger, metrics });
   const batching = { mode: config.VERIFIER_ATTESTATION_MODE, maxBatchSize: config.VERIFIER_BATCH_MAX_SIZE, maxWaitMs: config.VERIFIER_BATCH_MAX_WAIT_MS, logger };
   const batcher = new AttestationBatcher({ quorum, chainId: config.CHAIN_ID, wallet, sender, ...batching });
-  const settler = new SettleBatcher({ hub: config.HUB_ADDRESS, sender, ...batching });
+  const settler = new SettleBatcher({ hub: config.HUB_ADDRESS, publicClient: client, sender, ...batching });
 
   const ctx = { ...queues, prefix: verifierQueuePrefix(config.QUEUE_PREFIX, address) };
   const queue = openQueue(ctx, QueueName.verify, { defaultJobOptions: defaultJobOptions(config.VERIFIER_MAX_ATTEMPTS, config.VERIFIER_BACKOFF_MS) });

@@ -1,5 +1,7 @@
 import { parseEventLogs, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
+import type { TwinpathPublicClient } from "../chain/client.js";
 import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
 import { decodeRevertData, describeRevertData } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
@@ -19,6 +21,8 @@ export type SettleOutcome =
 
 export interface SettleBatcherOptions {
   hub: Address;
+  /** reads each item's status just before its batch is sent */
+  publicClient: TwinpathPublicClient;
   sender: TxSender;
   /** `batch`: settleMany (item by item); `single`: one `settle` transaction per request. @defaultValue "batch" */
   mode?: AttestationMode;
@@ -58,10 +62,18 @@ export class SettleBatcher {
 
   private async sendMany(items: SettleItem[]): Promise<Settled<SettleOutcome>[]> {
     const ids = items.map((i) => i.requestId);
-    const unique = [...new Map(items.map((i) => [i.requestId, i])).values()];
+    const outcome = new Map<bigint, Settled<SettleOutcome>>();
+    // While the batch gathered, another node may have settled some of its requests: those are left out (settleMany
+    // would refuse them item by item, in a transaction this node pays for), and a batch left empty sends nothing.
+    const distinct = [...new Map(items.map((i) => [i.requestId, i])).values()];
+    const statuses = await Promise.all(distinct.map((i) => this.o.publicClient.readContract({ address: this.o.hub, abi: inferenceHubAbi, functionName: "status", args: [i.requestId] })));
+    const unique = distinct.filter((_, k) => statuses[k] === RequestStatus.ProofSubmitted);
+    for (const [k, item] of distinct.entries()) {
+      if (statuses[k] !== RequestStatus.ProofSubmitted) outcome.set(item.requestId, { ok: true, value: { kind: "skipped", reason: `request ${item.requestId} is ${requestStatusName(statuses[k])} (settled first by another node)` } });
+    }
+    if (!unique.length) return ids.map((id) => outcome.get(id)!);
     const sent = await this.o.sender.send({ call: settleManyCall(this.o.hub, unique), label: "settleMany" });
     const logs = parseEventLogs({ abi: inferenceHubAbi, logs: sent.receipt.logs }).filter((l) => l.address.toLowerCase() === this.o.hub.toLowerCase());
-    const outcome = new Map<bigint, Settled<SettleOutcome>>();
     const done = { txHash: sent.hash, gasUsed: sent.receipt.gasUsed, batchSize: unique.length };
     for (const l of logs) {
       if (l.eventName === "RequestSettled") outcome.set(l.args.requestId, { ok: true, value: { kind: "settled", ...done } });
