@@ -13,7 +13,7 @@ import {PackedOutputs} from "../libraries/PackedOutputs.sol";
 import {FeeSplit} from "../libraries/FeeSplit.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
-import {HubDeps, HubParams, HubState, ModelInfo, VerifierPool} from "./HubTypes.sol";
+import {HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 
 /// @title HubLogic
 /// @notice The InferenceHub's state machine, as a linked library with external functions (the hub delegatecalls
@@ -153,7 +153,12 @@ library HubLogic {
         }
         emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, r.proofDeadline, prover);
         // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
-        if (r.resultCallback) _callback(s, id, r, false, output, executor);
+        if (r.resultCallback) {
+            // half the budget pays onResult, the rest stays for onSettled
+            uint256 budget = r.callbackBudget;
+            r.callbackBudget = uint96(budget - budget / 2);
+            _callback(s, id, r, budget / 2, false, output, executor);
+        }
     }
 
     function _acceptResult(
@@ -373,12 +378,11 @@ library HubLogic {
         // the round's valid stake is final once its window is over (late votes share the reward)
         if (block.timestamp <= r.verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, r.verifyDeadline);
         bytes32 round = d.quorum.roundKey(id, r.proofHash, r.instancesHash);
-        (uint256 weight, uint256 validStake) = d.quorum.claim(id, round, verifier);
-        VerifierPool storage pool = s.verifierPools[id];
+        (uint256 weight, uint256 unclaimedStake) = d.quorum.claim(id, round, verifier);
         // Proportional to what is left, so the last claimant takes the exact remainder.
-        amount = uint256(pool.remaining) * weight / (validStake - pool.claimedStake);
-        pool.remaining -= uint128(amount);
-        pool.claimedStake += uint128(weight);
+        uint256 pool = r.callbackBudget; // the verifiers' pool since settlement (see RequestLib)
+        amount = pool * weight / unclaimedStake;
+        r.callbackBudget = uint96(pool - amount);
         s.totalVerifierPools -= amount;
         _credit(s, verifier, amount);
         emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
@@ -707,8 +711,11 @@ library HubLogic {
         address challenger,
         address payee
     ) private {
-        // 1. close the request; its fee leaves escrow, split into pull balances
+        // 1. close the request; its fee leaves escrow, split into pull balances. What is left of the callback budget
+        // pays onSettled (step 5): taken out of the record first, as _split may keep the verifiers' pool there.
         r.status = RequestStatus.Settled;
+        uint256 budget = r.callbackBudget;
+        r.callbackBudget = 0;
         _split(s, id, r, challenger);
         // 2. slash a wrong executor; part of it to the node that proved the fault (never to the consumer)
         address executor = r.executor;
@@ -721,7 +728,7 @@ library HubLogic {
         if (r.mode != VerificationMode.OPTIMISTIC) d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
         // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
         _clearOutputs(s, id, r);
-        _callback(s, id, r, true, output, payee);
+        _callback(s, id, r, budget, true, output, payee);
     }
 
     /// @dev The fee leaves escrow, split: executor (a wrong executor's share goes back to the harmed party: the
@@ -743,9 +750,10 @@ library HubLogic {
         _credit(s, mismatch ? (challenger != address(0) ? challenger : r.consumer) : r.executor, sh.executor);
         _credit(s, r.provedBy, sh.prover);
         if (sh.verifiers != 0) {
-            // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward)
+            // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward);
+            // kept in the record's callback budget field, which the onSettled callback empties (no slot of its own)
             s.totalVerifierPools += sh.verifiers;
-            s.verifierPools[id] = VerifierPool(uint128(sh.verifiers), 0);
+            r.callbackBudget = uint96(sh.verifiers);
         }
         _credit(s, p.treasury, sh.protocol);
         bytes32 outputHash = r.provenOutputHash;
@@ -802,22 +810,20 @@ library HubLogic {
         }
     }
 
-    /// @dev Consumer callback with the request's gas cap, paid from the callback budget to `payee`, the node that
-    /// runs it (half the budget for onResult when both callbacks were asked for, the rest for onSettled). Skipped for
-    /// EOAs (nothing to call): their unused budget goes back to them. Never reverts for the consumer's sake; the
-    /// outcome is recorded in CallbackDelivered.
+    /// @dev Consumer callback with the request's gas cap, paid `payment` (taken out of the record's callback budget
+    /// by the caller) to `payee`, the node that runs it (half the budget for onResult when both callbacks were asked
+    /// for, the rest for onSettled). Skipped for EOAs (nothing to call): their unused budget goes back to them. Never
+    /// reverts for the consumer's sake; the outcome is recorded in CallbackDelivered.
     function _callback(
         HubState storage s,
         uint256 id,
         RequestLib.Record storage r,
+        uint256 payment,
         bool settled,
         int256[] memory output,
         address payee
     ) private {
         address consumer = r.consumer;
-        uint256 budget = r.callbackBudget;
-        uint256 payment = settled ? budget : budget / 2;
-        r.callbackBudget = uint96(budget - payment);
         s.totalEscrowed -= payment;
         if (consumer.code.length == 0) {
             _credit(s, consumer, payment);

@@ -29,7 +29,9 @@ library RequestLib {
         RequestStatus status;
         VerificationMode mode;
         uint96 fee; // what the nodes and the protocol share at settlement (refunded on timeout)
-        uint96 callbackBudget; // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price)
+        // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price); once settled (the
+        // budget spent), the part of the verifiers' pool not claimed yet (ZKML_ATTESTED): no slot of its own
+        uint96 callbackBudget;
         uint32 proofTimeout;
         bool resultCallback;
         bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
@@ -89,7 +91,7 @@ library RequestLib {
         v.callbackGasLimit = r.callbackGasLimit;
         v.resultCallback = r.resultCallback;
         v.fee = r.fee;
-        v.callbackBudget = r.callbackBudget;
+        v.callbackBudget = r.status == RequestStatus.Settled ? 0 : r.callbackBudget; // settled: the pool, not a budget
         if (r.outputHash != bytes32(0)) v.deliveredBy = r.executor;
         v.provedBy = r.provedBy;
         v.inputHash = r.inputHash;

@@ -31,7 +31,6 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     bytes32 public constant BATCH_TYPEHASH = keccak256("AttestationBatch(bytes32 root)");
     uint256 private constant VERDICT_VALID = 1;
     uint256 private constant VERDICT_INVALID = 2;
-    uint256 private constant CLAIMED = 4;
 
     INodeRegistry public immutable nodes;
     address public immutable admin;
@@ -40,8 +39,12 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
 
     uint64 private _roundCount;
     mapping(bytes32 round => Round) private _rounds;
-    /// @dev keccak256(round, verifier) => weight << 8 | claimed (4) | verdict (1 valid, 2 invalid)
-    mapping(bytes32 => uint256) private _votes;
+    /// @dev Each node's ballots, 2 bits per round indexed by the round's seq (1 valid, 2 invalid; 0 no vote), 128
+    /// rounds per word: a node voting on consecutive rounds (a batch) writes one new word per 128 rounds instead of a
+    /// slot per vote. The weight is not stored: it is the node's stake at the round's (past, immutable) snapshot.
+    mapping(address verifier => mapping(uint256 word => uint256)) private _ballots;
+    /// @dev Reward claims, 1 bit per round indexed by seq, 256 rounds per word.
+    mapping(address verifier => mapping(uint256 word => uint256)) private _claims;
     /// @dev the highest round sequence number `verifier` voted on
     mapping(address verifier => uint64) private _lastVoted;
     /// @dev keccak256(requestId, verifier) => equivocation already reported
@@ -84,7 +87,8 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
             snapshot: uint40(snapshot),
             deadline: SafeCast.toUint40(deadline),
             electorate: SafeCast.toUint96(electorate),
-            seq: ++_roundCount
+            seq: ++_roundCount,
+            claimedStake: 0
         });
         emit RoundOpened(requestId, round, _roundCount, snapshot, electorate, deadline);
     }
@@ -119,9 +123,8 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         address signer = _signer(a, signature);
         if (signer == address(0)) revert IInferenceHub.InferenceHubInvalidSignature(id);
         uint256 weight = nodes.stakeAt(signer, NodeRole.Verifier, r.snapshot);
-        bytes32 key = keccak256(abi.encode(round, signer));
-        _revertWith(_voterRefusal(id, key, signer, weight));
-        _record(a, round, r, key, signer, weight);
+        _revertWith(_voterRefusal(id, r.seq, signer, weight));
+        _record(a, round, r, signer, weight);
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -177,15 +180,21 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     function claim(uint256 requestId, bytes32 round, address verifier)
         external
         onlyHub
-        returns (uint256 weight, uint256 validStake)
+        returns (uint256 weight, uint256 unclaimedStake)
     {
-        bytes32 key = keccak256(abi.encode(round, verifier));
-        uint256 vote = _votes[key];
-        if (vote & 3 != VERDICT_VALID || vote & CLAIMED != 0) {
+        Round storage r = _rounds[round];
+        uint256 seq = r.seq;
+        uint256 bit = 1 << (seq & 255);
+        uint256 claims = _claims[verifier][seq >> 8];
+        if (_verdict(verifier, seq) != VERDICT_VALID || claims & bit != 0) {
             revert IInferenceHub.InferenceHubNothingToClaim(requestId, verifier);
         }
-        _votes[key] = vote | CLAIMED;
-        return (vote >> 8, _rounds[round].validStake);
+        _claims[verifier][seq >> 8] = claims | bit;
+        weight = nodes.stakeAt(verifier, NodeRole.Verifier, r.snapshot);
+        uint256 claimed = r.claimedStake;
+        unclaimedStake = r.validStake - claimed;
+        // each claimant's weight is counted in validStake once (one vote per node), so this stays <= validStake
+        r.claimedStake = uint96(claimed + weight);
     }
 
     // ---------------------------------------------------------------- views
@@ -225,8 +234,12 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
 
     /// @inheritdoc IAttestationQuorum
     function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight, bool claimed) {
-        uint256 vote = _votes[keccak256(abi.encode(round, verifier))];
-        return (uint8(vote & 3), vote >> 8, vote & CLAIMED != 0);
+        Round storage r = _rounds[round];
+        uint256 seq = r.seq;
+        if (seq == 0) return (0, 0, false);
+        verdict = uint8(_verdict(verifier, seq));
+        if (verdict != 0) weight = nodes.stakeAt(verifier, NodeRole.Verifier, r.snapshot);
+        claimed = _claims[verifier][seq >> 8] & (1 << (seq & 255)) != 0;
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -265,7 +278,6 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         uint256 id = a.requestId;
         bytes32 round = roundKey(id, a.proofHash, a.instancesHash);
         Round storage r = _rounds[round];
-        bytes32 key = keccak256(abi.encode(round, signer));
         bytes memory reason;
         if (!MerkleProof.verifyCalldata(v.proof, root, leafHash(a))) {
             reason = abi.encodeWithSelector(IInferenceHub.InferenceHubNotInBatch.selector, id, root);
@@ -276,14 +288,14 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
                     weightAt[0] = r.snapshot;
                     weightAt[1] = nodes.stakeAt(signer, NodeRole.Verifier, weightAt[0]);
                 }
-                reason = _voterRefusal(id, key, signer, weightAt[1]);
+                reason = _voterRefusal(id, r.seq, signer, weightAt[1]);
             }
         }
         if (reason.length != 0) {
             emit AttestationRejected(id, reason);
             return false;
         }
-        _record(a, round, r, key, signer, weightAt[1]);
+        _record(a, round, r, signer, weightAt[1]);
         return true;
     }
 
@@ -297,30 +309,30 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         return "";
     }
 
-    /// @dev Why `signer` (with `weight` at the round's snapshot) may not vote under `key` (empty: it may).
-    function _voterRefusal(uint256 id, bytes32 key, address signer, uint256 weight) private view returns (bytes memory) {
+    /// @dev Why `signer` (with `weight` at the round's snapshot) may not vote in round number `seq` (empty: it may).
+    function _voterRefusal(uint256 id, uint256 seq, address signer, uint256 weight) private view returns (bytes memory) {
         if (weight == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubNotInElectorate.selector, id, signer);
-        if (_votes[key] != 0) {
+        if (_verdict(signer, seq) != 0) {
             return abi.encodeWithSelector(IInferenceHub.InferenceHubDuplicateAttestation.selector, id, signer);
         }
         return "";
     }
 
+    /// @dev `verifier`'s verdict in round number `seq` (0 none, 1 valid, 2 invalid).
+    function _verdict(address verifier, uint256 seq) private view returns (uint256) {
+        return (_ballots[verifier][seq >> 7] >> ((seq & 127) << 1)) & 3;
+    }
+
     /// @dev Counts a checked vote: one per (round, signer), whether it came alone or in a batch.
-    function _record(
-        IInferenceHub.Attestation calldata a,
-        bytes32 round,
-        Round storage r,
-        bytes32 key,
-        address signer,
-        uint256 weight
-    ) private {
+    function _record(IInferenceHub.Attestation calldata a, bytes32 round, Round storage r, address signer, uint256 weight)
+        private
+    {
         bool valid = a.valid;
-        _votes[key] = (weight << 8) | (valid ? VERDICT_VALID : VERDICT_INVALID);
+        uint64 seq = r.seq;
+        _ballots[signer][seq >> 7] |= (valid ? VERDICT_VALID : VERDICT_INVALID) << ((seq & 127) << 1);
         // weight <= electorate < 2^96 and each side sums distinct voters' snapshot stakes, so it stays <= electorate
         if (valid) r.validStake += uint88(weight);
         else r.invalidStake += uint88(weight);
-        uint64 seq = r.seq;
         if (seq > _lastVoted[signer]) _lastVoted[signer] = seq;
         emit AttestationRecorded(a.requestId, round, signer, valid, r.validStake, r.invalidStake);
     }

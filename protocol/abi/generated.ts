@@ -4657,7 +4657,7 @@ export const attestationQuorumAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "validStake",
+        "name": "unclaimedStake",
         "type": "uint256"
       }
     ],
@@ -4921,6 +4921,11 @@ export const attestationQuorumAbi = [
             "internalType": "uint64",
             "name": "seq",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "claimedStake",
+            "type": "uint96"
           }
         ],
         "internalType": "struct IAttestationQuorum.Round",
