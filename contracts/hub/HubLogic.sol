@@ -13,6 +13,7 @@ import {PackedOutputs} from "../libraries/PackedOutputs.sol";
 import {FeeSplit} from "../libraries/FeeSplit.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
+import {DutyBuffer} from "../libraries/DutyBuffer.sol";
 import {HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 
 /// @title HubLogic
@@ -105,7 +106,7 @@ library HubLogic {
         r.inputHash = Instances.hash(input);
         address executor = _assignExecutor(d, requestId);
         r.executor = executor;
-        d.nodes.updateDuties(NodeRole.Executor, address(0), executor);
+        DutyBuffer.move(NodeRole.Executor, address(0), executor);
         emit IInferenceHub.InferenceRequested(requestId, modelId, consumer, executor, input, r.fee, r.resultDeadline);
     }
 
@@ -149,7 +150,7 @@ library HubLogic {
         if (r.mode != VerificationMode.OPTIMISTIC) {
             prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
             r.provedBy = prover;
-            if (prover != address(0)) d.nodes.updateDuties(NodeRole.Prover, address(0), prover);
+            if (prover != address(0)) DutyBuffer.move(NodeRole.Prover, address(0), prover);
         }
         emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, r.proofDeadline, prover);
         // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
@@ -184,7 +185,7 @@ library HubLogic {
         r.outputHash = Instances.hash(output);
         r.executor = executor;
         r.proofDeadline = uint40(block.timestamp + r.proofTimeout);
-        if (executor != assigned) d.nodes.updateDuties(NodeRole.Executor, assigned, executor);
+        if (executor != assigned) DutyBuffer.move(NodeRole.Executor, assigned, executor);
         // keep the output itself only where settlement or a tolerance check will need it
         if (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0) PackedOutputs.store(s.fastOutput[id], output);
     }
@@ -453,8 +454,8 @@ library HubLogic {
         _clearOutputs(s, id, r);
         emit IInferenceHub.RequestRefunded(id, consumer, refund, atStatus);
         // 2. duties end; 3. slash the node that let its own deadline pass
-        d.nodes.updateDuties(NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(NodeRole.Prover, prover, address(0));
         if (slashed != address(0)) {
             uint256 amount = role == NodeRole.Executor ? s.params.executorSlash : s.params.proverSlash;
             _slash(s, d, slashed, role, amount, role == NodeRole.Executor ? REASON_RESULT_TIMEOUT : REASON_PROOF_TIMEOUT, address(0));
@@ -616,7 +617,7 @@ library HubLogic {
         uint256[] memory instances,
         int256[] calldata output
     ) private {
-        d.nodes.updateDuties(NodeRole.Prover, r.provedBy, prover);
+        DutyBuffer.move(NodeRole.Prover, r.provedBy, prover);
         bytes32 provenHash = Instances.hash(output);
         r.mismatch = _isMismatch(s, id, r, output, provenHash);
         r.provedBy = prover;
@@ -724,8 +725,8 @@ library HubLogic {
             _slash(s, d, executor, NodeRole.Executor, s.params.executorSlash, REASON_OUTPUT_MISMATCH, prover == r.consumer ? address(0) : prover);
         }
         // 3. duties end
-        d.nodes.updateDuties(NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(NodeRole.Prover, prover, address(0));
         // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
         _clearOutputs(s, id, r);
         _callback(s, id, r, budget, true, output, payee);
@@ -774,7 +775,7 @@ library HubLogic {
         r.proofHash = bytes32(0);
         r.instancesHash = bytes32(0);
         r.provenOutputHash = bytes32(0);
-        d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(NodeRole.Prover, prover, address(0));
         _slash(s, d, prover, NodeRole.Prover, s.params.proverSlash, REASON_PROOF_REJECTED, address(0));
     }
 
