@@ -203,25 +203,26 @@ library HubLogic {
         int256[] calldata output,
         bytes calldata proof
     ) external {
-        uint256[] memory instances =
-            _acceptProof(s, d, prover, id, input, output, keccak256(proof), VerificationMode.ZKML_ONCHAIN);
-        _verifyAndSettle(s, d, prover, id, output, proof, instances);
+        bytes32 proofHash = keccak256(proof);
+        (uint256[] memory instances, bytes32 instancesHash) =
+            _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ONCHAIN);
+        if (!_verify(s, s.requests[id].modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        _settleProven(s, d, prover, id, output, proofHash, instancesHash);
     }
 
-    /// @dev ZKML_ONCHAIN: verify here, settle now (the proof is in calldata; not repeated in the event).
-    function _verifyAndSettle(
+    /// @dev ZKML_ONCHAIN, the proof verified: settle now (the proof is in calldata; not repeated in the event).
+    function _settleProven(
         HubState storage s,
         HubDeps memory d,
         address prover,
         uint256 id,
         int256[] calldata output,
-        bytes calldata proof,
-        uint256[] memory instances
+        bytes32 proofHash,
+        bytes32 instancesHash
     ) private {
         RequestLib.Record storage r = s.requests[id];
-        if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
         r.status = RequestStatus.ProofSubmitted;
-        emit IInferenceHub.ProofSubmitted(id, prover, r.proofHash, r.instancesHash, output, "");
+        emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, "");
         _settle(s, d, id, r, output, address(0), prover);
     }
 
@@ -242,13 +243,12 @@ library HubLogic {
         if (proofHash == bytes32(0) || storeLength == 0 || storeLength > MAX_STORE_URL) {
             revert IInferenceHub.InferenceHubInvalidCommitment(id);
         }
-        _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
-        // a proof the quorum rejected (bytes invalid or never served) cannot come back for this request
-        if (s.rejectedProofs[_proofKey(id, proofHash)]) revert IInferenceHub.InferenceHubInvalidProof(id);
+        (, bytes32 instancesHash) = _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
         RequestLib.Record storage r = s.requests[id];
+        // a proof the quorum rejected (bytes invalid or never served) cannot come back for this request
+        if (s.rejectedProofs[r.proofKey]) revert IInferenceHub.InferenceHubInvalidProof(id);
         r.status = RequestStatus.ProofSubmitted;
         // the output is not stored: it is in ProofSubmitted, and settle() takes it back, checked against its hash
-        bytes32 instancesHash = r.instancesHash;
         emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, proofStore);
         _openVerification(s, d, id, r, proofHash, instancesHash);
     }
@@ -318,7 +318,7 @@ library HubLogic {
         _consumeCommitment(s, id, challenger, output, proof);
         uint256[] memory instances = _bindInstances(s, id, r, input, output);
         if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
-        _recordChallenge(s, id, r, challenger, keccak256(proof), instances, output);
+        _recordChallenge(s, id, r, challenger, QuorumMath.roundKey(id, keccak256(proof), keccak256(abi.encode(instances))), output);
     }
 
     /// @dev The commitment binds the challenger: whoever copies a challenge has no commitment of its own. It must
@@ -344,16 +344,14 @@ library HubLogic {
         uint256 id,
         RequestLib.Record storage r,
         address challenger,
-        bytes32 proofHash,
-        uint256[] memory instances,
+        bytes32 proofKey,
         int256[] calldata output
     ) private {
         bytes32 provenHash = Instances.hash(output);
         if (!_isMismatch(s, id, r, output, provenHash)) revert IInferenceHub.InferenceHubChallengeFailed(id);
         r.mismatch = true;
         r.provedBy = challenger;
-        r.proofHash = proofHash;
-        r.instancesHash = keccak256(abi.encode(instances));
+        r.proofKey = proofKey;
         r.provenOutputHash = provenHash;
     }
 
@@ -378,8 +376,7 @@ library HubLogic {
         r.expect(id, RequestStatus.Settled);
         // the round's valid stake is final once its window is over (late votes share the reward)
         if (block.timestamp <= r.verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, r.verifyDeadline);
-        bytes32 round = d.quorum.roundKey(id, r.proofHash, r.instancesHash);
-        (uint256 weight, uint256 unclaimedStake) = d.quorum.claim(id, round, verifier);
+        (uint256 weight, uint256 unclaimedStake) = d.quorum.claim(id, r.proofKey, verifier);
         // Proportional to what is left, so the last claimant takes the exact remainder.
         uint256 pool = r.callbackBudget; // the verifiers' pool since settlement (see RequestLib)
         amount = pool * weight / unclaimedStake;
@@ -573,7 +570,7 @@ library HubLogic {
     }
 
     /// @dev Steps 1-2 of submitProof and commitProof: state, mode, deadline, the prover's window and eligibility; then the binding
-    /// (instances rebuilt from the stored input and the claimed output), recorded. Returns the instances.
+    /// (instances rebuilt from the stored input and the claimed output), recorded. Returns the instances and their hash.
     function _acceptProof(
         HubState storage s,
         HubDeps memory d,
@@ -583,14 +580,15 @@ library HubLogic {
         int256[] calldata output,
         bytes32 proofHash,
         VerificationMode mode
-    ) private returns (uint256[] memory instances) {
+    ) private returns (uint256[] memory instances, bytes32 instancesHash) {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
         r.expectMode(id, mode);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _checkProver(s, d, id, r, prover);
         instances = _bindInstances(s, id, r, input, output);
-        _recordProof(s, d, id, r, prover, proofHash, instances, output);
+        instancesHash = keccak256(abi.encode(instances));
+        _recordProof(s, id, r, prover, QuorumMath.roundKey(id, proofHash, instancesHash), output);
     }
 
     /// @dev Reverts unless `prover` holds the current proof window and is eligible.
@@ -609,20 +607,17 @@ library HubLogic {
     /// submitter.
     function _recordProof(
         HubState storage s,
-        HubDeps memory d,
         uint256 id,
         RequestLib.Record storage r,
         address prover,
-        bytes32 proofHash,
-        uint256[] memory instances,
+        bytes32 proofKey,
         int256[] calldata output
     ) private {
         DutyBuffer.move(NodeRole.Prover, r.provedBy, prover);
         bytes32 provenHash = Instances.hash(output);
         r.mismatch = _isMismatch(s, id, r, output, provenHash);
         r.provedBy = prover;
-        r.proofHash = proofHash;
-        r.instancesHash = keccak256(abi.encode(instances));
+        r.proofKey = proofKey;
         // the usual case (the proof confirms the result) stores nothing more: zero means "the result's outputHash"
         if (provenHash != r.outputHash) r.provenOutputHash = provenHash;
     }
@@ -650,8 +645,7 @@ library HubLogic {
         view
         returns (QuorumMath.Outcome)
     {
-        bytes32 round = d.quorum.roundKey(id, r.proofHash, r.instancesHash);
-        return d.quorum.outcome(round, s.params.quorumBps);
+        return d.quorum.outcome(r.proofKey, s.params.quorumBps);
     }
 
     function _checkOutput(uint256 modelId, uint256 expected, int256[] calldata output) private pure {
@@ -765,15 +759,15 @@ library HubLogic {
 
     /// @dev The quorum can no longer accept this proof: slash the prover, reopen the request for another proof.
     function _rejectProof(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage r) private {
-        s.rejectedProofs[_proofKey(id, r.proofHash)] = true;
+        bytes32 round = r.proofKey;
+        s.rejectedProofs[round] = true;
         address prover = r.provedBy;
-        emit IInferenceHub.ProofRejected(id, prover, r.proofHash);
+        emit IInferenceHub.ProofRejected(id, prover, round);
         r.status = RequestStatus.Executed;
         r.provedBy = address(0);
         r.mismatch = false;
         r.verifyDeadline = 0;
-        r.proofHash = bytes32(0);
-        r.instancesHash = bytes32(0);
+        r.proofKey = bytes32(0);
         r.provenOutputHash = bytes32(0);
         DutyBuffer.move(NodeRole.Prover, prover, address(0));
         _slash(s, d, prover, NodeRole.Prover, s.params.proverSlash, REASON_PROOF_REJECTED, address(0));
@@ -844,7 +838,4 @@ library HubLogic {
         s.totalReleasable += amount;
     }
 
-    function _proofKey(uint256 id, bytes32 proofHash) private pure returns (bytes32) {
-        return keccak256(abi.encode(id, proofHash));
-    }
 }

@@ -214,7 +214,7 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
 
     /// @inheritdoc IAttestationQuorum
     function roundKey(uint256 requestId, bytes32 proofHash, bytes32 instancesHash) public pure returns (bytes32) {
-        return keccak256(abi.encode(requestId, proofHash, instancesHash));
+        return QuorumMath.roundKey(requestId, proofHash, instancesHash);
     }
 
     /// @inheritdoc IAttestationQuorum

@@ -1024,7 +1024,7 @@ export const inferenceHubAbi = [
       {
         "indexed": false,
         "internalType": "bytes32",
-        "name": "proofHash",
+        "name": "round",
         "type": "bytes32"
       }
     ],
@@ -1711,12 +1711,7 @@ export const inferenceHubAbi = [
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "instancesHash",
+            "name": "proofKey",
             "type": "bytes32"
           },
           {
