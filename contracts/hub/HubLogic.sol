@@ -245,8 +245,6 @@ library HubLogic {
         }
         (, bytes32 instancesHash) = _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
         RequestLib.Record storage r = s.requests[id];
-        // a proof the quorum rejected (bytes invalid or never served) cannot come back for this request
-        if (s.rejectedProofs[r.proofKey]) revert IInferenceHub.InferenceHubInvalidProof(id);
         r.status = RequestStatus.ProofSubmitted;
         // the output is not stored: it is in ProofSubmitted, and settle() takes it back, checked against its hash
         emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, proofStore);
@@ -376,11 +374,15 @@ library HubLogic {
         r.expect(id, RequestStatus.Settled);
         // the round's valid stake is final once its window is over (late votes share the reward)
         if (block.timestamp <= r.verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, r.verifyDeadline);
-        (uint256 weight, uint256 unclaimedStake) = d.quorum.claim(id, r.proofKey, verifier);
-        // Proportional to what is left, so the last claimant takes the exact remainder.
-        uint256 pool = r.callbackBudget; // the verifiers' pool since settlement (see RequestLib)
-        amount = pool * weight / unclaimedStake;
+        (uint256 weight, uint256 validStake) = d.quorum.claim(id, r.proofKey, verifier);
+        // Proportional to what is left, so the last claimant takes the exact remainder. Since settlement the record's
+        // callback budget field holds the pool still to claim and its fee field the valid stake that has claimed
+        // (RequestLib): no slot of their own.
+        uint256 pool = r.callbackBudget;
+        uint256 claimedStake = r.fee;
+        amount = pool * weight / (validStake - claimedStake);
         r.callbackBudget = uint96(pool - amount);
+        r.fee = uint96(claimedStake + weight); // <= validStake < 2^96: each claimant is counted once
         s.totalVerifierPools -= amount;
         _credit(s, verifier, amount);
         emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
@@ -731,6 +733,7 @@ library HubLogic {
     function _split(HubState storage s, uint256 id, RequestLib.Record storage r, address challenger) private {
         uint256 fee = r.fee;
         s.totalEscrowed -= fee;
+        r.fee = 0; // from now on the valid stake that has claimed the verifiers' pool (claimVerifierReward)
         VerificationMode mode = r.mode;
         HubParams storage p = s.params;
         FeeSplit.Shares memory sh = FeeSplit.split(
@@ -759,10 +762,9 @@ library HubLogic {
 
     /// @dev The quorum can no longer accept this proof: slash the prover, reopen the request for another proof.
     function _rejectProof(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage r) private {
-        bytes32 round = r.proofKey;
-        s.rejectedProofs[round] = true;
+        // the quorum opens a round once: this proof cannot be committed again for this request
         address prover = r.provedBy;
-        emit IInferenceHub.ProofRejected(id, prover, round);
+        emit IInferenceHub.ProofRejected(id, prover, r.proofKey);
         r.status = RequestStatus.Executed;
         r.provedBy = address(0);
         r.mismatch = false;

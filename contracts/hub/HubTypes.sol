@@ -75,8 +75,6 @@ struct HubState {
     mapping(uint256 requestId => RequestLib.Record) requests;
     mapping(uint256 modelId => ModelInfo) modelInfo;
     mapping(uint256 requestId => mapping(uint256 => bytes32)) fastOutput;
-    /// @dev proofKey (QuorumMath.roundKey) => rejected by the quorum (that proof cannot be committed again)
-    mapping(bytes32 => bool) rejectedProofs;
     /// @dev challenge commitment => block it was first committed in
     mapping(bytes32 commitment => uint256) challengeCommits;
     mapping(address account => uint256) releasable;

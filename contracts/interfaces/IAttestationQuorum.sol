@@ -18,8 +18,7 @@ import {QuorumMath} from "../libraries/QuorumMath.sol";
 /// per node and round, whichever way it came).
 /// Reverts with the hub's errors (IInferenceHub).
 interface IAttestationQuorum {
-    /// @dev slot 0: validStake(11) invalidStake(11) snapshot(5) deadline(5); slot 1: electorate(12) seq(8)
-    /// claimedStake(12)
+    /// @notice A round as the `roundOf` view shows it (stored as one slot per round and one per electorate group).
     struct Round {
         uint88 validStake;
         uint88 invalidStake;
@@ -27,7 +26,6 @@ interface IAttestationQuorum {
         uint40 deadline; // last second a vote counts
         uint96 electorate; // verifier stake counted at snapshot
         uint64 seq; // rounds are numbered in opening order from 1 (0 = never opened)
-        uint96 claimedStake; // "valid" stake whose reward share has been claimed
     }
 
     error AttestationQuorumOnlyHub(address caller);
@@ -83,12 +81,9 @@ interface IAttestationQuorum {
         returns (bytes32 round, uint256 snapshot, uint256 electorate);
 
     /// @notice Hub-only: mark `verifier`'s "valid" vote in `round` as paid; returns its weight (its stake at the
-    /// round's snapshot) and the round's valid stake not yet claimed before this claim, so that paying
-    /// pool x weight / unclaimedStake leaves the last claimant the exact remainder (reverts with
-    /// InferenceHubNothingToClaim if there is nothing to pay).
-    function claim(uint256 requestId, bytes32 round, address verifier)
-        external
-        returns (uint256 weight, uint256 unclaimedStake);
+    /// round's snapshot) and the round's valid stake (reverts with InferenceHubNothingToClaim if there is nothing to
+    /// pay).
+    function claim(uint256 requestId, bytes32 round, address verifier) external returns (uint256 weight, uint256 validStake);
 
     /// @notice Hub-only: the signer of two opposite verdicts on the same proof (each signed alone or as a batch
     /// leaf), reported for the first time for this (request, signer).

@@ -34,8 +34,8 @@ interface IInferenceHub is IRequestWindows {
         uint64 verifyDeadline; // ZKML_ATTESTED: last second for the quorum on the proof under attestation
         uint32 callbackGasLimit;
         bool resultCallback;
-        uint128 fee; // shared by the nodes and the protocol at settlement; refunded on timeout
-        uint128 callbackBudget; // callback gas still paid for (unused budget goes back to the consumer)
+        uint128 fee; // shared by the nodes and the protocol at settlement (0 once settled: the split is in RequestSettled); refunded on timeout
+        uint128 callbackBudget; // callback gas still paid for (unused budget goes back to the consumer; 0 once settled)
         address deliveredBy; // executor who delivered the result
         address provedBy; // the prover assigned first (it owes the proof) until a proof arrives, then its submitter
         bytes32 inputHash; // keccak256(abi.encode(int256[] input))

@@ -29,7 +29,9 @@ library RequestLib {
         uint40 resultDeadline;
         RequestStatus status;
         VerificationMode mode;
-        uint96 fee; // what the nodes and the protocol share at settlement (refunded on timeout)
+        // what the nodes and the protocol share at settlement (refunded on timeout); once settled, the "valid" stake
+        // whose share of the verifiers' pool has been claimed (ZKML_ATTESTED): no slot of its own
+        uint96 fee;
         // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price); once settled (the
         // budget spent), the part of the verifiers' pool not claimed yet (ZKML_ATTESTED): no slot of its own
         uint96 callbackBudget;
@@ -90,7 +92,7 @@ library RequestLib {
         v.verifyDeadline = r.verifyDeadline;
         v.callbackGasLimit = r.callbackGasLimit;
         v.resultCallback = r.resultCallback;
-        v.fee = r.fee;
+        v.fee = r.status == RequestStatus.Settled ? 0 : r.fee; // settled: the split is in RequestSettled
         v.callbackBudget = r.status == RequestStatus.Settled ? 0 : r.callbackBudget; // settled: the pool, not a budget
         if (r.outputHash != bytes32(0)) v.deliveredBy = r.executor;
         v.provedBy = r.provedBy;

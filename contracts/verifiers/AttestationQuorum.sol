@@ -37,8 +37,26 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     /// @inheritdoc IAttestationQuorum
     address public hub;
 
+    /// @dev A round's tallies and where it sits: one slot per round. Its electorate (snapshot, stake) and deadline are
+    /// those of its group: the rounds opened at one second share them (a batch of commitments writes one group).
+    struct Tally {
+        uint88 validStake;
+        uint88 invalidStake;
+        uint40 seq; // opening order from 1 (0 = never opened)
+        uint40 group;
+    }
+
+    /// @dev What the rounds of a group share: one slot per group.
+    struct Group {
+        uint40 snapshot; // the electorate's timepoint (a past timestamp)
+        uint40 deadline; // last second a vote counts
+        uint96 electorate; // verifier stake counted at snapshot
+    }
+
     uint64 private _roundCount;
-    mapping(bytes32 round => Round) private _rounds;
+    uint40 private _groupCount;
+    mapping(bytes32 round => Tally) private _rounds;
+    mapping(uint256 group => Group) private _groups;
     /// @dev Each node's ballots, 2 bits per round indexed by the round's seq (1 valid, 2 invalid; 0 no vote), 128
     /// rounds per word: a node voting on consecutive rounds (a batch) writes one new word per 128 rounds instead of a
     /// slot per vote. The weight is not stored: it is the node's stake at the round's (past, immutable) snapshot.
@@ -79,18 +97,25 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         returns (bytes32 round, uint256 snapshot, uint256 electorate)
     {
         round = roundKey(requestId, proofHash, instancesHash);
+        Tally storage t = _rounds[round];
+        // a round opens once: a proof the quorum rejected (or any proof already voted on) cannot come back
+        if (t.seq != 0) revert IInferenceHub.InferenceHubInvalidProof(requestId);
         snapshot = block.timestamp / epoch * epoch - 1;
-        electorate = nodes.totalStakeAt(NodeRole.Verifier, snapshot);
-        _rounds[round] = Round({
-            validStake: 0,
-            invalidStake: 0,
-            snapshot: uint40(snapshot),
-            deadline: SafeCast.toUint40(deadline),
-            electorate: SafeCast.toUint96(electorate),
-            seq: ++_roundCount,
-            claimedStake: 0
-        });
-        emit RoundOpened(requestId, round, _roundCount, snapshot, electorate, deadline);
+        uint256 group = _groupCount;
+        Group storage g = _groups[group];
+        if (group == 0 || g.snapshot != snapshot || g.deadline != deadline) {
+            // the first round of this second (and of these parameters): a new group. A past snapshot is final, so
+            // the electorate read now is the one every round of the group weighs against.
+            electorate = nodes.totalStakeAt(NodeRole.Verifier, snapshot);
+            _groupCount = uint40(++group);
+            _groups[group] =
+                Group(uint40(snapshot), SafeCast.toUint40(deadline), SafeCast.toUint96(electorate));
+        } else {
+            electorate = g.electorate;
+        }
+        uint64 seq = ++_roundCount;
+        _rounds[round] = Tally(0, 0, uint40(seq), uint40(group));
+        emit RoundOpened(requestId, round, seq, snapshot, electorate, deadline);
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -118,11 +143,12 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         if (msg.sender != address(this)) revert AttestationQuorumOnlySelf(msg.sender);
         uint256 id = a.requestId;
         bytes32 round = roundKey(id, a.proofHash, a.instancesHash);
-        Round storage r = _rounds[round];
-        _revertWith(_roundRefusal(id, r));
+        Tally storage r = _rounds[round];
+        Group storage g = _groups[r.group];
+        _revertWith(_roundRefusal(id, r, g));
         address signer = _signer(a, signature);
         if (signer == address(0)) revert IInferenceHub.InferenceHubInvalidSignature(id);
-        uint256 weight = nodes.stakeAt(signer, NodeRole.Verifier, r.snapshot);
+        uint256 weight = nodes.stakeAt(signer, NodeRole.Verifier, g.snapshot);
         _revertWith(_voterRefusal(id, r.seq, signer, weight));
         _record(a, round, r, signer, weight);
     }
@@ -153,8 +179,8 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
 
     /// @inheritdoc IAttestationQuorum
     function outcome(bytes32 round, uint256 quorumBps) external view returns (QuorumMath.Outcome) {
-        Round storage r = _rounds[round];
-        return QuorumMath.outcome(r.validStake, r.invalidStake, r.electorate, quorumBps);
+        Tally storage r = _rounds[round];
+        return QuorumMath.outcome(r.validStake, r.invalidStake, _groups[r.group].electorate, quorumBps);
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -180,9 +206,9 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     function claim(uint256 requestId, bytes32 round, address verifier)
         external
         onlyHub
-        returns (uint256 weight, uint256 unclaimedStake)
+        returns (uint256 weight, uint256 validStake)
     {
-        Round storage r = _rounds[round];
+        Tally storage r = _rounds[round];
         uint256 seq = r.seq;
         uint256 bit = 1 << (seq & 255);
         uint256 claims = _claims[verifier][seq >> 8];
@@ -190,11 +216,7 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
             revert IInferenceHub.InferenceHubNothingToClaim(requestId, verifier);
         }
         _claims[verifier][seq >> 8] = claims | bit;
-        weight = nodes.stakeAt(verifier, NodeRole.Verifier, r.snapshot);
-        uint256 claimed = r.claimedStake;
-        unclaimedStake = r.validStake - claimed;
-        // each claimant's weight is counted in validStake once (one vote per node), so this stays <= validStake
-        r.claimedStake = uint96(claimed + weight);
+        return (nodes.stakeAt(verifier, NodeRole.Verifier, _groups[r.group].snapshot), r.validStake);
     }
 
     // ---------------------------------------------------------------- views
@@ -203,12 +225,15 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     /// @dev An honest node votes on every round it is in before the round closes, so it can never be shown silent:
     /// its latest voted round would be at least `toRound`.
     function checkSilence(address verifier, bytes32 fromRound, bytes32 toRound, uint256 limit) external view {
-        Round storage from = _rounds[fromRound];
-        Round storage to = _rounds[toRound];
+        Tally storage from = _rounds[fromRound];
+        Tally storage to = _rounds[toRound];
+        Group storage fromGroup = _groups[from.group];
+        Group storage toGroup = _groups[to.group];
         if (
             from.seq == 0 || to.seq < uint256(from.seq) + limit - 1 || _lastVoted[verifier] >= from.seq
-                || block.timestamp <= to.deadline || nodes.stakeAt(verifier, NodeRole.Verifier, from.snapshot) == 0
-                || nodes.stakeAt(verifier, NodeRole.Verifier, to.snapshot) == 0
+                || block.timestamp <= toGroup.deadline
+                || nodes.stakeAt(verifier, NodeRole.Verifier, fromGroup.snapshot) == 0
+                || nodes.stakeAt(verifier, NodeRole.Verifier, toGroup.snapshot) == 0
         ) revert IInferenceHub.InferenceHubNotSilent(verifier);
     }
 
@@ -218,8 +243,11 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     }
 
     /// @inheritdoc IAttestationQuorum
-    function roundOf(bytes32 round) external view returns (Round memory) {
-        return _rounds[round];
+    function roundOf(bytes32 round) external view returns (Round memory v) {
+        Tally storage r = _rounds[round];
+        if (r.seq == 0) return v;
+        Group storage g = _groups[r.group];
+        return Round(r.validStake, r.invalidStake, g.snapshot, g.deadline, g.electorate, r.seq);
     }
 
     /// @notice Stake per verdict in the round of (requestId, proofHash, instancesHash).
@@ -228,17 +256,17 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         view
         returns (uint256 validStake, uint256 invalidStake)
     {
-        Round storage r = _rounds[roundKey(requestId, proofHash, instancesHash)];
+        Tally storage r = _rounds[roundKey(requestId, proofHash, instancesHash)];
         return (r.validStake, r.invalidStake);
     }
 
     /// @inheritdoc IAttestationQuorum
     function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight, bool claimed) {
-        Round storage r = _rounds[round];
+        Tally storage r = _rounds[round];
         uint256 seq = r.seq;
         if (seq == 0) return (0, 0, false);
         verdict = uint8(_verdict(verifier, seq));
-        if (verdict != 0) weight = nodes.stakeAt(verifier, NodeRole.Verifier, r.snapshot);
+        if (verdict != 0) weight = nodes.stakeAt(verifier, NodeRole.Verifier, _groups[r.group].snapshot);
         claimed = _claims[verifier][seq >> 8] & (1 << (seq & 255)) != 0;
     }
 
@@ -277,15 +305,16 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         IInferenceHub.Attestation calldata a = v.attestation;
         uint256 id = a.requestId;
         bytes32 round = roundKey(id, a.proofHash, a.instancesHash);
-        Round storage r = _rounds[round];
+        Tally storage r = _rounds[round];
+        Group storage g = _groups[r.group];
         bytes memory reason;
         if (!MerkleProof.verifyCalldata(v.proof, root, leafHash(a))) {
             reason = abi.encodeWithSelector(IInferenceHub.InferenceHubNotInBatch.selector, id, root);
         } else {
-            reason = _roundRefusal(id, r);
+            reason = _roundRefusal(id, r, g);
             if (reason.length == 0) {
-                if (r.snapshot != weightAt[0]) {
-                    weightAt[0] = r.snapshot;
+                if (g.snapshot != weightAt[0]) {
+                    weightAt[0] = g.snapshot;
                     weightAt[1] = nodes.stakeAt(signer, NodeRole.Verifier, weightAt[0]);
                 }
                 reason = _voterRefusal(id, r.seq, signer, weightAt[1]);
@@ -300,9 +329,9 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     }
 
     /// @dev Why round `r` takes no vote on request `id` now (empty: it does): never opened, or closed.
-    function _roundRefusal(uint256 id, Round storage r) private view returns (bytes memory) {
-        uint256 deadline = r.deadline;
-        if (deadline == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubAttestationMismatch.selector, id);
+    function _roundRefusal(uint256 id, Tally storage r, Group storage g) private view returns (bytes memory) {
+        if (r.seq == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubAttestationMismatch.selector, id);
+        uint256 deadline = g.deadline;
         if (block.timestamp > deadline) {
             return abi.encodeWithSelector(IInferenceHub.InferenceHubDeadlinePassed.selector, id, deadline);
         }
@@ -324,7 +353,7 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     }
 
     /// @dev Counts a checked vote: one per (round, signer), whether it came alone or in a batch.
-    function _record(IInferenceHub.Attestation calldata a, bytes32 round, Round storage r, address signer, uint256 weight)
+    function _record(IInferenceHub.Attestation calldata a, bytes32 round, Tally storage r, address signer, uint256 weight)
         private
     {
         bool valid = a.valid;

@@ -4659,7 +4659,7 @@ export const attestationQuorumAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "unclaimedStake",
+        "name": "validStake",
         "type": "uint256"
       }
     ],
@@ -4923,11 +4923,6 @@ export const attestationQuorumAbi = [
             "internalType": "uint64",
             "name": "seq",
             "type": "uint64"
-          },
-          {
-            "internalType": "uint96",
-            "name": "claimedStake",
-            "type": "uint96"
           }
         ],
         "internalType": "struct IAttestationQuorum.Round",

@@ -221,4 +221,38 @@ describe("lean settlement: ballots, the verifiers' pool, netted duties", () => {
     if (free) await f.nodeRegistry.write.withdrawUnbonded([Role.Executor], { account: free.account });
     await f.assertBooksBalance();
   });
+
+  it("adversarial: rounds share an electorate only within the second they open; a later round never inherits a stale pass mark", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const proof = proofFor(INPUT, OUTPUT);
+    const attestationOf = (requestId: bigint): Attestation => ({ requestId, proofHash: keccak256(proof), instancesHash: instancesHash(INPUT, OUTPUT), valid: true });
+    // one prover left, so both commitments go in one commitProofs: one group (snapshot, deadline, electorate)
+    await f.nodeRegistry.write.beginUnbonding([Role.Prover, MIN_STAKE], { account: f.wallets.prover1.account });
+    const [a1, a2] = (await attestedRounds(f, 2)).map((a) => a.requestId);
+    const [r1, r2] = [await roundOf(f, attestationOf(a1)), await roundOf(f, attestationOf(a2))];
+    assert.equal(r2.seq, r1.seq + 1n);
+    assert.deepEqual([r1.snapshot, r1.deadline, r1.electorate], [r2.snapshot, r2.deadline, r2.electorate]);
+    assert.equal(r1.electorate, 3n * MIN_STAKE);
+
+    // a whale joins after that snapshot; a round opened later weighs it in its own electorate
+    const whale = f.wallets.outsider;
+    await f.nodeRegistry.write.register([Role.Verifier], { value: 10n * MIN_STAKE, account: whale.account });
+    await networkHelpers.time.increase(2);
+    const [b] = (await attestedRounds(f, 1)).map((a) => a.requestId);
+    const rb = await roundOf(f, attestationOf(b));
+    assert.ok(rb.snapshot > r1.snapshot);
+    assert.equal(rb.electorate, 13n * MIN_STAKE, "the later round's own electorate, not the earlier group's");
+
+    // the whale cannot weigh in the earlier rounds
+    const late = await f.attestBatch(whale, [attestationOf(a1)]);
+    assert.deepEqual(await refusals(f, late.tx), ["InferenceHubNotInElectorate"]);
+    // two of the old nodes (2 ether) would pass the stale mark (2/3 of 3 ether), not the round's own (2/3 of 13)
+    await f.attestBatch(f.wallets.ver1, [attestationOf(b)]);
+    await f.attestBatch(f.wallets.ver2, [attestationOf(b)]);
+    await viem.assertions.revertWithCustomError(f.hub.write.settle([b, OUTPUT]), f.hub, "InferenceHubQuorumPending");
+    await f.attestBatch(whale, [attestationOf(b)]);
+    await f.hub.write.settle([b, OUTPUT]);
+    assert.equal(await f.hub.read.status([b]), Status.Settled);
+    await f.assertBooksBalance();
+  });
 });
