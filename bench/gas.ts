@@ -30,7 +30,8 @@
  * Settlement at scale runs three paths from the same state, side by side: per request (a classify transaction per
  * request, votes signed alone, a settle per request), batched (classify per request, one signed root per node,
  * settleMany) and everything batched (one classifyBatch transaction for the n requests, i.e. requestInferences, then
- * as batched); next to SLICE2_BASE (this bench at 6f31da6, before batched requests and the lean record).
+ * as batched); next to SLICE2_BASE (this bench at 6f31da6, before batched requests and the lean record) and
+ * SLICE3_BASE (this bench at 05d6883, before the lean settlement).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -49,6 +50,9 @@ const BASELINE = "gas.base-9e7440c.json";
 const SLICE1_BASE = "gas.base-e823622.json";
 /** This bench at 6f31da6 (batched votes and settlement, proof commitments; one classify transaction per request). */
 const SLICE2_BASE = "gas.base-6f31da6.json";
+/** This bench at 05d6883 (batched requests, the lean record), before the lean settlement: ballots in words, duties
+ * netted per call, one proofKey, one slot per round, the consumer's 32 bits per request. */
+const SLICE3_BASE = "gas.base-05d6883.json";
 const PROOF_STORE = "https://prover.example/store";
 const PROOF_BYTES = 23_616;
 const BATCH_PROOF_BYTES = 1_024;
@@ -457,6 +461,7 @@ const result = {
   bytecode,
   slice1Base: SLICE1_BASE,
   slice2Base: SLICE2_BASE,
+  slice3Base: SLICE3_BASE,
 };
 
 console.log(`\nPer step, next to the base commit (gas; ${BASELINE})`);
@@ -512,8 +517,24 @@ console.table(
     }),
   ),
 );
+// ---- settlement at scale next to slice 3 (before the lean settlement), at 05d6883
+const slice3 = JSON.parse(await readFile(join(REPO_ROOT, "bench", "results", SLICE3_BASE), "utf8")) as { settlementAtScale: typeof scale; bytecode: Record<string, number> };
+console.log(`Settlement at scale next to ${SLICE3_BASE} (before the lean settlement), every path; gas per settled request`);
+console.table(
+  Object.fromEntries(
+    BATCH_SIZES.flatMap((n) =>
+      SCALE_PATHS.flatMap((k) => {
+        const was = slice3.settlementAtScale[k][n];
+        return [
+          [`05d6883 ${k} x${n}`, { ...was }],
+          [`now ${k} x${n}`, { ...scale[k][n], "total vs 05d6883": (scale[k][n].total / was.total).toFixed(2) }],
+        ];
+      }),
+    ),
+  ),
+);
 console.log("Deployed bytecode (bytes; EIP-170 limit 24576)");
-console.table(Object.fromEntries(Object.entries(bytecode).map(([k, v]) => [k, { bytes: v, "base 9e7440c": base.bytecode[k] ?? "" }])));
+console.table(Object.fromEntries(Object.entries(bytecode).map(([k, v]) => [k, { bytes: v, "05d6883": slice3.bytecode[k] ?? "", "base 9e7440c": base.bytecode[k] ?? "" }])));
 
 const out = join(REPO_ROOT, "bench", "results", "gas.json");
 await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);

@@ -46,7 +46,7 @@ export function describeEvent(e: RequestEvent, ctx: { model?: Pick<TwinpathModel
     case "ProofSubmitted":
       return { ...base, step: "proof", detail: `by prover ${short(e.args.prover)}, proof ${e.args.proofHash.slice(0, 10)}…` };
     case "ProofRejected":
-      return { ...base, step: "proof rejected", detail: `proof ${e.args.proofHash.slice(0, 10)}… by ${short(e.args.prover)}: the request waits for another` };
+      return { ...base, step: "proof rejected", detail: `proof of round ${e.args.round.slice(0, 10)}… by ${short(e.args.prover)}: the request waits for another` };
     case "RoundOpened":
       return { ...base, step: "verification", detail: `round ${e.args.seq} opened for the verification nodes` };
     case "AttestationRecorded":

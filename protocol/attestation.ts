@@ -33,6 +33,13 @@ export const attestationTypedData = (chainId: number, quorum: Address, attestati
     message: attestation,
   }) as const;
 
+/**
+ * The key of a recorded proof: the hub's `Request.proofKey` and the AttestationQuorum's round of it
+ * (QuorumMath.roundKey): keccak256(abi.encode(requestId, proofHash, instancesHash)).
+ */
+export const proofKey = (requestId: bigint, proofHash: Hex, instancesHash: Hex): Hex =>
+  keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }, { type: "bytes32" }], [requestId, proofHash, instancesHash]));
+
 /** The lowest quorum the hub accepts as a parameter (HubParameters.MIN_QUORUM_BPS): more than half of the stake. */
 export const MIN_QUORUM_BPS = 5_001;
 

@@ -17,6 +17,7 @@
  */
 import { decodeFunctionData, hexToBytes, keccak256, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { proofKey } from "../../protocol/attestation.js";
 import { RequestStatus, VerificationMode } from "../../protocol/enums.js";
 import { buildInstances, instancesHash, InstanceRangeError, valuesHash } from "../../protocol/instances.js";
 import { fetchProof, ProofUnavailableError } from "../../protocol/proofStore.js";
@@ -145,10 +146,14 @@ export async function verifySettledResult(client: ReadClient, p: VerifySettledRe
   let instances: bigint[] = [];
   const problems: string[] = [];
   if (valuesHash(input) !== record.inputHash) problems.push("the InferenceRequested input does not hash to the hub's inputHash");
-  if (proof.proofHash !== record.proofHash) problems.push(`proof hash ${proof.proofHash} differs from the hub's ${record.proofHash}`);
+  // the hub keeps one key of the proof it recorded: the proof's hash and the instances rebuilt here must give it
+  let boundHash: Hex | undefined;
   try {
     instances = buildInstances(input, proof.output);
-    if (instancesHash(instances) !== record.instancesHash) problems.push("input ‖ proven output do not hash to the hub's instancesHash");
+    boundHash = instancesHash(instances);
+    if (proofKey(timeline.requestId, proof.proofHash, boundHash) !== record.proofKey) {
+      problems.push(`the proof ${proof.proofHash} with input ‖ proven output does not rebuild the hub's proofKey ${record.proofKey}`);
+    }
   } catch (err) {
     if (!(err instanceof InstanceRangeError)) throw err;
     problems.push(err.message);
@@ -157,14 +162,14 @@ export async function verifySettledResult(client: ReadClient, p: VerifySettledRe
   checks.push(
     problems.length
       ? { name: "instances", status: "fail", detail: problems.join("; ") }
-      : { name: "instances", status: "pass", detail: `${input.length} input and ${proof.output.length} output values rebuild the hub's inputHash and instancesHash; the settled output is the proven one` },
+      : { name: "instances", status: "pass", detail: `${input.length} input and ${proof.output.length} output values rebuild the hub's inputHash and proofKey; the settled output is the proven one` },
   );
   if (desc && !problems.length) checks.push(checkProof(desc, bundle.files.srs, proof.proof, instances));
   else checks.push({ name: "proof", status: "fail", detail: "not verified: an earlier check failed" });
 
   if (model.mode === VerificationMode.ZKML_ATTESTED) {
     const chainId = client.chain?.id ?? (await client.getChainId());
-    checks.push(await checkAttestations(client, { addresses, chainId, timeline, proofHash: record.proofHash, instancesHash: record.instancesHash, quorumBps: p.quorumBps }));
+    checks.push(await checkAttestations(client, { addresses, chainId, timeline, proofHash: proof.proofHash, instancesHash: boundHash ?? "0x", quorumBps: p.quorumBps }));
   }
   return report(model, output);
 }

@@ -14,10 +14,11 @@ import {TwinpathConsumer} from "../consumer/TwinpathConsumer.sol";
 /// the largest score. The payment is the hub's quoteFee(modelId, options of classify, gas price); if the request
 /// expires, the hub refunds this contract and anyone can pass the refund on to the user who paid (claimRefund).
 /// `classifyBatch` sends many classifications in one transaction (one quote per item). The contract keeps in storage
-/// only what it acts on later (who paid, which class, which callbacks came: one slot per request); the scores are in
-/// its events (FastClassification, SettledClassification) and the hub's.
+/// only what it acts on later: who paid (one slot per classify or per batch) and, per request, which class and which
+/// callbacks came (32 bits: eight requests share a slot); the scores are in its events (FastClassification,
+/// SettledClassification) and the hub's.
 contract IrisClassifierConsumer is TwinpathConsumer {
-    /// @notice One storage slot per request; the scores are in the events.
+    /// @notice What the contract knows of a request (the `classification` view); the scores are in the events.
     struct Classification {
         address requester;
         bool fast; // a fast-path result arrived
@@ -32,6 +33,7 @@ contract IrisClassifierConsumer is TwinpathConsumer {
     error IrisClassifierConsumerAlreadyRefunded(uint256 requestId);
     error IrisClassifierConsumerTransferFailed(address to, uint256 amount);
     error IrisClassifierConsumerBatchLengthMismatch(uint256 features, uint256 payments);
+    error IrisClassifierConsumerBatchTooLarge(uint256 size, uint256 maximum);
 
     event ClassificationRequested(uint256 indexed requestId, address indexed requester, int256[4] features);
     event FastClassification(uint256 indexed requestId, uint8 class, int256[] scores);
@@ -42,8 +44,19 @@ contract IrisClassifierConsumer is TwinpathConsumer {
     /// @notice Gas for each callback: enough to record the class and emit the 3 scores, with room to spare.
     uint32 public constant CALLBACK_GAS = 300_000;
 
+    /// @notice Most classifications one classifyBatch takes (an item records its place in the batch in 13 bits).
+    uint256 public constant MAX_BATCH = 8191;
+
+    uint256 private constant FAST = 1;
+    uint256 private constant SETTLED = 2;
+    uint256 private constant REFUNDED = 4;
+
     uint256 public immutable modelId;
-    mapping(uint256 requestId => Classification) private _classifications;
+    /// @dev Who paid: keyed by the request id of a classify, or of the first item of a classifyBatch.
+    mapping(uint256 firstId => address) private _requesters;
+    /// @dev 32 bits per request, eight requests per slot (requestId / 8; bits (requestId % 8) * 32):
+    /// flags (3: FAST, SETTLED, REFUNDED) | fastClass (8) << 3 | settledClass (8) << 11 | place in its batch (13) << 19.
+    mapping(uint256 word => uint256) private _states;
 
     constructor(IInferenceHub hub_, uint256 modelId_) TwinpathConsumer(hub_) {
         modelId = modelId_;
@@ -56,7 +69,7 @@ contract IrisClassifierConsumer is TwinpathConsumer {
             input[i] = features[i];
         }
         requestId = _requestInference(modelId, input, requestOptions());
-        _classifications[requestId].requester = msg.sender;
+        _requesters[requestId] = msg.sender;
         emit ClassificationRequested(requestId, msg.sender, features);
     }
 
@@ -71,6 +84,7 @@ contract IrisClassifierConsumer is TwinpathConsumer {
     {
         uint256 n = features.length;
         if (n != payments.length) revert IrisClassifierConsumerBatchLengthMismatch(n, payments.length);
+        if (n > MAX_BATCH) revert IrisClassifierConsumerBatchTooLarge(n, MAX_BATCH);
         uint256[] memory modelIds = new uint256[](n);
         int256[][] memory inputs = new int256[][](n);
         IInferenceHub.RequestOptions[] memory options = new IInferenceHub.RequestOptions[](n);
@@ -84,8 +98,11 @@ contract IrisClassifierConsumer is TwinpathConsumer {
             options[i] = o;
         }
         firstId = _requestInferences(modelIds, inputs, options, payments, msg.value);
+        _requesters[firstId] = msg.sender;
+        for (uint256 i = 1; i < n; ++i) {
+            _setState(firstId + i, _state(firstId + i) | i << 19); // its place, to find who paid
+        }
         for (uint256 i; i < n; ++i) {
-            _classifications[firstId + i].requester = msg.sender;
             emit ClassificationRequested(firstId + i, msg.sender, features[i]);
         }
     }
@@ -95,40 +112,56 @@ contract IrisClassifierConsumer is TwinpathConsumer {
         return IInferenceHub.RequestOptions({callbackGasLimit: CALLBACK_GAS, resultCallback: true, resultTimeout: 0, proofTimeout: 0});
     }
 
-    function classification(uint256 requestId) external view returns (Classification memory) {
-        return _classifications[requestId];
+    function classification(uint256 requestId) external view returns (Classification memory c) {
+        uint256 state = _state(requestId);
+        c.requester = _requesters[requestId - (state >> 19)];
+        c.fast = state & FAST != 0;
+        c.settled = state & SETTLED != 0;
+        c.refunded = state & REFUNDED != 0;
+        c.fastClass = uint8(state >> 3);
+        c.settledClass = uint8(state >> 11);
     }
 
     /// @notice Anyone: pass the hub's refund of an expired request (its fee and unused callback budget) on to the
     /// user who paid for it, once. The refund never stays here or goes to anyone else.
     function claimRefund(uint256 requestId) external {
-        Classification storage c = _classifications[requestId];
+        uint256 state = _state(requestId);
+        address requester = _requesters[requestId - (state >> 19)];
         IInferenceHub.Request memory r = hub.getRequest(requestId);
-        if (r.status != RequestStatus.Refunded || c.requester == address(0)) {
+        if (r.status != RequestStatus.Refunded || requester == address(0)) {
             revert IrisClassifierConsumerNotRefunded(requestId, r.status);
         }
-        if (c.refunded) revert IrisClassifierConsumerAlreadyRefunded(requestId);
-        c.refunded = true;
+        if (state & REFUNDED != 0) revert IrisClassifierConsumerAlreadyRefunded(requestId);
+        _setState(requestId, state | REFUNDED);
         uint256 amount = r.fee + r.callbackBudget; // what the hub credited this contract for the request
         if (hub.releasable(address(this)) != 0) _withdrawFromHub();
-        address requester = c.requester;
         emit RefundPassedOn(requestId, requester, amount);
         (bool ok,) = requester.call{value: amount}("");
         if (!ok) revert IrisClassifierConsumerTransferFailed(requester, amount);
     }
 
     function _onResult(uint256 requestId, int256[] calldata output) internal override {
-        Classification storage c = _classifications[requestId];
-        c.fast = true;
-        c.fastClass = _argmax(output);
-        emit FastClassification(requestId, c.fastClass, output);
+        uint8 class = _argmax(output);
+        _setState(requestId, _state(requestId) | FAST | uint256(class) << 3);
+        emit FastClassification(requestId, class, output);
     }
 
     function _onSettled(uint256 requestId, int256[] calldata output) internal override {
-        Classification storage c = _classifications[requestId];
-        c.settled = true;
-        c.settledClass = _argmax(output);
-        emit SettledClassification(requestId, c.settledClass, output);
+        uint8 class = _argmax(output);
+        _setState(requestId, _state(requestId) | SETTLED | uint256(class) << 11);
+        emit SettledClassification(requestId, class, output);
+    }
+
+    function _state(uint256 requestId) private view returns (uint256) {
+        return (_states[requestId >> 3] >> ((requestId & 7) << 5)) & 0xffffffff;
+    }
+
+    /// @dev Writes request `requestId`'s 32 bits (callers pass its current bits with theirs added: each callback comes
+    /// once per request, so a class field is still zero when it is set).
+    function _setState(uint256 requestId, uint256 state) private {
+        uint256 shift = (requestId & 7) << 5;
+        uint256 word = _states[requestId >> 3];
+        _states[requestId >> 3] = (word & ~(uint256(0xffffffff) << shift)) | (state << shift);
     }
 
     function _argmax(int256[] calldata scores) private pure returns (uint8 best) {

@@ -13,7 +13,8 @@ import {PackedOutputs} from "../libraries/PackedOutputs.sol";
 import {FeeSplit} from "../libraries/FeeSplit.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
-import {HubDeps, HubParams, HubState, ModelInfo, VerifierPool} from "./HubTypes.sol";
+import {DutyBuffer} from "../libraries/DutyBuffer.sol";
+import {HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 
 /// @title HubLogic
 /// @notice The InferenceHub's state machine, as a linked library with external functions (the hub delegatecalls
@@ -105,7 +106,7 @@ library HubLogic {
         r.inputHash = Instances.hash(input);
         address executor = _assignExecutor(d, requestId);
         r.executor = executor;
-        d.nodes.updateDuties(NodeRole.Executor, address(0), executor);
+        DutyBuffer.move(NodeRole.Executor, address(0), executor);
         emit IInferenceHub.InferenceRequested(requestId, modelId, consumer, executor, input, r.fee, r.resultDeadline);
     }
 
@@ -149,11 +150,16 @@ library HubLogic {
         if (r.mode != VerificationMode.OPTIMISTIC) {
             prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
             r.provedBy = prover;
-            if (prover != address(0)) d.nodes.updateDuties(NodeRole.Prover, address(0), prover);
+            if (prover != address(0)) DutyBuffer.move(NodeRole.Prover, address(0), prover);
         }
         emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, r.proofDeadline, prover);
         // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
-        if (r.resultCallback) _callback(s, id, r, false, output, executor);
+        if (r.resultCallback) {
+            // half the budget pays onResult, the rest stays for onSettled
+            uint256 budget = r.callbackBudget;
+            r.callbackBudget = uint96(budget - budget / 2);
+            _callback(s, id, r, budget / 2, false, output, executor);
+        }
     }
 
     function _acceptResult(
@@ -179,7 +185,7 @@ library HubLogic {
         r.outputHash = Instances.hash(output);
         r.executor = executor;
         r.proofDeadline = uint40(block.timestamp + r.proofTimeout);
-        if (executor != assigned) d.nodes.updateDuties(NodeRole.Executor, assigned, executor);
+        if (executor != assigned) DutyBuffer.move(NodeRole.Executor, assigned, executor);
         // keep the output itself only where settlement or a tolerance check will need it
         if (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0) PackedOutputs.store(s.fastOutput[id], output);
     }
@@ -197,25 +203,26 @@ library HubLogic {
         int256[] calldata output,
         bytes calldata proof
     ) external {
-        uint256[] memory instances =
-            _acceptProof(s, d, prover, id, input, output, keccak256(proof), VerificationMode.ZKML_ONCHAIN);
-        _verifyAndSettle(s, d, prover, id, output, proof, instances);
+        bytes32 proofHash = keccak256(proof);
+        (uint256[] memory instances, bytes32 instancesHash) =
+            _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ONCHAIN);
+        if (!_verify(s, s.requests[id].modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        _settleProven(s, d, prover, id, output, proofHash, instancesHash);
     }
 
-    /// @dev ZKML_ONCHAIN: verify here, settle now (the proof is in calldata; not repeated in the event).
-    function _verifyAndSettle(
+    /// @dev ZKML_ONCHAIN, the proof verified: settle now (the proof is in calldata; not repeated in the event).
+    function _settleProven(
         HubState storage s,
         HubDeps memory d,
         address prover,
         uint256 id,
         int256[] calldata output,
-        bytes calldata proof,
-        uint256[] memory instances
+        bytes32 proofHash,
+        bytes32 instancesHash
     ) private {
         RequestLib.Record storage r = s.requests[id];
-        if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
         r.status = RequestStatus.ProofSubmitted;
-        emit IInferenceHub.ProofSubmitted(id, prover, r.proofHash, r.instancesHash, output, "");
+        emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, "");
         _settle(s, d, id, r, output, address(0), prover);
     }
 
@@ -236,13 +243,10 @@ library HubLogic {
         if (proofHash == bytes32(0) || storeLength == 0 || storeLength > MAX_STORE_URL) {
             revert IInferenceHub.InferenceHubInvalidCommitment(id);
         }
-        _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
-        // a proof the quorum rejected (bytes invalid or never served) cannot come back for this request
-        if (s.rejectedProofs[_proofKey(id, proofHash)]) revert IInferenceHub.InferenceHubInvalidProof(id);
+        (, bytes32 instancesHash) = _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
         RequestLib.Record storage r = s.requests[id];
         r.status = RequestStatus.ProofSubmitted;
         // the output is not stored: it is in ProofSubmitted, and settle() takes it back, checked against its hash
-        bytes32 instancesHash = r.instancesHash;
         emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, proofStore);
         _openVerification(s, d, id, r, proofHash, instancesHash);
     }
@@ -312,7 +316,7 @@ library HubLogic {
         _consumeCommitment(s, id, challenger, output, proof);
         uint256[] memory instances = _bindInstances(s, id, r, input, output);
         if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
-        _recordChallenge(s, id, r, challenger, keccak256(proof), instances, output);
+        _recordChallenge(s, id, r, challenger, QuorumMath.roundKey(id, keccak256(proof), keccak256(abi.encode(instances))), output);
     }
 
     /// @dev The commitment binds the challenger: whoever copies a challenge has no commitment of its own. It must
@@ -338,16 +342,14 @@ library HubLogic {
         uint256 id,
         RequestLib.Record storage r,
         address challenger,
-        bytes32 proofHash,
-        uint256[] memory instances,
+        bytes32 proofKey,
         int256[] calldata output
     ) private {
         bytes32 provenHash = Instances.hash(output);
         if (!_isMismatch(s, id, r, output, provenHash)) revert IInferenceHub.InferenceHubChallengeFailed(id);
         r.mismatch = true;
         r.provedBy = challenger;
-        r.proofHash = proofHash;
-        r.instancesHash = keccak256(abi.encode(instances));
+        r.proofKey = proofKey;
         r.provenOutputHash = provenHash;
     }
 
@@ -372,13 +374,15 @@ library HubLogic {
         r.expect(id, RequestStatus.Settled);
         // the round's valid stake is final once its window is over (late votes share the reward)
         if (block.timestamp <= r.verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, r.verifyDeadline);
-        bytes32 round = d.quorum.roundKey(id, r.proofHash, r.instancesHash);
-        (uint256 weight, uint256 validStake) = d.quorum.claim(id, round, verifier);
-        VerifierPool storage pool = s.verifierPools[id];
-        // Proportional to what is left, so the last claimant takes the exact remainder.
-        amount = uint256(pool.remaining) * weight / (validStake - pool.claimedStake);
-        pool.remaining -= uint128(amount);
-        pool.claimedStake += uint128(weight);
+        (uint256 weight, uint256 validStake) = d.quorum.claim(id, r.proofKey, verifier);
+        // Proportional to what is left, so the last claimant takes the exact remainder. Since settlement the record's
+        // callback budget field holds the pool still to claim and its fee field the valid stake that has claimed
+        // (RequestLib): no slot of their own.
+        uint256 pool = r.callbackBudget;
+        uint256 claimedStake = r.fee;
+        amount = pool * weight / (validStake - claimedStake);
+        r.callbackBudget = uint96(pool - amount);
+        r.fee = uint96(claimedStake + weight); // <= validStake < 2^96: each claimant is counted once
         s.totalVerifierPools -= amount;
         _credit(s, verifier, amount);
         emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
@@ -449,8 +453,8 @@ library HubLogic {
         _clearOutputs(s, id, r);
         emit IInferenceHub.RequestRefunded(id, consumer, refund, atStatus);
         // 2. duties end; 3. slash the node that let its own deadline pass
-        d.nodes.updateDuties(NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(NodeRole.Prover, prover, address(0));
         if (slashed != address(0)) {
             uint256 amount = role == NodeRole.Executor ? s.params.executorSlash : s.params.proverSlash;
             _slash(s, d, slashed, role, amount, role == NodeRole.Executor ? REASON_RESULT_TIMEOUT : REASON_PROOF_TIMEOUT, address(0));
@@ -568,7 +572,7 @@ library HubLogic {
     }
 
     /// @dev Steps 1-2 of submitProof and commitProof: state, mode, deadline, the prover's window and eligibility; then the binding
-    /// (instances rebuilt from the stored input and the claimed output), recorded. Returns the instances.
+    /// (instances rebuilt from the stored input and the claimed output), recorded. Returns the instances and their hash.
     function _acceptProof(
         HubState storage s,
         HubDeps memory d,
@@ -578,14 +582,15 @@ library HubLogic {
         int256[] calldata output,
         bytes32 proofHash,
         VerificationMode mode
-    ) private returns (uint256[] memory instances) {
+    ) private returns (uint256[] memory instances, bytes32 instancesHash) {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
         r.expectMode(id, mode);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _checkProver(s, d, id, r, prover);
         instances = _bindInstances(s, id, r, input, output);
-        _recordProof(s, d, id, r, prover, proofHash, instances, output);
+        instancesHash = keccak256(abi.encode(instances));
+        _recordProof(s, id, r, prover, QuorumMath.roundKey(id, proofHash, instancesHash), output);
     }
 
     /// @dev Reverts unless `prover` holds the current proof window and is eligible.
@@ -604,20 +609,17 @@ library HubLogic {
     /// submitter.
     function _recordProof(
         HubState storage s,
-        HubDeps memory d,
         uint256 id,
         RequestLib.Record storage r,
         address prover,
-        bytes32 proofHash,
-        uint256[] memory instances,
+        bytes32 proofKey,
         int256[] calldata output
     ) private {
-        d.nodes.updateDuties(NodeRole.Prover, r.provedBy, prover);
+        DutyBuffer.move(NodeRole.Prover, r.provedBy, prover);
         bytes32 provenHash = Instances.hash(output);
         r.mismatch = _isMismatch(s, id, r, output, provenHash);
         r.provedBy = prover;
-        r.proofHash = proofHash;
-        r.instancesHash = keccak256(abi.encode(instances));
+        r.proofKey = proofKey;
         // the usual case (the proof confirms the result) stores nothing more: zero means "the result's outputHash"
         if (provenHash != r.outputHash) r.provenOutputHash = provenHash;
     }
@@ -645,8 +647,7 @@ library HubLogic {
         view
         returns (QuorumMath.Outcome)
     {
-        bytes32 round = d.quorum.roundKey(id, r.proofHash, r.instancesHash);
-        return d.quorum.outcome(round, s.params.quorumBps);
+        return d.quorum.outcome(r.proofKey, s.params.quorumBps);
     }
 
     function _checkOutput(uint256 modelId, uint256 expected, int256[] calldata output) private pure {
@@ -707,8 +708,11 @@ library HubLogic {
         address challenger,
         address payee
     ) private {
-        // 1. close the request; its fee leaves escrow, split into pull balances
+        // 1. close the request; its fee leaves escrow, split into pull balances. What is left of the callback budget
+        // pays onSettled (step 5): taken out of the record first, as _split may keep the verifiers' pool there.
         r.status = RequestStatus.Settled;
+        uint256 budget = r.callbackBudget;
+        r.callbackBudget = 0;
         _split(s, id, r, challenger);
         // 2. slash a wrong executor; part of it to the node that proved the fault (never to the consumer)
         address executor = r.executor;
@@ -717,11 +721,11 @@ library HubLogic {
             _slash(s, d, executor, NodeRole.Executor, s.params.executorSlash, REASON_OUTPUT_MISMATCH, prover == r.consumer ? address(0) : prover);
         }
         // 3. duties end
-        d.nodes.updateDuties(NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(NodeRole.Prover, prover, address(0));
         // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
         _clearOutputs(s, id, r);
-        _callback(s, id, r, true, output, payee);
+        _callback(s, id, r, budget, true, output, payee);
     }
 
     /// @dev The fee leaves escrow, split: executor (a wrong executor's share goes back to the harmed party: the
@@ -729,6 +733,7 @@ library HubLogic {
     function _split(HubState storage s, uint256 id, RequestLib.Record storage r, address challenger) private {
         uint256 fee = r.fee;
         s.totalEscrowed -= fee;
+        r.fee = 0; // from now on the valid stake that has claimed the verifiers' pool (claimVerifierReward)
         VerificationMode mode = r.mode;
         HubParams storage p = s.params;
         FeeSplit.Shares memory sh = FeeSplit.split(
@@ -743,9 +748,10 @@ library HubLogic {
         _credit(s, mismatch ? (challenger != address(0) ? challenger : r.consumer) : r.executor, sh.executor);
         _credit(s, r.provedBy, sh.prover);
         if (sh.verifiers != 0) {
-            // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward)
+            // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward);
+            // kept in the record's callback budget field, which the onSettled callback empties (no slot of its own)
             s.totalVerifierPools += sh.verifiers;
-            s.verifierPools[id] = VerifierPool(uint128(sh.verifiers), 0);
+            r.callbackBudget = uint96(sh.verifiers);
         }
         _credit(s, p.treasury, sh.protocol);
         bytes32 outputHash = r.provenOutputHash;
@@ -756,17 +762,16 @@ library HubLogic {
 
     /// @dev The quorum can no longer accept this proof: slash the prover, reopen the request for another proof.
     function _rejectProof(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage r) private {
-        s.rejectedProofs[_proofKey(id, r.proofHash)] = true;
+        // the quorum opens a round once: this proof cannot be committed again for this request
         address prover = r.provedBy;
-        emit IInferenceHub.ProofRejected(id, prover, r.proofHash);
+        emit IInferenceHub.ProofRejected(id, prover, r.proofKey);
         r.status = RequestStatus.Executed;
         r.provedBy = address(0);
         r.mismatch = false;
         r.verifyDeadline = 0;
-        r.proofHash = bytes32(0);
-        r.instancesHash = bytes32(0);
+        r.proofKey = bytes32(0);
         r.provenOutputHash = bytes32(0);
-        d.nodes.updateDuties(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(NodeRole.Prover, prover, address(0));
         _slash(s, d, prover, NodeRole.Prover, s.params.proverSlash, REASON_PROOF_REJECTED, address(0));
     }
 
@@ -802,22 +807,20 @@ library HubLogic {
         }
     }
 
-    /// @dev Consumer callback with the request's gas cap, paid from the callback budget to `payee`, the node that
-    /// runs it (half the budget for onResult when both callbacks were asked for, the rest for onSettled). Skipped for
-    /// EOAs (nothing to call): their unused budget goes back to them. Never reverts for the consumer's sake; the
-    /// outcome is recorded in CallbackDelivered.
+    /// @dev Consumer callback with the request's gas cap, paid `payment` (taken out of the record's callback budget
+    /// by the caller) to `payee`, the node that runs it (half the budget for onResult when both callbacks were asked
+    /// for, the rest for onSettled). Skipped for EOAs (nothing to call): their unused budget goes back to them. Never
+    /// reverts for the consumer's sake; the outcome is recorded in CallbackDelivered.
     function _callback(
         HubState storage s,
         uint256 id,
         RequestLib.Record storage r,
+        uint256 payment,
         bool settled,
         int256[] memory output,
         address payee
     ) private {
         address consumer = r.consumer;
-        uint256 budget = r.callbackBudget;
-        uint256 payment = settled ? budget : budget / 2;
-        r.callbackBudget = uint96(budget - payment);
         s.totalEscrowed -= payment;
         if (consumer.code.length == 0) {
             _credit(s, consumer, payment);
@@ -837,7 +840,4 @@ library HubLogic {
         s.totalReleasable += amount;
     }
 
-    function _proofKey(uint256 id, bytes32 proofHash) private pure returns (bytes32) {
-        return keccak256(abi.encode(id, proofHash));
-    }
 }

@@ -56,12 +56,6 @@ struct ModelInfo {
     uint256 tolerance;
 }
 
-/// @notice Reward pool of a settled ZKML_ATTESTED request, shared by snapshot stake among its "valid" voters.
-struct VerifierPool {
-    uint128 remaining;
-    uint128 claimedStake;
-}
-
 /// @notice The contracts the hub works with (immutables of the hub, passed to HubLogic on each call).
 struct HubDeps {
     IModelRegistry models;
@@ -81,9 +75,6 @@ struct HubState {
     mapping(uint256 requestId => RequestLib.Record) requests;
     mapping(uint256 modelId => ModelInfo) modelInfo;
     mapping(uint256 requestId => mapping(uint256 => bytes32)) fastOutput;
-    /// @dev keccak256(requestId, proofHash) => rejected by quorum (cannot be submitted again)
-    mapping(bytes32 => bool) rejectedProofs;
-    mapping(uint256 requestId => VerifierPool) verifierPools;
     /// @dev challenge commitment => block it was first committed in
     mapping(bytes32 commitment => uint256) challengeCommits;
     mapping(address account => uint256) releasable;

@@ -10,6 +10,7 @@ import {IAttestationQuorum} from "../interfaces/IAttestationQuorum.sol";
 import {RequestStatus, VerificationMode} from "../types/Types.sol";
 import {RequestLib} from "../libraries/RequestLib.sol";
 import {Instances} from "../libraries/Instances.sol";
+import {DutyBuffer} from "../libraries/DutyBuffer.sol";
 import {HubDeps, HubParams, HubState} from "./HubTypes.sol";
 import {HubLogic} from "./HubLogic.sol";
 
@@ -33,6 +34,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     HubState private _s;
     /// @dev The caller of the batch in progress (batch items are self-calls, so their msg.sender is the hub).
     address private transient _batchSender;
+
+    /// @dev Sends the duty moves of this call, netted per node and role, to the NodeRegistry in one call at its end
+    /// (DutyBuffer says why that is safe).
+    modifier flushesDuties() {
+        _;
+        DutyBuffer.flush(nodes);
+    }
 
     modifier onlySelf() {
         if (msg.sender != address(this)) revert InferenceHubOnlySelf(msg.sender);
@@ -70,7 +78,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     function requestInference(uint256 modelId, int256[] calldata input, RequestOptions calldata options)
         external
         payable
-        nonReentrant
+        nonReentrant flushesDuties
         returns (uint256 requestId)
     {
         return HubLogic.request(_s, _deps(), msg.sender, msg.value, modelId, input, options);
@@ -82,7 +90,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata inputs,
         RequestOptions[] calldata options,
         uint256[] calldata payments
-    ) external payable nonReentrant returns (uint256 firstId) {
+    ) external payable nonReentrant flushesDuties returns (uint256 firstId) {
         uint256 n = modelIds.length;
         if (n == 0 || n != inputs.length || n != options.length || n != payments.length) {
             revert InferenceHubBatchLengthMismatch();
@@ -117,14 +125,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     // ------------------------------------------------------------------------------------------------ fast path
 
     /// @inheritdoc IInferenceHub
-    function submitResult(uint256 requestId, int256[] calldata output) external nonReentrant {
+    function submitResult(uint256 requestId, int256[] calldata output) external nonReentrant flushesDuties {
         HubLogic.submitResult(_s, _deps(), msg.sender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub
     function submitResults(uint256[] calldata requestIds, int256[][] calldata outputs)
         external
-        nonReentrant
+        nonReentrant flushesDuties
         returns (bool[] memory ok)
     {
         uint256 n = requestIds.length;
@@ -147,7 +155,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     /// @inheritdoc IInferenceHub
     function submitProof(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external
-        nonReentrant
+        nonReentrant flushesDuties
     {
         HubLogic.submitProof(_s, _deps(), msg.sender, requestId, input, output, proof);
     }
@@ -158,7 +166,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata inputs,
         int256[][] calldata outputs,
         bytes[] calldata proofs
-    ) external nonReentrant returns (bool[] memory ok) {
+    ) external nonReentrant flushesDuties returns (bool[] memory ok) {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
@@ -186,7 +194,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[] calldata output,
         bytes32 proofHash,
         string calldata proofStore
-    ) external nonReentrant {
+    ) external nonReentrant flushesDuties {
         HubLogic.commitProof(_s, _deps(), msg.sender, requestId, input, output, proofHash, proofStore);
     }
 
@@ -197,7 +205,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata outputs,
         bytes32[] calldata proofHashes,
         string calldata proofStore
-    ) external nonReentrant returns (bool[] memory ok) {
+    ) external nonReentrant flushesDuties returns (bool[] memory ok) {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofHashes.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
@@ -220,14 +228,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     }
 
     /// @inheritdoc IInferenceHub
-    function settle(uint256 requestId, int256[] calldata output) external nonReentrant {
+    function settle(uint256 requestId, int256[] calldata output) external nonReentrant flushesDuties {
         HubLogic.settle(_s, _deps(), msg.sender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub
     function settleMany(uint256[] calldata requestIds, int256[][] calldata outputs)
         external
-        nonReentrant
+        nonReentrant flushesDuties
         returns (bool[] memory ok)
     {
         uint256 n = requestIds.length;
@@ -253,18 +261,18 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     /// @inheritdoc IInferenceHub
     function challenge(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external
-        nonReentrant
+        nonReentrant flushesDuties
     {
         HubLogic.challenge(_s, _deps(), msg.sender, requestId, input, output, proof);
     }
 
     /// @inheritdoc IInferenceHub
-    function settleUnchallenged(uint256 requestId) external nonReentrant {
+    function settleUnchallenged(uint256 requestId) external nonReentrant flushesDuties {
         HubLogic.settleUnchallenged(_s, _deps(), msg.sender, requestId);
     }
 
     /// @inheritdoc IInferenceHub
-    function refundExpired(uint256 requestId) external nonReentrant {
+    function refundExpired(uint256 requestId) external nonReentrant flushesDuties {
         HubLogic.refundExpired(_s, _deps(), requestId);
     }
 

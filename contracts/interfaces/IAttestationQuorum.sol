@@ -18,7 +18,7 @@ import {QuorumMath} from "../libraries/QuorumMath.sol";
 /// per node and round, whichever way it came).
 /// Reverts with the hub's errors (IInferenceHub).
 interface IAttestationQuorum {
-    /// @dev slot 0: validStake(11) invalidStake(11) snapshot(5) deadline(5); slot 1: electorate(12) seq(8)
+    /// @notice A round as the `roundOf` view shows it (stored as one slot per round and one per electorate group).
     struct Round {
         uint88 validStake;
         uint88 invalidStake;
@@ -80,8 +80,9 @@ interface IAttestationQuorum {
         external
         returns (bytes32 round, uint256 snapshot, uint256 electorate);
 
-    /// @notice Hub-only: mark `verifier`'s "valid" vote in `round` as paid; returns its weight and the round's valid
-    /// stake (reverts with InferenceHubNothingToClaim if there is nothing to pay).
+    /// @notice Hub-only: mark `verifier`'s "valid" vote in `round` as paid; returns its weight (its stake at the
+    /// round's snapshot) and the round's valid stake (reverts with InferenceHubNothingToClaim if there is nothing to
+    /// pay).
     function claim(uint256 requestId, bytes32 round, address verifier) external returns (uint256 weight, uint256 validStake);
 
     /// @notice Hub-only: the signer of two opposite verdicts on the same proof (each signed alone or as a batch
@@ -110,6 +111,8 @@ interface IAttestationQuorum {
     function roundOf(bytes32 round) external view returns (Round memory);
 
     /// @return verdict 0 none, 1 valid, 2 invalid
+    /// @return weight the voter's stake at the round's snapshot (0 without a vote)
+    /// @return claimed its reward share was paid
     function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight, bool claimed);
 
     /// @notice The highest round sequence number `verifier` voted on (0 = never).

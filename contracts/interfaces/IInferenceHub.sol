@@ -34,14 +34,16 @@ interface IInferenceHub is IRequestWindows {
         uint64 verifyDeadline; // ZKML_ATTESTED: last second for the quorum on the proof under attestation
         uint32 callbackGasLimit;
         bool resultCallback;
-        uint128 fee; // shared by the nodes and the protocol at settlement; refunded on timeout
-        uint128 callbackBudget; // callback gas still paid for (unused budget goes back to the consumer)
+        uint128 fee; // shared by the nodes and the protocol at settlement (0 once settled: the split is in RequestSettled); refunded on timeout
+        uint128 callbackBudget; // callback gas still paid for (unused budget goes back to the consumer; 0 once settled)
         address deliveredBy; // executor who delivered the result
         address provedBy; // the prover assigned first (it owes the proof) until a proof arrives, then its submitter
         bytes32 inputHash; // keccak256(abi.encode(int256[] input))
         bytes32 outputHash; // keccak256(abi.encode(int256[] output)) of the fast-path result
-        bytes32 proofHash; // keccak256(proof) of the proof under attestation (ZKML_ATTESTED)
-        bytes32 instancesHash; // keccak256(abi.encode(uint256[] instances)) bound to proofHash
+        // keccak256(abi.encode(requestId, proofHash, instancesHash)) of the proof recorded (zero: none), where proofHash
+        // = keccak256(proof) and instancesHash = keccak256(abi.encode(uint256[] instances)) are in ProofSubmitted; for
+        // ZKML_ATTESTED it is the AttestationQuorum's round key
+        bytes32 proofKey;
         bytes32 provenOutputHash; // output hash carried by the submitted proof
     }
 
@@ -166,7 +168,9 @@ interface IInferenceHub is IRequestWindows {
     event ProofSubmitted(
         uint256 indexed requestId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, int256[] output, string proofStore
     );
-    event ProofRejected(uint256 indexed requestId, address indexed prover, bytes32 proofHash);
+    /// @notice The quorum rejected the proof of `round` (its proofKey; see VerificationOpened), `prover` is slashed
+    /// and the request is open for another proof.
+    event ProofRejected(uint256 indexed requestId, address indexed prover, bytes32 round);
     event ExecutorMismatch(uint256 indexed requestId, address indexed executor, bytes32 fastOutputHash, bytes32 provenOutputHash);
     event RequestSettled(uint256 indexed requestId, bytes32 outputHash, uint256 executorReward, uint256 proverReward, uint256 verifierReward, uint256 protocolFee);
     /// @dev `amount` = fee + unused callback budget.

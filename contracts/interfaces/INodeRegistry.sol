@@ -63,8 +63,16 @@ interface INodeRegistry {
     /// it to the hub. Returns what was actually taken. `reason` is an indexed tag for monitoring.
     function slash(address node, NodeRole role, uint256 amount, bytes32 reason) external returns (uint256 slashed);
 
-    /// @notice Hub-only: `released` no longer owes a duty for `role`, `assigned` now does (either may be zero).
-    function updateDuties(NodeRole role, address released, address assigned) external;
+    /// @notice A net change of `node`'s open duties for `role` (negative: released).
+    struct DutyChange {
+        address node;
+        NodeRole role;
+        int32 delta;
+    }
+
+    /// @notice Hub-only: apply each net change of open duties (the hub nets the moves of one call per node and role).
+    /// Reverts if a count would go below zero (the hub releases only what it assigned).
+    function adjustDuties(DutyChange[] calldata changes) external;
 
     /// @notice Hub-only: suspend `node` for `role` until `until` (not eligible; cannot come back before then).
     function suspend(address node, NodeRole role, uint256 until) external;

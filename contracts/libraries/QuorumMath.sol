@@ -17,6 +17,12 @@ library QuorumMath {
         Rejected
     }
 
+    /// @notice The key of the round of a proof under attestation, and the hub's record of the proof it holds:
+    /// keccak256(abi.encode(requestId, proofHash, instancesHash)).
+    function roundKey(uint256 requestId, bytes32 proofHash, bytes32 instancesHash) internal pure returns (bytes32) {
+        return keccak256(abi.encode(requestId, proofHash, instancesHash));
+    }
+
     /// @notice Stake needed for acceptance: ceil(electorate * bps / 10_000).
     function threshold(uint256 electorate, uint256 quorumBps) internal pure returns (uint256) {
         return (electorate * quorumBps + BPS - 1) / BPS;

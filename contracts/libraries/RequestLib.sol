@@ -7,8 +7,8 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// @title RequestLib
 /// @notice The stored record of a request and its lifecycle transitions. Every status change goes through
 /// `transition`, which checks the current status and reverts with (id, current, expected) otherwise.
-/// @dev The record packs into 9 slots; a new request writes slots 0-3, its result slots 1, 4 and 5, its proof 4 and
-/// 6-8. `executor` is the assigned executor until the result arrives, then the one that delivered it; `provedBy` is
+/// @dev The record packs into 8 slots; a new request writes slots 0-3, its result slots 1, 4 and 5, its proof 4, 6
+/// and (when the proof contradicts the result) 7. `executor` is the assigned executor until the result arrives, then the one that delivered it; `provedBy` is
 /// the prover drawn when the result arrives until a proof comes, then the one that submitted it (each is the node
 /// that owes the next step, which is what a timeout blames). Layout:
 ///   slot 0: consumer (20) | modelId (8) | callbackGasLimit (4)
@@ -16,8 +16,9 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 ///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (4) | resultCallback (1) | mismatch (1)
 ///   slot 3: inputHash
 ///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
-///   slots 5-8: outputHash, proofHash, instancesHash, provenOutputHash (written only when it differs from outputHash:
-///   zero with a proof recorded means the proof confirmed the result)
+///   slots 5-7: outputHash, proofKey (QuorumMath.roundKey(id, proofHash, instancesHash): the proof recorded, and the
+///   AttestationQuorum's round of it; both hashes are in ProofSubmitted), provenOutputHash (written only when it
+///   differs from outputHash: zero with a proof recorded means the proof confirmed the result)
 library RequestLib {
     struct Record {
         address consumer;
@@ -28,8 +29,12 @@ library RequestLib {
         uint40 resultDeadline;
         RequestStatus status;
         VerificationMode mode;
-        uint96 fee; // what the nodes and the protocol share at settlement (refunded on timeout)
-        uint96 callbackBudget; // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price)
+        // what the nodes and the protocol share at settlement (refunded on timeout); once settled, the "valid" stake
+        // whose share of the verifiers' pool has been claimed (ZKML_ATTESTED): no slot of its own
+        uint96 fee;
+        // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price); once settled (the
+        // budget spent), the part of the verifiers' pool not claimed yet (ZKML_ATTESTED): no slot of its own
+        uint96 callbackBudget;
         uint32 proofTimeout;
         bool resultCallback;
         bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
@@ -38,8 +43,7 @@ library RequestLib {
         uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted
         uint40 verifyDeadline; // ZKML_ATTESTED: last second the quorum may decide on the proof under attestation
         bytes32 outputHash;
-        bytes32 proofHash;
-        bytes32 instancesHash;
+        bytes32 proofKey; // keccak256(abi.encode(id, proofHash, instancesHash)); zero without a proof
         bytes32 provenOutputHash; // zero when equal to outputHash (see toView)
     }
 
@@ -88,16 +92,15 @@ library RequestLib {
         v.verifyDeadline = r.verifyDeadline;
         v.callbackGasLimit = r.callbackGasLimit;
         v.resultCallback = r.resultCallback;
-        v.fee = r.fee;
-        v.callbackBudget = r.callbackBudget;
+        v.fee = r.status == RequestStatus.Settled ? 0 : r.fee; // settled: the split is in RequestSettled
+        v.callbackBudget = r.status == RequestStatus.Settled ? 0 : r.callbackBudget; // settled: the pool, not a budget
         if (r.outputHash != bytes32(0)) v.deliveredBy = r.executor;
         v.provedBy = r.provedBy;
         v.inputHash = r.inputHash;
         v.outputHash = r.outputHash;
-        v.proofHash = r.proofHash;
-        v.instancesHash = r.instancesHash;
+        v.proofKey = r.proofKey;
         // stored only where it differs from the result's (zero with a proof recorded: the proof confirmed it)
         bytes32 proven = r.provenOutputHash;
-        v.provenOutputHash = proven != bytes32(0) || r.proofHash == bytes32(0) ? proven : r.outputHash;
+        v.provenOutputHash = proven != bytes32(0) || r.proofKey == bytes32(0) ? proven : r.outputHash;
     }
 }

@@ -220,20 +220,14 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, TransientReentrancyGuard {
     }
 
     /// @inheritdoc INodeRegistry
-    function updateDuties(NodeRole role, address released, address assigned) external onlyHub {
-        if (released == assigned) return;
-        uint256 r = uint256(role);
-        if (released != address(0)) {
-            StakeRecord storage s = _stakes[released][r];
-            uint32 n = s.duties - 1; // the hub releases only what it assigned: an underflow is a hub bug
+    function adjustDuties(DutyChange[] calldata changes) external onlyHub {
+        for (uint256 i; i < changes.length; ++i) {
+            DutyChange calldata c = changes[i];
+            StakeRecord storage s = _stakes[c.node][uint256(c.role)];
+            // checked: below zero or above uint32 is a hub bug, never a node's to pay for
+            uint32 n = SafeCast.toUint32(uint256(int256(uint256(s.duties)) + c.delta));
             s.duties = n;
-            emit DutiesChanged(released, role, n);
-        }
-        if (assigned != address(0)) {
-            StakeRecord storage s = _stakes[assigned][r];
-            uint32 n = s.duties + 1;
-            s.duties = n;
-            emit DutiesChanged(assigned, role, n);
+            emit DutiesChanged(c.node, c.role, n);
         }
     }
 

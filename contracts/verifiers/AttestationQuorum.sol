@@ -31,17 +31,38 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     bytes32 public constant BATCH_TYPEHASH = keccak256("AttestationBatch(bytes32 root)");
     uint256 private constant VERDICT_VALID = 1;
     uint256 private constant VERDICT_INVALID = 2;
-    uint256 private constant CLAIMED = 4;
 
     INodeRegistry public immutable nodes;
     address public immutable admin;
     /// @inheritdoc IAttestationQuorum
     address public hub;
 
+    /// @dev A round's tallies and where it sits: one slot per round. Its electorate (snapshot, stake) and deadline are
+    /// those of its group: the rounds opened at one second share them (a batch of commitments writes one group).
+    struct Tally {
+        uint88 validStake;
+        uint88 invalidStake;
+        uint40 seq; // opening order from 1 (0 = never opened)
+        uint40 group;
+    }
+
+    /// @dev What the rounds of a group share: one slot per group.
+    struct Group {
+        uint40 snapshot; // the electorate's timepoint (a past timestamp)
+        uint40 deadline; // last second a vote counts
+        uint96 electorate; // verifier stake counted at snapshot
+    }
+
     uint64 private _roundCount;
-    mapping(bytes32 round => Round) private _rounds;
-    /// @dev keccak256(round, verifier) => weight << 8 | claimed (4) | verdict (1 valid, 2 invalid)
-    mapping(bytes32 => uint256) private _votes;
+    uint40 private _groupCount;
+    mapping(bytes32 round => Tally) private _rounds;
+    mapping(uint256 group => Group) private _groups;
+    /// @dev Each node's ballots, 2 bits per round indexed by the round's seq (1 valid, 2 invalid; 0 no vote), 128
+    /// rounds per word: a node voting on consecutive rounds (a batch) writes one new word per 128 rounds instead of a
+    /// slot per vote. The weight is not stored: it is the node's stake at the round's (past, immutable) snapshot.
+    mapping(address verifier => mapping(uint256 word => uint256)) private _ballots;
+    /// @dev Reward claims, 1 bit per round indexed by seq, 256 rounds per word.
+    mapping(address verifier => mapping(uint256 word => uint256)) private _claims;
     /// @dev the highest round sequence number `verifier` voted on
     mapping(address verifier => uint64) private _lastVoted;
     /// @dev keccak256(requestId, verifier) => equivocation already reported
@@ -76,17 +97,25 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         returns (bytes32 round, uint256 snapshot, uint256 electorate)
     {
         round = roundKey(requestId, proofHash, instancesHash);
+        Tally storage t = _rounds[round];
+        // a round opens once: a proof the quorum rejected (or any proof already voted on) cannot come back
+        if (t.seq != 0) revert IInferenceHub.InferenceHubInvalidProof(requestId);
         snapshot = block.timestamp / epoch * epoch - 1;
-        electorate = nodes.totalStakeAt(NodeRole.Verifier, snapshot);
-        _rounds[round] = Round({
-            validStake: 0,
-            invalidStake: 0,
-            snapshot: uint40(snapshot),
-            deadline: SafeCast.toUint40(deadline),
-            electorate: SafeCast.toUint96(electorate),
-            seq: ++_roundCount
-        });
-        emit RoundOpened(requestId, round, _roundCount, snapshot, electorate, deadline);
+        uint256 group = _groupCount;
+        Group storage g = _groups[group];
+        if (group == 0 || g.snapshot != snapshot || g.deadline != deadline) {
+            // the first round of this second (and of these parameters): a new group. A past snapshot is final, so
+            // the electorate read now is the one every round of the group weighs against.
+            electorate = nodes.totalStakeAt(NodeRole.Verifier, snapshot);
+            _groupCount = uint40(++group);
+            _groups[group] =
+                Group(uint40(snapshot), SafeCast.toUint40(deadline), SafeCast.toUint96(electorate));
+        } else {
+            electorate = g.electorate;
+        }
+        uint64 seq = ++_roundCount;
+        _rounds[round] = Tally(0, 0, uint40(seq), uint40(group));
+        emit RoundOpened(requestId, round, seq, snapshot, electorate, deadline);
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -114,14 +143,14 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         if (msg.sender != address(this)) revert AttestationQuorumOnlySelf(msg.sender);
         uint256 id = a.requestId;
         bytes32 round = roundKey(id, a.proofHash, a.instancesHash);
-        Round storage r = _rounds[round];
-        _revertWith(_roundRefusal(id, r));
+        Tally storage r = _rounds[round];
+        Group storage g = _groups[r.group];
+        _revertWith(_roundRefusal(id, r, g));
         address signer = _signer(a, signature);
         if (signer == address(0)) revert IInferenceHub.InferenceHubInvalidSignature(id);
-        uint256 weight = nodes.stakeAt(signer, NodeRole.Verifier, r.snapshot);
-        bytes32 key = keccak256(abi.encode(round, signer));
-        _revertWith(_voterRefusal(id, key, signer, weight));
-        _record(a, round, r, key, signer, weight);
+        uint256 weight = nodes.stakeAt(signer, NodeRole.Verifier, g.snapshot);
+        _revertWith(_voterRefusal(id, r.seq, signer, weight));
+        _record(a, round, r, signer, weight);
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -150,8 +179,8 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
 
     /// @inheritdoc IAttestationQuorum
     function outcome(bytes32 round, uint256 quorumBps) external view returns (QuorumMath.Outcome) {
-        Round storage r = _rounds[round];
-        return QuorumMath.outcome(r.validStake, r.invalidStake, r.electorate, quorumBps);
+        Tally storage r = _rounds[round];
+        return QuorumMath.outcome(r.validStake, r.invalidStake, _groups[r.group].electorate, quorumBps);
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -179,13 +208,15 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         onlyHub
         returns (uint256 weight, uint256 validStake)
     {
-        bytes32 key = keccak256(abi.encode(round, verifier));
-        uint256 vote = _votes[key];
-        if (vote & 3 != VERDICT_VALID || vote & CLAIMED != 0) {
+        Tally storage r = _rounds[round];
+        uint256 seq = r.seq;
+        uint256 bit = 1 << (seq & 255);
+        uint256 claims = _claims[verifier][seq >> 8];
+        if (_verdict(verifier, seq) != VERDICT_VALID || claims & bit != 0) {
             revert IInferenceHub.InferenceHubNothingToClaim(requestId, verifier);
         }
-        _votes[key] = vote | CLAIMED;
-        return (vote >> 8, _rounds[round].validStake);
+        _claims[verifier][seq >> 8] = claims | bit;
+        return (nodes.stakeAt(verifier, NodeRole.Verifier, _groups[r.group].snapshot), r.validStake);
     }
 
     // ---------------------------------------------------------------- views
@@ -194,23 +225,29 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     /// @dev An honest node votes on every round it is in before the round closes, so it can never be shown silent:
     /// its latest voted round would be at least `toRound`.
     function checkSilence(address verifier, bytes32 fromRound, bytes32 toRound, uint256 limit) external view {
-        Round storage from = _rounds[fromRound];
-        Round storage to = _rounds[toRound];
+        Tally storage from = _rounds[fromRound];
+        Tally storage to = _rounds[toRound];
+        Group storage fromGroup = _groups[from.group];
+        Group storage toGroup = _groups[to.group];
         if (
             from.seq == 0 || to.seq < uint256(from.seq) + limit - 1 || _lastVoted[verifier] >= from.seq
-                || block.timestamp <= to.deadline || nodes.stakeAt(verifier, NodeRole.Verifier, from.snapshot) == 0
-                || nodes.stakeAt(verifier, NodeRole.Verifier, to.snapshot) == 0
+                || block.timestamp <= toGroup.deadline
+                || nodes.stakeAt(verifier, NodeRole.Verifier, fromGroup.snapshot) == 0
+                || nodes.stakeAt(verifier, NodeRole.Verifier, toGroup.snapshot) == 0
         ) revert IInferenceHub.InferenceHubNotSilent(verifier);
     }
 
     /// @inheritdoc IAttestationQuorum
     function roundKey(uint256 requestId, bytes32 proofHash, bytes32 instancesHash) public pure returns (bytes32) {
-        return keccak256(abi.encode(requestId, proofHash, instancesHash));
+        return QuorumMath.roundKey(requestId, proofHash, instancesHash);
     }
 
     /// @inheritdoc IAttestationQuorum
-    function roundOf(bytes32 round) external view returns (Round memory) {
-        return _rounds[round];
+    function roundOf(bytes32 round) external view returns (Round memory v) {
+        Tally storage r = _rounds[round];
+        if (r.seq == 0) return v;
+        Group storage g = _groups[r.group];
+        return Round(r.validStake, r.invalidStake, g.snapshot, g.deadline, g.electorate, r.seq);
     }
 
     /// @notice Stake per verdict in the round of (requestId, proofHash, instancesHash).
@@ -219,14 +256,18 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         view
         returns (uint256 validStake, uint256 invalidStake)
     {
-        Round storage r = _rounds[roundKey(requestId, proofHash, instancesHash)];
+        Tally storage r = _rounds[roundKey(requestId, proofHash, instancesHash)];
         return (r.validStake, r.invalidStake);
     }
 
     /// @inheritdoc IAttestationQuorum
     function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight, bool claimed) {
-        uint256 vote = _votes[keccak256(abi.encode(round, verifier))];
-        return (uint8(vote & 3), vote >> 8, vote & CLAIMED != 0);
+        Tally storage r = _rounds[round];
+        uint256 seq = r.seq;
+        if (seq == 0) return (0, 0, false);
+        verdict = uint8(_verdict(verifier, seq));
+        if (verdict != 0) weight = nodes.stakeAt(verifier, NodeRole.Verifier, _groups[r.group].snapshot);
+        claimed = _claims[verifier][seq >> 8] & (1 << (seq & 255)) != 0;
     }
 
     /// @inheritdoc IAttestationQuorum
@@ -264,63 +305,63 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         IInferenceHub.Attestation calldata a = v.attestation;
         uint256 id = a.requestId;
         bytes32 round = roundKey(id, a.proofHash, a.instancesHash);
-        Round storage r = _rounds[round];
-        bytes32 key = keccak256(abi.encode(round, signer));
+        Tally storage r = _rounds[round];
+        Group storage g = _groups[r.group];
         bytes memory reason;
         if (!MerkleProof.verifyCalldata(v.proof, root, leafHash(a))) {
             reason = abi.encodeWithSelector(IInferenceHub.InferenceHubNotInBatch.selector, id, root);
         } else {
-            reason = _roundRefusal(id, r);
+            reason = _roundRefusal(id, r, g);
             if (reason.length == 0) {
-                if (r.snapshot != weightAt[0]) {
-                    weightAt[0] = r.snapshot;
+                if (g.snapshot != weightAt[0]) {
+                    weightAt[0] = g.snapshot;
                     weightAt[1] = nodes.stakeAt(signer, NodeRole.Verifier, weightAt[0]);
                 }
-                reason = _voterRefusal(id, key, signer, weightAt[1]);
+                reason = _voterRefusal(id, r.seq, signer, weightAt[1]);
             }
         }
         if (reason.length != 0) {
             emit AttestationRejected(id, reason);
             return false;
         }
-        _record(a, round, r, key, signer, weightAt[1]);
+        _record(a, round, r, signer, weightAt[1]);
         return true;
     }
 
     /// @dev Why round `r` takes no vote on request `id` now (empty: it does): never opened, or closed.
-    function _roundRefusal(uint256 id, Round storage r) private view returns (bytes memory) {
-        uint256 deadline = r.deadline;
-        if (deadline == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubAttestationMismatch.selector, id);
+    function _roundRefusal(uint256 id, Tally storage r, Group storage g) private view returns (bytes memory) {
+        if (r.seq == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubAttestationMismatch.selector, id);
+        uint256 deadline = g.deadline;
         if (block.timestamp > deadline) {
             return abi.encodeWithSelector(IInferenceHub.InferenceHubDeadlinePassed.selector, id, deadline);
         }
         return "";
     }
 
-    /// @dev Why `signer` (with `weight` at the round's snapshot) may not vote under `key` (empty: it may).
-    function _voterRefusal(uint256 id, bytes32 key, address signer, uint256 weight) private view returns (bytes memory) {
+    /// @dev Why `signer` (with `weight` at the round's snapshot) may not vote in round number `seq` (empty: it may).
+    function _voterRefusal(uint256 id, uint256 seq, address signer, uint256 weight) private view returns (bytes memory) {
         if (weight == 0) return abi.encodeWithSelector(IInferenceHub.InferenceHubNotInElectorate.selector, id, signer);
-        if (_votes[key] != 0) {
+        if (_verdict(signer, seq) != 0) {
             return abi.encodeWithSelector(IInferenceHub.InferenceHubDuplicateAttestation.selector, id, signer);
         }
         return "";
     }
 
+    /// @dev `verifier`'s verdict in round number `seq` (0 none, 1 valid, 2 invalid).
+    function _verdict(address verifier, uint256 seq) private view returns (uint256) {
+        return (_ballots[verifier][seq >> 7] >> ((seq & 127) << 1)) & 3;
+    }
+
     /// @dev Counts a checked vote: one per (round, signer), whether it came alone or in a batch.
-    function _record(
-        IInferenceHub.Attestation calldata a,
-        bytes32 round,
-        Round storage r,
-        bytes32 key,
-        address signer,
-        uint256 weight
-    ) private {
+    function _record(IInferenceHub.Attestation calldata a, bytes32 round, Tally storage r, address signer, uint256 weight)
+        private
+    {
         bool valid = a.valid;
-        _votes[key] = (weight << 8) | (valid ? VERDICT_VALID : VERDICT_INVALID);
+        uint64 seq = r.seq;
+        _ballots[signer][seq >> 7] |= (valid ? VERDICT_VALID : VERDICT_INVALID) << ((seq & 127) << 1);
         // weight <= electorate < 2^96 and each side sums distinct voters' snapshot stakes, so it stays <= electorate
         if (valid) r.validStake += uint88(weight);
         else r.invalidStake += uint88(weight);
-        uint64 seq = r.seq;
         if (seq > _lastVoted[signer]) _lastVoted[signer] = seq;
         emit AttestationRecorded(a.requestId, round, signer, valid, r.validStake, r.invalidStake);
     }

@@ -1024,7 +1024,7 @@ export const inferenceHubAbi = [
       {
         "indexed": false,
         "internalType": "bytes32",
-        "name": "proofHash",
+        "name": "round",
         "type": "bytes32"
       }
     ],
@@ -1711,12 +1711,7 @@ export const inferenceHubAbi = [
           },
           {
             "internalType": "bytes32",
-            "name": "proofHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "instancesHash",
+            "name": "proofKey",
             "type": "bytes32"
           },
           {
@@ -3745,6 +3740,36 @@ export const nodeRegistryAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "enum NodeRole",
+            "name": "role",
+            "type": "uint8"
+          },
+          {
+            "internalType": "int32",
+            "name": "delta",
+            "type": "int32"
+          }
+        ],
+        "internalType": "struct INodeRegistry.DutyChange[]",
+        "name": "changes",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "adjustDuties",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum NodeRole",
         "name": "role",
         "type": "uint8"
@@ -4168,29 +4193,6 @@ export const nodeRegistryAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "enum NodeRole",
-        "name": "role",
-        "type": "uint8"
-      },
-      {
-        "internalType": "address",
-        "name": "released",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "assigned",
-        "type": "address"
-      }
-    ],
-    "name": "updateDuties",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

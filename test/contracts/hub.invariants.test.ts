@@ -20,6 +20,7 @@ import { network } from "hardhat";
 import { encodeAbiParameters, getAddress, keccak256, type Hex } from "viem";
 
 import { deployHub, DOMAIN, GAS_PRICE, hashValues, INPUT, instancesHash, MIN_STAKE, OUTPUT, paymentOf, PROOF_STORE, proofFor, Role, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
+import { proofKey } from "../../protocol/attestation.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -145,6 +146,14 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
         const ids: bigint[] = [];
         const modeOf = new Map<bigint, number>(); // 0 ONCHAIN, 1 ATTESTED, 2 OPTIMISTIC
         const at = (n: number) => ids[n % ids.length];
+        /** The hashes of the proof the hub holds for `id` (its latest ProofSubmitted, checked against proofKey). */
+        const currentProof = async (id: bigint) => {
+          const { proofKey: key } = await hub.read.getRequest([id]);
+          const last = (await hub.getEvents.ProofSubmitted({ requestId: id }, { fromBlock: 0n, strict: true })).at(-1);
+          const { proofHash, instancesHash: bound } = last?.args ?? {};
+          if (!proofHash || !bound || proofKey(id, proofHash, bound) !== key) return null;
+          return { proofHash, instancesHash: bound };
+        };
 
         for (const a of actions) {
           if (a.kind === "request") {
@@ -211,10 +220,10 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
               break;
             }
             case "attackerVote": {
-              const r = await hub.read.getRequest([id]);
-              if (r.proofHash === `0x${"00".repeat(32)}`) break;
+              const p = await currentProof(id);
+              if (!p) break;
               for (const k of [wallets.ver3, wallets.outsider]) {
-                await attempt(f.attest({ requestId: id, proofHash: r.proofHash, instancesHash: r.instancesHash, valid: a.valid }, [k]));
+                await attempt(f.attest({ requestId: id, ...p, valid: a.valid }, [k]));
               }
               break;
             }
@@ -255,8 +264,9 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
         for (const settled of await hub.getEvents.RequestSettled({}, { fromBlock: 0n, strict: true })) {
           const id = settled.args.requestId!;
           const r = await hub.read.getRequest([id]);
-          if (r.status !== Status.Settled || Number((await hub.read.getRequest([id])).proofHash) === 0) continue;
-          const round = await quorum.read.roundKey([id, r.proofHash, r.instancesHash]);
+          const p = await currentProof(id);
+          if (r.status !== Status.Settled || !p) continue;
+          const round = r.proofKey;
           const info = await quorum.read.roundOf([round]);
           if (info.seq === 0n) continue; // ZKML_ONCHAIN or OPTIMISTIC: no round
           const electorate = await nodeRegistry.read.totalStakeAt([Role.Verifier, BigInt(info.snapshot)]);
@@ -266,7 +276,7 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
             if (v.args.valid && before) valid += await nodeRegistry.read.stakeAt([v.args.verifier!, Role.Verifier, BigInt(info.snapshot)]);
           }
           assert.ok(electorate > 0n && valid * 10_000n >= electorate * BigInt(params.quorumBps), `request ${id} settled with ${valid} of ${electorate}`);
-          assert.equal(r.instancesHash, instancesHash(INPUT, await f.consumer.read.settledOutput([id])), "the quorum voted for the settled output");
+          assert.equal(p.instancesHash, instancesHash(INPUT, await f.consumer.read.settledOutput([id])), "the quorum voted for the settled output");
           assert.deepEqual(await f.consumer.read.settledOutput([id]), OUTPUT, "the true output settled");
           seen.set("attestedSettled", (seen.get("attestedSettled") ?? 0) + 1);
         }

@@ -5,6 +5,7 @@ import { network } from "hardhat";
 import { getAddress, keccak256 } from "viem";
 
 import { budgetOf, deployHub, hashValues, INPUT, instancesHash, OUTPUT, PRICE, PROOF_STORE, proofFor, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
+import { proofKey } from "../../protocol/attestation.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -57,8 +58,7 @@ describe("InferenceHub lifecycle", () => {
     assert.equal(await hub.read.releasable([prover.account.address]), s.prover + s.verifiers + half);
     assert.equal(await hub.read.releasable([wallets.treasury.account.address]), s.protocol);
     const r = await hub.read.getRequest([id]);
-    assert.equal(r.proofHash, keccak256(proof));
-    assert.equal(r.instancesHash, instancesHash(INPUT, OUTPUT));
+    assert.equal(r.proofKey, proofKey(id, keccak256(proof), instancesHash(INPUT, OUTPUT)));
     await f.assertBooksBalance();
 
     // pull payment

@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import { getAddress, keccak256, parseEther, zeroHash } from "viem";
 
 import { type Attestation, deployHub, INPUT, instancesHash, OUTPUT, PROOF_STORE, proofFor, Role, SLASH, Status, provenOutput, provenOutputs } from "./helpers/hub.js";
+import { proofKey } from "../../protocol/attestation.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -37,8 +38,9 @@ describe("ZKML_ATTESTED proof commitments (bytes off the hub's calldata)", () =>
     await f.hub.write.commitProof([id, INPUT, OUTPUT, keccak256(proof), PROOF_STORE], { account: owner.account });
     const r = await f.hub.read.getRequest([id]);
     assert.equal(r.status, Status.ProofSubmitted);
-    assert.equal(r.proofHash, keccak256(proof));
-    assert.equal(r.instancesHash, instancesHash(INPUT, OUTPUT));
+    // the hub keeps one key of the commitment (the quorum's round); the hashes are in ProofSubmitted
+    assert.equal(r.proofKey, proofKey(id, keccak256(proof), instancesHash(INPUT, OUTPUT)));
+    assert.equal(r.proofKey, await f.quorum.read.roundKey([id, keccak256(proof), instancesHash(INPUT, OUTPUT)]));
     assert.equal(getAddress(r.provedBy), getAddress(owner.account.address));
     const [e] = await f.hub.getEvents.ProofSubmitted({ requestId: id }, { fromBlock: 0n, strict: true });
     assert.equal(e.args.proofStore, PROOF_STORE);

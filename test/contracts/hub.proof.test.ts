@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { decodeErrorResult, encodeAbiParameters, getAddress, keccak256, zeroAddress, type Address, type Hex } from "viem";
 
-import { budgetOf, deployHub, hashValues, INPUT, MIN_STAKE, OUTPUT, PRICE, proofFor, Role, SLASH, Status } from "./helpers/hub.js";
+import { budgetOf, deployHub, hashValues, INPUT, instancesHash, MIN_STAKE, OUTPUT, PRICE, proofFor, Role, SLASH, Status } from "./helpers/hub.js";
+import { proofKey } from "../../protocol/attestation.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -202,7 +203,7 @@ describe("InferenceHub.submitProof (ZKML_ONCHAIN)", () => {
     assert.equal(rejected.args.requestId, b);
     assert.equal(decodeErrorResult({ abi: hub.abi, data: rejected.args.reason! }).errorName, "InferenceHubInvalidProof");
     assert.equal(getAddress((await hub.read.getRequest([a])).provedBy), getAddress(wallets.prover2.account.address));
-    assert.equal((await hub.read.getRequest([a])).proofHash, keccak256(good));
+    assert.equal((await hub.read.getRequest([a])).proofKey, proofKey(a, keccak256(good), instancesHash(INPUT, OUTPUT)));
     await viem.assertions.revertWithCustomError(
       hub.write.submitProofs([[a], [INPUT], [], [good]], { account: wallets.prover2.account }),
       hub,

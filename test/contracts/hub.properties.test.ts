@@ -10,6 +10,7 @@ import { network } from "hardhat";
 import { keccak256 } from "viem";
 
 import { deployHub, FIELD_MODULUS, INPUT, instancesHash, instancesOf, OUTPUT, proofFor, VALUE_BOUND } from "./helpers/hub.js";
+import { proofKey } from "../../protocol/attestation.js";
 
 const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
@@ -90,7 +91,6 @@ describe("proof binding", () => {
     const proof = proofFor(INPUT, OUTPUT);
     await f.prove(id, OUTPUT, proof);
     const r = await f.hub.read.getRequest([id]);
-    assert.equal(r.instancesHash, instancesHash(INPUT, OUTPUT));
-    assert.equal(r.proofHash, keccak256(proof));
+    assert.equal(r.proofKey, proofKey(id, keccak256(proof), instancesHash(INPUT, OUTPUT)));
   });
 });

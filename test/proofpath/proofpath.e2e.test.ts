@@ -26,6 +26,7 @@ import { loadBundle } from "../../compiler/bundle.js";
 import { genWitness, prove } from "../../compiler/engine/engine.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../../workers/proofs/proofJson.js";
 import { RequestStatus } from "../../protocol/enums.js";
+import { proofKey } from "../../protocol/attestation.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 
 const FEE = 10n ** 15n;
@@ -43,6 +44,13 @@ const nextInput = () => rows[nextRow++ % rows.length];
 const hubEvents = async (eventName: "InferenceRequested" | "ProofSubmitted" | "RequestSettled" | "ProofRejected" | "ExecutorMismatch" | "SlashCredited" | "VerifierRewardClaimed" | "ResultSubmitted", requestId?: bigint) => {
   const logs = await ps.stack.client.getContractEvents({ address: ps.hub, abi: inferenceHubAbi, eventName, fromBlock: ps.stack.deployment.deployBlock, strict: true });
   return (logs as unknown as { args: Record<string, unknown> & { requestId?: bigint }; transactionHash: Hex }[]).filter((l) => requestId === undefined || l.args.requestId === requestId);
+};
+/** ProofRejected events of the proofs of `requestId` with hash `proofHash` (the event names the proof's round key). */
+const rejectionsOf = async (requestId: bigint, proofHash: Hex) => {
+  const keys = new Set(
+    (await hubEvents("ProofSubmitted", requestId)).filter((e) => e.args.proofHash === proofHash).map((e) => proofKey(requestId, proofHash, e.args.instancesHash as Hex)),
+  );
+  return (await hubEvents("ProofRejected", requestId)).filter((e) => keys.has(e.args.round as Hex));
 };
 /** Votes counted by the hub's AttestationQuorum (verifier, valid, tallies). */
 const votes = async (requestId: bigint) => {
@@ -210,10 +218,10 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
       await evil.send({ call: commitProofCall(ps.hub, sent.requestId, input, output, proofHash, evilStore.url), label: "commitProof" });
       // the quorum rejects it: the request goes back to Executed and the proof is marked rejected
       const deadline = Date.now() + 60_000;
-      let rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+      let rejected = (await rejectionsOf(sent.requestId, proofHash));
       while (!rejected.length && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
-        rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+        rejected = (await rejectionsOf(sent.requestId, proofHash));
       }
       assert.equal(rejected.length, 1, `${what}: ProofRejected`);
       assert.equal((await record(sent.requestId)).status, RequestStatus.Executed, `${what}: not settled, open for another proof`);
@@ -276,10 +284,10 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
       await ps.waitForProverWindow(sent.requestId, evilAddress);
       await evil.send({ call: commitProofCall(ps.hub, sent.requestId, input, output, proofHash, evilStore.url), label: "commitProof" });
       const deadline = Date.now() + 60_000;
-      let rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+      let rejected = (await rejectionsOf(sent.requestId, proofHash));
       while (!rejected.length && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
-        rejected = (await hubEvents("ProofRejected", sent.requestId)).filter((e) => e.args.proofHash === proofHash);
+        rejected = (await rejectionsOf(sent.requestId, proofHash));
       }
       assert.equal(rejected.length, 1, `${what}: ProofRejected`);
       // each node that could not fetch matching bytes said why and voted invalid

@@ -3,7 +3,7 @@ import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/genera
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { inferenceRequestedEvent } from "../chain/getRequestLogs.js";
-import type { Attestation } from "../../protocol/attestation.js";
+import { proofKey, type Attestation } from "../../protocol/attestation.js";
 
 /** Chain actions of the proof path (calls are sent through a TxSender; reads take the client). */
 
@@ -61,8 +61,7 @@ export const claimVerifierRewardCall = (hub: Address, requestId: bigint) =>
 
 /** The round of a proof under attestation (votes count until its deadline; seq 0 = never opened). */
 export async function getRound(client: TwinpathPublicClient, quorum: Address, requestId: bigint, proofHash: Hex, instancesHash: Hex) {
-  const round = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [requestId, proofHash, instancesHash] });
-  return client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundOf", args: [round] });
+  return client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundOf", args: [proofKey(requestId, proofHash, instancesHash)] });
 }
 
 /** The prover allowed to submit a proof of `requestId` now (zero if none). */
@@ -84,6 +83,21 @@ export async function getRequestInput(client: TwinpathPublicClient, hub: Address
     lookup,
   );
   return hit ? hit.args.input : null;
+}
+
+/**
+ * The newest ProofSubmitted of a request (the hub keeps only its proofKey), looked up by its indexed requestId in
+ * bounded pages backwards from the head. Null when none is found within the lookback.
+ */
+export async function getLatestProofLog(client: TwinpathPublicClient, hub: Address, requestId: bigint, lookup: LogLookupOptions = {}) {
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  const hit = await findLogBackwards(
+    head,
+    (fromBlock, toBlock) => client.getLogs({ address: hub, event: proofSubmittedEvent, args: { requestId }, fromBlock, toBlock, strict: true }),
+    () => true,
+    lookup,
+  );
+  return hit ? { prover: hit.args.prover, proofHash: hit.args.proofHash, instancesHash: hit.args.instancesHash } : null;
 }
 
 export interface ProofLog {

@@ -1,6 +1,7 @@
 import { DelayedError } from "bullmq";
 import { getAbiItem, zeroAddress, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { proofKey } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
@@ -23,6 +24,7 @@ import {
   commitChallengeCall,
   commitProofCall,
   getAssignedProver,
+  getLatestProofLog,
   getRequestInput,
   settleUnchallengedCall,
   submitProofCall,
@@ -84,7 +86,7 @@ export function createProveProcessor(ctx: ProverContext) {
     try {
       // 1. Does the request still need a proof?
       const record = await getRequest(ctx.client, { hub: d.hub, requestId });
-      if (record.status !== RequestStatus.Executed) return skipped(ctx, log, record.status, record.provedBy, record.proofHash);
+      if (record.status !== RequestStatus.Executed) return skipped(ctx, log, d.hub, requestId, record);
       const model = await ctx.models.get(BigInt(d.modelId));
       if (model.modelId !== record.modelId) throw new StaleJobError(`request ${d.requestId} is for model ${record.modelId}, the job says ${d.modelId}`);
       if (model.mode !== VerificationMode.OPTIMISTIC && !(await waitForWindow(ctx, job, token, d.hub, requestId, log))) {
@@ -207,10 +209,22 @@ async function waitForWindow(ctx: ProverContext, job: TypedJob<"prove">, token: 
   throw new DelayedError();
 }
 
-async function skipped(ctx: ProverContext, log: Logger, status: number, provedBy: Address, proofHash: Hex): Promise<ProveJobResult> {
+async function skipped(
+  ctx: ProverContext,
+  log: Logger,
+  hub: Address,
+  requestId: bigint,
+  { status, provedBy, proofKey: key }: { status: number; provedBy: Address; proofKey: Hex },
+): Promise<ProveJobResult> {
   const ours = provedBy.toLowerCase() === ctx.sender.address.toLowerCase();
-  // a commitment of ours mined before a crash or a retry: its bytes may still be unpublished
-  if (ours && status === RequestStatus.ProofSubmitted && (await ctx.store.publish(proofHash))) log.info({ proofHash }, "proof published (its commitment is ours)");
+  // a commitment of ours mined before a crash or a retry: its bytes may still be unpublished. The hub keeps the
+  // proof's key only; the hashes are in its ProofSubmitted, checked against the key.
+  if (ours && status === RequestStatus.ProofSubmitted) {
+    const mine = await getLatestProofLog(ctx.client, hub, requestId, ctx.logLookup);
+    if (mine && proofKey(requestId, mine.proofHash, mine.instancesHash) === key && (await ctx.store.publish(mine.proofHash))) {
+      log.info({ proofHash: mine.proofHash }, "proof published (its commitment is ours)");
+    }
+  }
   const reason = `status ${requestStatusName(status)}${ours ? " (proven by this node)" : ""}`;
   ctx.proofMetrics?.proofs.inc({ outcome: "skipped" });
   log.info({ status: requestStatusName(status), provedBy }, "request needs no proof from us");

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
-import type { Attestation } from "../../protocol/attestation.js";
+import { proofKey, type Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import { fetchProof, ProofUnavailableError, type FetchProofOptions } from "../../protocol/proofStore.js";
@@ -204,7 +204,7 @@ async function roundState(ctx: VerifierNodeContext, requestId: bigint, proofHash
 async function trySettle(ctx: VerifierNodeContext, d: VerifyJobData, requestId: bigint, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
   const { hub, proofHash, instancesHash } = d;
   const record = await getRequest(ctx.client, { hub, requestId });
-  if (record.status !== RequestStatus.ProofSubmitted || record.proofHash !== proofHash) return {};
+  if (record.status !== RequestStatus.ProofSubmitted || record.proofKey !== proofKey(requestId, proofHash, instancesHash)) return {};
   const outcome = await quorumOutcome(ctx, hub, requestId, proofHash, instancesHash);
   if (outcome === QuorumOutcome.Pending) return {};
   // the proven output from the proof's event: the hub kept only its hash and checks it
@@ -222,7 +222,7 @@ const QuorumOutcome = { Pending: 0, Accepted: 1, Rejected: 2 } as const;
 
 /** The quorum's outcome on this proof's round at the hub's quorumBps (what `settle` will read). */
 async function quorumOutcome(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, instancesHash: Hex): Promise<number> {
-  const round = await ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [requestId, proofHash, instancesHash] });
+  const round = proofKey(requestId, proofHash, instancesHash);
   const { quorumBps } = await ctx.client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "parameters" });
   return ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "outcome", args: [round, BigInt(quorumBps)] });
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {NodeRegistry} from "../NodeRegistry.sol";
 import {NodeRole} from "../../types/Types.sol";
+import {INodeRegistry} from "../../interfaces/INodeRegistry.sol";
 
 /// @notice Test-only node (and hub) that misbehaves when paid: it either refuses the payment or tries to re-enter the
 /// registry, recording what the registry answered. Used to check the transfer-failure and reentrancy paths. As a hub
@@ -52,8 +53,18 @@ contract NodeRegistryProbe {
         return registry.slash(node, role, amount, reason);
     }
 
+    /// @dev The hub's single move, as the hub's DutyBuffer would net it: -1 for `released`, +1 for `assigned`.
     function updateDuties(NodeRole role, address released, address assigned) external {
-        registry.updateDuties(role, released, assigned);
+        uint256 n = (released != address(0) ? 1 : 0) + (assigned != address(0) ? 1 : 0);
+        INodeRegistry.DutyChange[] memory changes = new INodeRegistry.DutyChange[](n);
+        uint256 i;
+        if (released != address(0)) changes[i++] = INodeRegistry.DutyChange(released, role, -1);
+        if (assigned != address(0)) changes[i++] = INodeRegistry.DutyChange(assigned, role, 1);
+        registry.adjustDuties(changes);
+    }
+
+    function adjustDuties(INodeRegistry.DutyChange[] calldata changes) external {
+        registry.adjustDuties(changes);
     }
 
     function suspend(address node, NodeRole role, uint256 until) external {
