@@ -16,9 +16,9 @@ import { table } from "../devnet/stats.js";
 import type { Stack } from "../devnet/stack.js";
 import { runFastPathDemo } from "./demo/fastpath.js";
 import { demoDataset } from "../models/index.js";
-import { main as proofPathDemo } from "./demo/proofpath.js";
+import { main as proofPathDemo } from "./demo/cli.js";
 
-// Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options below).
+// Default: both paths, to settlement (prover + verification nodes), scripts/demo/proofpath.ts (its options below, scripts/demo/cli.ts).
 // `--mode fast` runs the fast path alone, with the options below (--concurrency, batching, executors).
 const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {

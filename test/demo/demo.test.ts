@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT as root } from "../../protocol/repoRoot.js";
-import { DemoUsageError, idRanges, parseProofPathArgs, type ProofPathDemoResult } from "../../scripts/demo/proofpath.js";
+import { idRanges, type ProofPathDemoResult } from "../../scripts/demo/proofpath.js";
+import { DemoUsageError, parseProofPathArgs } from "../../scripts/demo/cli.js";
 import { comparisonJson, comparisonTable } from "../../scripts/demo/report.js";
 
 function runDemo(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
