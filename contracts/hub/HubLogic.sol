@@ -106,7 +106,7 @@ library HubLogic {
         r.inputHash = Instances.hash(input);
         address executor = _assignExecutor(d, requestId);
         r.executor = executor;
-        DutyBuffer.move(NodeRole.Executor, address(0), executor);
+        DutyBuffer.move(d.nodes, NodeRole.Executor, address(0), executor);
         emit IInferenceHub.InferenceRequested(requestId, modelId, consumer, executor, input, r.fee, r.resultDeadline);
     }
 
@@ -150,7 +150,7 @@ library HubLogic {
         if (r.mode != VerificationMode.OPTIMISTIC) {
             prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
             r.provedBy = prover;
-            if (prover != address(0)) DutyBuffer.move(NodeRole.Prover, address(0), prover);
+            if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
         }
         emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, r.proofDeadline, prover);
         // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
@@ -185,7 +185,7 @@ library HubLogic {
         r.outputHash = Instances.hash(output);
         r.executor = executor;
         r.proofDeadline = uint40(block.timestamp + r.proofTimeout);
-        if (executor != assigned) DutyBuffer.move(NodeRole.Executor, assigned, executor);
+        if (executor != assigned) DutyBuffer.move(d.nodes, NodeRole.Executor, assigned, executor);
         // keep the output itself only where settlement or a tolerance check will need it
         if (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0) PackedOutputs.store(s.fastOutput[id], output);
     }
@@ -453,8 +453,8 @@ library HubLogic {
         _clearOutputs(s, id, r);
         emit IInferenceHub.RequestRefunded(id, consumer, refund, atStatus);
         // 2. duties end; 3. slash the node that let its own deadline pass
-        DutyBuffer.move(NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         if (slashed != address(0)) {
             uint256 amount = role == NodeRole.Executor ? s.params.executorSlash : s.params.proverSlash;
             _slash(s, d, slashed, role, amount, role == NodeRole.Executor ? REASON_RESULT_TIMEOUT : REASON_PROOF_TIMEOUT, address(0));
@@ -590,6 +590,7 @@ library HubLogic {
         _checkProver(s, d, id, r, prover);
         instances = _bindInstances(s, id, r, input, output);
         instancesHash = keccak256(abi.encode(instances));
+        DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
         _recordProof(s, id, r, prover, QuorumMath.roundKey(id, proofHash, instancesHash), output);
     }
 
@@ -605,8 +606,8 @@ library HubLogic {
         }
     }
 
-    /// @dev Records who proved what and whether it contradicts the fast result; the duty to prove moves to the
-    /// submitter.
+    /// @dev Records who proved what and whether it contradicts the fast result (the caller moved the duty to prove
+    /// to the submitter).
     function _recordProof(
         HubState storage s,
         uint256 id,
@@ -615,7 +616,6 @@ library HubLogic {
         bytes32 proofKey,
         int256[] calldata output
     ) private {
-        DutyBuffer.move(NodeRole.Prover, r.provedBy, prover);
         bytes32 provenHash = Instances.hash(output);
         r.mismatch = _isMismatch(s, id, r, output, provenHash);
         r.provedBy = prover;
@@ -642,7 +642,7 @@ library HubLogic {
     }
 
     /// @dev The quorum's outcome on the proof under attestation (votes count only until its verifyDeadline).
-    function _quorumOutcome(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage r)
+    function _quorumOutcome(HubState storage s, HubDeps memory d, uint256, RequestLib.Record storage r)
         private
         view
         returns (QuorumMath.Outcome)
@@ -721,8 +721,8 @@ library HubLogic {
             _slash(s, d, executor, NodeRole.Executor, s.params.executorSlash, REASON_OUTPUT_MISMATCH, prover == r.consumer ? address(0) : prover);
         }
         // 3. duties end
-        DutyBuffer.move(NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
+        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
         _clearOutputs(s, id, r);
         _callback(s, id, r, budget, true, output, payee);
@@ -771,7 +771,7 @@ library HubLogic {
         r.verifyDeadline = 0;
         r.proofKey = bytes32(0);
         r.provenOutputHash = bytes32(0);
-        DutyBuffer.move(NodeRole.Prover, prover, address(0));
+        DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         _slash(s, d, prover, NodeRole.Prover, s.params.proverSlash, REASON_PROOF_REJECTED, address(0));
     }
 

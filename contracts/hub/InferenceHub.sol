@@ -35,9 +35,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     /// @dev The caller of the batch in progress (batch items are self-calls, so their msg.sender is the hub).
     address private transient _batchSender;
 
-    /// @dev Sends the duty moves of this call, netted per node and role, to the NodeRegistry in one call at its end
-    /// (DutyBuffer says why that is safe).
-    modifier flushesDuties() {
+    /// @dev A batch entry point nets its items' duty moves per node and role and sends them to the NodeRegistry in
+    /// one call at its end (DutyBuffer says why that is safe); a single entry point sends its moves as they happen.
+    modifier batchesDuties() {
+        DutyBuffer.open();
         _;
         DutyBuffer.flush(nodes);
     }
@@ -78,7 +79,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     function requestInference(uint256 modelId, int256[] calldata input, RequestOptions calldata options)
         external
         payable
-        nonReentrant flushesDuties
+        nonReentrant
         returns (uint256 requestId)
     {
         return HubLogic.request(_s, _deps(), msg.sender, msg.value, modelId, input, options);
@@ -90,7 +91,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata inputs,
         RequestOptions[] calldata options,
         uint256[] calldata payments
-    ) external payable nonReentrant flushesDuties returns (uint256 firstId) {
+    ) external payable nonReentrant batchesDuties returns (uint256 firstId) {
         uint256 n = modelIds.length;
         if (n == 0 || n != inputs.length || n != options.length || n != payments.length) {
             revert InferenceHubBatchLengthMismatch();
@@ -125,14 +126,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     // ------------------------------------------------------------------------------------------------ fast path
 
     /// @inheritdoc IInferenceHub
-    function submitResult(uint256 requestId, int256[] calldata output) external nonReentrant flushesDuties {
+    function submitResult(uint256 requestId, int256[] calldata output) external nonReentrant {
         HubLogic.submitResult(_s, _deps(), msg.sender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub
     function submitResults(uint256[] calldata requestIds, int256[][] calldata outputs)
         external
-        nonReentrant flushesDuties
+        nonReentrant batchesDuties
         returns (bool[] memory ok)
     {
         uint256 n = requestIds.length;
@@ -155,7 +156,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     /// @inheritdoc IInferenceHub
     function submitProof(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external
-        nonReentrant flushesDuties
+        nonReentrant
     {
         HubLogic.submitProof(_s, _deps(), msg.sender, requestId, input, output, proof);
     }
@@ -166,7 +167,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata inputs,
         int256[][] calldata outputs,
         bytes[] calldata proofs
-    ) external nonReentrant flushesDuties returns (bool[] memory ok) {
+    ) external nonReentrant batchesDuties returns (bool[] memory ok) {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
@@ -194,7 +195,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[] calldata output,
         bytes32 proofHash,
         string calldata proofStore
-    ) external nonReentrant flushesDuties {
+    ) external nonReentrant {
         HubLogic.commitProof(_s, _deps(), msg.sender, requestId, input, output, proofHash, proofStore);
     }
 
@@ -205,7 +206,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata outputs,
         bytes32[] calldata proofHashes,
         string calldata proofStore
-    ) external nonReentrant flushesDuties returns (bool[] memory ok) {
+    ) external nonReentrant batchesDuties returns (bool[] memory ok) {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofHashes.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
@@ -228,14 +229,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     }
 
     /// @inheritdoc IInferenceHub
-    function settle(uint256 requestId, int256[] calldata output) external nonReentrant flushesDuties {
+    function settle(uint256 requestId, int256[] calldata output) external nonReentrant {
         HubLogic.settle(_s, _deps(), msg.sender, requestId, output);
     }
 
     /// @inheritdoc IInferenceHub
     function settleMany(uint256[] calldata requestIds, int256[][] calldata outputs)
         external
-        nonReentrant flushesDuties
+        nonReentrant batchesDuties
         returns (bool[] memory ok)
     {
         uint256 n = requestIds.length;
@@ -261,18 +262,18 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     /// @inheritdoc IInferenceHub
     function challenge(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external
-        nonReentrant flushesDuties
+        nonReentrant
     {
         HubLogic.challenge(_s, _deps(), msg.sender, requestId, input, output, proof);
     }
 
     /// @inheritdoc IInferenceHub
-    function settleUnchallenged(uint256 requestId) external nonReentrant flushesDuties {
+    function settleUnchallenged(uint256 requestId) external nonReentrant {
         HubLogic.settleUnchallenged(_s, _deps(), msg.sender, requestId);
     }
 
     /// @inheritdoc IInferenceHub
-    function refundExpired(uint256 requestId) external nonReentrant flushesDuties {
+    function refundExpired(uint256 requestId) external nonReentrant {
         HubLogic.refundExpired(_s, _deps(), requestId);
     }
 
