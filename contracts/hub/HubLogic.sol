@@ -261,8 +261,7 @@ library HubLogic {
         QuorumMath.Outcome outcome = _quorumOutcome(s, d, id, r);
         if (outcome == QuorumMath.Outcome.Accepted) {
             // the caller brings the output (the lean record keeps its hash): recomputed, never trusted
-            bytes32 expected = r.provenOutputHash;
-            if (expected == bytes32(0)) expected = r.outputHash;
+            bytes32 expected = r.settledOutputHash();
             bytes32 given = Instances.hash(output);
             if (given != expected) revert IInferenceHub.InferenceHubSettleOutputMismatch(id, expected, given);
             _settle(s, d, id, r, output, address(0), payee);
@@ -350,6 +349,7 @@ library HubLogic {
         r.mismatch = true;
         r.provedBy = challenger;
         r.proofKey = proofKey;
+        r.provenDiffers = true;
         r.provenOutputHash = provenHash;
     }
 
@@ -621,7 +621,10 @@ library HubLogic {
         r.provedBy = prover;
         r.proofKey = proofKey;
         // the usual case (the proof confirms the result) stores nothing more: zero means "the result's outputHash"
-        if (provenHash != r.outputHash) r.provenOutputHash = provenHash;
+        if (provenHash != r.outputHash) {
+            r.provenDiffers = true;
+            r.provenOutputHash = provenHash;
+        }
     }
 
     /// @dev Opens the proof's round: the quorum gets a full attestation window from now (a proof sent at the last
@@ -754,8 +757,7 @@ library HubLogic {
             r.callbackBudget = uint96(sh.verifiers);
         }
         _credit(s, p.treasury, sh.protocol);
-        bytes32 outputHash = r.provenOutputHash;
-        if (outputHash == bytes32(0)) outputHash = r.outputHash; // unchallenged, or a proof that confirmed the result
+        bytes32 outputHash = r.settledOutputHash();
         if (mismatch) emit IInferenceHub.ExecutorMismatch(id, r.executor, r.outputHash, outputHash);
         emit IInferenceHub.RequestSettled(id, outputHash, sh.executor, sh.prover, sh.verifiers, sh.protocol);
     }
@@ -770,7 +772,10 @@ library HubLogic {
         r.mismatch = false;
         r.verifyDeadline = 0;
         r.proofKey = bytes32(0);
-        r.provenOutputHash = bytes32(0);
+        if (r.provenDiffers) {
+            r.provenDiffers = false;
+            r.provenOutputHash = bytes32(0);
+        }
         DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         _slash(s, d, prover, NodeRole.Prover, s.params.proverSlash, REASON_PROOF_REJECTED, address(0));
     }

@@ -37,10 +37,12 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @dev A batch entry point nets its items' duty moves per node and role and sends them to the NodeRegistry in
     /// one call at its end (DutyBuffer says why that is safe); a single entry point sends its moves as they happen.
-    modifier batchesDuties() {
-        DutyBuffer.open();
+    /// A batch of one item sends its moves as they happen, like a single call (the buffer's writes would cost it more
+    /// than they save).
+    modifier batchesDuties(uint256 items) {
+        if (items > 1) DutyBuffer.open();
         _;
-        DutyBuffer.flush(nodes);
+        if (items > 1) DutyBuffer.flush(nodes);
     }
 
     modifier onlySelf() {
@@ -91,7 +93,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata inputs,
         RequestOptions[] calldata options,
         uint256[] calldata payments
-    ) external payable nonReentrant batchesDuties returns (uint256 firstId) {
+    ) external payable nonReentrant batchesDuties(modelIds.length) returns (uint256 firstId) {
         uint256 n = modelIds.length;
         if (n == 0 || n != inputs.length || n != options.length || n != payments.length) {
             revert InferenceHubBatchLengthMismatch();
@@ -133,7 +135,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     /// @inheritdoc IInferenceHub
     function submitResults(uint256[] calldata requestIds, int256[][] calldata outputs)
         external
-        nonReentrant batchesDuties
+        nonReentrant batchesDuties(requestIds.length)
         returns (bool[] memory ok)
     {
         uint256 n = requestIds.length;
@@ -167,7 +169,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata inputs,
         int256[][] calldata outputs,
         bytes[] calldata proofs
-    ) external nonReentrant batchesDuties returns (bool[] memory ok) {
+    ) external nonReentrant batchesDuties(requestIds.length) returns (bool[] memory ok) {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
@@ -206,7 +208,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata outputs,
         bytes32[] calldata proofHashes,
         string calldata proofStore
-    ) external nonReentrant batchesDuties returns (bool[] memory ok) {
+    ) external nonReentrant batchesDuties(requestIds.length) returns (bool[] memory ok) {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofHashes.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
@@ -236,7 +238,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     /// @inheritdoc IInferenceHub
     function settleMany(uint256[] calldata requestIds, int256[][] calldata outputs)
         external
-        nonReentrant batchesDuties
+        nonReentrant batchesDuties(requestIds.length)
         returns (bool[] memory ok)
     {
         uint256 n = requestIds.length;

@@ -13,7 +13,7 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// that owes the next step, which is what a timeout blames). Layout:
 ///   slot 0: consumer (20) | modelId (8) | callbackGasLimit (4)
 ///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | status (1) | mode (1)
-///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (4) | resultCallback (1) | mismatch (1)
+///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (4) | resultCallback (1) | mismatch (1) | provenDiffers (1)
 ///   slot 3: inputHash
 ///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
 ///   slots 5-7: outputHash, proofKey (QuorumMath.roundKey(id, proofHash, instancesHash): the proof recorded, and the
@@ -38,6 +38,8 @@ library RequestLib {
         uint32 proofTimeout;
         bool resultCallback;
         bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
+        bool provenDiffers; // provenOutputHash is set (the recorded proof's output is not the fast one): a settlement
+        // reads that slot only then
         bytes32 inputHash;
         address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
         uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted
@@ -78,6 +80,12 @@ library RequestLib {
     /// @notice When the result arrived (the proof window started).
     function executedAt(Record storage r) internal view returns (uint256) {
         return uint256(r.proofDeadline) - r.proofTimeout;
+    }
+
+    /// @notice The hash of the output a settlement delivers: the proven output's when a recorded proof (or challenge)
+    /// contradicted the result, else the result's.
+    function settledOutputHash(Record storage r) internal view returns (bytes32) {
+        return r.provenDiffers ? r.provenOutputHash : r.outputHash;
     }
 
     /// @notice The record in the interface's (unpacked) shape.

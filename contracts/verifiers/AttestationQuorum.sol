@@ -107,14 +107,14 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
             // the first round of this second (and of these parameters): a new group. A past snapshot is final, so
             // the electorate read now is the one every round of the group weighs against.
             electorate = nodes.totalStakeAt(NodeRole.Verifier, snapshot);
-            _groupCount = uint40(++group);
+            _groupCount = SafeCast.toUint40(++group);
             _groups[group] =
                 Group(uint40(snapshot), SafeCast.toUint40(deadline), SafeCast.toUint96(electorate));
         } else {
             electorate = g.electorate;
         }
         uint64 seq = ++_roundCount;
-        _rounds[round] = Tally(0, 0, uint40(seq), uint40(group));
+        _rounds[round] = Tally(0, 0, SafeCast.toUint40(seq), uint40(group));
         emit RoundOpened(requestId, round, seq, snapshot, electorate, deadline);
     }
 

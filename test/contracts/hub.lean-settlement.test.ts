@@ -16,6 +16,7 @@ import {
   DEFAULT_OPTIONS,
   deployHub,
   GAS_PRICE,
+  hashValues,
   INPUT,
   instancesHash,
   MIN_STAKE,
@@ -34,6 +35,7 @@ const { viem, networkHelpers } = await network.create();
 const fixture = () => deployHub(viem);
 type F = Awaited<ReturnType<typeof fixture>>;
 
+const ZERO = `0x${"00".repeat(32)}`;
 const NO_CALLBACK = { ...DEFAULT_OPTIONS, resultCallback: false };
 const CHUNK = 50;
 
@@ -253,6 +255,33 @@ describe("lean settlement: ballots, the verifiers' pool, netted duties", () => {
     await f.attestBatch(whale, [attestationOf(b)]);
     await f.hub.write.settle([b, OUTPUT]);
     assert.equal(await f.hub.read.status([b]), Status.Settled);
+    await f.assertBooksBalance();
+  });
+
+  it("adversarial: a rejected proof's contradicting output does not linger: the next proof that confirms the result settles it", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const OTHER = [1n, 2n, 3n];
+    const id = await f.request(f.models.attested);
+    const executor = await f.deliver(id);
+    // a prover commits a proof of another output; the quorum rejects it
+    const bad = proofFor(INPUT, OTHER);
+    const prover = await f.proverOf(id);
+    await f.hub.write.commitProof([id, INPUT, OTHER, keccak256(bad), PROOF_STORE], { account: prover.account });
+    assert.equal((await f.hub.read.getRequest([id])).provenOutputHash, hashValues(OTHER));
+    await f.attest({ requestId: id, proofHash: keccak256(bad), instancesHash: instancesHash(INPUT, OTHER), valid: false }, [f.wallets.ver1, f.wallets.ver2]);
+    await f.hub.write.settle([id, OTHER]);
+    assert.equal(await f.hub.read.status([id]), Status.Executed, "rejected, open for another proof");
+    assert.equal((await f.hub.read.getRequest([id])).provenOutputHash, ZERO, "nothing of the rejected proof is left");
+
+    // the next proof confirms the result: it settles with the result, never with the rejected proof's output
+    const good = proofFor(INPUT, OUTPUT);
+    await f.prove(id, OUTPUT, good);
+    await f.attest({ requestId: id, proofHash: keccak256(good), instancesHash: instancesHash(INPUT, OUTPUT), valid: true }, [f.wallets.ver1, f.wallets.ver2]);
+    await viem.assertions.revertWithCustomError(f.hub.write.settle([id, OTHER]), f.hub, "InferenceHubSettleOutputMismatch");
+    await f.hub.write.settle([id, OUTPUT]);
+    assert.equal(await f.hub.read.status([id]), Status.Settled);
+    assert.deepEqual(await f.consumer.read.settledOutput([id]), OUTPUT);
+    assert.equal(await f.nodeRegistry.read.stakeOf([executor.account.address, Role.Executor]), MIN_STAKE, "the executor was right");
     await f.assertBooksBalance();
   });
 });
