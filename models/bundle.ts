@@ -120,20 +120,25 @@ function readBuildInputs(dir: string): BuildInputs | undefined {
 
 /** Why the bundle in `dir` cannot be used for `expected` (undefined when it can). */
 export function bundleProblem(dir: string, expected: BuildInputs, requirePk: boolean): string | undefined {
-  if (!existsSync(join(dir, "manifest.json"))) return "no bundle";
+  return checkBundle(dir, expected, requirePk).problem;
+}
+
+/** bundleProblem, with the hash-checked bundle when it is usable (so a caller need not hash its files again). */
+function checkBundle(dir: string, expected: BuildInputs, requirePk: boolean): { problem: string; bundle?: undefined } | { problem?: undefined; bundle: LoadedBundle } {
+  if (!existsSync(join(dir, "manifest.json"))) return { problem: "no bundle" };
   const found = readBuildInputs(dir);
-  if (!found) return `no ${BUILD_INPUTS_FILE}`;
+  if (!found) return { problem: `no ${BUILD_INPUTS_FILE}` };
   if (jsonText(found) !== jsonText(expected)) {
     const diff = (Object.keys(expected) as (keyof BuildInputs)[]).filter((k) => JSON.stringify(found[k]) !== JSON.stringify(expected[k]));
-    return `stale (${diff.join(", ") || "fields"} changed)`;
+    return { problem: `stale (${diff.join(", ") || "fields"} changed)` };
   }
   try {
     const b = loadBundle(dir, { requirePk });
-    if (b.manifest.files.onnx.keccak256 !== expected.onnxKeccak256) return "manifest names another ONNX file";
+    if (b.manifest.files.onnx.keccak256 !== expected.onnxKeccak256) return { problem: "manifest names another ONNX file" };
+    return { bundle: b };
   } catch (e) {
-    return (e as Error).message;
+    return { problem: (e as Error).message };
   }
-  return undefined;
 }
 
 /** Move a finished temporary bundle into place, replacing an old one; tolerates a concurrent publisher. */
@@ -256,17 +261,19 @@ async function ensureUncached(name: string, opts: DemoBundleOptions): Promise<De
   const log = opts.log ?? (() => {});
   const final = cachedBundleDir(name, opts.cacheDir);
   const expected = expectedBuildInputs(name);
-  const done = (source: DemoBundle["source"]): DemoBundle => {
-    const b = loadBundle(final, { requirePk: true });
+  const done = (source: DemoBundle["source"], checked?: LoadedBundle): DemoBundle => {
+    const b = checked ?? loadBundle(final, { requirePk: true });
     return { dir: final, manifest: b.manifest, manifestHash: b.manifestHash, source };
   };
   const committed = bundleProblem(committedBundleDir(name), expected, false);
-  let cached = bundleProblem(final, expected, true);
+  const cache = checkBundle(final, expected, true);
+  let cached = cache.problem;
   // A fresh committed bundle is the reference: a cache built by other code (e.g. an older compiler) yields to it.
   if (!cached && !committed && !sameFile(join(final, "manifest.json"), join(committedBundleDir(name), "manifest.json"))) {
     cached = "differs from the committed bundle";
   }
-  if (!cached) return done("cache");
+  // the cache check just hashed every file, the proving key included (megabytes of keccak in JS): not twice
+  if (!cached) return done("cache", cache.bundle);
   if (!committed) {
     log(`${name}: cache ${cached}; deriving the proving key from the committed bundle`);
     materializeCommitted(name, final, expected);

@@ -8,7 +8,7 @@ import { OverflowError, CalibrationError } from "../../compiler/calibrate.js";
 import { readOnnxModel, OnnxError } from "../../compiler/onnx/read.js";
 import { buildOnnxModel } from "../../compiler/onnx/write.js";
 import { runOnnx } from "../../compiler/bundle.js";
-import { generateDevSrs } from "../../compiler/srs/srs.js";
+import { devSrs } from "../../compiler/srs/srs.js";
 import { lookupMlp, mixedMlp, poolSoftmax, randomMlp, restOps, rng, smallCnn, viewModel } from "../../testkit/compiler/fixtures.js";
 
 /** These tests prove and verify themselves right after compiling, so calibration skips its own confirmation proof. */
@@ -37,7 +37,11 @@ function tamper(proof: Uint8Array): Uint8Array {
 
 /** keys + proof for a compiled model on a seeded dev SRS */
 async function proveRoundTrip(c: CompiledModel, input: number[]) {
-  const srs = await generateDevSrs(c.calibration.sizing.logrows, { seed: "tests" });
+  // devSrs: a seeded dev SRS cached per k under .twinpath/srs (generating one of k = 10..11 costs ~10 s of EC
+  // multiplications, and it was made afresh for each model here); the seed is the compiler's own sizing-trial one
+  // (compiler/compile.ts trialSrs), so the op tests that prove and this file share one file per k. generateDevSrs
+  // itself is tested in bundle.test.ts.
+  const srs = await devSrs(c.calibration.sizing.logrows, "calibration-trials");
   const vk = genVk(c.compiled, srs, true);
   const pk = genPk(vk, c.compiled, srs);
   const proof = prove(genWitness(c.compiled, input).bytes, pk, c.compiled, srs);
