@@ -287,7 +287,8 @@ try {
     // TWINPATH_BENCH_PROFILE=<dir>: each worker writes a V8 CPU profile there when it stops (where the CPU goes).
     const prof = process.env.TWINPATH_BENCH_PROFILE;
     const profEnv: Record<string, string> = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
-    stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: profEnv, listener: profEnv };
+    // The listener polls every 20 ms (the stack's default is 50): on a local chain, detection is most of the latency.
+    stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: profEnv, listener: { LISTENER_POLL_INTERVAL_MS: "20", ...profEnv } };
     await Promise.all(stack.workers.map((w) => w.stop()));
     stack.workers = [];
     await stack.startWorkers();
@@ -410,7 +411,7 @@ try {
         commit,
         machine: "2-core VM shared with other engineers' jobs; hardhat node on loopback, automining (one block per transaction)",
         loadAverage: { before: loadBefore, after: loadAfter },
-        setup: { model: "iris-mlp", executorProcesses: 2, executorKeys: 2, requesterKeys: requesterCount, warmupSeconds: warmupMs / 1000 },
+        setup: { model: "iris-mlp", executorProcesses: 2, executorKeys: 2, requesterKeys: requesterCount, warmupSeconds: warmupMs / 1000, listenerPollMs: 20 },
         definitions: {
           latency: "request transaction mined (receipt seen by the requester) -> result transaction mined (receipt seen by the sender), wall clock",
           sustained: "results whose transaction was mined inside the measurement window, per second, while requesters keep `offeredInFlight` requests outstanding",
