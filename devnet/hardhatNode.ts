@@ -5,6 +5,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
 import { ProcessError } from "../workers/shared/errors.js";
 import { freePort, waitForPort } from "./ports.js";
+import { killOnExit } from "./exitCleanup.js";
 
 /** Hardhat's default development mnemonic: the node funds its first 20 accounts with 10000 ETH. */
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -43,15 +44,14 @@ export async function startHardhatNode(options: { port?: number } = {}): Promise
   const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new ProcessError(`hardhat node exited with code ${code}`, { details: tail }))));
   exited.catch(() => {});
   await Promise.race([waitForPort(port, 60_000), exited]);
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
+  const forget = killOnExit(() => child.kill("SIGKILL"));
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     chainId: 31337,
     child,
     stop: async () => {
-      process.removeListener("exit", killOnExit);
+      forget();
       if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         child.once("exit", () => resolve());

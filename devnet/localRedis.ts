@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcessError } from "../workers/shared/errors.js";
 import { freePort, waitForPort } from "./ports.js";
+import { killOnExit } from "./exitCleanup.js";
 
 export interface LocalRedisOptions {
   /** Keep data on disk (AOF; SIGTERM flushes it) so a restart keeps it, as a production Redis would. @defaultValue false */
@@ -70,8 +71,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   };
 
   await start();
-  const stopOnExit = () => child?.kill("SIGKILL");
-  process.once("exit", stopOnExit);
+  const forget = killOnExit(() => child?.kill("SIGKILL"));
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -79,7 +79,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     stop,
     dispose: async () => {
       await stop();
-      process.removeListener("exit", stopOnExit);
+      forget();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
+import { killOnExit } from "./exitCleanup.js";
 
 /** The fast-path roles (the Stack starts them) and the proof-path roles (the ProofStack starts them). */
 export type FastPathRole = "listener" | "executor" | "sender";
@@ -72,9 +73,8 @@ export function spawnWorker(role: WorkerRole, env: Record<string, string | undef
   });
   // "close" (not "exit"): fires once stdout is drained too, so the last log lines are in `logs`.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  void exited.then(() => process.removeListener("exit", killOnExit));
+  const forget = killOnExit(() => child.kill("SIGKILL"));
+  void exited.then(forget);
 
   return {
     role,
