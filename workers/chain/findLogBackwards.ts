@@ -1,4 +1,6 @@
+import type { AbiEvent, Address, GetLogsReturnType } from "viem";
 import { BadInputError } from "../shared/errors.js";
+import type { TwinpathPublicClient } from "./client.js";
 
 /** Bounds of a log lookup: RPC providers refuse eth_getLogs over large ranges, so lookups page. */
 export interface LogLookupOptions {
@@ -38,4 +40,27 @@ export async function findLogBackwards<T>(
     to = from - 1n;
   }
   return null;
+}
+
+/**
+ * The newest `event` of request `requestId` at `hub` that `match` accepts (findLogBackwards from the current head,
+ * filtered by the event's indexed `requestId`, which every hub event about one request has). Null when none is in
+ * range.
+ */
+export async function findRequestLog<E extends AbiEvent>(
+  client: TwinpathPublicClient,
+  hub: Address,
+  event: E,
+  requestId: bigint,
+  lookup: LogLookupOptions = {},
+  match: (log: GetLogsReturnType<E, [E], true>[number]) => boolean = () => true,
+): Promise<GetLogsReturnType<E, [E], true>[number] | null> {
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  return findLogBackwards(
+    head,
+    (fromBlock, toBlock) =>
+      client.getLogs({ address: hub, event, args: { requestId }, fromBlock, toBlock, strict: true } as never) as Promise<GetLogsReturnType<E, [E], true>>,
+    match,
+    lookup,
+  );
 }

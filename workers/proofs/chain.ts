@@ -1,7 +1,7 @@
 import { encodeAbiParameters, getAbiItem, keccak256, toHex, type Address, type Hex } from "viem";
 import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
+import { findRequestLog, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { inferenceRequestedEvent } from "../chain/getRequestLogs.js";
 import { proofKey, type Attestation } from "../../protocol/attestation.js";
 
@@ -75,13 +75,7 @@ export async function getAssignedProver(client: TwinpathPublicClient, hub: Addre
  * is found within the lookback.
  */
 export async function getRequestInput(client: TwinpathPublicClient, hub: Address, requestId: bigint, lookup: LogLookupOptions = {}): Promise<readonly bigint[] | null> {
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  const hit = await findLogBackwards(
-    head,
-    (fromBlock, toBlock) => client.getLogs({ address: hub, event: inferenceRequestedEvent, args: { requestId }, fromBlock, toBlock, strict: true }),
-    () => true,
-    lookup,
-  );
+  const hit = await findRequestLog(client, hub, inferenceRequestedEvent, requestId, lookup);
   return hit ? hit.args.input : null;
 }
 
@@ -90,13 +84,7 @@ export async function getRequestInput(client: TwinpathPublicClient, hub: Address
  * bounded pages backwards from the head. Null when none is found within the lookback.
  */
 export async function getLatestProofLog(client: TwinpathPublicClient, hub: Address, requestId: bigint, lookup: LogLookupOptions = {}) {
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  const hit = await findLogBackwards(
-    head,
-    (fromBlock, toBlock) => client.getLogs({ address: hub, event: proofSubmittedEvent, args: { requestId }, fromBlock, toBlock, strict: true }),
-    () => true,
-    lookup,
-  );
+  const hit = await findRequestLog(client, hub, proofSubmittedEvent, requestId, lookup);
   return hit ? { prover: hit.args.prover, proofHash: hit.args.proofHash, instancesHash: hit.args.instancesHash } : null;
 }
 

@@ -6,7 +6,7 @@ import { RequestStatus, requestStatusName, VerificationMode, verificationModeNam
 import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { classifyFailure } from "../chain/failurePolicy.js";
-import { findLogBackwards, type LogLookupOptions } from "../chain/findLogBackwards.js";
+import { findRequestLog, type LogLookupOptions } from "../chain/findLogBackwards.js";
 import { getRequest } from "../chain/getRequest.js";
 import { failureReason } from "../chain/protocolError.js";
 import { TxSupersededError, type TxSender } from "../chain/sender/txSender.js";
@@ -233,13 +233,7 @@ async function skipped(
 
 /** The fast-path output as delivered (ResultSubmitted), when the job carries another node's output. */
 async function fastOutputFromLog(client: TwinpathPublicClient, hub: Address, requestId: bigint, outputHash: Hex, lookup?: LogLookupOptions): Promise<bigint[]> {
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  const hit = await findLogBackwards(
-    head,
-    (fromBlock, toBlock) => client.getLogs({ address: hub, event: resultSubmittedEvent, args: { requestId }, fromBlock, toBlock, strict: true }),
-    (l) => l.args.outputHash === outputHash,
-    lookup,
-  );
+  const hit = await findRequestLog(client, hub, resultSubmittedEvent, requestId, lookup, (l) => l.args.outputHash === outputHash);
   if (!hit) throw new Error(`request ${requestId}: no ResultSubmitted event with outputHash ${outputHash} yet`);
   return [...hit.args.output];
 }
