@@ -30,9 +30,10 @@ export const PROOF_KEYS = { provers: [5, 6, 7], verifiers: [10, 11, 12, 13], req
 /** Protocol parameters for proof-path runs: slashes below the stake (a slashed node stays eligible), short windows. */
 export const PROOF_DEVNET_PARAMETERS = {
   Registries: { ...DEVNET_PARAMETERS.Registries },
-  // short prover windows (a prover process waits at most a few seconds for its turn) and attestation windows
-  // (verification nodes vote within 30 s; their rewards are claimable after it)
-  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, proverWindow: 10, attestationWindow: 30, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
+  // short prover windows (a prover process waits at most a few seconds for its turn, also when a staked prover is
+  // offline and wins draws) and attestation windows (verification nodes vote within 30 s; their rewards are
+  // claimable after it)
+  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, proverWindow: 5, attestationWindow: 30, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
 };
 
 export interface BundleRegistration {
@@ -138,7 +139,7 @@ export class ProofStack {
       BUNDLE_DIRS: this.options.bundleDir,
     };
     const own: Record<ProofRole, Record<string, string>> = {
-      prover: { PROVER_PRIVATE_KEY: this.proverKeys[index], PROOF_STORE_DIR: this.proofStoreDir },
+      prover: { PROVER_PRIVATE_KEY: this.proverKeys[index], PROOF_STORE_DIR: this.proofStoreDir, PROVER_WINDOW_POLL_MS: "1000" },
       "verifier-node": { VERIFIER_PRIVATE_KEY: this.verifierKeys[index], VERIFIER_CONFIRMATIONS: "0", VERIFIER_START_BLOCK: String(s.deployment.deployBlock), VERIFIER_POLL_INTERVAL_MS: "100" },
     };
     return { ...common, ...own[role], ...(this.options.proofEnv?.[role] ?? {}) };

@@ -72,6 +72,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
     proofMetrics,
     settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
     faultDelayMs: config.PROVER_FAULT_DELAY_MS,
+    windowPollMs: config.PROVER_WINDOW_POLL_MS,
     logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
   };
   const options = { lockDuration: config.PROVER_LOCK_DURATION_MS, stalledInterval: config.PROVER_STALLED_INTERVAL_MS, maxStalledCount: 2 };
