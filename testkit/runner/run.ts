@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { testFiles } from "./files.js";
 import { nextJob, orderJobs, type Job } from "./schedule.js";
-import { classifyFile, type FileClass } from "./tiers.js";
+import { classifyFile, jobNameOf, type FileClass } from "./tiers.js";
 import { expectedTimes, formatTimes, machineNow, readTimes, timesFiles, type FileTime, type RunTimes } from "./times.js";
 
 const TEST_TIMEOUT_MS = 900_000;
@@ -32,7 +32,6 @@ const UNKNOWN_MS = 60_000;
 /** A group's job: its files in one process (Node 22 names the flag experimental; Node 23 and later do not). */
 const NO_ISOLATION =
   Number(process.versions.node.split(".")[0]) >= 23 ? ["--test-isolation=none"] : ["--experimental-test-isolation=none", "--disable-warning=ExperimentalWarning"];
-const groupJobName = (group: string) => `${group}/*.test.ts (one process)`;
 /** The type-check's name in the times file. */
 const TYPECHECK = "(typecheck) tsc --noEmit -p .";
 
@@ -163,7 +162,7 @@ async function main(): Promise<number> {
     jobs.push({ name: file, share: cls.share, expectedMs: lastMs.get(file) ?? UNKNOWN_MS, command: process.execPath, args: [...testArgs, file], cls });
   }
   for (const [group, { files, cls }] of groups) {
-    const name = groupJobName(group);
+    const name = jobNameOf(files[0], cls);
     const expectedMs = lastMs.get(name) ?? files.reduce((sum, f) => sum + (lastMs.get(f) ?? UNKNOWN_MS / 10), 0);
     jobs.push({ name, share: cls.share, expectedMs, command: process.execPath, args: [...NO_ISOLATION, ...testArgs, ...files], cls });
   }

@@ -93,3 +93,6 @@ export function classify(relPath: string, source: string): FileClass {
 }
 
 export const classifyFile = (root: string, relPath: string): FileClass => classify(relPath, readFileSync(`${root}/${relPath}`, "utf8"));
+
+/** The runner's job for a file: the file itself, or its group's one process. */
+export const jobNameOf = (file: string, cls: FileClass): string => (cls.group ? `${cls.group}/*.test.ts (one process)` : file);

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import type { FileClass } from "./tiers.js";
+import { classifyFile, jobNameOf, type FileClass } from "./tiers.js";
 
 /** The committed table (reference machine) and the local one (this checkout's runs). */
 export const timesFiles = (root: string) => ({ baseline: join(root, "testkit", "runner", "times.json"), local: join(root, ".twinpath", "test-times.json") });
@@ -75,12 +75,14 @@ export function saveBaseline(root: string, currentFiles: readonly string[]): { p
   const { run, known } = readTimes(local);
   if (!run.lastFull) throw new Error("no full run yet (npm test): a partial run is not a measurement of the suite");
   const byFile = new Map(known.map((f) => [f.file, f]));
-  const missing = currentFiles.filter((f) => !byFile.has(f));
+  // a grouped file's time is its group's (one process runs them all)
+  const jobs = [...new Set(currentFiles.map((f) => jobNameOf(f, classifyFile(root, f))))];
+  const missing = jobs.filter((f) => !byFile.has(f));
   if (missing.length) throw new Error(`no time for ${missing.join(", ")}: run them (npm test)`);
-  const failed = currentFiles.filter((f) => !byFile.get(f)!.ok);
+  const failed = jobs.filter((f) => !byFile.get(f)!.ok);
   if (failed.length) throw new Error(`the latest run of ${failed.join(", ")} failed: its time is not a measurement`);
   const typecheck = known.filter((f) => !f.file.startsWith("test/"));
-  const files = [...currentFiles.map((f) => byFile.get(f)!), ...typecheck].map(({ file, ms, ok, tier, share }) => ({ file, ms, ok, tier, share }));
+  const files = [...jobs.map((f) => byFile.get(f)!), ...typecheck].map(({ file, ms, ok, tier, share }) => ({ file, ms, ok, tier, share }));
   const table: RunTimes = { ...run.lastFull, tier: "all", filter: [], files };
   writeFileSync(baseline, `${JSON.stringify(table, null, 1)}\n`);
   return { path: baseline, table };
