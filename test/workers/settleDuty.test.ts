@@ -7,7 +7,8 @@
  *
  * - three nodes voting on the same requests at once: every request settles, and exactly one settle item per request is
  *   sent (the node whose vote decided the quorum settles; the other two only check after the grace period);
- * - the designated settler silent after its vote: a fallback settles after the grace period, once;
+ * - the designated settler silent after its vote: a fallback settles after the grace period, once (also when the only
+ *   other voter voted before the decision: one node offline);
  * - the designated settler's settlement fails (no funds for gas) and its job retries: nothing lost, nothing doubled.
  */
 import assert from "node:assert/strict";
@@ -220,6 +221,23 @@ describe("settle duty: one settlement per decided round", { timeout: 120_000 }, 
       assert.equal(by.length, 1, `request ${d.requestId}: one settle item (${by.length})`);
       assert.notEqual(by[0].toLowerCase(), a.address.toLowerCase(), "settled by a fallback, not the silent node");
     }
+  });
+
+  it("the designated settler silent and no vote after it (one node offline): the earlier voter settles after its wait", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const [a, b] = [0, 1].map((i) => startNode(f, i, "b2"));
+    const [d] = await proven(f, 1);
+    const from = (await f.publicClient.getBlockNumber()) + 1n;
+
+    assert.equal((await vote(f, b, d)).settleRole, "early");
+    const decided = Date.now();
+    assert.equal((await a.ctx.batcher.submit(attestation(d))).kind, "recorded"); // decides, then silent
+    await until(async () => (await f.hub.read.status([BigInt(d.requestId)])) === Status.Settled, "the earlier voter to settle");
+    // b saw the round decided at its first check and waited once more before settling
+    assert.ok(Date.now() - decided >= 2 * GRACE_MS, "the earlier voter waited a second period after seeing the decision");
+    await checksDone([a, b]);
+    await settledOnce(f, [d], from);
+    assert.deepEqual((await settleItems(f, from)).get(BigInt(d.requestId))?.map((x) => x.toLowerCase()), [b.address.toLowerCase()]);
   });
 
   it("the designated settler's settlement fails and its job retries: nothing lost, nothing doubled", async () => {
