@@ -126,7 +126,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       const result: VerifyJobResult = {
         ...voted,
         checks: verdict.checks,
-        ...(verdict.unavailable ? { reason: `proof bytes unavailable: ${verdict.unavailable}` } : {}),
+        ...(verdict.unavailable && voted.outcome === "attested" ? { reason: `proof bytes unavailable: ${verdict.unavailable}` } : {}),
       };
       if (voted.outcome !== "attested") return result;
       log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), unavailable: verdict.unavailable, txHash: voted.txHash, settleRole: voted.settleRole }, "attestation recorded");
