@@ -165,15 +165,16 @@ export async function runSettleCheck(ctx: SettleDutyContext, job: TypedJob<"veri
   if (!decided) {
     const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
     if (now > BigInt(round.deadline)) return { outcome: "skipped", reason: "round closed undecided: nothing to settle", settleRole: check.role };
-    return later(job, token, check);
+    // (at least a second apart: with a zero grace period a pending round would otherwise be polled in a loop)
+    return later(job, token, check, Math.max(check.delayMs, 1000));
   }
-  if (check.role === "early" && !check.sawDecided) return later(job, token, { ...check, sawDecided: true });
+  if (check.role === "early" && !check.sawDecided) return later(job, token, { ...check, sawDecided: true }, check.delayMs);
   log.warn({ role: check.role }, "the designated settler has not settled within the grace period: settling as fallback");
   return { outcome: "checked", settleRole: check.role, fallback: true, ...(await settleNow(ctx, d, key, log)) };
 }
 
-async function later(job: TypedJob<"verify">, token: string | undefined, check: SettleCheck): Promise<never> {
+async function later(job: TypedJob<"verify">, token: string | undefined, check: SettleCheck, delayMs: number): Promise<never> {
   await job.updateData({ ...job.data, settleCheck: check });
-  await job.moveToDelayed(Date.now() + check.delayMs, token);
+  await job.moveToDelayed(Date.now() + delayMs, token);
   throw new DelayedError();
 }
