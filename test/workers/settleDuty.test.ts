@@ -7,6 +7,7 @@
  *
  * - three nodes voting on the same requests at once: every request settles, and exactly one settle item per request is
  *   sent (the node whose vote decided the quorum settles; the other two only check after the grace period);
+ * - the same with invalid votes: each proof rejected once (its prover slashed once), by one settle item;
  * - the designated settler silent after its vote: a fallback settles after the grace period, once (also when the only
  *   other voter voted before the decision: one node offline);
  * - the designated settler's settlement fails (no funds for gas) and its job retries: nothing lost, nothing doubled.
@@ -195,6 +196,36 @@ describe("settle duty: one settlement per decided round", { timeout: 120_000 }, 
     const items = await settleItems(f, from);
     const sent = [...items.values()].reduce((s, v) => s + v.length, 0);
     assert.equal(sent, jobs.length, `settle items sent: ${sent} for ${jobs.length} requests (duplicates: ${sent - jobs.length})`);
+  });
+
+  it("three nodes voting invalid at once: each proof is rejected once, by one settle item", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const nodes = [0, 1, 2].map((i) => startNode(f, i, "r"));
+    const jobs = await proven(f, 3);
+    const from = (await f.publicClient.getBlockNumber()) + 1n;
+
+    const results = await Promise.all(
+      nodes.flatMap((n) =>
+        jobs.map(async (d) => {
+          const round = await getRound(f.publicClient as never, f.quorum.address, BigInt(d.requestId), d.proofHash, d.instancesHash);
+          return voteAndSettle(n.ctx, d, { ...attestation(d), valid: false }, round, log);
+        }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.settleRole === "decider").length, jobs.length, "one decider per round");
+    assert.equal(results.filter((r) => r.rejectedProof).length, jobs.length, "each decider rejected its proof");
+    await checksDone(nodes);
+    const rejected = await f.publicClient.getContractEvents({ address: f.hub.address, abi: f.hub.abi, eventName: "ProofRejected", fromBlock: from });
+    const slashed = await f.publicClient.getContractEvents({ address: f.nodeRegistry.address, abi: f.nodeRegistry.abi, eventName: "NodeSlashed", fromBlock: from });
+    const items = await settleItems(f, from);
+    for (const d of jobs) {
+      const id = BigInt(d.requestId);
+      assert.equal(rejected.filter((e) => (e.args as { requestId: bigint }).requestId === id).length, 1, `request ${id}: rejected once`);
+      assert.equal(items.get(id)?.length, 1, `request ${id}: one settle item`);
+      assert.equal(await f.hub.read.status([id]), Status.Executed, "reopened for another proof");
+    }
+    assert.equal(slashed.length, jobs.length, "the prover slashed once per rejected proof");
+    await f.assertBooksBalance();
   });
 
   it("the designated settler silent after its vote: a fallback settles after the grace period, once", async () => {
