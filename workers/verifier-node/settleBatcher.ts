@@ -35,9 +35,10 @@ export interface SettleBatcherOptions {
 }
 
 /**
- * Settles requests whose quorum this node has seen decide, in settleMany transactions. Nodes race to settle the same
- * requests; settleMany turns a request another node settled first into a rejected item (ItemRejected), never a
- * reverted transaction, and its gas is estimated when the quorum has already decided (it only gets cheaper after).
+ * Settles the requests this node has to settle (settleDuty.ts: the rounds its vote decided, or a silent settler's), in
+ * settleMany transactions. Two nodes can still meet on a request (a fallback and a late settler); settleMany turns a
+ * request another node settled first into a rejected item (ItemRejected), never a reverted transaction, and its gas
+ * is estimated when the quorum has already decided (it only gets cheaper after).
  */
 export class SettleBatcher {
   private readonly batcher: Batcher<SettleItem, SettleOutcome>;
