@@ -98,6 +98,7 @@ const baseSpec = {
   tolerance: 0n,
   inputLower: [-2048n, -2048n, -2048n, -2048n],
   inputUpper: [2047n, 2047n, 2047n, 2047n],
+  batch: 1,
 };
 await modelRegistry.write.registerModel([{ ...baseSpec, mode: ZKML_ONCHAIN, verifier: verifier.address }]);
 await modelRegistry.write.registerModel([{ ...baseSpec, mode: ZKML_ATTESTED, verifier: "0x0000000000000000000000000000000000000000" }]);

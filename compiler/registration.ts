@@ -94,5 +94,6 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
     tolerance,
     inputLower: domain.lower.map(BigInt),
     inputUpper: domain.upper.map(BigInt),
+    batch: manifest.batch ?? 1,
   };
 }

@@ -63,6 +63,7 @@ describe("manifestToModelSpec", () => {
         tolerance: 2n, // the bundle's
         inputLower: [-500n, -400n, -300n, -200n],
         inputUpper: [500n, 400n, 300n, 200n],
+        batch: 1,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
