@@ -563,7 +563,7 @@ console.log(
 );
 console.table(
   Object.fromEntries(
-    (["perRequest", "batchProof", "batchedAll"] as const).map((k) => [
+    (["perRequest", "batchProof", "batchedAll", "partialBatch"] as const).map((k) => [
       k,
       { ...onchainRealProofs[k], "vs perRequest": (onchainRealProofs[k].perSettledRequest / onchainRealProofs.perRequest.perSettledRequest).toFixed(2) },
     ]),

@@ -5,7 +5,9 @@
  *                    requests share one flower, which changes no gas figure but the calldata's zero bytes);
  *   batchProof:      classify each, submitResult each, one submitBatchProof per `batch` requests (batch-N bundle,
  *                    real proofs of distinct flowers);
- *   batchedAll:      one classifyBatch, one submitResults, one submitBatchProof per `batch` requests.
+ *   batchedAll:      one classifyBatch, one submitResults, one submitBatchProof per `batch` requests;
+ *   partialBatch:    as batchedAll for 5 requests, one proof whose other slots are the hub's zero padding (a real
+ *                    proof of the padding rule).
  * Each path starts from the same snapshot. The batch bundle and its proofs are built once and cached under .twinpath/.
  */
 import { readFileSync } from "node:fs";
@@ -47,6 +49,8 @@ export interface OnchainContext {
   gasPrice: bigint;
 }
 
+/** Requests of the partial-batch row: one proof with the rest of its slots padded. */
+const PARTIAL = 5;
 const signed = (v: bigint) => (v > FR_MODULUS / 2n ? v - FR_MODULUS : v);
 const chunk = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
@@ -67,17 +71,20 @@ export async function onchainRealRows(c: OnchainContext, requests: number, batch
   const read = (f: keyof typeof files) => new Uint8Array(readFileSync(files[f]));
   const vk = read("vk");
   const vkTag = Buffer.from(vk.subarray(7, 15)).toString("hex");
-  const rows = exampleInputs("iris-mlp", requests);
-  const slots = chunk(rows, batch).map((group, j) => {
+  const rows = exampleInputs("iris-mlp", requests + PARTIAL);
+  /** A real batch proof of `group` (at most `batch` flowers; the other slots zeros, the hub's padding). */
+  const batchProofOf = (group: number[][], tag: string) => {
     const padded = [...group, ...Array.from({ length: batch - group.length }, () => [0, 0, 0, 0])];
-    const pj = cachedEngineProof(`iris-mlp-b${batch}-${vkTag}-${j}`, read("compiled"), read("srs"), vk, JSON.stringify({ input_data: [padded.flat()] }));
+    const pj = cachedEngineProof(`iris-mlp-b${batch}-${vkTag}-${tag}`, read("compiled"), read("srs"), vk, JSON.stringify({ input_data: [padded.flat()] }));
     const inst = instancesFromProofJson(pj)[0].map(signed);
     // every slot's 4 inputs, then every slot's 3 logits (compiler/batch.ts)
-    if (inst.length !== batch * 7) throw new Error(`batch proof ${j}: ${inst.length} instances, expected ${batch * 7}`);
+    if (inst.length !== batch * 7) throw new Error(`batch proof ${tag}: ${inst.length} instances, expected ${batch * 7}`);
     const inputs = chunk(inst.slice(0, batch * 4), 4);
     const outputs = chunk(inst.slice(batch * 4), 3);
     return { proof: hex(Uint8Array.from(pj.proof as number[])), inputs: inputs.slice(0, group.length), outputs, instances: inst.length };
-  });
+  };
+  const slots = chunk(rows.slice(0, requests), batch).map((group, j) => batchProofOf(group, String(j)));
+  const partialSlots = batchProofOf(rows.slice(requests), `partial${PARTIAL}`);
 
   // ---- verifiers (one shared Halo2Verifier, an artifact + adapter per bundle) and the two registered versions
   const gen1 = generateVerifierArtifacts(single.desc, single.srs);
@@ -178,6 +185,22 @@ export async function onchainRealRows(c: OnchainContext, requests: number, batch
     return row(g, await proveBatches(ids, g));
   })();
 
+  // a partial batch: PARTIAL requests, one proof whose other slots are the hub's zeros
+  await start.restore();
+  const partial = await (async () => {
+    const pay = await paymentFor(irisBatch, modelBatch);
+    const r = await gasOf(
+      await irisBatch.write.classifyBatch([partialSlots.inputs, partialSlots.inputs.map(() => pay)], { value: pay * BigInt(PARTIAL), gasPrice: c.gasPrice }),
+    );
+    const ids = idOf(r.logs);
+    const result = (await gasOf(await hubExecutor.write.submitResults([ids, partialSlots.outputs.slice(0, PARTIAL)]))).gasUsed;
+    const p = await gasOf(await hubProver.write.submitBatchProof([ids, partialSlots.inputs, partialSlots.outputs, partialSlots.proof]));
+    const settled = settledIn(p.logs);
+    if (settled !== PARTIAL) throw new Error(`partial batch settled ${settled} of ${PARTIAL}`);
+    const total = Number(r.gasUsed + result + p.gasUsed);
+    return { requests: PARTIAL, request: Number(r.gasUsed), result: Number(result), proof: Number(p.gasUsed), total, perSettledRequest: Math.round(total / PARTIAL) };
+  })();
+
   const verifyData = encodeFunctionData({
     abi: [{ type: "function", name: "verifyProof", stateMutability: "view", inputs: [{ type: "bytes" }, { type: "uint256[]" }], outputs: [{ type: "bool" }] }],
     functionName: "verifyProof",
@@ -193,5 +216,6 @@ export async function onchainRealRows(c: OnchainContext, requests: number, batch
     perRequest,
     batchProof,
     batchedAll,
+    partialBatch: partial,
   };
 }
