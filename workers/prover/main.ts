@@ -59,11 +59,12 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
   let storeUrl!: (url: string) => void;
   const proofStoreUrl = new Promise<string>((resolve) => (storeUrl = resolve));
 
+  const bundles = new BundleIndex(bundleRoots, { requirePk: true });
   const prover: ProverContext = {
     client,
     sender,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
-    bundles: new BundleIndex(bundleRoots, { requirePk: true }),
+    bundles,
     pool,
     store,
     proofStoreUrl,
@@ -74,7 +75,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
     settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
     batches: new ProofBatches(
       { waitMs: config.PROVER_BATCH_WAIT_MS, maxWaiting: config.PROVER_BATCH_QUEUE },
-      createBatchProver({ bundles: new BundleIndex(bundleRoots, { requirePk: true }), pool, store, sender }),
+      createBatchProver({ bundles, pool, store, sender }),
     ),
     faultDelayMs: config.PROVER_FAULT_DELAY_MS,
     logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
