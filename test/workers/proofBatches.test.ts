@@ -13,7 +13,7 @@ import { toField } from "../../protocol/instances.js";
 import { VerificationMode } from "../../protocol/enums.js";
 import { BatcherFullError } from "../../workers/chain/sender/batcher.js";
 import type { ProofModel } from "../../workers/proofs/models.js";
-import { batchLayout, ProofBatches, provenOutputs, type BatchSlot, type ProveBatch } from "../../workers/prover/proofBatches.js";
+import { batchLayout, callbackGasGroups, ProofBatches, provenOutputs, type BatchSlot, type ProveBatch } from "../../workers/prover/proofBatches.js";
 
 const HUB = "0x00000000000000000000000000000000000000a1" as Address;
 const model = (modelId: bigint, batch: number): ProofModel & { batch: number } => ({
@@ -32,7 +32,7 @@ const model = (modelId: bigint, batch: number): ProofModel & { batch: number } =
   tolerance: 0n,
   batch,
 });
-const slot = (requestId: bigint): BatchSlot => ({ hub: HUB, requestId, input: [requestId, -requestId] });
+const slot = (requestId: bigint, callbackGas = 100_000): BatchSlot => ({ hub: HUB, requestId, input: [requestId, -requestId], callbackGas });
 
 /** A prove function that records each batch and answers each slot with its own request id as output. */
 function recorder() {
@@ -98,5 +98,12 @@ describe("the hub's layout of a batch proof", () => {
     assert.throws(() => provenOutputs(m, ordered, padded), /not slot 2's input/);
     assert.throws(() => batchLayout(m, [slot(1n), slot(1n)]), /twice/);
     assert.throws(() => batchLayout(m, [1n, 2n, 3n, 4n, 5n].map(slot)), /5 requests for a version of 4 slots/);
+  });
+
+  it("splits a batch whose consumers' callback gas would exceed the budget (each group its own proof)", () => {
+    const ids = (groups: BatchSlot[][]) => groups.map((g) => g.map((s) => s.requestId));
+    const slots = [slot(1n, 4_000_000), slot(2n, 4_000_000), slot(3n, 9_000_000), slot(4n, 20_000_000), slot(5n, 100_000)];
+    assert.deepEqual(ids(callbackGasGroups(slots, 15_000_000)), [[1n, 2n], [3n], [4n], [5n]]);
+    assert.deepEqual(ids(callbackGasGroups(slots.slice(0, 2), 15_000_000)), [[1n, 2n]]);
   });
 });

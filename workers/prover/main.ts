@@ -75,7 +75,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
     settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
     batches: new ProofBatches(
       { waitMs: config.PROVER_BATCH_WAIT_MS, maxWaiting: config.PROVER_BATCH_QUEUE },
-      createBatchProver({ bundles, pool, store, sender }),
+      createBatchProver({ bundles, pool, store, sender, maxCallbackGas: config.PROVER_BATCH_MAX_CALLBACK_GAS }),
     ),
     faultDelayMs: config.PROVER_FAULT_DELAY_MS,
     logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },

@@ -36,7 +36,7 @@ import type { ProofModel, ProofModelCache } from "../proofs/models.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
 import { BatcherFullError } from "../chain/sender/batcher.js";
-import type { ProofBatches } from "./proofBatches.js";
+import type { BatchSlot, ProofBatches } from "./proofBatches.js";
 
 export interface ProverContext {
   client: TwinpathPublicClient;
@@ -108,7 +108,10 @@ export function createProveProcessor(ctx: ProverContext) {
       if (valuesHash(fast) !== record.outputHash) fast = await fastOutputFromLog(ctx.client, d.hub, requestId, record.outputHash, ctx.logLookup);
 
       // 3. A batch version: proved with up to model.batch other requests, one submitBatchProof for all.
-      if ((model.batch ?? 1) > 1) return await proveInBatch(ctx, job, token, d.hub, requestId, { ...model, batch: model.batch! }, input, fast, log, started);
+      if ((model.batch ?? 1) > 1) {
+        const slot = { hub: d.hub, requestId, input, callbackGas: Number(record.callbackGasLimit) };
+        return await proveInBatch(ctx, job, token, slot, { ...model, batch: model.batch! }, fast, log, started);
+      }
 
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
@@ -210,10 +213,8 @@ async function proveInBatch(
   ctx: ProverContext,
   job: TypedJob<"prove">,
   token: string | undefined,
-  hub: Address,
-  requestId: bigint,
+  slot: BatchSlot,
   model: ProofModel & { batch: number },
-  input: bigint[],
   fast: bigint[],
   log: Logger,
   started: number,
@@ -221,7 +222,7 @@ async function proveInBatch(
   if (!ctx.batches) throw new ProvingError(`model ${model.modelId} is a batch-${model.batch} version, and this prover batches nothing`);
   let out;
   try {
-    out = await ctx.batches.submit(model, { hub, requestId, input });
+    out = await ctx.batches.submit(model, slot);
   } catch (err) {
     if (!(err instanceof BatcherFullError)) throw err;
     log.info({ waiting: err.waiting }, "batch queue full; coming back later");

@@ -18,11 +18,13 @@ import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proof
 import type { ProvingEngine } from "../proofs/provingEngine.js";
 import type { ProofStore } from "../proofs/store.js";
 
-/** One request waiting for its batch: its on-chain input (fixed point). */
+/** One request waiting for its batch: its on-chain input (fixed point) and its consumer's callback gas limit. */
 export interface BatchSlot {
   hub: Address;
   requestId: bigint;
   input: readonly bigint[];
+  /** the request's callbackGasLimit: each settlement runs onSettled under it, in the batch's one transaction */
+  callbackGas: number;
 }
 
 /** What a request got from its batch. */
@@ -112,17 +114,40 @@ export function provenOutputs(model: ProofModel & { batch: number }, ordered: re
 export const submitBatchProofCall = (hub: Address, ids: readonly bigint[], inputs: readonly (readonly bigint[])[], outputs: readonly (readonly bigint[])[], proof: Uint8Array) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "submitBatchProof", args: [ids, inputs, outputs, toHex(proof)] }) as const;
 
+/**
+ * Requests (in id order) split so that no group's callback gas exceeds `budget`: every onSettled of a batch runs in
+ * its one transaction, so consumers asking for large callback limits could otherwise push a batch past the block gas
+ * limit, and the batch could never be submitted. A request over the budget alone forms its own group.
+ */
+export function callbackGasGroups(ordered: readonly BatchSlot[], budget: number): BatchSlot[][] {
+  const groups: BatchSlot[][] = [];
+  let gas = 0;
+  for (const s of ordered) {
+    const last = groups[groups.length - 1];
+    if (last && gas + s.callbackGas <= budget) {
+      last.push(s);
+      gas += s.callbackGas;
+    } else {
+      groups.push([s]);
+      gas = s.callbackGas;
+    }
+  }
+  return groups;
+}
+
 export interface BatchProverContext {
   bundles: BundleIndex;
   pool: ProvingEngine;
   store: ProofStore;
   sender: TxSender;
+  /** callback gas of one batch transaction at most (callbackGasGroups) */
+  maxCallbackGas: number;
 }
 
 /** Proves a batch with the version's registered artifacts and submits it (submitBatchProof), as the hub lays it out. */
 export function createBatchProver(ctx: BatchProverContext): ProveBatch {
-  return async (model, slots) => {
-    const { ordered, floats } = batchLayout(model, slots);
+  const proveGroup = async (model: ProofModel & { batch: number }, group: BatchSlot[]): Promise<Map<BatchSlot, BatchSlotOutcome>> => {
+    const { ordered, floats } = batchLayout(model, group);
     const hub = ordered[0].hub;
     if (ordered.some((s) => s.hub.toLowerCase() !== hub.toLowerCase())) throw new ProvingError("a batch spans two hubs");
     const artifacts = await ctx.bundles.resolve(model);
@@ -134,13 +159,15 @@ export function createBatchProver(ctx: BatchProverContext): ProveBatch {
     const call = submitBatchProofCall(hub, ordered.map((s) => s.requestId), ordered.map((s) => s.input), outputs, raw);
     const sent = await ctx.sender.send({ call, label: "submitBatchProof" });
     if (sent.receipt.status !== "success") throw new Error(`submitBatchProof transaction ${sent.hash} reverted`);
-    return slots.map((s) => ({
-      proofHash,
-      proven: outputs[ordered.indexOf(s)],
-      txHash: sent.hash,
-      gasUsed: sent.receipt.gasUsed.toString(),
-      requests: ordered.length,
-      proveMs: proved.proveMs,
-    }));
+    const gasUsed = sent.receipt.gasUsed.toString();
+    return new Map(ordered.map((s, i) => [s, { proofHash, proven: outputs[i], txHash: sent.hash, gasUsed, requests: ordered.length, proveMs: proved.proveMs }]));
+  };
+  return async (model, slots) => {
+    const { ordered } = batchLayout(model, slots);
+    const outcomes = new Map<BatchSlot, BatchSlotOutcome>();
+    for (const group of callbackGasGroups(ordered, ctx.maxCallbackGas)) {
+      for (const [s, o] of await proveGroup(model, group)) outcomes.set(s, o);
+    }
+    return slots.map((s) => outcomes.get(s)!);
   };
 }
