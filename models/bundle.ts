@@ -63,7 +63,7 @@ export function calibrationSamples(): number[][] {
 }
 
 /** How a committed model's bundle is built: its calibration inputs, compile options and labelled test rows. */
-interface Recipe {
+export interface Recipe {
   samples: () => number[][];
   compile: { inputScale: number; paramScale?: number; minLogrows?: number; maxLogrows?: number; admit?: [number, number] };
   /** held-back labelled rows: float and circuit accuracy go into the manifest */
@@ -73,7 +73,8 @@ interface Recipe {
 /** Every model with a committed bundle: the Iris demo models and the digits task. */
 export const BUNDLED_MODEL_NAMES = [...DEMO_MODEL_NAMES, DIGITS_SPEC.name] as const;
 
-function recipe(name: string): Recipe {
+/** How the committed bundle of `name` is built (its calibration samples and compile options). */
+export function recipe(name: string): Recipe {
   if (name === DIGITS_SPEC.name) {
     return {
       samples: () => splitDigits(DIGITS_SPEC.splitSeed).train.slice(0, DIGITS_SPEC.calibrationRows).map((r) => r.x),

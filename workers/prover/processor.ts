@@ -32,9 +32,11 @@ import {
 import type { ProvingEngine } from "../proofs/provingEngine.js";
 import { ProvingError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import type { ProofModelCache } from "../proofs/models.js";
+import type { ProofModel, ProofModelCache } from "../proofs/models.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
+import { BatcherFullError } from "../chain/sender/batcher.js";
+import type { BatchSlot, ProofBatches } from "./proofBatches.js";
 
 export interface ProverContext {
   client: TwinpathPublicClient;
@@ -54,6 +56,8 @@ export interface ProverContext {
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
   settleOptimistic: boolean;
+  /** where the prove jobs of batch versions (model.batch > 1) wait to be proved together */
+  batches?: ProofBatches;
   /** test-only fault injection: sleep before proving */
   faultDelayMs?: number;
 }
@@ -102,6 +106,12 @@ export function createProveProcessor(ctx: ProverContext) {
       }
       let fast = d.output.map(BigInt);
       if (valuesHash(fast) !== record.outputHash) fast = await fastOutputFromLog(ctx.client, d.hub, requestId, record.outputHash, ctx.logLookup);
+
+      // 3. A batch version: proved with up to model.batch other requests, one submitBatchProof for all.
+      if ((model.batch ?? 1) > 1) {
+        const slot = { hub: d.hub, requestId, input, callbackGas: Number(record.callbackGasLimit) };
+        return await proveInBatch(ctx, job, token, slot, { ...model, batch: model.batch! }, fast, log, started);
+      }
 
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
@@ -192,6 +202,51 @@ export function createProveProcessor(ctx: ProverContext) {
       if (err instanceof DelayedError) throw err;
       return failJob(err, { queue: QueueName.prove, stage: "prove", log, metrics: ctx.metrics });
     }
+  };
+}
+
+/** Back-pressure: a full batch queue sends the job back to wait. */
+const BATCH_FULL_RETRY_MS = 1000;
+
+/** A batch version's request: waits in ctx.batches for its batch, which proves and submits it with the others. */
+async function proveInBatch(
+  ctx: ProverContext,
+  job: TypedJob<"prove">,
+  token: string | undefined,
+  slot: BatchSlot,
+  model: ProofModel & { batch: number },
+  fast: bigint[],
+  log: Logger,
+  started: number,
+): Promise<ProveJobResult> {
+  if (!ctx.batches) throw new ProvingError(`model ${model.modelId} is a batch-${model.batch} version, and this prover batches nothing`);
+  let out;
+  try {
+    out = await ctx.batches.submit(model, slot);
+  } catch (err) {
+    if (!(err instanceof BatcherFullError)) throw err;
+    log.info({ waiting: err.waiting }, "batch queue full; coming back later");
+    await job.moveToDelayed(Date.now() + BATCH_FULL_RETRY_MS, token);
+    throw new DelayedError();
+  }
+  const maxDiff = maxAbsDiff(out.proven, fast);
+  const mismatch = maxDiff > Number(model.tolerance);
+  if (mismatch) ctx.proofMetrics?.executorMismatches.inc();
+  ctx.proofMetrics?.proofs.inc({ outcome: "submitted" });
+  log.info({ proofHash: out.proofHash, txHash: out.txHash, requests: out.requests, maxDiff, mismatch }, "batch proof submitted");
+  return {
+    outcome: "submitted",
+    proofHash: out.proofHash,
+    provenOutput: out.proven.map(String),
+    fastOutput: fast.map(String),
+    maxDiff,
+    mismatch,
+    witnessMs: 0,
+    proveMs: out.proveMs,
+    startedAt: started,
+    txHash: out.txHash,
+    gasUsed: out.gasUsed,
+    submittedAt: Date.now(),
   };
 }
 

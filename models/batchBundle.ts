@@ -1,0 +1,69 @@
+/**
+ * Batch versions of the demo models (compiler/batch.ts): the committed model's ONNX, calibration samples and compile
+ * options, with its leading dimension set to N. Not committed (a batch-16 iris-mlp is a 27 MiB proving key and a
+ * ~50 s build): built on first use into <cache>/bundles/<name>-b<N> (default <repo>/.twinpath, gitignored), and reused
+ * while its build-inputs.json matches what the current model and code would build.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildBundle, loadBundle } from "../compiler/bundle.js";
+import { REPO_ROOT } from "../protocol/repoRoot.js";
+import { BUILD_INPUTS_FILE, cachedBundleDir, expectedBuildInputs, recipe, type BuildInputs, type DemoBundle, type DemoBundleOptions } from "./bundle.js";
+import { jsonText, modelDir } from "./files.js";
+
+/** What a batch bundle is built from: the committed model's build inputs plus the batch and its logrows. */
+export type BatchBuildInputs = BuildInputs & { batch: number; logrows: number };
+
+/**
+ * The batch version's rows (2^logrows). The compiler's own choice for iris-mlp at batch 16 is 2^12 rows in 2 advice
+ * blocks, which halo2/circuit/describe.ts cannot describe (genVk's pinned-key text is overwritten in engine memory
+ * before the scrape reads it), so no Solidity verifier could be generated for it. 2^13 rows in one block describe,
+ * and verify on chain cheaper than 2^11 rows in 3 blocks (fewer commitments); proving takes longer, once (cached).
+ */
+const BATCH_LOGROWS = 13;
+
+export const batchBundleName = (name: string, batch: number): string => `${name}-b${batch}`;
+
+/** A complete, hash-checked batch-`batch` bundle of demo model `name` (with its proving key), built if missing or stale. */
+export async function ensureBatchBundle(name: string, batch: number, opts: DemoBundleOptions = {}): Promise<DemoBundle> {
+  const cacheDir = opts.cacheDir ?? join(REPO_ROOT, ".twinpath");
+  const final = cachedBundleDir(batchBundleName(name, batch), cacheDir);
+  const base = expectedBuildInputs(name);
+  const expected: BatchBuildInputs = { ...base, devSrsSeed: `${base.devSrsSeed}:b${batch}`, batch, logrows: BATCH_LOGROWS };
+  const found = join(final, BUILD_INPUTS_FILE);
+  if (existsSync(found) && readFileSync(found, "utf8") === jsonText(expected)) {
+    try {
+      const b = loadBundle(final, { requirePk: true });
+      return { dir: final, manifest: b.manifest, manifestHash: b.manifestHash, source: "cache" };
+    } catch {
+      // a damaged cache is rebuilt below
+    }
+  }
+  const log = opts.log ?? (() => {});
+  log(`${batchBundleName(name, batch)}: building the batch-${batch} version of ${name} (about a minute)`);
+  const r = recipe(name);
+  const tmp = `${final}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await buildBundle(join(modelDir(name), "model.onnx"), {
+      out: tmp,
+      name: batchBundleName(name, batch),
+      batch,
+      samples: r.samples(),
+      inputScale: expected.compile.inputScale,
+      paramScale: expected.compile.paramScale,
+      minLogrows: expected.logrows,
+      maxLogrows: expected.logrows,
+      admit: expected.compile.admit,
+      devSrsSeed: expected.devSrsSeed,
+      cacheDir: join(cacheDir, "srs"),
+      log,
+    });
+    writeFileSync(join(tmp, BUILD_INPUTS_FILE), jsonText(expected));
+    rmSync(final, { recursive: true, force: true });
+    renameSync(tmp, final);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const b = loadBundle(final, { requirePk: true });
+  return { dir: final, manifest: b.manifest, manifestHash: b.manifestHash, source: "rebuilt" };
+}
