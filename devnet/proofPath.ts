@@ -30,13 +30,16 @@ export const PROOF_KEYS = { provers: [5, 6, 7], verifiers: [10, 11, 12, 13], req
 /** Protocol parameters for proof-path runs: slashes below the stake (a slashed node stays eligible), short windows. */
 export const PROOF_DEVNET_PARAMETERS = {
   Registries: { ...DEVNET_PARAMETERS.Registries },
-  // short prover windows (a prover process waits at most a few seconds for its turn) and attestation windows
-  // (verification nodes vote within 30 s; their rewards are claimable after it)
-  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, proverWindow: 10, attestationWindow: 30, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
+  // short prover windows (a prover process waits at most a few seconds for its turn, also when a staked prover is
+  // offline and wins draws) and attestation windows (verification nodes vote within 30 s; their rewards are
+  // claimable after it)
+  Hub: { ...DEVNET_PARAMETERS.Hub, minProofTimeout: 10, proverWindow: 5, attestationWindow: 30, executorSlash: 10n ** 16n, proverSlash: 10n ** 16n, verifierSlash: 10n ** 16n },
 };
 
 export interface BundleRegistration {
   mode: VerificationModeName;
+  /** Another bundle than the stack's own (ProofStack.registerModel; it must be one of the stack's `extraBundleDirs`). */
+  bundleDir?: string;
   verifier?: Address;
   price?: bigint;
   tolerance?: bigint;
@@ -85,6 +88,8 @@ export type { ProofRole };
 export interface ProofStackOptions extends Omit<StackOptions, "model" | "startWorkers"> {
   /** Bundle folder (with pk.key) of the model to register. */
   bundleDir: string;
+  /** More bundle folders the provers and verification nodes load (models registered later with registerModel). */
+  extraBundleDirs?: readonly string[];
   mode?: VerificationModeName;
   /** Verifier contract for ZKML_ONCHAIN / OPTIMISTIC registrations, or a function deploying one on the new chain. */
   verifier?: Address | ((rpcUrl: string, chainId: number) => Promise<Address>);
@@ -135,10 +140,10 @@ export class ProofStack {
     const common: Record<string, string> = {
       ...s.commonEnv(this.options.logLevel ?? "info"),
       MODEL_REGISTRY_ADDRESS: s.deployment.modelRegistry,
-      BUNDLE_DIRS: this.options.bundleDir,
+      BUNDLE_DIRS: [this.options.bundleDir, ...(this.options.extraBundleDirs ?? [])].join(","),
     };
     const own: Record<ProofRole, Record<string, string>> = {
-      prover: { PROVER_PRIVATE_KEY: this.proverKeys[index], PROOF_STORE_DIR: this.proofStoreDir },
+      prover: { PROVER_PRIVATE_KEY: this.proverKeys[index], PROOF_STORE_DIR: this.proofStoreDir, PROVER_WINDOW_POLL_MS: "1000" },
       "verifier-node": { VERIFIER_PRIVATE_KEY: this.verifierKeys[index], VERIFIER_CONFIRMATIONS: "0", VERIFIER_START_BLOCK: String(s.deployment.deployBlock), VERIFIER_POLL_INTERVAL_MS: "100" },
     };
     return { ...common, ...own[role], ...(this.options.proofEnv?.[role] ?? {}) };
@@ -195,11 +200,18 @@ export class ProofStack {
     return ids.map((requestId) => ({ requestId, minedAt: sent.minedAt, gasUsed: sent.receipt.gasUsed }));
   }
 
-  /** Registers the stack's bundle once more, as another model version with its own mode (and verifier). */
+  /**
+   * Registers the stack's bundle once more, as another model version with its own mode (and verifier), or another
+   * bundle (`options.bundleDir`, one of `extraBundleDirs`, with its own tolerance); its model goes into the
+   * executors' model store.
+   */
   async registerModel(options: BundleRegistration): Promise<bigint> {
     const s = this.stack;
+    const dir = options.bundleDir ?? this.options.bundleDir;
+    if (dir !== this.options.bundleDir && !this.options.extraBundleDirs?.includes(dir)) throw new Error(`registerModel: ${dir} is not among the stack's extraBundleDirs (its provers would not load it)`);
     const deployer = createSignerClient({ rpcUrl: s.node.url, chainId: s.node.chainId, pollingIntervalMs: 20 }, devKey(0));
-    const m = await registerBundleModel(deployer, s.client, s.deployment.modelRegistry, this.options.bundleDir, { tolerance: this.tolerance, ...options });
+    const m = await registerBundleModel(deployer, s.client, s.deployment.modelRegistry, dir, dir === this.options.bundleDir ? { tolerance: this.tolerance, ...options } : options);
+    await stockModelStore(s.modelStoreDir, m.model);
     return m.modelId;
   }
 

@@ -6,8 +6,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const E = require("@ezkljs/engine");
 const c = (b) => new Uint8ClampedArray(b.buffer, b.byteOffset, b.byteLength);
-const { compiled, srs, vk, settings, inputs } = workerData;
-const pk = E.genPk(c(vk), c(compiled), c(srs));
+const { compiled, srs, vk, pk, settings, inputs } = workerData;
 const results = [];
 for (const input of inputs) {
   try {

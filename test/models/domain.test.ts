@@ -1,8 +1,10 @@
 /**
- * The admitted input domain of each demo model (manifest.admission, compiler/domain.ts): every corner of the domain
- * and random points inside it prove and verify with the real engine (two worker threads), and the proof's outputs
- * are the witness's (what the executor returns), so the registered tolerance of 0 holds. The interval analysis
- * behind the domain contains every simulated value, and it refuses boxes the circuit cannot take.
+ * The admitted input domain of each demo model (manifest.admission, compiler/domain.ts): the engine lays out every
+ * corner of the domain with each lookup input inside the circuit's lookup range (what a proof of that input
+ * needs), the two extreme corners and random points inside it prove and verify with the real engine (two worker
+ * threads), and the proof's outputs are the witness's (what the executor returns), so the registered tolerance of 0
+ * holds. The interval analysis behind the domain contains every simulated value, and it refuses boxes the circuit
+ * cannot take. (test/proofpath/domain.e2e.test.ts takes four corners per model through the chain.)
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -19,6 +21,7 @@ import { lowerGraph, simulate } from "../../compiler/graph/lower.js";
 import { readOnnxModel } from "../../compiler/onnx/read.js";
 import { calibrationSamples, committedBundleDir } from "../../models/bundle.js";
 import { DEMO_MODEL_NAMES } from "../../models/specs.js";
+import { ensureDemoBundle } from "../../models/index.js";
 
 const SEED = 20261208;
 const RANDOM_POINTS = 2;
@@ -44,12 +47,12 @@ function pointsOf(a: Admission, random: number, seed: number): number[][] {
   return [...corners, ...inside];
 }
 
-/** Proves `inputs` (floats) in a worker thread against the bundle's files. */
+/** Proves `inputs` (floats) in a worker thread against the bundle's files (`dir` holds the proving key too). */
 function proveAll(dir: string, inputs: number[][]): Promise<{ ok: boolean; error?: string; witnessOutputs?: string[]; instances?: string[] }[]> {
   const read = (f: string) => new Uint8Array(readFileSync(join(dir, f)));
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL("./domain-prover.mjs", import.meta.url), {
-      workerData: { compiled: read("model.compiled"), srs: read("kzg.srs"), vk: read("vk.key"), settings: read("settings.json"), inputs },
+      workerData: { compiled: read("model.compiled"), srs: read("kzg.srs"), vk: read("vk.key"), pk: read("pk.key"), settings: read("settings.json"), inputs },
     });
     w.once("message", (m) => {
       void w.terminate();
@@ -92,10 +95,25 @@ describe("admitted input domain of the demo models", () => {
     });
   }
 
-  it("every corner and random points of each demo model's domain prove and verify, with the witness's outputs", { timeout: 900_000 }, async () => {
+  it("every corner of each demo model's domain is laid out with its lookups inside the circuit's range", () => {
+    for (const name of DEMO_MODEL_NAMES) {
+      const { b, admission, scale, ranges } = load(name);
+      const [lo, hi] = ranges.lookupRange;
+      for (const corner of pointsOf(admission, 0, SEED)) {
+        const w = genWitness(b.read("compiled"), corner.map((v) => v / 2 ** scale));
+        assert.ok(w.minLookupInputs >= lo && w.maxLookupInputs <= hi, `${name}: corner ${corner.join(",")} looks up [${w.minLookupInputs}, ${w.maxLookupInputs}], outside the range [${lo}, ${hi}]`);
+      }
+    }
+  });
+
+  it("the extreme corners and random points of each demo model's domain prove and verify, with the witness's outputs", { timeout: 900_000 }, async () => {
+    // the demo bundles with their proving keys (derived once, hash-checked and cached: the e2e tests use them too)
+    const dirs = new Map(await Promise.all(DEMO_MODEL_NAMES.map(async (name) => [name, (await ensureDemoBundle(name)).dir] as const)));
     const jobs = DEMO_MODEL_NAMES.map((name) => {
-      const { dir, admission, scale } = load(name);
-      const points = pointsOf(admission, RANDOM_POINTS, SEED);
+      const { admission, scale } = load(name);
+      const dir = dirs.get(name)!;
+      // all lower bounds, all upper bounds, then random points inside
+      const points = [[...admission.lower], [...admission.upper], ...pointsOf(admission, RANDOM_POINTS, SEED).slice(2 ** admission.lower.length)];
       return { name, dir, points, floats: points.map((p) => p.map((v) => v / 2 ** scale)) };
     });
     // two engines at a time (the machine has two cores)

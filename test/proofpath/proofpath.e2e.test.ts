@@ -110,7 +110,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     await ps?.stack.stop();
   });
 
-  let firstProof: { requestId: bigint; proof: Hex; output: readonly bigint[]; input: readonly bigint[] };
+  let firstProof: { requestId: bigint; proof: Hex; output: readonly bigint[]; input: readonly bigint[]; verifierReward: bigint };
   let baselineFastMs: number[] = [];
 
   it("settles a request: fast result, proof, quorum of verification nodes, fees paid out", async () => {
@@ -152,19 +152,6 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     assert.equal(await releasable(ps.address(ps.proverKeys[0])), (fee * 3000n) / 10000n, "prover's share is withdrawable");
     assert.equal(await releasable(ps.address(ps.stack.executorKeys[0])), (fee * 4000n) / 10000n, "executor's share is withdrawable");
 
-    // Verification nodes whose "valid" counted claim the verifier pool once the round's window is over (a late vote
-    // in the window shares it too): the claims add up to it exactly.
-    const deadline = Date.now() + 60_000;
-    let claims = await hubEvents("VerifierRewardClaimed", sent.requestId);
-    let voters = new Set((await votes(sent.requestId)).filter((v) => v.valid).map((v) => v.verifier));
-    while (claims.length < voters.size && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      claims = await hubEvents("VerifierRewardClaimed", sent.requestId);
-      voters = new Set((await votes(sent.requestId)).filter((v) => v.valid).map((v) => v.verifier));
-    }
-    assert.equal(claims.length, voters.size, "each node that voted valid claimed");
-    assert.equal(claims.reduce((s, c) => s + (c.args.amount as bigint), 0n), settled.args.verifierReward);
-
     // Anyone can fetch the proof from the prover's HTTP endpoint, content-addressed.
     const started = prover.logs.find((l) => l.msg === "prover started") as { metricsPort: number };
     const res = await fetch(`http://127.0.0.1:${started.metricsPort}/proofs/${proofEv.args.proofHash}`);
@@ -174,7 +161,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     assert.equal(toHex(served), proof);
     assert.equal((await fetch(`http://127.0.0.1:${started.metricsPort}/proofs/0x${"ab".repeat(32)}`)).status, 404);
     assert.equal((await fetch(`http://127.0.0.1:${started.metricsPort}/proofs/not-a-hash`)).status, 400);
-    firstProof = { requestId: sent.requestId, proof, output: proofEv.args.output as readonly bigint[], input };
+    firstProof = { requestId: sent.requestId, proof, output: proofEv.args.output as readonly bigint[], input, verifierReward: settled.args.verifierReward as bigint };
   });
 
   it("settles with one verification node offline (2 of 3 equal stakes reach the 66.66% quorum)", async () => {
@@ -191,16 +178,39 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     assert.equal(verifiers[2].logs.filter((l) => l.requestId === firstProof.requestId.toString()).length, 0, "no replay of proofs before the checkpoint");
   });
 
-  it("rejects a tampered proof and a proof of another input at every honest node; neither settles; the honest proof then does", async () => {
-    await prover.stop(); // the honest prover waits, so the outside submissions below come first
-    const input = nextInput();
-    const sent = await ps.request(input, { fee: FEE });
-    await ps.waitForStatus(sent.requestId, [RequestStatus.Executed], 30_000);
+  /**
+   * An outside prover (a staked prover key this test holds) commits `proofHash` for `requestId` in its own window
+   * (the hub draws one prover per window) with its proof store at `storeUrl`, then waits for the quorum to reject it.
+   */
+  async function commitAndAwaitRejection(evil: TxSender, evilAddress: Address, c: { what: string; requestId: bigint; input: readonly bigint[]; output: readonly bigint[]; proofHash: Hex; storeUrl: string }) {
+    await ps.waitForProverWindow(c.requestId, evilAddress);
+    await evil.send({ call: commitProofCall(ps.hub, c.requestId, c.input, c.output, c.proofHash, c.storeUrl), label: "commitProof" });
+    const deadline = Date.now() + 60_000;
+    let rejected = await rejectionsOf(c.requestId, c.proofHash);
+    while (!rejected.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      rejected = await rejectionsOf(c.requestId, c.proofHash);
+    }
+    assert.equal(rejected.length, 1, `${c.what}: ProofRejected`);
+  }
+  /** Each node's verdict line on `proofHash` for `requestId` (or its line saying it need not vote). */
+  const verdictLines = (requestId: bigint, proofHash: Hex) =>
+    Promise.all(verifiers.map((v) => v.waitForLog((l) => l.requestId === requestId.toString() && l.proofHash === proofHash && (l.valid !== undefined || NOT_VOTING.test(String(l.msg))), 30_000)));
+  const outsideProver = () => {
     const evilKey = devKey(PROOF_KEYS.provers[1]);
     const evil = new TxSender({ publicClient: ps.stack.client, walletClient: createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId }, evilKey), pollIntervalMs: 20 });
-    const evilAddress = ps.address(evilKey);
+    return { evil, evilAddress: ps.address(evilKey) };
+  };
 
-    // (a) a real proof of this request's input, one byte flipped
+  it("rejects a tampered proof and a proof of another input at every honest node; neither settles; the honest proof then does", async () => {
+    await prover.stop(); // the honest prover waits, so the outside submissions below come first
+    // Two requests of one input, one attack each, run side by side (each request has its own prover draw).
+    const input = nextInput();
+    const sent = await Promise.all([ps.request(input, { fee: FEE }), ps.request(input, { fee: FEE })]);
+    await Promise.all(sent.map((s) => ps.waitForStatus(s.requestId, [RequestStatus.Executed], 30_000)));
+    const { evil, evilAddress } = outsideProver();
+
+    // (a) a real proof of this input, one byte flipped
     const honest = proveHere(input);
     const tampered = honest.proof.slice();
     tampered[700] ^= 0x01;
@@ -211,51 +221,45 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     const served = new Map<string, Uint8Array>([[keccak256(tampered), tampered], [keccak256(foreign.proof), foreign.proof]]);
     const evilStore = await outsideStore((hash) => served.get(hash) ?? null);
     ps.stack.onCleanup(evilStore.close);
-    for (const [what, proof, output] of [["tampered", tampered, honest.output], ["another input", foreign.proof, foreign.output]] as const) {
-      // a prover may commit only in its own window (the hub draws one per window): the attacker waits for its turn
-      await ps.waitForProverWindow(sent.requestId, evilAddress);
-      const proofHash = keccak256(proof);
-      await evil.send({ call: commitProofCall(ps.hub, sent.requestId, input, output, proofHash, evilStore.url), label: "commitProof" });
-      // the quorum rejects it: the request goes back to Executed and the proof is marked rejected
-      const deadline = Date.now() + 60_000;
-      let rejected = (await rejectionsOf(sent.requestId, proofHash));
-      while (!rejected.length && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        rejected = (await rejectionsOf(sent.requestId, proofHash));
-      }
-      assert.equal(rejected.length, 1, `${what}: ProofRejected`);
-      assert.equal((await record(sent.requestId)).status, RequestStatus.Executed, `${what}: not settled, open for another proof`);
-      const atts = (await votes(sent.requestId)).filter((a) => a.valid === true);
-      assert.equal(atts.length, 0, `${what}: no node attested valid`);
-      // Every honest node that looked at it said "invalid"; at least the two that decided the quorum did (the
-      // third may find the quorum already decided and skip the work).
-      let invalid = 0;
-      for (const v of verifiers) {
-        const line = await v.waitForLog((l) => l.requestId === sent.requestId.toString() && l.proofHash === proofHash && (l.valid !== undefined || NOT_VOTING.test(String(l.msg))), 30_000);
-        assert.notEqual(line.valid, true, `${v.name} must not say valid for the ${what} proof`);
-        if (line.valid === false) invalid++;
-      }
-      assert.ok(invalid >= 2, `${what}: ${invalid} node(s) said invalid`);
-    }
+    const cases = [
+      { what: "tampered", requestId: sent[0].requestId, proof: tampered, output: honest.output },
+      { what: "another input", requestId: sent[1].requestId, proof: foreign.proof, output: foreign.output },
+    ];
+    await Promise.all(
+      cases.map(async (c) => {
+        const proofHash = keccak256(c.proof);
+        await commitAndAwaitRejection(evil, evilAddress, { ...c, input, proofHash, storeUrl: evilStore.url });
+        // the request went back to Executed, open for another proof; nobody attested valid
+        assert.equal((await record(c.requestId)).status, RequestStatus.Executed, `${c.what}: not settled, open for another proof`);
+        assert.equal((await votes(c.requestId)).filter((a) => a.valid === true).length, 0, `${c.what}: no node attested valid`);
+        // Every honest node that looked at it said "invalid"; at least the two that decided the quorum did (the
+        // third may find the quorum already decided and skip the work).
+        const lines = await verdictLines(c.requestId, proofHash);
+        for (const [i, line] of lines.entries()) assert.notEqual(line.valid, true, `${verifiers[i].name} must not say valid for the ${c.what} proof`);
+        const invalid = lines.filter((l) => l.valid === false).length;
+        assert.ok(invalid >= 2, `${c.what}: ${invalid} node(s) said invalid`);
+      }),
+    );
     const slashes = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === evilAddress.toLowerCase());
     assert.equal(slashes.length, 2, "the submitting prover was slashed for each rejected proof");
 
-    // the honest prover comes back, proves its queued job, and the proven output settles
+    // the honest prover comes back, proves its queued jobs, and the proven output settles
     prover = await ps.start("prover", 0, { PROVER_THREADS: "1" }, "prover-0b");
-    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
-    const [settled] = await hubEvents("RequestSettled", sent.requestId);
-    assert.equal(settled.args.outputHash, valuesHash(honest.output));
+    for (const s of sent) {
+      await ps.waitForStatus(s.requestId, [RequestStatus.Settled], 90_000);
+      const [settled] = await hubEvents("RequestSettled", s.requestId);
+      assert.equal(settled.args.outputHash, valuesHash(honest.output));
+    }
   });
 
   it("proof bytes withheld, forged or served to one node only: the nodes vote invalid, the committing prover pays, the honest proof then settles", async () => {
     await prover.stop(); // the honest prover waits, so the outside commitments below come first
+    // Three requests of one input, one attack each, side by side.
     const input = nextInput();
-    const sent = await ps.request(input, { fee: FEE });
-    await ps.waitForStatus(sent.requestId, [RequestStatus.Executed], 30_000);
-    const evilKey = devKey(PROOF_KEYS.provers[1]);
-    const evil = new TxSender({ publicClient: ps.stack.client, walletClient: createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId }, evilKey), pollIntervalMs: 20 });
-    const evilAddress = ps.address(evilKey);
-    // Valid proofs of this very request (proving is randomised: three different proofs): what is at stake here is
+    const sent = await Promise.all([0, 1, 2].map(() => ps.request(input, { fee: FEE })));
+    await Promise.all(sent.map((s) => ps.waitForStatus(s.requestId, [RequestStatus.Executed], 30_000)));
+    const { evil, evilAddress } = outsideProver();
+    // Valid proofs of this very input (proving is randomised: three different proofs): what is at stake here is
     // only whether the nodes get the bytes.
     const proofs = [proveHere(input), proveHere(input), proveHere(input)];
     assert.equal(new Set(proofs.map((p) => keccak256(p.proof))).size, 3);
@@ -280,31 +284,26 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
       }
     };
     const slashesBefore = (await slashEvents()).filter((s) => (s.args.node as string).toLowerCase() === evilAddress.toLowerCase()).length;
-    for (const [what, proofHash, output] of [["withheld", withheld, proofs[0].output], ["forged", forged, proofs[1].output], ["served to one node", selective, proofs[2].output]] as const) {
-      await ps.waitForProverWindow(sent.requestId, evilAddress);
-      await evil.send({ call: commitProofCall(ps.hub, sent.requestId, input, output, proofHash, evilStore.url), label: "commitProof" });
-      const deadline = Date.now() + 60_000;
-      let rejected = (await rejectionsOf(sent.requestId, proofHash));
-      while (!rejected.length && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        rejected = (await rejectionsOf(sent.requestId, proofHash));
-      }
-      assert.equal(rejected.length, 1, `${what}: ProofRejected`);
-      // each node that could not fetch matching bytes said why and voted invalid
-      let unavailable = 0;
-      for (const v of verifiers) {
-        const line = await v.waitForLog((l) => l.requestId === sent.requestId.toString() && l.proofHash === proofHash && (l.valid !== undefined || NOT_VOTING.test(String(l.msg))), 30_000);
-        if (line.valid === false && line.unavailable) unavailable++;
-      }
-      assert.ok(unavailable >= (what === "served to one node" ? 1 : 2), `${what}: ${unavailable} node(s) found the bytes unavailable`);
-    }
+    const cases = [
+      { what: "withheld", requestId: sent[0].requestId, proofHash: withheld, output: proofs[0].output },
+      { what: "forged", requestId: sent[1].requestId, proofHash: forged, output: proofs[1].output },
+      { what: "served to one node", requestId: sent[2].requestId, proofHash: selective, output: proofs[2].output },
+    ];
+    await Promise.all(
+      cases.map(async (c) => {
+        await commitAndAwaitRejection(evil, evilAddress, { ...c, input, storeUrl: evilStore.url });
+        // each node that could not fetch matching bytes said why and voted invalid
+        const unavailable = (await verdictLines(c.requestId, c.proofHash)).filter((l) => l.valid === false && l.unavailable).length;
+        assert.ok(unavailable >= (c.what === "served to one node" ? 1 : 2), `${c.what}: ${unavailable} node(s) found the bytes unavailable`);
+      }),
+    );
     const slashes = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === evilAddress.toLowerCase());
     assert.equal(slashes.length - slashesBefore, 3, "the committing prover was slashed each time");
     const executorSlashes = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === ps.address(ps.stack.executorKeys[0]).toLowerCase());
     assert.equal(executorSlashes.length, 0, "the executor never paid for the prover's bytes");
 
     prover = await ps.start("prover", 0, { PROVER_THREADS: "1" }, "prover-0c");
-    await ps.waitForStatus(sent.requestId, [RequestStatus.Settled], 90_000);
+    await Promise.all(sent.map((s) => ps.waitForStatus(s.requestId, [RequestStatus.Settled], 90_000)));
   });
 
   it("catches a dishonest executor with the proof: it is slashed and the proven output settles", async () => {
@@ -372,5 +371,24 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     assert.ok(loaded <= Math.max(3 * base, base + 1500), `fast path slowed by proving: ${loaded} ms vs ${base} ms idle`);
     assert.ok(burstProvenWhileProbing < burst.length, `the probes ran while the burst was still being proven (${burstProvenWhileProbing} of ${burst.length} done)`);
     // (not waiting for these eight to settle: the tests above check settlement; the wait cost ~30 s of the suite)
+  });
+
+  // Last, so the first request's attestation window (30 s of chain time) has long closed: nothing waits for it.
+  it("pays the verifier pool of the first request to the nodes whose valid votes counted, once its window is over", async () => {
+    // A node claims its share when the round's window is over (a late vote in the window shares it too; the node
+    // restarted above claims from its queue): the claims add up to the pool exactly.
+    const deadline = Date.now() + 60_000;
+    const voters = async () => new Set((await votes(firstProof.requestId)).filter((v) => v.valid).map((v) => v.verifier));
+    let claims = await hubEvents("VerifierRewardClaimed", firstProof.requestId);
+    let valid = await voters();
+    while (claims.length < valid.size && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      claims = await hubEvents("VerifierRewardClaimed", firstProof.requestId);
+      valid = await voters();
+    }
+    assert.ok(valid.size >= 2);
+    assert.equal(claims.length, valid.size, "each node that voted valid claimed");
+    assert.deepEqual(new Set(claims.map((c) => (c.args.verifier as string).toLowerCase())), valid, "the claimants are the valid voters");
+    assert.equal(claims.reduce((s, c) => s + (c.args.amount as bigint), 0n), firstProof.verifierReward);
   });
 });

@@ -55,6 +55,9 @@ export const proverShape = {
   PROVER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
   PROVER_MAX_ATTEMPTS: int(1, 100, 5),
   PROVER_BACKOFF_MS: int(10, 3_600_000, 2000),
+  /** How often a prove job waiting for this prover's window asks again (the hub draws one prover per window of
+   * `proverWindow` seconds: keep this well under it). */
+  PROVER_WINDOW_POLL_MS: int(100, 600_000, 3000),
   /** A proof taking longer than this kills its thread and the attempt fails. */
   PROVER_TASK_TIMEOUT_MS: int(1000, 86_400_000, 600_000),
   /** OPTIMISTIC models: settle unchallenged results once their window closes (settleUnchallenged). */

@@ -78,6 +78,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
       createBatchProver({ bundles, pool, store, sender, maxCallbackGas: config.PROVER_BATCH_MAX_CALLBACK_GAS }),
     ),
     faultDelayMs: config.PROVER_FAULT_DELAY_MS,
+    windowPollMs: config.PROVER_WINDOW_POLL_MS,
     logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },
   };
   const options = { lockDuration: config.PROVER_LOCK_DURATION_MS, stalledInterval: config.PROVER_STALLED_INTERVAL_MS, maxStalledCount: 2 };

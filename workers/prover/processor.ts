@@ -58,12 +58,12 @@ export interface ProverContext {
   settleOptimistic: boolean;
   /** where the prove jobs of batch versions (model.batch > 1) wait to be proved together */
   batches?: ProofBatches;
+  /** how long a job waiting for this prover's window waits before asking again @defaultValue 3000 */
+  windowPollMs?: number;
   /** test-only fault injection: sleep before proving */
   faultDelayMs?: number;
 }
 
-/** How long a prove job waits before asking again whether the proof window is this prover's. */
-export const WINDOW_POLL_MS = 3000;
 /** Proofs made for a request whose window was another prover's when they were ready: reused, not re-proved. */
 const ready = new Map<string, { proved: Awaited<ReturnType<ProvingEngine["prove"]>>; at: number }>();
 
@@ -190,7 +190,7 @@ export function createProveProcessor(ctx: ProverContext) {
         // the window moved on while proving: keep the proof for this prover's next window
         ready.set(key, { proved, at: Date.now() });
         log.info("proof ready but the window is another prover's now; waiting for ours");
-        await job.moveToDelayed(Date.now() + WINDOW_POLL_MS, token);
+        await job.moveToDelayed(Date.now() + (ctx.windowPollMs ?? 3000), token);
         throw new DelayedError();
       }
       if (!sent) return { ...base, outcome: "skipped", reason: "request proven by someone else meanwhile" };
@@ -252,7 +252,7 @@ async function proveInBatch(
 
 /**
  * True when the proof window of `requestId` is this prover's, false when no window is open any more; otherwise moves
- * the job back to delayed (checked again after WINDOW_POLL_MS). The hub draws one prover per window, so the wait
+ * the job back to delayed (checked again after `windowPollMs`). The hub draws one prover per window, so the wait
  * ends when ours comes.
  */
 async function waitForWindow(ctx: ProverContext, job: TypedJob<"prove">, token: string | undefined, hub: Address, requestId: bigint, log: Logger): Promise<boolean> {
@@ -260,7 +260,7 @@ async function waitForWindow(ctx: ProverContext, job: TypedJob<"prove">, token: 
   if (assigned.toLowerCase() === ctx.sender.address.toLowerCase()) return true;
   if (assigned === zeroAddress) return false;
   log.info({ assigned }, "proof window belongs to another prover; waiting for ours");
-  await job.moveToDelayed(Date.now() + WINDOW_POLL_MS, token);
+  await job.moveToDelayed(Date.now() + (ctx.windowPollMs ?? 3000), token);
   throw new DelayedError();
 }
 
