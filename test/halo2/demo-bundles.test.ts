@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import { loadBundle } from "../../compiler/bundle.js";
 import { bundleFiles, describeBundle } from "../../halo2/circuit/describe.js";
 import { readSrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import { verifyProof, verifyProofDetailed } from "../../halo2/verify/verifier.js";
@@ -24,7 +25,7 @@ for (const name of names.length ? names : ["iris-mlp"]) {
       const input = JSON.stringify({ input_data: [exampleInputs(name, 1)[0]] });
       const vk = read("vk");
       const vkTag = Buffer.from(vk.subarray(7, 15)).toString("hex");
-      const pj = cachedEngineProof(`${name}-${vkTag}`, read("compiled"), read("srs"), vk, input);
+      const pj = cachedEngineProof(`${name}-${vkTag}`, read("compiled"), read("srs"), vk, input, () => loadBundle(dir, { requirePk: true }).read("pk")!);
       const proof = Uint8Array.from(pj.proof as number[]);
       assert.equal(proof.length, desc.derived.proofLength);
       const inst = instancesFromProofJson(pj);

@@ -98,6 +98,8 @@ describe("native prover end to end: ZKML_ATTESTED, ZKML_ONCHAIN, and a native pr
     assert.ok(fee >= FEE);
     assert.equal(settled.args.proverReward, (fee * 5000n) / 10000n, "no verifier pool in ZKML_ONCHAIN: its share goes to the prover");
     assert.ok(logFor(prover, sent.requestId, /^proving$/).every((l) => l.backend === "native"));
+    // (the request can be seen settled before the prover has logged its own receipt)
+    await prover.waitForLog((l) => l.requestId === sent.requestId.toString() && /proof submitted/.test(String(l.msg)), 30_000);
     assert.equal(logFor(prover, sent.requestId, /proof submitted/).length, 1);
   });
 

@@ -19,6 +19,7 @@ import { devKey } from "../../devnet/hardhatNode.js";
 import { PROOF_KEYS, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import type { WorkerProcess } from "../../devnet/processes.js";
 import { commitProofCall } from "../../workers/proofs/chain.js";
+import { protocolErrorOf } from "../../workers/chain/protocolError.js";
 import { fetchProof } from "../../protocol/proofStore.js";
 import { valuesHash, fromField } from "../../protocol/instances.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
@@ -175,7 +176,9 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     // round is open, which also shows it is not silent; nothing once it closed) and does not replay what it had
     // processed before going down.
     await verifiers[2].waitForLog((l) => l.requestId === sent.requestId.toString() && (NOT_VOTING.test(String(l.msg)) || l.msg === "attestation recorded"), 30_000);
-    assert.equal(verifiers[2].logs.filter((l) => l.requestId === firstProof.requestId.toString()).length, 0, "no replay of proofs before the checkpoint");
+    // (its claim of the first request's verifier reward, queued before it went down, is not a replay)
+    const replayed = verifiers[2].logs.filter((l) => l.requestId === firstProof.requestId.toString() && l.msg !== "verifier reward claimed");
+    assert.deepEqual(replayed, [], "no replay of proofs before the checkpoint");
   });
 
   /**
@@ -183,8 +186,16 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
    * (the hub draws one prover per window) with its proof store at `storeUrl`, then waits for the quorum to reject it.
    */
   async function commitAndAwaitRejection(evil: TxSender, evilAddress: Address, c: { what: string; requestId: bigint; input: readonly bigint[]; output: readonly bigint[]; proofHash: Hex; storeUrl: string }) {
-    await ps.waitForProverWindow(c.requestId, evilAddress);
-    await evil.send({ call: commitProofCall(ps.hub, c.requestId, c.input, c.output, c.proofHash, c.storeUrl), label: "commitProof" });
+    for (;;) {
+      await ps.waitForProverWindow(c.requestId, evilAddress);
+      try {
+        await evil.send({ call: commitProofCall(ps.hub, c.requestId, c.input, c.output, c.proofHash, c.storeUrl), label: "commitProof" });
+        break;
+      } catch (err) {
+        // the window moved on between the check and the transaction (a busy machine): wait for the next one
+        if (protocolErrorOf(err)?.errorName !== "InferenceHubNotAssigned") throw err;
+      }
+    }
     const deadline = Date.now() + 60_000;
     let rejected = await rejectionsOf(c.requestId, c.proofHash);
     while (!rejected.length && Date.now() < deadline) {

@@ -1,6 +1,7 @@
 // Shared setup for the on-chain verifier tests: demo bundles, their descriptions, real engine proofs (cached under
 // .twinpath/halo2/), and a deployed Halo2Verifier + verifying artifact + adapter per model.
 import fs from "node:fs";
+import { loadBundle } from "../../compiler/bundle.js";
 import { bundleFiles, describeBundle } from "../../halo2/circuit/describe.js";
 import { readSrsVerifierParams, type SrsVerifierParams } from "../../halo2/circuit/encoding.js";
 import type { CircuitDescription } from "../../halo2/circuit/types.js";
@@ -40,8 +41,10 @@ export async function loadModelCase(name: string): Promise<ModelCase> {
   const vk = read("vk");
   const vkTag = Buffer.from(vk.subarray(7, 15)).toString("hex");
   const inputs = exampleInputs(name, 12);
+  // the bundle's proving key (ensureDemoBundle derived, checked and cached it)
+  const pk = () => loadBundle(dir, { requirePk: true }).read("pk")!;
   const prove = (i: number, tag: string) =>
-    cachedEngineProof(`${name}-${vkTag}${tag}`, read("compiled"), read("srs"), vk, JSON.stringify({ input_data: [inputs[i]] }));
+    cachedEngineProof(`${name}-${vkTag}${tag}`, read("compiled"), read("srs"), vk, JSON.stringify({ input_data: [inputs[i]] }), pk);
   const pj = prove(0, "");
   const pj2 = prove(11, "-other");
   const c: ModelCase = {

@@ -1,4 +1,5 @@
 // The engine (@ezkljs/engine 21.0.0) as the reference verifier/prover in differential tests.
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
@@ -51,15 +52,24 @@ export function writeAtomic(file: string, data: Uint8Array): void {
   fs.renameSync(tmp, file);
 }
 
-/** Proves once with the engine and caches the proof JSON under .twinpath/halo2/ (gitignored). */
-export function cachedEngineProof(cacheName: string, compiled: Uint8Array, srs: Uint8Array, vk: Uint8Array, inputJson: string): Record<string, any> {
+/** Proving keys derived in this process, by circuit (two proofs of one circuit derive its key once). */
+const derivedPks = new Map<string, Uint8Array>();
+
+/**
+ * Proves once with the engine and caches the proof JSON under .twinpath/halo2/ (gitignored). `pk`: the circuit's
+ * proving key when the caller has it (a demo bundle's cached pk.key; reading it beats deriving it), read only on a
+ * cache miss.
+ */
+export function cachedEngineProof(cacheName: string, compiled: Uint8Array, srs: Uint8Array, vk: Uint8Array, inputJson: string, pk?: () => Uint8Array): Record<string, any> {
   const dir = path.resolve(".twinpath/halo2");
   const file = path.join(dir, `${cacheName}.proof.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8"));
   const e = getEngine();
   const witness = e.genWitness(clamp(compiled), clamp(Buffer.from(inputJson)));
-  const pk = e.genPk(clamp(vk), clamp(compiled), clamp(srs));
-  const proof = e.prove(clamp(witness), clamp(pk), clamp(compiled), clamp(srs));
+  const circuit = createHash("sha256").update(vk).update(compiled).update(srs).digest("hex");
+  let key = pk?.() ?? derivedPks.get(circuit);
+  if (!key) derivedPks.set(circuit, (key = e.genPk(clamp(vk), clamp(compiled), clamp(srs))));
+  const proof = e.prove(clamp(witness), clamp(key), clamp(compiled), clamp(srs));
   writeAtomic(file, Buffer.from(proof));
   return JSON.parse(Buffer.from(proof).toString("utf8"));
 }
