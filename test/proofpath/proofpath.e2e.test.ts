@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { createSignerClient } from "../../workers/chain/client.js";
@@ -196,7 +196,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
         if (protocolErrorOf(err)?.errorName !== "InferenceHubNotAssigned") throw err;
       }
     }
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     let rejected = await rejectionsOf(c.requestId, c.proofHash);
     while (!rejected.length && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
@@ -207,14 +207,29 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
   /** Each node's verdict line on `proofHash` for `requestId` (or its line saying it need not vote). */
   const verdictLines = (requestId: bigint, proofHash: Hex) =>
     Promise.all(verifiers.map((v) => v.waitForLog((l) => l.requestId === requestId.toString() && l.proofHash === proofHash && (l.valid !== undefined || NOT_VOTING.test(String(l.msg))), 30_000)));
+  /**
+   * Stops the honest prover while an outside prover acts; the returned function starts it again (as `name`), and so
+   * does the end of the test if it failed first, so one failure does not leave the later tests without a prover.
+   */
+  async function stopProverFor(t: TestContext, name: string): Promise<() => Promise<void>> {
+    await prover.stop();
+    let back = false;
+    const restart = async () => {
+      if (back) return;
+      back = true;
+      prover = await ps.start("prover", 0, { PROVER_THREADS: "1" }, name);
+    };
+    t.after(restart);
+    return restart;
+  }
   const outsideProver = () => {
     const evilKey = devKey(PROOF_KEYS.provers[1]);
     const evil = new TxSender({ publicClient: ps.stack.client, walletClient: createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId }, evilKey), pollIntervalMs: 20 });
     return { evil, evilAddress: ps.address(evilKey) };
   };
 
-  it("rejects a tampered proof and a proof of another input at every honest node; neither settles; the honest proof then does", async () => {
-    await prover.stop(); // the honest prover waits, so the outside submissions below come first
+  it("rejects a tampered proof and a proof of another input at every honest node; neither settles; the honest proof then does", async (t) => {
+    const restartProver = await stopProverFor(t, "prover-0b"); // the outside submissions below come first
     // Two requests of one input, one attack each, run side by side (each request has its own prover draw).
     const input = nextInput();
     const sent = await Promise.all([ps.request(input, { fee: FEE }), ps.request(input, { fee: FEE })]);
@@ -255,7 +270,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     assert.equal(slashes.length, 2, "the submitting prover was slashed for each rejected proof");
 
     // the honest prover comes back, proves its queued jobs, and the proven output settles
-    prover = await ps.start("prover", 0, { PROVER_THREADS: "1" }, "prover-0b");
+    await restartProver();
     for (const s of sent) {
       await ps.waitForStatus(s.requestId, [RequestStatus.Settled], 90_000);
       const [settled] = await hubEvents("RequestSettled", s.requestId);
@@ -263,8 +278,8 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     }
   });
 
-  it("proof bytes withheld, forged or served to one node only: the nodes vote invalid, the committing prover pays, the honest proof then settles", async () => {
-    await prover.stop(); // the honest prover waits, so the outside commitments below come first
+  it("proof bytes withheld, forged or served to one node only: the nodes vote invalid, the committing prover pays, the honest proof then settles", async (t) => {
+    const restartProver = await stopProverFor(t, "prover-0c"); // the outside commitments below come first
     // Three requests of one input, one attack each, side by side.
     const input = nextInput();
     const sent = await Promise.all([0, 1, 2].map(() => ps.request(input, { fee: FEE })));
@@ -313,7 +328,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     const executorSlashes = (await hubEvents("SlashCredited")).filter((s) => (s.args.node as string).toLowerCase() === ps.address(ps.stack.executorKeys[0]).toLowerCase());
     assert.equal(executorSlashes.length, 0, "the executor never paid for the prover's bytes");
 
-    prover = await ps.start("prover", 0, { PROVER_THREADS: "1" }, "prover-0c");
+    await restartProver();
     await Promise.all(sent.map((s) => ps.waitForStatus(s.requestId, [RequestStatus.Settled], 90_000)));
   });
 

@@ -157,7 +157,7 @@ describe("test tiers and scheduling", () => {
     assert.deepEqual(classify("test/newfolder/x.test.ts", ""), { tier: "fast", share: "light", source: "default" });
   });
 
-  it("serial jobs run alone and first, one heavy job at a time next to light ones, longest first", () => {
+  it("serial jobs run alone and first, light jobs fill the slots, one heavy job at a time on top of them, longest first", () => {
     const job = (name: string, share: Share, expectedMs: number) => ({ name, share, expectedMs });
     const queue = orderJobs([job("l1", "light", 5), job("h1", "heavy", 50), job("s1", "serial", 1), job("h2", "heavy", 40), job("l2", "light", 60)]);
     assert.deepEqual(queue.map((j) => j.name), ["s1", "l2", "h1", "h2", "l1"]);
@@ -169,7 +169,11 @@ describe("test tiers and scheduling", () => {
     assert.equal(nextJob(rest, [job("h0", "heavy", 1)], 2)?.name, "l2");
     assert.equal(nextJob(rest.slice(1), [job("h0", "heavy", 1)], 2)?.name, "l1", "a second heavy job waits");
     assert.equal(nextJob(rest.slice(1), [job("l0", "light", 1)], 2)?.name, "h1");
-    assert.equal(nextJob(rest, [job("a", "light", 1), job("b", "light", 1)], 2), undefined, "no free slot");
+    // light jobs fill the slots; one heavy job runs on top of them
+    assert.equal(nextJob(rest.slice(1), [job("h0", "heavy", 1), job("l0", "light", 1)], 2)?.name, "l1", "a light job joins a heavy one and a light one");
+    assert.equal(nextJob(rest.slice(1), [job("h0", "heavy", 1), job("a", "light", 1), job("b", "light", 1)], 2), undefined, "the light slots are full and a heavy job runs");
+    assert.equal(nextJob(rest, [job("a", "light", 1), job("b", "light", 1)], 2)?.name, "h1", "a heavy job joins full light slots");
+    assert.equal(nextJob(rest.filter((j) => j.share === "light"), [job("a", "light", 1), job("b", "light", 1)], 2), undefined, "no free light slot");
   });
 });
 

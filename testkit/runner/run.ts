@@ -1,8 +1,8 @@
 /**
  * Runs the node:test files of a tier, each in its own `node --test` process (as before: a trapped WASM engine or a
- * crashed child cannot leak into another file), `--concurrency` at a time (default 2, the machine's cores): serial
- * files alone, at most one heavy file (a stack of processes) next to light ones, light files anywhere
- * (testkit/runner/tiers.ts, schedule.ts). Files start longest first, by the committed times of the reference
+ * crashed child cannot leak into another file): serial files alone, light files `--concurrency` at a time (default 2,
+ * the machine's cores), and one heavy file (a stack of processes, mostly waiting) at a time on top of them, the light
+ * files at a lower CPU priority so the heavy one keeps the CPU it needs (testkit/runner/tiers.ts, schedule.ts). Files start longest first, by the committed times of the reference
  * machine (testkit/runner/times.json) or this checkout's last run. Each file's spec report is printed in one block
  * when it ends, with its time; at the end, the slowest files, and every file's time goes to
  * .twinpath/test-times.json (`npm run test:times` reprints it). The exit code is 1 when any job failed (a failing
@@ -12,7 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { getPriority, loadavg, setPriority } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
@@ -22,6 +22,11 @@ import { classifyFile, type FileClass } from "./tiers.js";
 import { expectedTimes, formatTimes, machineNow, readTimes, timesFiles, type FileTime, type RunTimes } from "./times.js";
 
 const TEST_TIMEOUT_MS = 900_000;
+/**
+ * The nice value of a light file's process (inherited by what it starts): next to a heavy file's stack, whose own
+ * provers run at PROVER_NICE 10, the light files get the CPU the stack leaves and never take it from the stack.
+ */
+const LIGHT_NICE = 15;
 /** A file with no measured time is scheduled as this long. */
 const UNKNOWN_MS = 60_000;
 /** The type-check's name in the times file. */
@@ -29,12 +34,13 @@ const TYPECHECK = "(typecheck) tsc --noEmit -p .";
 
 const USAGE = `usage: node --import tsx testkit/runner/run.ts [options] [path-substring ...]
 
-Runs test/**/*.test.ts, each file in its own process, N at a time: serial files alone, one heavy file
-(a stack of processes) at a time next to light ones (testkit/runner/tiers.ts).
+Runs test/**/*.test.ts, each file in its own process: serial files alone, light files N at a time, one heavy
+file (a stack of processes) at a time on top of them, the light ones at a lower CPU priority
+(testkit/runner/tiers.ts).
 
 options:
   --tier fast|slow|all   which files (default all; npm run test:fast = fast)
-  --concurrency N        files at once (default 2)
+  --concurrency N        light files at once (default 2; one heavy file may run next to them)
   --typecheck            also run tsc --noEmit -p . as one of the jobs
   --list                 print the selected files with their tier and class, run nothing
   --file-timeout S       a file still running after S seconds is killed and fails (default 1200)
@@ -62,6 +68,13 @@ function runJob(job: RunJob, timeoutMs: number): Promise<Finished> {
     // its file and exit 0: a run that cannot fail
     const { NODE_TEST_CONTEXT: _inherited, ...env } = process.env;
     const child = spawn(job.command, job.args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...env, FORCE_COLOR: "0" } });
+    if (job.share === "light" && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, Math.max(getPriority(), LIGHT_NICE));
+      } catch {
+        // not permitted here: the light file runs at the runner's priority
+      }
+    }
     const chunks: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => chunks.push(d));
     child.stderr.on("data", (d: Buffer) => chunks.push(d));

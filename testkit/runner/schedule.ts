@@ -17,14 +17,17 @@ export function orderJobs<J extends Job>(jobs: J[]): J[] {
 }
 
 /**
- * The next job to start given what runs now and the machine's `slots`, or undefined to wait for one to finish:
- * a serial job runs alone (the queue waits for the machine to empty, then nothing joins it); at most one heavy job
- * runs at a time, next to light ones; light jobs fill free slots.
+ * The next job to start given what runs now and the machine's `slots` (its cores), or undefined to wait for one to
+ * finish: a serial job runs alone (the queue waits for the machine to empty, then nothing joins it); light jobs fill
+ * the slots; one heavy job at a time runs on top of them. A heavy job is a stack of processes that mostly waits
+ * (on blocks, windows, timers, its own niced provers), so the light jobs next to it run at a lower CPU priority
+ * (run.ts: LIGHT_NICE) and take the CPU it leaves, instead of a slot it would leave half idle.
  */
 export function nextJob<J extends Job>(queue: readonly J[], running: readonly J[], slots: number): J | undefined {
-  if (running.length >= slots || running.some((j) => j.share === "serial")) return undefined;
+  if (running.some((j) => j.share === "serial")) return undefined;
   const head = queue[0];
   if (head?.share === "serial") return running.length === 0 ? head : undefined;
   const heavyRunning = running.some((j) => j.share === "heavy");
-  return queue.find((j) => j.share === "light" || (j.share === "heavy" && !heavyRunning));
+  const lights = running.filter((j) => j.share === "light").length;
+  return queue.find((j) => (j.share === "light" && lights < slots) || (j.share === "heavy" && !heavyRunning));
 }

@@ -3,8 +3,8 @@
  * the file's leading comment lines:
  *
  *   // @tier slow        (or fast)   what `npm run test:fast` leaves out; `npm test` runs both tiers
- *   // @heavy                        a stack of processes (chain, Redis, workers, a browser): at most one heavy file
- *                                    runs at a time, next to one light file
+ *   // @heavy                        a stack of processes (chain, Redis, workers, a browser): one heavy file at a
+ *                                    time, on top of the light files (which then run at a lower CPU priority)
  *   // @serial                       runs alone: its assertions measure time that another file would disturb
  *   // @light                        none of these (overrides its folder)
  *
@@ -15,7 +15,7 @@
 import { readFileSync } from "node:fs";
 
 export type Tier = "fast" | "slow";
-/** light: any two at once; heavy: one heavy next to one light; serial: alone */
+/** light: as many as the slots; heavy: one at a time, on top of the light ones; serial: alone */
 export type Share = "light" | "heavy" | "serial";
 
 export interface FileClass {
