@@ -75,6 +75,24 @@ export interface ProveJobData extends ChainRef {
   executor: Address;
   resultTxHash: Hex;
   resultBlockNumber: number;
+  /** OPTIMISTIC: the challenge this job committed to, kept while it waits (delayed, off the worker's slots) for a
+   * block after its commitment */
+  challenge?: ChallengeRecord;
+}
+
+/** An OPTIMISTIC challenge between its commitment and the challenge itself (workers/prover/processor.ts). */
+export interface ChallengeRecord {
+  /** challengeCommitment(requestId, this prover, output, proof): what the challenge must match */
+  commitment: Hex;
+  /** keccak256 of the committed proof bytes (kept in the prover's proof store) */
+  proofHash: Hex;
+  /** the proven output committed to */
+  output: string[];
+  /** the block of the mined commitChallenge (absent while it is being sent) */
+  commitBlock?: string;
+  /** when the commitment was seen mined (wall clock ms): a chain with no later block by then + the stall limit fails
+   * the attempt */
+  at?: number;
 }
 
 export interface RefundJobData extends ChainRef {
