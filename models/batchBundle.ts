@@ -12,7 +12,7 @@ import { BUILD_INPUTS_FILE, cachedBundleDir, expectedBuildInputs, recipe, type B
 import { jsonText, modelDir } from "./files.js";
 
 /** What a batch bundle is built from: the committed model's build inputs plus the batch and its logrows. */
-export type BatchBuildInputs = BuildInputs & { batch: number; logrows: number };
+export type BatchBuildInputs = BuildInputs & { batch: number; logrows: number | "compiler" };
 
 /**
  * The batch version's rows (2^logrows). The compiler's own choice for iris-mlp at batch 16 is 2^12 rows in 2 advice
@@ -22,14 +22,22 @@ export type BatchBuildInputs = BuildInputs & { batch: number; logrows: number };
  */
 const BATCH_LOGROWS = 13;
 
+export interface BatchBundleOptions extends DemoBundleOptions {
+  /**
+   * The circuit's rows (2^logrows), or "compiler": the compiler's own choice within the model's recipe (a small batch
+   * fits few rows, e.g. iris-mlp batch 2 in 2^10, and proves in a fraction of the time). @defaultValue 13
+   */
+  logrows?: number | "compiler";
+}
+
 export const batchBundleName = (name: string, batch: number): string => `${name}-b${batch}`;
 
 /** A complete, hash-checked batch-`batch` bundle of demo model `name` (with its proving key), built if missing or stale. */
-export async function ensureBatchBundle(name: string, batch: number, opts: DemoBundleOptions = {}): Promise<DemoBundle> {
+export async function ensureBatchBundle(name: string, batch: number, opts: BatchBundleOptions = {}): Promise<DemoBundle> {
   const cacheDir = opts.cacheDir ?? join(REPO_ROOT, ".twinpath");
   const final = cachedBundleDir(batchBundleName(name, batch), cacheDir);
   const base = expectedBuildInputs(name);
-  const expected: BatchBuildInputs = { ...base, devSrsSeed: `${base.devSrsSeed}:b${batch}`, batch, logrows: BATCH_LOGROWS };
+  const expected: BatchBuildInputs = { ...base, devSrsSeed: `${base.devSrsSeed}:b${batch}`, batch, logrows: opts.logrows ?? BATCH_LOGROWS };
   const found = join(final, BUILD_INPUTS_FILE);
   if (existsSync(found) && readFileSync(found, "utf8") === jsonText(expected)) {
     try {
@@ -40,7 +48,7 @@ export async function ensureBatchBundle(name: string, batch: number, opts: DemoB
     }
   }
   const log = opts.log ?? (() => {});
-  log(`${batchBundleName(name, batch)}: building the batch-${batch} version of ${name} (about a minute)`);
+  log(`${batchBundleName(name, batch)}: building the batch-${batch} version of ${name} (${batch > 4 ? "about a minute" : "about ten seconds"})`);
   const r = recipe(name);
   const tmp = `${final}.tmp-${process.pid}-${Date.now()}`;
   try {
@@ -51,8 +59,8 @@ export async function ensureBatchBundle(name: string, batch: number, opts: DemoB
       samples: r.samples(),
       inputScale: expected.compile.inputScale,
       paramScale: expected.compile.paramScale,
-      minLogrows: expected.logrows,
-      maxLogrows: expected.logrows,
+      minLogrows: expected.logrows === "compiler" ? expected.compile.minLogrows : expected.logrows,
+      maxLogrows: expected.logrows === "compiler" ? expected.compile.maxLogrows : expected.logrows,
       admit: expected.compile.admit,
       devSrsSeed: expected.devSrsSeed,
       cacheDir: join(cacheDir, "srs"),
