@@ -57,8 +57,8 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
     ps = await startProofStack({
       bundleDir,
       extraBundleDirs: [batchDir],
-      // a partial batch goes after 1 s; the prover holds a full batch and the partial one's jobs at once
-      proofEnv: { prover: { PROVER_BATCH_WAIT_MS: "1000", PROVER_CONCURRENCY: String(2 * BATCH) } },
+      // a partial batch goes after 1.5 s (waiting while the full one proves); the prover holds both batches' jobs at once
+      proofEnv: { prover: { PROVER_BATCH_WAIT_MS: "1500", PROVER_CONCURRENCY: String(2 * BATCH) } },
       mode: "ZKML_ONCHAIN",
       verifier: async (rpcUrl, chainId) => (adapter = await deployBundleVerifier(rpcUrl, chainId, bundleDir)),
       verifierNodes: 0,
@@ -228,7 +228,7 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
         assert.equal((await events("ExecutorMismatch", id)).length, 0);
       }
     }
-    assert.deepEqual(sizes.sort(), [1, BATCH], "a full batch and a partial one");
+    assert.deepEqual(sizes.sort((a, b) => a - b), [1, BATCH], "a full batch and a partial one");
     assert.equal(await hubRead<bigint>("releasable", [proverAddress]), releasableBefore + proverReward, "the prover is credited each request's share once");
     // the prover's own account: one line per request (logged after the hub settled it), two transactions
     const isSubmitted = (l: Record<string, unknown>) => /batch proof submitted/.test(String(l.msg)) && ids.map(String).includes(String(l.requestId));
