@@ -2,9 +2,9 @@
  * The proof path with on-chain verification (the project's Halo2 verifier from halo2/solidity, deployed for the
  * iris-mlp bundle): ZKML_ONCHAIN settles in the prover's own transaction, bad proofs are refused by the hub, and an
  * OPTIMISTIC result is challenged with a real proof when the executor lied, or settles unchallenged after its
- * window when it did not. A batch version (iris-mlp compiled with batch 2) proves two requests with one proof and
- * one submitBatchProof, and a partial batch (one request, the hub's zero padding in the other slot) after the
- * prover's batch wait. Real processes, chain, Redis and proofs.
+ * window when it did not. A batch version (iris-mlp compiled with batch 2, models/iris-mlp/bundle-b2) proves two
+ * requests with one proof and one submitBatchProof, and a partial batch (one request, the hub's zero padding in the
+ * other slot) after the prover's batch wait. Real processes, chain, Redis and proofs.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -27,7 +27,7 @@ import { ensureBatchBundle } from "../../models/batchBundle.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 
 const FEE = 10n ** 15n;
-/** The batch version's N: two slots (a batch-2 iris-mlp builds in ~10 s once, then comes from .twinpath; proves in ~2 s). */
+/** The batch version's N: two slots (models/iris-mlp/bundle-b2, committed minus its proving key; ~2 s per proof). */
 const BATCH = 2;
 let ps: ProofStack;
 let prover: WorkerProcess;
