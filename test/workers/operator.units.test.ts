@@ -155,6 +155,9 @@ describe("test tiers and scheduling", () => {
     assert.equal(classify("test/proofpath/units.test.ts", "").tier, "fast", "a longer prefix wins");
     assert.deepEqual(classify("test/protocol/x.test.ts", "// @tier slow\n"), { tier: "slow", share: "light", source: "tag" });
     assert.deepEqual(classify("test/newfolder/x.test.ts", ""), { tier: "fast", share: "light", source: "default" });
+    // the contract tests share one process; a tagged one runs in its own
+    assert.equal(classify("test/contracts/hub.x.test.ts", "").group, "test/contracts");
+    assert.equal(classify("test/contracts/hub.x.test.ts", "// @tier slow\n").group, undefined);
   });
 
   it("serial jobs run alone and first, light jobs fill the slots, one heavy job at a time on top of them, longest first", () => {

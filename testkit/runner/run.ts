@@ -29,6 +29,10 @@ const TEST_TIMEOUT_MS = 900_000;
 const LIGHT_NICE = 15;
 /** A file with no measured time is scheduled as this long. */
 const UNKNOWN_MS = 60_000;
+/** A group's job: its files in one process (Node 22 names the flag experimental; Node 23 and later do not). */
+const NO_ISOLATION =
+  Number(process.versions.node.split(".")[0]) >= 23 ? ["--test-isolation=none"] : ["--experimental-test-isolation=none", "--disable-warning=ExperimentalWarning"];
+const groupJobName = (group: string) => `${group}/*.test.ts (one process)`;
 /** The type-check's name in the times file. */
 const TYPECHECK = "(typecheck) tsc --noEmit -p .";
 
@@ -143,19 +147,25 @@ async function main(): Promise<number> {
   for (const f of previous) if (f.ok) lastMs.set(f.file, f.ms);
   const unmeasured: string[] = [];
   const jobs: RunJob[] = [];
+  const groups = new Map<string, { files: string[]; cls: FileClass }>();
+  const testArgs = ["--import", "tsx", "--test", "--test-reporter=spec", `--test-timeout=${TEST_TIMEOUT_MS}`];
   for (const file of testFiles(REPO_ROOT, testDir)) {
     if (positionals.length && !positionals.some((p) => file.includes(p))) continue;
     const cls = classifyFile(REPO_ROOT, file);
     if (tier !== "all" && cls.tier !== tier) continue;
+    if (cls.group) {
+      const g = groups.get(cls.group) ?? { files: [], cls };
+      g.files.push(file);
+      groups.set(cls.group, g);
+      continue;
+    }
     if (!lastMs.has(file)) unmeasured.push(file);
-    jobs.push({
-      name: file,
-      share: cls.share,
-      expectedMs: lastMs.get(file) ?? UNKNOWN_MS,
-      command: process.execPath,
-      args: ["--import", "tsx", "--test", "--test-reporter=spec", `--test-timeout=${TEST_TIMEOUT_MS}`, file],
-      cls,
-    });
+    jobs.push({ name: file, share: cls.share, expectedMs: lastMs.get(file) ?? UNKNOWN_MS, command: process.execPath, args: [...testArgs, file], cls });
+  }
+  for (const [group, { files, cls }] of groups) {
+    const name = groupJobName(group);
+    const expectedMs = lastMs.get(name) ?? files.reduce((sum, f) => sum + (lastMs.get(f) ?? UNKNOWN_MS / 10), 0);
+    jobs.push({ name, share: cls.share, expectedMs, command: process.execPath, args: [...NO_ISOLATION, ...testArgs, ...files], cls });
   }
   if (values.typecheck) {
     jobs.push({ name: TYPECHECK, share: "light", expectedMs: lastMs.get(TYPECHECK) ?? 40_000, command: process.execPath, args: [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "."] });

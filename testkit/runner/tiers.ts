@@ -21,12 +21,19 @@ export type Share = "light" | "heavy" | "serial";
 export interface FileClass {
   tier: Tier;
   share: Share;
+  /**
+   * Files of one group run in one process, one after the other (node --test without isolation): for many short files
+   * whose own work is smaller than a process's start (Node, tsx, Hardhat's network). A tagged file runs alone.
+   */
+  group?: string;
   /** where the class came from: "tag", "folder <prefix>" or "default" */
   source: string;
 }
 
 /** Defaults by folder (paths relative to the repository root, "/"-separated); the longest matching prefix wins. */
-export const FOLDER_DEFAULTS: Record<string, { tier: Tier; share: Share }> = {
+export const FOLDER_DEFAULTS: Record<string, { tier: Tier; share: Share; group?: string }> = {
+  // each file deploys fresh contracts on its own in-process Hardhat network: seconds of work, after ~2.5 s of start
+  "test/contracts/": { tier: "fast", share: "light", group: "test/contracts" },
   // stacks of worker processes with real proofs, a browser (proofpath.e2e too: it measures fast-path latency while
   // proving against its own idle baseline, both next to the same light file, so it need not hold the whole machine)
   "test/proofpath/": { tier: "slow", share: "heavy" },
@@ -81,6 +88,7 @@ export function classify(relPath: string, source: string): FileClass {
     tier: tags.tier ?? base.tier,
     share: tags.share ?? base.share,
     source: tagged ? "tag" : prefix ? `folder ${prefix}` : "default",
+    ...("group" in base && base.group && !tagged ? { group: base.group } : {}),
   };
 }
 
