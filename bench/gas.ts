@@ -44,6 +44,7 @@ import { attestationBatchTypedData, attestationTypedData } from "../protocol/att
 import { buildAttestationBatch } from "../protocol/attestationBatch.js";
 import { NodeRole, RequestStatus, VerificationMode } from "../protocol/enums.js";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
+import { onchainRealRows } from "./lib/onchainBatch.js";
 
 const TEST_VERIFIER = "TestOnlyInstanceCheckingVerifier";
 const BASELINE = "gas.base-9e7440c.json";
@@ -98,6 +99,7 @@ const baseSpec = {
   tolerance: 0n,
   inputLower: [-2048n, -2048n, -2048n, -2048n],
   inputUpper: [2047n, 2047n, 2047n, 2047n],
+  batch: 1,
 };
 await modelRegistry.write.registerModel([{ ...baseSpec, mode: ZKML_ONCHAIN, verifier: verifier.address }]);
 await modelRegistry.write.registerModel([{ ...baseSpec, mode: ZKML_ATTESTED, verifier: "0x0000000000000000000000000000000000000000" }]);
@@ -412,6 +414,27 @@ for (const n of BATCH_SIZES) {
   scale.batchedRequests[n] = scaleRow(n, { request: batch.gas, result: batchResult, proof: batchCommitted.gasUsed, ...settled });
 }
 
+// ---- ZKML_ONCHAIN with real proofs and the Solidity Halo2 verifier: per request next to batch proofs (N = 16)
+const ONCHAIN_REQUESTS = 32;
+const ONCHAIN_BATCH = 16;
+const onchainRealProofs = await onchainRealRows(
+  {
+    viem,
+    publicClient,
+    networkHelpers,
+    hubAddress: inferenceHub.address,
+    hubAbi: inferenceHub.abi,
+    modelRegistry,
+    deployer: wallets[0],
+    executor: executorW,
+    prover: proverW,
+    user: consumerW,
+    gasPrice: GAS_PRICE,
+  },
+  ONCHAIN_REQUESTS,
+  ONCHAIN_BATCH,
+);
+
 // ---- bytecode sizes
 const bytecode: Record<string, number> = {};
 for (const [name, address] of [
@@ -458,6 +481,7 @@ const result = {
   withCallbacks,
   batches,
   settlementAtScale: scale,
+  onchainRealProofs,
   bytecode,
   slice1Base: SLICE1_BASE,
   slice2Base: SLICE2_BASE,
@@ -531,6 +555,18 @@ console.table(
         ];
       }),
     ),
+  ),
+);
+console.log(
+  `ZKML_ONCHAIN, real EZKL proofs and the Solidity Halo2 verifier: ${ONCHAIN_REQUESTS} iris-mlp requests through IrisClassifierConsumer, callbacks included ` +
+    `(proof ${onchainRealProofs.proofBytes.perRequest} B per request; batch-${ONCHAIN_BATCH} proof ${onchainRealProofs.proofBytes.batchProof} B, ${onchainRealProofs.batchInstances} instances)`,
+);
+console.table(
+  Object.fromEntries(
+    (["perRequest", "batchProof", "batchedAll", "partialBatch"] as const).map((k) => [
+      k,
+      { ...onchainRealProofs[k], "vs perRequest": (onchainRealProofs[k].perSettledRequest / onchainRealProofs.perRequest.perSettledRequest).toFixed(2) },
+    ]),
   ),
 );
 console.log("Deployed bytecode (bytes; EIP-170 limit 24576)");

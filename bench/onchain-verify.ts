@@ -90,6 +90,7 @@ async function registerModel(mode: number, verifier: Hex, inputLength: number, o
     // one bound for every input element: this bench measures verification, not admission
     inputLower: [-(2n ** 40n)],
     inputUpper: [2n ** 40n],
+    batch: 1,
   };
   const { result } = await modelRegistry.simulate.registerModel([spec]);
   await modelRegistry.write.registerModel([spec]);

@@ -17,6 +17,7 @@ import type { IoInfo } from "./graph/ir.js";
 import { keyAndProve } from "./keys.js";
 import { size } from "./graph/tensor.js";
 import { readOnnxModel } from "./onnx/read.js";
+import { batchOnnx, batchSamples, checkBatch } from "./batch.js";
 import { devSrs, downsizeSrs, srsK, SrsError } from "./srs/srs.js";
 import { BUNDLE_FORMAT, BundleError, FILE_NAMES, readManifest, type BundleFileKey } from "./manifest.js";
 
@@ -69,6 +70,13 @@ export interface Manifest {
   exampleInput: number[];
   /** what the registry admits: the input domain in which every input proves, and the tolerance (compiler/domain.ts) */
   admission?: Admission;
+  /**
+   * slots per proof (absent = 1). A batch-N bundle's circuit takes N requests: `input`/`output` (and `admission`) are
+   * one slot's (the hub's per-request vectors), `inputs`/`outputs` the circuit's tensors with the leading dimension N,
+   * and `exampleInput` is N slots' inputs. Instances: every slot's input in slot order, then every slot's output
+   * (compiler/batch.ts).
+   */
+  batch?: number;
 }
 
 export interface BuildBundleOptions extends CompileOptions {
@@ -84,6 +92,11 @@ export interface BuildBundleOptions extends CompileOptions {
   writePk?: boolean;
   /** labelled held-back rows (flat inputs, class labels): the float and circuit accuracy go into the manifest */
   evaluation?: { name: string; inputs: number[][]; labels: number[] };
+  /**
+   * build a batch version: the ONNX's leading dimension set to N (compiler/batch.ts), one proof for N requests.
+   * `samples` are then one slot's inputs (grouped N to a batch sample). Single-input, single-output models only.
+   */
+  batch?: number;
 }
 
 export interface BuildResult {
@@ -122,9 +135,36 @@ function admissionOf(c: CompiledModel, log: (msg: string) => void, admit?: [numb
   }
 }
 
+/** One slot's view of a batch-N manifest: the hub's per-request vectors and the domain every slot admits. */
+function perSlot(m: Manifest, n: number): Pick<Manifest, "input" | "output" | "admission" | "batch"> {
+  const slot = (t: TensorInfo): TensorInfo => ({ ...t, shape: [1, ...t.shape.slice(1)] });
+  const k = size(m.input.shape) / n;
+  let admission = m.admission;
+  if (admission) {
+    // an input is admitted in a slot if it lies in every slot's box (the boxes differ only through calibration), so
+    // any N admitted inputs lie in the batch circuit's box, which provably proves
+    const lower = Array.from({ length: k }, (_, i) => Math.max(...Array.from({ length: n }, (__, j) => admission!.lower[j * k + i])));
+    const upper = Array.from({ length: k }, (_, i) => Math.min(...Array.from({ length: n }, (__, j) => admission!.upper[j * k + i])));
+    // padded slots carry zeros (the hub's padding rule): zero must prove in every slot
+    if (lower.some((l, i) => l > 0 || upper[i] < 0)) throw new BundleError("batch: the admitted input domain excludes 0, the value of a padded slot");
+    admission = { ...admission, lower, upper };
+  }
+  return { input: slot(m.input), output: slot(m.output), ...(admission ? { admission } : {}), batch: n };
+}
+
 export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBundleOptions): Promise<BuildResult> {
   const log = opts.log ?? (() => {});
-  const onnx = typeof onnxOrPath === "string" ? new Uint8Array(readFileSync(onnxOrPath)) : onnxOrPath;
+  const source = typeof onnxOrPath === "string" ? new Uint8Array(readFileSync(onnxOrPath)) : onnxOrPath;
+  const batch = opts.batch ?? 1;
+  checkBatch(batch);
+  if (batch > 1) {
+    const g = readOnnxModel(source);
+    // with several inputs EZKL lays out input 1 for every slot, then input 2, ...: a slot's values would not be contiguous
+    if (g.inputs.length !== 1 || g.outputs.length !== 1) throw new BundleError(`batch: only single-input, single-output models can be batched (this one has ${g.inputs.length} inputs, ${g.outputs.length} outputs)`);
+    if (opts.evaluation) throw new BundleError("batch: evaluation rows are measured on the batch-1 version; build that one with evaluation");
+  }
+  const onnx = batchOnnx(source, batch);
+  if (batch > 1 && opts.samples) opts = { ...opts, samples: batchSamples(opts.samples, batch) };
   // check a ceremony SRS before the (slow) compile: readable, well-formed, expected hash
   const ceremony = opts.srs === undefined ? undefined : typeof opts.srs === "string" ? new Uint8Array(readFileSync(opts.srs)) : opts.srs;
   const ceremonyHash = ceremony ? keccak256(ceremony) : undefined;
@@ -208,6 +248,7 @@ export async function buildBundle(onnxOrPath: string | Uint8Array, opts: BuildBu
     exampleInput: example,
     ...admissionOf(c, log, opts.admit),
   };
+  if (batch > 1) Object.assign(manifest, perSlot(manifest, batch));
   mkdirSync(opts.out, { recursive: true });
   for (const [key, p] of Object.entries(FILE_NAMES)) {
     if (key === "pk" && opts.writePk === false) continue;
@@ -301,6 +342,6 @@ export function verifyBundle(dir: string): VerifyBundleResult {
     if (verify(new TextEncoder().encode(JSON.stringify(p)), vk, settings, srs)) throw new Error("a tampered proof verified");
     return `outputs ${w.outputs.map((v) => Number(v) / 2 ** m.output.scale).join(",")}`;
   });
-  if (size(m.input.shape) !== m.exampleInput.length) checks.push({ name: "example input shape", ok: false, detail: "exampleInput length != input shape" });
+  if (size(m.input.shape) * (m.batch ?? 1) !== m.exampleInput.length) checks.push({ name: "example input shape", ok: false, detail: "exampleInput length != input shape" });
   return { ok: checks.every((c) => c.ok), checks };
 }

@@ -88,6 +88,8 @@ export const manifestSchema = z
     accuracy: accuracy.optional(),
     srsInfo: srsInfo.optional(),
     admission: admission.optional(),
+    /** slots per proof (compiler/batch.ts); absent = 1. `input`, `output` and `admission` are one slot's */
+    batch: z.number().int().min(1).max(64).optional(),
   })
   .passthrough();
 export type ManifestFields = z.infer<typeof manifestSchema>;

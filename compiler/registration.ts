@@ -73,6 +73,11 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
     throw new BundleManifestError(`mode ZKML_ATTESTED takes no verifier contract (got ${verifier})`, source);
   }
   if (options.price < 0n) throw new BundleManifestError(`price ${options.price} is negative`, source);
+  const batch = manifest.batch ?? 1;
+  // the hub verifies a batch proof itself (submitBatchProof); attestations and challenges are per request
+  if (batch > 1 && options.mode !== "ZKML_ONCHAIN") {
+    throw new BundleManifestError(`is a batch-${batch} version: only ZKML_ONCHAIN verifies batch proofs (got ${options.mode})`, source);
+  }
   const domain = manifest.admission;
   if (!domain) {
     throw new BundleManifestError(
@@ -94,5 +99,6 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
     tolerance,
     inputLower: domain.lower.map(BigInt),
     inputUpper: domain.upper.map(BigInt),
+    batch,
   };
 }

@@ -6,10 +6,13 @@
  *   node --import tsx models/build-demo-models.ts [name ...] [--no-bundle] [--force]
  *
  * Without --force a bundle whose build inputs (ONNX hash, calibration samples, options, engine) are
- * unchanged is not rebuilt.
+ * unchanged is not rebuilt. The committed batch versions (models/batchBundle.ts COMMITTED_BATCH_BUNDLES, e.g.
+ * models/iris-mlp/bundle-b2/) are refreshed the same way.
  */
-import { relative } from "node:path";
-import { BUNDLED_MODEL_NAMES, bundleProblem, cachedBundleDir, commitBundleFiles, committedBundleDir, expectedBuildInputs, rebuildDemoBundle } from "./bundle.js";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { BUILD_INPUTS_FILE, BUNDLED_MODEL_NAMES, bundleProblem, cachedBundleDir, commitBundleFiles, committedBundleDir, expectedBuildInputs, rebuildDemoBundle } from "./bundle.js";
+import { batchBundleName, commitBatchBundleFiles, COMMITTED_BATCH_BUNDLES, committedBatchBundleDir, ensureBatchBundle } from "./batchBundle.js";
 import { writeDemoModelFiles } from "./build.js";
 import { DIGITS_SPEC, writeDigitsFiles } from "./digits.js";
 import { demoModelSpec } from "./train-demo.js";
@@ -72,5 +75,18 @@ if (!flags.has("--no-bundle")) {
         (m.evaluation ? `  ${m.evaluation.dataset} (${m.evaluation.rows} rows): float ${(m.evaluation.floatAccuracy * 100).toFixed(1)}%, circuit ${(m.evaluation.circuitAccuracy * 100).toFixed(1)}%\n` : "") +
         `  manifest ${r.manifestHash}\n  wrote ${rel(committedBundleDir(name))}/ and ${rel(cachedBundleDir(name))}/`,
     );
+  }
+  for (const c of COMMITTED_BATCH_BUNDLES) {
+    if (!selected.includes(c.name)) continue;
+    const label = batchBundleName(c.name, c.batch);
+    if (flags.has("--force")) for (const d of [committedBatchBundleDir(c.name, c.batch), cachedBundleDir(label)]) rmSync(d, { recursive: true, force: true });
+    const t0 = Date.now();
+    // the cache or the committed bundle when its build inputs are current, else rebuilt; committed unless it is the same
+    const r = await ensureBatchBundle(c.name, c.batch, { logrows: c.logrows, log: (m) => console.log(`  [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`) });
+    const inputsOf = (dir: string) => (existsSync(join(dir, BUILD_INPUTS_FILE)) ? readFileSync(join(dir, BUILD_INPUTS_FILE), "utf8") : "");
+    const committed = committedBatchBundleDir(c.name, c.batch);
+    const current = existsSync(join(committed, "manifest.json")) && inputsOf(committed) === inputsOf(r.dir);
+    if (!current) commitBatchBundleFiles(c.name, c.batch);
+    console.log(`${label}: ${current ? "committed bundle is up to date" : `${r.source} (logrows ${r.manifest.logrows}, manifest ${r.manifestHash}), wrote`} ${rel(committed)}`);
   }
 }

@@ -63,7 +63,7 @@ export function calibrationSamples(): number[][] {
 }
 
 /** How a committed model's bundle is built: its calibration inputs, compile options and labelled test rows. */
-interface Recipe {
+export interface Recipe {
   samples: () => number[][];
   compile: { inputScale: number; paramScale?: number; minLogrows?: number; maxLogrows?: number; admit?: [number, number] };
   /** held-back labelled rows: float and circuit accuracy go into the manifest */
@@ -73,7 +73,8 @@ interface Recipe {
 /** Every model with a committed bundle: the Iris demo models and the digits task. */
 export const BUNDLED_MODEL_NAMES = [...DEMO_MODEL_NAMES, DIGITS_SPEC.name] as const;
 
-function recipe(name: string): Recipe {
+/** How the committed bundle of `name` is built (its calibration samples and compile options). */
+export function recipe(name: string): Recipe {
   if (name === DIGITS_SPEC.name) {
     return {
       samples: () => splitDigits(DIGITS_SPEC.splitSeed).train.slice(0, DIGITS_SPEC.calibrationRows).map((r) => r.x),
@@ -164,9 +165,11 @@ function publish(tmp: string, final: string, expected: BuildInputs): void {
 
 const tmpDirFor = (final: string): string => `${final}.tmp-${process.pid}-${Date.now()}-${Math.floor(performance.now() * 1000) % 1e6}`;
 
-/** Copy the committed bundle and derive its proving key; checks the key's hash against the manifest. */
-function materializeCommitted(name: string, final: string, expected: BuildInputs): void {
-  const src = committedBundleDir(name);
+/**
+ * Copy a committed bundle (`src`, without pk.key) into `final` and derive its proving key; checks the key's hash
+ * against the manifest. `label` names it in errors.
+ */
+export function deriveFromCommitted(src: string, final: string, expected: BuildInputs, label: string): void {
   const b: LoadedBundle = loadBundle(src);
   const tmp = tmpDirFor(final);
   mkdirSync(tmp, { recursive: true });
@@ -179,7 +182,7 @@ function materializeCommitted(name: string, final: string, expected: BuildInputs
     const pk = genPk(b.read("vk"), b.read("compiled"), b.read("srs"));
     const want = b.manifest.files.pk;
     if (keccak256(pk) !== want.keccak256 || pk.length !== want.bytes) {
-      throw new DemoBundleError(`${name}: derived proving key hashes to ${keccak256(pk)} (${pk.length} B), manifest says ${want.keccak256} (${want.bytes} B)`);
+      throw new DemoBundleError(`${label}: derived proving key hashes to ${keccak256(pk)} (${pk.length} B), manifest says ${want.keccak256} (${want.bytes} B)`);
     }
     writeFileSync(join(tmp, FILE_NAMES.pk), pk);
   } catch (e) {
@@ -228,8 +231,11 @@ export async function rebuildDemoBundle(name: string, opts: DemoBundleOptions = 
 
 /** Replace models/<name>/bundle with the cached bundle's files, minus the proving key. */
 export function commitBundleFiles(name: string, opts: DemoBundleOptions = {}): string[] {
-  const src = cachedBundleDir(name, opts.cacheDir);
-  const dst = committedBundleDir(name);
+  return copyCommittable(cachedBundleDir(name, opts.cacheDir), committedBundleDir(name));
+}
+
+/** Replace `dst` with the bundle files of `src` that are committed (all but the proving key). */
+export function copyCommittable(src: string, dst: string): string[] {
   rmSync(dst, { recursive: true, force: true });
   mkdirSync(dst, { recursive: true });
   const files = [...Object.entries(FILE_NAMES).filter(([k]) => k !== "pk").map(([, f]) => f), "manifest.json", BUILD_INPUTS_FILE];
@@ -276,7 +282,7 @@ async function ensureUncached(name: string, opts: DemoBundleOptions): Promise<De
   if (!cached) return done("cache", cache.bundle);
   if (!committed) {
     log(`${name}: cache ${cached}; deriving the proving key from the committed bundle`);
-    materializeCommitted(name, final, expected);
+    deriveFromCommitted(committedBundleDir(name), final, expected, name);
     return done("committed");
   }
   log(`${name}: cache ${cached}, committed bundle ${committed}; rebuilding (run models/build-demo-models.ts to refresh the committed bundle)`);

@@ -46,6 +46,22 @@ export const MIN_QUORUM_BPS = 5_001;
 /** Stake that must attest "valid" to accept a proof: ceil(total * quorumBps / 10_000) (QuorumMath.threshold). */
 export const quorumThreshold = (totalStake: bigint, quorumBps: number): bigint => (totalStake * BigInt(quorumBps) + 9_999n) / 10_000n;
 
+/** QuorumMath.Outcome: what a round's tallies decide. */
+export const QuorumOutcome = { Pending: 0, Accepted: 1, Rejected: 2 } as const;
+export type QuorumOutcome = (typeof QuorumOutcome)[keyof typeof QuorumOutcome];
+
+/**
+ * QuorumMath.outcome: accepted once the valid stake reaches the threshold, rejected once the invalid stake makes that
+ * impossible, else pending (an empty electorate decides nothing). Monotone: once decided, later votes never change it.
+ */
+export function quorumOutcome(validStake: bigint, invalidStake: bigint, electorate: bigint, quorumBps: number): QuorumOutcome {
+  const needed = quorumThreshold(electorate, quorumBps);
+  if (needed === 0n) return QuorumOutcome.Pending;
+  if (validStake >= needed) return QuorumOutcome.Accepted;
+  if (invalidStake > electorate - needed) return QuorumOutcome.Rejected;
+  return QuorumOutcome.Pending;
+}
+
 /**
  * A batch of verdicts signed once: the node signs `AttestationBatch(bytes32 root)` (same domain as a single
  * attestation) where `root` is the root of an OpenZeppelin StandardMerkleTree over its attestations. Each leaf is

@@ -26,6 +26,7 @@ export interface BuildFlags {
   paramScale?: number;
   logrows?: number;
   maxLogrows?: number;
+  batch?: number;
   srs?: string;
   srsKeccak256?: string;
   devSrsSeed?: string;
@@ -45,7 +46,7 @@ export function summary(r: BuildResult, totalMs: number): string {
   const t = r.timings;
   const lines = [
     `built ${m.name} in ${r.dir} (manifest ${r.manifestHash.slice(0, 18)}…)`,
-    `  inputs    ${io(m.inputs ?? [m.input])}`,
+    `  inputs    ${io(m.inputs ?? [m.input])}${m.batch ? ` (batch ${m.batch}: one proof for ${m.batch} requests)` : ""}`,
     `  outputs   ${io(m.outputs ?? [m.output])}`,
     `  ops       ${m.ops.onnx.join(" ")}`,
     `  circuit   logrows ${m.logrows}, ${m.calibration.totalAssignments} assignments, range 2^${Math.log2(m.calibration.decompBase)}x${m.calibration.decompLegs}` +
@@ -75,6 +76,7 @@ export async function runBuild(onnx: string, f: BuildFlags, out: { stdout: (s: s
     paramScale: f.paramScale,
     minLogrows: f.logrows,
     maxLogrows: f.logrows ?? f.maxLogrows,
+    batch: f.batch,
     srs: f.srs,
     srsKeccak256: f.srsKeccak256,
     devSrsSeed: f.devSrsSeed,
@@ -93,7 +95,7 @@ export function buildCommand(name: string, io: { stdout: (s: string) => void; st
         "manifest with every file's keccak256, the inputs/outputs (shapes, scales), the op list and the accuracy " +
         "against onnxruntime. The circuit is sized exactly from its layout; one key generation + proof confirms it.",
     )
-    .argument("<model.onnx>", "the ONNX model (inputs: float, integer or bool tensors; static shapes; a symbolic batch is fixed to 1)")
+    .argument("<model.onnx>", "the ONNX model (inputs: float, integer or bool tensors; static shapes; a symbolic batch is fixed to 1, or to N with --batch)")
     .requiredOption("-o, --out <dir>", "directory to write the bundle into (created if needed)")
     .option("-c, --calibration <samples.json>", "representative inputs: [[...], ...], {\"input_data\": [...]} or {\"samples\": [{\"input\": [...]}]}; each sample is every model input's values concatenated. They set the fixed-point range, lookup tables and the accuracy report")
     .addOption(new Option("--input-range <lo,hi>", "without --calibration: draw 8 random inputs uniformly in [lo, hi] (integers for integer inputs); default -1,1 (0..9 for integers)").argParser(range))
@@ -101,6 +103,7 @@ export function buildCommand(name: string, io: { stdout: (s: string) => void; st
     .addOption(new Option("-s, --scale <n>", "fixed-point scale of float inputs: values are round(x·2^n); default: the highest n <= 7 at which the samples fit").argParser(int(0, 20)))
     .addOption(new Option("--param-scale <n>", "fixed-point scale of the weights (default: the input scale)").argParser(int(0, 20)))
     .addOption(new Option("--logrows <k>", "use exactly 2^k rows (default: the cheapest size the compiler finds)").argParser(int(4, 24)).conflicts("maxLogrows"))
+    .addOption(new Option("--batch <n>", "build a batch version: the model's leading dimension set to N, one proof settles up to N requests (slots' inputs, then their outputs, are the proof's instances; calibration samples are one slot's inputs). Default 1").argParser(int(1, 64)))
     .addOption(new Option("--max-logrows <k>", "largest 2^k rows to consider (default 17; with --srs, also at most the SRS's k)").argParser(int(4, 24)))
     .option("--srs <file>", "a KZG SRS (halo2 ParamsKZG raw bytes, as `ezkl get-srs` downloads) from a ceremony; checked before compiling and downsized to the circuit's logrows. Without it an INSECURE development SRS is generated")
     .option("--srs-keccak256 <0x…>", "expected keccak256 of the --srs file (checked first)")

@@ -203,10 +203,42 @@ library HubLogic {
         int256[] calldata output,
         bytes calldata proof
     ) external {
+        // a batch version's verifier takes every slot: its proofs go through the hub's submitBatchProof
+        uint256 batch = s.modelInfo[s.requests[id].modelId].batch;
+        if (batch > 1) revert IInferenceHub.InferenceHubBatchTooLarge(1, batch);
         bytes32 proofHash = keccak256(proof);
         (uint256[] memory instances, bytes32 instancesHash) =
             _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ONCHAIN);
         if (!_verify(s, s.requests[id].modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        _settleProven(s, d, prover, id, output, proofHash, instancesHash);
+    }
+
+    /// @notice One request of a ZKML_ONCHAIN batch proof, before the proof is verified: the checks of submitProof
+    /// (state, mode, deadline, the prover's window and eligibility, the input against its stored hash, the output's
+    /// shape). The hub's submitBatchProof runs it for every request, then verifies the proof once.
+    function checkBatchItem(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata input,
+        int256[] calldata output
+    ) external view {
+        _checkProofItem(s, d, prover, id, input, output, VerificationMode.ZKML_ONCHAIN);
+    }
+
+    /// @notice One request of a verified ZKML_ONCHAIN batch proof: recorded and settled as submitProof does (the
+    /// duty moves to the prover, a mismatched executor is slashed, the fee is split, onSettled runs).
+    function settleBatchItem(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata output,
+        bytes32 proofHash,
+        bytes32 instancesHash
+    ) external {
+        _recordAccepted(s, d, prover, id, output, proofHash, instancesHash);
         _settleProven(s, d, prover, id, output, proofHash, instancesHash);
     }
 
@@ -313,7 +345,8 @@ library HubLogic {
         r.expectMode(id, VerificationMode.OPTIMISTIC);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _consumeCommitment(s, id, challenger, output, proof);
-        uint256[] memory instances = _bindInstances(s, id, r, input, output);
+        _checkBinding(s, id, r, input, output);
+        uint256[] memory instances = Instances.build(input, output);
         if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
         _recordChallenge(s, id, r, challenger, QuorumMath.roundKey(id, keccak256(proof), keccak256(abi.encode(instances))), output);
     }
@@ -509,6 +542,7 @@ library HubLogic {
                 outputLength: model.outputLength,
                 mode: model.mode,
                 known: true,
+                batch: model.batch,
                 tolerance: model.tolerance
             });
         }
@@ -583,13 +617,42 @@ library HubLogic {
         bytes32 proofHash,
         VerificationMode mode
     ) private returns (uint256[] memory instances, bytes32 instancesHash) {
+        _checkProofItem(s, d, prover, id, input, output, mode);
+        instances = Instances.build(input, output);
+        instancesHash = keccak256(abi.encode(instances));
+        _recordAccepted(s, d, prover, id, output, proofHash, instancesHash);
+    }
+
+    /// @dev The checks of a proof for request `id` before it is verified: state, mode, deadline, the prover's window and
+    /// eligibility, the binding (_checkBinding).
+    function _checkProofItem(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata input,
+        int256[] calldata output,
+        VerificationMode mode
+    ) private view {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
         r.expectMode(id, mode);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _checkProver(s, d, id, r, prover);
-        instances = _bindInstances(s, id, r, input, output);
-        instancesHash = keccak256(abi.encode(instances));
+        _checkBinding(s, id, r, input, output);
+    }
+
+    /// @dev A proof accepted for request `id`: the duty to prove moves to `prover`, and who proved what is recorded.
+    function _recordAccepted(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata output,
+        bytes32 proofHash,
+        bytes32 instancesHash
+    ) private {
+        RequestLib.Record storage r = s.requests[id];
         DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
         _recordProof(s, id, r, prover, QuorumMath.roundKey(id, proofHash, instancesHash), output);
     }
@@ -658,19 +721,19 @@ library HubLogic {
         Instances.checkRange(output);
     }
 
-    /// @dev The instances a proof for request `id` claiming `output` must verify against. The input is supplied by
-    /// the caller (the hub stores its hash only) and must hash to the stored inputHash.
-    function _bindInstances(
+    /// @dev What a proof for request `id` claiming `output` is bound to: the input, supplied by the caller (the hub
+    /// stores its hash only), must hash to the stored inputHash; the output must have the model's length and range.
+    /// The instances are then input ‖ output (Instances.build), or a batch's slots (Instances.buildBatch).
+    function _checkBinding(
         HubState storage s,
         uint256 id,
         RequestLib.Record storage r,
         int256[] calldata input,
         int256[] calldata output
-    ) private view returns (uint256[] memory) {
+    ) private view {
         if (Instances.hash(input) != r.inputHash) revert IInferenceHub.InferenceHubInputMismatch(id);
         uint256 modelId = r.modelId;
         _checkOutput(modelId, s.modelInfo[modelId].outputLength, output);
-        return Instances.build(input, output);
     }
 
     /// @dev True if the proven output differs from the fast-path output by more than the model's tolerance.

@@ -53,6 +53,7 @@ struct ModelInfo {
     uint32 outputLength;
     VerificationMode mode;
     bool known;
+    uint16 batch; // requests one proof covers (ModelSpec.batch)
     uint256 tolerance;
 }
 

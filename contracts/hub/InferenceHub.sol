@@ -10,8 +10,10 @@ import {IAttestationQuorum} from "../interfaces/IAttestationQuorum.sol";
 import {RequestStatus, VerificationMode} from "../types/Types.sol";
 import {RequestLib} from "../libraries/RequestLib.sol";
 import {Instances} from "../libraries/Instances.sol";
+import {ExternalCalls} from "../libraries/ExternalCalls.sol";
+import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
-import {HubDeps, HubParams, HubState} from "./HubTypes.sol";
+import {HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 import {HubLogic} from "./HubLogic.sol";
 
 /// @title InferenceHub
@@ -161,6 +163,88 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         nonReentrant
     {
         HubLogic.submitProof(_s, _deps(), msg.sender, requestId, input, output, proof);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function submitBatchProof(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes calldata proof
+    ) external nonReentrant batchesDuties(requestIds.length) {
+        (uint256 modelId, address verifier, uint256 inputLength) = _checkBatch(requestIds, inputs, outputs);
+        (bytes32 proofHash, bytes32 instancesHash) = _verifyBatch(requestIds[0], verifier, inputLength, inputs, outputs, proof);
+        _settleBatch(modelId, requestIds, outputs, proofHash, instancesHash);
+    }
+
+    /// @dev Each request of a verified batch proof settles as a single proof would.
+    function _settleBatch(
+        uint256 modelId,
+        uint256[] calldata requestIds,
+        int256[][] calldata outputs,
+        bytes32 proofHash,
+        bytes32 instancesHash
+    ) private {
+        emit BatchProofVerified(modelId, msg.sender, proofHash, instancesHash, requestIds.length);
+        HubDeps memory d = _deps();
+        for (uint256 i; i < requestIds.length; ++i) {
+            HubLogic.settleBatchItem(_s, d, msg.sender, requestIds[i], outputs[i], proofHash, instancesHash);
+        }
+    }
+
+    /// @dev One verification of a batch proof against the instances the hub rebuilds (padded slots' inputs are zeros).
+    function _verifyBatch(
+        uint256 firstId,
+        address verifier,
+        uint256 inputLength,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes calldata proof
+    ) private view returns (bytes32 proofHash, bytes32 instancesHash) {
+        uint256[] memory instances = Instances.buildBatch(inputs, outputs, inputLength);
+        if (!ExternalCalls.staticCallBool(verifier, abi.encodeCall(IProofVerifier.verifyProof, (proof, instances)))) {
+            revert InferenceHubInvalidProof(firstId);
+        }
+        return (keccak256(proof), keccak256(abi.encode(instances)));
+    }
+
+    /// @dev submitBatchProof's checks: every request of one version, once, each passing submitProof's checks; at most
+    /// as many as the version has slots, and an output of the model's length for every slot.
+    function _checkBatch(uint256[] calldata requestIds, int256[][] calldata inputs, int256[][] calldata outputs)
+        private
+        view
+        returns (uint256 modelId, address verifier, uint256 inputLength)
+    {
+        uint256 k = requestIds.length;
+        if (k == 0 || inputs.length != k) revert InferenceHubBatchLengthMismatch();
+        modelId = _s.requests[requestIds[0]].modelId;
+        for (uint256 i; i < k; ++i) {
+            _checkBatchItem(modelId, requestIds, i, inputs[i], outputs[i]);
+        }
+        ModelInfo storage m = _s.modelInfo[modelId];
+        uint256 slots = m.batch;
+        if (k > slots) revert InferenceHubBatchTooLarge(k, slots);
+        if (outputs.length != slots) revert InferenceHubBatchLengthMismatch();
+        uint256 outputLength = m.outputLength;
+        for (uint256 i = k; i < slots; ++i) {
+            if (outputs[i].length != outputLength) revert InferenceHubWrongOutputLength(modelId, outputLength, outputs[i].length);
+        }
+        return (modelId, m.verifier, m.inputLength);
+    }
+
+    /// @dev Slot i's request: after the previous one (ids ascending, so each appears once), of the batch's version,
+    /// and passing submitProof's checks.
+    function _checkBatchItem(
+        uint256 modelId,
+        uint256[] calldata requestIds,
+        uint256 i,
+        int256[] calldata input,
+        int256[] calldata output
+    ) private view {
+        uint256 id = requestIds[i];
+        if (i != 0 && id <= requestIds[i - 1]) revert InferenceHubBatchNotAscending(i);
+        if (_s.requests[id].modelId != modelId) revert InferenceHubBatchModelMismatch(id, modelId);
+        HubLogic.checkBatchItem(_s, _deps(), msg.sender, id, input, output);
     }
 
     /// @inheritdoc IInferenceHub

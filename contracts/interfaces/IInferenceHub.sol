@@ -139,6 +139,13 @@ interface IInferenceHub is IRequestWindows {
     /// @notice The payments of a requestInferences batch do not add up to msg.value (each item pays its own quote).
     error InferenceHubBatchPaymentMismatch(uint256 sent, uint256 payments);
     /// @notice settle() of an accepted proof with an output whose hash is not the proven output's (`expected`).
+    /// @notice A batch proof names more requests than the model version has slots (or a proof of a batch version,
+    /// whose verifier takes every slot, was sent to submitProof: use submitBatchProof).
+    error InferenceHubBatchTooLarge(uint256 requests, uint256 slots);
+    /// @notice A batch proof's request ids must be strictly ascending (so each appears once); `index` breaks the order.
+    error InferenceHubBatchNotAscending(uint256 index);
+    /// @notice Every request of a batch proof must be of the batch's model version (that of its first request).
+    error InferenceHubBatchModelMismatch(uint256 requestId, uint256 modelId);
     error InferenceHubSettleOutputMismatch(uint256 requestId, bytes32 expected, bytes32 given);
 
     // ---- events (one per transition) ----
@@ -172,6 +179,9 @@ interface IInferenceHub is IRequestWindows {
     /// and the request is open for another proof.
     event ProofRejected(uint256 indexed requestId, address indexed prover, bytes32 round);
     event ExecutorMismatch(uint256 indexed requestId, address indexed executor, bytes32 fastOutputHash, bytes32 provenOutputHash);
+    /// @notice One proof verified for `requests` requests of a batch version (each also has its ProofSubmitted and
+    /// RequestSettled); `instancesHash` = keccak256(abi.encode(instances)) of the whole batch.
+    event BatchProofVerified(uint256 indexed modelId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, uint256 requests);
     event RequestSettled(uint256 indexed requestId, bytes32 outputHash, uint256 executorReward, uint256 proverReward, uint256 verifierReward, uint256 protocolFee);
     /// @dev `amount` = fee + unused callback budget.
     event RequestRefunded(uint256 indexed requestId, address indexed consumer, uint256 amount, RequestStatus atStatus);
@@ -235,6 +245,21 @@ interface IInferenceHub is IRequestWindows {
     /// a commitment instead (commitProof), OPTIMISTIC ones a challenge: both revert with InferenceHubWrongMode.
     function submitProof(uint256 requestId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external;
+
+    /// @notice ZKML_ONCHAIN, a batch version (ModelSpec.batch = N > 1): one proof settles up to N requests of that
+    /// version. Slot i < requestIds.length is request requestIds[i] (ids strictly ascending, so each appears once, all
+    /// of one model version, each proved by its assigned prover = the caller), with `inputs[i]` (checked against its
+    /// stored inputHash) and `outputs[i]`. The padding rule: the slots after them carry **zeros as input, chosen by the
+    /// hub**, and `outputs[i]` (whatever the circuit computes for zeros; the proof commits to it) settle nothing, so a
+    /// padded slot is never a request. `outputs` has N entries. The hub rebuilds the instances (every slot's input in
+    /// slot order, then every slot's output: Instances.buildBatch), verifies the proof once and settles every request
+    /// in it as submitProof would (fee split, executor mismatch, callbacks). Any bad item reverts the whole call.
+    function submitBatchProof(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes calldata proof
+    ) external;
 
     /// @notice Many proofs in one transaction; each item succeeds or fails on its own.
     function submitProofs(

@@ -29,6 +29,10 @@ interface IModelRegistry {
         // it so that every admitted input proves; the hub refuses every other input at request time.
         int64[] inputLower;
         int64[] inputUpper;
+        // Requests one proof covers (1..MAX_BATCH; >1 only for ZKML_ONCHAIN): the circuit takes `batch` slots of this
+        // input and output, and its instances are every slot's input in slot order, then every slot's output
+        // (a batch version, compiler/batch.ts). Shapes, lengths and the domain above are one slot's.
+        uint16 batch;
     }
 
     /// @notice A registered model version with derived sizes.
@@ -54,6 +58,7 @@ interface IModelRegistry {
         uint256 price;
         uint256 tolerance;
         address domain; // where the admitted input domain is stored (InputDomain: read by the hub per request)
+        uint16 batch; // requests one proof covers (ModelSpec.batch)
     }
 
     error ModelRegistryUnknownModel(uint256 modelId);
@@ -66,6 +71,8 @@ interface IModelRegistry {
     /// @notice The input domain is missing, has a length other than 1 or the input length, or an entry with
     /// lower > upper (`index` is the first bad entry, or the length for a length problem).
     error ModelRegistryInvalidDomain(uint256 index);
+    /// @notice `batch` is 0, above MAX_BATCH, or above 1 for a mode other than ZKML_ONCHAIN.
+    error ModelRegistryInvalidBatch(uint16 batch, VerificationMode mode);
 
     event ModelRegistered(
         uint256 indexed modelId, address indexed owner, uint256 indexed previousVersion, bytes32 manifestHash, VerificationMode mode

@@ -44,6 +44,41 @@ library Instances {
         }
     }
 
+    /// @notice The instances of a batch proof (a model version with `outputs.length` slots): every slot's input in
+    /// slot order, then every slot's output in slot order (EZKL's row-major flattening of an [N, k] input and an
+    /// [N, m] output). Slot i < inputs.length carries inputs[i]; the slots after them are padding, whose input is
+    /// zeros (chosen here, never by the caller). Each input must have `inputLength` values (callers checked them
+    /// against their stored hash); the outputs' lengths are the caller's to check.
+    function buildBatch(int256[][] calldata inputs, int256[][] calldata outputs, uint256 inputLength)
+        internal
+        pure
+        returns (uint256[] memory inst)
+    {
+        uint256 slots = outputs.length;
+        uint256 at = slots * inputLength;
+        uint256 total = at;
+        for (uint256 i; i < slots; ++i) {
+            total += outputs[i].length;
+        }
+        inst = new uint256[](total);
+        uint256 k = inputs.length;
+        for (uint256 i; i < k; ++i) {
+            int256[] calldata input = inputs[i];
+            uint256 base = i * inputLength;
+            for (uint256 j; j < inputLength; ++j) {
+                inst[base + j] = toField(input[j], base + j);
+            }
+        }
+        for (uint256 i; i < slots; ++i) {
+            int256[] calldata output = outputs[i];
+            uint256 m = output.length;
+            for (uint256 j; j < m; ++j) {
+                inst[at] = toField(output[j], at);
+                ++at;
+            }
+        }
+    }
+
     /// @notice keccak256(abi.encode(values)): the hash the hub stores for an input or output.
     function hash(int256[] calldata values) internal pure returns (bytes32) {
         return keccak256(abi.encode(values));

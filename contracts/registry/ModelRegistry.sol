@@ -20,9 +20,11 @@ contract ModelRegistry is IModelRegistry {
     uint256 public constant MAX_RANK = 8;
     /// @notice Largest fixed-point scale exponent; 2^24 * |x| stays well inside the BN254 field for sane inputs.
     uint8 public constant MAX_SCALE = 24;
+    /// @notice Most requests one proof may cover (the hub loops over a batch's slots).
+    uint16 public constant MAX_BATCH = 64;
 
     /// @dev slot 0: owner(20) active(1) mode(1) inputScale(1) outputScale(1) inputLength(4) outputLength(4) = 32
-    ///      slot 1: verifier(20) previousVersion(8)
+    ///      slot 1: verifier(20) previousVersion(8) batch(2)
     ///      slot 2: price, slot 3: tolerance, slot 4: domain, slots 5-9: artifact hashes, slots 10-11: shapes
     struct Record {
         address owner;
@@ -34,6 +36,7 @@ contract ModelRegistry is IModelRegistry {
         uint32 outputLength;
         address verifier;
         uint64 previousVersion;
+        uint16 batch;
         uint256 price;
         uint256 tolerance;
         address domain;
@@ -139,7 +142,8 @@ contract ModelRegistry is IModelRegistry {
             price: r.price,
             tolerance: r.tolerance,
             inputLower: lower,
-            inputUpper: upper
+            inputUpper: upper,
+            batch: r.batch
         });
     }
 
@@ -157,7 +161,8 @@ contract ModelRegistry is IModelRegistry {
             verifier: r.verifier,
             price: r.price,
             tolerance: r.tolerance,
-            domain: r.domain
+            domain: r.domain,
+            batch: r.batch
         });
     }
 
@@ -189,6 +194,10 @@ contract ModelRegistry is IModelRegistry {
             if (spec.verifier == address(0)) revert ModelRegistryMissingVerifier(spec.mode);
             if (spec.verifier.code.length == 0) revert ModelRegistryVerifierHasNoCode(spec.verifier);
         }
+        // a batch proof is verified by the hub (submitBatchProof); attestations and challenges are per request
+        if (spec.batch == 0 || spec.batch > MAX_BATCH || (spec.batch > 1 && spec.mode != VerificationMode.ZKML_ONCHAIN)) {
+            revert ModelRegistryInvalidBatch(spec.batch, spec.mode);
+        }
 
         modelId = ++_count;
         Record storage r = _records[modelId];
@@ -201,6 +210,7 @@ contract ModelRegistry is IModelRegistry {
         r.outputLength = outputLength;
         r.verifier = spec.verifier;
         r.previousVersion = uint64(previousId); // previousId <= _count, far below 2^64
+        r.batch = spec.batch;
         r.price = spec.price;
         r.tolerance = spec.tolerance;
         r.domain = InputDomain.store(spec.inputLower, spec.inputUpper, inputLength);

@@ -100,6 +100,23 @@ contract ModelRegistryTest {
         }
     }
 
+    /// A batch is accepted iff it is in [1, MAX_BATCH] and, above 1, the mode is ZKML_ONCHAIN (the hub verifies a
+    /// batch proof itself; attestations and challenges are per request); the model keeps it.
+    function testFuzz_batchAcceptedIffValid(uint16 batch, uint8 modeRaw) public {
+        IModelRegistry.ModelSpec memory spec = _spec();
+        spec.batch = batch;
+        spec.mode = VerificationMode(modeRaw % 3);
+        if (spec.mode != VerificationMode.ZKML_ATTESTED) spec.verifier = address(this);
+        bool valid = batch >= 1 && batch <= registry.MAX_BATCH() && (batch == 1 || spec.mode == VerificationMode.ZKML_ONCHAIN);
+        try registry.registerModel(spec) returns (uint256 id) {
+            require(valid, "accepted an invalid batch");
+            require(registry.getModel(id).spec.batch == batch && registry.modelTerms(id).batch == batch, "stored batch");
+        } catch (bytes memory err) {
+            require(!valid, "rejected a valid batch");
+            require(bytes4(err) == IModelRegistry.ModelRegistryInvalidBatch.selector, "batch error");
+        }
+    }
+
     function _spec() internal pure returns (IModelRegistry.ModelSpec memory spec) {
         uint32[] memory input = new uint32[](2);
         (input[0], input[1]) = (1, 4);
@@ -115,6 +132,7 @@ contract ModelRegistryTest {
         spec.inputLower = new int64[](1);
         spec.inputUpper = new int64[](1);
         (spec.inputLower[0], spec.inputUpper[0]) = (-1000, 1000);
+        spec.batch = 1;
     }
 }
 

@@ -39,6 +39,33 @@ export const inferenceHubAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubBatchModelMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubBatchNotAscending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "sent",
         "type": "uint256"
       },
@@ -49,6 +76,22 @@ export const inferenceHubAbi = [
       }
     ],
     "name": "InferenceHubBatchPaymentMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requests",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slots",
+        "type": "uint256"
+      }
+    ],
+    "name": "InferenceHubBatchTooLarge",
     "type": "error"
   },
   {
@@ -665,6 +708,43 @@ export const inferenceHubAbi = [
     ],
     "name": "InferenceHubWrongOutputLength",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "prover",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "instancesHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "requests",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchProofVerified",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -2488,6 +2568,34 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256[]",
+        "name": "requestIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "inputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "outputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "bytes",
+        "name": "proof",
+        "type": "bytes"
+      }
+    ],
+    "name": "submitBatchProof",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"
@@ -2600,6 +2708,22 @@ export const inferenceHubAbi = [
 
 /** IModelRegistry (contracts/interfaces/IModelRegistry.sol) */
 export const modelRegistryAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "batch",
+        "type": "uint16"
+      },
+      {
+        "internalType": "enum VerificationMode",
+        "name": "mode",
+        "type": "uint8"
+      }
+    ],
+    "name": "ModelRegistryInvalidBatch",
+    "type": "error"
+  },
   {
     "inputs": [
       {
@@ -2911,6 +3035,11 @@ export const modelRegistryAbi = [
                 "internalType": "int64[]",
                 "name": "inputUpper",
                 "type": "int64[]"
+              },
+              {
+                "internalType": "uint16",
+                "name": "batch",
+                "type": "uint16"
               }
             ],
             "internalType": "struct IModelRegistry.ModelSpec",
@@ -3005,6 +3134,11 @@ export const modelRegistryAbi = [
             "internalType": "address",
             "name": "domain",
             "type": "address"
+          },
+          {
+            "internalType": "uint16",
+            "name": "batch",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IModelRegistry.ModelTerms",
@@ -3093,6 +3227,11 @@ export const modelRegistryAbi = [
             "internalType": "int64[]",
             "name": "inputUpper",
             "type": "int64[]"
+          },
+          {
+            "internalType": "uint16",
+            "name": "batch",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IModelRegistry.ModelSpec",
@@ -3194,6 +3333,11 @@ export const modelRegistryAbi = [
             "internalType": "int64[]",
             "name": "inputUpper",
             "type": "int64[]"
+          },
+          {
+            "internalType": "uint16",
+            "name": "batch",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IModelRegistry.ModelSpec",

@@ -141,6 +141,7 @@ describe("InferenceHub consumer callbacks", () => {
       tolerance: 0n,
       inputLower: DOMAIN.lower,
       inputUpper: DOMAIN.upper,
+      batch: 1,
     };
     const { result: modelId } = await f.modelRegistry.simulate.registerModel([spec]);
     await f.modelRegistry.write.registerModel([spec]);

@@ -107,6 +107,7 @@ describe("Ignition: Twinpath module", () => {
         tolerance: 0n,
         inputLower: [-10n],
         inputUpper: [10n],
+        batch: 1,
       },
     ]);
     const asVerifier = await viem.getContractAt("NodeRegistry", nodeRegistry.address, { client: { wallet: verifier } });

@@ -63,6 +63,7 @@ describe("manifestToModelSpec", () => {
         tolerance: 2n, // the bundle's
         inputLower: [-500n, -400n, -300n, -200n],
         inputUpper: [500n, 400n, 300n, 200n],
+        batch: 1,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -109,6 +110,27 @@ describe("manifestToModelSpec", () => {
     assert.throws(() => manifestToModelSpec(loaded, { mode: "NOPE" as "OPTIMISTIC", verifier: v, price: 0n, tolerance: 0n }), /unknown verification mode/);
     assert.throws(() => manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: v, price: -1n, tolerance: 0n }), /price/);
     assert.equal(manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n }).verifier, zeroAddress);
+  });
+
+  it("registers a batch version with its batch (one slot's shapes and domain), ZKML_ONCHAIN only", async () => {
+    const loaded = parseBundleManifest(bytesOf(manifest({ batch: 16 })));
+    const v = "0x00000000000000000000000000000000000000aa" as const;
+    const spec = manifestToModelSpec(loaded, { mode: "ZKML_ONCHAIN", verifier: v, price: 0n });
+    assert.equal(spec.batch, 16);
+    assert.deepEqual(spec.inputShape, [1, 4]);
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n }), /batch-16 version: only ZKML_ONCHAIN/);
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: v, price: 0n }), /batch-16 version: only ZKML_ONCHAIN/);
+    for (const batch of [0, 65, 1.5]) assert.throws(() => parseBundleManifest(bytesOf(manifest({ batch }))), /batch/);
+    const { viem } = await network.create();
+    const registry = await viem.deployContract("ModelRegistry");
+    const verifier = await viem.deployContract("ModelRegistry"); // any contract with code
+    await registry.write.registerModel([{ ...spec, verifier: verifier.address }]);
+    assert.equal((await registry.read.modelTerms([1n])).batch, 16);
+    await viem.assertions.revertWithCustomError(
+      registry.write.registerModel([{ ...spec, verifier: verifier.address, mode: VerificationMode.OPTIMISTIC }]),
+      registry,
+      "ModelRegistryInvalidBatch",
+    );
   });
 
   it("produces a spec the ModelRegistry accepts and stores unchanged", async () => {

@@ -37,6 +37,7 @@ function spec(verifier: `0x${string}`, over: Partial<Record<string, unknown>> = 
     tolerance: 2n,
     inputLower: [-100n, -100n, -100n, -100n],
     inputUpper: [100n, 100n, 100n, 100n],
+    batch: 1,
     ...over,
   } as const;
 }

@@ -11,6 +11,7 @@ import {
 } from "../../models/bundle.js";
 import { demoModelPath, ensureDemoBundle, exampleInputs, UnknownDemoModelError } from "../../models/index.js";
 import { DEMO_MODEL_NAMES } from "../../models/specs.js";
+import { batchBundleName, COMMITTED_BATCH_BUNDLES, committedBatchBundleDir, ensureBatchBundle } from "../../models/batchBundle.js";
 import { trainDemoModel } from "../../models/train-demo.js";
 
 const REBUILD_HINT = "rerun: node --import tsx models/build-demo-models.ts --force";
@@ -40,6 +41,22 @@ describe("committed demo bundles", () => {
       assert.ok(m.accuracy.maxAbsError < 0.25, `max abs error ${m.accuracy.maxAbsError}`);
       assert.equal(m.srsInfo.kind, "dev-insecure");
       assert.throws(() => loadBundle(dir, { requirePk: true }), /pk\.key.*missing/, "the proving key must not be committed");
+    });
+  }
+});
+
+describe("committed batch bundles", () => {
+  for (const c of COMMITTED_BATCH_BUNDLES) {
+    it(`${batchBundleName(c.name, c.batch)}: current, without its proving key; a fresh cache derives the key (no build)`, async () => {
+      const committed = loadBundle(committedBatchBundleDir(c.name, c.batch)); // throws on any hash mismatch
+      assert.equal(committed.manifest.batch, c.batch);
+      assert.throws(() => loadBundle(committedBatchBundleDir(c.name, c.batch), { requirePk: true }), /pk\.key.*missing/, "the proving key must not be committed");
+      const cacheDir = tmpCache();
+      const first = await ensureBatchBundle(c.name, c.batch, { cacheDir, logrows: c.logrows });
+      assert.equal(first.source, "committed", `the committed build inputs are stale; ${REBUILD_HINT}`);
+      assert.equal(first.manifestHash, committed.manifestHash);
+      loadBundle(first.dir, { requirePk: true }); // the derived key hashes to the manifest's
+      assert.equal((await ensureBatchBundle(c.name, c.batch, { cacheDir, logrows: c.logrows })).source, "cache");
     });
   }
 });

@@ -2,17 +2,19 @@
  * The proof path with on-chain verification (the project's Halo2 verifier from halo2/solidity, deployed for the
  * iris-mlp bundle): ZKML_ONCHAIN settles in the prover's own transaction, bad proofs are refused by the hub, and an
  * OPTIMISTIC result is challenged with a real proof when the executor lied, or settles unchallenged after its
- * window when it did not. Real processes, chain, Redis and proofs.
+ * window when it did not. A batch version (iris-mlp compiled with batch 2, models/iris-mlp/bundle-b2) proves two
+ * requests with one proof and one submitBatchProof, and a partial batch (one request, the hub's zero padding in the
+ * other slot) after the prover's batch wait. Real processes, chain, Redis and proofs.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Address } from "viem";
-import { inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { decodeEventLog, decodeFunctionData, type Address, type Hex } from "viem";
+import { inferenceHubAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { TxSender } from "../../workers/chain/sender/txSender.js";
 import { TxRejectedError } from "../../workers/shared/errors.js";
 import { devKey } from "../../devnet/hardhatNode.js";
-import { PROOF_KEYS, deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
+import { PROOF_KEYS, deployBundleVerifier, registerNodes, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import type { WorkerProcess } from "../../devnet/processes.js";
 import { submitProofCall } from "../../workers/proofs/chain.js";
 import { fromField, valuesHash } from "../../protocol/instances.js";
@@ -20,21 +22,25 @@ import { parseEngineProof, proofInstances, rawProofBytes } from "../../workers/p
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { loadBundle } from "../../compiler/bundle.js";
 import { genWitness, prove } from "../../compiler/engine/engine.js";
-import { RequestStatus } from "../../protocol/enums.js";
+import { NodeRole, RequestStatus } from "../../protocol/enums.js";
+import { ensureBatchBundle } from "../../models/batchBundle.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 
 const FEE = 10n ** 15n;
+/** The batch version's N: two slots (models/iris-mlp/bundle-b2, committed minus its proving key; ~2 s per proof). */
+const BATCH = 2;
 let ps: ProofStack;
 let prover: WorkerProcess;
 let bundleDir: string;
+let batchDir: string;
 let adapter: Address;
 const rows = exampleInputs("iris-mlp", 30).map((r) => quantize(r, 7));
 let nextRow = 3;
 const nextInput = () => rows[nextRow++ % rows.length];
 
-const events = async (eventName: "InferenceRequested" | "ProofSubmitted" | "RequestSettled" | "ExecutorMismatch" | "SlashCredited" | "Challenged" | "ResultSubmitted", requestId: bigint) => {
+const events = async (eventName: "InferenceRequested" | "ProofSubmitted" | "RequestSettled" | "ExecutorMismatch" | "SlashCredited" | "Challenged" | "ResultSubmitted" | "BatchProofVerified", requestId?: bigint) => {
   const logs = await ps.stack.client.getContractEvents({ address: ps.hub, abi: inferenceHubAbi, eventName, fromBlock: ps.stack.deployment.deployBlock, strict: true });
-  return (logs as unknown as { args: Record<string, unknown> }[]).filter((l) => !("requestId" in l.args) || l.args.requestId === requestId);
+  return (logs as unknown as { args: Record<string, unknown>; transactionHash: Hex }[]).filter((l) => requestId === undefined || !("requestId" in l.args) || l.args.requestId === requestId);
 };
 
 function proveHere(input: readonly bigint[]) {
@@ -47,12 +53,18 @@ function proveHere(input: readonly bigint[]) {
 describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)", { timeout: 600_000 }, () => {
   before(async () => {
     bundleDir = (await ensureDemoBundle("iris-mlp")).dir;
+    batchDir = (await ensureBatchBundle("iris-mlp", BATCH, { logrows: "compiler" })).dir;
     ps = await startProofStack({
       bundleDir,
+      extraBundleDirs: [batchDir],
+      // a partial batch goes after 1.5 s (waiting while the full one proves); the prover holds both batches' jobs at once
+      proofEnv: { prover: { PROVER_BATCH_WAIT_MS: "1500", PROVER_CONCURRENCY: String(2 * BATCH) } },
       mode: "ZKML_ONCHAIN",
       verifier: async (rpcUrl, chainId) => (adapter = await deployBundleVerifier(rpcUrl, chainId, bundleDir)),
       verifierNodes: 0,
-      proverNodes: 2,
+      // one staked prover (the one running) until the outsider joins in the second test: a request drawn for a
+      // staked prover that is not running would wait out its window first
+      proverNodes: 1,
     });
     prover = await ps.start("prover", 0);
   });
@@ -75,6 +87,7 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
 
   it("ZKML_ONCHAIN: a tampered proof and a proof of another input are refused; an outsider's valid proof settles", async () => {
     await prover.stop();
+    await registerNodes(ps.stack.client, ps.stack.node.url, ps.stack.deployment.nodeRegistry, [devKey(PROOF_KEYS.provers[1])], NodeRole.Prover);
     const input = nextInput();
     const sent = await ps.request(input, { fee: FEE });
     await ps.waitForStatus(sent.requestId, [RequestStatus.Executed], 30_000);
@@ -144,5 +157,87 @@ describe("proof path with the on-chain Halo2 verifier (ZKML_ONCHAIN, OPTIMISTIC)
     const [settled] = await events("RequestSettled", sent.requestId);
     assert.equal(settled.args.outputHash, result.args.outputHash, "the fast-path output settled unchallenged");
     assert.ok(prover.logs.some((l) => l.requestId === sent.requestId.toString() && /agrees with the optimistic result/.test(String(l.msg))));
+  });
+
+  it("batch proofs: a full batch and a partial one, each one proof and one submitBatchProof; every request settles with its own proven output and fee split, the padded slot settles nothing", async () => {
+    // Every window is prover-0's from here on: the other staked prover (the outsider above) leaves, so the hub draws
+    // no request of the batch for it and the three requests wait in one prover's batcher.
+    const outsider = createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId, pollingIntervalMs: 20 }, devKey(PROOF_KEYS.provers[1]));
+    const stake = await ps.stack.client.readContract({ address: ps.stack.deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "stakeOf", args: [outsider.account.address, NodeRole.Prover] });
+    await ps.stack.client.waitForTransactionReceipt({
+      hash: await outsider.writeContract({ address: ps.stack.deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "beginUnbonding", args: [NodeRole.Prover, stake] }),
+      pollingInterval: 20,
+    });
+    const batchAdapter = await deployBundleVerifier(ps.stack.node.url, ps.stack.node.chainId, batchDir);
+    const modelId = await ps.registerModel({ mode: "ZKML_ONCHAIN", bundleDir: batchDir, verifier: batchAdapter });
+    const proverAddress = ps.address(ps.proverKeys[0]);
+    const hubRead = <T>(functionName: "requestCount" | "releasable", args: readonly unknown[] = []) =>
+      ps.stack.client.readContract({ address: ps.hub, abi: inferenceHubAbi, functionName, args } as never) as Promise<T>;
+    const countBefore = await hubRead<bigint>("requestCount");
+    const releasableBefore = await hubRead<bigint>("releasable", [proverAddress]);
+
+    // N requests in one transaction, then one more: a batch of N, and a partial batch closed by the prover's wait
+    const full = await ps.requestMany(Array.from({ length: BATCH }, nextInput), { fee: FEE, modelId });
+    const partial = await ps.request(nextInput(), { fee: FEE, modelId });
+    const ids = [...full.map((r) => r.requestId), partial.requestId];
+    for (const id of ids) await ps.waitForStatus(id, [RequestStatus.Settled], 120_000);
+    assert.equal(await hubRead<bigint>("requestCount"), countBefore + BigInt(ids.length), "no request appeared for a padded slot");
+
+    // One submitBatchProof per batch, from the prover, each with N outputs (the padding's carried too)
+    const proofs = (await events("ProofSubmitted")).filter((e) => ids.includes(e.args.requestId as bigint));
+    assert.equal(proofs.length, ids.length, "one ProofSubmitted per request");
+    const txs = [...new Set(proofs.map((e) => e.transactionHash))];
+    assert.equal(txs.length, 2, "two batches, two transactions");
+    const sizes: number[] = [];
+    let proverReward = 0n;
+    for (const hash of txs) {
+      const tx = await ps.stack.client.getTransaction({ hash });
+      assert.equal(tx.from.toLowerCase(), proverAddress.toLowerCase());
+      const call = decodeFunctionData({ abi: inferenceHubAbi, data: tx.input });
+      assert.equal(call.functionName, "submitBatchProof");
+      const [callIds, , outputs] = call.args as unknown as [bigint[], bigint[][], bigint[][], Hex];
+      assert.equal(outputs.length, BATCH, "every slot's output, padding included");
+      sizes.push(callIds.length);
+      const receipt = await ps.stack.client.getTransactionReceipt({ hash });
+      const inTx = <N extends "ProofSubmitted" | "RequestSettled" | "BatchProofVerified" | "InferenceRequested">(name: N) =>
+        receipt.logs.filter((l) => l.address.toLowerCase() === ps.hub.toLowerCase()).flatMap((l) => {
+          try {
+            const d = decodeEventLog({ abi: inferenceHubAbi, data: l.data, topics: l.topics });
+            return d.eventName === name ? [d.args as Record<string, unknown>] : [];
+          } catch {
+            return [];
+          }
+        });
+      const [verified, ...more] = inTx("BatchProofVerified");
+      assert.equal(more.length, 0, "one verification per batch");
+      assert.equal(verified.requests, BigInt(callIds.length));
+      assert.equal(verified.modelId, modelId);
+      assert.deepEqual(inTx("RequestSettled").map((e) => e.requestId), callIds, "only the batch's requests settle: a padded slot settles nothing");
+      assert.deepEqual(inTx("ProofSubmitted").map((e) => e.requestId), callIds);
+      assert.equal(inTx("InferenceRequested").length, 0);
+      for (const [slot, id] of callIds.entries()) {
+        // each request: its own slot's proven output, equal to the fast-path result; the fee split as for a single proof
+        const [result] = await events("ResultSubmitted", id);
+        const [proof] = await events("ProofSubmitted", id);
+        const [settled] = await events("RequestSettled", id);
+        assert.deepEqual(proof.args.output, outputs[slot]);
+        assert.equal(valuesHash(outputs[slot]), result.args.outputHash, `request ${id}: the proven output is the fast result`);
+        assert.equal(settled.args.outputHash, result.args.outputHash);
+        const fee = (await events("InferenceRequested", id))[0].args.fee as bigint;
+        assert.equal(settled.args.executorReward, (fee * 4000n) / 10000n);
+        assert.equal(settled.args.proverReward, (fee * 5000n) / 10000n, "no verification nodes: their share goes to the prover");
+        assert.equal(settled.args.protocolFee, (fee * 1000n) / 10000n);
+        proverReward += settled.args.proverReward as bigint;
+        assert.equal((await events("ExecutorMismatch", id)).length, 0);
+      }
+    }
+    assert.deepEqual(sizes.sort((a, b) => a - b), [1, BATCH], "a full batch and a partial one");
+    assert.equal(await hubRead<bigint>("releasable", [proverAddress]), releasableBefore + proverReward, "the prover is credited each request's share once");
+    // the prover's own account: one line per request (logged after the hub settled it), two transactions
+    const isSubmitted = (l: Record<string, unknown>) => /batch proof submitted/.test(String(l.msg)) && ids.map(String).includes(String(l.requestId));
+    for (const id of ids) await prover.waitForLog((l) => isSubmitted(l) && l.requestId === String(id), 10_000);
+    const submitted = prover.logs.filter(isSubmitted);
+    assert.equal(submitted.length, ids.length);
+    assert.deepEqual(new Set(submitted.map((l) => l.txHash)), new Set(txs), "the prover sent two transactions for the three requests");
   });
 });

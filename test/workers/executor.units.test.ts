@@ -13,6 +13,8 @@ import { demoModelPath, exampleInputs } from "../../models/index.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 import { committedBundleDir } from "../../models/bundle.js";
 import { genWitness } from "../../compiler/engine/engine.js";
+import { batchOnnx } from "../../compiler/batch.js";
+import { compileModel } from "../../compiler/compile.js";
 
 describe("fixed point", () => {
   it("encodes like the project's quantize (half away from zero) on float32 values", () => {
@@ -54,6 +56,16 @@ describe("local model store", () => {
     // exactly the outputs the prover's witness (and so the proof) carries
     assert.deepEqual(out, genWitness(compiled, x).outputs);
     await assert.rejects(circuits.get(keccak256(new TextEncoder().encode("no such circuit"))), UnknownModelError);
+  });
+
+  it("answers a batch version's request from slot 0 of its circuit, as a batch proof of it would", async () => {
+    const onnx = new Uint8Array(readFileSync(demoModelPath("iris-mlp")));
+    const batched = await compileModel(batchOnnx(onnx, 4), { inputScale: 7, confirmWithProof: false, layout: false });
+    const single = new Uint8Array(readFileSync(join(committedBundleDir("iris-mlp"), "model.compiled")));
+    for (const x of exampleInputs("iris-mlp", 3)) {
+      const q = x.map((v) => Math.round(v * 128) / 128);
+      assert.deepEqual(runCircuit(batched.compiled, q, 4), runCircuit(single, q));
+    }
   });
 
   it("finds a compiled circuit through a bundle manifest", async () => {

@@ -41,6 +41,15 @@ export const proverShape = {
   PROVER_NATIVE_THREADS: int(0, 256, 0),
   /** Prove jobs held at once (extra ones wait for a free thread); 0 means PROVER_THREADS. @defaultValue 0 */
   PROVER_CONCURRENCY: int(0, 1000, 0),
+  /** Batch versions (ModelSpec.batch = N): how long the first request of a batch waits for up to N - 1 others before
+   * a partial batch is proved (workers/prover/proofBatches.ts). Each waiting request holds a prove job, so
+   * PROVER_CONCURRENCY must be at least N for full batches. */
+  PROVER_BATCH_WAIT_MS: int(0, 3_600_000, 2000),
+  /** Batch versions: requests waiting per version at most; more are sent back to the queue to come again later. */
+  PROVER_BATCH_QUEUE: int(1, 100_000, 256),
+  /** Batch versions: the consumers' callback gas (each request's callbackGasLimit) one batch transaction may carry; a
+   * batch over it is split into several proofs, so large callbacks cannot push it past the block gas limit. */
+  PROVER_BATCH_MAX_CALLBACK_GAS: int(1, 1_000_000_000, 15_000_000),
   /** BullMQ lock: a job whose process dies is taken over by another prover after this long. */
   PROVER_LOCK_DURATION_MS: int(1000, 3_600_000, 60_000),
   PROVER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),

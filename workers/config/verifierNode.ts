@@ -37,6 +37,13 @@ export const verifierNodeShape = {
   VERIFIER_BATCH_MAX_SIZE: int(1, 200, 16),
   /** How long the first verdict of a batch waits for others (ms). */
   VERIFIER_BATCH_MAX_WAIT_MS: int(0, 60_000, 50),
+  /**
+   * Who settles a decided round: the node whose vote decided the quorum settles at once; every other voter checks
+   * again after this long (plus a stagger by its place in the vote order, up to as much again) and settles only if
+   * the request still waits (the designated settler went silent). A few blocks of the chain, more than a settlement
+   * takes to be mined; 0: the fallbacks check at once (duplicate settlements, as without the rule).
+   */
+  VERIFIER_SETTLE_GRACE_MS: int(0, 3_600_000, 15_000),
   VERIFIER_LOCK_DURATION_MS: int(1000, 3_600_000, 60_000),
   VERIFIER_STALLED_INTERVAL_MS: int(500, 3_600_000, 30_000),
   VERIFIER_MAX_ATTEMPTS: int(1, 100, 6),

@@ -14,6 +14,8 @@ export interface ModelInfo {
   outputLength: number;
   inputScale: number;
   outputScale: number;
+  /** requests one proof covers (ModelSpec.batch): the circuit takes that many requests' inputs */
+  batch: number;
 }
 
 /** Model specs by id from the ModelRegistry, cached (a version never changes what it computes). */
@@ -29,6 +31,7 @@ export class ModelSpecCache extends RegisteredModelCache<ModelInfo> {
       outputLength: Number(m.outputLength),
       inputScale: Number(m.spec.inputScale),
       outputScale: Number(m.spec.outputScale),
+      batch: Number(m.spec.batch),
     }));
   }
 }

@@ -62,7 +62,7 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
       // 3. Run the circuit's forward pass: fixed-point in, fixed-point out (the proof's own numbers).
       const t0 = performance.now();
-      const encoded = runCircuit(compiled, decodeFixedPoint(d.input, model.inputScale));
+      const encoded = runCircuit(compiled, decodeFixedPoint(d.input, model.inputScale), model.batch);
       const inferenceMs = performance.now() - t0;
       if (encoded.length !== model.outputLength) {
         throw new InferenceError(`model ${d.modelId} produced ${encoded.length} values, the registry says ${model.outputLength}`);

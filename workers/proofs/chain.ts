@@ -37,6 +37,30 @@ export function challengeCommitment(requestId: bigint, challenger: Address, outp
 export const commitChallengeCall = (hub: Address, requestId: bigint, commitment: Hex) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "commitChallenge", args: [requestId, commitment] }) as const;
 
+export const challengeCommittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ChallengeCommitted" });
+
+/**
+ * The block of the ChallengeCommitted of `commitment` (request `requestId`): looked up at `hint` (the block its
+ * sender recorded) first, else backwards from the head. Null when it is not on chain (never mined, or reorged out).
+ * The commitment binds its challenger, so finding it is finding that challenger's commitment.
+ */
+export async function findChallengeCommitment(
+  client: TwinpathPublicClient,
+  hub: Address,
+  requestId: bigint,
+  commitment: Hex,
+  hint?: bigint,
+  lookup: LogLookupOptions = {},
+): Promise<bigint | null> {
+  const ours = (l: { args: { commitment: Hex } }) => l.args.commitment.toLowerCase() === commitment.toLowerCase();
+  if (hint !== undefined) {
+    const logs = await client.getLogs({ address: hub, event: challengeCommittedEvent, args: { requestId }, fromBlock: hint, toBlock: hint, strict: true });
+    if (logs.some(ours)) return hint;
+  }
+  const hit = await findRequestLog(client, hub, challengeCommittedEvent, requestId, lookup, ours);
+  return hit ? hit.blockNumber : null;
+}
+
 /**
  * ZKML_ATTESTED settlement, its own step once the quorum decided (anyone may send it), with the proven output
  * (ProofSubmitted's; the hub checks it against the hash it kept).

@@ -19,6 +19,9 @@ export interface ProofModel {
   verifier: Address;
   /** max |fast - proven| per output element, fixed-point units */
   tolerance: bigint;
+  /** requests one proof covers (ModelSpec.batch; > 1: a batch version, proved through workers/prover/proofBatches.ts);
+   * absent = 1 */
+  batch?: number;
 }
 
 /** Registered model versions by id, cached (a version never changes what it computes or how it is verified). */
@@ -40,6 +43,7 @@ export class ProofModelCache extends RegisteredModelCache<ProofModel> {
         mode: Number(s.mode) as VerificationMode,
         verifier: s.verifier,
         tolerance: s.tolerance,
+        batch: Number(s.batch),
       };
     });
   }

@@ -23,6 +23,7 @@ import { ProofModelCache } from "../proofs/models.js";
 import { proofRoute } from "../proofs/server.js";
 import { ProofStore } from "../proofs/store.js";
 import { createProveProcessor, createSettleProcessor, type ProverContext } from "./processor.js";
+import { createBatchProver, ProofBatches } from "./proofBatches.js";
 
 await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
   const proofMetrics = createProofMetrics(metrics.registry);
@@ -58,11 +59,12 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
   let storeUrl!: (url: string) => void;
   const proofStoreUrl = new Promise<string>((resolve) => (storeUrl = resolve));
 
+  const bundles = new BundleIndex(bundleRoots, { requirePk: true });
   const prover: ProverContext = {
     client,
     sender,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
-    bundles: new BundleIndex(bundleRoots, { requirePk: true }),
+    bundles,
     pool,
     store,
     proofStoreUrl,
@@ -71,6 +73,10 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
     metrics,
     proofMetrics,
     settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
+    batches: new ProofBatches(
+      { waitMs: config.PROVER_BATCH_WAIT_MS, maxWaiting: config.PROVER_BATCH_QUEUE },
+      createBatchProver({ bundles, pool, store, sender, maxCallbackGas: config.PROVER_BATCH_MAX_CALLBACK_GAS }),
+    ),
     faultDelayMs: config.PROVER_FAULT_DELAY_MS,
     windowPollMs: config.PROVER_WINDOW_POLL_MS,
     logLookup: { pageSize: config.PROOF_LOG_PAGE_SIZE, maxLookback: config.PROOF_LOG_MAX_LOOKBACK },

@@ -12,7 +12,7 @@ import { failureReason } from "../chain/protocolError.js";
 import { TxSupersededError, type TxSender } from "../chain/sender/txSender.js";
 import { failJob } from "../queues/failJob.js";
 import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
-import type { ProveJobData, ProveJobResult, SettleJobResult } from "../queues/jobs.js";
+import type { ChallengeRecord, ProveJobData, ProveJobResult, SettleJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { ChainError, StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
@@ -23,6 +23,7 @@ import {
   challengeCommitment,
   commitChallengeCall,
   commitProofCall,
+  findChallengeCommitment,
   getAssignedProver,
   getLatestProofLog,
   getRequestInput,
@@ -32,9 +33,11 @@ import {
 import type { ProvingEngine } from "../proofs/provingEngine.js";
 import { ProvingError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import type { ProofModelCache } from "../proofs/models.js";
-import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
+import type { ProofModel, ProofModelCache } from "../proofs/models.js";
+import { engineProofJson, parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
+import { BatcherFullError } from "../chain/sender/batcher.js";
+import type { BatchSlot, ProofBatches } from "./proofBatches.js";
 
 export interface ProverContext {
   client: TwinpathPublicClient;
@@ -54,14 +57,23 @@ export interface ProverContext {
   metrics?: WorkerMetrics;
   proofMetrics?: ProofMetrics;
   settleOptimistic: boolean;
+  /** where the prove jobs of batch versions (model.batch > 1) wait to be proved together */
+  batches?: ProofBatches;
   /** how long a job waiting for this prover's window waits before asking again @defaultValue 3000 */
   windowPollMs?: number;
+  /** OPTIMISTIC: how long a committed challenge waits (delayed, holding no worker slot) before looking for a block
+   * after its commitment again @defaultValue 1000 */
+  challengePollMs?: number;
+  /** OPTIMISTIC: no block after a challenge's commitment this long after it was mined fails the attempt (the chain
+   * looks stalled) @defaultValue 60000 */
+  challengeStallMs?: number;
   /** test-only fault injection: sleep before proving */
   faultDelayMs?: number;
 }
 
-/** Proofs made for a request whose window was another prover's when they were ready: reused, not re-proved. */
-const ready = new Map<string, { proved: Awaited<ReturnType<ProvingEngine["prove"]>>; at: number }>();
+type Proved = Awaited<ReturnType<ProvingEngine["prove"]>>;
+/** Proofs kept in memory for the same job's next run: reused, not re-proved. */
+type ReadyProofs = Map<string, { proved: Proved; at: number }>;
 
 const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSubmitted" });
 
@@ -72,10 +84,14 @@ const resultSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "ResultSub
  * compare the proven output with the fast-path result (a difference beyond the model's tolerance is logged and
  * counted: the hub slashes the executor when it settles), keep the proof content-addressed, then act by mode:
  * ZKML_ONCHAIN / ZKML_ATTESTED submit the proof; OPTIMISTIC challenges only a result the proof contradicts (a
- * commitment first, binding this prover, then the challenge in a later block) and otherwise schedules
- * settleUnchallenged for when the window closes.
+ * commitment first, binding this prover, then the challenge in a later block: see challengeStep) and otherwise
+ * schedules settleUnchallenged for when the window closes.
  */
 export function createProveProcessor(ctx: ProverContext) {
+  // Proofs made for a request whose window was another prover's when they were ready, or whose challenge waits for
+  // a block after its commitment. This process's memory only: after a restart a committed challenge's proof comes
+  // from the proof store (committedProof).
+  const ready: ReadyProofs = new Map();
   return async (job: TypedJob<"prove">, token?: string): Promise<ProveJobResult> => {
     for (const [k, v] of ready) if (Date.now() - v.at > 3_600_000) ready.delete(k); // forget proofs nobody asked for
     const started = Date.now();
@@ -103,13 +119,22 @@ export function createProveProcessor(ctx: ProverContext) {
       let fast = d.output.map(BigInt);
       if (valuesHash(fast) !== record.outputHash) fast = await fastOutputFromLog(ctx.client, d.hub, requestId, record.outputHash, ctx.logLookup);
 
+      // 3. A batch version: proved with up to model.batch other requests, one submitBatchProof for all.
+      if ((model.batch ?? 1) > 1) {
+        const slot = { hub: d.hub, requestId, input, callbackGas: Number(record.callbackGasLimit) };
+        return await proveInBatch(ctx, job, token, slot, { ...model, batch: model.batch! }, fast, log, started);
+      }
+
       // 3. Prove with the registered artifacts, off the event loop.
       const artifacts = await ctx.bundles.resolve(model);
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
       log.info({ model: d.modelId, mode: verificationModeName(model.mode), backend: ctx.pool.backend, busy: ctx.pool.pending }, "proving");
       const floats = input.map((v) => Number(v) / 2 ** model.inputScale);
       const key = `${d.chainId}-${d.hub}-${d.requestId}-${record.inputHash}`;
-      const proved = ready.get(key)?.proved ?? (await ctx.pool.prove(artifacts.manifestHash, artifacts, floats));
+      const proved =
+        ready.get(key)?.proved ??
+        (model.mode === VerificationMode.OPTIMISTIC && d.challenge ? await committedProof(ctx, d.challenge, requestId, input, log) : null) ??
+        (await ctx.pool.prove(artifacts.manifestHash, artifacts, floats));
       ready.delete(key);
       ctx.proofMetrics?.proveSeconds.observe((proved.witnessMs + proved.proveMs) / 1000);
       const engineProof = parseEngineProof(proved.proof);
@@ -153,19 +178,13 @@ export function createProveProcessor(ctx: ProverContext) {
           log.info({ proofHash, maxDiff, proveMs: Math.round(proved.proveMs) }, "proof agrees with the optimistic result; no challenge");
           return base;
         }
-        // commit first (it binds this prover: a copied challenge earns its copier nothing), challenge in a later block
-        // A retry reuses this proof (a new one would need a new commitment and another block's wait).
+        // A rerun reuses this proof (a new one would need a new commitment and another block's wait).
         ready.set(key, { proved, at: Date.now() });
-        const commitment = challengeCommitment(requestId, ctx.sender.address, proven, raw);
-        const committed = await send(ctx, log, "commitChallenge", commitChallengeCall(d.hub, requestId, commitment), stillExecuted);
-        if (!committed) return { ...base, outcome: "skipped", reason: "request no longer challengeable" };
-        // the hub takes the challenge only in a block after the commitment's: simulating it earlier reverts
-        await waitForBlockAfter(ctx, committed.blockNumber);
-        const sent = await send(ctx, log, "challenge", challengeCall(d.hub, requestId, input, proven, raw), stillExecuted);
+        const out = await challengeStep(ctx, job, token, { input, proven, raw, proofHash, deadline: BigInt(record.proofDeadline) }, stillExecuted, log);
         ready.delete(key);
-        if (!sent) return { ...base, outcome: "skipped", reason: "request no longer challengeable" };
+        if (out.outcome !== "challenged") return { ...base, outcome: "skipped", reason: out.reason };
         ctx.proofMetrics?.proofs.inc({ outcome: "challenged" });
-        return { ...base, outcome: "challenged", txHash: sent.hash, gasUsed: sent.gasUsed, submittedAt: Date.now() };
+        return { ...base, outcome: "challenged", txHash: out.hash, gasUsed: out.gasUsed, submittedAt: Date.now() };
       }
       let sent: Awaited<ReturnType<typeof send>>;
       try {
@@ -192,6 +211,51 @@ export function createProveProcessor(ctx: ProverContext) {
       if (err instanceof DelayedError) throw err;
       return failJob(err, { queue: QueueName.prove, stage: "prove", log, metrics: ctx.metrics });
     }
+  };
+}
+
+/** Back-pressure: a full batch queue sends the job back to wait. */
+const BATCH_FULL_RETRY_MS = 1000;
+
+/** A batch version's request: waits in ctx.batches for its batch, which proves and submits it with the others. */
+async function proveInBatch(
+  ctx: ProverContext,
+  job: TypedJob<"prove">,
+  token: string | undefined,
+  slot: BatchSlot,
+  model: ProofModel & { batch: number },
+  fast: bigint[],
+  log: Logger,
+  started: number,
+): Promise<ProveJobResult> {
+  if (!ctx.batches) throw new ProvingError(`model ${model.modelId} is a batch-${model.batch} version, and this prover batches nothing`);
+  let out;
+  try {
+    out = await ctx.batches.submit(model, slot);
+  } catch (err) {
+    if (!(err instanceof BatcherFullError)) throw err;
+    log.info({ waiting: err.waiting }, "batch queue full; coming back later");
+    await job.moveToDelayed(Date.now() + BATCH_FULL_RETRY_MS, token);
+    throw new DelayedError();
+  }
+  const maxDiff = maxAbsDiff(out.proven, fast);
+  const mismatch = maxDiff > Number(model.tolerance);
+  if (mismatch) ctx.proofMetrics?.executorMismatches.inc();
+  ctx.proofMetrics?.proofs.inc({ outcome: "submitted" });
+  log.info({ proofHash: out.proofHash, txHash: out.txHash, requests: out.requests, maxDiff, mismatch }, "batch proof submitted");
+  return {
+    outcome: "submitted",
+    proofHash: out.proofHash,
+    provenOutput: out.proven.map(String),
+    fastOutput: fast.map(String),
+    maxDiff,
+    mismatch,
+    witnessMs: 0,
+    proveMs: out.proveMs,
+    startedAt: started,
+    txHash: out.txHash,
+    gasUsed: out.gasUsed,
+    submittedAt: Date.now(),
   };
 }
 
@@ -264,13 +328,90 @@ async function send(
   }
 }
 
-/** Waits (bounded) until the chain's head is past `block`; a chain that stalls longer fails the attempt, saying so. */
-async function waitForBlockAfter(ctx: ProverContext, block: bigint, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while ((await ctx.client.getBlockNumber({ cacheTime: 0 })) <= block) {
-    if (Date.now() >= until) throw new ChainError(`no block after ${block} (the challenge's commitment) within ${timeoutMs / 1000} s: is the chain stalled?`);
-    await new Promise((r) => setTimeout(r, 250));
+/**
+ * The committed proof of a challenge recorded in the job (`rec`), rebuilt from the proof store when it is no longer in
+ * memory (the process restarted between the commitment and the challenge): only bytes whose commitment is the
+ * recorded one, so the challenge sent matches what is on chain. Null when the store has no such bytes: the caller
+ * proves again, and commits again unless the new proof happens to be the same bytes.
+ */
+async function committedProof(ctx: ProverContext, rec: ChallengeRecord, requestId: bigint, input: readonly bigint[], log: Logger): Promise<Proved | null> {
+  const raw = await ctx.store.get(rec.proofHash).catch(() => null);
+  const output = rec.output.map(BigInt);
+  if (!raw || challengeCommitment(requestId, ctx.sender.address, output, raw) !== rec.commitment) {
+    log.warn({ commitment: rec.commitment, proofHash: rec.proofHash }, "the committed challenge's proof is gone; proving again");
+    return null;
   }
+  log.info({ commitment: rec.commitment, proofHash: rec.proofHash }, "challenge resumed with its committed proof from the store");
+  const instances = [...input.map((v, i) => toField(v, i)), ...output.map((v, i) => toField(v, input.length + i))];
+  return { proof: engineProofJson(raw, instances), witnessMs: 0, proveMs: 0 };
+}
+
+type ChallengeProof = { input: bigint[]; proven: bigint[]; raw: Uint8Array; proofHash: Hex; deadline: bigint };
+type ChallengeOutcome = { outcome: "challenged"; hash: Hex; gasUsed: string } | { outcome: "skipped"; reason: string };
+
+/**
+ * OPTIMISTIC: challenge a result `p` contradicts. A commitment first (it binds this prover, the proven output and
+ * the proof: a copied challenge earns its copier nothing), then the challenge in a later block (the hub refuses it in
+ * the commitment's own block). The job does not hold its worker slot meanwhile: it records the commitment in its data
+ * and waits delayed, and each run looks for a block after it. A rerun whose proof matches the recorded commitment,
+ * and finds it on chain, does not commit again; a different proof (re-proved after a restart) commits anew, so a
+ * challenge always matches a commitment of its own. Both steps must land by the window's end (block.timestamp <=
+ * proofDeadline): when the chain's clock leaves no room for them, the job stops instead of waiting.
+ */
+async function challengeStep(
+  ctx: ProverContext,
+  job: TypedJob<"prove">,
+  token: string | undefined,
+  p: ChallengeProof,
+  stillExecuted: () => Promise<boolean>,
+  log: Logger,
+): Promise<ChallengeOutcome> {
+  const d = job.data;
+  const requestId = BigInt(d.requestId);
+  const gone = { outcome: "skipped", reason: "request no longer challengeable" } as const;
+  const closed = (what: string) => {
+    log.warn({ proofDeadline: String(p.deadline) }, `challenge window closing: ${what}`);
+    return { outcome: "skipped", reason: `challenge window closed (${what})` } as const;
+  };
+  const commitment = challengeCommitment(requestId, ctx.sender.address, p.proven, p.raw);
+  let rec = d.challenge?.commitment === commitment ? d.challenge : undefined;
+  let block = rec ? await findChallengeCommitment(ctx.client, d.hub, requestId, commitment, rec.commitBlock ? BigInt(rec.commitBlock) : undefined, ctx.logLookup) : null;
+  if (rec && block !== null && (rec.commitBlock !== String(block) || rec.at === undefined)) {
+    // mined, but the job did not get to record it (a crash right after sending) or it moved (a reorg)
+    rec = { ...rec, commitBlock: String(block), at: rec.at ?? Date.now() };
+    await job.updateData({ ...d, challenge: rec });
+  }
+  if (!rec || block === null) {
+    // a commitment and a challenge, each in its own block, both with timestamp <= proofDeadline
+    const head = await ctx.client.getBlock({ blockTag: "latest" });
+    if (head.timestamp + 2n > p.deadline) return closed("no room for a commitment and a later challenge");
+    // recorded before sending: a crash after it is mined finds it on chain on the rerun instead of committing again
+    rec = { commitment, proofHash: p.proofHash, output: p.proven.map(String) };
+    await job.updateData({ ...d, challenge: rec });
+    const committed = await send(ctx, log, "commitChallenge", commitChallengeCall(d.hub, requestId, commitment), stillExecuted);
+    if (!committed) return gone;
+    block = committed.blockNumber;
+    rec = { ...rec, commitBlock: String(block), at: Date.now() };
+    await job.updateData({ ...d, challenge: rec });
+    log.info({ commitment, block: String(block), txHash: committed.hash }, "challenge committed; the challenge follows in a later block");
+  }
+  const head = await ctx.client.getBlock({ blockTag: "latest" });
+  if (head.timestamp >= p.deadline) return closed("no block left before the deadline");
+  if (head.number <= block) {
+    const stallMs = ctx.challengeStallMs ?? 60_000;
+    if (Date.now() - rec.at! > stallMs) {
+      throw new ChainError(`no block after ${block} (the challenge's commitment) within ${stallMs / 1000} s of it: is the chain stalled?`);
+    }
+    // off the worker's slots until then; never past the window's end (chain seconds, as good a guess as any)
+    const delay = Math.max(50, Math.min(ctx.challengePollMs ?? 1000, Number(p.deadline - head.timestamp) * 500));
+    log.info({ commitBlock: String(block), head: String(head.number), delayMs: delay }, "challenge waits for a block after its commitment");
+    await job.moveToDelayed(Date.now() + delay, token);
+    throw new DelayedError();
+  }
+  const sent = await send(ctx, log, "challenge", challengeCall(d.hub, requestId, p.input, p.proven, p.raw), stillExecuted);
+  if (!sent) return gone;
+  log.info({ txHash: sent.hash, gasUsed: sent.gasUsed }, "challenge sent");
+  return { outcome: "challenged", hash: sent.hash, gasUsed: sent.gasUsed };
 }
 
 /** OPTIMISTIC: a delayed job that calls settleUnchallenged once the challenge window (chain time) is over. */

@@ -75,6 +75,24 @@ export interface ProveJobData extends ChainRef {
   executor: Address;
   resultTxHash: Hex;
   resultBlockNumber: number;
+  /** OPTIMISTIC: the challenge this job committed to, kept while it waits (delayed, off the worker's slots) for a
+   * block after its commitment */
+  challenge?: ChallengeRecord;
+}
+
+/** An OPTIMISTIC challenge between its commitment and the challenge itself (workers/prover/processor.ts). */
+export interface ChallengeRecord {
+  /** challengeCommitment(requestId, this prover, output, proof): what the challenge must match */
+  commitment: Hex;
+  /** keccak256 of the committed proof bytes (kept in the prover's proof store) */
+  proofHash: Hex;
+  /** the proven output committed to */
+  output: string[];
+  /** the block of the mined commitChallenge (absent while it is being sent) */
+  commitBlock?: string;
+  /** when the commitment was seen mined (wall clock ms): a chain with no later block by then + the stall limit fails
+   * the attempt */
+  at?: number;
 }
 
 export interface RefundJobData extends ChainRef {
@@ -95,6 +113,16 @@ export interface VerifyJobData extends ChainRef {
   blockHash?: Hex;
   txHash: Hex;
   seenAt: number;
+  /** Set on a verification node's fallback settle check of this proof's round (a job of its own, id `…-settle`):
+   * the node voted and was not the one whose vote decided the quorum (workers/verifier-node/settleDuty.ts). */
+  settleCheck?: SettleCheck;
+}
+
+/** A fallback's pending settle check: its role in the round, the wait between checks, whether it saw the round decided. */
+export interface SettleCheck {
+  role: "late" | "early";
+  delayMs: number;
+  sawDecided?: boolean;
 }
 
 /** An OPTIMISTIC result the proof agrees with: settleUnchallenged once the challenge window closes. */
@@ -137,7 +165,8 @@ export interface SettleJobResult {
 }
 
 export interface VerifyJobResult {
-  outcome: "attested" | "skipped";
+  /** `checked`: a fallback settle check that settled the request itself */
+  outcome: "attested" | "skipped" | "checked";
   valid?: boolean;
   reason?: string;
   checks?: { backend: string; valid: boolean; ms: number }[];
@@ -148,6 +177,10 @@ export interface VerifyJobResult {
   rejectedProof?: boolean;
   /** the hub's settle, sent by this node once the quorum decided */
   settleTx?: Hex;
+  /** this node's settle duty for the round: `decider` settles at once, the others check after a grace period */
+  settleRole?: "decider" | "late" | "early";
+  /** settled by a fallback check (the designated settler had not) */
+  fallback?: boolean;
 }
 
 export interface ClaimJobResult {
@@ -192,9 +225,10 @@ const proofTag = (proofHash: Hex) => proofHash.slice(2, 18);
 
 /** The id of a job of `queue` with `data`: every producer goes through here. */
 export function jobIdFor<Q extends QueueName>(queue: Q, data: JobDataByQueue[Q]): string {
-  const d = data as ChainRef & { proofHash?: Hex };
+  const d = data as ChainRef & { proofHash?: Hex; settleCheck?: SettleCheck };
   const perProof = queue === "verify" || queue === "claim";
-  return jobId(queue, d.chainId, d.requestId, perProof && d.proofHash ? proofTag(d.proofHash) : undefined);
+  const tag = perProof && d.proofHash ? proofTag(d.proofHash) + (d.settleCheck ? "-settle" : "") : undefined;
+  return jobId(queue, d.chainId, d.requestId, tag);
 }
 
 /** The verify job of one published proof (a proof rejected and replaced by another gets a new job). */

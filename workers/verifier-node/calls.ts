@@ -10,6 +10,9 @@ export const submitAttestationBatchCall = (quorum: Address, root: Hex, signature
 export interface SettleItem {
   requestId: bigint;
   output: readonly bigint[];
+  /** the proof's round (Request.proofKey) the settlement is for: an item whose request moved on to another proof is
+   * left out. Unset: any proof the request waits on. */
+  proofKey?: Hex;
 }
 
 /** ZKML_ATTESTED settlement of many decided requests, item by item (InferenceHub.settleMany). */

@@ -2,7 +2,8 @@
  * Verification node (the HACA "full node"): follows ProofSubmitted events with its own checkpoint, verifies each
  * published proof off-chain against the registered verifying key with instances it rebuilds from the request
  * (never re-running the model), signs one EIP-712 root per batch of verdicts (VERIFIER_ATTESTATION_MODE=single: one
- * signature per verdict), settles decided requests with settleMany and claims its rewards. Run
+ * signature per verdict), settles the requests whose quorum its own vote decided with settleMany (the other voters
+ * settle them only if it has not after VERIFIER_SETTLE_GRACE_MS) and claims its rewards. Run
  * several, each with its own key; each has its own `verify` and `claim` queues under `<QUEUE_PREFIX>.vn-<address
  * prefix>`.
  *   node --import tsx workers/verifier-node/main.ts   (env: see workers/config/verifierNode.ts)
@@ -55,6 +56,8 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
     sender,
     batcher,
     settler,
+    verifyQueue: queue,
+    settleGraceMs: config.VERIFIER_SETTLE_GRACE_MS,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
     bundles: new BundleIndex(bundleRoots, { requirePk: false }),
     verifier: new ProofVerifier(config.VERIFIER_BACKEND, pool),

@@ -1,11 +1,11 @@
+import { DelayedError } from "bullmq";
 import type { Hex } from "viem";
-import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
-import { proofKey, type Attestation } from "../../protocol/attestation.js";
+import type { Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import { fetchProof, ProofUnavailableError, type FetchProofOptions } from "../../protocol/proofStore.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
-import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
+import { classifyFailure } from "../chain/failurePolicy.js";
 import type { LogLookupOptions } from "../chain/findLogBackwards.js";
 import { getRequest } from "../chain/getRequest.js";
 import { failureReason } from "../chain/protocolError.js";
@@ -22,20 +22,12 @@ import { claimVerifierRewardCall, getRequestInput, getRound } from "../proofs/ch
 import { UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModelCache } from "../proofs/models.js";
-import type { AttestationBatcher } from "./attestationBatcher.js";
-import type { SettleBatcher } from "./settleBatcher.js";
+import { runSettleCheck, voteAndSettle, type SettleDutyContext } from "./settleDuty.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
 
-export interface VerifierNodeContext {
-  client: TwinpathPublicClient;
-  /** the hub's AttestationQuorum (votes, EIP-712 verifying contract) */
-  quorum: Hex;
+export interface VerifierNodeContext extends SettleDutyContext {
   wallet: TwinpathWalletClient;
   sender: TxSender;
-  /** this node's votes, signed one root per batch (or one by one in the per-request mode) */
-  batcher: AttestationBatcher;
-  /** settleMany of the requests whose quorum this node saw decide */
-  settler: SettleBatcher;
   models: ProofModelCache;
   bundles: BundleIndex;
   verifier: ProofVerifier;
@@ -60,15 +52,18 @@ export interface VerifierNodeContext {
  * bytes against the registered verifying key and settings (bundle checked against the registry) without re-running
  * the model, and hands its verdict to the node's AttestationBatcher, which signs one EIP-712 AttestationBatch root per
  * batch of verdicts (verifying contract: the hub's AttestationQuorum). A proof that does not verify for these
- * instances gets a signed "invalid". Then, if the request still waits and the quorum has decided, it settles it
- * (settleMany through the SettleBatcher, its own step: a request another node settled first is a skipped item).
+ * instances gets a signed "invalid". Then its settle duty (settleDuty.ts): the node whose vote decided the quorum
+ * settles at once (settleMany through the SettleBatcher, its own step); every other voter gets a delayed settle check
+ * in this queue (a job with `settleCheck`) and settles only if the request still waits after the grace period.
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
-  return async (job: TypedJob<"verify">): Promise<VerifyJobResult> => {
+  return async (job: TypedJob<"verify">, token?: string): Promise<VerifyJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, proofHash: d.proofHash, attempt: job.attemptsMade + 1 });
     try {
+      // A fallback's settle check of a round this node voted in (settleDuty.ts), not a proof to verify.
+      if (d.settleCheck) return await runSettleCheck(ctx, job, token, log);
       // 1. Is the proof's round still open?
       const record = await getRequest(ctx.client, { hub: d.hub, requestId });
       const { closed, round: openRound } = await roundState(ctx, requestId, d.proofHash, d.instancesHash);
@@ -124,30 +119,17 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
         log.info("proof's round closed while verifying; not attesting");
         return { outcome: "skipped", valid: verdict.valid, reason: `round ${closedNow}`, checks: verdict.checks };
       }
+      // 7. Vote, then this node's settle duty for the round (settle now if its vote decided the quorum, else a
+      // delayed fallback check: settleDuty.ts).
       const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: d.instancesHash, valid: verdict.valid };
-      const outcome = await ctx.batcher.submit(attestation);
-      if (outcome.kind === "rejected") {
-        ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "rejected" });
-        if (classifyProtocolError("attest", outcome.error) === "skip") {
-          log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), reason: outcome.reason }, "attestation not needed any more (already voted, or the round closed)");
-          return { outcome: "skipped", valid: verdict.valid, reason: outcome.reason, checks: verdict.checks, txHash: outcome.txHash };
-        }
-        throw new Error(`the quorum rejected the attestation for request ${d.requestId}: ${outcome.reason}`);
-      }
-      ctx.proofMetrics?.attestations.inc({ verdict: String(verdict.valid), outcome: "recorded" });
-      log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), unavailable: verdict.unavailable, txHash: outcome.txHash }, "attestation recorded");
-      // 7. Settle (or reject) if the quorum decided and nobody did it yet.
-      const settled = await trySettle(ctx, d, requestId, log);
+      const voted = await voteAndSettle(ctx, d, attestation, round, log);
       const result: VerifyJobResult = {
-        outcome: "attested",
-        valid: verdict.valid,
+        ...voted,
         checks: verdict.checks,
-        ...(verdict.unavailable ? { reason: `proof bytes unavailable: ${verdict.unavailable}` } : {}),
-        txHash: outcome.txHash,
-        gasUsed: outcome.gasUsed.toString(),
-        batchSize: outcome.batchSize,
-        ...settled,
+        ...(verdict.unavailable && voted.outcome === "attested" ? { reason: `proof bytes unavailable: ${verdict.unavailable}` } : {}),
       };
+      if (voted.outcome !== "attested") return result;
+      log.info({ valid: verdict.valid, checks: verdict.checks.map((c) => `${c.backend}:${c.valid}:${Math.round(c.ms)}ms`), unavailable: verdict.unavailable, txHash: voted.txHash, settleRole: voted.settleRole }, "attestation recorded");
       if (ctx.claimRewards && verdict.valid) {
         // claimable once the round's window is over (chain time)
         const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
@@ -159,6 +141,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       }
       return result;
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       return failJob(err, { queue: QueueName.verify, stage: null, log, metrics: ctx.metrics });
     }
   };
@@ -194,37 +177,6 @@ async function roundState(ctx: VerifierNodeContext, requestId: bigint, proofHash
   if (round.seq === 0n) return { round, closed: "never opened (replaced by a reorg?)" };
   const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
   return { round, closed: now > BigInt(round.deadline) ? "closed" : null };
-}
-
-/**
- * Settles this proof's request (SettleBatcher: settleMany with the other decided requests of the moment) when the
- * request still waits on it and the quorum has decided. Another node may settle it first (a skipped item); a pending
- * quorum sends nothing (a later vote settles).
- */
-async function trySettle(ctx: VerifierNodeContext, d: VerifyJobData, requestId: bigint, log: Logger): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx">> {
-  const { hub, proofHash, instancesHash } = d;
-  const record = await getRequest(ctx.client, { hub, requestId });
-  if (record.status !== RequestStatus.ProofSubmitted || record.proofKey !== proofKey(requestId, proofHash, instancesHash)) return {};
-  const outcome = await quorumOutcome(ctx, hub, requestId, proofHash, instancesHash);
-  if (outcome === QuorumOutcome.Pending) return {};
-  // the proven output from the proof's event: the hub kept only its hash and checks it
-  const settled = await ctx.settler.submit({ requestId, output: d.output.map(BigInt) });
-  if (settled.kind === "skipped") {
-    log.info({ reason: settled.reason }, "settle skipped");
-    return {};
-  }
-  log.info({ txHash: settled.txHash, gasUsed: String(settled.gasUsed), batch: settled.batchSize, outcome: settled.kind === "settled" ? "settled" : "proof rejected" }, "quorum decided: settled");
-  return { settled: settled.kind === "settled", rejectedProof: settled.kind === "rejected", settleTx: settled.txHash };
-}
-
-/** QuorumMath.Outcome */
-const QuorumOutcome = { Pending: 0, Accepted: 1, Rejected: 2 } as const;
-
-/** The quorum's outcome on this proof's round at the hub's quorumBps (what `settle` will read). */
-async function quorumOutcome(ctx: VerifierNodeContext, hub: Hex, requestId: bigint, proofHash: Hex, instancesHash: Hex): Promise<number> {
-  const round = proofKey(requestId, proofHash, instancesHash);
-  const { quorumBps } = await ctx.client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "parameters" });
-  return ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "outcome", args: [round, BigInt(quorumBps)] });
 }
 
 /**

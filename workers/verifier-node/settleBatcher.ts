@@ -7,6 +7,7 @@ import { decodeRevertData, describeRevertData } from "../chain/protocolError.js"
 import type { TxSender } from "../chain/sender/txSender.js";
 import { Batcher, type Settled } from "../chain/sender/batcher.js";
 import type { Logger } from "../shared/logger.js";
+import { getRequest } from "../chain/getRequest.js";
 import { settleCall } from "../proofs/chain.js";
 import type { AttestationMode } from "./attestationBatcher.js";
 import { settleManyCall, type SettleItem } from "./calls.js";
@@ -34,9 +35,10 @@ export interface SettleBatcherOptions {
 }
 
 /**
- * Settles requests whose quorum this node has seen decide, in settleMany transactions. Nodes race to settle the same
- * requests; settleMany turns a request another node settled first into a rejected item (ItemRejected), never a
- * reverted transaction, and its gas is estimated when the quorum has already decided (it only gets cheaper after).
+ * Settles the requests this node has to settle (settleDuty.ts: the rounds its vote decided, or a silent settler's), in
+ * settleMany transactions. Two nodes can still meet on a request (a fallback and a late settler); settleMany turns a
+ * request another node settled first into a rejected item (ItemRejected), never a reverted transaction, and its gas
+ * is estimated when the quorum has already decided (it only gets cheaper after).
  */
 export class SettleBatcher {
   private readonly batcher: Batcher<SettleItem, SettleOutcome>;
@@ -65,11 +67,15 @@ export class SettleBatcher {
     const outcome = new Map<bigint, Settled<SettleOutcome>>();
     // While the batch gathered, another node may have settled some of its requests: those are left out (settleMany
     // would refuse them item by item, in a transaction this node pays for), and a batch left empty sends nothing.
+    // One read per request (its record: status and the proof it waits on) is the only status check of a settlement.
     const distinct = [...new Map(items.map((i) => [i.requestId, i])).values()];
-    const statuses = await Promise.all(distinct.map((i) => this.o.publicClient.readContract({ address: this.o.hub, abi: inferenceHubAbi, functionName: "status", args: [i.requestId] })));
-    const unique = distinct.filter((_, k) => statuses[k] === RequestStatus.ProofSubmitted);
+    const records = await Promise.all(distinct.map((i) => getRequest(this.o.publicClient, { hub: this.o.hub, requestId: i.requestId })));
+    const waits = (k: number) => records[k].status === RequestStatus.ProofSubmitted && (!distinct[k].proofKey || records[k].proofKey === distinct[k].proofKey);
+    const unique = distinct.filter((_, k) => waits(k));
     for (const [k, item] of distinct.entries()) {
-      if (statuses[k] !== RequestStatus.ProofSubmitted) outcome.set(item.requestId, { ok: true, value: { kind: "skipped", reason: `request ${item.requestId} is ${requestStatusName(statuses[k])} (settled first by another node)` } });
+      if (waits(k)) continue;
+      const why = records[k].status === RequestStatus.ProofSubmitted ? "waits on another proof" : `is ${requestStatusName(records[k].status)} (settled first by another node)`;
+      outcome.set(item.requestId, { ok: true, value: { kind: "skipped", reason: `request ${item.requestId} ${why}` } });
     }
     if (!unique.length) return ids.map((id) => outcome.get(id)!);
     const sent = await this.o.sender.send({ call: settleManyCall(this.o.hub, unique), label: "settleMany" });

@@ -130,6 +130,7 @@ export function modelSpec(mode: number, verifier: Address, tolerance = 0n, price
     tolerance,
     inputLower: domain.lower,
     inputUpper: domain.upper,
+    batch: 1,
   };
 }
 

@@ -1,6 +1,14 @@
 /** One item's fate in a batch: its outcome, or the error that failed it alone. */
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
+/** The batcher already holds `maxWaiting` items: the caller backs off (a queue job retries later). */
+export class BatcherFullError extends Error {
+  override name = "BatcherFullError";
+  constructor(readonly waiting: number) {
+    super(`${waiting} items already wait for a batch; try again later`);
+  }
+}
+
 /** Options of a Batcher. */
 export interface BatcherOptions<I, O> {
   /** Items per batch at most. @defaultValue 16 */
@@ -14,6 +22,8 @@ export interface BatcherOptions<I, O> {
   gatherWhileSending?: boolean;
   /** Batches on their way at once before partial ones gather (with gatherWhileSending). @defaultValue 1 */
   maxInFlight?: number;
+  /** Items waiting for a batch at most; one more is refused with BatcherFullError (back-pressure). @defaultValue unbounded */
+  maxWaiting?: number;
   /** Sends one batch and settles each item (same order). A throw fails every item of the batch. */
   send: (items: I[]) => Promise<Settled<O>[]>;
 }
@@ -49,6 +59,7 @@ export class Batcher<I, O> {
   }
 
   submit(item: I): Promise<O> {
+    if (this.o.maxWaiting !== undefined && this.pending.length >= this.o.maxWaiting) return Promise.reject(new BatcherFullError(this.pending.length));
     return new Promise<O>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (this.pending.length >= this.maxBatchSize) this.flush(true);
