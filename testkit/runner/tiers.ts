@@ -34,6 +34,9 @@ export interface FileClass {
 export const FOLDER_DEFAULTS: Record<string, { tier: Tier; share: Share; group?: string }> = {
   // each file deploys fresh contracts on its own in-process Hardhat network: seconds of work, after ~2.5 s of start
   "test/contracts/": { tier: "fast", share: "light", group: "test/contracts" },
+  // short files of pure functions, and the small op tests (the long op files are tagged: their own process)
+  "test/protocol/": { tier: "fast", share: "light", group: "test/protocol" },
+  "test/compiler/ops/": { tier: "slow", share: "light", group: "test/compiler/ops" },
   // stacks of worker processes with real proofs, a browser (proofpath.e2e too: it measures fast-path latency while
   // proving against its own idle baseline, both next to the same light file, so it need not hold the whole machine)
   "test/proofpath/": { tier: "slow", share: "heavy" },

@@ -42,8 +42,11 @@ export interface RunTimes {
   lastFull?: { startedAt: string; wallMs: number; machine?: string; concurrency: number };
 }
 
-/** A fast-tier file slower than this is flagged by the report (it belongs in the slow tier). */
-export const FAST_FILE_BUDGET_MS = 30_000;
+/**
+ * A fast-tier file slower than this in a full run is flagged by the report (it belongs in the slow tier). A full run
+ * times a light file at a lower CPU priority, often next to a stack of processes: ~30 s alone is ~45 s there.
+ */
+export const FAST_FILE_BUDGET_MS = 45_000;
 
 /** Reads a run's JSON: the run's files, and every file's latest time. */
 export function readTimes(path: string): { run: RunTimes; files: FileTime[]; known: FileTime[] } {

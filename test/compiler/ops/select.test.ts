@@ -1,3 +1,4 @@
+// @tier slow  (compiles and proves many circuits: its own process, not the ops group)
 import { describe, it } from "node:test";
 import { buildOnnxModel } from "../../../compiler/onnx/write.js";
 import { checkOp, singleOp, step } from "./harness.js";
