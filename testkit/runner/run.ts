@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { testFiles } from "./files.js";
 import { nextJob, orderJobs, type Job } from "./schedule.js";
-import { classifyFile, jobNameOf, type FileClass } from "./tiers.js";
+import { classifyFile, isGroupJobName, jobNameOf, type FileClass } from "./tiers.js";
 import { expectedTimes, formatTimes, machineNow, readTimes, timesFiles, type FileTime, type RunTimes } from "./times.js";
 
 const TEST_TIMEOUT_MS = 900_000;
@@ -220,7 +220,7 @@ async function main(): Promise<number> {
   // A partial run (a tier, a filter) keeps the other files' last times, so the ordering stays informed.
   const merged = new Map(previous.map((f) => [f.file, f]));
   for (const f of files) merged.set(f.file, f);
-  for (const name of merged.keys()) if (name !== TYPECHECK && !existsSync(resolve(REPO_ROOT, name))) merged.delete(name); // deleted files
+  for (const name of merged.keys()) if (name !== TYPECHECK && !isGroupJobName(name) && !existsSync(resolve(REPO_ROOT, name))) merged.delete(name); // deleted files
   mkdirSync(dirname(timesFile), { recursive: true });
   const previousFull = previousRun?.run.lastFull;
   const lastFull = tier === "all" && positionals.length === 0 ? { startedAt, wallMs: run.wallMs, machine: run.machine, concurrency: slots } : previousFull;

@@ -97,5 +97,8 @@ export function classify(relPath: string, source: string): FileClass {
 
 export const classifyFile = (root: string, relPath: string): FileClass => classify(relPath, readFileSync(`${root}/${relPath}`, "utf8"));
 
+const groupJobName = (group: string) => `${group}/*.test.ts (one process)`;
 /** The runner's job for a file: the file itself, or its group's one process. */
-export const jobNameOf = (file: string, cls: FileClass): string => (cls.group ? `${cls.group}/*.test.ts (one process)` : file);
+export const jobNameOf = (file: string, cls: FileClass): string => (cls.group ? groupJobName(cls.group) : file);
+/** True for the name of a group's job (kept in the time tables although no file has that name). */
+export const isGroupJobName = (name: string): boolean => Object.values(FOLDER_DEFAULTS).some((d) => d.group !== undefined && groupJobName(d.group) === name);
