@@ -65,6 +65,11 @@ export class DevStackError extends Error {
 export const DEV_KEYS = { deployer: 0, executors: [1, 2, 3, 4], provers: [...PROOF_KEYS.provers], verifiers: [...PROOF_KEYS.verifiers] } as const;
 
 const addressOf = (key: Hex): Address => getAddress(privateKeyToAccount(key).address);
+/**
+ * Prove jobs the dev prover holds at once (one proving thread): a batch version's requests wait together for their
+ * batch, so up to this many fill one proof (with the default, PROVER_THREADS, each would be proved alone, padded).
+ */
+const DEV_PROVER_JOBS = 16;
 
 /** The account that deploys the dev stack and registers its models (and owns them). */
 export const devDeployer = (): Address => addressOf(devKey(DEV_KEYS.deployer));
@@ -116,7 +121,7 @@ function workerEnv(state: DevState, role: WorkerRole, key: Hex | undefined, logL
     listener: { LISTENER_CONFIRMATIONS: "0", LISTENER_START_BLOCK: String(state.deployBlock), LISTENER_POLL_INTERVAL_MS: "200" },
     executor: { MODEL_STORE_DIR: state.bundlesDir },
     sender: { SENDER_PRIVATE_KEYS: key ?? "" },
-    prover: { PROVER_PRIVATE_KEY: key ?? "", BUNDLE_DIRS: state.bundlesDir, PROOF_STORE_DIR: join(dev, "proofs"), PROVING_KEY_CACHE_DIR: join(dev, "keys"), PROVER_THREADS: "1" },
+    prover: { PROVER_PRIVATE_KEY: key ?? "", BUNDLE_DIRS: state.bundlesDir, PROOF_STORE_DIR: join(dev, "proofs"), PROVING_KEY_CACHE_DIR: join(dev, "keys"), PROVER_THREADS: "1", PROVER_CONCURRENCY: String(DEV_PROVER_JOBS) },
     "verifier-node": {
       VERIFIER_PRIVATE_KEY: key ?? "",
       BUNDLE_DIRS: state.bundlesDir,
