@@ -8,11 +8,12 @@ import { nodeRegistryAbi, inferenceHubAbi } from "../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
 import { TxSender, type ContractCall, type SendReturnType } from "../workers/chain/sender/txSender.js";
 import { quotePayment } from "../workers/chain/requestInference.js";
-import { connectionOptions, createRedis, openQueue, type QueueContext } from "../workers/queues/connection.js";
+import { connectionOptions, openQueue, type QueueContext } from "../workers/queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../workers/queues/jobs.js";
 import { QueueName } from "../workers/queues/names.js";
 import { formatDeadLetters, listDeadLetters } from "../workers/queues/deadLetters.js";
 import { startLocalRedis, type LocalRedis } from "./localRedis.js";
+import { deleteQueueKeys } from "./queueKeys.js";
 import { deployProtocol, type Deployment } from "./deploy.js";
 import { devKey, startHardhatNode, type HardhatNode } from "./hardhatNode.js";
 import { demoFastPathModel, registerFastPathModel, stockModelStore, type FastPathModel, type RegisteredModel } from "./model.js";
@@ -282,28 +283,13 @@ export class Stack {
     return lines.join("\n");
   }
 
-  /** On a shared Redis (REDIS_URL), remove everything this run wrote under its unique prefix. */
-  private async deleteQueueKeys(): Promise<void> {
-    const redis = createRedis(this.queues);
-    try {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${this.queues.prefix}:*`, "COUNT", 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== "0");
-    } finally {
-      redis.disconnect();
-    }
-  }
-
   onCleanup(fn: () => Promise<void> | void): void {
     this.cleanups.push(fn);
   }
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.workers.map((w) => w.stop(5000)));
-    if (!this.redis.local) await this.deleteQueueKeys().catch(() => {});
+    if (!this.redis.local) await deleteQueueKeys(this.queues).catch(() => {});
     for (const fn of this.cleanups.reverse()) await Promise.resolve(fn()).catch(() => {});
   }
 }

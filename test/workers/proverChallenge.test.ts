@@ -14,10 +14,10 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import { network } from "hardhat";
 import pino from "pino";
@@ -25,7 +25,6 @@ import { createWalletClient, custom, decodeFunctionData, hexToBytes, keccak256, 
 import { privateKeyToAccount } from "viem/accounts";
 
 import { devKey } from "../../devnet/hardhatNode.js";
-import { resolveRedis } from "../../devnet/localRedis.js";
 import { TxSender } from "../../workers/chain/sender/txSender.js";
 import { challengeCommitment } from "../../workers/proofs/chain.js";
 import { ProofModelCache } from "../../workers/proofs/models.js";
@@ -33,7 +32,8 @@ import { engineProofJson } from "../../workers/proofs/proofJson.js";
 import type { ProvingEngine } from "../../workers/proofs/provingEngine.js";
 import { ProofStore } from "../../workers/proofs/store.js";
 import { createProveProcessor, type ProverContext } from "../../workers/prover/processor.js";
-import { addJob, createRedis, openQueue, openWorker, type QueueContext, type TypedQueue } from "../../workers/queues/connection.js";
+import { addJob, openQueue, openWorker, type QueueContext, type TypedQueue } from "../../workers/queues/connection.js";
+import { queueFixture } from "../helpers/queueFixture.js";
 import { jobIdFor, type ProveJobData } from "../../workers/queues/jobs.js";
 import { QueueName } from "../../workers/queues/names.js";
 import { deployHub, INPUT, instancesOf, OUTPUT, proofFor, Status } from "../contracts/helpers/hub.js";
@@ -81,25 +81,9 @@ class StandInEngine implements ProvingEngine {
 }
 
 describe("prover: an OPTIMISTIC challenge waits for its block off the worker's slots", { timeout: 180_000 }, () => {
-  let redis: Awaited<ReturnType<typeof resolveRedis>>;
-  let qctx: QueueContext;
-  const closers: (() => Promise<unknown>)[] = [];
-  const dirs: string[] = [];
+  const fx = queueFixture("pc");
+  const { closers, dirs } = fx;
   let run = 0;
-
-  before(async () => {
-    redis = await resolveRedis();
-    qctx = { redisUrl: redis.url, prefix: `pc-${process.pid}-${randomBytes(3).toString("hex")}` };
-  });
-  after(async () => {
-    for (const close of closers.reverse()) await close().catch(() => {});
-    const r = createRedis(qctx);
-    const keys = await r.keys(`${qctx.prefix}*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
-    await redis?.dispose();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
 
   const newStore = () => {
     const dir = mkdtempSync(join(tmpdir(), "twinpath-prover-challenge-"));
@@ -123,6 +107,7 @@ describe("prover: an OPTIMISTIC challenge waits for its block off the worker's s
       settleQueue,
       logger: log,
       settleOptimistic: false,
+      windowPollMs: 1000,
       challengePollMs: 100,
       challengeStallMs: o.stallMs ?? 60_000,
     };
@@ -136,7 +121,7 @@ describe("prover: an OPTIMISTIC challenge waits for its block off the worker's s
   }
 
   function queuesFor(attempts = 3) {
-    const ctx = { ...qctx, prefix: `${qctx.prefix}.${run++}` };
+    const ctx = { ...fx.ctx, prefix: `${fx.ctx.prefix}.${run++}` };
     const prove = openQueue(ctx, QueueName.prove, { defaultJobOptions: { attempts, backoff: { type: "fixed", delay: 100 } } });
     closers.push(() => prove.close());
     return { ctx, prove };

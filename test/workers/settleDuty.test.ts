@@ -13,8 +13,7 @@
  * - the designated settler's settlement fails (no funds for gas) and its job retries: nothing lost, nothing doubled.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import { network } from "hardhat";
 import pino from "pino";
@@ -22,16 +21,16 @@ import { createWalletClient, custom, decodeFunctionData, keccak256, parseEther, 
 import { privateKeyToAccount } from "viem/accounts";
 
 import { devKey } from "../../devnet/hardhatNode.js";
-import { resolveRedis } from "../../devnet/localRedis.js";
 import { proofKey, type Attestation } from "../../protocol/attestation.js";
 import { TxSender } from "../../workers/chain/sender/txSender.js";
-import { createRedis, openQueue, openWorker, type QueueContext, type TypedQueue } from "../../workers/queues/connection.js";
+import { openQueue, openWorker, type TypedQueue } from "../../workers/queues/connection.js";
 import type { VerifyJobData } from "../../workers/queues/jobs.js";
 import { QueueName } from "../../workers/queues/names.js";
 import { getRound } from "../../workers/proofs/chain.js";
 import { AttestationBatcher } from "../../workers/verifier-node/attestationBatcher.js";
 import { SettleBatcher } from "../../workers/verifier-node/settleBatcher.js";
 import { runSettleCheck, settleRole, voteAndSettle, type SettleDutyContext } from "../../workers/verifier-node/settleDuty.js";
+import { queueFixture } from "../helpers/queueFixture.js";
 import { deployHub, INPUT, instancesHash, OUTPUT, PROOF_STORE, proofFor, Status } from "../contracts/helpers/hub.js";
 
 const { viem, networkHelpers, provider } = await network.create();
@@ -60,22 +59,8 @@ interface Node {
 }
 
 describe("settle duty: one settlement per decided round", { timeout: 120_000 }, () => {
-  let redis: Awaited<ReturnType<typeof resolveRedis>>;
-  let qctx: QueueContext;
-  const closers: (() => Promise<unknown>)[] = [];
-
-  before(async () => {
-    redis = await resolveRedis();
-    qctx = { redisUrl: redis.url, prefix: `sd-${process.pid}-${randomBytes(3).toString("hex")}` };
-  });
-  after(async () => {
-    for (const close of closers.reverse()) await close().catch(() => {});
-    const r = createRedis(qctx);
-    const keys = await r.keys(`${qctx.prefix}*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
-    await redis?.dispose();
-  });
+  const fx = queueFixture("sd");
+  const { closers } = fx;
 
   /** Verification node `i` (0..2: the fixture's ver1..ver3, the network's accounts 6..8), with its own queue prefix. */
   function startNode(f: Fixture, i: number, run: string, settleWaitMs = 20): Node {
@@ -84,7 +69,7 @@ describe("settle duty: one settlement per decided round", { timeout: 120_000 }, 
     const sender = new TxSender({ publicClient: client, walletClient: wallet as never, pollIntervalMs: 5 });
     const batcher = new AttestationBatcher({ quorum: f.quorum.address, chainId: f.chainId, wallet: wallet as never, sender, maxWaitMs: 20 });
     const settler = new SettleBatcher({ hub: f.hub.address, publicClient: client, sender, maxWaitMs: settleWaitMs });
-    const nodeCtx = { ...qctx, prefix: `${qctx.prefix}.${run}.vn${i}` };
+    const nodeCtx = { ...fx.ctx, prefix: `${fx.ctx.prefix}.${run}.vn${i}` };
     const queue = openQueue(nodeCtx, QueueName.verify, { defaultJobOptions: { attempts: 3, backoff: { type: "fixed", delay: 100 } } });
     const ctx: SettleDutyContext = { client, quorum: f.quorum.address, sender, batcher, settler, verifyQueue: queue, settleGraceMs: GRACE_MS };
     const worker = openWorker(nodeCtx, QueueName.verify, (job, token) => runSettleCheck(ctx, job, token, log), { concurrency: 4 });
