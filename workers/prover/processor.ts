@@ -3,7 +3,7 @@ import { getAbiItem, zeroAddress, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { proofKey } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
-import { fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
+import { buildInstances, fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { classifyFailure } from "../chain/failurePolicy.js";
 import { findRequestLog, type LogLookupOptions } from "../chain/findLogBackwards.js";
@@ -59,8 +59,8 @@ export interface ProverContext {
   settleOptimistic: boolean;
   /** where the prove jobs of batch versions (model.batch > 1) wait to be proved together */
   batches?: ProofBatches;
-  /** how long a job waiting for this prover's window waits before asking again @defaultValue 3000 */
-  windowPollMs?: number;
+  /** how long a job waiting for this prover's window waits before asking again (PROVER_WINDOW_POLL_MS) */
+  windowPollMs: number;
   /** OPTIMISTIC: how long a committed challenge waits (delayed, holding no worker slot) before looking for a block
    * after its commitment again @defaultValue 1000 */
   challengePollMs?: number;
@@ -199,7 +199,7 @@ export function createProveProcessor(ctx: ProverContext) {
         // the window moved on while proving: keep the proof for this prover's next window
         ready.set(key, { proved, at: Date.now() });
         log.info("proof ready but the window is another prover's now; waiting for ours");
-        await job.moveToDelayed(Date.now() + (ctx.windowPollMs ?? 3000), token);
+        await job.moveToDelayed(Date.now() + ctx.windowPollMs, token);
         throw new DelayedError();
       }
       if (!sent) return { ...base, outcome: "skipped", reason: "request proven by someone else meanwhile" };
@@ -269,7 +269,7 @@ async function waitForWindow(ctx: ProverContext, job: TypedJob<"prove">, token: 
   if (assigned.toLowerCase() === ctx.sender.address.toLowerCase()) return true;
   if (assigned === zeroAddress) return false;
   log.info({ assigned }, "proof window belongs to another prover; waiting for ours");
-  await job.moveToDelayed(Date.now() + (ctx.windowPollMs ?? 3000), token);
+  await job.moveToDelayed(Date.now() + ctx.windowPollMs, token);
   throw new DelayedError();
 }
 
@@ -342,8 +342,7 @@ async function committedProof(ctx: ProverContext, rec: ChallengeRecord, requestI
     return null;
   }
   log.info({ commitment: rec.commitment, proofHash: rec.proofHash }, "challenge resumed with its committed proof from the store");
-  const instances = [...input.map((v, i) => toField(v, i)), ...output.map((v, i) => toField(v, input.length + i))];
-  return { proof: engineProofJson(raw, instances), witnessMs: 0, proveMs: 0 };
+  return { proof: engineProofJson(raw, buildInstances(input, output)), witnessMs: 0, proveMs: 0 };
 }
 
 type ChallengeProof = { input: bigint[]; proven: bigint[]; raw: Uint8Array; proofHash: Hex; deadline: bigint };

@@ -72,11 +72,6 @@ export class ProofBatches {
     }
     return b.submit(slot);
   }
-
-  /** Requests waiting, per version key. */
-  get depth(): Record<string, number> {
-    return Object.fromEntries([...this.byVersion].map(([k, b]) => [k, b.depth.waiting]));
-  }
 }
 
 /**

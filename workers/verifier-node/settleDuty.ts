@@ -55,7 +55,7 @@ export function settleRole(vote: RecordedVote, electorate: bigint, quorumBps: nu
  * first fallback's settlement is mined before the next one looks (when the gap, grace × weight / electorate, exceeds
  * a settlement's latency).
  */
-export function fallbackDelayMs(graceMs: number, votedStake: bigint, electorate: bigint): number {
+function fallbackDelayMs(graceMs: number, votedStake: bigint, electorate: bigint): number {
   if (electorate <= 0n) return graceMs;
   const share = Number((votedStake * 10_000n) / electorate) / 10_000;
   return Math.round(graceMs * (1 + Math.min(1, share)));
