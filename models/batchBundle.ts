@@ -6,12 +6,11 @@
  * a fresh clone derives the key (well under a second) instead of building (~10 s); the others (a batch-16 iris-mlp
  * is a 27 MiB proving key and a ~50 s build) are built on first use.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBundle, loadBundle } from "../compiler/bundle.js";
+import { buildBundle } from "../compiler/bundle.js";
 import { REPO_ROOT } from "../protocol/repoRoot.js";
-import { BUILD_INPUTS_FILE, cachedBundleDir, copyCommittable, deriveFromCommitted, expectedBuildInputs, recipe, type BuildInputs, type DemoBundle, type DemoBundleOptions } from "./bundle.js";
-import { jsonText, modelDir } from "./files.js";
+import { buildAndPublish, cachedBundleDir, copyCommittable, ensureBundleIn, expectedBuildInputs, recipe, type BuildInputs, type DemoBundle, type DemoBundleOptions } from "./bundle.js";
+import { modelDir } from "./files.js";
 
 /** What a batch bundle is built from: the committed model's build inputs plus the batch and its logrows. */
 export type BatchBuildInputs = BuildInputs & { batch: number; logrows: number | "compiler" };
@@ -41,53 +40,38 @@ export const COMMITTED_BATCH_BUNDLES = [{ name: "iris-mlp", batch: 2, logrows: "
 /** A complete, hash-checked batch-`batch` bundle of demo model `name` (with its proving key), built if missing or stale. */
 export async function ensureBatchBundle(name: string, batch: number, opts: BatchBundleOptions = {}): Promise<DemoBundle> {
   const cacheDir = opts.cacheDir ?? join(REPO_ROOT, ".twinpath");
-  const final = cachedBundleDir(batchBundleName(name, batch), cacheDir);
+  const label = batchBundleName(name, batch);
+  const final = cachedBundleDir(label, cacheDir);
   const base = expectedBuildInputs(name);
   const expected: BatchBuildInputs = { ...base, devSrsSeed: `${base.devSrsSeed}:b${batch}`, batch, logrows: opts.logrows ?? BATCH_LOGROWS };
-  const found = join(final, BUILD_INPUTS_FILE);
-  if (existsSync(found) && readFileSync(found, "utf8") === jsonText(expected)) {
-    try {
-      const b = loadBundle(final, { requirePk: true });
-      return { dir: final, manifest: b.manifest, manifestHash: b.manifestHash, source: "cache" };
-    } catch {
-      // a damaged cache is rebuilt below
-    }
-  }
   const log = opts.log ?? (() => {});
-  const committed = committedBatchBundleDir(name, batch);
-  const committedInputs = join(committed, BUILD_INPUTS_FILE);
-  if (existsSync(committedInputs) && readFileSync(committedInputs, "utf8") === jsonText(expected)) {
-    log(`${batchBundleName(name, batch)}: deriving the proving key from the committed bundle`);
-    deriveFromCommitted(committed, final, expected, batchBundleName(name, batch));
-    const b = loadBundle(final, { requirePk: true });
-    return { dir: final, manifest: b.manifest, manifestHash: b.manifestHash, source: "committed" };
-  }
-  log(`${batchBundleName(name, batch)}: building the batch-${batch} version of ${name} (${batch > 4 ? "about a minute" : "about ten seconds"})`);
-  const r = recipe(name);
-  const tmp = `${final}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await buildBundle(join(modelDir(name), "model.onnx"), {
-      out: tmp,
-      name: batchBundleName(name, batch),
-      batch,
-      samples: r.samples(),
-      inputScale: expected.compile.inputScale,
-      paramScale: expected.compile.paramScale,
-      minLogrows: expected.logrows === "compiler" ? expected.compile.minLogrows : expected.logrows,
-      maxLogrows: expected.logrows === "compiler" ? expected.compile.maxLogrows : expected.logrows,
-      admit: expected.compile.admit,
-      devSrsSeed: expected.devSrsSeed,
-      cacheDir: join(cacheDir, "srs"),
-      log,
-    });
-    writeFileSync(join(tmp, BUILD_INPUTS_FILE), jsonText(expected));
-    rmSync(final, { recursive: true, force: true });
-    renameSync(tmp, final);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  const b = loadBundle(final, { requirePk: true });
-  return { dir: final, manifest: b.manifest, manifestHash: b.manifestHash, source: "rebuilt" };
+  return ensureBundleIn({
+    label,
+    final,
+    committedDir: committedBatchBundleDir(name, batch),
+    expected,
+    log,
+    rebuild: async () => {
+      log(`${label}: building the batch-${batch} version of ${name} (${batch > 4 ? "about a minute" : "about ten seconds"})`);
+      const r = recipe(name);
+      await buildAndPublish(final, expected, (tmp) =>
+        buildBundle(join(modelDir(name), "model.onnx"), {
+          out: tmp,
+          name: label,
+          batch,
+          samples: r.samples(),
+          inputScale: expected.compile.inputScale,
+          paramScale: expected.compile.paramScale,
+          minLogrows: expected.logrows === "compiler" ? expected.compile.minLogrows : expected.logrows,
+          maxLogrows: expected.logrows === "compiler" ? expected.compile.maxLogrows : expected.logrows,
+          admit: expected.compile.admit,
+          devSrsSeed: expected.devSrsSeed,
+          cacheDir: join(cacheDir, "srs"),
+          log,
+        }),
+      );
+    },
+  });
 }
 
 /** Replace models/<name>/bundle-b<N> with the cached batch bundle's files, minus the proving key. */

@@ -39,6 +39,8 @@ export interface BuildInputs {
   compile: { inputScale: number; paramScale?: number; minLogrows?: number; maxLogrows?: number; admit?: [number, number] };
   /** Seed of the (insecure, development-only) SRS. */
   devSrsSeed: string;
+  /** A batch version (models/batchBundle.ts): its ONNX is the model's with the leading dimension set to `batch`. */
+  batch?: number;
 }
 
 export interface DemoBundleOptions {
@@ -135,7 +137,8 @@ function checkBundle(dir: string, expected: BuildInputs, requirePk: boolean): { 
   }
   try {
     const b = loadBundle(dir, { requirePk });
-    if (b.manifest.files.onnx.keccak256 !== expected.onnxKeccak256) return { problem: "manifest names another ONNX file" };
+    // (a batch version's ONNX is rewritten from the model's, which its build inputs name)
+    if (expected.batch === undefined && b.manifest.files.onnx.keccak256 !== expected.onnxKeccak256) return { problem: "manifest names another ONNX file" };
     return { bundle: b };
   } catch (e) {
     return { problem: (e as Error).message };
@@ -202,11 +205,9 @@ export async function rebuildDemoBundle(name: string, opts: DemoBundleOptions = 
   const cacheDir = opts.cacheDir ?? join(REPO_ROOT, ".twinpath");
   const final = cachedBundleDir(name, cacheDir);
   const inputs = expectedBuildInputs(name);
-  const tmp = tmpDirFor(final);
-  let result: BuildResult;
-  try {
+  const result = await buildAndPublish(final, inputs, (tmp) => {
     const r = recipe(name);
-    result = await buildBundle(join(modelDir(name), "model.onnx"), {
+    return buildBundle(join(modelDir(name), "model.onnx"), {
       out: tmp,
       name,
       samples: r.samples(),
@@ -220,12 +221,7 @@ export async function rebuildDemoBundle(name: string, opts: DemoBundleOptions = 
       cacheDir: join(cacheDir, "srs"),
       log,
     });
-    writeFileSync(join(tmp, BUILD_INPUTS_FILE), jsonText(inputs));
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  publish(tmp, final, inputs);
+  });
   return { ...result, dir: final, inputs };
 }
 
@@ -264,28 +260,69 @@ export function ensureDemoBundle(name: string, opts: DemoBundleOptions = {}): Pr
 }
 
 async function ensureUncached(name: string, opts: DemoBundleOptions): Promise<DemoBundle> {
-  const log = opts.log ?? (() => {});
-  const final = cachedBundleDir(name, opts.cacheDir);
-  const expected = expectedBuildInputs(name);
+  return ensureBundleIn({
+    label: name,
+    final: cachedBundleDir(name, opts.cacheDir),
+    committedDir: committedBundleDir(name),
+    expected: expectedBuildInputs(name),
+    log: opts.log,
+    rebuildHint: " (run models/build-demo-models.ts to refresh the committed bundle)",
+    rebuild: async () => {
+      await rebuildDemoBundle(name, opts);
+    },
+  });
+}
+
+/**
+ * The one way a cached bundle is made usable: the cache when it is up to date (and, when a fresh committed bundle
+ * exists, the same as it), else the committed bundle with its proving key derived, else `rebuild` (which publishes
+ * into `final`).
+ */
+export async function ensureBundleIn(o: {
+  label: string;
+  final: string;
+  committedDir: string;
+  expected: BuildInputs;
+  log?: (line: string) => void;
+  rebuildHint?: string;
+  rebuild: () => Promise<void>;
+}): Promise<DemoBundle> {
+  const log = o.log ?? (() => {});
+  const { final, committedDir, expected } = o;
   const done = (source: DemoBundle["source"], checked?: LoadedBundle): DemoBundle => {
     const b = checked ?? loadBundle(final, { requirePk: true });
     return { dir: final, manifest: b.manifest, manifestHash: b.manifestHash, source };
   };
-  const committed = bundleProblem(committedBundleDir(name), expected, false);
+  const committed = bundleProblem(committedDir, expected, false);
   const cache = checkBundle(final, expected, true);
   let cached = cache.problem;
   // A fresh committed bundle is the reference: a cache built by other code (e.g. an older compiler) yields to it.
-  if (!cached && !committed && !sameFile(join(final, "manifest.json"), join(committedBundleDir(name), "manifest.json"))) {
+  if (!cached && !committed && !sameFile(join(final, "manifest.json"), join(committedDir, "manifest.json"))) {
     cached = "differs from the committed bundle";
   }
   // the cache check just hashed every file, the proving key included (megabytes of keccak in JS): not twice
   if (!cached) return done("cache", cache.bundle);
   if (!committed) {
-    log(`${name}: cache ${cached}; deriving the proving key from the committed bundle`);
-    deriveFromCommitted(committedBundleDir(name), final, expected, name);
+    log(`${o.label}: cache ${cached}; deriving the proving key from the committed bundle`);
+    deriveFromCommitted(committedDir, final, expected, o.label);
     return done("committed");
   }
-  log(`${name}: cache ${cached}, committed bundle ${committed}; rebuilding (run models/build-demo-models.ts to refresh the committed bundle)`);
-  await rebuildDemoBundle(name, opts);
+  log(`${o.label}: cache ${cached}, committed bundle ${committed}; rebuilding${o.rebuildHint ?? ""}`);
+  await o.rebuild();
   return done("rebuilt");
+}
+
+/** Builds a bundle into a temporary folder next to `final` with `build`, then publishes it there. */
+export async function buildAndPublish<T>(final: string, expected: BuildInputs, build: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = tmpDirFor(final);
+  let result: T;
+  try {
+    result = await build(tmp);
+    writeFileSync(join(tmp, BUILD_INPUTS_FILE), jsonText(expected));
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  publish(tmp, final, expected);
+  return result;
 }
