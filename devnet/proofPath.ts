@@ -11,7 +11,7 @@ import { getAddress, parseEther, parseEventLogs, zeroAddress, type Address, type
 import { privateKeyToAccount } from "viem/accounts";
 import { inferenceHubAbi, modelRegistryAbi, nodeRegistryAbi } from "../protocol/abi/generated.js";
 import { createChainClient, createSignerClient, type TwinpathPublicClient, type TwinpathWalletClient } from "../workers/chain/client.js";
-import { quotePayment, requestIdsFromReceipt } from "../workers/chain/requestInference.js";
+import { quotePayment, requestIdsFromReceipt, requestInferencesCall } from "../workers/chain/requestInference.js";
 import { TxSender } from "../workers/chain/sender/txSender.js";
 import { NodeRole } from "../protocol/enums.js";
 import { startLocalRedis, type LocalRedis } from "./localRedis.js";
@@ -186,13 +186,7 @@ export class ProofStack {
     const requestOptions = { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: options.proofTimeout ?? 0 };
     const each = await quotePayment(this.stack.client, this.hub, modelId, requestOptions, options.fee ?? 0n);
     const sent = await this.requestSender.send({
-      call: {
-        address: this.hub,
-        abi: inferenceHubAbi,
-        functionName: "requestInferences",
-        args: [inputs.map(() => modelId), inputs, inputs.map(() => requestOptions), inputs.map(() => each)],
-        value: each * BigInt(inputs.length),
-      },
+      call: requestInferencesCall(this.hub, inputs.map((input) => ({ modelId, input, fee: each, options: requestOptions }))),
       label: "requestInferences",
     });
     const ids = requestIdsFromReceipt(sent.receipt, this.hub);

@@ -45,16 +45,22 @@ export function requestInference(wallet: TwinpathWalletClient, p: RequestInferen
  * (its quotePayment), the value sent is their sum; all or nothing (a refused item reverts the batch with
  * InferenceHubRequestItemInvalid(index, reason)). Returns the tx hash; the ids are requestIdsFromReceipt, in order.
  */
-export function requestInferences(wallet: TwinpathWalletClient, p: { hub: Address; items: readonly Omit<RequestInferenceParameters, "hub" | "nonce">[]; nonce?: number }): Promise<Hash> {
-  return wallet.writeContract({
-    address: p.hub,
+export function requestInferences(wallet: TwinpathWalletClient, p: { hub: Address; items: readonly RequestItem[]; nonce?: number }): Promise<Hash> {
+  return wallet.writeContract({ ...requestInferencesCall(p.hub, p.items), nonce: p.nonce });
+}
+
+/** One item of requestInferences: what requestInference takes, less the hub and the nonce. */
+export type RequestItem = Omit<RequestInferenceParameters, "hub" | "nonce">;
+
+/** The hub's requestInferences call for `items` (each paying its `fee`; the value is their sum), for any sender. */
+export const requestInferencesCall = (hub: Address, items: readonly RequestItem[]) =>
+  ({
+    address: hub,
     abi: inferenceHubAbi,
     functionName: "requestInferences",
-    args: [p.items.map((i) => i.modelId), p.items.map((i) => i.input), p.items.map((i) => hubRequestOptions(i.options)), p.items.map((i) => i.fee)],
-    value: p.items.reduce((sum, i) => sum + i.fee, 0n),
-    nonce: p.nonce,
-  });
-}
+    args: [items.map((i) => i.modelId), items.map((i) => i.input), items.map((i) => hubRequestOptions(i.options)), items.map((i) => i.fee)],
+    value: items.reduce((sum, i) => sum + i.fee, 0n),
+  }) as const;
 
 /** Request ids created by a mined transaction (from its InferenceRequested logs). */
 export function requestIdsFromReceipt(receipt: TransactionReceipt, hub: Address): bigint[] {

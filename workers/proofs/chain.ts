@@ -12,6 +12,10 @@ export const proofSubmittedEvent = getAbiItem({ abi: inferenceHubAbi, name: "Pro
 export const submitProofCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proof: Uint8Array) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "submitProof", args: [requestId, input, output, toHex(proof)] }) as const;
 
+/** ZKML_ONCHAIN batch version: one proof for the requests in slot order (the hub pads the slots after them). */
+export const submitBatchProofCall = (hub: Address, ids: readonly bigint[], inputs: readonly (readonly bigint[])[], outputs: readonly (readonly bigint[])[], proof: Uint8Array) =>
+  ({ address: hub, abi: inferenceHubAbi, functionName: "submitBatchProof", args: [ids, inputs, outputs, toHex(proof)] }) as const;
+
 /** ZKML_ATTESTED: the commitment (the hash; the bytes stay in the prover's store at `proofStore`). */
 export const commitProofCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proofHash: Hex, proofStore: string) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "commitProof", args: [requestId, input, output, proofHash, proofStore] }) as const;

@@ -6,14 +6,13 @@
  * Each job must be held while it waits, so the prover's job concurrency (PROVER_CONCURRENCY) bounds the batch size.
  */
 import type { Address, Hex } from "viem";
-import { toHex } from "viem";
-import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { fromField, toField } from "../../protocol/instances.js";
 import { Batcher } from "../chain/sender/batcher.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { ProvingError } from "../proofs/errors.js";
 import type { ProofModel } from "../proofs/models.js";
+import { submitBatchProofCall } from "../proofs/chain.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProvingEngine } from "../proofs/provingEngine.js";
 import type { ProofStore } from "../proofs/store.js";
@@ -105,9 +104,6 @@ export function provenOutputs(model: ProofModel & { batch: number }, ordered: re
   }
   return Array.from({ length: n }, (_, slot) => instances.slice(n * k + slot * m, n * k + (slot + 1) * m).map(fromField));
 }
-
-export const submitBatchProofCall = (hub: Address, ids: readonly bigint[], inputs: readonly (readonly bigint[])[], outputs: readonly (readonly bigint[])[], proof: Uint8Array) =>
-  ({ address: hub, abi: inferenceHubAbi, functionName: "submitBatchProof", args: [ids, inputs, outputs, toHex(proof)] }) as const;
 
 /**
  * Requests (in id order) split so that no group's callback gas exceeds `budget`: every onSettled of a batch runs in
