@@ -2,7 +2,6 @@
 // the file: what it opened closed (last first), its keys deleted, its folders removed.
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { after, before } from "node:test";
 import { resolveRedis } from "../../devnet/localRedis.js";
 import { deleteQueueKeys } from "../../devnet/queueKeys.js";
 import type { QueueContext } from "../../workers/queues/connection.js";
@@ -14,9 +13,13 @@ export interface QueueFixture {
   readonly closers: (() => Promise<unknown>)[];
   /** removed after the file */
   readonly dirs: string[];
+  /** the file's before hook: `before(fx.setUp)` (node:test stays in the test files, where the runner looks for it) */
+  setUp(): Promise<void>;
+  /** the file's after hook: `after(fx.tearDown)` */
+  tearDown(): Promise<void>;
 }
 
-/** Registers the file's before/after hooks (call it inside its describe); `tag` starts the key prefix. */
+/** The fixture of a file's queues; `tag` starts the key prefix. */
 export function queueFixture(tag: string): QueueFixture {
   let redis: Awaited<ReturnType<typeof resolveRedis>> | undefined;
   let ctx: QueueContext | undefined;
@@ -27,16 +30,16 @@ export function queueFixture(tag: string): QueueFixture {
     },
     closers: [],
     dirs: [],
+    async setUp() {
+      redis = await resolveRedis();
+      ctx = { redisUrl: redis.url, prefix: `${tag}-${process.pid}-${randomBytes(3).toString("hex")}` };
+    },
+    async tearDown() {
+      for (const close of fixture.closers.reverse()) await close().catch(() => {});
+      if (ctx) await deleteQueueKeys(ctx);
+      await redis?.dispose();
+      for (const d of fixture.dirs) rmSync(d, { recursive: true, force: true });
+    },
   };
-  before(async () => {
-    redis = await resolveRedis();
-    ctx = { redisUrl: redis.url, prefix: `${tag}-${process.pid}-${randomBytes(3).toString("hex")}` };
-  });
-  after(async () => {
-    for (const close of fixture.closers.reverse()) await close().catch(() => {});
-    if (ctx) await deleteQueueKeys(ctx);
-    await redis?.dispose();
-    for (const d of fixture.dirs) rmSync(d, { recursive: true, force: true });
-  });
   return fixture;
 }

@@ -4,7 +4,7 @@
 // state or unknown are reported and left alone. The CLI answers --help and drives the same functions.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { UnrecoverableError } from "bullmq";
 import type { Hex } from "viem";
 import { NODE_BIN } from "../../devnet/processes.js";
@@ -32,6 +32,8 @@ async function until<T>(fn: () => Promise<T | undefined | false>, what: string, 
 
 describe("dead letters: list and retry", { timeout: 120_000 }, () => {
   const fx = queueFixture("dl");
+  before(fx.setUp);
+  after(fx.tearDown);
   const { closers } = fx;
   /** the "cause" the test fixes: while true every job fails */
   let broken = true;

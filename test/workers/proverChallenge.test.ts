@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 
 import { network } from "hardhat";
 import pino from "pino";
@@ -82,6 +82,8 @@ class StandInEngine implements ProvingEngine {
 
 describe("prover: an OPTIMISTIC challenge waits for its block off the worker's slots", { timeout: 180_000 }, () => {
   const fx = queueFixture("pc");
+  before(fx.setUp);
+  after(fx.tearDown);
   const { closers, dirs } = fx;
   let run = 0;
 

@@ -13,7 +13,7 @@
  * - the designated settler's settlement fails (no funds for gas) and its job retries: nothing lost, nothing doubled.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 
 import { network } from "hardhat";
 import pino from "pino";
@@ -60,6 +60,8 @@ interface Node {
 
 describe("settle duty: one settlement per decided round", { timeout: 120_000 }, () => {
   const fx = queueFixture("sd");
+  before(fx.setUp);
+  after(fx.tearDown);
   const { closers } = fx;
 
   /** Verification node `i` (0..2: the fixture's ver1..ver3, the network's accounts 6..8), with its own queue prefix. */
