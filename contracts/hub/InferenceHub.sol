@@ -430,6 +430,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     }
 
     /// @inheritdoc IInferenceHub
+    function getRequests(uint256[] calldata requestIds) external view returns (Request[] memory out) {
+        out = new Request[](requestIds.length);
+        for (uint256 i; i < requestIds.length; ++i) {
+            out[i] = RequestLib.toView(_s.requests[requestIds[i]]);
+        }
+    }
+
+    /// @inheritdoc IInferenceHub
     function status(uint256 requestId) external view returns (RequestStatus) {
         return _s.requests[requestId].status;
     }

@@ -367,6 +367,9 @@ interface IInferenceHub is IRequestWindows {
 
     // ---- views ----
     function getRequest(uint256 requestId) external view returns (Request memory);
+    /// @notice getRequest of each id, in order (an unknown id reads as a zero record, status None): one call for the
+    /// requests of a page of events or of a worker's concurrent jobs, instead of one each.
+    function getRequests(uint256[] calldata requestIds) external view returns (Request[] memory);
     function status(uint256 requestId) external view returns (RequestStatus);
 
     /// @notice The public instances the hub expects for a proof of `requestId` claiming `output`

@@ -1809,6 +1809,117 @@ export const inferenceHubAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "requestIds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "getRequests",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "consumer",
+            "type": "address"
+          },
+          {
+            "internalType": "enum RequestStatus",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "modelId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "executor",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "requestedAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "resultDeadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "proofDeadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "verifyDeadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "callbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "resultCallback",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint128",
+            "name": "fee",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "callbackBudget",
+            "type": "uint128"
+          },
+          {
+            "internalType": "address",
+            "name": "deliveredBy",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provedBy",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "proofKey",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "provenOutputHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IInferenceHub.Request[]",
+        "name": "",
+        "type": "tuple[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "longestWindow",
     "outputs": [

@@ -38,8 +38,8 @@ class FakeChain extends ForkedChain<{ requestId: bigint; input: bigint[] }> impl
     }
     return out;
   }
-  async requestStatus(id: bigint) {
-    return this.statuses.get(id) ?? RequestStatus.None;
+  async requestStatuses(ids: readonly bigint[]) {
+    return ids.map((id) => this.statuses.get(id) ?? RequestStatus.None);
   }
 }
 

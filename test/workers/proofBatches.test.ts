@@ -11,7 +11,7 @@ import type { Address } from "viem";
 
 import { toField } from "../../protocol/instances.js";
 import { VerificationMode } from "../../protocol/enums.js";
-import { BatcherFullError } from "../../workers/chain/sender/batcher.js";
+import { BatcherFullError } from "../../workers/shared/batcher.js";
 import type { ProofModel } from "../../workers/proofs/models.js";
 import { batchLayout, callbackGasGroups, ProofBatches, provenOutputs, type BatchSlot, type ProveBatch } from "../../workers/prover/proofBatches.js";
 

@@ -1,15 +1,21 @@
 /**
  * The sender's result batches against a real hub on a `hardhat node` (no worker processes): one simulation per
- * batch, a bad item isolated with its own reason while the rest is delivered, batches above the gas bound or the
- * block gas limit split, and several batches of one key on their way at once, in nonce order.
+ * batch (and no gas estimate once mined batches vouch for its gas), a bad item isolated with its own reason while the
+ * rest is delivered, batches above the gas bound or the block gas limit split, and several batches of one key on
+ * their way at once, in nonce order. And the workers' coalesced request reads (chain/requestReader).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseEventLogs, type Hash } from "viem";
+import { readFileSync } from "node:fs";
+import { parseEventLogs, type Abi, type Address, type Hash, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { createSignerClient, type TwinpathPublicClient } from "../../workers/chain/client.js";
 import { ResultBatcher, type BatchOutcome } from "../../workers/chain/sender/resultBatcher.js";
 import { TxSender } from "../../workers/chain/sender/txSender.js";
+import { RequestReader } from "../../workers/chain/requestReader.js";
+import { quotePayment } from "../../workers/chain/requestInference.js";
+import { RequestStatus } from "../../protocol/enums.js";
+import { quantize } from "../../protocol/fixedPoint.js";
 import { startStack, type Stack } from "../../devnet/stack.js";
 import { exampleInputs } from "../../models/index.js";
 
@@ -48,7 +54,7 @@ describe("ResultBatcher (hub on a hardhat node)", { timeout: 180_000 }, () => {
   });
   after(async () => stack?.stop());
 
-  it("delivers a batch in one transaction with one simulation and one gas estimate, whatever its size", async () => {
+  it("delivers a batch in one transaction with one simulation and no gas estimate, whatever its size", async () => {
     const ids = await requests(12);
     const calls = new Map<string, number>();
     const { sender, publicClient } = executorSender(calls);
@@ -58,10 +64,69 @@ describe("ResultBatcher (hub on a hardhat node)", { timeout: 180_000 }, () => {
     assert.equal(txs.size, 1, "one transaction for the whole batch");
     assert.equal(delivered(outcomes[0]).batchSize, 12);
     assert.equal(calls.get("simulate"), 1, "the batch is simulated once (not again by the TxSender)");
-    assert.equal(calls.get("estimate"), 1);
+    assert.equal(calls.get("estimate") ?? 0, 0, "its gas limit is the one it was simulated with");
     assert.equal(calls.get("read") ?? 0, 0, "no per-item status reads on the happy path");
     const events = await stack.resultEvents();
     for (const [k, id] of ids.entries()) assert.deepEqual(events.submitted.get(id)?.[0].output, output(k));
+  });
+
+  it("once a batch is mined, the next is simulated and sent at the gas it vouches for; items that need more get more, never starved", async () => {
+    const calls = new Map<string, number>();
+    const { sender, publicClient } = executorSender(calls);
+    const hub = stack.deployment.inferenceHub;
+    const batcher = new ResultBatcher({ hub, sender, publicClient, maxBatchSize: 4, maxWaitMs: 50 });
+    const deliverAll = async (ids: bigint[]) => (await Promise.all(ids.map((requestId, k) => batcher.submit({ requestId, output: output(k) })))).map(delivered);
+
+    await deliverAll(await requests(4)); // the first batch: simulated at a first guess
+    calls.clear();
+    const second = await deliverAll(await requests(4));
+    assert.deepEqual(Object.fromEntries(calls), { simulate: 1 }, "one simulation at the learned gas");
+    const tx = await client.getTransaction({ hash: second[0].txHash });
+    const receipt = await client.getTransactionReceipt({ hash: second[0].txHash });
+    assert.ok(tx.gas > receipt.gasUsed && tx.gas < receipt.gasUsed * 2n, `a limit near what it used (${tx.gas} for ${receipt.gasUsed})`);
+
+    // Two requests whose consumer burns a 250,000-gas result callback: far above what the learned limit gives an item.
+    const artifact = JSON.parse(readFileSync("artifacts/contracts/test/GasBurningConsumer.sol/GasBurningConsumer.json", "utf8")) as { abi: Abi; bytecode: Hex };
+    const deployHash = await stack.requester.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [hub] } as never);
+    const burner = (await client.waitForTransactionReceipt({ hash: deployHash })).contractAddress as Address;
+    const options = { callbackGasLimit: 250_000, resultCallback: true, resultTimeout: 3600, proofTimeout: 0 };
+    const value = await quotePayment(client, hub, stack.model.modelId, options);
+    const burning: bigint[] = [];
+    for (const row of exampleInputs("iris-mlp", 2)) {
+      const hash = await stack.requester.writeContract({ address: burner, abi: artifact.abi, functionName: "request", args: [stack.model.modelId, quantize(row, stack.model.model.inputScale), options], value } as never);
+      const r = await client.waitForTransactionReceipt({ hash });
+      burning.push(parseEventLogs({ abi: inferenceHubAbi, eventName: "InferenceRequested", logs: r.logs })[0].args.requestId);
+    }
+    calls.clear();
+    const third = await deliverAll([...(await requests(2)), ...burning]);
+    assert.equal(new Set(third.map((o) => o.txHash)).size, 1, "still one transaction for the four");
+    // Refused at the learned gas (the hub reverts rather than starve a callback), taken at the block's: the limit
+    // doubles until taken. (eth_estimateGas would fail here: Hardhat refuses to estimate a call whose inner call runs
+    // out of gas, as the burning callback does at any limit.)
+    assert.equal(calls.get("estimate") ?? 0, 0);
+    assert.ok((calls.get("simulate") ?? 0) >= 3, `simulated ${calls.get("simulate")} times`);
+    const burnTx = await client.getTransaction({ hash: third[0].txHash });
+    assert.ok(burnTx.gas < (await client.getBlock()).gasLimit, "sent with a limit below the block's");
+    const statuses = await new RequestReader(client).getMany(hub, burning);
+    assert.deepEqual(statuses.map((r) => r.status), [RequestStatus.Executed, RequestStatus.Executed]);
+    const events = await stack.resultEvents();
+    for (const id of burning) assert.ok(events.submitted.get(id), "the burning consumers' results were delivered");
+  });
+
+  it("RequestReader: reads made at about the same time share one getRequests call, each gets its own record", async () => {
+    const ids = await requests(3);
+    let reads = 0;
+    const counted = { ...client, readContract: (a: never) => (reads++, client.readContract(a)) } as TwinpathPublicClient;
+    const reader = new RequestReader(counted);
+    const hub = stack.deployment.inferenceHub;
+    const unknown = 10n ** 9n;
+    const records = await Promise.all([...ids, unknown].map((id) => reader.get(hub, id)));
+    assert.equal(reads, 1, "one call for four concurrent reads");
+    for (const [k, id] of ids.entries()) assert.deepEqual(records[k], await client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "getRequest", args: [id] }));
+    assert.equal(records[3].status, RequestStatus.None, "an unknown id reads as an empty record");
+    // A failed call fails the reads it carried, and only those.
+    const broken = new RequestReader({ ...client, readContract: () => Promise.reject(new Error("node down")) } as unknown as TwinpathPublicClient);
+    await assert.rejects(broken.get(hub, ids[0]), /node down/);
   });
 
   it("one bad item in a batch: the others are delivered together, the bad one is named with the hub's reason and nothing is sent for it", async () => {

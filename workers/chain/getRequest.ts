@@ -24,3 +24,13 @@ export interface GetRequestStatusParameters {
 export async function getRequestStatus(client: TwinpathPublicClient, { hub, requestId }: GetRequestStatusParameters): Promise<RequestStatus> {
   return (await client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "status", args: [requestId] })) as RequestStatus;
 }
+
+export interface GetRequestsParameters {
+  hub: Address;
+  requestIds: readonly bigint[];
+}
+
+/** The hub's records of many requests in one call (getRequests; an unknown id reads as a zero record, status None). */
+export function getRequests(client: TwinpathPublicClient, { hub, requestIds }: GetRequestsParameters) {
+  return client.readContract({ address: hub, abi: inferenceHubAbi, functionName: "getRequests", args: [requestIds] });
+}

@@ -6,6 +6,7 @@
  */
 import { loadExecutorConfig } from "../config/executor.js";
 import { createChainClient } from "../chain/client.js";
+import { RequestReader } from "../chain/requestReader.js";
 import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
 import { LocalModelStore } from "../model-store/localStore.js";
@@ -27,7 +28,7 @@ await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, 
   const worker = openWorker(
     ctx,
     QueueName.execute,
-    createExecuteProcessor({ client, models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), circuits, submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS, faultOutputOffset: config.EXECUTOR_FAULT_OUTPUT_OFFSET }),
+    createExecuteProcessor({ client, requests: new RequestReader(client), models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), circuits, submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS, faultOutputOffset: config.EXECUTOR_FAULT_OUTPUT_OFFSET }),
     { concurrency: config.EXECUTOR_CONCURRENCY, lockDuration: config.EXECUTOR_LOCK_DURATION_MS, stalledInterval: config.EXECUTOR_STALLED_INTERVAL_MS, maxStalledCount: 2 },
   );
 

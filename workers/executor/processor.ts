@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import type { TwinpathPublicClient } from "../chain/client.js";
-import { getRequest } from "../chain/getRequest.js";
+import type { RequestReader } from "../chain/requestReader.js";
 import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
 import type { ExecuteJobData, ExecuteJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
@@ -15,6 +15,8 @@ import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface ExecuteContext {
   client: TwinpathPublicClient;
+  /** the hub's records, the concurrent jobs' reads sharing one call */
+  requests: RequestReader;
   models: ModelSpecCache;
   circuits: CircuitCache;
   submitQueue: TypedQueue<"submit">;
@@ -41,7 +43,7 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
     ctx.logger.info({ requestId: d.requestId, jobId: job.id, attempt: job.attemptsMade + 1 }, "executing request");
     try {
       // 1. On-chain state: nothing to do for a request already executed, refunded or unknown.
-      const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+      const record = await ctx.requests.get(d.hub, requestId);
       if (record.status !== RequestStatus.Requested) {
         ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "request no longer needs a result");
         return { output: [], inferenceMs: 0, executed: false, status: record.status };

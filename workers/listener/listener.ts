@@ -60,7 +60,7 @@ export class Listener {
       },
       readPage: (from, to) => source.requestLogs(from, to),
       handlePage: async (logs, { from, to }) => {
-        const statuses = await Promise.all(logs.map((l) => source.requestStatus(l.requestId)));
+        const statuses = logs.length ? await source.requestStatuses(logs.map((l) => l.requestId)) : [];
         const open = logs.filter((_, i) => statuses[i] === RequestStatus.Requested);
         const { added, duplicates, replaced } = open.length ? await sink.enqueue(open) : { added: 0, duplicates: 0, replaced: 0 };
         if (logs.length) {

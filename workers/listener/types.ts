@@ -4,8 +4,8 @@ import type { BlockHashSource } from "../chain/follow/reorg.js";
 /** Where the listener reads the chain (viem-backed in production, fakeable in tests). */
 export interface BlockSource extends BlockHashSource {
   requestLogs(fromBlock: bigint, toBlock: bigint): Promise<RequestLog[]>;
-  /** The hub's current status of a request (RequestStatus as a number). */
-  requestStatus(requestId: bigint): Promise<number>;
+  /** The hub's current status of each request (RequestStatus as a number), in order: one read for a page. */
+  requestStatuses(requestIds: readonly bigint[]): Promise<number[]>;
 }
 
 /** Turns requests into execute jobs. Must be idempotent per request (and replace a job from another fork). */

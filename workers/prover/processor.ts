@@ -36,7 +36,7 @@ import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModel, ProofModelCache } from "../proofs/models.js";
 import { engineProofJson, parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProofStore } from "../proofs/store.js";
-import { BatcherFullError } from "../chain/sender/batcher.js";
+import { BatcherFullError } from "../shared/batcher.js";
 import type { BatchSlot, ProofBatches } from "./proofBatches.js";
 
 export interface ProverContext {

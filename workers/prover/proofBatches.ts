@@ -7,7 +7,7 @@
  */
 import type { Address, Hex } from "viem";
 import { fromField, toField } from "../../protocol/instances.js";
-import { Batcher } from "../chain/sender/batcher.js";
+import { Batcher } from "../shared/batcher.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { ProvingError } from "../proofs/errors.js";

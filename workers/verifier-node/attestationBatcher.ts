@@ -7,7 +7,7 @@ import { decodeRevertData, describeRevertData, type ProtocolError } from "../cha
 import type { TxSender } from "../chain/sender/txSender.js";
 import { errorMessage } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { Batcher, type Settled } from "../chain/sender/batcher.js";
+import { Batcher, type Settled } from "../shared/batcher.js";
 import { submitAttestationsCall } from "../proofs/chain.js";
 import { submitAttestationBatchCall } from "./calls.js";
 

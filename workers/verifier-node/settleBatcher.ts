@@ -5,7 +5,7 @@ import type { TwinpathPublicClient } from "../chain/client.js";
 import { classifyFailure, classifyProtocolError } from "../chain/failurePolicy.js";
 import { decodeRevertData, describeRevertData } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
-import { Batcher, type Settled } from "../chain/sender/batcher.js";
+import { Batcher, type Settled } from "../shared/batcher.js";
 import type { Logger } from "../shared/logger.js";
 import { getRequest } from "../chain/getRequest.js";
 import { settleCall } from "../proofs/chain.js";

@@ -1,13 +1,22 @@
 import type { Address, Hash } from "viem";
 import type { TwinpathPublicClient } from "../client.js";
-import { getRequestStatus } from "../getRequest.js";
+import { getRequestStatus, getRequests } from "../getRequest.js";
 import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submitResults.js";
 import { TxRejectedError, errorMessage } from "../../shared/errors.js";
 import { failureReason, protocolErrorOf, type ProtocolError } from "../protocolError.js";
 import type { Logger } from "../../shared/logger.js";
-import type { TxSender } from "./txSender.js";
-import { Batcher, type Settled } from "./batcher.js";
+import type { ContractCall, TxSender } from "./txSender.js";
+import { Batcher, type Settled } from "../../shared/batcher.js";
 import { RequestStatus } from "../../../protocol/enums.js";
+
+/** Mined batches whose gas per item a learned gas limit covers. */
+const LEARNED_SAMPLES = 8;
+/** A transaction's part of a batch's gas limit beyond its items: 21,000 intrinsic gas and the batch's own work. */
+const TX_OVERHEAD_GAS = 60_000n;
+/** EIP-7825 (Osaka): no transaction may ask for more gas than 2^24, whatever the block's limit. */
+const TX_GAS_CAP = 16_777_216n;
+/** Gas per item a key's first batch is simulated with (a result without callback uses about 75,000). */
+const FIRST_GUESS_ITEM_GAS = 150_000n;
 
 /** Options of a ResultBatcher. */
 export interface ResultBatcherOptions {
@@ -52,17 +61,19 @@ interface Slot {
  * waiting at most maxWaitMs, gathering while the key's maxInFlight previous batches are on their way). One batcher
  * per key (it sends through that key's TxSender, which keeps nonces in order while receipts are pending).
  *
- * The happy path costs two node calls per batch, whatever its size: one simulation (which items the hub takes) and
- * one gas estimate, which the TxSender then uses as is. Only when something fails is anything read per item: an item
- * the simulation refuses is isolated (its on-chain status, then its own simulation for the hub's reason); a batch
+ * The happy path costs one node call per batch, whatever its size: one simulation (which items the hub takes) run at
+ * the gas limit the last mined batches vouch for, which the TxSender then uses as is (no eth_estimateGas, which runs
+ * the batch many times and which Hardhat refuses for a batch where a consumer's callback runs out of gas). Only when
+ * something fails is anything read per item: an item the simulation refuses is isolated (its on-chain status, then its own simulation for the hub's reason); a batch
  * that reverts as a whole (an item that sinks its batch, or more gas than a block holds) and a batch whose gas is
  * above the bound are split in halves and each half delivered on its own.
  */
 export class ResultBatcher {
   private readonly batcher: Batcher<ResultItem, BatchOutcome>;
   private blockGasLimit: { at: number; value: bigint } | undefined;
-  /** gas per item of the last estimate: batches that clearly exceed the bound are split before estimating */
-  private gasPerItem: bigint | undefined;
+  /** gas used per item by the last few mined batches: a batch's first gas limit, and batches that clearly exceed the
+   * bound are split before simulating */
+  private minedPerItem: bigint[] = [];
 
   constructor(private readonly o: ResultBatcherOptions) {
     this.batcher = new Batcher({
@@ -97,7 +108,8 @@ export class ResultBatcher {
     return settled;
   }
 
-  /** The gas one transaction may use: the configured bound, never above the next block's gas limit. */
+  /** The gas one transaction may use: the configured bound, never above the next block's gas limit nor EIP-7825's
+   * per-transaction cap. */
   private async gasBound(): Promise<bigint> {
     if (!this.blockGasLimit || Date.now() - this.blockGasLimit.at > 30_000) {
       // The block being built next is where the transaction must fit (a limit change shows there first).
@@ -105,7 +117,7 @@ export class ResultBatcher {
       const block = await pc.getBlock({ blockTag: "pending" }).catch(() => pc.getBlock({ blockTag: "latest" }));
       this.blockGasLimit = { at: Date.now(), value: block.gasLimit };
     }
-    const limit = this.blockGasLimit.value;
+    const limit = this.blockGasLimit.value < TX_GAS_CAP ? this.blockGasLimit.value : TX_GAS_CAP;
     return this.o.maxBatchGas !== undefined && this.o.maxBatchGas < limit ? this.o.maxBatchGas : limit;
   }
 
@@ -119,26 +131,25 @@ export class ResultBatcher {
     } catch (err) {
       return fail(err);
     }
-    if (part.length > 1 && this.gasPerItem !== undefined && this.gasPerItem * BigInt(part.length) > bound) return this.split(part, settled);
+    const perItem = this.minedGasPerItem();
+    if (part.length > 1 && perItem !== undefined && perItem * BigInt(part.length) > bound) return this.split(part, settled);
 
     const batch = part.map((s) => s.item);
     const call = submitResultsCall(hub, batch);
     const label = batch.length === 1 ? "submitResult" : "submitResults";
     let gas: bigint;
     try {
-      // 1. One simulation of the whole batch: the hub's bool per item says which it would take.
-      if (part.length > 1) {
-        const ok = await sender.simulate<readonly boolean[]>(call, label);
-        if (ok.some((x) => !x)) {
-          await Promise.all(part.filter((_, k) => !ok[k]).map((s) => this.isolate(s, settled)));
-          return this.deliver(
-            part.filter((_, k) => ok[k]),
-            settled,
-          );
-        }
+      // 1. The hub's bool per item says which it would take (a lone item's revert shows here, decoded); run at a gas
+      // limit, every item taken means that limit suffices (no eth_estimateGas: it runs the batch many times over).
+      const sim = await this.simulateBatch(call, label, part.length, bound);
+      if (sim.ok.some((x) => !x)) {
+        await Promise.all(part.filter((_, k) => !sim.ok[k]).map((s) => this.isolate(s, settled)));
+        return this.deliver(
+          part.filter((_, k) => sim.ok[k]),
+          settled,
+        );
       }
-      // 2. Its gas (a lone item's revert shows here, decoded).
-      gas = await sender.estimate(call, label);
+      gas = sim.gas;
     } catch (err) {
       if (!(err instanceof TxRejectedError)) return fail(err); // RPC trouble: every item is retried
       // The whole batch reverts: one item sinks it (e.g. too little callback gas) or it needs more gas than a block
@@ -146,8 +157,6 @@ export class ResultBatcher {
       if (part.length > 1) return this.split(part, settled);
       return this.isolate(part[0], settled, err);
     }
-    if (gas > bound && part.length > 1) return this.split(part, settled);
-    this.gasPerItem = gas / BigInt(part.length);
 
     // 3. Send with that gas (no second simulation) and read each item's fate from the receipt.
     const requestIds = batch.map((item) => item.requestId);
@@ -158,11 +167,12 @@ export class ResultBatcher {
         call,
         label,
         gas,
-        stillNeeded: async () => (await Promise.all(requestIds.map((requestId) => getRequestStatus(pc, { hub, requestId })))).some((s) => s === RequestStatus.Requested),
+        stillNeeded: async () => (await getRequests(pc, { hub, requestIds })).some((r) => r.status === RequestStatus.Requested),
       });
     } catch (err) {
       return fail(err);
     }
+    if (sent.receipt.status === "success") this.minedPerItem = [...this.minedPerItem.slice(-(LEARNED_SAMPLES - 1)), sent.receipt.gasUsed / BigInt(batch.length)];
     const outcomes = parseSubmitReceipt(sent.receipt, hub, requestIds);
     this.o.logger?.debug({ txHash: sent.hash, items: batch.length, gasUsed: String(sent.receipt.gasUsed) }, "results mined");
     outcomes.forEach((outcome, k) => {
@@ -173,6 +183,45 @@ export class ResultBatcher {
           : { kind: "rejected", reason: outcome.reason, error: outcome.error },
       };
     });
+  }
+
+  /** The most gas an item of the last few mined batches used. */
+  private minedGasPerItem(): bigint | undefined {
+    return this.minedPerItem.length ? this.minedPerItem.reduce((a, b) => (a > b ? a : b)) : undefined;
+  }
+
+  /**
+   * Which items of a batch the hub takes, and a gas limit that takes them all, from simulations alone. First at the
+   * gas the last mined batches vouch for (the most an item used, plus a quarter and the transaction's own part; a
+   * first guess before any). Refused there (short of gas, or an item refused for what it is), at `bound`: an item
+   * refused there is refused for what it is (the caller isolates it); otherwise the limit doubles from the first
+   * until every item is taken (e.g. a consumer's large callback gas). A whole-batch revert at `bound` throws.
+   */
+  private async simulateBatch(call: ContractCall, label: string, n: number, bound: bigint): Promise<{ ok: readonly boolean[]; gas: bigint }> {
+    const perItem = this.minedGasPerItem() ?? FIRST_GUESS_ITEM_GAS;
+    const first = (perItem * BigInt(n) * 5n) / 4n + TX_OVERHEAD_GAS;
+    // submitResults returns a bool per item; submitResult (one item) nothing, or reverts
+    const simulate = async (gas: bigint) => (await this.o.sender.simulate<readonly boolean[] | undefined>(call, label, gas)) ?? [true];
+    const at = async (gas: bigint) => {
+      try {
+        const ok = await simulate(gas);
+        return ok.every(Boolean) ? ok : null;
+      } catch (err) {
+        if (err instanceof TxRejectedError) return null;
+        throw err;
+      }
+    };
+    if (first < bound) {
+      const ok = await at(first);
+      if (ok) return { ok, gas: first };
+    }
+    const ok = await simulate(bound);
+    if (ok.some((x) => !x) || first >= bound) return { ok, gas: bound };
+    for (let gas = first * 2n; gas < bound; gas *= 2n) {
+      const taken = await at(gas);
+      if (taken) return { ok: taken, gas };
+    }
+    return { ok, gas: bound };
   }
 
   private async split(part: Slot[], settled: Settled<BatchOutcome>[]): Promise<void> {

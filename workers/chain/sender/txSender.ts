@@ -160,11 +160,12 @@ export class TxSender {
 
   /**
    * Runs the call against the latest state (eth_call) and returns its result; a revert throws TxRejectedError with
-   * the decoded custom error, anything else (RPC down) a ChainError.
+   * the decoded custom error, anything else (RPC down) a ChainError. `gas`: run it with that gas limit (else the
+   * node's default, the block gas limit).
    */
-  async simulate<T = unknown>(call: ContractCall, label: string): Promise<T> {
+  async simulate<T = unknown>(call: ContractCall, label: string, gas?: bigint): Promise<T> {
     try {
-      const { result } = await this.o.publicClient.simulateContract({ ...call, account: this.address } as never);
+      const { result } = await this.o.publicClient.simulateContract({ ...call, account: this.address, gas } as never);
       return result as T;
     } catch (err) {
       throw this.rejected(err, label, call);
