@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { readFileSync } from "node:fs";
-import { parseEventLogs, type Abi, type Address, type Hash, type Hex } from "viem";
+import { encodeFunctionData, parseEventLogs, type Abi, type Address, type Hash, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { createSignerClient, type TwinpathPublicClient } from "../../workers/chain/client.js";
 import { ResultBatcher, type BatchOutcome } from "../../workers/chain/sender/resultBatcher.js";
-import { TxSender } from "../../workers/chain/sender/txSender.js";
+import { TX_GAS_CAP, TxSender } from "../../workers/chain/sender/txSender.js";
+import { submitResultsCall } from "../../workers/chain/submitResults.js";
 import { RequestReader } from "../../workers/chain/requestReader.js";
 import { quotePayment } from "../../workers/chain/requestInference.js";
 import { RequestStatus } from "../../protocol/enums.js";
@@ -46,6 +47,23 @@ describe("ResultBatcher (hub on a hardhat node)", { timeout: 180_000 }, () => {
   }
   const output = (k: number) => Array.from({ length: outputLength }, (_, j) => BigInt(k * 10 + j));
   const delivered = (o: BatchOutcome) => (o.kind === "delivered" ? o : assert.fail(`expected delivered, got ${JSON.stringify(o, (_, v) => (typeof v === "bigint" ? String(v) : v))}`));
+
+  /** Requests through a consumer whose callbacks burn every gas they get (250,000 for its result callback). */
+  async function burningRequests(n: number): Promise<bigint[]> {
+    const hub = stack.deployment.inferenceHub;
+    const artifact = JSON.parse(readFileSync("artifacts/contracts/test/GasBurningConsumer.sol/GasBurningConsumer.json", "utf8")) as { abi: Abi; bytecode: Hex };
+    const deployHash = await stack.requester.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [hub] } as never);
+    const burner = (await client.waitForTransactionReceipt({ hash: deployHash })).contractAddress as Address;
+    const options = { callbackGasLimit: 250_000, resultCallback: true, resultTimeout: 3600, proofTimeout: 0 };
+    const value = await quotePayment(client, hub, stack.model.modelId, options);
+    const ids: bigint[] = [];
+    for (const row of exampleInputs("iris-mlp", n)) {
+      const hash = await stack.requester.writeContract({ address: burner, abi: artifact.abi, functionName: "request", args: [stack.model.modelId, quantize(row, stack.model.model.inputScale), options], value } as never);
+      const r = await client.waitForTransactionReceipt({ hash });
+      ids.push(parseEventLogs({ abi: inferenceHubAbi, eventName: "InferenceRequested", logs: r.logs })[0].args.requestId);
+    }
+    return ids;
+  }
 
   before(async () => {
     stack = await startStack({ executorNodes: 1, startWorkers: false });
@@ -86,17 +104,7 @@ describe("ResultBatcher (hub on a hardhat node)", { timeout: 180_000 }, () => {
     assert.ok(tx.gas > receipt.gasUsed && tx.gas < receipt.gasUsed * 2n, `a limit near what it used (${tx.gas} for ${receipt.gasUsed})`);
 
     // Two requests whose consumer burns a 250,000-gas result callback: far above what the learned limit gives an item.
-    const artifact = JSON.parse(readFileSync("artifacts/contracts/test/GasBurningConsumer.sol/GasBurningConsumer.json", "utf8")) as { abi: Abi; bytecode: Hex };
-    const deployHash = await stack.requester.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [hub] } as never);
-    const burner = (await client.waitForTransactionReceipt({ hash: deployHash })).contractAddress as Address;
-    const options = { callbackGasLimit: 250_000, resultCallback: true, resultTimeout: 3600, proofTimeout: 0 };
-    const value = await quotePayment(client, hub, stack.model.modelId, options);
-    const burning: bigint[] = [];
-    for (const row of exampleInputs("iris-mlp", 2)) {
-      const hash = await stack.requester.writeContract({ address: burner, abi: artifact.abi, functionName: "request", args: [stack.model.modelId, quantize(row, stack.model.model.inputScale), options], value } as never);
-      const r = await client.waitForTransactionReceipt({ hash });
-      burning.push(parseEventLogs({ abi: inferenceHubAbi, eventName: "InferenceRequested", logs: r.logs })[0].args.requestId);
-    }
+    const burning = await burningRequests(2);
     calls.clear();
     const third = await deliverAll([...(await requests(2)), ...burning]);
     assert.equal(new Set(third.map((o) => o.txHash)).size, 1, "still one transaction for the four");
@@ -111,6 +119,18 @@ describe("ResultBatcher (hub on a hardhat node)", { timeout: 180_000 }, () => {
     assert.deepEqual(statuses.map((r) => r.status), [RequestStatus.Executed, RequestStatus.Executed]);
     const events = await stack.resultEvents();
     for (const id of burning) assert.ok(events.submitted.get(id), "the burning consumers' results were delivered");
+  });
+
+  it("TxSender.estimate: a call whose consumer callback burns all its gas (the node refuses eth_estimateGas) gets a limit from simulations and goes through", async () => {
+    const [id] = await burningRequests(1);
+    const { sender } = executorSender();
+    const call = submitResultsCall(stack.deployment.inferenceHub, [{ requestId: id, output: output(0) }]);
+    await assert.rejects(client.estimateGas({ account: sender.address, to: call.address, data: encodeFunctionData(call as never) }), /internal call runs out of gas/i, "Hardhat refuses the estimate");
+    const gas = await sender.estimate(call, "submitResult");
+    assert.ok(gas >= 1_000_000n && gas <= TX_GAS_CAP, `a limit from the simulations: ${gas}`);
+    const sent = await sender.send({ call, label: "submitResult", gas });
+    assert.equal(sent.receipt.status, "success");
+    assert.equal(await client.readContract({ address: stack.deployment.inferenceHub, abi: inferenceHubAbi, functionName: "status", args: [id] }), RequestStatus.Executed);
   });
 
   it("RequestReader: reads made at about the same time share one getRequests call, each gets its own record", async () => {

@@ -5,7 +5,7 @@ import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submi
 import { TxRejectedError, errorMessage } from "../../shared/errors.js";
 import { failureReason, protocolErrorOf, type ProtocolError } from "../protocolError.js";
 import type { Logger } from "../../shared/logger.js";
-import type { ContractCall, TxSender } from "./txSender.js";
+import { TX_GAS_CAP, type ContractCall, type TxSender } from "./txSender.js";
 import { Batcher, type Settled } from "../../shared/batcher.js";
 import { RequestStatus } from "../../../protocol/enums.js";
 
@@ -13,8 +13,6 @@ import { RequestStatus } from "../../../protocol/enums.js";
 const LEARNED_SAMPLES = 8;
 /** A transaction's part of a batch's gas limit beyond its items: 21,000 intrinsic gas and the batch's own work. */
 const TX_OVERHEAD_GAS = 60_000n;
-/** EIP-7825 (Osaka): no transaction may ask for more gas than 2^24, whatever the block's limit. */
-const TX_GAS_CAP = 16_777_216n;
 /** Gas per item a key's first batch is simulated with (a result without callback uses about 75,000). */
 const FIRST_GUESS_ITEM_GAS = 150_000n;
 

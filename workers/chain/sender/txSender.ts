@@ -172,15 +172,41 @@ export class TxSender {
     }
   }
 
-  /** The gas limit this sender would give the call: its estimate plus the margin. Throws like simulate(). */
+  /**
+   * The gas limit this sender would give the call: its estimate plus the margin. Throws like simulate(). A node that
+   * refuses to estimate because an inner call runs out of gas at any limit (Hardhat does, for a consumer callback
+   * that burns all the gas the hub forwards it; the hub catches that) gets the call simulated at growing limits
+   * instead: the first one it succeeds at, plus the margin.
+   */
   async estimate(call: ContractCall, label: string): Promise<bigint> {
     const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName as string, args: call.args as unknown[] });
+    let gas: bigint;
     try {
-      const gas = await this.o.publicClient.estimateGas({ account: this.address, to: call.address, data, value: call.value });
-      return (gas * BigInt(100 + this.o.gasMarginPercent)) / 100n;
+      gas = await this.o.publicClient.estimateGas({ account: this.address, to: call.address, data, value: call.value });
     } catch (err) {
-      throw this.rejected(err, label, call);
+      if (!isInnerOutOfGasRefusal(err)) throw this.rejected(err, label, call, "estimating");
+      gas = await this.searchGas(call, label);
     }
+    const withMargin = (gas * BigInt(100 + this.o.gasMarginPercent)) / 100n;
+    return withMargin < TX_GAS_CAP ? withMargin : TX_GAS_CAP;
+  }
+
+  /** The least of 1M, 2M, 4M … (up to the block's limit and TX_GAS_CAP) the call succeeds with; throws its revert
+   * at the top. The hub reverts the whole call when it cannot forward a callback its full gas, so success at a limit
+   * means nothing was starved. */
+  private async searchGas(call: ContractCall, label: string): Promise<bigint> {
+    const block = await this.o.publicClient.getBlock({ blockTag: "latest" });
+    const top = block.gasLimit < TX_GAS_CAP ? block.gasLimit : TX_GAS_CAP;
+    for (let gas = 1_000_000n; gas < top; gas *= 2n) {
+      try {
+        await this.simulate(call, label, gas);
+        return gas;
+      } catch (err) {
+        if (!(err instanceof TxRejectedError)) throw err;
+      }
+    }
+    await this.simulate(call, label, top);
+    return top;
   }
 
   private done(label: string, receipt: TransactionReceipt, first: { nonce: number; sentAt: number }, resends: number): SendReturnType {
@@ -272,7 +298,7 @@ export class TxSender {
     return run;
   }
 
-  private rejected(err: unknown, label: string, call: ContractCall<Abi>): Error {
+  private rejected(err: unknown, label: string, call: ContractCall<Abi>, doing = "simulating"): Error {
     const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
     if (revert instanceof ContractFunctionRevertedError) {
       return new TxRejectedError(`${label} would revert: ${revert.data?.errorName ?? revert.reason ?? "unknown reason"}`, {
@@ -291,6 +317,19 @@ export class TxSender {
     }
     // A revert without data the ABI names (no reason, a require without message): still the call's rejection.
     if (err instanceof BaseError && err.walk((e) => e instanceof ExecutionRevertedError)) return new TxRejectedError(`${label} would revert: ${errorMessage(err)}`, { cause: err });
-    return new ChainError(`simulating ${label} failed`, { cause: err, details: errorMessage(err) });
+    return new ChainError(`${doing} ${label} failed`, { cause: err, details: errorMessage(err) });
   }
+}
+
+/** EIP-7825 (Osaka): no transaction may ask for more gas than 2^24, whatever the block's limit. */
+export const TX_GAS_CAP = 16_777_216n;
+
+/** Hardhat's refusal to estimate a call whose inner call runs out of gas regardless of the limit (data.reason
+ * "InternalCallOutOfGas"): the call itself succeeds, only the estimate is refused. */
+function isInnerOutOfGasRefusal(err: unknown): boolean {
+  if (!(err instanceof BaseError)) return false;
+  return !!err.walk((e) => {
+    const data = (e as { data?: unknown }).data;
+    return (typeof data === "object" && data !== null && (data as { reason?: unknown }).reason === "InternalCallOutOfGas") || /internal call runs out of gas regardless/i.test((e as Error).message ?? "");
+  });
 }
