@@ -6,7 +6,8 @@ import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { keccak256 } from "viem";
 import { decodeFixedPoint, encodeFixedPoint } from "../../workers/executor/fixedPoint.js";
-import { CircuitCache, runCircuit } from "../../workers/executor/circuits.js";
+import { CircuitCache, WitnessGroups, runCircuit, runGroup } from "../../workers/executor/circuits.js";
+import { InferenceError } from "../../workers/shared/errors.js";
 import { LocalModelStore, putModel } from "../../workers/model-store/localStore.js";
 import { BadInputError, ModelHashMismatchError, UnknownModelError } from "../../workers/shared/errors.js";
 import { demoModelPath, exampleInputs } from "../../models/index.js";
@@ -66,6 +67,23 @@ describe("local model store", () => {
       const q = x.map((v) => Math.round(v * 128) / 128);
       assert.deepEqual(runCircuit(batched.compiled, q, 4), runCircuit(single, q));
     }
+  });
+
+  it("a batch version's requests that arrive together share one witness, each with its own slot's output; a bad one fails alone", async () => {
+    const onnx = new Uint8Array(readFileSync(demoModelPath("iris-mlp")));
+    const batched = await compileModel(batchOnnx(onnx, 4), { inputScale: 7, confirmWithProof: false, layout: false });
+    const single = new Uint8Array(readFileSync(join(committedBundleDir("iris-mlp"), "model.compiled")));
+    let shared = 0;
+    const groups = new WitnessGroups((c, inputs, slots) => (shared++, runGroup(c, inputs, slots)));
+    const xs = exampleInputs("iris-mlp", 6).map((x) => x.map((v) => Math.round(v * 128) / 128));
+    const outs = await Promise.all(xs.map((x) => groups.run(batched.compiled, x, 4)));
+    assert.equal(shared, 2, "six requests in two witnesses of four slots");
+    for (const [k, x] of xs.entries()) assert.deepEqual(outs[k], runCircuit(single, x), `request ${k}: the batch-1 circuit's output`);
+    // An input the circuit cannot take sinks the shared witness: each request runs alone, only the bad one fails.
+    const mixed = await Promise.allSettled([groups.run(batched.compiled, xs[0], 4), groups.run(batched.compiled, [1, 2, 3], 4), groups.run(batched.compiled, xs[1], 4)]);
+    assert.deepEqual(mixed[0], { status: "fulfilled", value: outs[0] });
+    assert.ok(mixed[1].status === "rejected" && mixed[1].reason instanceof InferenceError, "the bad request fails with the engine's error");
+    assert.deepEqual(mixed[2], { status: "fulfilled", value: outs[1] });
   });
 
   it("finds a compiled circuit through a bundle manifest", async () => {

@@ -13,7 +13,7 @@ import { LocalModelStore } from "../model-store/localStore.js";
 import { checkChainAndAddresses } from "../preflight/checks.js";
 import { runRole } from "../shared/runRole.js";
 import { ModelSpecCache } from "./models.js";
-import { CircuitCache } from "./circuits.js";
+import { CircuitCache, WitnessGroups } from "./circuits.js";
 import { createExecuteProcessor } from "./processor.js";
 
 await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, queues: ctx, rpc }) => {
@@ -28,7 +28,7 @@ await runRole("executor", loadExecutorConfig, async ({ config, logger, metrics, 
   const worker = openWorker(
     ctx,
     QueueName.execute,
-    createExecuteProcessor({ client, requests: new RequestReader(client), models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), circuits, submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS, faultOutputOffset: config.EXECUTOR_FAULT_OUTPUT_OFFSET }),
+    createExecuteProcessor({ client, requests: new RequestReader(client), models: new ModelSpecCache(client, config.MODEL_REGISTRY_ADDRESS), circuits, witnesses: new WitnessGroups(), submitQueue, refundQueue, logger, metrics, faultDelayMs: config.EXECUTOR_FAULT_DELAY_MS, faultOutputOffset: config.EXECUTOR_FAULT_OUTPUT_OFFSET }),
     { concurrency: config.EXECUTOR_CONCURRENCY, lockDuration: config.EXECUTOR_LOCK_DURATION_MS, stalledInterval: config.EXECUTOR_STALLED_INTERVAL_MS, maxStalledCount: 2 },
   );
 

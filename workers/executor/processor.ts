@@ -10,7 +10,7 @@ import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import { decodeFixedPoint } from "./fixedPoint.js";
 import type { ModelSpecCache } from "./models.js";
-import { runCircuit, type CircuitCache } from "./circuits.js";
+import type { CircuitCache, WitnessGroups } from "./circuits.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 
 export interface ExecuteContext {
@@ -19,6 +19,8 @@ export interface ExecuteContext {
   requests: RequestReader;
   models: ModelSpecCache;
   circuits: CircuitCache;
+  /** a batch version's requests share witnesses */
+  witnesses: WitnessGroups;
   submitQueue: TypedQueue<"submit">;
   refundQueue: TypedQueue<"refund">;
   logger: Logger;
@@ -64,7 +66,7 @@ export function createExecuteProcessor(ctx: ExecuteContext) {
       if (ctx.faultDelayMs) await new Promise((r) => setTimeout(r, ctx.faultDelayMs));
       // 3. Run the circuit's forward pass: fixed-point in, fixed-point out (the proof's own numbers).
       const t0 = performance.now();
-      const encoded = runCircuit(compiled, decodeFixedPoint(d.input, model.inputScale), model.batch);
+      const encoded = await ctx.witnesses.run(compiled, decodeFixedPoint(d.input, model.inputScale), model.batch);
       const inferenceMs = performance.now() - t0;
       if (encoded.length !== model.outputLength) {
         throw new InferenceError(`model ${d.modelId} produced ${encoded.length} values, the registry says ${model.outputLength}`);
