@@ -1,10 +1,13 @@
 /**
- * Fast-path benchmark against a loopback `hardhat node` (automining), two configurations side by side in one run:
+ * Fast-path benchmark against a loopback `hardhat node` (automining), three configurations side by side in one run:
  *
  *   - "unbatched": today's per-request configuration: requesters send one request per transaction
  *     (requestInference), the sender sends one result per transaction (SENDER_BATCH_MAX_SIZE=1);
  *   - "batched": requesters send many requests per transaction (requestInferences), the sender batches results
- *     (bounded by the block gas limit) with several batches in flight per key.
+ *     (bounded by the block gas limit) with several batches in flight per key;
+ *   - "batch-version": as "batched", the requests to the model's batch-N version (`--batch-version`, default 16;
+ *     ZKML_ONCHAIN with its own verifier, bench/lib/batchVersion.ts), whose executor answers up to N requests with
+ *     one witness (the witness, ~2.5 ms each, is what bounds "batched" on two cores).
  *
  * For each: results/s sustained (an open loop that keeps `--in-flight` requests outstanding for `--duration`
  * seconds after a warm-up; results counted by the time their transaction was mined), latency p50/p95 under that
@@ -15,7 +18,8 @@
  *
  *   node --import tsx bench/fastpath.ts [--duration 20] [--requesters 4] [--request-batch 50] [--in-flight 400]
  *        [--unbatched-in-flight 100] [--latency-requests 20] [--sender-batch 100] [--sender-wait 0]
- *        [--sender-in-flight 1] [--configs unbatched,batched] [--out bench/results/fastpath.json]
+ *        [--sender-in-flight 1] [--batch-version 16] [--configs unbatched,batched,batch-version]
+ *        [--out bench/results/fastpath.json]
  *   TWINPATH_BENCH_PROFILE=<dir> also writes each worker's V8 CPU profile there.
  *
  * The batched sender keeps one batch per key in flight by default: the automining node mines each transaction as it
@@ -34,6 +38,8 @@ import { quotePayment, requestIdsFromReceipt } from "../workers/chain/requestInf
 import { TxSender, type ContractCall } from "../workers/chain/sender/txSender.js";
 import { devKey } from "../devnet/hardhatNode.js";
 import { startStack, type Stack } from "../devnet/stack.js";
+import type { RegisteredModel } from "../devnet/model.js";
+import { registerBatchVersion } from "./lib/batchVersion.js";
 import { mean, percentile, table } from "../devnet/stats.js";
 import { connectionOptions, openQueue } from "../workers/queues/connection.js";
 import { jobId, type SubmitJobData, type SubmitJobResult } from "../workers/queues/jobs.js";
@@ -50,7 +56,8 @@ const { values } = parseArgs({
     "in-flight": { type: "string", default: "400" },
     "unbatched-in-flight": { type: "string", default: "100" },
     "latency-requests": { type: "string", default: "20" },
-    configs: { type: "string", default: "unbatched,batched" },
+    configs: { type: "string", default: "unbatched,batched,batch-version" },
+    "batch-version": { type: "string", default: "16" },
     "sender-wait": { type: "string", default: "0" },
     "sender-in-flight": { type: "string", default: "1" },
     "sender-batch": { type: "string", default: "100" },
@@ -64,6 +71,8 @@ const latencyRequests = Number(values["latency-requests"]);
 
 interface Config {
   name: string;
+  /** requests go to the model's batch-N version (ZKML_ONCHAIN, bench/lib/batchVersion.ts) instead of batch 1 */
+  batchVersion?: number;
   /** requests per request transaction (1: requestInference) */
   requestBatch: number;
   inFlight: number;
@@ -78,6 +87,13 @@ const CONFIGS: Config[] = [
   },
   {
     name: "batched",
+    requestBatch: Number(values["request-batch"]),
+    inFlight: Number(values["in-flight"]),
+    sender: { SENDER_BATCH_MAX_SIZE: values["sender-batch"]!, SENDER_BATCH_MAX_WAIT_MS: values["sender-wait"]!, SENDER_MAX_IN_FLIGHT: values["sender-in-flight"]! },
+  },
+  {
+    name: "batch-version",
+    batchVersion: Number(values["batch-version"]),
     requestBatch: Number(values["request-batch"]),
     inFlight: Number(values["in-flight"]),
     sender: { SENDER_BATCH_MAX_SIZE: values["sender-batch"]!, SENDER_BATCH_MAX_WAIT_MS: values["sender-wait"]!, SENDER_MAX_IN_FLIGHT: values["sender-in-flight"]! },
@@ -186,17 +202,17 @@ interface Requester {
   send: (rows: number[][]) => Promise<{ requestIds: bigint[]; minedAt: number }>;
 }
 
-function requesters(stack: Stack, fee: bigint, options: { callbackGasLimit: number; resultCallback: boolean; resultTimeout: number; proofTimeout: number }): Requester[] {
+function requesters(stack: Stack, model: RegisteredModel, fee: bigint, options: { callbackGasLimit: number; resultCallback: boolean; resultTimeout: number; proofTimeout: number }): Requester[] {
   const chain = { rpcUrl: stack.node.url, chainId: stack.node.chainId, pollingIntervalMs: 10 };
   const hub = stack.deployment.inferenceHub;
-  const modelId = stack.model.modelId;
+  const modelId = model.modelId;
   return Array.from({ length: requesterCount }, (_, i) => {
     const sender = new TxSender({ publicClient: stack.client, walletClient: createSignerClient(chain, devKey(10 + i)), pollIntervalMs: 5 });
     // One gas estimate per batch size, reused: the requesters share the node (and its two cores) with the pipeline
     // they load, so they do not simulate every request transaction again.
     const gasFor = new Map<number, bigint>();
     const send = async (rows: number[][]) => {
-      const inputs = rows.map((r) => quantize(r, stack.model.model.inputScale));
+      const inputs = rows.map((r) => quantize(r, model.model.inputScale));
       const call: ContractCall =
         inputs.length === 1
           ? { address: hub, abi: inferenceHubAbi, functionName: "requestInference", args: [modelId, inputs[0], options], value: fee }
@@ -280,15 +296,18 @@ const stopAll = async () => {
 process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
 try {
   const options = { callbackGasLimit: 0, resultCallback: false, resultTimeout: 3600, proofTimeout: 0 };
-  const fee = await quotePayment(stack.client, stack.deployment.inferenceHub, stack.model.modelId, options);
-  const reqs = requesters(stack, fee, options);
   const rows: Record<string, unknown>[] = [];
   for (const cfg of CONFIGS) {
+    const model = cfg.batchVersion ? await registerBatchVersion(stack, "iris-mlp", cfg.batchVersion, (m) => console.log(m)) : stack.model;
+    const fee = await quotePayment(stack.client, stack.deployment.inferenceHub, model.modelId, options);
+    const reqs = requesters(stack, model, fee, options);
     // TWINPATH_BENCH_PROFILE=<dir>: each worker writes a V8 CPU profile there when it stops (where the CPU goes).
     const prof = process.env.TWINPATH_BENCH_PROFILE;
     const profEnv: Record<string, string> = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
     // The listener polls every 20 ms (the stack's default is 50): on a local chain, detection is most of the latency.
-    stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: profEnv, listener: { LISTENER_POLL_INTERVAL_MS: "20", ...profEnv } };
+    // A batch-N version's executor holds at least N jobs at once, so a witness can fill its slots.
+    const executorEnv = cfg.batchVersion ? { EXECUTOR_CONCURRENCY: String(Math.max(8, 2 * cfg.batchVersion)) } : {};
+    stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: { ...executorEnv, ...profEnv }, listener: { LISTENER_POLL_INTERVAL_MS: "20", ...profEnv } };
     await Promise.all(stack.workers.map((w) => w.stop()));
     stack.workers = [];
     await stack.startWorkers();
@@ -324,6 +343,7 @@ try {
     const busiestPerProcess = busiestMs / (processes(stack)[busiestRole]?.length ?? 1);
     const row = {
       config: cfg.name,
+      modelVersion: cfg.batchVersion ? `iris-mlp batch ${cfg.batchVersion} (ZKML_ONCHAIN)` : "iris-mlp batch 1 (ZKML_ATTESTED)",
       requestsPerRequestTx: cfg.requestBatch,
       offeredInFlight: cfg.inFlight,
       sender: cfg.sender,
@@ -363,7 +383,9 @@ try {
   }
 
   const r = rows as any[];
-  const ratio = r.length === 2 ? r[1].sustained.resultsPerSec / r[0].sustained.resultsPerSec : null;
+  // each batched configuration against the unbatched one of this run
+  const base = r.find((x) => x.config === "unbatched");
+  const ratios = Object.fromEntries(r.filter((x) => x !== base && base).map((x) => [x.config, x.sustained.resultsPerSec / base.sustained.resultsPerSec]));
   console.log("");
   console.log(
     table(
@@ -371,7 +393,7 @@ try {
       r.map((x) => [x.config, x.requestsPerRequestTx, x.offeredInFlight, x.sustained.resultsPerSec, x.sustained.meanResultsPerTx, x.sustained.p50Ms, x.sustained.p95Ms, x.sustained.resultGasPerRequest, x.oneInFlight.p50Ms, x.oneInFlight.p95Ms]),
     ),
   );
-  if (ratio !== null) console.log(`\nbatched / unbatched sustained results/s: ${ratio.toFixed(1)}x`);
+  for (const [name, q] of Object.entries(ratios)) console.log(`${name} / unbatched sustained results/s: ${(q as number).toFixed(1)}x`);
   const roles = [...new Set(r.flatMap((x) => Object.keys(x.sustained.cpuMsPerResult)))];
   console.log("\nCPU ms per delivered result during the sustained window, by process (the machine's other load excluded; pipeline = all but bench, the requesters)");
   console.log(
@@ -418,7 +440,7 @@ try {
           stages:
             "detect: request mined -> listener enqueued; executeWait: -> executor picked it; executeOther: chain reads, model, encode, hand-over; submitWait: -> sender picked it; sendPrep: batching wait, simulation, gas estimate, nonce lock; chain: raw transaction sent -> receipt",
         },
-        ratioBatchedToUnbatched: ratio,
+        ratiosToUnbatched: ratios,
         rows,
       },
       null,
