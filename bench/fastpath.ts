@@ -306,7 +306,7 @@ try {
     const profEnv: Record<string, string> = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
     // The listener polls every 20 ms (the stack's default is 50): on a local chain, detection is most of the latency.
     // A batch-N version's executor holds at least N jobs at once, so a witness can fill its slots.
-    const executorEnv = cfg.batchVersion ? { EXECUTOR_CONCURRENCY: String(Math.max(8, 2 * cfg.batchVersion)) } : {};
+    const executorEnv: Record<string, string> = cfg.batchVersion ? { EXECUTOR_CONCURRENCY: String(Math.max(8, 2 * cfg.batchVersion)) } : {};
     stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: { ...executorEnv, ...profEnv }, listener: { LISTENER_POLL_INTERVAL_MS: "20", ...profEnv } };
     await Promise.all(stack.workers.map((w) => w.stop()));
     stack.workers = [];
