@@ -18,7 +18,8 @@
  *
  *   node --import tsx bench/fastpath.ts [--duration 20] [--requesters 4] [--request-batch 50] [--in-flight 400]
  *        [--unbatched-in-flight 100] [--latency-requests 20] [--sender-batch 100] [--sender-wait 0]
- *        [--sender-in-flight 1] [--batch-version 16] [--configs unbatched,batched,batch-version]
+ *        [--sender-in-flight 1] [--batch-version 16] [--executor-concurrency 32]
+ *        [--configs unbatched,batched,batch-version]
  *        [--out bench/results/fastpath.json]
  *   TWINPATH_BENCH_PROFILE=<dir> also writes each worker's V8 CPU profile there.
  *
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     "latency-requests": { type: "string", default: "20" },
     configs: { type: "string", default: "unbatched,batched,batch-version" },
     "batch-version": { type: "string", default: "16" },
+    "executor-concurrency": { type: "string", default: "32" },
     "sender-wait": { type: "string", default: "0" },
     "sender-in-flight": { type: "string", default: "1" },
     "sender-batch": { type: "string", default: "100" },
@@ -305,8 +307,9 @@ try {
     const prof = process.env.TWINPATH_BENCH_PROFILE;
     const profEnv: Record<string, string> = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}/${cfg.name}` } : {};
     // The listener polls every 20 ms (the stack's default is 50): on a local chain, detection is most of the latency.
-    // A batch-N version's executor holds at least N jobs at once, so a witness can fill its slots.
-    const executorEnv: Record<string, string> = cfg.batchVersion ? { EXECUTOR_CONCURRENCY: String(Math.max(8, 2 * cfg.batchVersion)) } : {};
+    // Every configuration's executors hold the same number of jobs at once (a batch-N version needs at least N for a
+    // witness to fill its slots), so the configurations differ only in batching.
+    const executorEnv: Record<string, string> = { EXECUTOR_CONCURRENCY: values["executor-concurrency"]! };
     stack.options.env = { sender: { ...cfg.sender, ...profEnv }, executor: { ...executorEnv, ...profEnv }, listener: { LISTENER_POLL_INTERVAL_MS: "20", ...profEnv } };
     await Promise.all(stack.workers.map((w) => w.stop()));
     stack.workers = [];
@@ -433,7 +436,7 @@ try {
         commit,
         machine: "2-core VM shared with other engineers' jobs; hardhat node on loopback, automining (one block per transaction)",
         loadAverage: { before: loadBefore, after: loadAfter },
-        setup: { model: "iris-mlp", executorProcesses: 2, executorKeys: 2, requesterKeys: requesterCount, warmupSeconds: warmupMs / 1000, listenerPollMs: 20 },
+        setup: { model: "iris-mlp", executorProcesses: 2, executorConcurrency: Number(values["executor-concurrency"]), executorKeys: 2, requesterKeys: requesterCount, warmupSeconds: warmupMs / 1000, listenerPollMs: 20 },
         definitions: {
           latency: "request transaction mined (receipt seen by the requester) -> result transaction mined (receipt seen by the sender), wall clock",
           sustained: "results whose transaction was mined inside the measurement window, per second, while requesters keep `offeredInFlight` requests outstanding",

@@ -12,7 +12,8 @@ import { devKey } from "../../devnet/hardhatNode.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { nextJob, orderJobs } from "../../testkit/runner/schedule.js";
 import { classify, parseTags, type Share } from "../../testkit/runner/tiers.js";
-import { hubLinksAbi, quorumLinksAbi } from "../../workers/preflight/contracts.js";
+import { checkProtocolAddresses, hubLinksAbi, quorumLinksAbi } from "../../workers/preflight/contracts.js";
+import type { TwinpathPublicClient } from "../../workers/chain/client.js";
 import { registryViewsAbi, standingProblem, type KeyStanding } from "../../workers/preflight/stake.js";
 import { NodeRole } from "../../protocol/enums.js";
 import { durabilityFromInfo } from "../../workers/preflight/redis.js";
@@ -223,5 +224,28 @@ describe("pm2 presets", () => {
     assert.deepEqual(apps.map((a) => a.name), ["listener", "executor", "sender"], "no key, no proof-path role");
     assert.equal(apps[0].env.LISTENER_CONFIRMATIONS, undefined, "the workers' default (2) applies");
     assert.throws(() => ecosystem("prod", { ...full, PROVER_PRIVATE_KEY: `0x${"22".repeat(32)}` }), /BUNDLE_DIRS \(prover\).*\n  PROOF_STORE_DIR \(prover\)/s);
+  });
+});
+
+describe("preflight: the hub's contract views", () => {
+  /** A chain with an InferenceHub at 0x…01 answering the probes; `grouped`: whether it has getRequests. */
+  const chainWith = (grouped: boolean) =>
+    ({
+      getCode: async () => "0x6080",
+      readContract: async ({ functionName }: { functionName: string }) => {
+        if (functionName === "getRequests") return grouped ? [] : Promise.reject(new Error("execution reverted"));
+        if (["requestCount", "accountedBalance"].includes(functionName)) return 0n;
+        if (["models", "nodes", "attestationQuorum"].includes(functionName)) return "0x0000000000000000000000000000000000000002";
+        return Promise.reject(new Error(`no ${functionName}`));
+      },
+    }) as unknown as TwinpathPublicClient;
+  const hub = "0x0000000000000000000000000000000000000001" as const;
+
+  it("names a hub from before getRequests (the workers read requests in groups) and takes one that has it", async () => {
+    const old = await checkProtocolAddresses(chainWith(false), { hub }, "chain 31337");
+    assert.equal(old.problems.length, 1);
+    assert.equal(old.problems[0].variable, "HUB_ADDRESS");
+    assert.match(old.problems[0].message, /predates getRequests\(uint256\[\]\).*redeploy/);
+    assert.deepEqual((await checkProtocolAddresses(chainWith(true), { hub }, "chain 31337")).problems, []);
   });
 });

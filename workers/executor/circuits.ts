@@ -84,6 +84,8 @@ export class WitnessGroups {
 /** Requests in slots 0..k-1 of one witness of a batch-`slots` circuit, each slot's output. */
 export function runGroup(compiled: Uint8Array, inputs: readonly ArrayLike<number>[], slots: number): bigint[][] {
   const width = inputs[0].length;
+  // one width for every slot: inputs of other lengths that add up would shift every later slot's request
+  if (inputs.some((x) => x.length !== width)) throw new InferenceError(`a shared witness of inputs of different lengths (${inputs.map((x) => x.length).join(", ")})`);
   const flat = [...inputs.flatMap((x) => Array.from(x)), ...new Array(width * (slots - inputs.length)).fill(0)];
   let out: bigint[];
   try {

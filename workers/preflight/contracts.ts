@@ -99,6 +99,14 @@ export async function checkProtocolAddresses(
     client.readContract({ address: configured.hub, abi: hubLinksAbi, functionName: "nodes" }),
     client.readContract({ address: configured.hub, abi: inferenceHubAbi, functionName: "attestationQuorum" }),
   ]);
+  // The workers read records in groups (chain/requestReader): a hub from before getRequests would fail every read.
+  const grouped = await client.readContract({ address: configured.hub, abi: inferenceHubAbi, functionName: "getRequests", args: [[]] }).then(
+    () => true,
+    () => false,
+  );
+  if (!grouped) {
+    problems.push({ variable: "HUB_ADDRESS", message: `the InferenceHub at ${configured.hub} predates getRequests(uint256[]), which these workers read requests with: redeploy the protocol (npm run deploy) or run the workers of its release` });
+  }
   if (configured.modelRegistry && !isAddressEqual(configured.modelRegistry, modelRegistry)) {
     const kind = await identifyContract(client, configured.modelRegistry);
     problems.push({

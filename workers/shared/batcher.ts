@@ -37,7 +37,8 @@ interface Pending<I, O> {
 /**
  * Gathers items ready at about the same time into batches (at most maxBatchSize, the first waiting at most
  * maxWaitMs) and settles each item's promise with its own outcome. The batching of results (chain/sender/
- * resultBatcher.ts) and of attestations (verifier-node/attestationBatcher.ts).
+ * resultBatcher.ts), attestations and settlements (verifier-node/), proofs (prover/proofBatches.ts), request reads
+ * (chain/requestReader.ts) and a batch version's witnesses (executor/circuits.ts).
  */
 export class Batcher<I, O> {
   private pending: Pending<I, O>[] = [];

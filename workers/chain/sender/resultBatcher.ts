@@ -5,7 +5,7 @@ import { parseSubmitReceipt, submitResultsCall, type ResultItem } from "../submi
 import { TxRejectedError, errorMessage } from "../../shared/errors.js";
 import { failureReason, protocolErrorOf, type ProtocolError } from "../protocolError.js";
 import type { Logger } from "../../shared/logger.js";
-import { TX_GAS_CAP, type ContractCall, type TxSender } from "./txSender.js";
+import type { ContractCall, TxSender } from "./txSender.js";
 import { Batcher, type Settled } from "../../shared/batcher.js";
 import { RequestStatus } from "../../../protocol/enums.js";
 
@@ -68,7 +68,6 @@ interface Slot {
  */
 export class ResultBatcher {
   private readonly batcher: Batcher<ResultItem, BatchOutcome>;
-  private blockGasLimit: { at: number; value: bigint } | undefined;
   /** gas used per item by the last few mined batches: a batch's first gas limit, and batches that clearly exceed the
    * bound are split before simulating */
   private minedPerItem: bigint[] = [];
@@ -106,17 +105,10 @@ export class ResultBatcher {
     return settled;
   }
 
-  /** The gas one transaction may use: the configured bound, never above the next block's gas limit nor EIP-7825's
-   * per-transaction cap. */
+  /** The gas one transaction may use: the configured bound, never above the sender's gasCeiling(). */
   private async gasBound(): Promise<bigint> {
-    if (!this.blockGasLimit || Date.now() - this.blockGasLimit.at > 30_000) {
-      // The block being built next is where the transaction must fit (a limit change shows there first).
-      const pc = this.o.publicClient;
-      const block = await pc.getBlock({ blockTag: "pending" }).catch(() => pc.getBlock({ blockTag: "latest" }));
-      this.blockGasLimit = { at: Date.now(), value: block.gasLimit };
-    }
-    const limit = this.blockGasLimit.value < TX_GAS_CAP ? this.blockGasLimit.value : TX_GAS_CAP;
-    return this.o.maxBatchGas !== undefined && this.o.maxBatchGas < limit ? this.o.maxBatchGas : limit;
+    const ceiling = await this.o.sender.gasCeiling();
+    return this.o.maxBatchGas !== undefined && this.o.maxBatchGas < ceiling ? this.o.maxBatchGas : ceiling;
   }
 
   private async deliver(part: Slot[], settled: Settled<BatchOutcome>[]): Promise<void> {
@@ -193,33 +185,29 @@ export class ResultBatcher {
    * gas the last mined batches vouch for (the most an item used, plus a quarter and the transaction's own part; a
    * first guess before any). Refused there (short of gas, or an item refused for what it is), at `bound`: an item
    * refused there is refused for what it is (the caller isolates it); otherwise the limit doubles from the first
-   * until every item is taken (e.g. a consumer's large callback gas). A whole-batch revert at `bound` throws.
+   * until every item is taken (e.g. a consumer's large callback gas). The limit sent has an eighth more than the one
+   * simulated: the mined block draws its provers with another RANDAO mix than the simulation's, and a batch simulated
+   * while the previous one is on its way runs on older state. A whole-batch revert at `bound` throws.
    */
   private async simulateBatch(call: ContractCall, label: string, n: number, bound: bigint): Promise<{ ok: readonly boolean[]; gas: bigint }> {
     const perItem = this.minedGasPerItem() ?? FIRST_GUESS_ITEM_GAS;
     const first = (perItem * BigInt(n) * 5n) / 4n + TX_OVERHEAD_GAS;
+    const withHeadroom = (gas: bigint) => (gas + gas / 8n < bound ? gas + gas / 8n : bound);
     // submitResults returns a bool per item; submitResult (one item) nothing, or reverts
     const simulate = async (gas: bigint) => (await this.o.sender.simulate<readonly boolean[] | undefined>(call, label, gas)) ?? [true];
-    const at = async (gas: bigint) => {
-      try {
-        const ok = await simulate(gas);
-        return ok.every(Boolean) ? ok : null;
-      } catch (err) {
-        if (err instanceof TxRejectedError) return null;
-        throw err;
-      }
-    };
+    const allTaken = (r: readonly boolean[] | undefined) => (r ?? [true]).every(Boolean);
     if (first < bound) {
-      const ok = await at(first);
-      if (ok) return { ok, gas: first };
+      try {
+        const ok = await simulate(first);
+        if (allTaken(ok)) return { ok, gas: withHeadroom(first) };
+      } catch (err) {
+        if (!(err instanceof TxRejectedError)) throw err;
+      }
     }
     const ok = await simulate(bound);
-    if (ok.some((x) => !x) || first >= bound) return { ok, gas: bound };
-    for (let gas = first * 2n; gas < bound; gas *= 2n) {
-      const taken = await at(gas);
-      if (taken) return { ok: taken, gas };
-    }
-    return { ok, gas: bound };
+    if (!allTaken(ok) || first >= bound) return { ok, gas: bound };
+    const found = await this.o.sender.findGas<readonly boolean[] | undefined>(call, label, { from: first * 2n, ceiling: bound, accepts: allTaken });
+    return { ok: found.result ?? [true], gas: withHeadroom(found.gas) };
   }
 
   private async split(part: Slot[], settled: Settled<BatchOutcome>[]): Promise<void> {

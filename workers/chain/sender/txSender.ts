@@ -83,6 +83,7 @@ export class TxSender {
   readonly address: Address;
   private nextNonce: number | undefined;
   private lock: Promise<unknown> = Promise.resolve();
+  private blockGasLimit: { at: number; value: bigint } | undefined;
   private feeCache: { at: number; fees: Fees } | undefined;
   private readonly o: Required<Omit<TxSenderOptions, "logger" | "metrics">> & Pick<TxSenderOptions, "logger" | "metrics">;
 
@@ -173,40 +174,63 @@ export class TxSender {
   }
 
   /**
-   * The gas limit this sender would give the call: its estimate plus the margin. Throws like simulate(). A node that
-   * refuses to estimate because an inner call runs out of gas at any limit (Hardhat does, for a consumer callback
-   * that burns all the gas the hub forwards it; the hub catches that) gets the call simulated at growing limits
-   * instead: the first one it succeeds at, plus the margin.
+   * The gas limit this sender would give the call: its estimate plus the margin, within gasCeiling(). Throws like
+   * simulate(), and TxRejectedError when the call needs more than a transaction may carry. A node that refuses to
+   * estimate because an inner call runs out of gas at any limit (Hardhat does, for a consumer callback that burns
+   * all the gas the hub forwards it; the hub catches that) gets the call simulated at growing limits instead
+   * (findGas).
    */
   async estimate(call: ContractCall, label: string): Promise<bigint> {
     const data = encodeFunctionData({ abi: call.abi as Abi, functionName: call.functionName as string, args: call.args as unknown[] });
+    const ceiling = await this.gasCeiling();
     let gas: bigint;
     try {
       gas = await this.o.publicClient.estimateGas({ account: this.address, to: call.address, data, value: call.value });
     } catch (err) {
       if (!isInnerOutOfGasRefusal(err)) throw this.rejected(err, label, call, "estimating");
-      gas = await this.searchGas(call, label);
+      gas = (await this.findGas(call, label, { ceiling })).gas;
     }
+    if (gas > ceiling) throw new TxRejectedError(`${label} needs ${gas} gas, more than a transaction may carry (${ceiling})`);
     const withMargin = (gas * BigInt(100 + this.o.gasMarginPercent)) / 100n;
-    return withMargin < TX_GAS_CAP ? withMargin : TX_GAS_CAP;
+    return withMargin < ceiling ? withMargin : ceiling;
   }
 
-  /** The least of 1M, 2M, 4M … (up to the block's limit and TX_GAS_CAP) the call succeeds with; throws its revert
-   * at the top. The hub reverts the whole call when it cannot forward a callback its full gas, so success at a limit
-   * means nothing was starved. */
-  private async searchGas(call: ContractCall, label: string): Promise<bigint> {
-    const block = await this.o.publicClient.getBlock({ blockTag: "latest" });
-    const top = block.gasLimit < TX_GAS_CAP ? block.gasLimit : TX_GAS_CAP;
-    for (let gas = 1_000_000n; gas < top; gas *= 2n) {
+  /**
+   * The least of `from`, 2·from, 4·from … (then `ceiling`) the call is taken at: it does not revert and `accepts` its
+   * result (by default: no `false` among the bools a batch entry point returns, so no item was starved). The hub
+   * reverts a call that cannot forward a callback its full gas, so a call taken at a limit starved nothing. Throws
+   * the call's revert at the ceiling.
+   */
+  async findGas<T = unknown>(
+    call: ContractCall,
+    label: string,
+    o: { from?: bigint; ceiling?: bigint; accepts?: (result: T) => boolean } = {},
+  ): Promise<{ gas: bigint; result: T }> {
+    const ceiling = o.ceiling ?? (await this.gasCeiling());
+    const accepts = o.accepts ?? ((r: T) => !(Array.isArray(r) && r.includes(false)));
+    for (let gas = o.from ?? 1_000_000n; gas < ceiling; gas *= 2n) {
       try {
-        await this.simulate(call, label, gas);
-        return gas;
+        const result = await this.simulate<T>(call, label, gas);
+        if (accepts(result)) return { gas, result };
       } catch (err) {
         if (!(err instanceof TxRejectedError)) throw err;
       }
     }
-    await this.simulate(call, label, top);
-    return top;
+    return { gas: ceiling, result: await this.simulate<T>(call, label, ceiling) };
+  }
+
+  /**
+   * The most gas one transaction may ask for: the next block's gas limit (read again after 30 s), never above
+   * EIP-7825's 2^24.
+   */
+  async gasCeiling(): Promise<bigint> {
+    if (!this.blockGasLimit || Date.now() - this.blockGasLimit.at > 30_000) {
+      // The block being built next is where the transaction must fit (a limit change shows there first).
+      const pc = this.o.publicClient;
+      const block = await pc.getBlock({ blockTag: "pending" }).catch(() => pc.getBlock({ blockTag: "latest" }));
+      this.blockGasLimit = { at: Date.now(), value: block.gasLimit };
+    }
+    return this.blockGasLimit.value < TX_GAS_CAP ? this.blockGasLimit.value : TX_GAS_CAP;
   }
 
   private done(label: string, receipt: TransactionReceipt, first: { nonce: number; sentAt: number }, resends: number): SendReturnType {
