@@ -7,7 +7,8 @@
  *     (bounded by the block gas limit) with several batches in flight per key;
  *   - "batch-version": as "batched", the requests to the model's batch-N version (`--batch-version`, default 16;
  *     ZKML_ONCHAIN with its own verifier, bench/lib/batchVersion.ts), whose executor answers up to N requests with
- *     one witness (the witness, ~2.5 ms each, is what bounds "batched" on two cores).
+ *     one witness of a larger circuit.
+ * Every configuration runs its executors at `--executor-concurrency` (default 32) jobs each.
  *
  * For each: results/s sustained (an open loop that keeps `--in-flight` requests outstanding for `--duration`
  * seconds after a warm-up; results counted by the time their transaction was mined), latency p50/p95 under that
