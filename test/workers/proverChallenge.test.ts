@@ -32,6 +32,7 @@ import { engineProofJson } from "../../workers/proofs/proofJson.js";
 import type { ProvingEngine } from "../../workers/proofs/provingEngine.js";
 import { ProofStore } from "../../workers/proofs/store.js";
 import { createProveProcessor, type ProverContext } from "../../workers/prover/processor.js";
+import { RequestReader } from "../../workers/chain/requestReader.js";
 import { addJob, openQueue, openWorker, type QueueContext, type TypedQueue } from "../../workers/queues/connection.js";
 import { queueFixture } from "../helpers/queueFixture.js";
 import { jobIdFor, type ProveJobData } from "../../workers/queues/jobs.js";
@@ -100,6 +101,7 @@ describe("prover: an OPTIMISTIC challenge waits for its block off the worker's s
     const settleQueue = openQueue(queues.ctx, QueueName.settle);
     const ctx: ProverContext = {
       client,
+      requests: new RequestReader(client),
       sender: new TxSender({ publicClient: client, walletClient: wallet as never, pollIntervalMs: 5 }),
       models: new ProofModelCache(client, f.modelRegistry.address),
       bundles: { resolve: async () => ({ manifestHash: "0x00" }) } as never,

@@ -23,6 +23,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { proofKey, type Attestation } from "../../protocol/attestation.js";
 import { TxSender } from "../../workers/chain/sender/txSender.js";
+import { RequestReader } from "../../workers/chain/requestReader.js";
 import { openQueue, openWorker, type TypedQueue } from "../../workers/queues/connection.js";
 import type { VerifyJobData } from "../../workers/queues/jobs.js";
 import { QueueName } from "../../workers/queues/names.js";
@@ -77,7 +78,7 @@ describe("settle duty: one settlement per decided round", { timeout: 120_000 }, 
     const settler = new SettleBatcher({ hub: f.hub.address, publicClient: client, sender, maxWaitMs: settleWaitMs });
     const nodeCtx = { ...fx.ctx, prefix: `${fx.ctx.prefix}.${run}.vn${i}` };
     const queue = openQueue(nodeCtx, QueueName.verify, { defaultJobOptions: { attempts: 3, backoff: { type: "fixed", delay: 100 } } });
-    const ctx: SettleDutyContext = { client, quorum: f.quorum.address, sender, batcher, settler, verifyQueue: queue, settleGraceMs: graceMs };
+    const ctx: SettleDutyContext = { client, requests: new RequestReader(client), quorum: f.quorum.address, sender, batcher, settler, verifyQueue: queue, settleGraceMs: graceMs };
     const worker = openWorker(nodeCtx, QueueName.verify, (job, token) => runSettleCheck(ctx, job, token, log), { concurrency: 4 });
     closers.push(() => worker.close(), () => queue.close());
     return { address: wallet.account.address, ctx, queue, settler };

@@ -10,6 +10,7 @@
 import { setPriority } from "node:os";
 import { loadProverConfig } from "../config/prover.js";
 import { createChainClient, createSignerClient } from "../chain/client.js";
+import { RequestReader } from "../chain/requestReader.js";
 import { TxSender } from "../chain/sender/txSender.js";
 import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
 import { QueueName } from "../queues/names.js";
@@ -62,6 +63,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
   const bundles = new BundleIndex(bundleRoots, { requirePk: true });
   const prover: ProverContext = {
     client,
+    requests: new RequestReader(client),
     sender,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
     bundles,

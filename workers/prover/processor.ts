@@ -7,7 +7,7 @@ import { buildInstances, fromField, maxAbsDiff, toField, valuesHash } from "../.
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { classifyFailure } from "../chain/failurePolicy.js";
 import { findRequestLog, type LogLookupOptions } from "../chain/findLogBackwards.js";
-import { getRequest } from "../chain/getRequest.js";
+import type { RequestReader } from "../chain/requestReader.js";
 import { failureReason } from "../chain/protocolError.js";
 import { TxSupersededError, type TxSender } from "../chain/sender/txSender.js";
 import { failJob } from "../queues/failJob.js";
@@ -41,6 +41,8 @@ import type { BatchSlot, ProofBatches } from "./proofBatches.js";
 
 export interface ProverContext {
   client: TwinpathPublicClient;
+  /** the hub's records, the concurrent jobs' reads sharing one call */
+  requests: RequestReader;
   sender: TxSender;
   models: ProofModelCache;
   bundles: BundleIndex;
@@ -101,7 +103,7 @@ export function createProveProcessor(ctx: ProverContext) {
     log.info("prove job started");
     try {
       // 1. Does the request still need a proof?
-      const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+      const record = await ctx.requests.get(d.hub, requestId);
       if (record.status !== RequestStatus.Executed) return skipped(ctx, log, d.hub, requestId, record);
       const model = await ctx.models.get(BigInt(d.modelId));
       if (model.modelId !== record.modelId) throw new StaleJobError(`request ${d.requestId} is for model ${record.modelId}, the job says ${d.modelId}`);
@@ -170,7 +172,7 @@ export function createProveProcessor(ctx: ProverContext) {
       };
 
       // 4. Act by mode.
-      const stillExecuted = async () => (await getRequest(ctx.client, { hub: d.hub, requestId })).status === RequestStatus.Executed;
+      const stillExecuted = async () => (await ctx.requests.get(d.hub, requestId)).status === RequestStatus.Executed;
       if (model.mode === VerificationMode.OPTIMISTIC) {
         if (!mismatch) {
           if (ctx.settleOptimistic) await scheduleSettle(ctx, d, BigInt(record.proofDeadline));
@@ -426,7 +428,7 @@ export function createSettleProcessor(ctx: ProverContext) {
   return async (job: TypedJob<"settle">, token?: string): Promise<SettleJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
-    const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+    const record = await ctx.requests.get(d.hub, requestId);
     ctx.logger.info({ requestId: d.requestId, status: requestStatusName(record.status) }, "settle job started");
     if (record.status !== RequestStatus.Executed) return { settled: false, reason: `status ${requestStatusName(record.status)}` };
     try {

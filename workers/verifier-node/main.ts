@@ -12,6 +12,7 @@ import { loadVerifierNodeConfig } from "../config/verifierNode.js";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { NodeRole } from "../../protocol/enums.js";
 import { createChainClient, createSignerClient } from "../chain/client.js";
+import { RequestReader } from "../chain/requestReader.js";
 import { ConfirmationStallWatch } from "../chain/follow/confirmationStall.js";
 import { TxSender } from "../chain/sender/txSender.js";
 import { defaultJobOptions, openQueue, openWorker } from "../queues/connection.js";
@@ -57,6 +58,7 @@ await runRole("verifier-node", loadVerifierNodeConfig, async ({ config, logger: 
     batcher,
     settler,
     verifyQueue: queue,
+    requests: new RequestReader(client),
     settleGraceMs: config.VERIFIER_SETTLE_GRACE_MS,
     models: new ProofModelCache(client, config.MODEL_REGISTRY_ADDRESS),
     bundles: new BundleIndex(bundleRoots, { requirePk: false }),

@@ -7,7 +7,6 @@ import { fetchProof, ProofUnavailableError, type FetchProofOptions } from "../..
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
 import { classifyFailure } from "../chain/failurePolicy.js";
 import type { LogLookupOptions } from "../chain/findLogBackwards.js";
-import { getRequest } from "../chain/getRequest.js";
 import { failureReason } from "../chain/protocolError.js";
 import type { TxSender } from "../chain/sender/txSender.js";
 import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
@@ -65,7 +64,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       // A fallback's settle check of a round this node voted in (settleDuty.ts), not a proof to verify.
       if (d.settleCheck) return await runSettleCheck(ctx, job, token, log);
       // 1. Is the proof's round still open?
-      const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+      const record = await ctx.requests.get(d.hub, requestId);
       const { closed, round: openRound } = await roundState(ctx, requestId, d.proofHash, d.instancesHash);
       if (closed) {
         log.info({ status: requestStatusName(record.status) }, `proof's round ${closed}`);
@@ -188,7 +187,7 @@ export function createClaimProcessor(ctx: VerifierNodeContext) {
   return async (job: TypedJob<"claim">): Promise<ClaimJobResult> => {
     const { hub, requestId: id } = job.data;
     const requestId = BigInt(id);
-    const record = await getRequest(ctx.client, { hub, requestId });
+    const record = await ctx.requests.get(hub, requestId);
     if (record.status === RequestStatus.ProofSubmitted) throw new Error(`request ${id} not settled yet; claim later`);
     if (record.status !== RequestStatus.Settled) return { claimed: false, reason: `status ${requestStatusName(record.status)}` };
     try {

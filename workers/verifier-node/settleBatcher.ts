@@ -7,7 +7,7 @@ import { decodeRevertData, describeRevertData } from "../chain/protocolError.js"
 import type { TxSender } from "../chain/sender/txSender.js";
 import { Batcher, type Settled } from "../shared/batcher.js";
 import type { Logger } from "../shared/logger.js";
-import { getRequest } from "../chain/getRequest.js";
+import { getRequests } from "../chain/getRequest.js";
 import { settleCall } from "../proofs/chain.js";
 import type { AttestationMode } from "./attestationBatcher.js";
 import { settleManyCall, type SettleItem } from "./calls.js";
@@ -67,9 +67,9 @@ export class SettleBatcher {
     const outcome = new Map<bigint, Settled<SettleOutcome>>();
     // While the batch gathered, another node may have settled some of its requests: those are left out (settleMany
     // would refuse them item by item, in a transaction this node pays for), and a batch left empty sends nothing.
-    // One read per request (its record: status and the proof it waits on) is the only status check of a settlement.
+    // One read of the batch's records (status and the proof each waits on) is the only status check of a settlement.
     const distinct = [...new Map(items.map((i) => [i.requestId, i])).values()];
-    const records = await Promise.all(distinct.map((i) => getRequest(this.o.publicClient, { hub: this.o.hub, requestId: i.requestId })));
+    const records = await getRequests(this.o.publicClient, { hub: this.o.hub, requestIds: distinct.map((i) => i.requestId) });
     const waits = (k: number) => records[k].status === RequestStatus.ProofSubmitted && (!distinct[k].proofKey || records[k].proofKey === distinct[k].proofKey);
     const unique = distinct.filter((_, k) => waits(k));
     for (const [k, item] of distinct.entries()) {

@@ -5,7 +5,7 @@ import { proofKey, QuorumOutcome, quorumOutcome, type Attestation } from "../../
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { classifyProtocolError } from "../chain/failurePolicy.js";
-import { getRequest } from "../chain/getRequest.js";
+import type { RequestReader } from "../chain/requestReader.js";
 import { addJob, type TypedJob, type TypedQueue } from "../queues/connection.js";
 import type { SettleCheck, VerifyJobData, VerifyJobResult } from "../queues/jobs.js";
 import type { Logger } from "../shared/logger.js";
@@ -64,6 +64,8 @@ function fallbackDelayMs(graceMs: number, votedStake: bigint, electorate: bigint
 /** What the vote-and-settle step and the settle checks need of a verification node. */
 export interface SettleDutyContext {
   client: TwinpathPublicClient;
+  /** the hub's records, the concurrent jobs' reads sharing one call */
+  requests: RequestReader;
   /** the hub's AttestationQuorum */
   quorum: Hex;
   /** this node's key (its vote's weight is read under it) */
@@ -156,7 +158,7 @@ export async function runSettleCheck(ctx: SettleDutyContext, job: TypedJob<"veri
   const check = d.settleCheck!;
   const requestId = BigInt(d.requestId);
   const key = proofKey(requestId, d.proofHash, d.instancesHash);
-  const record = await getRequest(ctx.client, { hub: d.hub, requestId });
+  const record = await ctx.requests.get(d.hub, requestId);
   if (record.status !== RequestStatus.ProofSubmitted || record.proofKey !== key) {
     return { outcome: "skipped", reason: `request is ${requestStatusName(record.status)}${record.proofKey === key ? "" : " (another proof)"}: nothing to settle`, settleRole: check.role };
   }
