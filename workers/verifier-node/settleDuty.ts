@@ -27,8 +27,9 @@ import type { SettleBatcher } from "./settleBatcher.js";
 /**
  * A voter's duty for a round after its vote: `decider` (its vote decided the quorum: settle now), `late` (decided
  * before its vote: fallback, settle after the grace period if nobody did), `early` (still pending after its vote: a
- * later vote decides; fallback as well, but it waits one more grace period after it first sees the round decided,
- * since the decision may be fresh and its settler at work).
+ * later vote decides; fallback as well, the last resort: after it first sees the round decided it waits two grace
+ * periods more than its own wait, since the decision may be fresh and its settler at work, and a `late` voter checks
+ * at most two grace periods after its vote — which may have come just before this sighting).
  */
 export type SettleRole = "decider" | "late" | "early";
 
@@ -170,7 +171,9 @@ export async function runSettleCheck(ctx: SettleDutyContext, job: TypedJob<"veri
     // (at least a second apart: with a zero grace period a pending round would otherwise be polled in a loop)
     return later(job, token, check, Math.max(check.delayMs, 1000));
   }
-  if (check.role === "early" && !check.sawDecided) return later(job, token, { ...check, sawDecided: true }, check.delayMs);
+  // an early voter is the last resort: a late voter (voted after the decision, maybe just before this sighting) checks
+  // within two grace periods of its vote; waiting longer than that keeps the two from settling the same request
+  if (check.role === "early" && !check.sawDecided) return later(job, token, { ...check, sawDecided: true }, 2 * ctx.settleGraceMs + check.delayMs);
   log.warn({ role: check.role }, "the designated settler has not settled within the grace period: settling as fallback");
   return { outcome: "checked", settleRole: check.role, fallback: true, ...(await settleNow(ctx, d, key, log)) };
 }
