@@ -29,7 +29,9 @@ import type { SettleBatcher } from "./settleBatcher.js";
  * before its vote: fallback, settle after the grace period if nobody did), `early` (still pending after its vote: a
  * later vote decides; fallback as well, the last resort: after it first sees the round decided it waits two grace
  * periods more than its own wait, since the decision may be fresh and its settler at work, and a `late` voter checks
- * at most two grace periods after its vote — which may have come just before this sighting).
+ * at most two grace periods after its vote — which may have come just before this sighting). Fallbacks can still
+ * meet (a late vote that lands about one wait after the sighting); the second settle item is then refused on chain
+ * and costs only its gas.
  */
 export type SettleRole = "decider" | "late" | "early";
 
@@ -172,7 +174,8 @@ export async function runSettleCheck(ctx: SettleDutyContext, job: TypedJob<"veri
     return later(job, token, check, Math.max(check.delayMs, 1000));
   }
   // an early voter is the last resort: a late voter (voted after the decision, maybe just before this sighting) checks
-  // within two grace periods of its vote; waiting longer than that keeps the two from settling the same request
+  // within two grace periods of its vote; waiting longer than that keeps the two apart unless the late vote comes well
+  // after this sighting
   if (check.role === "early" && !check.sawDecided) return later(job, token, { ...check, sawDecided: true }, 2 * ctx.settleGraceMs + check.delayMs);
   log.warn({ role: check.role }, "the designated settler has not settled within the grace period: settling as fallback");
   return { outcome: "checked", settleRole: check.role, fallback: true, ...(await settleNow(ctx, d, key, log)) };
