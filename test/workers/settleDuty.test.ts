@@ -1,3 +1,4 @@
+// @tier slow  (three nodes' settle checks wait out grace periods: ~30 s alone, ~50 s in a full run)
 /**
  * Who settles a decided round (workers/verifier-node/settleDuty.ts), three verification nodes against the real hub on
  * the in-process network, with real Redis and BullMQ for the nodes' delayed settle checks. Each node is its vote and
