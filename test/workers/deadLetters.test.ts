@@ -15,20 +15,11 @@ import { jobId, type ClaimJobData, type SettleJobData } from "../../workers/queu
 import { verifierQueuePrefix } from "../../workers/queues/keys.js";
 import { QueueName } from "../../workers/queues/names.js";
 import { queueFixture } from "../helpers/queueFixture.js";
+import { until } from "../helpers/until.js";
 
 const HUB = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const settle = (requestId: number): SettleJobData => ({ chainId: 31337, hub: HUB, requestId: String(requestId) });
 const claim = (requestId: number): ClaimJobData => ({ ...settle(requestId), proofHash: `0x${"ab".repeat(32)}` as Hex });
-
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("dead letters: list and retry", { timeout: 120_000 }, () => {
   const fx = queueFixture("dl");

@@ -38,6 +38,7 @@ import { queueFixture } from "../helpers/queueFixture.js";
 import { jobIdFor, type ProveJobData } from "../../workers/queues/jobs.js";
 import { QueueName } from "../../workers/queues/names.js";
 import { deployHub, INPUT, instancesOf, OUTPUT, proofFor, Status } from "../contracts/helpers/hub.js";
+import { until } from "../helpers/until.js";
 
 const { viem, networkHelpers, provider } = await network.create();
 const fixture = () => deployHub(viem);
@@ -48,16 +49,6 @@ const log = pino({ level: "silent" });
  * OPTIMISTIC model's tolerance of 5. */
 const PROVEN = [100n, 0n, -7n];
 const CHALLENGER = 10; // the fixture's `challenger` wallet
-
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Proofs the TestOnlyInstanceCheckingVerifier accepts for (input, PROVEN); random padding unless deterministic. */
 class StandInEngine implements ProvingEngine {

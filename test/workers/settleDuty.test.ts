@@ -34,6 +34,7 @@ import { SettleBatcher } from "../../workers/verifier-node/settleBatcher.js";
 import { runSettleCheck, settleRole, voteAndSettle, type SettleDutyContext } from "../../workers/verifier-node/settleDuty.js";
 import { queueFixture } from "../helpers/queueFixture.js";
 import { deployHub, INPUT, instancesHash, OUTPUT, PROOF_STORE, proofFor, Status } from "../contracts/helpers/hub.js";
+import { until } from "../helpers/until.js";
 
 const { viem, networkHelpers, provider } = await network.create();
 const fixture = () => deployHub(viem);
@@ -41,16 +42,6 @@ type Fixture = Awaited<ReturnType<typeof fixture>>;
 
 const GRACE_MS = 1500;
 const log = pino({ level: "silent" });
-
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Node {
   address: Address;
