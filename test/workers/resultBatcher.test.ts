@@ -16,6 +16,7 @@ import { submitResultsCall } from "../../workers/chain/submitResults.js";
 import { RequestReader } from "../../workers/chain/requestReader.js";
 import { quotePayment } from "../../workers/chain/requestInference.js";
 import { RequestStatus } from "../../protocol/enums.js";
+import { TxRejectedError } from "../../workers/shared/errors.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 import { startStack, type Stack } from "../../devnet/stack.js";
 import { exampleInputs } from "../../models/index.js";
@@ -198,6 +199,20 @@ describe("ResultBatcher (hub on a hardhat node)", { timeout: 180_000 }, () => {
       const txs = [...new Set(outcomes.map((o) => o.txHash))];
       assert.ok(txs.length >= 2, `split into ${txs.length} transactions`);
       for (const hash of txs) assert.ok((await client.getTransaction({ hash })).gas <= 700_000n);
+    } finally {
+      await rpc("evm_setBlockGasLimit", ["0x" + limit.toString(16)]);
+    }
+  });
+
+  it("TxSender.estimate refuses a call that needs more gas than a transaction may carry, naming it (never a clipped limit)", async () => {
+    const ids = await requests(16);
+    const { sender } = executorSender();
+    const limit = (await client.getBlock()).gasLimit;
+    await rpc("evm_setBlockGasLimit", ["0x" + (700_000).toString(16)]);
+    try {
+      // 16 results need about 1.2M gas; this sender's ceiling is the 700k block
+      const call = submitResultsCall(stack.deployment.inferenceHub, ids.map((requestId, k) => ({ requestId, output: output(k) })));
+      await assert.rejects(sender.estimate(call, "submitResults"), (e: Error) => e instanceof TxRejectedError && /more than a transaction may carry/.test(e.message));
     } finally {
       await rpc("evm_setBlockGasLimit", ["0x" + limit.toString(16)]);
     }
