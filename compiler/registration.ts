@@ -74,9 +74,10 @@ export function manifestToModelSpec(loaded: ReadManifest, options: RegistrationO
   }
   if (options.price < 0n) throw new BundleManifestError(`price ${options.price} is negative`, source);
   const batch = manifest.batch ?? 1;
-  // the hub verifies a batch proof itself (submitBatchProof); attestations and challenges are per request
-  if (batch > 1 && options.mode !== "ZKML_ONCHAIN") {
-    throw new BundleManifestError(`is a batch-${batch} version: only ZKML_ONCHAIN verifies batch proofs (got ${options.mode})`, source);
+  // a batch proof is verified by the hub (submitBatchProof) or committed for attestation (commitBatchProof); an
+  // OPTIMISTIC challenge is per request
+  if (batch > 1 && options.mode === "OPTIMISTIC") {
+    throw new BundleManifestError(`is a batch-${batch} version: OPTIMISTIC challenges are per request, batch proofs need ZKML_ONCHAIN or ZKML_ATTESTED`, source);
   }
   const domain = manifest.admission;
   if (!domain) {

@@ -24,6 +24,20 @@ export function buildInstances(input: readonly bigint[], output: readonly bigint
   return [...input, ...output].map((v, i) => toField(v, i));
 }
 
+/**
+ * Instances of a batch version's proof (the hub's Instances.buildBatch): every slot's input in slot order (the
+ * requests', then zeros for each padded slot), then every slot's output. `outputs` has one entry per slot (padded
+ * slots too: whatever the circuit computes for zeros).
+ */
+export function buildBatchInstances(inputs: readonly (readonly bigint[])[], outputs: readonly (readonly bigint[])[], inputLength: number): bigint[] {
+  if (inputs.length > outputs.length) throw new RangeError(`${inputs.length} requests for ${outputs.length} slots`);
+  inputs.forEach((input, i) => {
+    if (input.length !== inputLength) throw new RangeError(`slot ${i}: ${input.length} inputs, the version takes ${inputLength}`);
+  });
+  const padding = new Array<bigint>((outputs.length - inputs.length) * inputLength).fill(0n);
+  return [...inputs.flat(), ...padding, ...outputs.flat()].map((v, i) => toField(v, i));
+}
+
 /** keccak256(abi.encode(uint256[] instances)): what the hub records as instancesHash. */
 export const instancesHash = (instances: readonly bigint[]): Hex => keccak256(encodeAbiParameters([{ type: "uint256[]" }], [instances]));
 

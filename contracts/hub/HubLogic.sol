@@ -203,9 +203,6 @@ library HubLogic {
         int256[] calldata output,
         bytes calldata proof
     ) external {
-        // a batch version's verifier takes every slot: its proofs go through the hub's submitBatchProof
-        uint256 batch = s.modelInfo[s.requests[id].modelId].batch;
-        if (batch > 1) revert IInferenceHub.InferenceHubBatchTooLarge(1, batch);
         bytes32 proofHash = keccak256(proof);
         (uint256[] memory instances, bytes32 instancesHash) =
             _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ONCHAIN);
@@ -213,18 +210,20 @@ library HubLogic {
         _settleProven(s, d, prover, id, output, proofHash, instancesHash);
     }
 
-    /// @notice One request of a ZKML_ONCHAIN batch proof, before the proof is verified: the checks of submitProof
-    /// (state, mode, deadline, the prover's window and eligibility, the input against its stored hash, the output's
-    /// shape). The hub's submitBatchProof runs it for every request, then verifies the proof once.
+    /// @notice One request of a batch proof (`mode`: ZKML_ONCHAIN before the proof is verified, ZKML_ATTESTED before
+    /// it is committed): the checks of submitProof / commitProof (state, mode, deadline, the prover's window and
+    /// eligibility, the input against its stored hash, the output's shape). The hub's submitBatchProof and
+    /// commitBatchProof run it for every request first.
     function checkBatchItem(
         HubState storage s,
         HubDeps memory d,
         address prover,
         uint256 id,
         int256[] calldata input,
-        int256[] calldata output
+        int256[] calldata output,
+        VerificationMode mode
     ) external view {
-        _checkProofItem(s, d, prover, id, input, output, VerificationMode.ZKML_ONCHAIN);
+        _checkProofItem(s, d, prover, id, input, output, mode);
     }
 
     /// @notice One request of a verified ZKML_ONCHAIN batch proof: recorded and settled as submitProof does (the
@@ -271,11 +270,41 @@ library HubLogic {
         bytes32 proofHash,
         string calldata proofStore
     ) external {
+        (, bytes32 instancesHash) = _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
+        _commit(s, d, prover, id, output, proofHash, instancesHash, proofStore);
+    }
+
+    /// @notice One request of a ZKML_ATTESTED batch proof (checked by checkBatchItem): recorded and committed as
+    /// commitProof does, with the whole batch's instancesHash; its own round opens.
+    function commitBatchItem(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata output,
+        bytes32 proofHash,
+        bytes32 instancesHash,
+        string calldata proofStore
+    ) external {
+        _recordAccepted(s, d, prover, id, output, proofHash, instancesHash);
+        _commit(s, d, prover, id, output, proofHash, instancesHash, proofStore);
+    }
+
+    /// @dev A recorded ZKML_ATTESTED proof's commitment: checked, announced, its round opened.
+    function _commit(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 id,
+        int256[] calldata output,
+        bytes32 proofHash,
+        bytes32 instancesHash,
+        string calldata proofStore
+    ) private {
         uint256 storeLength = bytes(proofStore).length;
         if (proofHash == bytes32(0) || storeLength == 0 || storeLength > MAX_STORE_URL) {
             revert IInferenceHub.InferenceHubInvalidCommitment(id);
         }
-        (, bytes32 instancesHash) = _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
         RequestLib.Record storage r = s.requests[id];
         r.status = RequestStatus.ProofSubmitted;
         // the output is not stored: it is in ProofSubmitted, and settle() takes it back, checked against its hash
@@ -617,6 +646,9 @@ library HubLogic {
         bytes32 proofHash,
         VerificationMode mode
     ) private returns (uint256[] memory instances, bytes32 instancesHash) {
+        // a batch version's circuit takes every slot: its proofs go through submitBatchProof / commitBatchProof
+        uint256 batch = s.modelInfo[s.requests[id].modelId].batch;
+        if (batch > 1) revert IInferenceHub.InferenceHubBatchTooLarge(1, batch);
         _checkProofItem(s, d, prover, id, input, output, mode);
         instances = Instances.build(input, output);
         instancesHash = keccak256(abi.encode(instances));

@@ -172,9 +172,49 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata outputs,
         bytes calldata proof
     ) external nonReentrant batchesDuties(requestIds.length) {
-        (uint256 modelId, address verifier, uint256 inputLength) = _checkBatch(requestIds, inputs, outputs);
+        (uint256 modelId, address verifier, uint256 inputLength) =
+            _checkBatch(requestIds, inputs, outputs, VerificationMode.ZKML_ONCHAIN);
         (bytes32 proofHash, bytes32 instancesHash) = _verifyBatch(requestIds[0], verifier, inputLength, inputs, outputs, proof);
         _settleBatch(modelId, requestIds, outputs, proofHash, instancesHash);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function commitBatchProof(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes32 proofHash,
+        string calldata proofStore
+    ) external nonReentrant batchesDuties(requestIds.length) {
+        (uint256 modelId,, uint256 inputLength) = _checkBatch(requestIds, inputs, outputs, VerificationMode.ZKML_ATTESTED);
+        // the instances every verification node rebuilds and checks the proof against (no verifier on chain)
+        bytes32 instancesHash = keccak256(abi.encode(Instances.buildBatch(inputs, outputs, inputLength)));
+        _announceBatch(modelId, requestIds.length, outputs, proofHash, instancesHash);
+        _commitBatch(requestIds, outputs, proofHash, instancesHash, proofStore);
+    }
+
+    /// @dev Each request of a committed batch proof is committed as a single proof would be (its own round).
+    function _commitBatch(
+        uint256[] calldata requestIds,
+        int256[][] calldata outputs,
+        bytes32 proofHash,
+        bytes32 instancesHash,
+        string calldata proofStore
+    ) private {
+        for (uint256 i; i < requestIds.length; ++i) {
+            HubLogic.commitBatchItem(_s, _deps(), msg.sender, requestIds[i], outputs[i], proofHash, instancesHash, proofStore);
+        }
+    }
+
+    /// @dev BatchProofCommitted, with the padded slots' outputs (the requests' own are in their ProofSubmitted).
+    function _announceBatch(uint256 modelId, uint256 k, int256[][] calldata outputs, bytes32 proofHash, bytes32 instancesHash)
+        private
+    {
+        int256[][] memory padding = new int256[][](outputs.length - k);
+        for (uint256 i; i < padding.length; ++i) {
+            padding[i] = outputs[k + i];
+        }
+        emit BatchProofCommitted(modelId, msg.sender, proofHash, instancesHash, k, padding);
     }
 
     /// @dev Each request of a verified batch proof settles as a single proof would.
@@ -208,18 +248,19 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         return (keccak256(proof), keccak256(abi.encode(instances)));
     }
 
-    /// @dev submitBatchProof's checks: every request of one version, once, each passing submitProof's checks; at most
-    /// as many as the version has slots, and an output of the model's length for every slot.
-    function _checkBatch(uint256[] calldata requestIds, int256[][] calldata inputs, int256[][] calldata outputs)
-        private
-        view
-        returns (uint256 modelId, address verifier, uint256 inputLength)
-    {
+    /// @dev A batch proof's checks: every request of one version, once, each passing submitProof's (commitProof's)
+    /// checks in `mode`; at most as many as the version has slots, and an output of the model's length for every slot.
+    function _checkBatch(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        VerificationMode mode
+    ) private view returns (uint256 modelId, address verifier, uint256 inputLength) {
         uint256 k = requestIds.length;
         if (k == 0 || inputs.length != k) revert InferenceHubBatchLengthMismatch();
         modelId = _s.requests[requestIds[0]].modelId;
         for (uint256 i; i < k; ++i) {
-            _checkBatchItem(modelId, requestIds, i, inputs[i], outputs[i]);
+            _checkBatchItem(modelId, requestIds, i, inputs[i], outputs[i], mode);
         }
         ModelInfo storage m = _s.modelInfo[modelId];
         uint256 slots = m.batch;
@@ -239,12 +280,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         uint256[] calldata requestIds,
         uint256 i,
         int256[] calldata input,
-        int256[] calldata output
+        int256[] calldata output,
+        VerificationMode mode
     ) private view {
         uint256 id = requestIds[i];
         if (i != 0 && id <= requestIds[i - 1]) revert InferenceHubBatchNotAscending(i);
         if (_s.requests[id].modelId != modelId) revert InferenceHubBatchModelMismatch(id, modelId);
-        HubLogic.checkBatchItem(_s, _deps(), msg.sender, id, input, output);
+        HubLogic.checkBatchItem(_s, _deps(), msg.sender, id, input, output, mode);
     }
 
     /// @inheritdoc IInferenceHub

@@ -140,7 +140,8 @@ interface IInferenceHub is IRequestWindows {
     error InferenceHubBatchPaymentMismatch(uint256 sent, uint256 payments);
     /// @notice settle() of an accepted proof with an output whose hash is not the proven output's (`expected`).
     /// @notice A batch proof names more requests than the model version has slots (or a proof of a batch version,
-    /// whose verifier takes every slot, was sent to submitProof: use submitBatchProof).
+    /// whose circuit takes every slot, was sent to submitProof or commitProof: use submitBatchProof or
+    /// commitBatchProof).
     error InferenceHubBatchTooLarge(uint256 requests, uint256 slots);
     /// @notice A batch proof's request ids must be strictly ascending (so each appears once); `index` breaks the order.
     error InferenceHubBatchNotAscending(uint256 index);
@@ -182,6 +183,18 @@ interface IInferenceHub is IRequestWindows {
     /// @notice One proof verified for `requests` requests of a batch version (each also has its ProofSubmitted and
     /// RequestSettled); `instancesHash` = keccak256(abi.encode(instances)) of the whole batch.
     event BatchProofVerified(uint256 indexed modelId, address indexed prover, bytes32 proofHash, bytes32 instancesHash, uint256 requests);
+    /// @notice ZKML_ATTESTED: one batch proof committed for `requests` requests of a batch version (each also has its
+    /// ProofSubmitted, with its output, and VerificationOpened); `paddingOutputs` are the outputs of the padded slots
+    /// after them (the rest of the instances a verification node rebuilds); `instancesHash` =
+    /// keccak256(abi.encode(instances)) of the whole batch.
+    event BatchProofCommitted(
+        uint256 indexed modelId,
+        address indexed prover,
+        bytes32 proofHash,
+        bytes32 instancesHash,
+        uint256 requests,
+        int256[][] paddingOutputs
+    );
     event RequestSettled(uint256 indexed requestId, bytes32 outputHash, uint256 executorReward, uint256 proverReward, uint256 verifierReward, uint256 protocolFee);
     /// @dev `amount` = fee + unused callback budget.
     event RequestRefunded(uint256 indexed requestId, address indexed consumer, uint256 amount, RequestStatus atStatus);
@@ -282,6 +295,22 @@ interface IInferenceHub is IRequestWindows {
         uint256 requestId,
         int256[] calldata input,
         int256[] calldata output,
+        bytes32 proofHash,
+        string calldata proofStore
+    ) external;
+
+    /// @notice ZKML_ATTESTED, a batch version (ModelSpec.batch = N > 1): one proof, committed by its hash, for up to N
+    /// requests of that version. Slots, ordering and the padding rule are submitBatchProof's (ids strictly ascending,
+    /// each with its caller-supplied input checked against its inputHash; padded slots take zeros as input, their
+    /// `outputs` settle nothing); `outputs` has N entries. Each request is committed as commitProof would commit it,
+    /// with the batch's instancesHash (Instances.buildBatch over every slot): its own round opens, keyed by its own id,
+    /// so each request is attested, settled, rejected (slashing the prover) and rewarded on its own. Verification nodes
+    /// rebuild the batch's instances from the ProofSubmitted events of this transaction (ids ascending, padding zeros)
+    /// and verify the proof once. Any bad item reverts the whole call.
+    function commitBatchProof(
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
         bytes32 proofHash,
         string calldata proofStore
     ) external;

@@ -29,7 +29,7 @@ interface IModelRegistry {
         // it so that every admitted input proves; the hub refuses every other input at request time.
         int64[] inputLower;
         int64[] inputUpper;
-        // Requests one proof covers (1..MAX_BATCH; >1 only for ZKML_ONCHAIN): the circuit takes `batch` slots of this
+        // Requests one proof covers (1..MAX_BATCH; >1 not for OPTIMISTIC): the circuit takes `batch` slots of this
         // input and output, and its instances are every slot's input in slot order, then every slot's output
         // (a batch version, compiler/batch.ts). Shapes, lengths and the domain above are one slot's.
         uint16 batch;
@@ -71,7 +71,7 @@ interface IModelRegistry {
     /// @notice The input domain is missing, has a length other than 1 or the input length, or an entry with
     /// lower > upper (`index` is the first bad entry, or the length for a length problem).
     error ModelRegistryInvalidDomain(uint256 index);
-    /// @notice `batch` is 0, above MAX_BATCH, or above 1 for a mode other than ZKML_ONCHAIN.
+    /// @notice `batch` is 0, above MAX_BATCH, or above 1 for OPTIMISTIC (challenges are per request).
     error ModelRegistryInvalidBatch(uint16 batch, VerificationMode mode);
 
     event ModelRegistered(

@@ -194,8 +194,9 @@ contract ModelRegistry is IModelRegistry {
             if (spec.verifier == address(0)) revert ModelRegistryMissingVerifier(spec.mode);
             if (spec.verifier.code.length == 0) revert ModelRegistryVerifierHasNoCode(spec.verifier);
         }
-        // a batch proof is verified by the hub (submitBatchProof); attestations and challenges are per request
-        if (spec.batch == 0 || spec.batch > MAX_BATCH || (spec.batch > 1 && spec.mode != VerificationMode.ZKML_ONCHAIN)) {
+        // a batch proof is verified by the hub (submitBatchProof) or committed for attestation (commitBatchProof); an
+        // OPTIMISTIC challenge is per request
+        if (spec.batch == 0 || spec.batch > MAX_BATCH || (spec.batch > 1 && spec.mode == VerificationMode.OPTIMISTIC)) {
             revert ModelRegistryInvalidBatch(spec.batch, spec.mode);
         }
 

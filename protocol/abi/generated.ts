@@ -741,6 +741,49 @@ export const inferenceHubAbi = [
         "internalType": "uint256",
         "name": "requests",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256[][]",
+        "name": "paddingOutputs",
+        "type": "int256[][]"
+      }
+    ],
+    "name": "BatchProofCommitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "prover",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "instancesHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "requests",
+        "type": "uint256"
       }
     ],
     "name": "BatchProofVerified",
@@ -1575,6 +1618,39 @@ export const inferenceHubAbi = [
         "type": "uint256"
       }
     ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "requestIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "inputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "outputs",
+        "type": "int256[][]"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "proofHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "string",
+        "name": "proofStore",
+        "type": "string"
+      }
+    ],
+    "name": "commitBatchProof",
+    "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
   },

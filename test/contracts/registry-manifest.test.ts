@@ -112,20 +112,24 @@ describe("manifestToModelSpec", () => {
     assert.equal(manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n }).verifier, zeroAddress);
   });
 
-  it("registers a batch version with its batch (one slot's shapes and domain), ZKML_ONCHAIN only", async () => {
+  it("registers a batch version with its batch (one slot's shapes and domain), ZKML_ONCHAIN or ZKML_ATTESTED, never OPTIMISTIC", async () => {
     const loaded = parseBundleManifest(bytesOf(manifest({ batch: 16 })));
     const v = "0x00000000000000000000000000000000000000aa" as const;
     const spec = manifestToModelSpec(loaded, { mode: "ZKML_ONCHAIN", verifier: v, price: 0n });
     assert.equal(spec.batch, 16);
     assert.deepEqual(spec.inputShape, [1, 4]);
-    assert.throws(() => manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n }), /batch-16 version: only ZKML_ONCHAIN/);
-    assert.throws(() => manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: v, price: 0n }), /batch-16 version: only ZKML_ONCHAIN/);
+    const attested = manifestToModelSpec(loaded, { mode: "ZKML_ATTESTED", price: 0n });
+    assert.equal(attested.batch, 16);
+    // an OPTIMISTIC challenge is one request's proof: a batch version has none
+    assert.throws(() => manifestToModelSpec(loaded, { mode: "OPTIMISTIC", verifier: v, price: 0n }), /batch-16 version: OPTIMISTIC challenges are per request/);
     for (const batch of [0, 65, 1.5]) assert.throws(() => parseBundleManifest(bytesOf(manifest({ batch }))), /batch/);
     const { viem } = await network.create();
     const registry = await viem.deployContract("ModelRegistry");
     const verifier = await viem.deployContract("ModelRegistry"); // any contract with code
     await registry.write.registerModel([{ ...spec, verifier: verifier.address }]);
     assert.equal((await registry.read.modelTerms([1n])).batch, 16);
+    await registry.write.registerModel([attested]);
+    assert.equal((await registry.read.modelTerms([2n])).batch, 16);
     await viem.assertions.revertWithCustomError(
       registry.write.registerModel([{ ...spec, verifier: verifier.address, mode: VerificationMode.OPTIMISTIC }]),
       registry,

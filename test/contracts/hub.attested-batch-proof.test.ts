@@ -1,0 +1,205 @@
+/**
+ * Batch proofs for ZKML_ATTESTED (commitBatchProof): one proof, committed by its hash, for up to N requests of a batch
+ * version. The hub checks every slot as commitProof would, records the batch's instancesHash (every slot's input,
+ * padding zeros, then every slot's output) for each request and opens each request's own round; verification nodes
+ * rebuild the instances from the transaction's events. Written as an attacker would try it: a padded slot presented as
+ * a request, a copied commitment, a batch proof sent down the single path (or the other mode's path), an invalid proof
+ * that the quorum must reject for every request it covers.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { network } from "hardhat";
+import { getAddress, keccak256, parseEventLogs, zeroAddress, type Hex } from "viem";
+
+import { buildBatchInstances, instancesHash as hashInstances } from "../../protocol/instances.js";
+import { batchCommitmentFromLogs } from "../../protocol/batchCommitment.js";
+import { deployHub, Mode, modelSpec, Role, SLASH, Status, type Attestation } from "./helpers/hub.js";
+
+const { viem, networkHelpers } = await network.create();
+
+const N = 4;
+const STORE = "http://prover.test";
+const inputOf = (i: number): bigint[] => [100n + BigInt(i), -50n - BigInt(i), 7n * BigInt(i), 3n];
+const outputOf = (i: number): bigint[] => [500n + BigInt(i), -120n, BigInt(i)];
+const PAD_OUTPUT = [11n, -22n, 33n];
+const padTo = (outputs: bigint[][]): bigint[][] => [...outputs, ...Array.from({ length: N - outputs.length }, () => PAD_OUTPUT)];
+
+/** deployHub with a batch-4 ZKML_ATTESTED version, and one eligible prover (prover2 unbonds) so a batch has one prover. */
+async function fixture() {
+  const f = await deployHub(viem);
+  const spec = { ...modelSpec(Mode.ZKML_ATTESTED, zeroAddress), manifestHash: keccak256("0xa4"), batch: N };
+  const { result: batchModel } = await f.modelRegistry.simulate.registerModel([spec]);
+  await f.modelRegistry.write.registerModel([spec]);
+  const onchainSpec = { ...modelSpec(Mode.ZKML_ONCHAIN, f.verifier.address), manifestHash: keccak256("0xb4"), batch: N };
+  const { result: onchainBatch } = await f.modelRegistry.simulate.registerModel([onchainSpec]);
+  await f.modelRegistry.write.registerModel([onchainSpec]);
+  const { prover1, prover2 } = f.wallets;
+  await f.nodeRegistry.write.beginUnbonding([Role.Prover, await f.nodeRegistry.read.stakeOf([prover2.account.address, Role.Prover])], { account: prover2.account });
+
+  /** Requests of `modelId` with `inputs`, each delivered (`outputs[i]`, default outputOf(i)). */
+  async function executed(modelId: bigint, inputs: bigint[][], outputs = inputs.map((_, i) => outputOf(i))): Promise<bigint[]> {
+    const ids: bigint[] = [];
+    for (const [i, input] of inputs.entries()) {
+      const id = await f.request(modelId, {}, input);
+      await f.deliver(id, outputs[i]);
+      ids.push(id);
+    }
+    return ids;
+  }
+  /** Commits a batch proof (a stand-in hash: the hub never sees the bytes) from prover1; returns the receipt. */
+  async function commit(ids: bigint[], inputs: bigint[][], outputs: bigint[][], proofHash: Hex = keccak256("0xbeef"), account = prover1.account) {
+    const tx = await f.hub.write.commitBatchProof([ids, inputs, outputs, proofHash, STORE], { account });
+    return f.publicClient.getTransactionReceipt({ hash: tx });
+  }
+  return { ...f, batchModel, onchainBatch, executed, commit };
+}
+
+describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
+  it("a partial batch (3 of 4) commits each request with the batch's instances, rebuildable from the transaction's events; a quorum settles each", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const inputs = [0, 1, 2].map(inputOf);
+    const proven = [0, 1, 2].map(outputOf);
+    const ids = await f.executed(f.batchModel, inputs);
+    const outputs = padTo(proven);
+    const proofHash = keccak256("0x01");
+    const receipt = await f.commit(ids, inputs, outputs, proofHash);
+    const expected = hashInstances(buildBatchInstances(inputs, outputs, 4));
+
+    // what a verification node rebuilds from the receipt alone (plus each request's input)
+    const batch = batchCommitmentFromLogs(receipt.logs, f.hub.address, proofHash, expected);
+    assert.ok(batch);
+    assert.deepEqual(batch.requestIds, ids);
+    assert.deepEqual(batch.outputs, outputs);
+    assert.equal(hashInstances(buildBatchInstances(inputs, batch.outputs, 4)), expected);
+    const [committed] = parseEventLogs({ abi: f.hub.abi, logs: receipt.logs, eventName: "BatchProofCommitted" });
+    assert.equal(committed.args.requests, 3n);
+    assert.equal(committed.args.modelId, f.batchModel);
+
+    const { ver1, ver2 } = f.wallets;
+    const votes: Attestation[] = ids.map((requestId) => ({ requestId, proofHash, instancesHash: expected, valid: true }));
+    for (const id of ids) {
+      const r = await f.hub.read.getRequest([id]);
+      assert.equal(r.status, Status.ProofSubmitted);
+      assert.equal(getAddress(r.provedBy), getAddress(f.wallets.prover1.account.address));
+      // each request has its own round, keyed by its own id
+      const round = await f.quorum.read.roundOf([r.proofKey]);
+      assert.ok(round.seq > 0n, `request ${id}'s round is open`);
+      assert.equal(r.proofKey, await f.quorum.read.roundKey([id, proofHash, expected]));
+    }
+    await f.attestBatch(ver1, votes);
+    await f.attestBatch(ver2, votes);
+    for (const [i, id] of ids.entries()) {
+      await f.hub.write.settle([id, proven[i]]);
+      assert.equal(await f.hub.read.status([id]), Status.Settled);
+      assert.deepEqual(await f.consumer.read.settledOutput([id]), proven[i]);
+    }
+    // rewards per request: each voter claims each request once
+    await networkHelpers.time.increase(3600);
+    for (const id of ids) await f.hub.write.claimVerifierReward([id], { account: ver1.account });
+    await viem.assertions.revertWithCustomError(f.hub.write.claimVerifierReward([ids[0]], { account: ver1.account }), f.hub, "InferenceHubNothingToClaim");
+    await f.assertBooksBalance();
+  });
+
+  it("an invalid batch proof is rejected for every request it covers: each reopens, its prover slashed per request", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const inputs = [0, 1].map(inputOf);
+    const ids = await f.executed(f.batchModel, inputs);
+    const outputs = padTo([0, 1].map(outputOf));
+    const proofHash = keccak256("0x02");
+    await f.commit(ids, inputs, outputs, proofHash);
+    const ih = hashInstances(buildBatchInstances(inputs, outputs, 4));
+    const prover = f.wallets.prover1.account.address;
+    const before = await f.nodeRegistry.read.stakeOf([prover, Role.Prover]);
+    const votes: Attestation[] = ids.map((requestId) => ({ requestId, proofHash, instancesHash: ih, valid: false }));
+    await f.attestBatch(f.wallets.ver1, votes);
+    await f.attestBatch(f.wallets.ver2, votes);
+    for (const id of ids) {
+      await f.hub.write.settle([id, []]);
+      const r = await f.hub.read.getRequest([id]);
+      assert.equal(r.status, Status.Executed, "reopened for another proof");
+      assert.equal(r.proofKey, "0x0000000000000000000000000000000000000000000000000000000000000000");
+    }
+    assert.equal(await f.nodeRegistry.read.stakeOf([prover, Role.Prover]), before - SLASH * BigInt(ids.length));
+    // slashed below the minimum stake, the prover is out of the draw: the batch cannot come back from it
+    assert.equal(await f.nodeRegistry.read.isEligible([prover, Role.Prover]), false);
+    await viem.assertions.revertWithCustomError(f.commit(ids, inputs, outputs, proofHash), f.hub, "InferenceHubNotAssigned");
+    await f.assertBooksBalance();
+  });
+
+  it("a padded slot presented as a request: its zeros are not the request's input", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const inputs = [0, 1, 2].map(inputOf);
+    const ids = await f.executed(f.batchModel, inputs);
+    const outputs = padTo([outputOf(0), outputOf(1)]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.commit(ids, [...inputs.slice(0, 2), [0n, 0n, 0n, 0n]], outputs.map((o, i) => (i === 2 ? outputOf(2) : o))),
+      f.hub,
+      "InferenceHubInputMismatch",
+      [ids[2]],
+    );
+    for (const id of ids) assert.equal(await f.hub.read.status([id]), Status.Executed);
+  });
+
+  it("a copied commitment earns its copier nothing, and slot rules hold (ascending ids, one version, at most N, N outputs)", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const inputs = [0, 1, 2, 3, 4].map(inputOf);
+    const ids = await f.executed(f.batchModel, inputs);
+    const outputs = [0, 1, 2, 3].map(outputOf);
+    await viem.assertions.revertWithCustomError(
+      f.commit(ids.slice(0, 4), inputs.slice(0, 4), outputs, undefined, f.wallets.outsider.account),
+      f.hub,
+      "InferenceHubNotAssigned",
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.commit([ids[1], ids[0]], [inputs[1], inputs[0]], padTo([outputOf(1), outputOf(0)])),
+      f.hub,
+      "InferenceHubBatchNotAscending",
+      [1n],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(f.commit(ids, inputs, [...outputs, outputOf(4)]), f.hub, "InferenceHubBatchTooLarge", [5n, BigInt(N)]);
+    await viem.assertions.revertWithCustomError(f.commit(ids.slice(0, 2), inputs.slice(0, 2), outputs.slice(0, 2)), f.hub, "InferenceHubBatchLengthMismatch");
+    const [other] = await f.executed(f.models.attested, [inputOf(0)]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.commit([ids[0], other], [inputs[0], inputOf(0)], padTo([outputOf(0), outputOf(0)])),
+      f.hub,
+      "InferenceHubBatchModelMismatch",
+      [other, f.batchModel],
+    );
+    for (const id of ids) assert.equal(await f.hub.read.status([id]), Status.Executed);
+  });
+
+  it("each mode keeps its own path: no single commitment for a batch version, no commitBatchProof for ZKML_ONCHAIN, no submitBatchProof for ZKML_ATTESTED", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const [id] = await f.executed(f.batchModel, [inputOf(0)]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.hub.write.commitProof([id, inputOf(0), outputOf(0), keccak256("0x03"), STORE], { account: f.wallets.prover1.account }),
+      f.hub,
+      "InferenceHubBatchTooLarge",
+      [1n, BigInt(N)],
+    );
+    await viem.assertions.revertWithCustomError(
+      f.hub.write.submitBatchProof([[id], [inputOf(0)], padTo([outputOf(0)]), "0x1234"], { account: f.wallets.prover1.account }),
+      f.hub,
+      "InferenceHubWrongMode",
+    );
+    const [onchain] = await f.executed(f.onchainBatch, [inputOf(0)]);
+    await viem.assertions.revertWithCustomError(f.commit([onchain], [inputOf(0)], padTo([outputOf(0)])), f.hub, "InferenceHubWrongMode");
+    // an empty proof store or a zero hash is no commitment
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.commit([id], [inputOf(0)], padTo([outputOf(0)]), `0x${"00".repeat(32)}`),
+      f.hub,
+      "InferenceHubInvalidCommitment",
+      [id],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.hub.write.commitBatchProof([[id], [inputOf(0)], padTo([outputOf(0)]), keccak256("0x04"), ""], { account: f.wallets.prover1.account }),
+      f.hub,
+      "InferenceHubInvalidCommitment",
+      [id],
+    );
+    assert.equal(await f.hub.read.status([id]), Status.Executed);
+    await f.commit([id], [inputOf(0)], padTo([outputOf(0)]));
+    assert.equal(await f.hub.read.status([id]), Status.ProofSubmitted);
+  });
+});
