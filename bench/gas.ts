@@ -105,12 +105,19 @@ await modelRegistry.write.registerModel([{ ...baseSpec, mode: ZKML_ONCHAIN, veri
 await modelRegistry.write.registerModel([{ ...baseSpec, mode: ZKML_ATTESTED, verifier: "0x0000000000000000000000000000000000000000" }]);
 const MODEL_ONCHAIN = 1n;
 const MODEL_ATTESTED = 2n;
+/** ZKML_ATTESTED, a batch version: one committed proof covers up to ATTESTED_BATCH requests (commitBatchProof). */
+const ATTESTED_BATCH = 16;
+await modelRegistry.write.registerModel([
+  { ...baseSpec, manifestHash: keccak256(toHex("bench manifest b16")), mode: ZKML_ATTESTED, verifier: "0x0000000000000000000000000000000000000000", batch: ATTESTED_BATCH },
+]);
+const MODEL_ATTESTED_B16 = 3n;
 
 for (const [w, role] of [[executorW, EXECUTOR], [proverW, PROVER], [v1, VERIFIER], [v2, VERIFIER], [v3, VERIFIER]] as const) {
   const reg = await viem.getContractAt("NodeRegistry", nodeRegistry.address, { client: { wallet: w } });
   await reg.write.register([role], { value: parseEther("1") });
 }
 const iris = await viem.deployContract("IrisClassifierConsumer", [inferenceHub.address, MODEL_ATTESTED]);
+const irisB16 = await viem.deployContract("IrisClassifierConsumer", [inferenceHub.address, MODEL_ATTESTED_B16]);
 
 // ---- helpers
 const FEE = parseEther("0.001");
@@ -321,7 +328,11 @@ type ScaleRow = { request: number; result: number; proof: number; votes: number;
 const SCALE_PATHS = ["perRequest", "batched", "batchedRequests"] as const;
 type ScalePath = (typeof SCALE_PATHS)[number];
 const scale: Record<ScalePath, Record<number, ScaleRow>> = { perRequest: {}, batched: {}, batchedRequests: {} };
+/** batchedRequests with the proofs of a batch-16 version (commitBatchProof): kept apart from SCALE_PATHS, which the
+ * older result files are compared along. */
+const attestedBatchProofs: Record<number, ScaleRow> = {};
 const irisAsUser = await viem.getContractAt("IrisClassifierConsumer", iris.address, { client: { wallet: consumerW } });
+const irisB16AsUser = await viem.getContractAt("IrisClassifierConsumer", irisB16.address, { client: { wallet: consumerW } });
 const FEATURES = [651n, 448n, 179n, 26n] as const;
 
 /** n classify transactions (the per-request path). */
@@ -338,9 +349,9 @@ async function classifyEach(n: number, payment: bigint) {
 }
 
 /** One classifyBatch transaction for n flowers, each paying its own quote (requestInferences underneath). */
-async function classifyBatch(n: number, payment: bigint) {
+async function classifyBatch(n: number, payment: bigint, consumer = irisAsUser) {
   const r = await gasOf(
-    await irisAsUser.write.classifyBatch([Array.from({ length: n }, () => FEATURES), Array.from({ length: n }, () => payment)], {
+    await consumer.write.classifyBatch([Array.from({ length: n }, () => FEATURES), Array.from({ length: n }, () => payment)], {
       value: payment * BigInt(n),
       gasPrice: GAS_PRICE,
     }),
@@ -366,6 +377,23 @@ async function batchVotesAndSettle(ids: bigint[], proofLogs: Parameters<typeof p
   const receipt = await gasOf(await hub.executor.write.settleMany([ids, ids.map(() => OUTPUT)]));
   for (const id of ids) if ((await inferenceHub.read.status([id])) !== SETTLED) throw new Error(`settleMany did not settle ${id}`);
   return { votes, settle: receipt.gasUsed };
+}
+
+/**
+ * ZKML_ATTESTED batch proofs: one commitBatchProof per ATTESTED_BATCH requests (the last one partial, its padded slots'
+ * outputs in BatchProofCommitted). Returns the gas and the logs (each request's ProofSubmitted, for the votes).
+ */
+async function commitBatchProofs(ids: bigint[]) {
+  let gas = 0n;
+  const logs: Parameters<typeof parseEventLogs>[0]["logs"] = [];
+  for (let i = 0; i < ids.length; i += ATTESTED_BATCH) {
+    const slots = ids.slice(i, i + ATTESTED_BATCH);
+    const outputs = Array.from({ length: ATTESTED_BATCH }, () => OUTPUT);
+    const receipt = await gasOf(await hub.prover.write.commitBatchProof([slots, slots.map(() => INPUT), outputs, keccak256(toHex(`batch ${i}`)), PROOF_STORE]));
+    gas += receipt.gasUsed;
+    logs.push(...receipt.logs);
+  }
+  return { gas, logs };
 }
 
 function scaleRow(n: number, g: { request: bigint; result: bigint; proof: bigint; votes: bigint; settle: bigint }): ScaleRow {
@@ -412,6 +440,14 @@ for (const n of BATCH_SIZES) {
   const batchCommitted = await commitProofsBatch(batch.ids, PROOF_BYTES);
   const settled = await batchVotesAndSettle(batch.ids, [...batchCommitted.logs]);
   scale.batchedRequests[n] = scaleRow(n, { request: batch.gas, result: batchResult, proof: batchCommitted.gasUsed, ...settled });
+
+  // and the proofs of a batch-16 version: one commitment per 16 requests instead of one per request
+  await fresh.restore();
+  const b16 = await classifyBatch(n, (await inferenceHub.read.quoteFee([MODEL_ATTESTED_B16, await irisB16.read.requestOptions(), GAS_PRICE])) + FEE, irisB16AsUser);
+  const b16Result = (await submitResultsBatch(b16.ids)).gasUsed;
+  const b16Committed = await commitBatchProofs(b16.ids);
+  const b16Settled = await batchVotesAndSettle(b16.ids, b16Committed.logs);
+  attestedBatchProofs[n] = scaleRow(n, { request: b16.gas, result: b16Result, proof: b16Committed.gas, ...b16Settled });
 }
 
 // ---- ZKML_ONCHAIN with real proofs and the Solidity Halo2 verifier: per request next to batch proofs (N = 16)
@@ -481,6 +517,7 @@ const result = {
   withCallbacks,
   batches,
   settlementAtScale: scale,
+  attestedBatchProofs: { batch: ATTESTED_BATCH, perSettledRequest: attestedBatchProofs },
   onchainRealProofs,
   bytecode,
   slice1Base: SLICE1_BASE,
@@ -509,6 +546,15 @@ console.table(
     BATCH_SIZES.flatMap((n) =>
       SCALE_PATHS.map((k) => [`${k} x${n}`, { ...scale[k][n], "total vs perRequest": (scale[k][n].total / scale.perRequest[n].total).toFixed(2) }]),
     ),
+  ),
+);
+console.log(`ZKML_ATTESTED batch proofs (a batch-${ATTESTED_BATCH} version, one commitBatchProof per ${ATTESTED_BATCH} requests) next to batchedRequests (one commitment per request), same run; gas per settled request`);
+console.table(
+  Object.fromEntries(
+    BATCH_SIZES.flatMap((n) => [
+      [`batchedRequests x${n}`, { ...scale.batchedRequests[n] }],
+      [`batch-${ATTESTED_BATCH} proofs x${n}`, { ...attestedBatchProofs[n], "total vs batchedRequests": (attestedBatchProofs[n].total / scale.batchedRequests[n].total).toFixed(2) }],
+    ]),
   ),
 );
 // ---- settlement at scale next to slice 1 (proof bytes as calldata), the committed output of this bench at e823622

@@ -2,8 +2,9 @@
  * The proof path end to end, with real processes, a real Hardhat node, a real Redis and real EZKL proofs of the
  * iris-mlp demo model (ZKML_ATTESTED): request -> fast result -> proof -> attestations of verification nodes ->
  * settlement, plus the failure paths (a node offline, a tampered proof, a proof of another input, proof bytes
- * withheld, forged or served to one node only, a dishonest executor, a prover killed mid-proof) and fast-path latency
- * under heavy proving.
+ * withheld, forged or served to one node only, a dishonest executor, a prover killed mid-proof), fast-path latency
+ * under heavy proving, and batch proofs (a batch-2 version of iris-mlp, models/iris-mlp/bundle-b2: one proof committed
+ * for two requests, one for a partial batch, each verified once per node and settled request by request).
  *
  * One stack for the whole file (start-up is the expensive part); the tests run in order and build on each other.
  */
@@ -11,8 +12,11 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { keccak256, toHex, type Address, type Hex } from "viem";
-import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
+import { decodeFunctionData, keccak256, toHex, type Address, type Hex } from "viem";
+import { attestationQuorumAbi, inferenceHubAbi, nodeRegistryAbi } from "../../protocol/abi/generated.js";
+import { batchCommitmentFromLogs } from "../../protocol/batchCommitment.js";
+import { ensureBatchBundle } from "../../models/batchBundle.js";
+import { until } from "../helpers/until.js";
 import { createSignerClient } from "../../workers/chain/client.js";
 import { TxSender } from "../../workers/chain/sender/txSender.js";
 import { devKey } from "../../devnet/hardhatNode.js";
@@ -26,7 +30,7 @@ import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
 import { loadBundle } from "../../compiler/bundle.js";
 import { genWitness, prove } from "../../compiler/engine/engine.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../../workers/proofs/proofJson.js";
-import { RequestStatus } from "../../protocol/enums.js";
+import { NodeRole, RequestStatus } from "../../protocol/enums.js";
 import { proofKey } from "../../protocol/attestation.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 
@@ -38,6 +42,7 @@ let ps: ProofStack;
 let prover: WorkerProcess;
 let verifiers: WorkerProcess[] = [];
 let bundleDir: string;
+let batchDir: string;
 const rows = exampleInputs(MODEL, 30).map((r) => quantize(r, 7));
 let nextRow = 0;
 const nextInput = () => rows[nextRow++ % rows.length];
@@ -98,7 +103,8 @@ function proveHere(input: readonly bigint[]) {
 describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => {
   before(async () => {
     bundleDir = (await ensureDemoBundle(MODEL)).dir;
-    ps = await startProofStack({ bundleDir, verifierNodes: 3, proverNodes: 2, logLevel: "info" });
+    batchDir = (await ensureBatchBundle(MODEL, 2, { logrows: "compiler" })).dir;
+    ps = await startProofStack({ bundleDir, extraBundleDirs: [batchDir], verifierNodes: 3, proverNodes: 2, logLevel: "info" });
     [prover, ...verifiers] = await Promise.all([
       ps.start("prover", 0, { PROVER_THREADS: "1" }),
       // three independent nodes, one per verifier backend: the engine, the project's TS verifier, and both
@@ -416,5 +422,57 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     assert.equal(claims.length, valid.size, "each node that voted valid claimed");
     assert.deepEqual(new Set(claims.map((c) => (c.args.verifier as string).toLowerCase())), valid, "the claimants are the valid voters");
     assert.equal(claims.reduce((s, c) => s + (c.args.amount as bigint), 0n), firstProof.verifierReward);
+  });
+
+  it("batch proofs: one proof committed for a batch of two and one for a partial batch; each node rebuilds and verifies each once; every request settles on its own", async () => {
+    // Every window is the running prover's (prover-1) from here on: prover-0, killed above, leaves the draw.
+    const gone = createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId, pollingIntervalMs: 20 }, ps.proverKeys[0]);
+    const stake = await ps.stack.client.readContract({ address: ps.stack.deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "stakeOf", args: [gone.account.address, NodeRole.Prover] });
+    await ps.stack.client.waitForTransactionReceipt({
+      hash: await gone.writeContract({ address: ps.stack.deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "beginUnbonding", args: [NodeRole.Prover, stake] }),
+      pollingInterval: 20,
+    });
+    const modelId = await ps.registerModel({ mode: "ZKML_ATTESTED", bundleDir: batchDir });
+    const full = await ps.requestMany([nextInput(), nextInput()], { fee: FEE, modelId });
+    const partial = await ps.request(nextInput(), { fee: FEE, modelId });
+    const ids = [...full.map((r) => r.requestId), partial.requestId];
+    for (const id of ids) await ps.waitForStatus(id, [RequestStatus.Settled], 180_000);
+
+    const proofs = (await hubEvents("ProofSubmitted")).filter((e) => ids.includes(e.args.requestId!));
+    assert.equal(proofs.length, ids.length, "one commitment per request, none rejected");
+    const txs = [...new Set(proofs.map((e) => e.transactionHash))];
+    assert.equal(txs.length, 2, "two batches, two transactions");
+    const sizes: number[] = [];
+    const proofHashes = new Set<string>();
+    for (const hash of txs) {
+      const tx = await ps.stack.client.getTransaction({ hash });
+      assert.equal(tx.from.toLowerCase(), ps.address(ps.proverKeys[1]).toLowerCase());
+      const call = decodeFunctionData({ abi: inferenceHubAbi, data: tx.input });
+      assert.equal(call.functionName, "commitBatchProof");
+      const [callIds, , outputs, proofHash] = call.args as unknown as [bigint[], bigint[][], bigint[][], Hex, string];
+      sizes.push(callIds.length);
+      proofHashes.add(proofHash);
+      // what each verification node rebuilt: the requests in slot order, every slot's output (padding's included)
+      const receipt = await ps.stack.client.getTransactionReceipt({ hash });
+      const inTx = proofs.filter((e) => e.transactionHash === hash);
+      const batch = batchCommitmentFromLogs(receipt.logs, ps.hub, proofHash, inTx[0].args.instancesHash as Hex);
+      assert.ok(batch);
+      assert.deepEqual(batch.requestIds, callIds);
+      assert.deepEqual(batch.outputs, outputs);
+      for (const id of callIds) {
+        const [result] = await hubEvents("ResultSubmitted", id);
+        const [settled] = await hubEvents("RequestSettled", id);
+        assert.equal(settled.args.outputHash, result.args.outputHash, `request ${id}: the proven output is the fast result`);
+        assert.ok((await votes(id)).filter((v) => v.valid).length >= 2, `request ${id}: a quorum of valid votes`);
+      }
+    }
+    assert.deepEqual(sizes.sort(), [1, 2], "a full batch and a partial one");
+    // each node verified each batch proof once, not once per request
+    const rebuilt = (node: WorkerProcess) => node.logs.filter((l) => /instances rebuilt from its commitment/.test(String(l.msg)) && proofHashes.has(String(l.proofHash))).length;
+    const voted = (node: WorkerProcess) => node.logs.filter((l) => l.msg === "attestation recorded" && ids.map(String).includes(String(l.requestId))).length;
+    for (const node of verifiers) {
+      await until(async () => voted(node) === ids.length, `${node.name} voted on every request`);
+      assert.equal(rebuilt(node), 2, `${node.name}: one verification per batch, not per request`);
+    }
   });
 });

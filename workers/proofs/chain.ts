@@ -20,6 +20,16 @@ export const submitBatchProofCall = (hub: Address, ids: readonly bigint[], input
 export const commitProofCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proofHash: Hex, proofStore: string) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "commitProof", args: [requestId, input, output, proofHash, proofStore] }) as const;
 
+/** ZKML_ATTESTED batch version: one commitment for the requests in slot order (the hub pads the slots after them). */
+export const commitBatchProofCall = (
+  hub: Address,
+  ids: readonly bigint[],
+  inputs: readonly (readonly bigint[])[],
+  outputs: readonly (readonly bigint[])[],
+  proofHash: Hex,
+  proofStore: string,
+) => ({ address: hub, abi: inferenceHubAbi, functionName: "commitBatchProof", args: [ids, inputs, outputs, proofHash, proofStore] }) as const;
+
 export const challengeCall = (hub: Address, requestId: bigint, input: readonly bigint[], output: readonly bigint[], proof: Uint8Array) =>
   ({ address: hub, abi: inferenceHubAbi, functionName: "challenge", args: [requestId, input, output, toHex(proof)] }) as const;
 

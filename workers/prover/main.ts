@@ -77,7 +77,7 @@ await runRole("prover", loadProverConfig, async ({ config, logger, metrics, queu
     settleOptimistic: config.PROVER_SETTLE_OPTIMISTIC,
     batches: new ProofBatches(
       { waitMs: config.PROVER_BATCH_WAIT_MS, maxWaiting: config.PROVER_BATCH_QUEUE },
-      createBatchProver({ bundles, pool, store, sender, maxCallbackGas: config.PROVER_BATCH_MAX_CALLBACK_GAS }),
+      createBatchProver({ bundles, pool, store, sender, maxCallbackGas: config.PROVER_BATCH_MAX_CALLBACK_GAS, proofStoreUrl }),
     ),
     faultDelayMs: config.PROVER_FAULT_DELAY_MS,
     windowPollMs: config.PROVER_WINDOW_POLL_MS,

@@ -121,7 +121,7 @@ export function createProveProcessor(ctx: ProverContext) {
       let fast = d.output.map(BigInt);
       if (valuesHash(fast) !== record.outputHash) fast = await fastOutputFromLog(ctx.client, d.hub, requestId, record.outputHash, ctx.logLookup);
 
-      // 3. A batch version: proved with up to model.batch other requests, one submitBatchProof for all.
+      // 3. A batch version: proved with up to model.batch other requests, one submitBatchProof (commitBatchProof) for all.
       if ((model.batch ?? 1) > 1) {
         const slot = { hub: d.hub, requestId, input, callbackGas: Number(record.callbackGasLimit) };
         return await proveInBatch(ctx, job, token, slot, { ...model, batch: model.batch! }, fast, log, started);

@@ -1,7 +1,9 @@
 /**
- * Batch versions (ModelSpec.batch = N > 1, ZKML_ONCHAIN; contracts/hub/README.md "Batch proofs"): the prove jobs of
- * one version wait here to be proved together. A batch goes when N requests wait, or `waitMs` after its first one
- * came (a partial batch: the hub pads the other slots with zeros); one proof, one submitBatchProof for all of them.
+ * Batch versions (ModelSpec.batch = N > 1, ZKML_ONCHAIN or ZKML_ATTESTED; contracts/hub/README.md "Batch proofs"): the
+ * prove jobs of one version wait here to be proved together. A batch goes when N requests wait, or `waitMs` after its
+ * first one came (a partial batch: the hub pads the other slots with zeros); one proof for all of them, sent with one
+ * submitBatchProof (ZKML_ONCHAIN) or committed by its hash with one commitBatchProof (ZKML_ATTESTED: the bytes are
+ * published in this prover's store once the commitment is mined).
  * At most `maxWaiting` requests wait per version: one more is refused (BatcherFullError), and its job comes back later.
  * Each job must be held while it waits, so the prover's job concurrency (PROVER_CONCURRENCY) bounds the batch size.
  */
@@ -12,7 +14,8 @@ import type { TxSender } from "../chain/sender/txSender.js";
 import type { BundleIndex } from "../proofs/bundles.js";
 import { ProvingError } from "../proofs/errors.js";
 import type { ProofModel } from "../proofs/models.js";
-import { submitBatchProofCall } from "../proofs/chain.js";
+import { commitBatchProofCall, submitBatchProofCall } from "../proofs/chain.js";
+import { VerificationMode } from "../../protocol/enums.js";
 import { parseEngineProof, proofInstances, rawProofBytes } from "../proofs/proofJson.js";
 import type { ProvingEngine } from "../proofs/provingEngine.js";
 import type { ProofStore } from "../proofs/store.js";
@@ -133,9 +136,15 @@ export interface BatchProverContext {
   sender: TxSender;
   /** callback gas of one batch transaction at most (callbackGasGroups) */
   maxCallbackGas: number;
+  /** ZKML_ATTESTED: the base URL of this prover's proof store, named in its commitments */
+  proofStoreUrl: Promise<string>;
 }
 
-/** Proves a batch with the version's registered artifacts and submits it (submitBatchProof), as the hub lays it out. */
+/**
+ * Proves a batch with the version's registered artifacts and sends it as the hub lays it out: submitBatchProof
+ * (ZKML_ONCHAIN), or commitBatchProof with the bytes kept unpublished until the commitment is mined (ZKML_ATTESTED: a
+ * hash copied from the pending transaction gets its copier no bytes to serve).
+ */
 export function createBatchProver(ctx: BatchProverContext): ProveBatch {
   const proveGroup = async (model: ProofModel & { batch: number }, group: BatchSlot[]): Promise<Map<BatchSlot, BatchSlotOutcome>> => {
     const { ordered, floats } = batchLayout(model, group);
@@ -146,10 +155,17 @@ export function createBatchProver(ctx: BatchProverContext): ProveBatch {
     const engineProof = parseEngineProof(proved.proof);
     const outputs = provenOutputs(model, ordered, proofInstances(engineProof));
     const raw = rawProofBytes(engineProof);
-    const proofHash = await ctx.store.put(raw);
-    const call = submitBatchProofCall(hub, ordered.map((s) => s.requestId), ordered.map((s) => s.input), outputs, raw);
-    const sent = await ctx.sender.send({ call, label: "submitBatchProof" });
-    if (sent.receipt.status !== "success") throw new Error(`submitBatchProof transaction ${sent.hash} reverted`);
+    const attested = model.mode === VerificationMode.ZKML_ATTESTED;
+    const proofHash = attested ? await ctx.store.putPending(raw) : await ctx.store.put(raw);
+    const ids = ordered.map((s) => s.requestId);
+    const inputs = ordered.map((s) => s.input);
+    const call = attested
+      ? commitBatchProofCall(hub, ids, inputs, outputs, proofHash, await ctx.proofStoreUrl)
+      : submitBatchProofCall(hub, ids, inputs, outputs, raw);
+    const label = attested ? "commitBatchProof" : "submitBatchProof";
+    const sent = await ctx.sender.send({ call, label });
+    if (sent.receipt.status !== "success") throw new Error(`${label} transaction ${sent.hash} reverted`);
+    if (attested) await ctx.store.publish(proofHash);
     const gasUsed = sent.receipt.gasUsed.toString();
     return new Map(ordered.map((s, i) => [s, { proofHash, proven: outputs[i], txHash: sent.hash, gasUsed, requests: ordered.length, proveMs: proved.proveMs }]));
   };

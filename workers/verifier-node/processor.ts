@@ -2,7 +2,8 @@ import { DelayedError } from "bullmq";
 import type { Hex } from "viem";
 import type { Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
-import { InstanceRangeError, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
+import { batchCommitmentFromLogs } from "../../protocol/batchCommitment.js";
+import { InstanceRangeError, buildBatchInstances, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import { fetchProof, ProofUnavailableError, type FetchProofOptions } from "../../protocol/proofStore.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
 import { classifyFailure } from "../chain/failurePolicy.js";
@@ -16,11 +17,11 @@ import { QueueName } from "../queues/names.js";
 import { StaleJobError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
-import type { BundleIndex } from "../proofs/bundles.js";
+import type { BundleIndex, ModelArtifacts } from "../proofs/bundles.js";
 import { claimVerifierRewardCall, getRequestInput, getRound } from "../proofs/chain.js";
 import { UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
-import type { ProofModelCache } from "../proofs/models.js";
+import type { ProofModel, ProofModelCache } from "../proofs/models.js";
 import { runSettleCheck, voteAndSettle, type SettleDutyContext } from "./settleDuty.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
 
@@ -56,6 +57,7 @@ export interface VerifierNodeContext extends SettleDutyContext {
  * in this queue (a job with `settleCheck`) and settles only if the request still waits after the grace period.
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
+  const batchVerdicts = new SharedVerdicts();
   return async (job: TypedJob<"verify">, token?: string): Promise<VerifyJobResult> => {
     const d = job.data;
     const requestId = BigInt(d.requestId);
@@ -76,40 +78,12 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       if (model.mode !== VerificationMode.ZKML_ATTESTED) throw new UnsupportedModeError(`model ${model.modelId} is ${verificationModeName(model.mode)}, not ZKML_ATTESTED`);
       const artifacts = await ctx.bundles.resolve(model);
 
-      // 3. Instances bound to this request: its input (from the event, checked against the hub's hash) ‖ output.
-      const input = await getRequestInput(ctx.client, d.hub, requestId, ctx.logLookup);
-      if (!input || valuesHash(input) !== record.inputHash) throw new StaleJobError(`request ${d.requestId}: no InferenceRequested input matching the hub's inputHash`);
-      const output = d.output.map(BigInt);
-      let verdict: Verdict;
-      let instances: bigint[] | null = null;
-      try {
-        instances = buildInstances(input, output);
-      } catch (err) {
-        if (!(err instanceof InstanceRangeError)) throw err;
-      }
-      const expectedCount = settingsInstanceCount(artifacts.settings);
-      if (!instances || output.length !== model.outputLength || (expectedCount !== null && instances.length !== expectedCount)) {
-        verdict = { valid: false, checks: [] };
-        log.warn({ instances: instances?.length, expectedCount }, "instances do not fit the circuit: attesting invalid");
-      } else {
-        if (instancesHash(instances) !== d.instancesHash) {
-          // The hub built its instances with the same rule; a difference means this node and the hub disagree on
-          // the binding itself. Do not sign anything in that state.
-          throw new StaleJobError(`request ${d.requestId}: instances built here hash to ${instancesHash(instances)}, the hub recorded ${d.instancesHash}`);
-        }
-        // 4. The bytes, from the prover's proof store by hash (checked). The prover owes them to every node: bytes
-        // this node cannot fetch in time are a proof it cannot check, and it votes invalid (the prover's fault, like a
-        // proof that does not verify: a quorum of such votes rejects the proof and slashes its prover).
-        const proof = await fetchBytes(ctx, d, openRound.deadline, log);
-        if (!proof.bytes) {
-          verdict = { valid: false, checks: [], unavailable: proof.reason };
-        } else {
-          // 5. Verify (never re-running the model).
-          verdict = await ctx.verifier.verify(artifacts, proof.bytes, instances);
-          for (const c of verdict.checks) ctx.proofMetrics?.verifySeconds.observe({ backend: c.backend }, c.ms / 1000);
-          if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
-        }
-      }
+      // 3.-5. The verdict on the proof, for instances this node rebuilt itself. A batch version's proof covers every
+      // request of its commitBatchProof: rebuilt and verified once for all of them.
+      const verdict =
+        (model.batch ?? 1) > 1
+          ? await batchVerdicts.get(`${d.hub}-${d.proofHash}-${d.instancesHash}`, () => batchVerdict(ctx, d, { ...model, batch: model.batch! }, artifacts, openRound.deadline, log))
+          : await singleVerdict(ctx, d, model.outputLength, artifacts, record.inputHash, openRound.deadline, log);
 
       // 6. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
       // verification takes a while (never sign for a proof no longer on chain).
@@ -144,6 +118,117 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       return failJob(err, { queue: QueueName.verify, stage: null, log, metrics: ctx.metrics });
     }
   };
+}
+
+/**
+ * Step 3 of a single request's proof: the instances bound to it are its input (from its InferenceRequested event,
+ * checked against the hub's inputHash) ‖ the submitted output; instances that do not fit the circuit get "invalid".
+ */
+async function singleVerdict(
+  ctx: VerifierNodeContext,
+  d: VerifyJobData,
+  outputLength: number,
+  artifacts: ModelArtifacts,
+  inputHash: Hex,
+  roundDeadline: bigint | number,
+  log: Logger,
+): Promise<Verdict> {
+  const input = await getRequestInput(ctx.client, d.hub, BigInt(d.requestId), ctx.logLookup);
+  if (!input || valuesHash(input) !== inputHash) throw new StaleJobError(`request ${d.requestId}: no InferenceRequested input matching the hub's inputHash`);
+  const output = d.output.map(BigInt);
+  let instances: bigint[] | null = null;
+  try {
+    instances = buildInstances(input, output);
+  } catch (err) {
+    if (!(err instanceof InstanceRangeError)) throw err;
+  }
+  if (!instances || output.length !== outputLength) return unfit(artifacts, instances, log);
+  return checkProof(ctx, d, artifacts, instances, roundDeadline, log);
+}
+
+/**
+ * Step 3 of a batch version's proof: the instances the hub hashed are rebuilt from the commitBatchProof transaction's
+ * events (the requests in slot order with their outputs, the padded slots' outputs) and each request's input (from
+ * its InferenceRequested event, checked against the hub's inputHash), padding zeros as the hub lays them out.
+ */
+async function batchVerdict(
+  ctx: VerifierNodeContext,
+  d: VerifyJobData,
+  model: ProofModel & { batch: number },
+  artifacts: ModelArtifacts,
+  roundDeadline: bigint | number,
+  log: Logger,
+): Promise<Verdict> {
+  const receipt = await ctx.client.getTransactionReceipt({ hash: d.txHash });
+  const batch = batchCommitmentFromLogs(receipt.logs, d.hub, d.proofHash, d.instancesHash);
+  if (!batch || !batch.requestIds.includes(BigInt(d.requestId))) {
+    throw new StaleJobError(`request ${d.requestId}: transaction ${d.txHash} holds no batch commitment of proof ${d.proofHash} covering it`);
+  }
+  const records = await ctx.requests.getMany(d.hub, batch.requestIds);
+  const inputs = await Promise.all(
+    batch.requestIds.map(async (id, i) => {
+      const input = await getRequestInput(ctx.client, d.hub, id, ctx.logLookup);
+      if (!input || valuesHash(input) !== records[i].inputHash) throw new StaleJobError(`request ${id}: no InferenceRequested input matching the hub's inputHash`);
+      return input;
+    }),
+  );
+  let instances: bigint[] | null = null;
+  try {
+    instances = buildBatchInstances(inputs, batch.outputs, model.inputLength);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+  }
+  if (!instances || batch.outputs.length !== model.batch || batch.outputs.some((o) => o.length !== model.outputLength)) return unfit(artifacts, instances, log);
+  log.info({ requests: batch.requestIds.length, slots: model.batch }, "batch proof: instances rebuilt from its commitment");
+  return checkProof(ctx, d, artifacts, instances, roundDeadline, log);
+}
+
+/** Instances that do not fit the circuit: "invalid" (the hub refuses such outputs, so this is a defensive path). */
+function unfit(artifacts: ModelArtifacts, instances: bigint[] | null, log: Logger): Verdict {
+  log.warn({ instances: instances?.length, expectedCount: settingsInstanceCount(artifacts.settings) }, "instances do not fit the circuit: attesting invalid");
+  return { valid: false, checks: [] };
+}
+
+/**
+ * Steps 4-5: the instances must hash to the recorded instancesHash; then the bytes from the prover's proof store by
+ * hash (checked) and the verification, never re-running the model. The prover owes the bytes to every node: bytes
+ * this node cannot fetch in time are a proof it cannot check, and it votes invalid (the prover's fault, like a proof
+ * that does not verify: a quorum of such votes rejects the proof and slashes its prover).
+ */
+async function checkProof(ctx: VerifierNodeContext, d: VerifyJobData, artifacts: ModelArtifacts, instances: bigint[], roundDeadline: bigint | number, log: Logger): Promise<Verdict> {
+  const expectedCount = settingsInstanceCount(artifacts.settings);
+  if (expectedCount !== null && instances.length !== expectedCount) return unfit(artifacts, instances, log);
+  if (instancesHash(instances) !== d.instancesHash) {
+    // The hub built its instances with the same rule; a difference means this node and the hub disagree on the
+    // binding itself. Do not sign anything in that state.
+    throw new StaleJobError(`request ${d.requestId}: instances built here hash to ${instancesHash(instances)}, the hub recorded ${d.instancesHash}`);
+  }
+  const proof = await fetchBytes(ctx, d, roundDeadline, log);
+  if (!proof.bytes) return { valid: false, checks: [], unavailable: proof.reason };
+  const verdict = await ctx.verifier.verify(artifacts, proof.bytes, instances);
+  for (const c of verdict.checks) ctx.proofMetrics?.verifySeconds.observe({ backend: c.backend }, c.ms / 1000);
+  if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
+  return verdict;
+}
+
+/**
+ * One verdict per batch proof for the jobs of the requests it covers (they run concurrently or one after another):
+ * the first job computes it, the others wait for it. A failure is not kept (each job may retry); verdicts are
+ * forgotten after an hour.
+ */
+class SharedVerdicts {
+  private readonly entries = new Map<string, { at: number; verdict: Promise<Verdict> }>();
+
+  get(key: string, compute: () => Promise<Verdict>): Promise<Verdict> {
+    const now = Date.now();
+    for (const [k, v] of this.entries) if (now - v.at > 3_600_000) this.entries.delete(k);
+    const hit = this.entries.get(key);
+    if (hit) return hit.verdict;
+    const verdict = compute();
+    this.entries.set(key, { at: now, verdict });
+    verdict.catch(() => this.entries.delete(key));
+    return verdict;
+  }
 }
 
 /**
