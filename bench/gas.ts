@@ -361,17 +361,20 @@ async function classifyBatch(n: number, payment: bigint, consumer = irisAsUser) 
   return { ids, gas: r.gasUsed };
 }
 
-/** Each of 2 nodes signs one root over the n verdicts; settleMany settles all n. */
-async function batchVotesAndSettle(ids: bigint[], proofLogs: Parameters<typeof parseEventLogs>[0]["logs"]) {
+/**
+ * Each of 2 nodes signs one root over its verdicts; settleMany settles all n. `rounds`: the requests the proofs'
+ * rounds are keyed by (each request's own; a batch proof's first request for all of its requests).
+ */
+async function batchVotesAndSettle(ids: bigint[], proofLogs: Parameters<typeof parseEventLogs>[0]["logs"], rounds: bigint[] = ids) {
   let votes = 0n;
   for (const w of [v1, v2]) {
     const items = [];
-    for (const id of ids) items.push((await attestation(id, proofLogs, w)).a);
+    for (const id of rounds) items.push((await attestation(id, proofLogs, w)).a);
     const tree = buildAttestationBatch(items);
     const signature = await w.signTypedData({ account: w.account, ...attestationBatchTypedData(chainId, attestationQuorum.address, tree.root) });
     const receipt = await gasOf(await attestationQuorum.write.submitAttestationBatch([tree.root, signature, tree.votes]));
     const recorded = parseEventLogs({ abi: attestationQuorum.abi, logs: receipt.logs, eventName: "AttestationRecorded" });
-    if (recorded.length !== ids.length) throw new Error(`the quorum recorded ${recorded.length} of ${ids.length} batch votes`);
+    if (recorded.length !== rounds.length) throw new Error(`the quorum recorded ${recorded.length} of ${rounds.length} batch votes`);
     votes += receipt.gasUsed;
   }
   const receipt = await gasOf(await hub.executor.write.settleMany([ids, ids.map(() => OUTPUT)]));
@@ -381,7 +384,8 @@ async function batchVotesAndSettle(ids: bigint[], proofLogs: Parameters<typeof p
 
 /**
  * ZKML_ATTESTED batch proofs: one commitBatchProof per ATTESTED_BATCH requests (the last one partial, its padded slots'
- * outputs in BatchProofCommitted). Returns the gas and the logs (each request's ProofSubmitted, for the votes).
+ * outputs in BatchProofCommitted), each opening one round for its requests. Returns the gas and the logs (each
+ * request's ProofSubmitted, for the votes).
  */
 async function commitBatchProofs(ids: bigint[]) {
   let gas = 0n;
@@ -446,7 +450,8 @@ for (const n of BATCH_SIZES) {
   const b16 = await classifyBatch(n, (await inferenceHub.read.quoteFee([MODEL_ATTESTED_B16, await irisB16.read.requestOptions(), GAS_PRICE])) + FEE, irisB16AsUser);
   const b16Result = (await submitResultsBatch(b16.ids)).gasUsed;
   const b16Committed = await commitBatchProofs(b16.ids);
-  const b16Settled = await batchVotesAndSettle(b16.ids, b16Committed.logs);
+  // one round per batch proof, keyed by its first request: one vote per node per 16 requests
+  const b16Settled = await batchVotesAndSettle(b16.ids, b16Committed.logs, b16.ids.filter((_, i) => i % ATTESTED_BATCH === 0));
   attestedBatchProofs[n] = scaleRow(n, { request: b16.gas, result: b16Result, proof: b16Committed.gas, ...b16Settled });
 }
 

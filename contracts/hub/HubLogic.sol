@@ -14,7 +14,7 @@ import {FeeSplit} from "../libraries/FeeSplit.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
-import {HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
+import {BatchRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 
 /// @title HubLogic
 /// @notice The InferenceHub's state machine, as a linked library with external functions (the hub delegatecalls
@@ -271,31 +271,36 @@ library HubLogic {
         string calldata proofStore
     ) external {
         (, bytes32 instancesHash) = _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
-        _commit(s, d, prover, id, output, proofHash, instancesHash, proofStore);
+        RequestLib.Record storage r = s.requests[id];
+        _commit(id, r, prover, output, proofHash, instancesHash, proofStore);
+        _openVerification(s, d, id, r, proofHash, instancesHash);
     }
 
     /// @notice One request of a ZKML_ATTESTED batch proof (checked by checkBatchItem): recorded and committed as
-    /// commitProof does, with the whole batch's instancesHash; its own round opens.
+    /// commitProof does, with the batch's instancesHash, under the batch's one round `b` (settled, rejected and
+    /// rewarded per request, as any other).
     function commitBatchItem(
         HubState storage s,
         HubDeps memory d,
         address prover,
         uint256 id,
         int256[] calldata output,
-        bytes32 proofHash,
-        bytes32 instancesHash,
-        string calldata proofStore
+        string calldata proofStore,
+        BatchRound memory b
     ) external {
-        _recordAccepted(s, d, prover, id, output, proofHash, instancesHash);
-        _commit(s, d, prover, id, output, proofHash, instancesHash, proofStore);
+        RequestLib.Record storage r = s.requests[id];
+        DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
+        _recordProof(s, id, r, prover, b.key, output);
+        _commit(id, r, prover, output, b.proofHash, b.instancesHash, proofStore);
+        r.verifyDeadline = uint40(b.deadline);
+        emit IInferenceHub.VerificationOpened(id, b.key, b.snapshot, b.electorate, uint64(b.deadline));
     }
 
-    /// @dev A recorded ZKML_ATTESTED proof's commitment: checked, announced, its round opened.
+    /// @dev A recorded ZKML_ATTESTED proof's commitment: checked and announced (the caller opens or joins its round).
     function _commit(
-        HubState storage s,
-        HubDeps memory d,
-        address prover,
         uint256 id,
+        RequestLib.Record storage r,
+        address prover,
         int256[] calldata output,
         bytes32 proofHash,
         bytes32 instancesHash,
@@ -305,11 +310,9 @@ library HubLogic {
         if (proofHash == bytes32(0) || storeLength == 0 || storeLength > MAX_STORE_URL) {
             revert IInferenceHub.InferenceHubInvalidCommitment(id);
         }
-        RequestLib.Record storage r = s.requests[id];
         r.status = RequestStatus.ProofSubmitted;
         // the output is not stored: it is in ProofSubmitted, and settle() takes it back, checked against its hash
         emit IInferenceHub.ProofSubmitted(id, prover, proofHash, instancesHash, output, proofStore);
-        _openVerification(s, d, id, r, proofHash, instancesHash);
     }
 
     /// @notice settle (ZKML_ATTESTED): the quorum's outcome on the proof under attestation: accepted -> settle with

@@ -57,6 +57,16 @@ struct ModelInfo {
     uint256 tolerance;
 }
 
+/// @notice The one round of a ZKML_ATTESTED batch proof (HubLogic.openBatchRound), shared by every request it covers.
+struct BatchRound {
+    bytes32 key; // QuorumMath.roundKey(first request of the batch, proofHash, instancesHash)
+    bytes32 proofHash;
+    bytes32 instancesHash;
+    uint256 snapshot;
+    uint256 electorate;
+    uint256 deadline;
+}
+
 /// @notice The contracts the hub works with (immutables of the hub, passed to HubLogic on each call).
 struct HubDeps {
     IModelRegistry models;

@@ -13,7 +13,7 @@ import {Instances} from "../libraries/Instances.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
-import {HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
+import {BatchRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 import {HubLogic} from "./HubLogic.sol";
 
 /// @title InferenceHub
@@ -186,23 +186,40 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         bytes32 proofHash,
         string calldata proofStore
     ) external nonReentrant batchesDuties(requestIds.length) {
-        (uint256 modelId,, uint256 inputLength) = _checkBatch(requestIds, inputs, outputs, VerificationMode.ZKML_ATTESTED);
-        // the instances every verification node rebuilds and checks the proof against (no verifier on chain)
-        bytes32 instancesHash = keccak256(abi.encode(Instances.buildBatch(inputs, outputs, inputLength)));
-        _announceBatch(modelId, requestIds.length, outputs, proofHash, instancesHash);
-        _commitBatch(requestIds, outputs, proofHash, instancesHash, proofStore);
+        bytes32 instancesHash = _checkBatchCommitment(requestIds, inputs, outputs, proofHash);
+        BatchRound memory b = _openBatchRound(requestIds[0], proofHash, instancesHash);
+        _commitBatch(requestIds, outputs, proofStore, b);
     }
 
-    /// @dev Each request of a committed batch proof is committed as a single proof would be (its own round).
-    function _commitBatch(
+    /// @dev The one round of a ZKML_ATTESTED batch proof, keyed by its first request and opened before its requests
+    /// are committed (HubLogic.commitBatchItem): one electorate, one deadline, one tally for all of them.
+    function _openBatchRound(uint256 firstId, bytes32 proofHash, bytes32 instancesHash) private returns (BatchRound memory b) {
+        b.deadline = block.timestamp + _s.params.attestationWindow;
+        (b.key, b.snapshot, b.electorate) = attestationQuorum.open(firstId, proofHash, instancesHash, b.deadline, _s.params.electorateEpoch);
+        b.proofHash = proofHash;
+        b.instancesHash = instancesHash;
+    }
+
+    /// @dev commitBatchProof's checks (submitBatchProof's, in ZKML_ATTESTED), then the hash of the instances every
+    /// verification node rebuilds and checks the proof against (no verifier on chain), announced.
+    function _checkBatchCommitment(
         uint256[] calldata requestIds,
+        int256[][] calldata inputs,
         int256[][] calldata outputs,
-        bytes32 proofHash,
-        bytes32 instancesHash,
-        string calldata proofStore
-    ) private {
+        bytes32 proofHash
+    ) private returns (bytes32 instancesHash) {
+        (uint256 modelId,, uint256 inputLength) = _checkBatch(requestIds, inputs, outputs, VerificationMode.ZKML_ATTESTED);
+        instancesHash = keccak256(abi.encode(Instances.buildBatch(inputs, outputs, inputLength)));
+        _announceBatch(modelId, requestIds.length, outputs, proofHash, instancesHash);
+    }
+
+    /// @dev Each request of a committed batch proof is committed as a single proof would be, under the batch's round.
+    function _commitBatch(uint256[] calldata requestIds, int256[][] calldata outputs, string calldata proofStore, BatchRound memory b)
+        private
+    {
+        HubDeps memory d = _deps();
         for (uint256 i; i < requestIds.length; ++i) {
-            HubLogic.commitBatchItem(_s, _deps(), msg.sender, requestIds[i], outputs[i], proofHash, instancesHash, proofStore);
+            HubLogic.commitBatchItem(_s, d, msg.sender, requestIds[i], outputs[i], proofStore, b);
         }
     }
 

@@ -80,9 +80,10 @@ interface IAttestationQuorum {
         external
         returns (bytes32 round, uint256 snapshot, uint256 electorate);
 
-    /// @notice Hub-only: mark `verifier`'s "valid" vote in `round` as paid; returns its weight (its stake at the
-    /// round's snapshot) and the round's valid stake (reverts with InferenceHubNothingToClaim if there is nothing to
-    /// pay).
+    /// @notice Hub-only: mark `verifier`'s share of request `requestId`'s reward (its "valid" vote in `round`, the
+    /// request's settled round) as paid; returns its weight (its stake at the round's snapshot) and the round's valid
+    /// stake (reverts with InferenceHubNothingToClaim if there is nothing to pay). Marked per request, not per round:
+    /// the requests of a batch proof share one round, each with its own reward.
     function claim(uint256 requestId, bytes32 round, address verifier) external returns (uint256 weight, uint256 validStake);
 
     /// @notice Hub-only: the signer of two opposite verdicts on the same proof (each signed alone or as a batch
@@ -112,8 +113,10 @@ interface IAttestationQuorum {
 
     /// @return verdict 0 none, 1 valid, 2 invalid
     /// @return weight the voter's stake at the round's snapshot (0 without a vote)
-    /// @return claimed its reward share was paid
-    function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight, bool claimed);
+    function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight);
+
+    /// @notice Whether `verifier`'s share of request `requestId`'s verifier reward was paid.
+    function rewardClaimed(uint256 requestId, address verifier) external view returns (bool);
 
     /// @notice The highest round sequence number `verifier` voted on (0 = never).
     function lastVotedRound(address verifier) external view returns (uint256);

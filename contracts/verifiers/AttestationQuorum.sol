@@ -61,7 +61,8 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     /// rounds per word: a node voting on consecutive rounds (a batch) writes one new word per 128 rounds instead of a
     /// slot per vote. The weight is not stored: it is the node's stake at the round's (past, immutable) snapshot.
     mapping(address verifier => mapping(uint256 word => uint256)) private _ballots;
-    /// @dev Reward claims, 1 bit per round indexed by seq, 256 rounds per word.
+    /// @dev Reward claims, 1 bit per request (the requests of a batch proof share a round, each its own reward), 256
+    /// requests per word.
     mapping(address verifier => mapping(uint256 word => uint256)) private _claims;
     /// @dev the highest round sequence number `verifier` voted on
     mapping(address verifier => uint64) private _lastVoted;
@@ -209,13 +210,12 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
         returns (uint256 weight, uint256 validStake)
     {
         Tally storage r = _rounds[round];
-        uint256 seq = r.seq;
-        uint256 bit = 1 << (seq & 255);
-        uint256 claims = _claims[verifier][seq >> 8];
-        if (_verdict(verifier, seq) != VERDICT_VALID || claims & bit != 0) {
+        uint256 bit = 1 << (requestId & 255);
+        uint256 claims = _claims[verifier][requestId >> 8];
+        if (_verdict(verifier, r.seq) != VERDICT_VALID || claims & bit != 0) {
             revert IInferenceHub.InferenceHubNothingToClaim(requestId, verifier);
         }
-        _claims[verifier][seq >> 8] = claims | bit;
+        _claims[verifier][requestId >> 8] = claims | bit;
         return (nodes.stakeAt(verifier, NodeRole.Verifier, _groups[r.group].snapshot), r.validStake);
     }
 
@@ -261,13 +261,17 @@ contract AttestationQuorum is IAttestationQuorum, EIP712 {
     }
 
     /// @inheritdoc IAttestationQuorum
-    function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight, bool claimed) {
+    function attestationOf(bytes32 round, address verifier) external view returns (uint8 verdict, uint256 weight) {
         Tally storage r = _rounds[round];
         uint256 seq = r.seq;
-        if (seq == 0) return (0, 0, false);
+        if (seq == 0) return (0, 0);
         verdict = uint8(_verdict(verifier, seq));
         if (verdict != 0) weight = nodes.stakeAt(verifier, NodeRole.Verifier, _groups[r.group].snapshot);
-        claimed = _claims[verifier][seq >> 8] & (1 << (seq & 255)) != 0;
+    }
+
+    /// @inheritdoc IAttestationQuorum
+    function rewardClaimed(uint256 requestId, address verifier) external view returns (bool) {
+        return _claims[verifier][requestId >> 8] & (1 << (requestId & 255)) != 0;
     }
 
     /// @inheritdoc IAttestationQuorum

@@ -4794,11 +4794,6 @@ export const attestationQuorumAbi = [
         "internalType": "uint256",
         "name": "weight",
         "type": "uint256"
-      },
-      {
-        "internalType": "bool",
-        "name": "claimed",
-        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -5179,6 +5174,30 @@ export const attestationQuorumAbi = [
         "internalType": "enum QuorumMath.Outcome",
         "name": "",
         "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requestId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "rewardClaimed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",

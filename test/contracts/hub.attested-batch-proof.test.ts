@@ -1,10 +1,12 @@
 /**
  * Batch proofs for ZKML_ATTESTED (commitBatchProof): one proof, committed by its hash, for up to N requests of a batch
  * version. The hub checks every slot as commitProof would, records the batch's instancesHash (every slot's input,
- * padding zeros, then every slot's output) for each request and opens each request's own round; verification nodes
- * rebuild the instances from the transaction's events. Written as an attacker would try it: a padded slot presented as
- * a request, a copied commitment, a batch proof sent down the single path (or the other mode's path), an invalid proof
- * that the quorum must reject for every request it covers.
+ * padding zeros, then every slot's output) for each request, and opens one round for the batch (keyed by its first
+ * request): one vote per node decides every request of it, each then settled, rejected and rewarded on its own.
+ * Verification nodes rebuild the instances from the transaction's events. Written as an attacker would try it: a
+ * padded slot presented as a request, a copied commitment, a batch proof sent down the single path (or the other
+ * mode's path), an invalid proof the quorum must reject for every request it covers, a vote keyed by another request
+ * of the batch, a reward claimed twice through the shared round, conflicting verdicts on the batch's round.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -14,7 +16,7 @@ import { getAddress, keccak256, parseEventLogs, zeroAddress, type Hex } from "vi
 
 import { buildBatchInstances, instancesHash as hashInstances } from "../../protocol/instances.js";
 import { batchCommitmentFromLogs } from "../../protocol/batchCommitment.js";
-import { deployHub, Mode, modelSpec, Role, SLASH, Status, type Attestation } from "./helpers/hub.js";
+import { alone, deployHub, Mode, modelSpec, Role, SLASH, Status, type Attestation } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 
@@ -56,7 +58,7 @@ async function fixture() {
 }
 
 describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
-  it("a partial batch (3 of 4) commits each request with the batch's instances, rebuildable from the transaction's events; a quorum settles each", async () => {
+  it("a partial batch (3 of 4) commits each request with the batch's instances, rebuildable from the transaction's events; one vote per node settles them all", async () => {
     const f = await networkHelpers.loadFixture(fixture);
     const inputs = [0, 1, 2].map(inputOf);
     const proven = [0, 1, 2].map(outputOf);
@@ -77,27 +79,50 @@ describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
     assert.equal(committed.args.modelId, f.batchModel);
 
     const { ver1, ver2 } = f.wallets;
-    const votes: Attestation[] = ids.map((requestId) => ({ requestId, proofHash, instancesHash: expected, valid: true }));
+    // one round for the batch, keyed by its first request: every request's record points at it
+    const round = await f.quorum.read.roundKey([ids[0], proofHash, expected]);
+    assert.ok((await f.quorum.read.roundOf([round])).seq > 0n, "the batch's round is open");
     for (const id of ids) {
       const r = await f.hub.read.getRequest([id]);
       assert.equal(r.status, Status.ProofSubmitted);
       assert.equal(getAddress(r.provedBy), getAddress(f.wallets.prover1.account.address));
-      // each request has its own round, keyed by its own id
-      const round = await f.quorum.read.roundOf([r.proofKey]);
-      assert.ok(round.seq > 0n, `request ${id}'s round is open`);
-      assert.equal(r.proofKey, await f.quorum.read.roundKey([id, proofHash, expected]));
+      assert.equal(r.proofKey, round);
     }
-    await f.attestBatch(ver1, votes);
-    await f.attestBatch(ver2, votes);
+    const opened = parseEventLogs({ abi: f.hub.abi, logs: receipt.logs, eventName: "VerificationOpened" });
+    assert.deepEqual(opened.map((e) => [e.args.requestId, e.args.round]), ids.map((id) => [id, round]));
+    assert.equal(parseEventLogs({ abi: f.quorum.abi, logs: receipt.logs, eventName: "RoundOpened" }).length, 1, "one round opened");
+    // a vote keyed by another request of the batch names no round: it counts nowhere
+    const stray = await f.attestBatch(ver1, [{ requestId: ids[1], proofHash, instancesHash: expected, valid: true }]);
+    const strayLogs = (await f.publicClient.getTransactionReceipt({ hash: stray.tx })).logs;
+    assert.equal(parseEventLogs({ abi: f.quorum.abi, logs: strayLogs, eventName: "AttestationRecorded" }).length, 0);
+    // one vote per node on the batch's round decides all three
+    const vote: Attestation = { requestId: ids[0], proofHash, instancesHash: expected, valid: true };
+    await f.attestBatch(ver1, [vote]);
+    await f.attestBatch(ver2, [vote]);
     for (const [i, id] of ids.entries()) {
       await f.hub.write.settle([id, proven[i]]);
       assert.equal(await f.hub.read.status([id]), Status.Settled);
       assert.deepEqual(await f.consumer.read.settledOutput([id]), proven[i]);
     }
-    // rewards per request: each voter claims each request once
+    // rewards per request though the round is shared: each voter claims each request's pool once, never twice
     await networkHelpers.time.increase(3600);
-    for (const id of ids) await f.hub.write.claimVerifierReward([id], { account: ver1.account });
-    await viem.assertions.revertWithCustomError(f.hub.write.claimVerifierReward([ids[0]], { account: ver1.account }), f.hub, "InferenceHubNothingToClaim");
+    for (const id of ids) {
+      await f.hub.write.claimVerifierReward([id], { account: ver1.account });
+      assert.equal(await f.quorum.read.rewardClaimed([id, ver1.account.address]), true);
+      assert.equal(await f.quorum.read.rewardClaimed([id, ver2.account.address]), false);
+    }
+    for (const id of ids) {
+      await viem.assertions.revertWithCustomError(f.hub.write.claimVerifierReward([id], { account: ver1.account }), f.hub, "InferenceHubNothingToClaim");
+    }
+    // the third node did not vote: nothing to claim on any of them
+    await viem.assertions.revertWithCustomError(f.hub.write.claimVerifierReward([ids[2]], { account: f.wallets.ver3.account }), f.hub, "InferenceHubNothingToClaim");
+    for (const id of ids) await f.hub.write.claimVerifierReward([id], { account: ver2.account });
+    const claimed = await f.hub.getEvents.VerifierRewardClaimed({}, { fromBlock: 0n, strict: true });
+    const settled = await f.hub.getEvents.RequestSettled({}, { fromBlock: 0n, strict: true });
+    for (const id of ids) {
+      const pool = settled.find((e) => e.args.requestId === id)!.args.verifierReward;
+      assert.equal(claimed.filter((e) => e.args.requestId === id).reduce((t, e) => t + e.args.amount!, 0n), pool, `request ${id}: its pool, paid out exactly`);
+    }
     await f.assertBooksBalance();
   });
 
@@ -111,7 +136,7 @@ describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
     const ih = hashInstances(buildBatchInstances(inputs, outputs, 4));
     const prover = f.wallets.prover1.account.address;
     const before = await f.nodeRegistry.read.stakeOf([prover, Role.Prover]);
-    const votes: Attestation[] = ids.map((requestId) => ({ requestId, proofHash, instancesHash: ih, valid: false }));
+    const votes: Attestation[] = [{ requestId: ids[0], proofHash, instancesHash: ih, valid: false }];
     await f.attestBatch(f.wallets.ver1, votes);
     await f.attestBatch(f.wallets.ver2, votes);
     for (const id of ids) {
@@ -201,5 +226,26 @@ describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
     assert.equal(await f.hub.read.status([id]), Status.Executed);
     await f.commit([id], [inputOf(0)], padTo([outputOf(0)]));
     assert.equal(await f.hub.read.status([id]), Status.ProofSubmitted);
+  });
+
+  it("conflicting verdicts on a batch's round are equivocation, punished once", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const inputs = [0, 1].map(inputOf);
+    const ids = await f.executed(f.batchModel, inputs);
+    const outputs = padTo([0, 1].map(outputOf));
+    const proofHash = keccak256("0x05");
+    await f.commit(ids, inputs, outputs, proofHash);
+    const a: Attestation = { requestId: ids[0], proofHash, instancesHash: hashInstances(buildBatchInstances(inputs, outputs, 4)), valid: true };
+    const { ver3, outsider } = f.wallets;
+    const yes = await f.sign(ver3, a);
+    const no = await f.sign(ver3, { ...a, valid: false });
+    const before = await f.nodeRegistry.read.stakeOf([ver3.account.address, Role.Verifier]);
+    await f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, no)], { account: outsider.account });
+    assert.ok((await f.nodeRegistry.read.stakeOf([ver3.account.address, Role.Verifier])) < before, "slashed");
+    await viem.assertions.revertWithCustomError(
+      f.hub.write.reportEquivocation([alone(a, yes), alone({ ...a, valid: false }, no)], { account: outsider.account }),
+      f.hub,
+      "InferenceHubEquivocationAlreadyReported",
+    );
   });
 });

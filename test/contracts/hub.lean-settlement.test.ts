@@ -106,9 +106,9 @@ describe("lean settlement: ballots, the verifiers' pool, netted duties", () => {
 
     // ver1: valid on `a`, invalid on its neighbour; nothing on `far`
     await f.attestBatch(f.wallets.ver1, [a, { ...next, valid: false }]);
-    assert.deepEqual(await f.quorum.read.attestationOf([ra.key, f.wallets.ver1.account.address]), [1, MIN_STAKE, false]);
-    assert.deepEqual(await f.quorum.read.attestationOf([rnext.key, f.wallets.ver1.account.address]), [2, MIN_STAKE, false]);
-    assert.deepEqual(await f.quorum.read.attestationOf([rfar.key, f.wallets.ver1.account.address]), [0, 0n, false]);
+    assert.deepEqual(await f.quorum.read.attestationOf([ra.key, f.wallets.ver1.account.address]), [1, MIN_STAKE]);
+    assert.deepEqual(await f.quorum.read.attestationOf([rnext.key, f.wallets.ver1.account.address]), [2, MIN_STAKE]);
+    assert.deepEqual(await f.quorum.read.attestationOf([rfar.key, f.wallets.ver1.account.address]), [0, 0n]);
     assert.deepEqual(await f.quorum.read.tally([far.requestId, far.proofHash, far.instancesHash]), [0n, 0n]);
 
     // its vote on `far` is a first vote there, not a duplicate of the one on `a`
@@ -129,8 +129,8 @@ describe("lean settlement: ballots, the verifiers' pool, netted duties", () => {
     await networkHelpers.time.increaseTo((await f.hub.read.getRequest([far.requestId])).verifyDeadline + 1n);
     const claim = (id: bigint) => f.hub.write.claimVerifierReward([id], { account: f.wallets.ver1.account });
     await claim(a.requestId);
-    assert.deepEqual(await f.quorum.read.attestationOf([ra.key, f.wallets.ver1.account.address]), [1, MIN_STAKE, true]);
-    assert.deepEqual(await f.quorum.read.attestationOf([rfar.key, f.wallets.ver1.account.address]), [1, MIN_STAKE, false]);
+    assert.equal(await f.quorum.read.rewardClaimed([a.requestId, f.wallets.ver1.account.address]), true);
+    assert.equal(await f.quorum.read.rewardClaimed([far.requestId, f.wallets.ver1.account.address]), false);
     await claim(far.requestId);
     await viem.assertions.revertWithCustomError(claim(a.requestId), f.hub, "InferenceHubNothingToClaim");
     await viem.assertions.revertWithCustomError(claim(next.requestId), f.hub, "InferenceHubNothingToClaim");

@@ -424,7 +424,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
     assert.equal(claims.reduce((s, c) => s + (c.args.amount as bigint), 0n), firstProof.verifierReward);
   });
 
-  it("batch proofs: one proof committed for a batch of two and one for a partial batch; each node rebuilds and verifies each once; every request settles on its own", async () => {
+  it("batch proofs: one proof committed for a batch of two and one for a partial batch; each node rebuilds, verifies and votes once per batch; every request settles on its own", async () => {
     // Every window is the running prover's (prover-1) from here on: prover-0, killed above, leaves the draw.
     const gone = createSignerClient({ rpcUrl: ps.stack.node.url, chainId: ps.stack.node.chainId, pollingIntervalMs: 20 }, ps.proverKeys[0]);
     const stake = await ps.stack.client.readContract({ address: ps.stack.deployment.nodeRegistry, abi: nodeRegistryAbi, functionName: "stakeOf", args: [gone.account.address, NodeRole.Prover] });
@@ -463,8 +463,12 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
         const [result] = await hubEvents("ResultSubmitted", id);
         const [settled] = await hubEvents("RequestSettled", id);
         assert.equal(settled.args.outputHash, result.args.outputHash, `request ${id}: the proven output is the fast result`);
-        assert.ok((await votes(id)).filter((v) => v.valid).length >= 2, `request ${id}: a quorum of valid votes`);
       }
+      // one round for the batch, keyed by its first request: each node voted once on it, never per request
+      const ballots = await votes(callIds[0]);
+      assert.ok(ballots.filter((v) => v.valid).length >= 2, `batch ${callIds.join(",")}: a quorum of valid votes`);
+      assert.equal(new Set(ballots.map((v) => v.verifier)).size, ballots.length, "one vote per node");
+      for (const id of callIds.slice(1)) assert.equal((await votes(id)).length, 0, `request ${id}: no round of its own`);
     }
     assert.deepEqual(sizes.sort(), [1, 2], "a full batch and a partial one");
     // each node verified each batch proof once, not once per request

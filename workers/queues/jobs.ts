@@ -113,6 +113,9 @@ export interface VerifyJobData extends ChainRef {
   blockHash?: Hex;
   txHash: Hex;
   seenAt: number;
+  /** The request the proof's round is keyed by, when not the job's own: a ZKML_ATTESTED batch proof's first request
+   * (its one round covers every request of the batch). Recorded by the verify job once it read the batch. */
+  roundId?: string;
   /** Set on a verification node's fallback settle check of this proof's round (a job of its own, id `…-settle`):
    * the node voted and was not the one whose vote decided the quorum (workers/verifier-node/settleDuty.ts). */
   settleCheck?: SettleCheck;

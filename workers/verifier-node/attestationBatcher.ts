@@ -1,6 +1,6 @@
 import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { attestationQuorumAbi } from "../../protocol/abi/generated.js";
-import { attestationBatchTypedData, attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import { attestationBatchTypedData, attestationLeafHash, attestationTypedData, type Attestation } from "../../protocol/attestation.js";
 import { buildAttestationBatch } from "../../protocol/attestationBatch.js";
 import type { TwinpathWalletClient } from "../chain/client.js";
 import { decodeRevertData, describeRevertData, type ProtocolError } from "../chain/protocolError.js";
@@ -21,6 +21,9 @@ export type AttestationOutcome =
  * alone, many per transaction (submitAttestations: one recovery per vote); the per-request path, kept for comparison.
  */
 export type AttestationMode = "batch" | "single";
+
+/** How long a recorded vote is shared with the jobs of other requests of its round (a batch proof's). */
+const SHARED_VOTE_MS = 10 * 60_000;
 
 export interface AttestationBatcherOptions {
   /** the hub's AttestationQuorum, where votes go (and the EIP-712 verifying contract) */
@@ -47,15 +50,33 @@ export interface AttestationBatcherOptions {
 export class AttestationBatcher {
   readonly mode: AttestationMode;
   private readonly batcher: Batcher<Attestation, AttestationOutcome>;
+  /** This node's recorded votes by leaf, for SHARED_VOTE_MS: the jobs of the requests of one batch proof share its
+   * one round, and so one vote (the quorum takes one per node and round). */
+  private readonly votes = new Map<Hex, { at: number; outcome: Promise<AttestationOutcome> }>();
 
   constructor(private readonly o: AttestationBatcherOptions) {
     this.mode = o.mode ?? "batch";
     this.batcher = new Batcher({ maxBatchSize: o.maxBatchSize, maxWaitMs: o.maxWaitMs ?? 50, send: (items) => this.send(items) });
   }
 
-  /** Queues this node's verdict; resolves with its own outcome once its batch is mined. */
+  /**
+   * Queues this node's verdict; resolves with its own outcome once its batch is mined. The same verdict again (another
+   * request of a batch proof's round) shares the first one's outcome, in flight or recorded; a refused or failed vote
+   * is not kept, so it can be tried again.
+   */
   submit(attestation: Attestation): Promise<AttestationOutcome> {
-    return this.batcher.submit(attestation);
+    const now = Date.now();
+    for (const [k, v] of this.votes) if (now - v.at > SHARED_VOTE_MS) this.votes.delete(k);
+    const key = attestationLeafHash(attestation);
+    const shared = this.votes.get(key);
+    if (shared) return shared.outcome;
+    const outcome = this.batcher.submit(attestation);
+    this.votes.set(key, { at: now, outcome });
+    outcome.then(
+      (o) => o.kind === "recorded" || this.votes.delete(key),
+      () => this.votes.delete(key),
+    );
+    return outcome;
   }
 
   flush(): void {

@@ -2,7 +2,7 @@ import { DelayedError } from "bullmq";
 import type { Hex } from "viem";
 import type { Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
-import { batchCommitmentFromLogs } from "../../protocol/batchCommitment.js";
+import { batchCommitmentFromLogs, type BatchCommitment } from "../../protocol/batchCommitment.js";
 import { InstanceRangeError, buildBatchInstances, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
 import { fetchProof, ProofUnavailableError, type FetchProofOptions } from "../../protocol/proofStore.js";
 import type { TwinpathPublicClient, TwinpathWalletClient } from "../chain/client.js";
@@ -22,7 +22,7 @@ import { claimVerifierRewardCall, getRequestInput, getRound } from "../proofs/ch
 import { UnsupportedModeError } from "../proofs/errors.js";
 import type { ProofMetrics } from "../proofs/metrics.js";
 import type { ProofModel, ProofModelCache } from "../proofs/models.js";
-import { runSettleCheck, voteAndSettle, type SettleDutyContext } from "./settleDuty.js";
+import { roundRequestId, runSettleCheck, voteAndSettle, type SettleDutyContext } from "./settleDuty.js";
 import { settingsInstanceCount, type ProofVerifier, type Verdict } from "./backends.js";
 
 export interface VerifierNodeContext extends SettleDutyContext {
@@ -59,42 +59,51 @@ export interface VerifierNodeContext extends SettleDutyContext {
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
   const batchVerdicts = new SharedVerdicts();
   return async (job: TypedJob<"verify">, token?: string): Promise<VerifyJobResult> => {
-    const d = job.data;
+    let d = job.data;
     const requestId = BigInt(d.requestId);
     const log = ctx.logger.child({ requestId: d.requestId, proofHash: d.proofHash, attempt: job.attemptsMade + 1 });
     try {
       // A fallback's settle check of a round this node voted in (settleDuty.ts), not a proof to verify.
       if (d.settleCheck) return await runSettleCheck(ctx, job, token, log);
-      // 1. Is the proof's round still open?
+      // 1. The model, and the proof's round: a batch version's proof has one round for every request it covers,
+      // keyed by its first request (read from the commitment's transaction once, then kept in the job).
       const record = await ctx.requests.get(d.hub, requestId);
-      const { closed, round: openRound } = await roundState(ctx, requestId, d.proofHash, d.instancesHash);
+      const model = await ctx.models.get(record.modelId);
+      if (model.mode !== VerificationMode.ZKML_ATTESTED) throw new UnsupportedModeError(`model ${model.modelId} is ${verificationModeName(model.mode)}, not ZKML_ATTESTED`);
+      const batched = (model.batch ?? 1) > 1;
+      let batch: BatchCommitment | undefined;
+      if (batched && d.roundId === undefined) {
+        batch = await batchOf(ctx, d);
+        d = { ...d, roundId: String(batch.requestIds[0]) };
+        await job.updateData(d);
+      }
+      const roundId = roundRequestId(d);
+      // Is the proof's round still open?
+      const { closed, round: openRound } = await roundState(ctx, roundId, d.proofHash, d.instancesHash);
       if (closed) {
         log.info({ status: requestStatusName(record.status) }, `proof's round ${closed}`);
         return { outcome: "skipped", reason: `round ${closed}` };
       }
 
-      // 2. The model and its registered artifacts.
-      const model = await ctx.models.get(record.modelId);
-      if (model.mode !== VerificationMode.ZKML_ATTESTED) throw new UnsupportedModeError(`model ${model.modelId} is ${verificationModeName(model.mode)}, not ZKML_ATTESTED`);
+      // 2. The registered artifacts.
       const artifacts = await ctx.bundles.resolve(model);
 
       // 3.-5. The verdict on the proof, for instances this node rebuilt itself. A batch version's proof covers every
       // request of its commitBatchProof: rebuilt and verified once for all of them.
-      const verdict =
-        (model.batch ?? 1) > 1
-          ? await batchVerdicts.get(`${d.hub}-${d.proofHash}-${d.instancesHash}`, () => batchVerdict(ctx, d, { ...model, batch: model.batch! }, artifacts, openRound.deadline, log))
-          : await singleVerdict(ctx, d, model.outputLength, artifacts, record.inputHash, openRound.deadline, log);
+      const verdict = batched
+        ? await batchVerdicts.get(`${d.hub}-${d.proofHash}-${d.instancesHash}`, () => batchVerdict(ctx, d, { ...model, batch: model.batch! }, artifacts, openRound.deadline, log, batch))
+        : await singleVerdict(ctx, d, model.outputLength, artifacts, record.inputHash, openRound.deadline, log);
 
       // 6. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
       // verification takes a while (never sign for a proof no longer on chain).
-      const { closed: closedNow, round } = await roundState(ctx, requestId, d.proofHash, d.instancesHash);
+      const { closed: closedNow, round } = await roundState(ctx, roundId, d.proofHash, d.instancesHash);
       if (closedNow) {
         log.info("proof's round closed while verifying; not attesting");
         return { outcome: "skipped", valid: verdict.valid, reason: `round ${closedNow}`, checks: verdict.checks };
       }
       // 7. Vote, then this node's settle duty for the round (settle now if its vote decided the quorum, else a
-      // delayed fallback check: settleDuty.ts).
-      const attestation: Attestation = { requestId, proofHash: d.proofHash, instancesHash: d.instancesHash, valid: verdict.valid };
+      // delayed fallback check: settleDuty.ts). The requests of a batch proof's round share one vote (the batcher's).
+      const attestation: Attestation = { requestId: roundId, proofHash: d.proofHash, instancesHash: d.instancesHash, valid: verdict.valid };
       const voted = await voteAndSettle(ctx, d, attestation, round, log);
       const result: VerifyJobResult = {
         ...voted,
@@ -158,12 +167,9 @@ async function batchVerdict(
   artifacts: ModelArtifacts,
   roundDeadline: bigint | number,
   log: Logger,
+  read?: BatchCommitment,
 ): Promise<Verdict> {
-  const receipt = await ctx.client.getTransactionReceipt({ hash: d.txHash });
-  const batch = batchCommitmentFromLogs(receipt.logs, d.hub, d.proofHash, d.instancesHash);
-  if (!batch || !batch.requestIds.includes(BigInt(d.requestId))) {
-    throw new StaleJobError(`request ${d.requestId}: transaction ${d.txHash} holds no batch commitment of proof ${d.proofHash} covering it`);
-  }
+  const batch = read ?? (await batchOf(ctx, d));
   const records = await ctx.requests.getMany(d.hub, batch.requestIds);
   const inputs = await Promise.all(
     batch.requestIds.map(async (id, i) => {
@@ -181,6 +187,16 @@ async function batchVerdict(
   if (!instances || batch.outputs.length !== model.batch || batch.outputs.some((o) => o.length !== model.outputLength)) return unfit(artifacts, instances, log);
   log.info({ requests: batch.requestIds.length, slots: model.batch }, "batch proof: instances rebuilt from its commitment");
   return checkProof(ctx, d, artifacts, instances, roundDeadline, log);
+}
+
+/** The batch commitment the job's ProofSubmitted belongs to, from its transaction's receipt. */
+async function batchOf(ctx: VerifierNodeContext, d: VerifyJobData): Promise<BatchCommitment> {
+  const receipt = await ctx.client.getTransactionReceipt({ hash: d.txHash });
+  const batch = batchCommitmentFromLogs(receipt.logs, d.hub, d.proofHash, d.instancesHash);
+  if (!batch || !batch.requestIds.includes(BigInt(d.requestId))) {
+    throw new StaleJobError(`request ${d.requestId}: transaction ${d.txHash} holds no batch commitment of proof ${d.proofHash} covering it`);
+  }
+  return batch;
 }
 
 /** Instances that do not fit the circuit: "invalid" (the hub refuses such outputs, so this is a defensive path). */

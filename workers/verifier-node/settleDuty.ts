@@ -44,6 +44,10 @@ export interface RecordedVote {
   invalidStake: bigint;
 }
 
+/** The request the job's proof round is keyed by: a batch proof's first request (VerifyJobData.roundId), else its own. */
+export const roundRequestId = (d: VerifyJobData): bigint => BigInt(d.roundId ?? d.requestId);
+const roundKeyOf = (d: VerifyJobData): Hex => proofKey(roundRequestId(d), d.proofHash, d.instancesHash);
+
 /** The voter's settle duty, from its own vote's tallies and the round's electorate at the hub's quorumBps. */
 export function settleRole(vote: RecordedVote, electorate: bigint, quorumBps: number): SettleRole {
   if (quorumOutcome(vote.validStake, vote.invalidStake, electorate, quorumBps) === QuorumOutcome.Pending) return "early";
@@ -113,8 +117,7 @@ async function settleAfterVote(
   electorate: bigint,
   log: Logger,
 ): Promise<Pick<VerifyJobResult, "settled" | "rejectedProof" | "settleTx" | "settleRole">> {
-  const requestId = BigInt(d.requestId);
-  const key = proofKey(requestId, d.proofHash, d.instancesHash);
+  const key = roundKeyOf(d);
   const quorumBps = await hubQuorumBps(ctx, d.hub);
   const tallies = { validStake: vote.stakeValid, invalidStake: vote.stakeInvalid };
   let role: SettleRole = "early";
@@ -160,12 +163,12 @@ export async function runSettleCheck(ctx: SettleDutyContext, job: TypedJob<"veri
   const d = job.data;
   const check = d.settleCheck!;
   const requestId = BigInt(d.requestId);
-  const key = proofKey(requestId, d.proofHash, d.instancesHash);
+  const key = roundKeyOf(d);
   const record = await ctx.requests.get(d.hub, requestId);
   if (record.status !== RequestStatus.ProofSubmitted || record.proofKey !== key) {
     return { outcome: "skipped", reason: `request is ${requestStatusName(record.status)}${record.proofKey === key ? "" : " (another proof)"}: nothing to settle`, settleRole: check.role };
   }
-  const [round, quorumBps] = await Promise.all([getRound(ctx.client, ctx.quorum, requestId, d.proofHash, d.instancesHash), hubQuorumBps(ctx, d.hub)]);
+  const [round, quorumBps] = await Promise.all([getRound(ctx.client, ctx.quorum, roundRequestId(d), d.proofHash, d.instancesHash), hubQuorumBps(ctx, d.hub)]);
   const decided = quorumOutcome(round.validStake, round.invalidStake, round.electorate, quorumBps) !== QuorumOutcome.Pending;
   if (!decided) {
     const now = (await ctx.client.getBlock({ blockTag: "latest" })).timestamp;
