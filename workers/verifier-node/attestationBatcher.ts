@@ -50,9 +50,9 @@ export interface AttestationBatcherOptions {
 export class AttestationBatcher {
   readonly mode: AttestationMode;
   private readonly batcher: Batcher<Attestation, AttestationOutcome>;
-  /** This node's recorded votes by leaf, for SHARED_VOTE_MS: the jobs of the requests of one batch proof share its
-   * one round, and so one vote (the quorum takes one per node and round). */
-  private readonly votes = new Map<Hex, { at: number; outcome: Promise<AttestationOutcome> }>();
+  /** This node's recorded votes by leaf, for SHARED_VOTE_MS, with the requests whose jobs took them: the jobs of the
+   * requests of one batch proof share its one round, and so one vote (the quorum takes one per node and round). */
+  private readonly votes = new Map<Hex, { at: number; outcome: Promise<AttestationOutcome>; requests: Set<bigint> }>();
 
   constructor(private readonly o: AttestationBatcherOptions) {
     this.mode = o.mode ?? "batch";
@@ -60,22 +60,27 @@ export class AttestationBatcher {
   }
 
   /**
-   * Queues this node's verdict; resolves with its own outcome once its batch is mined. The same verdict again (another
-   * request of a batch proof's round) shares the first one's outcome, in flight or recorded; a refused or failed vote
-   * is not kept, so it can be tried again.
+   * Queues this node's verdict for the job of request `request` (by default the attestation's own); resolves with its
+   * outcome once its batch is mined. The same verdict for another request (of a batch proof's round) shares the first
+   * one's outcome, in flight or recorded; the same request again (its job retried) goes to the chain, which refuses a
+   * second vote. A refused or failed vote is not kept, so it can be tried again.
    */
-  submit(attestation: Attestation): Promise<AttestationOutcome> {
+  submit(attestation: Attestation, request: bigint = attestation.requestId): Promise<AttestationOutcome> {
     const now = Date.now();
     for (const [k, v] of this.votes) if (now - v.at > SHARED_VOTE_MS) this.votes.delete(k);
     const key = attestationLeafHash(attestation);
     const shared = this.votes.get(key);
-    if (shared) return shared.outcome;
+    if (shared && !shared.requests.has(request)) {
+      shared.requests.add(request);
+      return shared.outcome;
+    }
     const outcome = this.batcher.submit(attestation);
-    this.votes.set(key, { at: now, outcome });
-    outcome.then(
-      (o) => o.kind === "recorded" || this.votes.delete(key),
-      () => this.votes.delete(key),
-    );
+    if (!shared) {
+      const entry = { at: now, outcome, requests: new Set([request]) };
+      this.votes.set(key, entry);
+      const forget = () => this.votes.get(key) === entry && this.votes.delete(key);
+      outcome.then((o) => o.kind === "recorded" || forget(), forget);
+    }
     return outcome;
   }
 

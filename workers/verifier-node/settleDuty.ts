@@ -93,7 +93,7 @@ export interface SettleDutyContext {
  * still gets a settle check, so a settlement lost with a crashed attempt is made up for.
  */
 export async function voteAndSettle(ctx: SettleDutyContext, d: VerifyJobData, attestation: Attestation, round: { electorate: bigint }, log: Logger): Promise<VerifyJobResult> {
-  const outcome = await ctx.batcher.submit(attestation);
+  const outcome = await ctx.batcher.submit(attestation, BigInt(d.requestId));
   const { valid } = attestation;
   if (outcome.kind === "rejected") {
     ctx.proofMetrics?.attestations.inc({ verdict: String(valid), outcome: "rejected" });
