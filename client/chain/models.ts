@@ -25,6 +25,8 @@ export interface TwinpathModel {
   domain: { lower: bigint[]; upper: bigint[] };
   /** the hashes the registry binds the model to (protocol/modelBinding.ts) */
   hashes: { onnxHash: Hex; settingsHash: Hex; circuitHash: Hex; vkHash: Hex; manifestHash: Hex };
+  /** requests one proof covers (a batch version when above 1; `input` and `output` are one request's) */
+  batch: number;
 }
 
 export interface GetModelParameters {
@@ -50,6 +52,7 @@ export async function getModel(client: ReadClient, { modelRegistry, modelId }: G
     output: { shape: [...s.outputShape], scale: s.outputScale },
     domain: { lower: [...s.inputLower], upper: [...s.inputUpper] },
     hashes: { onnxHash: s.onnxHash, settingsHash: s.settingsHash, circuitHash: s.circuitHash, vkHash: s.vkHash, manifestHash: s.manifestHash },
+    batch: Number(s.batch),
   };
 }
 

@@ -11,7 +11,7 @@ import { attestationQuorumAbi, nodeRegistryAbi } from "../../protocol/abi/genera
 import { attestationBatchTypedData, attestationInBatch, attestationTypedData, MIN_QUORUM_BPS, quorumThreshold, type Attestation } from "../../protocol/attestation.js";
 import { NodeRole } from "../../protocol/enums.js";
 import { getAttestationQuorum } from "../chain/events.js";
-import type { RequestTimeline } from "../chain/lifecycle.js";
+import { getRequestTimeline, type RequestTimeline } from "../chain/lifecycle.js";
 import type { ReadClient, TwinpathAddresses } from "../chain/types.js";
 import type { VerificationCheck } from "./bundle.js";
 
@@ -26,6 +26,9 @@ export interface CheckAttestationsParameters {
    * MIN_QUORUM_BPS (5001: more than half, the lowest the hub allows; its configured quorum may be higher)
    */
   quorumBps?: number;
+  /** the request the proof's round is keyed by: a ZKML_ATTESTED batch proof's first request (its one round covers
+   * every request of the batch) @defaultValue the timeline's request */
+  roundRequestId?: bigint;
 }
 
 /** One signed verdict found in a vote's transaction, with who signed it (undefined: the signature does not recover). */
@@ -69,11 +72,17 @@ export async function checkAttestations(client: ReadClient, p: CheckAttestations
   if (!settled) return fail("the request is not settled");
   const quorum = addresses.attestationQuorum ?? (await getAttestationQuorum(client, addresses.hub));
   // the settled proof's round: its electorate and snapshot were fixed when the proof was published
-  const roundKey = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [timeline.requestId, p.proofHash, p.instancesHash] });
+  const roundId = p.roundRequestId ?? timeline.requestId;
+  const roundKey = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundKey", args: [roundId, p.proofHash, p.instancesHash] });
   const round = await client.readContract({ address: quorum, abi: attestationQuorumAbi, functionName: "roundOf", args: [roundKey] });
   if (round.seq === 0n) return fail(`the quorum never opened a round for proof ${p.proofHash}`);
-  // the votes of that round cast by settlement (later ones share the reward but did not decide)
-  const votes = timeline.attestations.filter((a) => a.round === roundKey && a.blockNumber <= settled.blockNumber);
+  // the votes of that round cast by settlement (later ones share the reward but did not decide); a batch's round
+  // holds them under the request it is keyed by
+  const attestations =
+    roundId === timeline.requestId
+      ? timeline.attestations
+      : (await getRequestTimeline(client, { hub: addresses.hub, quorum, requestId: roundId })).attestations;
+  const votes = attestations.filter((a) => a.round === roundKey && a.blockNumber <= settled.blockNumber);
   if (!votes.length) return fail("no AttestationRecorded event for the settled proof's round");
 
   const txs = new Map<Hex, Promise<SignedVote[] | null>>();
@@ -96,14 +105,14 @@ export async function checkAttestations(client: ReadClient, p: CheckAttestations
     let found = false;
     for (const { attestation: a, signer: signerOf } of signed) {
       if (found) break;
-      if (a.requestId !== timeline.requestId) continue;
+      if (a.requestId !== roundId) continue;
       const signer = await signerOf();
       if (signer?.toLowerCase() !== v.verifier.toLowerCase()) continue;
       if (a.proofHash !== p.proofHash || a.instancesHash !== p.instancesHash) continue; // a vote on another proof in the same batch
       if (a.valid !== v.valid) return fail(`${v.verifier} signed valid=${a.valid}, the event counted valid=${v.valid}`);
       found = true;
     }
-    if (!found) return fail(`no signature by ${v.verifier} for request ${timeline.requestId} and this proof in tx ${v.transactionHash}`);
+    if (!found) return fail(`no signature by ${v.verifier} for request ${roundId}'s round and this proof in tx ${v.transactionHash}`);
     // the event's running tallies give each vote's weight; it must be the node's stake at the round's snapshot
     const weight = v.valid ? v.stakeValid - prevValid : v.stakeInvalid - prevInvalid;
     [prevValid, prevInvalid] = [v.stakeValid, v.stakeInvalid];

@@ -15,6 +15,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { ensureDemoBundle, demoDataset } from "../../models/index.js";
+import { ensureBatchBundle } from "../../models/batchBundle.js";
+import { quantize } from "../../protocol/fixedPoint.js";
 import { REPO_ROOT } from "../../protocol/repoRoot.js";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { RequestStatus } from "../../protocol/enums.js";
@@ -44,6 +46,7 @@ const { classes: LABELS, test: ROWS } = demoDataset(MODEL);
 let ps: ProofStack;
 let tp: TwinpathClient;
 let bundleDir: string;
+let batchDir: string;
 let registered: RegisteredBundle;
 let circuit: CircuitDescription;
 let settledId: bigint;
@@ -52,7 +55,8 @@ let events: RequestEvent[] = [];
 describe("client library against a local stack (ZKML_ATTESTED, real proofs)", { timeout: 240_000 }, () => {
   before(async () => {
     bundleDir = (await ensureDemoBundle(MODEL)).dir;
-    ps = await startProofStack({ bundleDir, verifierNodes: 3, proverNodes: 1 });
+    batchDir = (await ensureBatchBundle(MODEL, 2, { logrows: "compiler" })).dir;
+    ps = await startProofStack({ bundleDir, extraBundleDirs: [batchDir], verifierNodes: 3, proverNodes: 1 });
     // three verifiers staked, two running: every round is decided by exactly two of three equal stakes (a third
     // node's vote could otherwise land before the settlement and make it unanimous)
     await Promise.all([ps.start("prover", 0, { PROVER_THREADS: "1" }), ...[0, 1].map((i) => ps.start("verifier-node", i, { VERIFIER_BACKEND: "engine" }))]);
@@ -275,6 +279,39 @@ describe("client library against a local stack (ZKML_ATTESTED, real proofs)", { 
     } finally {
       await browser.close();
       await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("verifies every request of a batch proof (batch-2 versions): ZKML_ATTESTED, whose round is keyed by the batch's first request, and ZKML_ONCHAIN", async () => {
+    const s = ps.stack;
+    // one prover holding both jobs of a batch (its default concurrency is its one thread), in place of the running one
+    // (last in the file: the first request's proof bytes are served by the stopped prover's store); a sender again
+    // (the refund test stopped it)
+    await s.workers.find((w) => w.name === "prover-0")!.stop();
+    await s.startWorker("sender", "sender-b").waitForLog((l) => /started$/.test(String(l.msg)), 60_000);
+    const batchProver = await ps.start("prover", 0, { PROVER_THREADS: "1", PROVER_CONCURRENCY: "2" }, "prover-batch");
+    try {
+      const verifier = await deployBundleVerifier(s.node.url, s.node.chainId, batchDir);
+      const models = { ZKML_ATTESTED: await ps.registerModel({ mode: "ZKML_ATTESTED", bundleDir: batchDir }), ZKML_ONCHAIN: await ps.registerModel({ mode: "ZKML_ONCHAIN", bundleDir: batchDir, verifier }) };
+      const batchCircuit = await deriveCircuit((await loadRegisteredBundle(directoryBundle(batchDir), await tp.getModel(models.ZKML_ATTESTED))).bundle!);
+      for (const [mode, modelId] of Object.entries(models)) {
+        const rows = [ROWS[3], ROWS[4]];
+        const sent = await ps.requestMany(rows.map((r) => quantize(r.x, 7)), { fee: 10n ** 15n, modelId });
+        for (const r of sent) await ps.waitForStatus(r.requestId, [RequestStatus.Settled], 120_000);
+        for (const [i, r] of sent.entries()) {
+          const report = await tp.verifySettledResult(r.requestId, { bundle: directoryBundle(batchDir), circuit: batchCircuit, labels: LABELS });
+          assert.ok(report.ok, `${mode} request ${r.requestId}: ${JSON.stringify(report.checks, null, 1)}`);
+          assert.match(report.checks.find((c) => c.name === "instances")!.detail, new RegExp(`in slot ${i} of a batch of 2 requests`));
+          assert.equal(report.output?.label, LABELS[rows[i].y]);
+        }
+      }
+      // the batch's circuit is not the single model's: verified against it, the proof fails
+      const [first] = (await ps.requestMany([quantize(ROWS[5].x, 7)], { fee: 10n ** 15n, modelId: models.ZKML_ATTESTED }));
+      await ps.waitForStatus(first.requestId, [RequestStatus.Settled], 120_000);
+      const wrong = await tp.verifySettledResult(first.requestId, { bundle: directoryBundle(batchDir), circuit, labels: LABELS });
+      assert.equal(wrong.ok, false);
+    } finally {
+      await batchProver.stop();
     }
   });
 });
