@@ -24,11 +24,12 @@ const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
   console.log(`usage: npm run demo -- [--mode attested|optimistic|onchain] [--requests N] [--batch-size B] [--batch-wait-ms W]
                            [--per-request | --compare] [--model NAME] [--prover-threads T] [--prover-backend wasm|native]
-                           [--verifiers V] [--challenge-window S] [--json FILE] [--verbose]
+                           [--verifiers V] [--challenge-window S] [--proof-batch P] [--json FILE] [--verbose]
          both paths, to settlement (default: attested, 8 requests, batched)
          batched (default): requests B to a transaction (default 16; classifyBatch / requestInferences), the workers
            batch results, votes (one signed Merkle root per batch per verification node, waiting up to W ms for
            company, default 1000) and settlements (settleMany), up to B per transaction
+         --proof-batch P: the model's batch-P version (built on first use), P requests per proof (attested, onchain)
          --per-request: one transaction per request and step (classify, submitResult, one vote each, settle)
          --compare: the per-request path, then the batched one, each on a fresh stack; a side-by-side table
        npm run demo -- --mode fast [--model NAME] [--requests N] [--concurrency C] [--executors E] [--batch-size B]

@@ -100,14 +100,14 @@ contract ModelRegistryTest {
         }
     }
 
-    /// A batch is accepted iff it is in [1, MAX_BATCH] and, above 1, the mode is ZKML_ONCHAIN (the hub verifies a
-    /// batch proof itself; attestations and challenges are per request); the model keeps it.
+    /// A batch is accepted iff it is in [1, MAX_BATCH] and, above 1, the mode is not OPTIMISTIC (a challenge is one
+    /// request's proof; ZKML_ONCHAIN and ZKML_ATTESTED take batch proofs); the model keeps it.
     function testFuzz_batchAcceptedIffValid(uint16 batch, uint8 modeRaw) public {
         IModelRegistry.ModelSpec memory spec = _spec();
         spec.batch = batch;
         spec.mode = VerificationMode(modeRaw % 3);
         if (spec.mode != VerificationMode.ZKML_ATTESTED) spec.verifier = address(this);
-        bool valid = batch >= 1 && batch <= registry.MAX_BATCH() && (batch == 1 || spec.mode == VerificationMode.ZKML_ONCHAIN);
+        bool valid = batch >= 1 && batch <= registry.MAX_BATCH() && (batch == 1 || spec.mode != VerificationMode.OPTIMISTIC);
         try registry.registerModel(spec) returns (uint256 id) {
             require(valid, "accepted an invalid batch");
             require(registry.getModel(id).spec.batch == batch && registry.modelTerms(id).batch == batch, "stored batch");

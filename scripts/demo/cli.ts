@@ -4,7 +4,7 @@
  *
  *   [--mode attested|optimistic|onchain] [--requests 8] [--model iris-mlp] [--batch-size 16] [--batch-wait-ms 1000]
  *   [--per-request | --compare] [--prover-threads 2] [--prover-backend wasm|native] [--verifiers 3]
- *   [--challenge-window 15] [--json FILE] [--verbose]
+ *   [--challenge-window 15] [--proof-batch 1] [--json FILE] [--verbose]
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -40,6 +40,7 @@ export function parseProofPathArgs(argv: string[]): ProofPathDemoArgs {
         "prover-backend": { type: "string", default: "wasm" },
         verifiers: { type: "string", default: "3" },
         "challenge-window": { type: "string", default: "15" },
+        "proof-batch": { type: "string" },
         json: { type: "string" }, // a file: the same figures as JSON
         verbose: { type: "boolean", default: false },
       },
@@ -52,8 +53,11 @@ export function parseProofPathArgs(argv: string[]): ProofPathDemoArgs {
   const backend = values["prover-backend"];
   if (backend !== "wasm" && backend !== "native") throw new DemoUsageError(`--prover-backend must be wasm or native (got ${backend})`);
   if (values["per-request"] && values.compare) throw new DemoUsageError("--per-request and --compare exclude each other (--compare runs the per-request path, then the batched one)");
-  if (values["per-request"] && (values["batch-size"] !== undefined || values["batch-wait-ms"] !== undefined)) {
-    throw new DemoUsageError("--batch-size and --batch-wait-ms set the batched path; --per-request sends every item alone");
+  if (values["per-request"] && (values["batch-size"] !== undefined || values["batch-wait-ms"] !== undefined || values["proof-batch"] !== undefined)) {
+    throw new DemoUsageError("--batch-size, --batch-wait-ms and --proof-batch set the batched path; --per-request sends every item alone");
+  }
+  if (values["proof-batch"] !== undefined && values["proof-batch"] !== "1" && mode === "optimistic") {
+    throw new DemoUsageError("--proof-batch: an OPTIMISTIC challenge is one request's proof (batch versions are ZKML_ATTESTED or ZKML_ONCHAIN)");
   }
   return {
     options: {
@@ -66,6 +70,7 @@ export function parseProofPathArgs(argv: string[]): ProofPathDemoArgs {
       proverThreads: int("prover-threads", values["prover-threads"]!, 1, 64),
       verifiers: int("verifiers", values.verifiers!, 1, 4),
       challengeWindow: int("challenge-window", values["challenge-window"]!, 1, 3600),
+      proofBatch: int("proof-batch", values["proof-batch"] ?? "1", 1, 64),
       echo: values.verbose,
     },
     paths: values.compare ? ["per-request", "batched"] : values["per-request"] ? ["per-request"] : ["batched"],

@@ -19,6 +19,7 @@ import { exampleConsumerPayment } from "../../devnet/stack.js";
 import { devKey } from "../../devnet/hardhatNode.js";
 import { deployBundleVerifier, startProofStack, type ProofStack } from "../../devnet/proofPath.js";
 import { ensureDemoBundle, exampleInputs } from "../../models/index.js";
+import { ensureBatchBundle } from "../../models/batchBundle.js";
 import { followRequests, outcomes, percentile, STEPS, type RequestOutcome, type StatusChange, type Step, type StepTotals, type TrackedRequest } from "./track.js";
 import { quantize } from "../../protocol/fixedPoint.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
@@ -64,6 +65,10 @@ export interface ProofPathDemoOptions {
   /** How long a verification node's first verdict (and first settlement) waits for others, ms (batched path).
    * @defaultValue DEMO_BATCH.waitMs */
   batchWaitMs?: number;
+  /** Requests per proof (batched path, ZKML_ATTESTED or ZKML_ONCHAIN): above 1, the model's batch-N version
+   * (models/batchBundle.ts, built on first use and cached) is the one registered, and the prover proves up to N
+   * requests at once (commitBatchProof / submitBatchProof). @defaultValue 1 */
+  proofBatch?: number;
   log: (line: string) => void;
   echo?: boolean;
 }
@@ -76,6 +81,8 @@ export interface ProofPathDemoResult {
   settled: number;
   batchSize: number;
   batchWaitMs: number | null;
+  /** requests per proof (the registered version's batch) */
+  proofBatch: number;
   fastPathMs: { p50: number | null; p95: number | null };
   /** request mined -> RequestSettled seen, wall clock */
   settlementMs: { p50: number | null; p95: number | null; max: number | null };
@@ -100,8 +107,10 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
   const batched = path === "batched";
   const batchSize = batched ? (o.batchSize ?? DEMO_BATCH.size) : 1;
   const batchWaitMs = o.batchWaitMs ?? DEMO_BATCH.waitMs;
-  const bundle = await ensureDemoBundle(o.model, { log: (m) => o.log(`  bundle: ${m}`) });
-  o.log(`model ${o.model}: bundle ${bundle.dir} (${bundle.source}), manifest ${bundle.manifestHash.slice(0, 10)}…`);
+  const proofBatch = batched ? (o.proofBatch ?? 1) : 1;
+  const bundleLog = { log: (m: string) => o.log(`  bundle: ${m}`) };
+  const bundle = proofBatch > 1 ? await ensureBatchBundle(o.model, proofBatch, bundleLog) : await ensureDemoBundle(o.model, bundleLog);
+  o.log(`model ${o.model}${proofBatch > 1 ? ` (its batch-${proofBatch} version: ${proofBatch} requests per proof)` : ""}: bundle ${bundle.dir} (${bundle.source}), manifest ${bundle.manifestHash.slice(0, 10)}…`);
   o.log(
     batched
       ? `path: batched (requests ${batchSize} to a transaction; results, votes and settlements batched by the workers, up to ${batchSize} per transaction, votes waiting up to ${batchWaitMs} ms for company)`
@@ -137,7 +146,13 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
     const backend = o.proverBackend ?? "wasm";
     const proofWorkers = `prover (${backend}, ${o.proverThreads} ${backend === "native" ? "processes" : "threads"})${o.mode === "attested" ? `, ${o.verifiers} verification nodes` : ""}`;
     step(`starting the workers: listener, executor, sender, ${proofWorkers}`);
-    const proverEnv = { PROVER_THREADS: String(o.proverThreads), PROVER_BACKEND: backend, ...(process.env.PROVER_PYTHON ? { PROVER_PYTHON: process.env.PROVER_PYTHON } : {}) };
+    const proverEnv = {
+      PROVER_THREADS: String(o.proverThreads),
+      PROVER_BACKEND: backend,
+      // a batch version's waiting requests each hold a job: room for a full batch besides the one being proved
+      ...(proofBatch > 1 ? { PROVER_CONCURRENCY: String(2 * proofBatch) } : {}),
+      ...(process.env.PROVER_PYTHON ? { PROVER_PYTHON: process.env.PROVER_PYTHON } : {}),
+    };
     const starts: Promise<unknown>[] = [stack.startWorkers(), ps.start("prover", 0, proverEnv)];
     if (o.mode === "attested") for (let i = 0; i < o.verifiers; i++) starts.push(ps.start("verifier-node", i));
     await Promise.all(starts);
@@ -207,6 +222,7 @@ export async function runProofPathDemo(o: ProofPathDemoOptions): Promise<ProofPa
       settled: settled.length,
       batchSize,
       batchWaitMs: batched ? batchWaitMs : null,
+      proofBatch,
       fastPathMs: { p50: percentile(fast, 50), p95: percentile(fast, 95) },
       settlementMs: { p50: percentile(settle, 50), p95: percentile(settle, 95), max: settle.length ? Math.max(...settle) : null },
       gasPerSettledRequest: { mean: settled.length ? Math.round(settled.reduce((s, r) => s + r.gas.total, 0) / settled.length) : null, byStep },

@@ -31,7 +31,7 @@ export function requestTable(rows: readonly RequestOutcome[], classes: readonly 
 
 /** A run's totals: settled count and latencies, then per step its gas per settled request and its transactions. */
 export function summaryTable(r: ProofPathDemoResult): string {
-  const head = `${r.settled}/${r.requests} settled (${r.mode}, ${r.path} path${r.path === "batched" ? `, batch size ${r.batchSize}` : ""}); ` +
+  const head = `${r.settled}/${r.requests} settled (${r.mode}, ${r.path} path${r.path === "batched" ? `, batch size ${r.batchSize}` : ""}${r.proofBatch > 1 ? `, ${r.proofBatch} requests per proof` : ""}); ` +
     `fast path p50 ${millis(r.fastPathMs.p50)}, p95 ${millis(r.fastPathMs.p95)}; ` +
     `settlement (request mined -> settled) p50 ${seconds(r.settlementMs.p50)}, p95 ${seconds(r.settlementMs.p95)}; ` +
     `${seconds(r.wallMs)} from the first request to the last settlement (load ${r.machine.load1.start} -> ${r.machine.load1.end} on ${r.machine.cpus} cores)`;
@@ -66,7 +66,8 @@ export function comparisonTable(runs: readonly ProofPathDemoResult[]): string {
     return [f.name, f.show(x), f.show(y), x && y !== null ? `${(y / x).toFixed(2)}x` : "-"];
   });
   rows.push(["load (1 min) start -> end", `${a.machine.load1.start} -> ${a.machine.load1.end}`, `${b.machine.load1.start} -> ${b.machine.load1.end}`, ""]);
-  return table(["side by side", `${a.path} path`, `${b.path} path${b.path === "batched" ? ` (batch ${b.batchSize})` : ""}`, "ratio"], rows);
+  const label = (r: ProofPathDemoResult) => `${r.path} path${r.path === "batched" ? ` (batch ${r.batchSize}${r.proofBatch > 1 ? `, ${r.proofBatch} per proof` : ""})` : ""}`;
+  return table(["side by side", label(a), label(b), "ratio"], rows);
 }
 
 /** --compare's JSON: both runs whole, and each compared figure with its ratio. */

@@ -146,6 +146,8 @@ describe("demo flags", () => {
     assert.equal(b.options.batchSize, 50);
     assert.equal(b.options.batchWaitMs, 0);
     assert.equal(b.options.requests, 50);
+    assert.equal(b.options.proofBatch, 1, "one request per proof unless asked");
+    assert.equal(parseProofPathArgs(["--proof-batch", "16", "--mode", "onchain"]).options.proofBatch, 16);
   });
 
   it("refuses bad or conflicting values, naming the flag", () => {
@@ -156,7 +158,10 @@ describe("demo flags", () => {
     refused(["--requests", "many"], /--requests must be an integer/);
     refused(["--batch-wait-ms=-1"], /--batch-wait-ms must be an integer/);
     refused(["--per-request", "--compare"], /--per-request and --compare exclude each other/);
-    refused(["--per-request", "--batch-size", "4"], /--batch-size and --batch-wait-ms set the batched path/);
+    refused(["--per-request", "--batch-size", "4"], /--batch-size, --batch-wait-ms and --proof-batch set the batched path/);
+    refused(["--per-request", "--proof-batch", "4"], /--proof-batch set the batched path/);
+    refused(["--mode", "optimistic", "--proof-batch", "4"], /an OPTIMISTIC challenge is one request's proof/);
+    refused(["--proof-batch", "65"], /--proof-batch must be an integer in 1\.\.64/);
     refused(["--mode", "sideways"], /--mode must be attested, optimistic or onchain/);
     refused(["--bogus"], /Unknown option '--bogus'/);
   });
