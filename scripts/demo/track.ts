@@ -123,6 +123,8 @@ const STEP_OF: Record<string, Step> = {
   submitProofs: "proof",
   commitProof: "proof",
   commitProofs: "proof",
+  submitBatchProof: "proof",
+  commitBatchProof: "proof",
   commitChallenge: "proof",
   challenge: "proof",
   submitAttestations: "attestations",
@@ -139,6 +141,8 @@ function requestIdsOf(functionName: string, args: readonly unknown[]): bigint[] 
     case "submitResults":
     case "submitProofs":
     case "commitProofs":
+    case "submitBatchProof":
+    case "commitBatchProof":
     case "settleMany":
       return [...(args[0] as readonly bigint[])];
     case "submitAttestations":
@@ -189,6 +193,11 @@ export async function gasBySteps(
       if (step) calls.push({ hash: tx.hash, step, fn: call.functionName, ids: [...new Set(requestIdsOf(call.functionName, call.args ?? []))] });
     }
   });
+  // A ZKML_ATTESTED batch proof's one round is keyed by its first request: a vote naming it is a vote for each
+  // request of the batch, and its gas is theirs to share.
+  const batchOf = new Map<bigint, bigint[]>();
+  for (const c of calls) if (c.fn === "commitBatchProof") batchOf.set(c.ids[0], c.ids);
+  for (const c of calls) if (c.step === "attestations") c.ids = [...new Set(c.ids.flatMap((id) => batchOf.get(id) ?? [id]))];
   const perRequest = new Map<bigint, StepGas>();
   const transactions = Object.fromEntries(STEPS.map((s) => [s, { transactions: 0, reverted: 0, gas: 0, items: 0, calls: {} }])) as StepTransactions;
   await inChunks(calls, 16, async ({ hash, step, fn, ids }) => {

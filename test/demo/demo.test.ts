@@ -53,12 +53,13 @@ function assertSettledAndPriced(r: ProofPathDemoResult, requests: number) {
 
 // The runs at once (each its own chain, Redis and workers): they wait on proofs and blocks more than they compute.
 describe("npm run demo", { concurrency: true }, () => {
-  it("the batched default and --per-request: every request settles, answered and priced by step; the two side by side", { timeout: 420_000 }, async () => {
+  it("the batched default (here with batch-2 proofs) and --per-request: every request settles, answered and priced by step; the two side by side", { timeout: 420_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "twinpath-demo-"));
     const [b, p] = await Promise.all([
       // one proving thread and one verification node (its vote is the quorum): every process a demo starts costs
       // seconds of CPU (a verification node ~5 s), and the file runs three demos at once
-      runDemo(["--requests", "3", "--batch-size", "2", "--verifiers", "1", "--prover-threads", "1", "--json", path.join(dir, "batched.json")], 400_000),
+      // --proof-batch 2: the committed batch-2 version (its proving key derived in well under a second)
+      runDemo(["--requests", "3", "--batch-size", "2", "--proof-batch", "2", "--verifiers", "1", "--prover-threads", "1", "--json", path.join(dir, "batched.json")], 400_000),
       runDemo(["--per-request", "--requests", "2", "--verifiers", "1", "--prover-threads", "1", "--json", path.join(dir, "per-request.json")], 400_000),
     ]);
     assert.equal(b.code, 0, b.out);
@@ -73,7 +74,7 @@ describe("npm run demo", { concurrency: true }, () => {
     assert.match(b.out, /path: batched \(requests 2 to a transaction/);
     assert.match(b.out, /sending 3 requests in 2 transaction\(s\) \(classifyBatch\)/);
     assert.match(b.out, /#1–#\d (result on chain \(fast path\)|proof submitted|settled) \([\d.–]+ s after their requests\)/, "a batch moves together");
-    assert.match(b.out, /3\/3 settled \(ZKML_ATTESTED, batched path, batch size 2\)/);
+    assert.match(b.out, /3\/3 settled \(ZKML_ATTESTED, batched path, batch size 2, 2 requests per proof\)/);
     assert.match(p.out, /sending 2 requests, one transaction each/);
     assert.match(p.out, /2\/2 settled \(ZKML_ATTESTED, per-request path\)/);
 
@@ -95,11 +96,16 @@ describe("npm run demo", { concurrency: true }, () => {
     assert.deepEqual(batched.transactions.request.calls, { classifyBatch: 2 });
     assert.deepEqual(Object.keys(batched.transactions.attestations.calls), ["submitAttestationBatch"]);
     assert.deepEqual(Object.keys(batched.transactions.settle.calls), ["settleMany"]);
+    // batch proofs: commitments of up to 2 requests each, one vote per node per batch (its gas shared by the batch)
+    assert.equal(batched.proofBatch, 2);
+    assert.deepEqual(Object.keys(batched.transactions.proof.calls), ["commitBatchProof"]);
+    assert.equal(batched.transactions.proof.items, 3, "every request committed once");
+    assert.ok(batched.transactions.proof.transactions <= 3);
     assert.equal(batched.perRequest[0].gas.request, batched.perRequest[1].gas.request, "a batch's request gas split equally");
     assert.ok(batched.gasPerSettledRequest.byStep.request < perRequest.gasPerSettledRequest.byStep.request, "a batched request costs less");
 
     // what --compare prints and writes, from the two runs
-    assert.match(comparisonTable([perRequest, batched]), /side by side\s+per-request path\s+batched path \(batch 2\)\s+ratio/);
+    assert.match(comparisonTable([perRequest, batched]), /side by side\s+per-request path\s+batched path \(batch 2, 2 per proof\)\s+ratio/);
     const c = comparisonJson([perRequest, batched]);
     assert.deepEqual(c.sideBySide.settled, { "per-request": 2, batched: 3, ratio: 1.5 });
     assert.equal(c.sideBySide["gas per settled request"].batched, batched.gasPerSettledRequest.mean);

@@ -16,7 +16,10 @@ export const verifierNodeShape = {
   /** engine: @ezkljs/engine verify; ts: the project's TypeScript Halo2 verifier (halo2/); both: both must accept. */
   VERIFIER_BACKEND: z.enum(["engine", "ts", "both"], { errorMap: () => ({ message: "must be engine, ts or both" }) }).default("engine"),
   VERIFIER_THREADS: int(1, 64, 1),
-  VERIFIER_CONCURRENCY: int(1, 1000, 4),
+  /** Verify jobs at once (verification itself runs on VERIFIER_THREADS). The jobs of a batch proof's requests share
+   * one verification and one vote, and each holds its slot until its settlement is mined: at least the batch size
+   * lets the deciding node settle a whole batch with one settleMany. */
+  VERIFIER_CONCURRENCY: int(1, 1000, 16),
   /** Blocks a ProofSubmitted event must be buried under before it is verified. */
   VERIFIER_CONFIRMATIONS: int(0, 1000, 2),
   /** First block to scan when this node has no checkpoint. */
