@@ -13,28 +13,33 @@ export interface BatchCommitment {
 }
 
 /**
- * The batch commitment of (`proofHash`, `instancesHash`) in one transaction's logs (its receipt): the hub's
- * BatchProofCommitted and the ProofSubmitted of each request it covers, in log order (the hub commits the slots in
- * order). With each request's input, `buildBatchInstances(inputs, outputs, inputLength)` gives the instances the hub
- * hashed. Null when the logs hold no such batch (a single commitment, or another transaction).
+ * The batch commitment covering request `requestId` with (`proofHash`, `instancesHash`) in one transaction's logs (its
+ * receipt): a BatchProofCommitted of the hub and the `requests` ProofSubmitted that follow it (the hub commits the
+ * slots in order, right after announcing the batch), one of them `requestId`'s. A transaction may hold several
+ * commitments, even with the same hashes (a contract prover): each is read on its own, never merged. With each
+ * request's input, `buildBatchInstances(inputs, outputs, inputLength)` gives the instances the hub hashed. Null when
+ * the logs hold no such batch (a single commitment, or another transaction).
  */
-export function batchCommitmentFromLogs(logs: readonly Log[], hub: Address, proofHash: Hex, instancesHash: Hex): BatchCommitment | null {
-  const ours = logs.filter((l) => isAddressEqual(l.address, hub));
-  const [batch] = parseEventLogs({ abi: inferenceHubAbi, logs: ours, eventName: "BatchProofCommitted", strict: true }).filter(
-    (e) => e.args.proofHash === proofHash && e.args.instancesHash === instancesHash,
-  );
-  if (!batch) return null;
-  const slots = parseEventLogs({ abi: inferenceHubAbi, logs: ours, eventName: "ProofSubmitted", strict: true }).filter(
-    (e) => e.args.proofHash === proofHash && e.args.instancesHash === instancesHash && (e.logIndex ?? 0) > (batch.logIndex ?? 0),
-  );
-  if (BigInt(slots.length) !== batch.args.requests) {
-    throw new Error(`batch proof ${proofHash}: BatchProofCommitted names ${batch.args.requests} requests, the transaction has ${slots.length} ProofSubmitted`);
+export function batchCommitmentFromLogs(logs: readonly Log[], hub: Address, proofHash: Hex, instancesHash: Hex, requestId: bigint): BatchCommitment | null {
+  const events = parseEventLogs({ abi: inferenceHubAbi, logs: logs.filter((l) => isAddressEqual(l.address, hub)), strict: true }).sort((a, b) => (a.logIndex ?? 0) - (b.logIndex ?? 0));
+  for (const [i, e] of events.entries()) {
+    if (e.eventName !== "BatchProofCommitted" || e.args.proofHash !== proofHash || e.args.instancesHash !== instancesHash) continue;
+    const slots: Extract<(typeof events)[number], { eventName: "ProofSubmitted" }>[] = [];
+    for (const next of events.slice(i + 1)) {
+      if (next.eventName === "BatchProofCommitted" || BigInt(slots.length) === e.args.requests) break;
+      if (next.eventName === "ProofSubmitted") slots.push(next);
+    }
+    if (BigInt(slots.length) !== e.args.requests || slots.some((p) => p.args.proofHash !== proofHash || p.args.instancesHash !== instancesHash)) {
+      throw new Error(`batch proof ${proofHash}: BatchProofCommitted names ${e.args.requests} requests, the ${slots.length} ProofSubmitted after it do not match`);
+    }
+    if (!slots.some((p) => p.args.requestId === requestId)) continue;
+    return {
+      prover: e.args.prover,
+      modelId: e.args.modelId,
+      requestIds: slots.map((p) => p.args.requestId),
+      outputs: [...slots.map((p) => [...p.args.output]), ...e.args.paddingOutputs.map((o) => [...o])],
+      proofStore: slots[0].args.proofStore,
+    };
   }
-  return {
-    prover: batch.args.prover,
-    modelId: batch.args.modelId,
-    requestIds: slots.map((e) => e.args.requestId),
-    outputs: [...slots.map((e) => [...e.args.output]), ...batch.args.paddingOutputs.map((o) => [...o])],
-    proofStore: slots[0]?.args.proofStore ?? "",
-  };
+  return null;
 }

@@ -862,7 +862,9 @@ library HubLogic {
 
     /// @dev The quorum can no longer accept this proof: slash the prover, reopen the request for another proof.
     function _rejectProof(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage r) private {
-        // the quorum opens a round once: this proof cannot be committed again for this request
+        // the quorum opens a round once: this proof cannot come back under the same round key (a batch's round is keyed
+        // by its first request: recommitted in another composition it is a new round, and is rejected, and its prover
+        // slashed, again)
         address prover = r.provedBy;
         emit IInferenceHub.ProofRejected(id, prover, r.proofKey);
         r.status = RequestStatus.Executed;

@@ -302,11 +302,13 @@ interface IInferenceHub is IRequestWindows {
     /// @notice ZKML_ATTESTED, a batch version (ModelSpec.batch = N > 1): one proof, committed by its hash, for up to N
     /// requests of that version. Slots, ordering and the padding rule are submitBatchProof's (ids strictly ascending,
     /// each with its caller-supplied input checked against its inputHash; padded slots take zeros as input, their
-    /// `outputs` settle nothing); `outputs` has N entries. Each request is committed as commitProof would commit it,
-    /// with the batch's instancesHash (Instances.buildBatch over every slot): its own round opens, keyed by its own id,
-    /// so each request is attested, settled, rejected (slashing the prover) and rewarded on its own. Verification nodes
-    /// rebuild the batch's instances from the ProofSubmitted events of this transaction (ids ascending, padding zeros)
-    /// and verify the proof once. Any bad item reverts the whole call.
+    /// `outputs` settle nothing); `outputs` has N entries. One round opens for the batch, keyed by its first request
+    /// (roundKey(requestIds[0], proofHash, instancesHash), instancesHash over every slot: Instances.buildBatch), and
+    /// each request is committed as commitProof would commit it under that round (its proofKey): one vote per
+    /// verification node decides all of them; each is then settled, rejected (slashing the prover) and rewarded on its
+    /// own (reward claims are per request). Verification nodes rebuild the batch's instances from this transaction's
+    /// BatchProofCommitted and the ProofSubmitted that follow it (ids ascending, padding zeros and the padded slots'
+    /// outputs) and verify the proof once. Any bad item reverts the whole call.
     function commitBatchProof(
         uint256[] calldata requestIds,
         int256[][] calldata inputs,

@@ -69,7 +69,7 @@ describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
     const expected = hashInstances(buildBatchInstances(inputs, outputs, 4));
 
     // what a verification node rebuilds from the receipt alone (plus each request's input)
-    const batch = batchCommitmentFromLogs(receipt.logs, f.hub.address, proofHash, expected);
+    const batch = batchCommitmentFromLogs(receipt.logs, f.hub.address, proofHash, expected, ids[1]);
     assert.ok(batch);
     assert.deepEqual(batch.requestIds, ids);
     assert.deepEqual(batch.outputs, outputs);

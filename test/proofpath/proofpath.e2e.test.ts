@@ -455,7 +455,7 @@ describe("proof path (ZKML_ATTESTED, real proofs)", { timeout: 900_000 }, () => 
       // what each verification node rebuilt: the requests in slot order, every slot's output (padding's included)
       const receipt = await ps.stack.client.getTransactionReceipt({ hash });
       const inTx = proofs.filter((e) => e.transactionHash === hash);
-      const batch = batchCommitmentFromLogs(receipt.logs, ps.hub, proofHash, inTx[0].args.instancesHash as Hex);
+      const batch = batchCommitmentFromLogs(receipt.logs, ps.hub, proofHash, inTx[0].args.instancesHash as Hex, callIds.at(-1)!);
       assert.ok(batch);
       assert.deepEqual(batch.requestIds, callIds);
       assert.deepEqual(batch.outputs, outputs);

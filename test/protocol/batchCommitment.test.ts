@@ -35,8 +35,16 @@ const submitted = (requestId: bigint, output: bigint[], address = HUB, proofHash
 describe("batch commitments as a verification node reads them", () => {
   it("rebuilds the slots: the requests' outputs in log order, then the padded slots'", () => {
     const logs = [committed(2n, [[9n, 9n]]), submitted(4n, [1n, 2n]), submitted(6n, [3n, 4n])];
-    const batch = batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES);
+    const batch = batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES, 6n);
     assert.deepEqual(batch, { prover: PROVER, modelId: 7n, requestIds: [4n, 6n], outputs: [[1n, 2n], [3n, 4n], [9n, 9n]], proofStore: "http://p.test" });
+    assert.equal(batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES, 5n), null, "a request not in the batch");
+  });
+
+  it("two commitments of the same proof and instances in one transaction (a contract prover) are read apart, never merged", () => {
+    // requests 5 and 6 with equal inputs, committed as two partial batches of one proof: each its own round
+    const logs = [committed(1n, [[9n, 9n]]), submitted(5n, [1n, 2n]), committed(1n, [[9n, 9n]]), submitted(6n, [1n, 2n])];
+    assert.deepEqual(batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES, 5n)?.requestIds, [5n]);
+    assert.deepEqual(batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES, 6n)?.requestIds, [6n]);
   });
 
   it("ignores another contract's look-alike events and other proofs in the same transaction", () => {
@@ -47,14 +55,14 @@ describe("batch commitments as a verification node reads them", () => {
       submitted(4n, [1n, 2n]),
       submitted(8n, [7n, 7n], HUB, keccak256("0x03")), // a single commitment of another proof in the same transaction
     ];
-    const batch = batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES);
+    const batch = batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES, 4n);
     assert.deepEqual(batch?.requestIds, [4n]);
-    assert.equal(batchCommitmentFromLogs(logs, HUB, keccak256("0x03"), INSTANCES), null, "a single commitment is no batch");
+    assert.equal(batchCommitmentFromLogs(logs, HUB, keccak256("0x03"), INSTANCES, 8n), null, "a single commitment is no batch");
   });
 
   it("refuses a transaction whose slots do not add up to the batch it announces", () => {
     const logs = [committed(3n, []), submitted(4n, [1n, 2n]), submitted(6n, [3n, 4n])];
-    assert.throws(() => batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES), /names 3 requests, the transaction has 2/);
+    assert.throws(() => batchCommitmentFromLogs(logs, HUB, PROOF, INSTANCES, 4n), /names 3 requests, the 2 ProofSubmitted after it do not match/);
   });
 
   it("lays out the instances as the hub does: inputs, padding zeros, outputs; refuses what does not fit", () => {

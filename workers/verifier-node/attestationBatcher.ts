@@ -1,6 +1,6 @@
 import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { attestationQuorumAbi } from "../../protocol/abi/generated.js";
-import { attestationBatchTypedData, attestationLeafHash, attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import { attestationBatchTypedData, attestationTypedData, type Attestation } from "../../protocol/attestation.js";
 import { buildAttestationBatch } from "../../protocol/attestationBatch.js";
 import type { TwinpathWalletClient } from "../chain/client.js";
 import { decodeRevertData, describeRevertData, type ProtocolError } from "../chain/protocolError.js";
@@ -24,6 +24,8 @@ export type AttestationMode = "batch" | "single";
 
 /** How long a recorded vote is shared with the jobs of other requests of its round (a batch proof's). */
 const SHARED_VOTE_MS = 10 * 60_000;
+
+const roundOf = (a: Attestation): string => `${a.requestId}-${a.proofHash}-${a.instancesHash}`;
 
 export interface AttestationBatcherOptions {
   /** the hub's AttestationQuorum, where votes go (and the EIP-712 verifying contract) */
@@ -50,9 +52,10 @@ export interface AttestationBatcherOptions {
 export class AttestationBatcher {
   readonly mode: AttestationMode;
   private readonly batcher: Batcher<Attestation, AttestationOutcome>;
-  /** This node's recorded votes by leaf, for SHARED_VOTE_MS, with the requests whose jobs took them: the jobs of the
-   * requests of one batch proof share its one round, and so one vote (the quorum takes one per node and round). */
-  private readonly votes = new Map<Hex, { at: number; outcome: Promise<AttestationOutcome>; requests: Set<bigint> }>();
+  /** This node's votes by round (requestId, proofHash, instancesHash), in flight or recorded, for SHARED_VOTE_MS, with
+   * the requests whose jobs took them: the jobs of the requests of one batch proof share its one round, and so one
+   * vote (the quorum takes one per node and round). */
+  private readonly votes = new Map<string, { at: number; valid: boolean; outcome: Promise<AttestationOutcome>; requests: Set<bigint> }>();
 
   constructor(private readonly o: AttestationBatcherOptions) {
     this.mode = o.mode ?? "batch";
@@ -60,23 +63,31 @@ export class AttestationBatcher {
   }
 
   /**
-   * Queues this node's verdict for the job of request `request` (by default the attestation's own); resolves with its
-   * outcome once its batch is mined. The same verdict for another request (of a batch proof's round) shares the first
-   * one's outcome, in flight or recorded; the same request again (its job retried) goes to the chain, which refuses a
-   * second vote. A refused or failed vote is not kept, so it can be tried again.
+   * This node's vote in `attestation`'s round for the job of request `request`, when it has one in flight or recorded
+   * that this request's job has not taken yet (another request of a batch proof's round): its outcome. "conflict" when
+   * that vote has the other verdict: a node must never sign both (the two signatures are equivocation). Null: none.
    */
-  submit(attestation: Attestation, request: bigint = attestation.requestId): Promise<AttestationOutcome> {
+  shared(attestation: Attestation, request: bigint): Promise<AttestationOutcome> | "conflict" | null {
     const now = Date.now();
     for (const [k, v] of this.votes) if (now - v.at > SHARED_VOTE_MS) this.votes.delete(k);
-    const key = attestationLeafHash(attestation);
-    const shared = this.votes.get(key);
-    if (shared && !shared.requests.has(request)) {
-      shared.requests.add(request);
-      return shared.outcome;
-    }
+    const cast = this.votes.get(roundOf(attestation));
+    if (!cast) return null;
+    if (cast.valid !== attestation.valid) return "conflict";
+    if (cast.requests.has(request)) return null;
+    cast.requests.add(request);
+    return cast.outcome;
+  }
+
+  /**
+   * Queues this node's verdict for the job of request `request` (by default the attestation's own); resolves with its
+   * outcome once its batch is mined. Callers take a shared vote first (`shared`); a refused or failed vote is not kept,
+   * so it can be tried again.
+   */
+  submit(attestation: Attestation, request: bigint = attestation.requestId): Promise<AttestationOutcome> {
+    const key = roundOf(attestation);
     const outcome = this.batcher.submit(attestation);
-    if (!shared) {
-      const entry = { at: now, outcome, requests: new Set([request]) };
+    if (!this.votes.has(key)) {
+      const entry = { at: Date.now(), valid: attestation.valid, outcome, requests: new Set([request]) };
       this.votes.set(key, entry);
       const forget = () => this.votes.get(key) === entry && this.votes.delete(key);
       outcome.then((o) => o.kind === "recorded" || forget(), forget);

@@ -91,7 +91,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       // 3.-5. The verdict on the proof, for instances this node rebuilt itself. A batch version's proof covers every
       // request of its commitBatchProof: rebuilt and verified once for all of them.
       const verdict = batched
-        ? await batchVerdicts.get(`${d.hub}-${d.proofHash}-${d.instancesHash}`, () => batchVerdict(ctx, d, { ...model, batch: model.batch! }, artifacts, openRound.deadline, log, batch))
+        ? await batchVerdicts.get(`${d.hub}-${roundId}-${d.proofHash}-${d.instancesHash}`, () => batchVerdict(ctx, d, { ...model, batch: model.batch! }, artifacts, openRound.deadline, log, batch))
         : await singleVerdict(ctx, d, model.outputLength, artifacts, record.inputHash, openRound.deadline, log);
 
       // 6. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
@@ -192,8 +192,8 @@ async function batchVerdict(
 /** The batch commitment the job's ProofSubmitted belongs to, from its transaction's receipt. */
 async function batchOf(ctx: VerifierNodeContext, d: VerifyJobData): Promise<BatchCommitment> {
   const receipt = await ctx.client.getTransactionReceipt({ hash: d.txHash });
-  const batch = batchCommitmentFromLogs(receipt.logs, d.hub, d.proofHash, d.instancesHash);
-  if (!batch || !batch.requestIds.includes(BigInt(d.requestId))) {
+  const batch = batchCommitmentFromLogs(receipt.logs, d.hub, d.proofHash, d.instancesHash, BigInt(d.requestId));
+  if (!batch) {
     throw new StaleJobError(`request ${d.requestId}: transaction ${d.txHash} holds no batch commitment of proof ${d.proofHash} covering it`);
   }
   return batch;

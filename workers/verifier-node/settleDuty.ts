@@ -93,8 +93,23 @@ export interface SettleDutyContext {
  * still gets a settle check, so a settlement lost with a crashed attempt is made up for.
  */
 export async function voteAndSettle(ctx: SettleDutyContext, d: VerifyJobData, attestation: Attestation, round: { electorate: bigint }, log: Logger): Promise<VerifyJobResult> {
-  const outcome = await ctx.batcher.submit(attestation, BigInt(d.requestId));
   const { valid } = attestation;
+  const request = BigInt(d.requestId);
+  // One vote per node and round, ever: a batch's jobs share it; a node that voted (before a restart, or long enough
+  // ago that it forgot) signs nothing more there, since a second signature with the other verdict would be public
+  // evidence of equivocation even though the chain refuses the vote.
+  let shared: ReturnType<AttestationBatcher["shared"]> | "voted" = ctx.batcher.shared(attestation, request);
+  if (shared === null) {
+    const [cast] = await ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "attestationOf", args: [roundKeyOf(d), ctx.sender.address] });
+    if (cast !== 0) shared = cast === (valid ? 1 : 2) ? "voted" : "conflict";
+  }
+  if (shared === "conflict" || shared === "voted") {
+    if (shared === "conflict") log.error({ valid }, "this node already voted the other verdict in this round: not signing this one");
+    else log.info({ valid }, "this node already voted in this round");
+    await scheduleSettleCheck(ctx, d, { role: "early", delayMs: 2 * ctx.settleGraceMs });
+    return { outcome: "skipped", valid, reason: shared === "conflict" ? "already voted the other verdict in this round" : "already voted in this round" };
+  }
+  const outcome = await (shared ?? ctx.batcher.submit(attestation, request));
   if (outcome.kind === "rejected") {
     ctx.proofMetrics?.attestations.inc({ verdict: String(valid), outcome: "rejected" });
     if (classifyProtocolError("attest", outcome.error) !== "skip") throw new Error(`the quorum rejected the attestation for request ${d.requestId}: ${outcome.reason}`);

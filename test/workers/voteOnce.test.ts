@@ -1,0 +1,76 @@
+/**
+ * One vote per verification node and round, ever (workers/verifier-node/attestationBatcher.ts `shared`, settleDuty.ts
+ * `voteAndSettle`). The jobs of a ZKML_ATTESTED batch proof's requests share its one round and so one vote; a node
+ * must never sign the other verdict in a round it voted in — the chain refuses the second vote, but its signature is
+ * public and `reportEquivocation` slashes the node with it. Written as the failure that would cost an honest node its
+ * stake: a verdict that changed between two jobs of one batch (proof bytes unavailable, then served), in this process
+ * or after a restart (the chain's record).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { keccak256, type Address, type Hex } from "viem";
+
+import type { Attestation } from "../../protocol/attestation.js";
+import type { VerifyJobData } from "../../workers/queues/jobs.js";
+import { AttestationBatcher, type AttestationOutcome } from "../../workers/verifier-node/attestationBatcher.js";
+import { voteAndSettle, type SettleDutyContext } from "../../workers/verifier-node/settleDuty.js";
+import { createLogger } from "../../workers/shared/logger.js";
+
+const NODE = "0x00000000000000000000000000000000000000a1" as Address;
+const round: Attestation = { requestId: 5n, proofHash: keccak256("0x01"), instancesHash: keccak256("0x02"), valid: true };
+
+/** A batcher whose transactions never complete (nothing here reaches a chain): what it was asked to send is recorded. */
+function batcher() {
+  const sent: Attestation[][] = [];
+  const b = new AttestationBatcher({
+    quorum: "0x00000000000000000000000000000000000000b2",
+    chainId: 31337,
+    wallet: { signTypedData: async () => "0x" } as never,
+    sender: { address: NODE, send: () => new Promise(() => {}) } as never,
+    maxWaitMs: 0,
+  });
+  const inner = (b as unknown as { batcher: { submit: (a: Attestation) => Promise<AttestationOutcome> } }).batcher;
+  const submit = inner.submit.bind(inner);
+  inner.submit = (a) => {
+    sent.push([a]);
+    return submit(a);
+  };
+  return { b, sent };
+}
+
+describe("one vote per node and round", () => {
+  it("the jobs of a batch's other requests share the vote; a retried job of the same request does not; the other verdict is never signed", () => {
+    const { b, sent } = batcher();
+    assert.equal(b.shared(round, 5n), null, "nothing cast yet");
+    const first = b.submit(round, 5n);
+    assert.equal(b.shared(round, 6n), first, "request 6 of the batch takes request 5's vote");
+    assert.equal(b.shared(round, 6n), null, "…once: its retried job asks the chain");
+    assert.equal(b.shared(round, 5n), null, "request 5's retried job asks the chain");
+    assert.equal(b.shared({ ...round, valid: false }, 7n), "conflict", "the other verdict, in this round: never signed");
+    assert.equal(b.shared({ ...round, requestId: 9n, valid: false }, 9n), null, "another round is another vote");
+    assert.equal(sent.length, 1, "one vote sent for the batch");
+  });
+
+  it("a node that voted before (the chain says so) signs nothing more in that round, whichever the verdict", async () => {
+    for (const [onChain, valid, reason] of [[1, false, /other verdict/], [1, true, /already voted in this round/], [2, true, /other verdict/]] as const) {
+      const { b, sent } = batcher();
+      const scheduled: unknown[] = [];
+      const ctx = {
+        client: { readContract: async () => [onChain, 10n ** 18n] },
+        requests: {} as never,
+        quorum: "0x00000000000000000000000000000000000000b2" as Hex,
+        sender: { address: NODE },
+        batcher: b,
+        settler: {} as never,
+        verifyQueue: { name: "verify", add: async (_n: string, data: unknown) => void scheduled.push(data) } as never,
+        settleGraceMs: 1000,
+      } as unknown as SettleDutyContext;
+      const d = { chainId: 31337, hub: NODE, requestId: "6", roundId: "5", proofHash: round.proofHash, instancesHash: round.instancesHash, output: [], proofStore: "", prover: NODE, blockNumber: 1, txHash: round.proofHash, seenAt: 0 } as unknown as VerifyJobData;
+      const result = await voteAndSettle(ctx, d, { ...round, valid }, { electorate: 3n * 10n ** 18n }, createLogger("verifier-node", "silent"));
+      assert.equal(result.outcome, "skipped");
+      assert.match(result.reason!, reason);
+      assert.equal(sent.length, 0, "nothing signed or sent");
+      assert.equal(scheduled.length, 1, "its settle check instead (the request may still need settling)");
+    }
+  });
+});
