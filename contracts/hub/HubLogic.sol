@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+import {IAttestationQuorum} from "../interfaces/IAttestationQuorum.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
@@ -14,7 +15,7 @@ import {FeeSplit} from "../libraries/FeeSplit.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
-import {BatchRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
+import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 
 /// @title HubLogic
 /// @notice The InferenceHub's state machine, as a linked library with external functions (the hub delegatecalls
@@ -286,14 +287,13 @@ library HubLogic {
         uint256 id,
         int256[] calldata output,
         string calldata proofStore,
-        BatchRound memory b
+        OpenedRound memory b
     ) external {
         RequestLib.Record storage r = s.requests[id];
         DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
         _recordProof(s, id, r, prover, b.key, output);
         _commit(id, r, prover, output, b.proofHash, b.instancesHash, proofStore);
-        r.verifyDeadline = uint40(b.deadline);
-        emit IInferenceHub.VerificationOpened(id, b.key, b.snapshot, b.electorate, uint64(b.deadline));
+        _joinRound(id, r, b);
     }
 
     /// @dev A recorded ZKML_ATTESTED proof's commitment: checked and announced (the caller opens or joins its round).
@@ -725,8 +725,21 @@ library HubLogic {
         }
     }
 
-    /// @dev Opens the proof's round: the quorum gets a full attestation window from now (a proof sent at the last
-    /// second cannot run the clock out on its verifiers), and the electorate is fixed now.
+    /// @notice Opens the round of a ZKML_ATTESTED proof keyed by request `id` (a batch proof's first request): the
+    /// quorum gets a full attestation window from now (a proof sent at the last second cannot run the clock out on its
+    /// verifiers), and the electorate is fixed now. The one rule for single and batch commitments (InferenceHub's
+    /// commitBatchProof calls it too).
+    function openRound(HubParams storage p, IAttestationQuorum quorum, uint256 id, bytes32 proofHash, bytes32 instancesHash)
+        internal
+        returns (OpenedRound memory b)
+    {
+        b.deadline = block.timestamp + p.attestationWindow;
+        (b.key, b.snapshot, b.electorate) = quorum.open(id, proofHash, instancesHash, b.deadline, p.electorateEpoch);
+        b.proofHash = proofHash;
+        b.instancesHash = instancesHash;
+    }
+
+    /// @dev A single proof's round, opened and joined by request `id`.
     function _openVerification(
         HubState storage s,
         HubDeps memory d,
@@ -735,11 +748,13 @@ library HubLogic {
         bytes32 proofHash,
         bytes32 instancesHash
     ) private {
-        uint256 verifyDeadline = block.timestamp + s.params.attestationWindow;
-        r.verifyDeadline = uint40(verifyDeadline);
-        (bytes32 round, uint256 snapshot, uint256 electorate) =
-            d.quorum.open(id, proofHash, instancesHash, verifyDeadline, s.params.electorateEpoch);
-        emit IInferenceHub.VerificationOpened(id, round, snapshot, electorate, uint64(verifyDeadline));
+        _joinRound(id, r, openRound(s.params, d.quorum, id, proofHash, instancesHash));
+    }
+
+    /// @dev Request `id`'s proof is under attestation in round `b`: its deadline, VerificationOpened.
+    function _joinRound(uint256 id, RequestLib.Record storage r, OpenedRound memory b) private {
+        r.verifyDeadline = uint40(b.deadline);
+        emit IInferenceHub.VerificationOpened(id, b.key, b.snapshot, b.electorate, uint64(b.deadline));
     }
 
     /// @dev The quorum's outcome on the proof under attestation (votes count only until its verifyDeadline).

@@ -57,9 +57,10 @@ struct ModelInfo {
     uint256 tolerance;
 }
 
-/// @notice The one round of a ZKML_ATTESTED batch proof (HubLogic.openBatchRound), shared by every request it covers.
-struct BatchRound {
-    bytes32 key; // QuorumMath.roundKey(first request of the batch, proofHash, instancesHash)
+/// @notice A round the AttestationQuorum opened for a ZKML_ATTESTED proof (HubLogic.openRound): a single proof's, or a
+/// batch proof's, shared by every request it covers.
+struct OpenedRound {
+    bytes32 key; // QuorumMath.roundKey(the request, or a batch's first request, proofHash, instancesHash)
     bytes32 proofHash;
     bytes32 instancesHash;
     uint256 snapshot;

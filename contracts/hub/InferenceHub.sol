@@ -13,7 +13,7 @@ import {Instances} from "../libraries/Instances.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
-import {BatchRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
+import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 import {HubLogic} from "./HubLogic.sol";
 
 /// @title InferenceHub
@@ -187,17 +187,9 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         string calldata proofStore
     ) external nonReentrant batchesDuties(requestIds.length) {
         bytes32 instancesHash = _checkBatchCommitment(requestIds, inputs, outputs, proofHash);
-        BatchRound memory b = _openBatchRound(requestIds[0], proofHash, instancesHash);
+        // one round for the batch, keyed by its first request: one electorate, one deadline, one tally for all of them
+        OpenedRound memory b = HubLogic.openRound(_s.params, attestationQuorum, requestIds[0], proofHash, instancesHash);
         _commitBatch(requestIds, outputs, proofStore, b);
-    }
-
-    /// @dev The one round of a ZKML_ATTESTED batch proof, keyed by its first request and opened before its requests
-    /// are committed (HubLogic.commitBatchItem): one electorate, one deadline, one tally for all of them.
-    function _openBatchRound(uint256 firstId, bytes32 proofHash, bytes32 instancesHash) private returns (BatchRound memory b) {
-        b.deadline = block.timestamp + _s.params.attestationWindow;
-        (b.key, b.snapshot, b.electorate) = attestationQuorum.open(firstId, proofHash, instancesHash, b.deadline, _s.params.electorateEpoch);
-        b.proofHash = proofHash;
-        b.instancesHash = instancesHash;
     }
 
     /// @dev commitBatchProof's checks (submitBatchProof's, in ZKML_ATTESTED), then the hash of the instances every
@@ -214,7 +206,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     }
 
     /// @dev Each request of a committed batch proof is committed as a single proof would be, under the batch's round.
-    function _commitBatch(uint256[] calldata requestIds, int256[][] calldata outputs, string calldata proofStore, BatchRound memory b)
+    function _commitBatch(uint256[] calldata requestIds, int256[][] calldata outputs, string calldata proofStore, OpenedRound memory b)
         private
     {
         HubDeps memory d = _deps();

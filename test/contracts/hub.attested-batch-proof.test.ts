@@ -54,19 +54,23 @@ async function fixture() {
     const tx = await f.hub.write.commitBatchProof([ids, inputs, outputs, proofHash, STORE], { account });
     return f.publicClient.getTransactionReceipt({ hash: tx });
   }
-  return { ...f, batchModel, onchainBatch, executed, commit };
+  /** `n` requests of the batch version (inputOf / outputOf their slot), delivered and committed as one batch proof. */
+  async function committedBatch(n: number, proofHash: Hex) {
+    const inputs = Array.from({ length: n }, (_, i) => inputOf(i));
+    const ids = await executed(batchModel, inputs);
+    const outputs = padTo(inputs.map((_, i) => outputOf(i)));
+    const receipt = await commit(ids, inputs, outputs, proofHash);
+    return { ids, inputs, outputs, receipt, instancesHash: hashInstances(buildBatchInstances(inputs, outputs, 4)) };
+  }
+  return { ...f, batchModel, onchainBatch, executed, commit, committedBatch };
 }
 
 describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
   it("a partial batch (3 of 4) commits each request with the batch's instances, rebuildable from the transaction's events; one vote per node settles them all", async () => {
     const f = await networkHelpers.loadFixture(fixture);
-    const inputs = [0, 1, 2].map(inputOf);
     const proven = [0, 1, 2].map(outputOf);
-    const ids = await f.executed(f.batchModel, inputs);
-    const outputs = padTo(proven);
     const proofHash = keccak256("0x01");
-    const receipt = await f.commit(ids, inputs, outputs, proofHash);
-    const expected = hashInstances(buildBatchInstances(inputs, outputs, 4));
+    const { ids, inputs, outputs, receipt, instancesHash: expected } = await f.committedBatch(3, proofHash);
 
     // what a verification node rebuilds from the receipt alone (plus each request's input)
     const batch = batchCommitmentFromLogs(receipt.logs, f.hub.address, proofHash, expected, ids[1]);
@@ -128,12 +132,8 @@ describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
 
   it("an invalid batch proof is rejected for every request it covers: each reopens, its prover slashed per request", async () => {
     const f = await networkHelpers.loadFixture(fixture);
-    const inputs = [0, 1].map(inputOf);
-    const ids = await f.executed(f.batchModel, inputs);
-    const outputs = padTo([0, 1].map(outputOf));
     const proofHash = keccak256("0x02");
-    await f.commit(ids, inputs, outputs, proofHash);
-    const ih = hashInstances(buildBatchInstances(inputs, outputs, 4));
+    const { ids, inputs, outputs, instancesHash: ih } = await f.committedBatch(2, proofHash);
     const prover = f.wallets.prover1.account.address;
     const before = await f.nodeRegistry.read.stakeOf([prover, Role.Prover]);
     const votes: Attestation[] = [{ requestId: ids[0], proofHash, instancesHash: ih, valid: false }];
@@ -230,12 +230,9 @@ describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
 
   it("conflicting verdicts on a batch's round are equivocation, punished once", async () => {
     const f = await networkHelpers.loadFixture(fixture);
-    const inputs = [0, 1].map(inputOf);
-    const ids = await f.executed(f.batchModel, inputs);
-    const outputs = padTo([0, 1].map(outputOf));
     const proofHash = keccak256("0x05");
-    await f.commit(ids, inputs, outputs, proofHash);
-    const a: Attestation = { requestId: ids[0], proofHash, instancesHash: hashInstances(buildBatchInstances(inputs, outputs, 4)), valid: true };
+    const { ids, instancesHash } = await f.committedBatch(2, proofHash);
+    const a: Attestation = { requestId: ids[0], proofHash, instancesHash, valid: true };
     const { ver3, outsider } = f.wallets;
     const yes = await f.sign(ver3, a);
     const no = await f.sign(ver3, { ...a, valid: false });
