@@ -46,6 +46,10 @@ export const MIN_QUORUM_BPS = 5_001;
 /** Stake that must attest "valid" to accept a proof: ceil(total * quorumBps / 10_000) (QuorumMath.threshold). */
 export const quorumThreshold = (totalStake: bigint, quorumBps: number): bigint => (totalStake * BigInt(quorumBps) + 9_999n) / 10_000n;
 
+/** A node's ballot in a round, as AttestationQuorum.attestationOf returns it (its VERDICT_* constants). */
+export const Ballot = { None: 0, Valid: 1, Invalid: 2 } as const;
+export const ballotOf = (valid: boolean): number => (valid ? Ballot.Valid : Ballot.Invalid);
+
 /** QuorumMath.Outcome: what a round's tallies decide. */
 export const QuorumOutcome = { Pending: 0, Accepted: 1, Rejected: 2 } as const;
 export type QuorumOutcome = (typeof QuorumOutcome)[keyof typeof QuorumOutcome];

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { keccak256, type Hex } from "viem";
+import { VerificationMode } from "../../protocol/enums.js";
 import { ProofHashMismatchError } from "./errors.js";
 
 const HASH = /^0x[0-9a-f]{64}$/;
@@ -33,6 +34,14 @@ export class ProofStore {
     const hash = keccak256(bytes);
     await writeAtomic(this.path(hash), bytes);
     return hash;
+  }
+
+  /**
+   * Keeps the bytes of a proof of a model in `mode`: a ZKML_ATTESTED proof unserved until its prover's own commitment
+   * is mined (`publish`), any other served at once (its bytes go on chain anyway). Returns their keccak256.
+   */
+  keep(bytes: Uint8Array, mode: VerificationMode): Promise<Hex> {
+    return mode === VerificationMode.ZKML_ATTESTED ? this.putPending(bytes) : this.put(bytes);
   }
 
   /** Keeps `bytes` without serving them (until `publish`). Returns their keccak256. */

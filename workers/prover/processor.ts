@@ -155,10 +155,9 @@ export function createProveProcessor(ctx: ProverContext) {
         log.warn({ executor: record.deliveredBy, fast: fast.map(String), proven: proven.map(String), maxDiff, tolerance: String(model.tolerance) }, "fast-path result differs from the proof beyond tolerance");
       }
       const raw = rawProofBytes(engineProof);
-      // ZKML_ATTESTED: kept unpublished until this prover's own commitment is mined (a hash copied from the pending
-      // transaction gets its copier no bytes to serve); other modes: the bytes go on chain anyway
+      // ZKML_ATTESTED: unserved until this prover's own commitment is mined (ProofStore.keep)
       const attested = model.mode === VerificationMode.ZKML_ATTESTED;
-      const proofHash = attested ? await ctx.store.putPending(raw) : await ctx.store.put(raw);
+      const proofHash = await ctx.store.keep(raw, model.mode);
       const base: ProveJobResult = {
         outcome: "agreed",
         proofHash,

@@ -156,7 +156,7 @@ export function createBatchProver(ctx: BatchProverContext): ProveBatch {
     const outputs = provenOutputs(model, ordered, proofInstances(engineProof));
     const raw = rawProofBytes(engineProof);
     const attested = model.mode === VerificationMode.ZKML_ATTESTED;
-    const proofHash = attested ? await ctx.store.putPending(raw) : await ctx.store.put(raw);
+    const proofHash = await ctx.store.keep(raw, model.mode);
     const ids = ordered.map((s) => s.requestId);
     const inputs = ordered.map((s) => s.input);
     const call = attested

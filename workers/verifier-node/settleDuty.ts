@@ -1,7 +1,7 @@
 import { DelayedError } from "bullmq";
 import type { Address, Hex } from "viem";
 import { attestationQuorumAbi, inferenceHubAbi } from "../../protocol/abi/generated.js";
-import { proofKey, QuorumOutcome, quorumOutcome, type Attestation } from "../../protocol/attestation.js";
+import { Ballot, ballotOf, proofKey, QuorumOutcome, quorumOutcome, type Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName } from "../../protocol/enums.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
 import { classifyProtocolError } from "../chain/failurePolicy.js";
@@ -101,7 +101,7 @@ export async function voteAndSettle(ctx: SettleDutyContext, d: VerifyJobData, at
   let shared: ReturnType<AttestationBatcher["shared"]> | "voted" = ctx.batcher.shared(attestation, request);
   if (shared === null) {
     const [cast] = await ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "attestationOf", args: [roundKeyOf(d), ctx.sender.address] });
-    if (cast !== 0) shared = cast === (valid ? 1 : 2) ? "voted" : "conflict";
+    if (cast !== Ballot.None) shared = cast === ballotOf(valid) ? "voted" : "conflict";
   }
   if (shared === "conflict" || shared === "voted") {
     if (shared === "conflict") log.error({ valid }, "this node already voted the other verdict in this round: not signing this one");
