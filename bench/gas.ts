@@ -487,9 +487,9 @@ for (const [name, address] of [
   const code = await publicClient.getCode({ address });
   bytecode[name] = code ? (code.length - 2) / 2 : 0;
 }
-{
-  const artifact = JSON.parse(await readFile(join(REPO_ROOT, "artifacts/contracts/hub/HubLogic.sol/HubLogic.json"), "utf8"));
-  bytecode.HubLogic = (artifact.deployedBytecode.length - 2) / 2;
+for (const library of ["HubLogic", "HubParameters"]) {
+  const artifact = JSON.parse(await readFile(join(REPO_ROOT, `artifacts/contracts/hub/${library}.sol/${library}.json`), "utf8"));
+  bytecode[library] = (artifact.deployedBytecode.length - 2) / 2;
 }
 
 // ---- side by side with the base commit

@@ -27,11 +27,6 @@ library HubLogic {
     using RequestLib for RequestLib.Record;
 
     uint256 private constant BPS = 10_000;
-    uint256 private constant MAX_PROTOCOL_BPS = 2_000;
-    uint256 private constant MIN_QUORUM_BPS = 5_001;
-    uint32 private constant MAX_TIMEOUT = 30 days;
-    uint32 private constant MAX_WINDOW = 1 days;
-    uint32 private constant MAX_CALLBACK_GAS = 5_000_000;
     /// @notice Longest proof store URL a commitment may carry (it is only emitted, never stored).
     uint256 private constant MAX_STORE_URL = 256;
 
@@ -44,52 +39,12 @@ library HubLogic {
     bytes32 private constant REASON_PROOF_REJECTED = "PROOF_REJECTED";
     bytes32 private constant REASON_EQUIVOCATION = "EQUIVOCATION";
 
-    // ------------------------------------------------------------------------------------------------ parameters
-
-    /// @notice Checks every bound of `p` and the unbonding rule (`unbondingDelay` > longestWindow(p)), stores `p` and
-    /// emits ParametersChanged.
-    function setParameters(HubState storage s, HubParams memory p, uint256 unbondingDelay) public {
-        if (uint256(p.executorBps) + p.proverBps + p.verifierBps + p.protocolBps != BPS) _invalid("feeSplit");
-        if (p.protocolBps > MAX_PROTOCOL_BPS) _invalid("protocolBps");
-        if (p.quorumBps < MIN_QUORUM_BPS || p.quorumBps > BPS) _invalid("quorumBps");
-        if (p.slashRewardBps > BPS) _invalid("slashRewardBps");
-        if (p.assignmentWindow > MAX_WINDOW) _invalid("assignmentWindow");
-        if (
-            p.minResultTimeout == 0 || p.minResultTimeout > p.defaultResultTimeout
-                || p.defaultResultTimeout > p.maxResultTimeout || p.maxResultTimeout > MAX_TIMEOUT
-        ) _invalid("resultTimeout");
-        if (
-            p.minProofTimeout == 0 || p.minProofTimeout > p.defaultProofTimeout
-                || p.defaultProofTimeout > p.maxProofTimeout || p.maxProofTimeout > MAX_TIMEOUT
-        ) _invalid("proofTimeout");
-        if (p.defaultCallbackGas == 0 || p.defaultCallbackGas > p.maxCallbackGas || p.maxCallbackGas > MAX_CALLBACK_GAS) {
-            _invalid("callbackGas");
-        }
-        if (p.proverWindow == 0 || p.proverWindow > MAX_TIMEOUT) _invalid("proverWindow");
-        if (p.attestationWindow == 0 || p.attestationWindow > MAX_TIMEOUT) _invalid("attestationWindow");
-        if (p.electorateEpoch == 0 || p.electorateEpoch > MAX_WINDOW) _invalid("electorateEpoch");
-        if (p.silenceLimit == 0) _invalid("silenceLimit");
-        if (p.suspension > 365 days) _invalid("suspension");
-        if (p.treasury == address(0)) _invalid("treasury");
-        uint256 longest = longestWindow(p);
-        if (unbondingDelay <= longest) revert IInferenceHub.InferenceHubUnbondingTooShort(unbondingDelay, longest);
-        s.params = p;
-        emit IInferenceHub.ParametersChanged(p);
-    }
-
-    /// @notice electorate epoch + max result timeout + max proof timeout + attestation window.
-    function longestWindow(HubParams memory p) internal pure returns (uint256) {
-        return uint256(p.electorateEpoch) + p.maxResultTimeout + p.maxProofTimeout + p.attestationWindow;
-    }
-
-    function _invalid(bytes32 name) private pure {
-        revert IInferenceHub.InferenceHubInvalidParameter(name);
-    }
-
     // ------------------------------------------------------------------------------------------------ requests
 
     /// @notice requestInference: checks the model takes this request (active, input length and domain, payment,
     /// an electorate for ZKML_ATTESTED), records it, escrows `value`, draws the executor (RANDAO mixed in).
+    /// `batchFirst`: the first id of the requestInferences batch this request is an item of (0 for a lone request):
+    /// an item after it shares the previous item's head when they have the same one (RequestLib.head).
     function request(
         HubState storage s,
         HubDeps memory d,
@@ -97,13 +52,17 @@ library HubLogic {
         uint256 value,
         uint256 modelId,
         int256[] calldata input,
-        IInferenceHub.RequestOptions calldata options
+        IInferenceHub.RequestOptions calldata options,
+        uint256 batchFirst
     ) external returns (uint256 requestId) {
-        uint256 budget = callbackBudget(s.params, options, tx.gasprice);
-        VerificationMode mode = _checkModel(s, d, modelId, input, value, budget);
         requestId = ++s.requestCount;
         RequestLib.Record storage r = s.requests[requestId];
-        _record(s, r, consumer, value, budget, modelId, mode, options);
+        {
+            uint256 budget = callbackBudget(s.params, options, tx.gasprice);
+            VerificationMode mode = _checkModel(s, d, modelId, input, value, budget);
+            uint256 gasLimit = _record(s, r, value, budget, mode, options);
+            _writeHead(s, requestId, r, consumer, modelId, gasLimit, batchFirst);
+        }
         r.inputHash = Instances.hash(input);
         address executor = _assignExecutor(d, requestId);
         r.executor = executor;
@@ -159,7 +118,7 @@ library HubLogic {
             // half the budget pays onResult, the rest stays for onSettled
             uint256 budget = r.callbackBudget;
             r.callbackBudget = uint96(budget - budget / 2);
-            _callback(s, id, r, budget / 2, false, output, executor);
+            _callback(s, id, budget / 2, false, output, executor);
         }
     }
 
@@ -181,8 +140,9 @@ library HubLogic {
         if (executor != assigned && block.timestamp < openAt) {
             revert IInferenceHub.InferenceHubNotAssigned(id, executor, assigned, openAt);
         }
-        ModelInfo storage m = s.modelInfo[r.modelId];
-        _checkOutput(r.modelId, m.outputLength, output);
+        uint256 modelId = _head(s, id).modelId;
+        ModelInfo storage m = s.modelInfo[modelId];
+        _checkOutput(modelId, m.outputLength, output);
         r.outputHash = Instances.hash(output);
         r.executor = executor;
         r.proofDeadline = uint40(block.timestamp + r.proofTimeout);
@@ -207,7 +167,7 @@ library HubLogic {
         bytes32 proofHash = keccak256(proof);
         (uint256[] memory instances, bytes32 instancesHash) =
             _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ONCHAIN);
-        if (!_verify(s, s.requests[id].modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        if (!_verify(s, _head(s, id).modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
         _settleProven(s, d, prover, id, output, proofHash, instancesHash);
     }
 
@@ -379,7 +339,7 @@ library HubLogic {
         _consumeCommitment(s, id, challenger, output, proof);
         _checkBinding(s, id, r, input, output);
         uint256[] memory instances = Instances.build(input, output);
-        if (!_verify(s, r.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        if (!_verify(s, _head(s, id).modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
         _recordChallenge(s, id, r, challenger, QuorumMath.roundKey(id, keccak256(proof), keccak256(abi.encode(instances))), output);
     }
 
@@ -424,7 +384,7 @@ library HubLogic {
         r.expect(id, RequestStatus.Executed);
         r.expectMode(id, VerificationMode.OPTIMISTIC);
         RequestLib.afterDeadline(id, r.proofDeadline);
-        int256[] memory output = PackedOutputs.load(s.fastOutput[id], s.modelInfo[r.modelId].outputLength);
+        int256[] memory output = PackedOutputs.load(s.fastOutput[id], s.modelInfo[_head(s, id).modelId].outputLength);
         _settle(s, d, id, r, output, address(0), payee);
     }
 
@@ -511,7 +471,7 @@ library HubLogic {
         RequestLib.afterDeadline(id, deadline);
         // 1. close the request and return the fee and the unused callback budget (fail closed: no node is paid)
         r.status = RequestStatus.Refunded;
-        address consumer = r.consumer;
+        address consumer = _head(s, id).consumer;
         uint256 refund = uint256(r.fee) + r.callbackBudget;
         s.totalEscrowed -= refund;
         _credit(s, consumer, refund);
@@ -581,33 +541,57 @@ library HubLogic {
         return model.mode;
     }
 
-    /// @dev Writes a new request's record (slots 0-2; the caller adds the input hash and the executor) and puts its
-    /// payment in escrow.
+    /// @dev Writes a new request's record (slots 1-2; the caller adds the head, the input hash and the executor) and
+    /// puts its payment in escrow. Returns the callback gas limit (for the head).
     function _record(
         HubState storage s,
         RequestLib.Record storage r,
-        address consumer,
         uint256 value,
         uint256 budget,
-        uint256 modelId,
         VerificationMode mode,
         IInferenceHub.RequestOptions calldata options
-    ) private {
-        (uint256 gasLimit, uint256 resultTimeout, uint256 proofTimeout) = resolveOptions(s.params, options);
+    ) private returns (uint256 gasLimit) {
+        uint256 resultTimeout;
+        uint256 proofTimeout;
+        (gasLimit, resultTimeout, proofTimeout) = resolveOptions(s.params, options);
         uint256 fee = value - budget;
         if (fee > type(uint96).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint96).max, fee);
-        r.consumer = consumer;
-        r.modelId = uint64(modelId);
-        r.callbackGasLimit = uint32(gasLimit);
         r.requestedAt = uint40(block.timestamp);
         r.resultDeadline = uint40(block.timestamp + resultTimeout);
         r.status = RequestStatus.Requested;
         r.mode = mode;
         r.fee = uint96(fee);
         r.callbackBudget = uint96(budget); // budget <= value - fee, and fee was checked above
-        r.proofTimeout = uint32(proofTimeout);
+        r.proofTimeout = uint24(proofTimeout);
         r.resultCallback = options.resultCallback;
         s.totalEscrowed += value;
+    }
+
+    /// @dev Completes request `id`'s head: where the previous item of its batch has the same consumer, model and
+    /// callback gas limit, points to that item's head (no slot 0 of its own), else writes its own. Never across batches
+    /// (a lone request would pay two cold reads to save a slot only sometimes), nor more than 2^16 - 1 ids back.
+    function _writeHead(
+        HubState storage s,
+        uint256 id,
+        RequestLib.Record storage r,
+        address consumer,
+        uint256 modelId,
+        uint256 gasLimit,
+        uint256 batchFirst
+    ) private {
+        RequestLib.Head memory h = RequestLib.Head(consumer, uint64(modelId), uint32(gasLimit));
+        if (batchFirst != 0 && id > batchFirst) {
+            uint256 headId = id - 1 - s.requests[id - 1].headOffset;
+            RequestLib.Head storage prev = s.requests[headId].ownHead;
+            if (
+                prev.consumer == h.consumer && prev.modelId == h.modelId && prev.callbackGasLimit == h.callbackGasLimit
+                    && id - headId <= type(uint16).max
+            ) {
+                r.headOffset = uint16(id - headId);
+                return;
+            }
+        }
+        r.ownHead = h;
     }
 
     /// @dev Zero takes the default; anything else must be within [min, max].
@@ -650,7 +634,7 @@ library HubLogic {
         VerificationMode mode
     ) private returns (uint256[] memory instances, bytes32 instancesHash) {
         // a batch version's circuit takes every slot: its proofs go through submitBatchProof / commitBatchProof
-        uint256 batch = s.modelInfo[s.requests[id].modelId].batch;
+        uint256 batch = s.modelInfo[_head(s, id).modelId].batch;
         if (batch > 1) revert IInferenceHub.InferenceHubBatchTooLarge(1, batch);
         _checkProofItem(s, d, prover, id, input, output, mode);
         instances = Instances.build(input, output);
@@ -782,7 +766,7 @@ library HubLogic {
         int256[] calldata output
     ) private view {
         if (Instances.hash(input) != r.inputHash) revert IInferenceHub.InferenceHubInputMismatch(id);
-        uint256 modelId = r.modelId;
+        uint256 modelId = _head(s, id).modelId;
         _checkOutput(modelId, s.modelInfo[modelId].outputLength, output);
     }
 
@@ -795,7 +779,7 @@ library HubLogic {
         bytes32 provenHash
     ) private view returns (bool) {
         if (provenHash == r.outputHash) return false;
-        ModelInfo storage m = s.modelInfo[r.modelId];
+        ModelInfo storage m = s.modelInfo[_head(s, id).modelId];
         uint256 tolerance = m.tolerance;
         if (tolerance == 0) return true;
         int256[] memory fast = PackedOutputs.load(s.fastOutput[id], m.outputLength);
@@ -833,15 +817,19 @@ library HubLogic {
         // 2. slash a wrong executor; part of it to the node that proved the fault (never to the consumer)
         address executor = r.executor;
         address prover = r.provedBy;
-        if (r.mismatch) {
-            _slash(s, d, executor, NodeRole.Executor, s.params.executorSlash, REASON_OUTPUT_MISMATCH, prover == r.consumer ? address(0) : prover);
-        }
+        if (r.mismatch) _slashMismatched(s, d, id, executor, prover);
         // 3. duties end
         DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
         if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
         _clearOutputs(s, id, r);
-        _callback(s, id, r, budget, true, output, payee);
+        _callback(s, id, budget, true, output, payee);
+    }
+
+    /// @dev A wrong executor's slash: a share to the node that proved the fault, never to the request's consumer.
+    function _slashMismatched(HubState storage s, HubDeps memory d, uint256 id, address executor, address prover) private {
+        address beneficiary = prover == _head(s, id).consumer ? address(0) : prover;
+        _slash(s, d, executor, NodeRole.Executor, s.params.executorSlash, REASON_OUTPUT_MISMATCH, beneficiary);
     }
 
     /// @dev The fee leaves escrow, split: executor (a wrong executor's share goes back to the harmed party: the
@@ -861,7 +849,7 @@ library HubLogic {
             mode == VerificationMode.ZKML_ATTESTED
         );
         bool mismatch = r.mismatch;
-        _credit(s, mismatch ? (challenger != address(0) ? challenger : r.consumer) : r.executor, sh.executor);
+        _credit(s, mismatch ? (challenger != address(0) ? challenger : _head(s, id).consumer) : r.executor, sh.executor);
         _credit(s, r.provedBy, sh.prover);
         if (sh.verifiers != 0) {
             // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward);
@@ -920,7 +908,7 @@ library HubLogic {
     }
 
     function _clearOutputs(HubState storage s, uint256 id, RequestLib.Record storage r) private {
-        ModelInfo storage m = s.modelInfo[r.modelId];
+        ModelInfo storage m = s.modelInfo[_head(s, id).modelId];
         uint256 length = m.outputLength;
         if (r.outputHash != bytes32(0) && (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0)) {
             PackedOutputs.clear(s.fastOutput[id], length);
@@ -934,13 +922,13 @@ library HubLogic {
     function _callback(
         HubState storage s,
         uint256 id,
-        RequestLib.Record storage r,
         uint256 payment,
         bool settled,
         int256[] memory output,
         address payee
     ) private {
-        address consumer = r.consumer;
+        RequestLib.Head storage h = _head(s, id);
+        address consumer = h.consumer;
         s.totalEscrowed -= payment;
         if (consumer.code.length == 0) {
             _credit(s, consumer, payment);
@@ -949,9 +937,13 @@ library HubLogic {
         bytes memory data = abi.encodeWithSelector(
             settled ? IInferenceConsumer.onSettled.selector : IInferenceConsumer.onResult.selector, id, output
         );
-        (bool success, uint256 gasUsed) = ExternalCalls.callWithGasCap(consumer, r.callbackGasLimit, data);
+        (bool success, uint256 gasUsed) = ExternalCalls.callWithGasCap(consumer, h.callbackGasLimit, data);
         _credit(s, payee, payment);
         emit IInferenceHub.CallbackDelivered(id, settled, success, gasUsed, payment);
+    }
+
+    function _head(HubState storage s, uint256 id) private view returns (RequestLib.Head storage) {
+        return RequestLib.head(s.requests, id);
     }
 
     function _credit(HubState storage s, address account, uint256 amount) internal {

@@ -15,6 +15,7 @@ import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
 import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 import {HubLogic} from "./HubLogic.sol";
+import {HubParameters} from "./HubParameters.sol";
 
 /// @title InferenceHub
 /// @notice Twinpath's request queue and settlement state machine. A request is answered on the fast path by an
@@ -36,6 +37,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     HubState private _s;
     /// @dev The caller of the batch in progress (batch items are self-calls, so their msg.sender is the hub).
     address private transient _batchSender;
+    /// @dev requestInferences: the batch's first request id (its items may share a head, RequestLib.head)
+    uint256 private transient _batchFirst;
 
     /// @dev A batch entry point nets its items' duty moves per node and role and sends them to the NodeRegistry in
     /// one call at its end (DutyBuffer says why that is safe); a single entry point sends its moves as they happen.
@@ -69,7 +72,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         models = models_;
         nodes = nodes_;
         attestationQuorum = quorum_;
-        HubLogic.setParameters(_s, params, nodes_.unbondingDelay());
+        HubParameters.set(_s, params, nodes_.unbondingDelay());
     }
 
     /// @notice Only the node registry pays the hub (slashed stake, accounted where it is taken).
@@ -86,7 +89,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         nonReentrant
         returns (uint256 requestId)
     {
-        return HubLogic.request(_s, _deps(), msg.sender, msg.value, modelId, input, options);
+        return HubLogic.request(_s, _deps(), msg.sender, msg.value, modelId, input, options, 0);
     }
 
     /// @inheritdoc IInferenceHub
@@ -107,6 +110,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         if (total != msg.value) revert InferenceHubBatchPaymentMismatch(msg.value, total);
         firstId = _s.requestCount + 1;
         _batchSender = msg.sender;
+        _batchFirst = firstId;
         for (uint256 i; i < n; ++i) {
             // a self-call per item, so a refused item's error can be named with its index
             try this.selfRequest(modelIds[i], inputs[i], options[i], payments[i]) {}
@@ -124,7 +128,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         external
         onlySelf
     {
-        HubLogic.request(_s, _deps(), _batchSender, payment, modelId, input, options);
+        HubLogic.request(_s, _deps(), _batchSender, payment, modelId, input, options, _batchFirst);
     }
 
     // ------------------------------------------------------------------------------------------------ fast path
@@ -267,7 +271,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     ) private view returns (uint256 modelId, address verifier, uint256 inputLength) {
         uint256 k = requestIds.length;
         if (k == 0 || inputs.length != k) revert InferenceHubBatchLengthMismatch();
-        modelId = _s.requests[requestIds[0]].modelId;
+        modelId = RequestLib.head(_s.requests, requestIds[0]).modelId;
         for (uint256 i; i < k; ++i) {
             _checkBatchItem(modelId, requestIds, i, inputs[i], outputs[i], mode);
         }
@@ -294,7 +298,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     ) private view {
         uint256 id = requestIds[i];
         if (i != 0 && id <= requestIds[i - 1]) revert InferenceHubBatchNotAscending(i);
-        if (_s.requests[id].modelId != modelId) revert InferenceHubBatchModelMismatch(id, modelId);
+        if (RequestLib.head(_s.requests, id).modelId != modelId) revert InferenceHubBatchModelMismatch(id, modelId);
         HubLogic.checkBatchItem(_s, _deps(), msg.sender, id, input, output, mode);
     }
 
@@ -463,28 +467,28 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @inheritdoc IInferenceHub
     function setParameters(HubParams calldata p) external onlyOwner {
-        HubLogic.setParameters(_s, p, nodes.unbondingDelay());
+        HubParameters.set(_s, p, nodes.unbondingDelay());
     }
 
     /// @notice The longest time stake can stay at risk on one request under the current parameters: electorate
     /// epoch + max result timeout + max proof timeout + attestation window. The NodeRegistry's unbonding delay must
     /// exceed it (both contracts check on every change).
     function longestWindow() external view returns (uint256) {
-        return HubLogic.longestWindow(_s.params);
+        return HubParameters.longestWindow(_s.params);
     }
 
     // ------------------------------------------------------------------------------------------------ views
 
     /// @inheritdoc IInferenceHub
     function getRequest(uint256 requestId) external view returns (Request memory) {
-        return RequestLib.toView(_s.requests[requestId]);
+        return RequestLib.toView(_s.requests, requestId);
     }
 
     /// @inheritdoc IInferenceHub
     function getRequests(uint256[] calldata requestIds) external view returns (Request[] memory out) {
         out = new Request[](requestIds.length);
         for (uint256 i; i < requestIds.length; ++i) {
-            out[i] = RequestLib.toView(_s.requests[requestIds[i]]);
+            out[i] = RequestLib.toView(_s.requests, requestIds[i]);
         }
     }
 

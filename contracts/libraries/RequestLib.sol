@@ -8,22 +8,31 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// @notice The stored record of a request and its lifecycle transitions. Every status change goes through
 /// `transition`, which checks the current status and reverts with (id, current, expected) otherwise.
 /// @dev The record packs into 8 slots; a new request writes slots 0-3, its result slots 1, 4 and 5, its proof 4, 6
-/// and (when the proof contradicts the result) 7. `executor` is the assigned executor until the result arrives, then the one that delivered it; `provedBy` is
-/// the prover drawn when the result arrives until a proof comes, then the one that submitted it (each is the node
-/// that owes the next step, which is what a timeout blames). Layout:
-///   slot 0: consumer (20) | modelId (8) | callbackGasLimit (4)
+/// and (when the proof contradicts the result) 7. The items of one requestInferences batch that share a consumer, model
+/// and callback gas limit share slot 0 (the head): only the first of them writes it, each later one records how far
+/// back it is (`headOffset`), so a batch item writes three new slots, not four; read those three fields through
+/// `head` only. `executor` is the assigned executor until the result arrives, then the one that delivered it;
+/// `provedBy` is the prover drawn when the result arrives until a proof comes, then the one that submitted it (each
+/// is the node that owes the next step, which is what a timeout blames). Layout:
+///   slot 0: consumer (20) | modelId (8) | callbackGasLimit (4)   (the head; zero in a record that shares another's)
 ///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | status (1) | mode (1)
-///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (4) | resultCallback (1) | mismatch (1) | provenDiffers (1)
+///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (3) | resultCallback (1) | mismatch (1) | provenDiffers (1)
+///           | headOffset (2)
 ///   slot 3: inputHash
 ///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
 ///   slots 5-7: outputHash, proofKey (QuorumMath.roundKey(id, proofHash, instancesHash): the proof recorded, and the
 ///   AttestationQuorum's round of it; both hashes are in ProofSubmitted), provenOutputHash (written only when it
 ///   differs from outputHash: zero with a proof recorded means the proof confirmed the result)
 library RequestLib {
-    struct Record {
+    /// @notice What a request's consumer asked for and never changes: shared by the items of a batch (see head).
+    struct Head {
         address consumer;
         uint64 modelId;
         uint32 callbackGasLimit;
+    }
+
+    struct Record {
+        Head ownHead; // set only where headOffset is 0: read through head()
         address executor; // assigned executor (owes the result), then the one that delivered it
         uint40 requestedAt;
         uint40 resultDeadline;
@@ -35,11 +44,12 @@ library RequestLib {
         // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price); once settled (the
         // budget spent), the part of the verifiers' pool not claimed yet (ZKML_ATTESTED): no slot of its own
         uint96 callbackBudget;
-        uint32 proofTimeout;
+        uint24 proofTimeout; // <= HubParams.maxProofTimeout <= 30 days < 2^24 s
         bool resultCallback;
         bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
         bool provenDiffers; // provenOutputHash is set (the recorded proof's output is not the fast one): a settlement
         // reads that slot only then
+        uint16 headOffset; // how far back the record holding this request's head is (0: its own)
         bytes32 inputHash;
         address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
         uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted
@@ -47,6 +57,12 @@ library RequestLib {
         bytes32 outputHash;
         bytes32 proofKey; // keccak256(abi.encode(id, proofHash, instancesHash)); zero without a proof
         bytes32 provenOutputHash; // zero when equal to outputHash (see toView)
+    }
+
+    /// @notice Request `id`'s consumer, model and callback gas limit: in its own record, or in the batch item's
+    /// `headOffset` ids before it.
+    function head(mapping(uint256 => Record) storage records, uint256 id) internal view returns (Head storage) {
+        return records[id - records[id].headOffset].ownHead;
     }
 
     /// @notice Reverts unless the request is in `expected`.
@@ -89,16 +105,22 @@ library RequestLib {
     }
 
     /// @notice The record in the interface's (unpacked) shape.
-    function toView(Record storage r) internal view returns (IInferenceHub.Request memory v) {
-        v.consumer = r.consumer;
+    function toView(mapping(uint256 => Record) storage records, uint256 id)
+        internal
+        view
+        returns (IInferenceHub.Request memory v)
+    {
+        Record storage r = records[id];
+        Head storage h = head(records, id);
+        v.consumer = h.consumer;
         v.status = r.status;
-        v.modelId = r.modelId;
+        v.modelId = h.modelId;
         v.executor = r.executor;
         v.requestedAt = r.requestedAt;
         v.resultDeadline = r.resultDeadline;
         v.proofDeadline = r.proofDeadline;
         v.verifyDeadline = r.verifyDeadline;
-        v.callbackGasLimit = r.callbackGasLimit;
+        v.callbackGasLimit = h.callbackGasLimit;
         v.resultCallback = r.resultCallback;
         v.fee = r.status == RequestStatus.Settled ? 0 : r.fee; // settled: the split is in RequestSettled
         v.callbackBudget = r.status == RequestStatus.Settled ? 0 : r.callbackBudget; // settled: the pool, not a budget

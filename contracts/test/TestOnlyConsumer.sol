@@ -23,6 +23,15 @@ contract TestOnlyConsumer is TwinpathConsumer {
         return _requestInference(modelId, input, options);
     }
 
+    function requestMany(
+        uint256[] calldata modelIds,
+        int256[][] calldata inputs,
+        IInferenceHub.RequestOptions[] calldata options,
+        uint256[] calldata payments
+    ) external payable returns (uint256) {
+        return _requestInferences(modelIds, inputs, options, payments, msg.value);
+    }
+
     function withdrawFromHub() external {
         _withdrawFromHub();
     }

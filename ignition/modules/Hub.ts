@@ -22,6 +22,7 @@ export default buildModule("Hub", (m) => {
   const treasury = m.getParameter("treasury", deployer);
 
   const hubLogic = m.library("HubLogic");
+  const hubParameters = m.library("HubParameters");
   const attestationQuorum = m.contract("AttestationQuorum", [nodeRegistry, deployer]);
   const parameters = {
     executorBps: m.getParameter("executorBps", 4_000),
@@ -50,7 +51,7 @@ export default buildModule("Hub", (m) => {
     treasury,
   };
   const inferenceHub = m.contract("InferenceHub", [modelRegistry, nodeRegistry, attestationQuorum, deployer, parameters], {
-    libraries: { HubLogic: hubLogic },
+    libraries: { HubLogic: hubLogic, HubParameters: hubParameters },
   });
   m.call(nodeRegistry, "setHub", [inferenceHub]);
   m.call(attestationQuorum, "setHub", [inferenceHub]);

@@ -13,6 +13,7 @@ import {
   OUTPUT,
   paymentOf,
   PRICE,
+  proofFor,
   Status,
 } from "./helpers/hub.js";
 
@@ -138,6 +139,73 @@ describe("InferenceHub.requestInferences (many requests in one transaction)", ()
     assert.equal(await f.hub.read.releasable([f.wallets.user.account.address]), r1.fee + r1.callbackBudget + r2.fee + r2.callbackBudget);
     assert.equal(r1.fee + r1.callbackBudget + r2.fee + r2.callbackBudget, 2n * paymentOf() + 5n);
     await f.assertBooksBalance();
+  });
+});
+
+describe("a batch's items share their head (consumer, model, callback gas limit) where it is the same", () => {
+  it("adversarial: each item keeps its own consumer, model and callback gas limit, through its callbacks too", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    // every callback burns all the gas it is given: what it gets is the limit the hub read for that request
+    const burner = await f.viem.deployContract("GasBurningConsumer", [f.hub.address]);
+    const big = { ...DEFAULT_OPTIONS, callbackGasLimit: 300_000 };
+    const small = { ...DEFAULT_OPTIONS, callbackGasLimit: 60_000 };
+    const items: [bigint, Options][] = [
+      [f.models.onchain, big], // 1: own head
+      [f.models.onchain, big], // 2: shares 1's
+      [f.models.onchain, small], // 3: another gas limit, own head
+      [f.models.onchainTolerant, small], // 4: another model, own head
+      [f.models.onchainTolerant, small], // 5: shares 4's
+      [f.models.onchain, big], // 6: same as 1, but only the previous item is looked at: own head
+    ];
+    await burner.write.requestMany(
+      [items.map((i) => i[0]), items.map(() => INPUT), items.map((i) => i[1]), items.map((i) => paymentOf(i[1]))],
+      { value: items.reduce((t, i) => t + paymentOf(i[1]), 0n), account: f.wallets.user.account, gasPrice: GAS_PRICE },
+    );
+    // right after: a lone request of the same model and options from an account, and another consumer's batch
+    await f.hub.write.requestInference([f.models.onchain, INPUT, big], { value: paymentOf(big), account: f.wallets.user.account, gasPrice: GAS_PRICE });
+    await requestMany(f, [[f.models.onchain, INPUT, big, paymentOf(big)], [f.models.onchain, INPUT, big, paymentOf(big)]]);
+    const expected: [Hex, bigint, number][] = [
+      ...items.map((i): [Hex, bigint, number] => [burner.address, i[0], i[1].callbackGasLimit]),
+      [f.wallets.user.account.address, f.models.onchain, 300_000],
+      [f.wallets.user.account.address, f.models.onchain, 300_000],
+      [f.wallets.user.account.address, f.models.onchain, 300_000],
+    ];
+    const views = await f.hub.read.getRequests([expected.map((_, i) => BigInt(i + 1))]);
+    assert.deepEqual(
+      views.map((v) => [getAddress(v.consumer), v.modelId, v.callbackGasLimit]),
+      expected.map(([c, m, g]) => [getAddress(c), m, g]),
+    );
+    for (let id = 1n; id <= 6n; id++) await f.deliver(id);
+    const delivered = await f.hub.getEvents.CallbackDelivered({}, { fromBlock: 0n, strict: true });
+    assert.equal(delivered.length, 6);
+    for (const { args } of delivered) {
+      const limit = BigInt(items[Number(args.requestId) - 1][1].callbackGasLimit);
+      const used = args.gasUsed ?? 0n;
+      assert.equal(args.success, false, "the burner runs out of gas");
+      // gasUsed counts the call itself too (a few hundred gas above the limit)
+      assert.ok(used < limit + 2_000n && used > (limit * 9n) / 10n, `request ${args.requestId}: ${used} gas of ${limit}`);
+    }
+    // each settles under its own model: the tolerant model accepts a proof within 5 of the result, the other does not
+    const near = OUTPUT.map((x, i) => (i === 0 ? x + 3n : x));
+    for (const id of [2n, 5n]) await f.prove(id, near, proofFor(INPUT, near));
+    assert.equal((await f.hub.getEvents.ExecutorMismatch({}, { fromBlock: 0n, strict: true })).map((e) => e.args.requestId).join(), "2");
+    assert.equal(await f.hub.read.status([5n]), Status.Settled);
+    await f.assertBooksBalance([burner.address]);
+  });
+
+  it("a later item with the same head writes one storage slot less than one with its own", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const other = { ...DEFAULT_OPTIONS, callbackGasLimit: 50_000 };
+    const gasOf = async (opts: Options[]) => {
+      const hash = await requestMany(f, opts.map((o): [bigint, bigint[], Options, bigint] => [f.models.onchain, INPUT, o, paymentOf(o)]));
+      return (await f.publicClient.waitForTransactionReceipt({ hash })).gasUsed;
+    };
+    // warm the model cache and the duty counters first, so both batches pay the same for everything but their heads
+    await gasOf([DEFAULT_OPTIONS]);
+    const alike = await gasOf([DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
+    const alternating = await gasOf([DEFAULT_OPTIONS, other, DEFAULT_OPTIONS, other]);
+    // three items share the first one's head: three zero-to-nonzero slot writes (22,100 gas each) saved, less the reads
+    assert.ok(alternating - alike > 3n * 15_000n, `alike ${alike}, alternating ${alternating}`);
   });
 });
 

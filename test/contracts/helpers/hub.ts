@@ -147,10 +147,11 @@ export async function deployProtocol(
   const nodeRegistry = await viem.deployContract("NodeRegistry", [admin.account.address, [minStake, minStake, minStake], unbondingDelay]);
   const quorum = await viem.deployContract("AttestationQuorum", [nodeRegistry.address, admin.account.address]);
   const hubLogic = await viem.deployContract("HubLogic");
+  const hubParameters = await viem.deployContract("HubParameters");
   const hub = await viem.deployContract(
     "InferenceHub",
     [modelRegistry.address, nodeRegistry.address, quorum.address, admin.account.address, { ...defaultHubParams(treasury.account.address), ...params }],
-    { libraries: { HubLogic: hubLogic.address } },
+    { libraries: { HubLogic: hubLogic.address, HubParameters: hubParameters.address } },
   );
   await nodeRegistry.write.setHub([hub.address]);
   await quorum.write.setHub([hub.address]);
