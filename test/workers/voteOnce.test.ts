@@ -51,6 +51,29 @@ describe("one vote per node and round", () => {
     assert.equal(sent.length, 1, "one vote sent for the batch");
   });
 
+  it("the jobs of a batch that read the chain's ballot at the same time still send one vote, and a conflicting one none", async () => {
+    const { b, sent } = batcher();
+    const ctx = {
+      // nothing on chain yet, and the read takes a while: every job is past its first look before any has queued
+      client: { readContract: () => new Promise((resolve) => setTimeout(() => resolve([0, 0n]), 20)) },
+      quorum: "0x00000000000000000000000000000000000000b2" as Hex,
+      sender: { address: NODE },
+      batcher: b,
+      verifyQueue: { name: "verify", add: async () => undefined } as never,
+      settleGraceMs: 1000,
+    } as unknown as SettleDutyContext;
+    const job = (requestId: bigint) =>
+      ({ chainId: 31337, hub: NODE, requestId: String(requestId), roundId: "5", proofHash: round.proofHash, instancesHash: round.instancesHash, output: [], proofStore: "", prover: NODE, blockNumber: 1, txHash: round.proofHash, seenAt: 0 }) as unknown as VerifyJobData;
+    const log = createLogger("verifier-node", "silent");
+    // four jobs of the batch's round (its vote never completes here: the sender hangs) and one with the other verdict
+    for (const id of [5n, 6n, 7n, 8n]) void voteAndSettle(ctx, job(id), round, { electorate: 3n }, log);
+    const conflicting = voteAndSettle(ctx, job(9n), { ...round, valid: false }, { electorate: 3n }, log);
+    // (a signed conflicting vote would wait on the hung sender: the race names that)
+    const outcome = await Promise.race([conflicting, new Promise<{ reason?: string }>((r) => setTimeout(() => r({ reason: "signed and queued" }), 500))]);
+    assert.match(outcome.reason ?? "", /other verdict/);
+    assert.equal(sent.length, 1, "one vote for the round, not one per job");
+  });
+
   it("a node that voted before (the chain says so) signs nothing more in that round, whichever the verdict", async () => {
     for (const [onChain, valid, reason] of [[1, false, /other verdict/], [1, true, /already voted in this round/], [2, true, /other verdict/]] as const) {
       const { b, sent } = batcher();

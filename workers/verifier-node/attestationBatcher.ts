@@ -79,6 +79,15 @@ export class AttestationBatcher {
   }
 
   /**
+   * This node's vote for the job of request `request`: the round's vote when one is in flight or recorded (`shared`),
+   * else this verdict queued (`submit`). The check and the queueing are one step, so the jobs of a batch proof's
+   * requests that looked (`shared`, then the chain's ballot) at the same time still send one vote, not one each.
+   */
+  vote(attestation: Attestation, request: bigint): Promise<AttestationOutcome> | "conflict" {
+    return this.shared(attestation, request) ?? this.submit(attestation, request);
+  }
+
+  /**
    * Queues this node's verdict for the job of request `request` (by default the attestation's own); resolves with its
    * outcome once its batch is mined. Callers take a shared vote first (`shared`); a refused or failed vote is not kept,
    * so it can be tried again.

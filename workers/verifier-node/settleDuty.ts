@@ -98,18 +98,19 @@ export async function voteAndSettle(ctx: SettleDutyContext, d: VerifyJobData, at
   // One vote per node and round, ever: a batch's jobs share it; a node that voted (before a restart, or long enough
   // ago that it forgot) signs nothing more there, since a second signature with the other verdict would be public
   // evidence of equivocation even though the chain refuses the vote.
-  let shared: ReturnType<AttestationBatcher["shared"]> | "voted" = ctx.batcher.shared(attestation, request);
-  if (shared === null) {
+  let vote: ReturnType<AttestationBatcher["vote"]> | "voted" | null = ctx.batcher.shared(attestation, request);
+  if (vote === null) {
     const [cast] = await ctx.client.readContract({ address: ctx.quorum, abi: attestationQuorumAbi, functionName: "attestationOf", args: [roundKeyOf(d), ctx.sender.address] });
-    if (cast !== Ballot.None) shared = cast === ballotOf(valid) ? "voted" : "conflict";
+    // another job of the round may have queued the vote while this one read the chain: `vote` joins it
+    vote = cast !== Ballot.None ? (cast === ballotOf(valid) ? "voted" : "conflict") : ctx.batcher.vote(attestation, request);
   }
-  if (shared === "conflict" || shared === "voted") {
-    if (shared === "conflict") log.error({ valid }, "this node already voted the other verdict in this round: not signing this one");
+  if (vote === "conflict" || vote === "voted") {
+    if (vote === "conflict") log.error({ valid }, "this node already voted the other verdict in this round: not signing this one");
     else log.info({ valid }, "this node already voted in this round");
     await scheduleSettleCheck(ctx, d, { role: "early", delayMs: 2 * ctx.settleGraceMs });
-    return { outcome: "skipped", valid, reason: shared === "conflict" ? "already voted the other verdict in this round" : "already voted in this round" };
+    return { outcome: "skipped", valid, reason: vote === "conflict" ? "already voted the other verdict in this round" : "already voted in this round" };
   }
-  const outcome = await (shared ?? ctx.batcher.submit(attestation, request));
+  const outcome = await vote;
   if (outcome.kind === "rejected") {
     ctx.proofMetrics?.attestations.inc({ verdict: String(valid), outcome: "rejected" });
     if (classifyProtocolError("attest", outcome.error) !== "skip") throw new Error(`the quorum rejected the attestation for request ${d.requestId}: ${outcome.reason}`);
