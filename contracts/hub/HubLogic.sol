@@ -44,7 +44,7 @@ library HubLogic {
     /// @notice requestInference: checks the model takes this request (active, input length and domain, payment,
     /// an electorate for ZKML_ATTESTED), records it, escrows `value`, draws the executor (RANDAO mixed in).
     /// `batchFirst`: the first id of the requestInferences batch this request is an item of (0 for a lone request):
-    /// an item after it shares the previous item's head when they have the same one (RequestLib.head).
+    /// an item after it with the same terms as the previous item shares its head, executor included (RequestLib).
     function request(
         HubState storage s,
         HubDeps memory d,
@@ -57,17 +57,12 @@ library HubLogic {
     ) external returns (uint256 requestId) {
         requestId = ++s.requestCount;
         RequestLib.Record storage r = s.requests[requestId];
-        {
-            uint256 budget = callbackBudget(s.params, options, tx.gasprice);
-            VerificationMode mode = _checkModel(s, d, modelId, input, value, budget);
-            uint256 gasLimit = _record(s, r, value, budget, mode, options);
-            _writeHead(s, requestId, r, consumer, modelId, gasLimit, batchFirst);
-        }
+        VerificationMode mode = _admit(s, d, r, modelId, input, value, options);
+        RequestLib.Head memory h = _terms(s.params, consumer, modelId, mode, options);
+        _writeHead(s, d, requestId, r, h, batchFirst);
         r.inputHash = Instances.hash(input);
-        address executor = _assignExecutor(d, requestId);
-        r.executor = executor;
-        DutyBuffer.move(d.nodes, NodeRole.Executor, address(0), executor);
-        emit IInferenceHub.InferenceRequested(requestId, modelId, consumer, executor, input, r.fee, r.resultDeadline);
+        DutyBuffer.move(d.nodes, NodeRole.Executor, address(0), h.executor);
+        emit IInferenceHub.InferenceRequested(requestId, modelId, consumer, h.executor, input, r.fee, h.resultDeadline);
     }
 
     /// @notice The callback gas a request pays for: its callback gas limit plus CALLBACK_OVERHEAD, for each callback,
@@ -103,18 +98,19 @@ library HubLogic {
         external
     {
         RequestLib.Record storage r = s.requests[id];
+        RequestLib.Head storage h = _head(s, id);
         // 1.-2. state, deadline, who may deliver, shape and range of the output; record; the duty moves
-        _acceptResult(s, d, executor, id, r, output);
+        _acceptResult(s, d, executor, id, r, h, output);
         // 3. the prover that owes the proof
         address prover;
-        if (r.mode != VerificationMode.OPTIMISTIC) {
+        if (h.mode != VerificationMode.OPTIMISTIC) {
             prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
             r.provedBy = prover;
             if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
         }
         emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, r.proofDeadline, prover);
         // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
-        if (r.resultCallback) {
+        if (h.resultCallback) {
             // half the budget pays onResult, the rest stays for onSettled
             uint256 budget = r.callbackBudget;
             r.callbackBudget = uint96(budget - budget / 2);
@@ -128,25 +124,27 @@ library HubLogic {
         address executor,
         uint256 id,
         RequestLib.Record storage r,
+        RequestLib.Head storage h,
         int256[] calldata output
     ) private {
         r.transition(id, RequestStatus.Requested, RequestStatus.Executed);
-        RequestLib.beforeDeadline(id, r.resultDeadline);
+        RequestLib.beforeDeadline(id, h.resultDeadline);
         if (!d.nodes.isEligible(executor, NodeRole.Executor)) {
             revert IInferenceHub.InferenceHubNotEligible(executor, uint8(NodeRole.Executor));
         }
-        address assigned = r.executor;
-        uint256 openAt = uint256(r.requestedAt) + s.params.assignmentWindow;
-        if (executor != assigned && block.timestamp < openAt) {
-            revert IInferenceHub.InferenceHubNotAssigned(id, executor, assigned, openAt);
+        address assigned = h.executor;
+        if (executor != assigned) {
+            uint256 openAt = uint256(h.requestedAt) + s.params.assignmentWindow;
+            if (block.timestamp < openAt) revert IInferenceHub.InferenceHubNotAssigned(id, executor, assigned, openAt);
+            r.delegated = true;
+            r.deliveredBy = executor;
+            DutyBuffer.move(d.nodes, NodeRole.Executor, assigned, executor);
         }
-        uint256 modelId = _head(s, id).modelId;
+        uint256 modelId = h.modelId;
         ModelInfo storage m = s.modelInfo[modelId];
         _checkOutput(modelId, m.outputLength, output);
         r.outputHash = Instances.hash(output);
-        r.executor = executor;
-        r.proofDeadline = uint40(block.timestamp + r.proofTimeout);
-        if (executor != assigned) DutyBuffer.move(d.nodes, NodeRole.Executor, assigned, executor);
+        r.proofDeadline = uint40(block.timestamp + h.proofTimeout);
         // keep the output itself only where settlement or a tolerance check will need it
         if (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0) PackedOutputs.store(s.fastOutput[id], output);
     }
@@ -300,7 +298,7 @@ library HubLogic {
     function commitChallenge(HubState storage s, uint256 id, bytes32 commitment) external {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
-        r.expectMode(id, VerificationMode.OPTIMISTIC);
+        RequestLib.expectMode(_head(s, id), id, VerificationMode.OPTIMISTIC);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         if (s.challengeCommits[commitment] == 0) s.challengeCommits[commitment] = block.number;
         emit IInferenceHub.ChallengeCommitted(id, commitment);
@@ -334,7 +332,7 @@ library HubLogic {
     ) private {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
-        r.expectMode(id, VerificationMode.OPTIMISTIC);
+        RequestLib.expectMode(_head(s, id), id, VerificationMode.OPTIMISTIC);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _consumeCommitment(s, id, challenger, output, proof);
         _checkBinding(s, id, r, input, output);
@@ -382,7 +380,7 @@ library HubLogic {
     function settleUnchallenged(HubState storage s, HubDeps memory d, address payee, uint256 id) external {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
-        r.expectMode(id, VerificationMode.OPTIMISTIC);
+        RequestLib.expectMode(_head(s, id), id, VerificationMode.OPTIMISTIC);
         RequestLib.afterDeadline(id, r.proofDeadline);
         int256[] memory output = PackedOutputs.load(s.fastOutput[id], s.modelInfo[_head(s, id).modelId].outputLength);
         _settle(s, d, id, r, output, address(0), payee);
@@ -444,18 +442,19 @@ library HubLogic {
     /// step (to the treasury, never to the consumer).
     function refundExpired(HubState storage s, HubDeps memory d, uint256 id) external {
         RequestLib.Record storage r = s.requests[id];
+        RequestLib.Head storage h = _head(s, id);
         RequestStatus atStatus = r.status;
         uint256 deadline;
-        address executor = r.executor;
+        address executor = RequestLib.executorOf(s.requests, id);
         address prover = r.provedBy;
         address slashed;
         NodeRole role = NodeRole.Prover;
         if (atStatus == RequestStatus.Requested) {
             // no result: the assigned executor alone owed it (every admitted input runs)
-            (deadline, slashed, role) = (r.resultDeadline, executor, NodeRole.Executor);
+            (deadline, slashed, role) = (h.resultDeadline, executor, NodeRole.Executor);
         } else if (atStatus == RequestStatus.Executed) {
             // An OPTIMISTIC result is not refunded when its window ends: it settles (settleUnchallenged).
-            if (r.mode == VerificationMode.OPTIMISTIC) revert IInferenceHub.InferenceHubWrongMode(id, uint8(r.mode));
+            if (h.mode == VerificationMode.OPTIMISTIC) revert IInferenceHub.InferenceHubWrongMode(id, uint8(h.mode));
             // no proof: the prover drawn at result time owed it (every admitted input proves), not the executor.
             // provedBy is empty if its proof was rejected (slashed then) or no prover was eligible.
             (deadline, slashed) = (r.proofDeadline, prover);
@@ -471,7 +470,7 @@ library HubLogic {
         RequestLib.afterDeadline(id, deadline);
         // 1. close the request and return the fee and the unused callback budget (fail closed: no node is paid)
         r.status = RequestStatus.Refunded;
-        address consumer = _head(s, id).consumer;
+        address consumer = h.consumer;
         uint256 refund = uint256(r.fee) + r.callbackBudget;
         s.totalEscrowed -= refund;
         _credit(s, consumer, refund);
@@ -479,7 +478,7 @@ library HubLogic {
         emit IInferenceHub.RequestRefunded(id, consumer, refund, atStatus);
         // 2. duties end; 3. slash the node that let its own deadline pass
         DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
+        if (h.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         if (slashed != address(0)) {
             uint256 amount = role == NodeRole.Executor ? s.params.executorSlash : s.params.proverSlash;
             _slash(s, d, slashed, role, amount, role == NodeRole.Executor ? REASON_RESULT_TIMEOUT : REASON_PROOF_TIMEOUT, address(0));
@@ -497,7 +496,7 @@ library HubLogic {
         returns (address prover, uint256 windowEnd)
     {
         RequestLib.Record storage r = s.requests[id];
-        uint256 start = r.executedAt();
+        uint256 start = r.executedAt(_head(s, id));
         uint256 w = s.params.proverWindow;
         uint256 window = (block.timestamp - start) / w;
         windowEnd = start + (window + 1) * w;
@@ -541,56 +540,72 @@ library HubLogic {
         return model.mode;
     }
 
-    /// @dev Writes a new request's record (slots 1-2; the caller adds the head, the input hash and the executor) and
-    /// puts its payment in escrow. Returns the callback gas limit (for the head).
-    function _record(
-        HubState storage s,
-        RequestLib.Record storage r,
-        uint256 value,
-        uint256 budget,
+    /// @dev A new request's terms (its head but the executor): the options resolved (defaults, bounds), the times.
+    function _terms(
+        HubParams storage p,
+        address consumer,
+        uint256 modelId,
         VerificationMode mode,
         IInferenceHub.RequestOptions calldata options
-    ) private returns (uint256 gasLimit) {
-        uint256 resultTimeout;
-        uint256 proofTimeout;
-        (gasLimit, resultTimeout, proofTimeout) = resolveOptions(s.params, options);
+    ) private view returns (RequestLib.Head memory h) {
+        (uint256 gasLimit, uint256 resultTimeout, uint256 proofTimeout) = resolveOptions(p, options);
+        h.consumer = consumer;
+        h.modelId = uint40(modelId); // a registered model (checked): its id is far below 2^40
+        h.proofTimeout = uint24(proofTimeout);
+        h.callbackGasLimit = uint32(gasLimit);
+        h.requestedAt = uint40(block.timestamp);
+        h.resultDeadline = uint40(block.timestamp + resultTimeout);
+        h.mode = mode;
+        h.resultCallback = options.resultCallback;
+    }
+
+    /// @dev Checks the model takes the request (_checkModel) and puts its payment in escrow; returns the model's mode.
+    function _admit(
+        HubState storage s,
+        HubDeps memory d,
+        RequestLib.Record storage r,
+        uint256 modelId,
+        int256[] calldata input,
+        uint256 value,
+        IInferenceHub.RequestOptions calldata options
+    ) private returns (VerificationMode mode) {
+        uint256 budget = callbackBudget(s.params, options, tx.gasprice);
+        mode = _checkModel(s, d, modelId, input, value, budget);
+        _escrow(s, r, value, budget);
+    }
+
+    /// @dev A new request's status and money: its payment in escrow, split into fee and callback budget.
+    function _escrow(HubState storage s, RequestLib.Record storage r, uint256 value, uint256 budget) private {
         uint256 fee = value - budget;
         if (fee > type(uint96).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint96).max, fee);
-        r.requestedAt = uint40(block.timestamp);
-        r.resultDeadline = uint40(block.timestamp + resultTimeout);
         r.status = RequestStatus.Requested;
-        r.mode = mode;
         r.fee = uint96(fee);
         r.callbackBudget = uint96(budget); // budget <= value - fee, and fee was checked above
-        r.proofTimeout = uint24(proofTimeout);
-        r.resultCallback = options.resultCallback;
         s.totalEscrowed += value;
     }
 
-    /// @dev Completes request `id`'s head: where the previous item of its batch has the same consumer, model and
-    /// callback gas limit, points to that item's head (no slot 0 of its own), else writes its own. Never across batches
-    /// (a lone request would pay two cold reads to save a slot only sometimes), nor more than 2^16 - 1 ids back.
+    /// @dev Request `id`'s head `h`: where the previous item of its batch has the same terms, points to that item's
+    /// head and takes its executor (no slots 0-1 of its own); else draws the executor and writes its own. Never across
+    /// batches (a lone request would pay two cold reads to save two slots only sometimes), nor more than 2^16 - 1 ids
+    /// back.
     function _writeHead(
         HubState storage s,
+        HubDeps memory d,
         uint256 id,
         RequestLib.Record storage r,
-        address consumer,
-        uint256 modelId,
-        uint256 gasLimit,
+        RequestLib.Head memory h,
         uint256 batchFirst
     ) private {
-        RequestLib.Head memory h = RequestLib.Head(consumer, uint64(modelId), uint32(gasLimit));
         if (batchFirst != 0 && id > batchFirst) {
             uint256 headId = id - 1 - s.requests[id - 1].headOffset;
             RequestLib.Head storage prev = s.requests[headId].ownHead;
-            if (
-                prev.consumer == h.consumer && prev.modelId == h.modelId && prev.callbackGasLimit == h.callbackGasLimit
-                    && id - headId <= type(uint16).max
-            ) {
+            if (RequestLib.sameTerms(prev, h) && id - headId <= type(uint16).max) {
+                h.executor = prev.executor;
                 r.headOffset = uint16(id - headId);
                 return;
             }
         }
+        h.executor = _assignExecutor(d, id);
         r.ownHead = h;
     }
 
@@ -655,7 +670,7 @@ library HubLogic {
     ) private view {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
-        r.expectMode(id, mode);
+        RequestLib.expectMode(_head(s, id), id, mode);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _checkProver(s, d, id, r, prover);
         _checkBinding(s, id, r, input, output);
@@ -813,14 +828,15 @@ library HubLogic {
         r.status = RequestStatus.Settled;
         uint256 budget = r.callbackBudget;
         r.callbackBudget = 0;
-        _split(s, id, r, challenger);
+        address executor = RequestLib.executorOf(s.requests, id);
+        VerificationMode mode = _head(s, id).mode;
+        _split(s, id, r, mode, executor, challenger);
         // 2. slash a wrong executor; part of it to the node that proved the fault (never to the consumer)
-        address executor = r.executor;
         address prover = r.provedBy;
         if (r.mismatch) _slashMismatched(s, d, id, executor, prover);
         // 3. duties end
         DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
-        if (r.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
+        if (mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
         _clearOutputs(s, id, r);
         _callback(s, id, budget, true, output, payee);
@@ -834,11 +850,17 @@ library HubLogic {
 
     /// @dev The fee leaves escrow, split: executor (a wrong executor's share goes back to the harmed party: the
     /// challenger, else the consumer), prover, verifiers' pool (ZKML_ATTESTED), protocol.
-    function _split(HubState storage s, uint256 id, RequestLib.Record storage r, address challenger) private {
+    function _split(
+        HubState storage s,
+        uint256 id,
+        RequestLib.Record storage r,
+        VerificationMode mode,
+        address executor,
+        address challenger
+    ) private {
         uint256 fee = r.fee;
         s.totalEscrowed -= fee;
         r.fee = 0; // from now on the valid stake that has claimed the verifiers' pool (claimVerifierReward)
-        VerificationMode mode = r.mode;
         HubParams storage p = s.params;
         FeeSplit.Shares memory sh = FeeSplit.split(
             fee,
@@ -849,7 +871,7 @@ library HubLogic {
             mode == VerificationMode.ZKML_ATTESTED
         );
         bool mismatch = r.mismatch;
-        _credit(s, mismatch ? (challenger != address(0) ? challenger : _head(s, id).consumer) : r.executor, sh.executor);
+        _credit(s, mismatch ? (challenger != address(0) ? challenger : _head(s, id).consumer) : executor, sh.executor);
         _credit(s, r.provedBy, sh.prover);
         if (sh.verifiers != 0) {
             // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward);
@@ -859,7 +881,7 @@ library HubLogic {
         }
         _credit(s, p.treasury, sh.protocol);
         bytes32 outputHash = r.settledOutputHash();
-        if (mismatch) emit IInferenceHub.ExecutorMismatch(id, r.executor, r.outputHash, outputHash);
+        if (mismatch) emit IInferenceHub.ExecutorMismatch(id, executor, r.outputHash, outputHash);
         emit IInferenceHub.RequestSettled(id, outputHash, sh.executor, sh.prover, sh.verifiers, sh.protocol);
     }
 

@@ -519,16 +519,18 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @inheritdoc IInferenceHub
     function assignedExecutor(uint256 requestId) external view returns (address) {
-        RequestLib.Record storage r = _s.requests[requestId];
-        if (r.status != RequestStatus.Requested) return address(0);
-        if (block.timestamp >= uint256(r.requestedAt) + _s.params.assignmentWindow) return address(0);
-        return r.executor;
+        if (_s.requests[requestId].status != RequestStatus.Requested) return address(0);
+        RequestLib.Head storage h = RequestLib.head(_s.requests, requestId);
+        if (block.timestamp >= uint256(h.requestedAt) + _s.params.assignmentWindow) return address(0);
+        return h.executor;
     }
 
     /// @inheritdoc IInferenceHub
     function assignedProver(uint256 requestId) external view returns (address prover) {
         RequestLib.Record storage r = _s.requests[requestId];
-        if (r.status != RequestStatus.Executed || r.mode == VerificationMode.OPTIMISTIC) return address(0);
+        if (r.status != RequestStatus.Executed || RequestLib.head(_s.requests, requestId).mode == VerificationMode.OPTIMISTIC) {
+            return address(0);
+        }
         if (block.timestamp > r.proofDeadline) return address(0);
         (prover,) = HubLogic.entitledProver(_s, _deps(), requestId);
     }

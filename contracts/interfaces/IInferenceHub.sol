@@ -232,7 +232,9 @@ interface IInferenceHub is IRequestWindows {
     /// `modelIds[i]` for `inputs[i]` with `options[i]` and pays `payments[i]` (its own quoteFee; one item's payment
     /// never covers another's). The payments must add up to msg.value (InferenceHubBatchPaymentMismatch). All or
     /// nothing: an item the hub refuses reverts the batch with InferenceHubRequestItemInvalid(index, its error).
-    /// Request ids are consecutive: firstId .. firstId + n - 1, one InferenceRequested each, in item order.
+    /// Request ids are consecutive: firstId .. firstId + n - 1, one InferenceRequested each, in item order. An item
+    /// with the same terms as the previous item (consumer, model, options) shares its stored terms and its assigned
+    /// executor (one draw for them); each item keeps its own payment, input, result, proof and settlement.
     function requestInferences(
         uint256[] calldata modelIds,
         int256[][] calldata inputs,

@@ -7,48 +7,52 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// @title RequestLib
 /// @notice The stored record of a request and its lifecycle transitions. Every status change goes through
 /// `transition`, which checks the current status and reverts with (id, current, expected) otherwise.
-/// @dev The record packs into 8 slots; a new request writes slots 0-3, its result slots 1, 4 and 5, its proof 4, 6
-/// and (when the proof contradicts the result) 7. The items of one requestInferences batch that share a consumer, model
-/// and callback gas limit share slot 0 (the head): only the first of them writes it, each later one records how far
-/// back it is (`headOffset`), so a batch item writes three new slots, not four; read those three fields through
-/// `head` only. `executor` is the assigned executor until the result arrives, then the one that delivered it;
-/// `provedBy` is the prover drawn when the result arrives until a proof comes, then the one that submitted it (each
-/// is the node that owes the next step, which is what a timeout blames). Layout:
-///   slot 0: consumer (20) | modelId (8) | callbackGasLimit (4)   (the head; zero in a record that shares another's)
-///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | status (1) | mode (1)
-///   slot 2: fee (12) | callbackBudget (12) | proofTimeout (3) | resultCallback (1) | mismatch (1) | provenDiffers (1)
+/// @dev The record packs into 9 slots. Slots 0-1 are the request's **head**: its terms, which never change, and the
+/// executor assigned to it. The items of one requestInferences batch with the same terms share one head: only the
+/// first of them writes it (and draws the executor), each later one records how far back it is (`headOffset`), so
+/// such an item writes two new slots (2 and 3), a lone request or a batch's first item four. Read the head through
+/// `head` only. A new request writes slots 0-3 (or 2-3), its result slots 2, 4 and 5 (and 8 when a node other than
+/// the assigned executor delivered), its proof 4, 6 and (when the proof contradicts the result) 7. `provedBy` is the
+/// prover drawn when the result arrives until a proof comes, then the one that submitted it (the node that owes the
+/// next step, which is what a timeout blames). Layout:
+///   slot 0: consumer (20) | modelId (5) | proofTimeout (3) | callbackGasLimit (4)          (head)
+///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | mode (1) | resultCallback (1)   (head)
+///   slot 2: status (1) | fee (12) | callbackBudget (12) | mismatch (1) | provenDiffers (1) | delegated (1)
 ///           | headOffset (2)
 ///   slot 3: inputHash
 ///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
 ///   slots 5-7: outputHash, proofKey (QuorumMath.roundKey(id, proofHash, instancesHash): the proof recorded, and the
 ///   AttestationQuorum's round of it; both hashes are in ProofSubmitted), provenOutputHash (written only when it
 ///   differs from outputHash: zero with a proof recorded means the proof confirmed the result)
+///   slot 8: deliveredBy (written only when it is not the assigned executor: `delegated`)
 library RequestLib {
-    /// @notice What a request's consumer asked for and never changes: shared by the items of a batch (see head).
+    /// @notice A request's terms, which never change, and the executor assigned to it: shared by the items of a
+    /// batch whose terms are the same (see head), so one executor is assigned to all of them.
     struct Head {
         address consumer;
-        uint64 modelId;
+        uint40 modelId; // the registry's ids are sequential: 2^40 models cannot be registered
+        uint24 proofTimeout; // <= HubParams.maxProofTimeout <= 30 days < 2^24 s
         uint32 callbackGasLimit;
+        address executor; // the executor assigned at request time (owes the result)
+        uint40 requestedAt;
+        uint40 resultDeadline;
+        VerificationMode mode;
+        bool resultCallback;
     }
 
     struct Record {
         Head ownHead; // set only where headOffset is 0: read through head()
-        address executor; // assigned executor (owes the result), then the one that delivered it
-        uint40 requestedAt;
-        uint40 resultDeadline;
         RequestStatus status;
-        VerificationMode mode;
         // what the nodes and the protocol share at settlement (refunded on timeout); once settled, the "valid" stake
         // whose share of the verifiers' pool has been claimed (ZKML_ATTESTED): no slot of its own
         uint96 fee;
         // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price); once settled (the
         // budget spent), the part of the verifiers' pool not claimed yet (ZKML_ATTESTED): no slot of its own
         uint96 callbackBudget;
-        uint24 proofTimeout; // <= HubParams.maxProofTimeout <= 30 days < 2^24 s
-        bool resultCallback;
         bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
         bool provenDiffers; // provenOutputHash is set (the recorded proof's output is not the fast one): a settlement
         // reads that slot only then
+        bool delegated; // the result came from a node other than the assigned executor (deliveredBy)
         uint16 headOffset; // how far back the record holding this request's head is (0: its own)
         bytes32 inputHash;
         address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
@@ -57,12 +61,26 @@ library RequestLib {
         bytes32 outputHash;
         bytes32 proofKey; // keccak256(abi.encode(id, proofHash, instancesHash)); zero without a proof
         bytes32 provenOutputHash; // zero when equal to outputHash (see toView)
+        address deliveredBy; // only where delegated
     }
 
-    /// @notice Request `id`'s consumer, model and callback gas limit: in its own record, or in the batch item's
-    /// `headOffset` ids before it.
+    /// @notice Request `id`'s head: in its own record, or in the batch item's `headOffset` ids before it.
     function head(mapping(uint256 => Record) storage records, uint256 id) internal view returns (Head storage) {
         return records[id - records[id].headOffset].ownHead;
+    }
+
+    /// @notice True if a request with head `b` may share head `a` (every term equal; the executor is a's).
+    function sameTerms(Head storage a, Head memory b) internal view returns (bool) {
+        return a.consumer == b.consumer && a.modelId == b.modelId && a.proofTimeout == b.proofTimeout
+            && a.callbackGasLimit == b.callbackGasLimit && a.requestedAt == b.requestedAt
+            && a.resultDeadline == b.resultDeadline && a.mode == b.mode && a.resultCallback == b.resultCallback;
+    }
+
+    /// @notice The executor that owes request `id`'s result (the assigned one) until it arrives, then the one that
+    /// delivered it.
+    function executorOf(mapping(uint256 => Record) storage records, uint256 id) internal view returns (address) {
+        Record storage r = records[id];
+        return r.delegated ? r.deliveredBy : head(records, id).executor;
     }
 
     /// @notice Reverts unless the request is in `expected`.
@@ -78,8 +96,8 @@ library RequestLib {
     }
 
     /// @notice Reverts unless the request's model runs in `mode`.
-    function expectMode(Record storage r, uint256 id, VerificationMode mode) internal view {
-        VerificationMode current = r.mode;
+    function expectMode(Head storage h, uint256 id, VerificationMode mode) internal view {
+        VerificationMode current = h.mode;
         if (current != mode) revert IInferenceHub.InferenceHubWrongMode(id, uint8(current));
     }
 
@@ -94,8 +112,8 @@ library RequestLib {
     }
 
     /// @notice When the result arrived (the proof window started).
-    function executedAt(Record storage r) internal view returns (uint256) {
-        return uint256(r.proofDeadline) - r.proofTimeout;
+    function executedAt(Record storage r, Head storage h) internal view returns (uint256) {
+        return uint256(r.proofDeadline) - h.proofTimeout;
     }
 
     /// @notice The hash of the output a settlement delivers: the proven output's when a recorded proof (or challenge)
@@ -115,16 +133,17 @@ library RequestLib {
         v.consumer = h.consumer;
         v.status = r.status;
         v.modelId = h.modelId;
-        v.executor = r.executor;
-        v.requestedAt = r.requestedAt;
-        v.resultDeadline = r.resultDeadline;
+        address executor = executorOf(records, id);
+        v.executor = executor;
+        v.requestedAt = h.requestedAt;
+        v.resultDeadline = h.resultDeadline;
         v.proofDeadline = r.proofDeadline;
         v.verifyDeadline = r.verifyDeadline;
         v.callbackGasLimit = h.callbackGasLimit;
-        v.resultCallback = r.resultCallback;
+        v.resultCallback = h.resultCallback;
         v.fee = r.status == RequestStatus.Settled ? 0 : r.fee; // settled: the split is in RequestSettled
         v.callbackBudget = r.status == RequestStatus.Settled ? 0 : r.callbackBudget; // settled: the pool, not a budget
-        if (r.outputHash != bytes32(0)) v.deliveredBy = r.executor;
+        if (r.outputHash != bytes32(0)) v.deliveredBy = executor;
         v.provedBy = r.provedBy;
         v.inputHash = r.inputHash;
         v.outputHash = r.outputHash;

@@ -31,6 +31,8 @@ const GARBAGE = "0xbad0" as Hex; // not a proof of anything: fails every verifie
 
 type Action =
   | { kind: "request"; model: 0 | 1 | 2; outOfDomain: boolean; resultCallback: boolean }
+  // requestInferences: items with the same terms share a head (one executor for them)
+  | { kind: "batchRequest"; items: { model: 0 | 1 | 2; resultCallback: boolean }[] }
   | { kind: "attackerDeliver"; pick: number }
   | { kind: "attackerProve"; pick: number; atDeadline: boolean }
   | { kind: "attackerVote"; pick: number; valid: boolean }
@@ -53,6 +55,16 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       model: fc.constantFrom(0 as const, 1 as const, 1 as const, 2 as const),
       outOfDomain: fc.boolean(),
       resultCallback: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("batchRequest" as const),
+      items: fc.array(fc.record({ model: fc.constantFrom(0 as const, 1 as const, 1 as const, 2 as const), resultCallback: fc.boolean() }), {
+        minLength: 2,
+        maxLength: 5,
+      }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("attackerDeliver" as const), pick }) },
@@ -168,6 +180,24 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
               ids.push(id);
               modeOf.set(id, a.model);
             }
+            continue;
+          }
+          if (a.kind === "batchRequest") {
+            const options = a.items.map((i) => ({ callbackGasLimit: 0, resultCallback: i.resultCallback, resultTimeout: 60, proofTimeout: 900 }));
+            const first = (await hub.read.requestCount()) + 1n;
+            const payments = options.map((o) => paymentOf(o));
+            const ok = await attempt(
+              f.consumer.write.requestMany([a.items.map((i) => modelIds[i.model]), a.items.map(() => INPUT), options, payments], {
+                value: payments.reduce((t, p) => t + p, 0n),
+                account: wallets.user.account,
+                gasPrice: GAS_PRICE,
+              }),
+            );
+            assert.ok(ok, "an in-domain batch is accepted");
+            a.items.forEach((i, k) => {
+              ids.push(first + BigInt(k));
+              modeOf.set(first + BigInt(k), i.model);
+            });
             continue;
           }
           if (a.kind === "wait") {
@@ -294,7 +324,7 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
         numRuns: 20,
         seed: SEED,
         // hand-written sequences first: junk proofs (also at the deadline second) on attested requests, a silent
-        // attacker verifier, stake moved to a new key during the votes, a wrong OPTIMISTIC result
+        // attacker verifier, stake moved to a new key during the votes, a wrong OPTIMISTIC result, a batch of requests
         examples: [
           [
             [
@@ -324,6 +354,30 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
               { kind: "wait", seconds: 4000 },
               { kind: "close", pick: 0 },
               { kind: "claim", pick: 0, verifier: 2 },
+            ],
+          ],
+          [
+            [
+              // a batch whose items share heads (and one executor), the attacker's executor delivering some of them
+              // once the window opens, its prover proving junk, then everything closed
+              {
+                kind: "batchRequest",
+                items: [
+                  { model: 1, resultCallback: true },
+                  { model: 1, resultCallback: true },
+                  { model: 0, resultCallback: false },
+                  { model: 0, resultCallback: false },
+                  { model: 1, resultCallback: true },
+                ],
+              },
+              { kind: "wait", seconds: 40 },
+              { kind: "attackerDeliver", pick: 1 },
+              { kind: "attackerProve", pick: 0, atDeadline: false },
+              { kind: "attackerVote", pick: 0, valid: true },
+              { kind: "wait", seconds: 700 },
+              { kind: "close", pick: 0 },
+              { kind: "close", pick: 4 },
+              { kind: "claim", pick: 0, verifier: 1 },
             ],
           ],
         ],
