@@ -113,7 +113,7 @@ library HubLogic {
         if (h.resultCallback) {
             // half the budget pays onResult, the rest stays for onSettled
             uint256 budget = r.callbackBudget;
-            r.callbackBudget = uint96(budget - budget / 2);
+            r.callbackBudget = uint88(budget - budget / 2);
             _callback(s, id, budget / 2, false, output, executor);
         }
     }
@@ -249,7 +249,8 @@ library HubLogic {
     ) external {
         RequestLib.Record storage r = s.requests[id];
         DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
-        _recordProof(s, id, r, prover, b.key, output);
+        _recordProof(s, id, r, prover, output);
+        r.proofBatch = uint32(b.batch); // the batch's round key is stored once, under this number (no proofKey slot)
         _commit(id, r, prover, output, b.proofHash, b.instancesHash, proofStore);
         _joinRound(id, r, b);
     }
@@ -397,15 +398,15 @@ library HubLogic {
         r.expect(id, RequestStatus.Settled);
         // the round's valid stake is final once its window is over (late votes share the reward)
         if (block.timestamp <= r.verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, r.verifyDeadline);
-        (uint256 weight, uint256 validStake) = d.quorum.claim(id, r.proofKey, verifier);
+        (uint256 weight, uint256 validStake) = d.quorum.claim(id, r.proofKeyOf(s.batchRounds), verifier);
         // Proportional to what is left, so the last claimant takes the exact remainder. Since settlement the record's
         // callback budget field holds the pool still to claim and its fee field the valid stake that has claimed
         // (RequestLib): no slot of their own.
         uint256 pool = r.callbackBudget;
         uint256 claimedStake = r.fee;
         amount = pool * weight / (validStake - claimedStake);
-        r.callbackBudget = uint96(pool - amount);
-        r.fee = uint96(claimedStake + weight); // <= validStake < 2^96: each claimant is counted once
+        r.callbackBudget = uint88(pool - amount);
+        r.fee = uint88(claimedStake + weight); // <= validStake < 2^88 (all the ether there is): each claimant counted once
         s.totalVerifierPools -= amount;
         _credit(s, verifier, amount);
         emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
@@ -577,10 +578,10 @@ library HubLogic {
     /// @dev A new request's status and money: its payment in escrow, split into fee and callback budget.
     function _escrow(HubState storage s, RequestLib.Record storage r, uint256 value, uint256 budget) private {
         uint256 fee = value - budget;
-        if (fee > type(uint96).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint96).max, fee);
+        if (fee > type(uint88).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint88).max, fee);
         r.status = RequestStatus.Requested;
-        r.fee = uint96(fee);
-        r.callbackBudget = uint96(budget); // budget <= value - fee, and fee was checked above
+        r.fee = uint88(fee);
+        r.callbackBudget = uint88(budget); // budget <= value, and no one sends 2^88 wei (more than all the ether)
         s.totalEscrowed += value;
     }
 
@@ -688,7 +689,8 @@ library HubLogic {
     ) private {
         RequestLib.Record storage r = s.requests[id];
         DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
-        _recordProof(s, id, r, prover, QuorumMath.roundKey(id, proofHash, instancesHash), output);
+        _recordProof(s, id, r, prover, output);
+        r.proofKey = QuorumMath.roundKey(id, proofHash, instancesHash);
     }
 
     /// @dev Reverts unless `prover` holds the current proof window and is eligible.
@@ -704,19 +706,13 @@ library HubLogic {
     }
 
     /// @dev Records who proved what and whether it contradicts the fast result (the caller moved the duty to prove
-    /// to the submitter).
-    function _recordProof(
-        HubState storage s,
-        uint256 id,
-        RequestLib.Record storage r,
-        address prover,
-        bytes32 proofKey,
-        int256[] calldata output
-    ) private {
+    /// to the submitter, and records the proof's key: `proofKey`, or a batch round's `proofBatch`).
+    function _recordProof(HubState storage s, uint256 id, RequestLib.Record storage r, address prover, int256[] calldata output)
+        private
+    {
         bytes32 provenHash = Instances.hash(output);
         r.mismatch = _isMismatch(s, id, r, output, provenHash);
         r.provedBy = prover;
-        r.proofKey = proofKey;
         // the usual case (the proof confirms the result) stores nothing more: zero means "the result's outputHash"
         if (provenHash != r.outputHash) {
             r.provenDiffers = true;
@@ -724,12 +720,22 @@ library HubLogic {
         }
     }
 
-    /// @notice Opens the round of a ZKML_ATTESTED proof keyed by request `id` (a batch proof's first request): the
-    /// quorum gets a full attestation window from now (a proof sent at the last second cannot run the clock out on its
-    /// verifiers), and the electorate is fixed now. The one rule for single and batch commitments (InferenceHub's
-    /// commitBatchProof calls it too).
-    function openRound(HubParams storage p, IAttestationQuorum quorum, uint256 id, bytes32 proofHash, bytes32 instancesHash)
-        internal
+    /// @notice The round of a ZKML_ATTESTED batch proof (commitBatchProof), keyed by its first request `firstId`: opened
+    /// as a single proof's, and its key stored once under a new number (`b.batch`) that each of its requests records.
+    function openBatchRound(HubState storage s, HubDeps memory d, uint256 firstId, bytes32 proofHash, bytes32 instancesHash)
+        external
+        returns (OpenedRound memory b)
+    {
+        b = _openRound(s.params, d.quorum, firstId, proofHash, instancesHash);
+        b.batch = ++s.batchRoundCount; // < 2^32: each batch costs far more than 2^32 batches' worth of gas allows
+        s.batchRounds[b.batch] = b.key;
+    }
+
+    /// @dev Opens the round of a ZKML_ATTESTED proof keyed by request `id` (a batch proof's first request): the quorum
+    /// gets a full attestation window from now (a proof sent at the last second cannot run the clock out on its
+    /// verifiers), and the electorate is fixed now. The one rule for single and batch commitments.
+    function _openRound(HubParams storage p, IAttestationQuorum quorum, uint256 id, bytes32 proofHash, bytes32 instancesHash)
+        private
         returns (OpenedRound memory b)
     {
         b.deadline = block.timestamp + p.attestationWindow;
@@ -747,7 +753,7 @@ library HubLogic {
         bytes32 proofHash,
         bytes32 instancesHash
     ) private {
-        _joinRound(id, r, openRound(s.params, d.quorum, id, proofHash, instancesHash));
+        _joinRound(id, r, _openRound(s.params, d.quorum, id, proofHash, instancesHash));
     }
 
     /// @dev Request `id`'s proof is under attestation in round `b`: its deadline, VerificationOpened.
@@ -762,7 +768,7 @@ library HubLogic {
         view
         returns (QuorumMath.Outcome)
     {
-        return d.quorum.outcome(r.proofKey, s.params.quorumBps);
+        return d.quorum.outcome(r.proofKeyOf(s.batchRounds), s.params.quorumBps);
     }
 
     function _checkOutput(uint256 modelId, uint256 expected, int256[] calldata output) private pure {
@@ -877,7 +883,7 @@ library HubLogic {
             // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward);
             // kept in the record's callback budget field, which the onSettled callback empties (no slot of its own)
             s.totalVerifierPools += sh.verifiers;
-            r.callbackBudget = uint96(sh.verifiers);
+            r.callbackBudget = uint88(sh.verifiers);
         }
         _credit(s, p.treasury, sh.protocol);
         bytes32 outputHash = r.settledOutputHash();
@@ -891,12 +897,13 @@ library HubLogic {
         // by its first request: recommitted in another composition it is a new round, and is rejected, and its prover
         // slashed, again)
         address prover = r.provedBy;
-        emit IInferenceHub.ProofRejected(id, prover, r.proofKey);
+        emit IInferenceHub.ProofRejected(id, prover, r.proofKeyOf(s.batchRounds));
         r.status = RequestStatus.Executed;
         r.provedBy = address(0);
         r.mismatch = false;
         r.verifyDeadline = 0;
-        r.proofKey = bytes32(0);
+        if (r.proofBatch != 0) r.proofBatch = 0;
+        else r.proofKey = bytes32(0);
         if (r.provenDiffers) {
             r.provenDiffers = false;
             r.provenOutputHash = bytes32(0);

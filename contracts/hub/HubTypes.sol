@@ -66,6 +66,7 @@ struct OpenedRound {
     uint256 snapshot;
     uint256 electorate;
     uint256 deadline;
+    uint256 batch; // a batch proof's round: its index in HubState.batchRounds (0 for a single proof's)
 }
 
 /// @notice The contracts the hub works with (immutables of the hub, passed to HubLogic on each call).
@@ -83,6 +84,7 @@ struct HubState {
     uint256 totalReleasable;
     uint256 totalEscrowed;
     uint256 totalVerifierPools;
+    uint256 batchRoundCount;
     HubParams params;
     mapping(uint256 requestId => RequestLib.Record) requests;
     mapping(uint256 modelId => ModelInfo) modelInfo;
@@ -90,4 +92,7 @@ struct HubState {
     /// @dev challenge commitment => block it was first committed in
     mapping(bytes32 commitment => uint256) challengeCommits;
     mapping(address account => uint256) releasable;
+    /// @dev A ZKML_ATTESTED batch proof's round key, by a number never reused: each of its requests records the number
+    /// (RequestLib.Record.proofBatch) instead of writing the key, and a rejected request drops it
+    mapping(uint256 index => bytes32 roundKey) batchRounds;
 }

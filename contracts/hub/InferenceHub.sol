@@ -192,7 +192,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     ) external nonReentrant batchesDuties(requestIds.length) {
         bytes32 instancesHash = _checkBatchCommitment(requestIds, inputs, outputs, proofHash);
         // one round for the batch, keyed by its first request: one electorate, one deadline, one tally for all of them
-        OpenedRound memory b = HubLogic.openRound(_s.params, attestationQuorum, requestIds[0], proofHash, instancesHash);
+        OpenedRound memory b = HubLogic.openBatchRound(_s, _deps(), requestIds[0], proofHash, instancesHash);
         _commitBatch(requestIds, outputs, proofStore, b);
     }
 
@@ -481,14 +481,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @inheritdoc IInferenceHub
     function getRequest(uint256 requestId) external view returns (Request memory) {
-        return RequestLib.toView(_s.requests, requestId);
+        return RequestLib.toView(_s.requests, _s.batchRounds, requestId);
     }
 
     /// @inheritdoc IInferenceHub
     function getRequests(uint256[] calldata requestIds) external view returns (Request[] memory out) {
         out = new Request[](requestIds.length);
         for (uint256 i; i < requestIds.length; ++i) {
-            out[i] = RequestLib.toView(_s.requests, requestIds[i]);
+            out[i] = RequestLib.toView(_s.requests, _s.batchRounds, requestIds[i]);
         }
     }
 

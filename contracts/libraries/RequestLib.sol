@@ -17,13 +17,14 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// next step, which is what a timeout blames). Layout:
 ///   slot 0: consumer (20) | modelId (5) | proofTimeout (3) | callbackGasLimit (4)          (head)
 ///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | mode (1) | resultCallback (1)   (head)
-///   slot 2: status (1) | fee (12) | callbackBudget (12) | mismatch (1) | provenDiffers (1) | delegated (1)
-///           | headOffset (2)
+///   slot 2: status (1) | fee (11) | callbackBudget (11) | mismatch (1) | provenDiffers (1) | delegated (1)
+///           | headOffset (2) | proofBatch (4)
 ///   slot 3: inputHash
 ///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
 ///   slots 5-7: outputHash, proofKey (QuorumMath.roundKey(id, proofHash, instancesHash): the proof recorded, and the
-///   AttestationQuorum's round of it; both hashes are in ProofSubmitted), provenOutputHash (written only when it
-///   differs from outputHash: zero with a proof recorded means the proof confirmed the result)
+///   AttestationQuorum's round of it; both hashes are in ProofSubmitted; not written for a ZKML_ATTESTED batch proof,
+///   whose requests record its round's number, `proofBatch`: read it through `proofKeyOf`), provenOutputHash (written
+///   only when it differs from outputHash: zero with a proof recorded means the proof confirmed the result)
 ///   slot 8: deliveredBy (written only when it is not the assigned executor: `delegated`)
 library RequestLib {
     /// @notice A request's terms, which never change, and the executor assigned to it: shared by the items of a
@@ -45,15 +46,16 @@ library RequestLib {
         RequestStatus status;
         // what the nodes and the protocol share at settlement (refunded on timeout); once settled, the "valid" stake
         // whose share of the verifiers' pool has been claimed (ZKML_ATTESTED): no slot of its own
-        uint96 fee;
+        uint88 fee; // 2^88 wei is more than all the ether there is
         // what is left of the callback gas the consumer paid for (callbackGasLimit x gas price); once settled (the
         // budget spent), the part of the verifiers' pool not claimed yet (ZKML_ATTESTED): no slot of its own
-        uint96 callbackBudget;
+        uint88 callbackBudget;
         bool mismatch; // the recorded proof's output differs from the fast output beyond tolerance
         bool provenDiffers; // provenOutputHash is set (the recorded proof's output is not the fast one): a settlement
         // reads that slot only then
         bool delegated; // the result came from a node other than the assigned executor (deliveredBy)
         uint16 headOffset; // how far back the record holding this request's head is (0: its own)
+        uint32 proofBatch; // ZKML_ATTESTED batch proof: its round's number in HubState.batchRounds (then no proofKey)
         bytes32 inputHash;
         address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
         uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted
@@ -81,6 +83,13 @@ library RequestLib {
     function executorOf(mapping(uint256 => Record) storage records, uint256 id) internal view returns (address) {
         Record storage r = records[id];
         return r.delegated ? r.deliveredBy : head(records, id).executor;
+    }
+
+    /// @notice The key of the proof recorded for `r` (its AttestationQuorum round in ZKML_ATTESTED): its own, or its
+    /// batch proof's round's (`batchRounds`, HubState). Zero without a proof.
+    function proofKeyOf(Record storage r, mapping(uint256 => bytes32) storage batchRounds) internal view returns (bytes32) {
+        uint256 batch = r.proofBatch;
+        return batch == 0 ? r.proofKey : batchRounds[batch];
     }
 
     /// @notice Reverts unless the request is in `expected`.
@@ -123,7 +132,7 @@ library RequestLib {
     }
 
     /// @notice The record in the interface's (unpacked) shape.
-    function toView(mapping(uint256 => Record) storage records, uint256 id)
+    function toView(mapping(uint256 => Record) storage records, mapping(uint256 => bytes32) storage batchRounds, uint256 id)
         internal
         view
         returns (IInferenceHub.Request memory v)
@@ -147,9 +156,9 @@ library RequestLib {
         v.provedBy = r.provedBy;
         v.inputHash = r.inputHash;
         v.outputHash = r.outputHash;
-        v.proofKey = r.proofKey;
+        v.proofKey = proofKeyOf(r, batchRounds);
         // stored only where it differs from the result's (zero with a proof recorded: the proof confirmed it)
         bytes32 proven = r.provenOutputHash;
-        v.provenOutputHash = proven != bytes32(0) || r.proofKey == bytes32(0) ? proven : r.outputHash;
+        v.provenOutputHash = proven != bytes32(0) || v.proofKey == bytes32(0) ? proven : r.outputHash;
     }
 }

@@ -16,7 +16,7 @@ import { getAddress, keccak256, parseEventLogs, zeroAddress, type Hex } from "vi
 
 import { buildBatchInstances, instancesHash as hashInstances } from "../../protocol/instances.js";
 import { batchCommitmentFromLogs } from "../../protocol/batchCommitment.js";
-import { alone, deployHub, Mode, modelSpec, Role, SLASH, Status, type Attestation } from "./helpers/hub.js";
+import { alone, deployHub, MIN_STAKE, Mode, modelSpec, Role, SLASH, Status, type Attestation } from "./helpers/hub.js";
 
 const { viem, networkHelpers } = await network.create();
 
@@ -149,6 +149,37 @@ describe("InferenceHub.commitBatchProof (ZKML_ATTESTED batch versions)", () => {
     // slashed below the minimum stake, the prover is out of the draw: the batch cannot come back from it
     assert.equal(await f.nodeRegistry.read.isEligible([prover, Role.Prover]), false);
     await viem.assertions.revertWithCustomError(f.commit(ids, inputs, outputs, proofHash), f.hub, "InferenceHubNotAssigned");
+    await f.assertBooksBalance();
+  });
+
+  it("a rejected batch's first request, proven again, does not take the batch's other requests into its new round", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const junk = keccak256("0x0a");
+    const { ids, instancesHash: ih } = await f.committedBatch(3, junk);
+    const oldRound = await f.quorum.read.roundKey([ids[0], junk, ih]);
+    const no: Attestation[] = [{ requestId: ids[0], proofHash: junk, instancesHash: ih, valid: false }];
+    await f.attestBatch(f.wallets.ver1, no);
+    await f.attestBatch(f.wallets.ver2, no);
+    await f.hub.write.settle([ids[0], []]); // rejected: back to Executed, its prover slashed out of the draw
+    assert.equal(await f.hub.read.status([ids[0]]), Status.Executed);
+    // another prover proves the first request again (a batch of one), and the quorum accepts it
+    const { outsider, ver1, ver2 } = f.wallets;
+    await f.nodeRegistry.write.register([Role.Prover], { value: MIN_STAKE, account: outsider.account });
+    const good = keccak256("0x0b");
+    const outputs = padTo([outputOf(0)]);
+    await f.commit([ids[0]], [inputOf(0)], outputs, good, outsider.account);
+    const newIh = hashInstances(buildBatchInstances([inputOf(0)], outputs, 4));
+    const yes: Attestation[] = [{ requestId: ids[0], proofHash: good, instancesHash: newIh, valid: true }];
+    await f.attestBatch(ver1, yes);
+    await f.attestBatch(ver2, yes);
+    await f.hub.write.settle([ids[0], outputOf(0)]);
+    assert.equal(await f.hub.read.status([ids[0]]), Status.Settled);
+    // the batch's other requests still answer to the rejected round, not to their first request's new one
+    for (const id of ids.slice(1)) assert.equal((await f.hub.read.getRequest([id])).proofKey, oldRound);
+    await f.hub.write.settle([ids[1], outputOf(1)]);
+    assert.equal(await f.hub.read.status([ids[1]]), Status.Executed, "rejected with its round, not settled by another's");
+    const rejected = await f.hub.getEvents.ProofRejected({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(rejected.map((e) => [e.args.requestId, e.args.round]), [[ids[0], oldRound], [ids[1], oldRound]]);
     await f.assertBooksBalance();
   });
 
