@@ -15,6 +15,7 @@ import {FeeSplit} from "../libraries/FeeSplit.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 
 /// @title HubLogic
@@ -29,6 +30,10 @@ library HubLogic {
     uint256 private constant BPS = 10_000;
     /// @notice Longest proof store URL a commitment may carry (it is only emitted, never stored).
     uint256 private constant MAX_STORE_URL = 256;
+
+    /// @notice Most requests that share one head (and so one executor draw): a batch of more items draws again every
+    /// MAX_HEAD_ITEMS, so no single executor is handed a whole large batch (all of it due within the result timeout).
+    uint256 internal constant MAX_HEAD_ITEMS = 32;
 
     /// @notice Gas paid per callback on top of its limit: the call itself, encoding the output, CallbackDelivered.
     uint256 internal constant CALLBACK_OVERHEAD = 10_000;
@@ -250,7 +255,8 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
         _recordProof(s, id, r, prover, output);
-        r.proofBatch = uint32(b.batch); // the batch's round key is stored once, under this number (no proofKey slot)
+        r.proofBatch = uint32(b.batch); // (checked in openBatchRound) the batch's round key is stored once, under this
+        // number: no proofKey slot
         _commit(id, r, prover, output, b.proofHash, b.instancesHash, proofStore);
         _joinRound(id, r, b);
     }
@@ -406,7 +412,7 @@ library HubLogic {
         uint256 claimedStake = r.fee;
         amount = pool * weight / (validStake - claimedStake);
         r.callbackBudget = uint88(pool - amount);
-        r.fee = uint88(claimedStake + weight); // <= validStake < 2^88 (all the ether there is): each claimant counted once
+        r.fee = SafeCast.toUint88(claimedStake + weight); // <= validStake: each claimant is counted once
         s.totalVerifierPools -= amount;
         _credit(s, verifier, amount);
         emit IInferenceHub.VerifierRewardClaimed(id, verifier, amount);
@@ -581,14 +587,14 @@ library HubLogic {
         if (fee > type(uint88).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint88).max, fee);
         r.status = RequestStatus.Requested;
         r.fee = uint88(fee);
-        r.callbackBudget = uint88(budget); // budget <= value, and no one sends 2^88 wei (more than all the ether)
+        r.callbackBudget = SafeCast.toUint88(budget);
         s.totalEscrowed += value;
     }
 
     /// @dev Request `id`'s head `h`: where the previous item of its batch has the same terms, points to that item's
     /// head and takes its executor (no slots 0-1 of its own); else draws the executor and writes its own. Never across
-    /// batches (a lone request would pay two cold reads to save two slots only sometimes), nor more than 2^16 - 1 ids
-    /// back.
+    /// batches (a lone request would pay two cold reads to save two slots only sometimes), nor for more than
+    /// MAX_HEAD_ITEMS requests per head.
     function _writeHead(
         HubState storage s,
         HubDeps memory d,
@@ -600,7 +606,7 @@ library HubLogic {
         if (batchFirst != 0 && id > batchFirst) {
             uint256 headId = id - 1 - s.requests[id - 1].headOffset;
             RequestLib.Head storage prev = s.requests[headId].ownHead;
-            if (RequestLib.sameTerms(prev, h) && id - headId <= type(uint16).max) {
+            if (RequestLib.sameTerms(prev, h) && id - headId < MAX_HEAD_ITEMS) {
                 h.executor = prev.executor;
                 r.headOffset = uint16(id - headId);
                 return;
@@ -727,7 +733,8 @@ library HubLogic {
         returns (OpenedRound memory b)
     {
         b = _openRound(s.params, d.quorum, firstId, proofHash, instancesHash);
-        b.batch = ++s.batchRoundCount; // < 2^32: each batch costs far more than 2^32 batches' worth of gas allows
+        // each request records it in 32 bits: checked, so it never wraps onto an older round
+        b.batch = SafeCast.toUint32(++s.batchRoundCount);
         s.batchRounds[b.batch] = b.key;
     }
 

@@ -12,7 +12,7 @@ library HubParameters {
     uint256 private constant BPS = 10_000;
     uint256 private constant MAX_PROTOCOL_BPS = 2_000;
     uint256 private constant MIN_QUORUM_BPS = 5_001;
-    /// @dev Also what lets a request record its proof timeout in 24 bits (RequestLib.Record.proofTimeout).
+    /// @dev Also what lets a request record its proof timeout in 24 bits (RequestLib.Head.proofTimeout).
     uint32 private constant MAX_TIMEOUT = 30 days;
     uint32 private constant MAX_WINDOW = 1 days;
     uint32 private constant MAX_CALLBACK_GAS = 5_000_000;

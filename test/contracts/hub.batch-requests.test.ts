@@ -194,6 +194,28 @@ describe("a batch's items share their head (consumer, model, callback gas limit)
     await f.assertBooksBalance([burner.address]);
   });
 
+  it("adversarial: an item with another proof timeout or callback choice keeps its own (a head is shared only when every term is equal)", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const shortProof = { ...DEFAULT_OPTIONS, proofTimeout: 120 };
+    const noFast = { ...DEFAULT_OPTIONS, resultCallback: false };
+    const items: Options[] = [DEFAULT_OPTIONS, shortProof, DEFAULT_OPTIONS, noFast, DEFAULT_OPTIONS];
+    await f.consumer.write.requestMany(
+      [items.map(() => f.models.onchain), items.map(() => INPUT), items, items.map((o) => paymentOf(o))],
+      { value: items.reduce((t, o) => t + paymentOf(o), 0n), account: f.wallets.user.account, gasPrice: GAS_PRICE },
+    );
+    const params = await f.hub.read.parameters();
+    for (const [k, o] of items.entries()) {
+      const id = BigInt(k + 1);
+      await f.deliver(id);
+      const { timestamp } = await f.publicClient.getBlock();
+      const { proofDeadline } = await f.hub.read.getRequest([id]);
+      assert.equal(proofDeadline - timestamp, BigInt(o.proofTimeout || params.defaultProofTimeout), `request ${id}'s own proof timeout`);
+    }
+    const fast = (await f.hub.getEvents.CallbackDelivered({}, { fromBlock: 0n, strict: true })).filter((e) => !e.args.settled);
+    assert.deepEqual(fast.map((e) => e.args.requestId), [1n, 2n, 3n, 5n], "onResult for every request that asked for it, and only those");
+    assert.deepEqual(await f.consumer.read.fastOutput([4n]), []);
+  });
+
   it("adversarial: one executor per head; a node that delivers some items after the assignment window is paid and blamed for those only", async () => {
     const f = await networkHelpers.loadFixture(fixture);
     await requestMany(f, [1, 2, 3, 4].map((): [bigint, bigint[], Options, bigint] => [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf()]));
@@ -234,6 +256,17 @@ describe("a batch's items share their head (consumer, model, callback gas limit)
     assert.deepEqual(slashes.map((e) => getAddress(e.args.node!)), [getAddress(assigned.account.address)]);
     assert.deepEqual(await duties(), [0n, 0n]);
     await f.assertBooksBalance();
+  });
+
+  it("adversarial: at most 32 requests share a head (one executor draw): a larger batch draws again", async () => {
+    const gasOf = async (n: number) => {
+      const f = await networkHelpers.loadFixture(fixture);
+      const hash = await requestMany(f, Array.from({ length: n }, (): [bigint, bigint[], Options, bigint] => [f.models.onchain, INPUT, DEFAULT_OPTIONS, paymentOf()]));
+      return (await f.publicClient.waitForTransactionReceipt({ hash })).gasUsed;
+    };
+    const [g31, g32, g33] = [await gasOf(31), await gasOf(32), await gasOf(33)];
+    // the 32nd item still shares the first one's head; the 33rd writes its own and draws its executor
+    assert.ok(g33 - g32 - (g32 - g31) > 40_000n, `item 32: ${g32 - g31} gas, item 33: ${g33 - g32}`);
   });
 
   it("a later item with the same terms writes two storage slots fewer than one with its own, and draws no executor", async () => {

@@ -107,8 +107,12 @@ describe("prover: an OPTIMISTIC challenge waits for its block off the worker's s
       challengeStallMs: o.stallMs ?? 60_000,
     };
     const worker = openWorker(queues.ctx, QueueName.prove, createProveProcessor(ctx), { concurrency: 1 });
+    // A restart: the process's memory goes, the queue and the store (on disk) stay. Closed without force so that a
+    // job caught active (its re-delay every challengePollMs elapsed) ends its short run and is released: a forced
+    // close would leave it locked for BullMQ's lock duration (30 s), BullMQ's stalled-job recovery, not what these
+    // tests check, and under load past their waits.
     const stop = async () => {
-      await worker.close(true);
+      await worker.close();
       await settleQueue.close();
     };
     closers.push(stop);

@@ -19,14 +19,15 @@ import { createLogger } from "../../workers/shared/logger.js";
 const NODE = "0x00000000000000000000000000000000000000a1" as Address;
 const round: Attestation = { requestId: 5n, proofHash: keccak256("0x01"), instancesHash: keccak256("0x02"), valid: true };
 
-/** A batcher whose transactions never complete (nothing here reaches a chain): what it was asked to send is recorded. */
-function batcher() {
+/** A batcher whose transactions never complete (nothing here reaches a chain), or fail with `fail`: what it was asked to
+ * send is recorded. */
+function batcher(fail?: Error) {
   const sent: Attestation[][] = [];
   const b = new AttestationBatcher({
     quorum: "0x00000000000000000000000000000000000000b2",
     chainId: 31337,
     wallet: { signTypedData: async () => "0x" } as never,
-    sender: { address: NODE, send: () => new Promise(() => {}) } as never,
+    sender: { address: NODE, send: () => (fail ? Promise.reject(fail) : new Promise(() => {})) } as never,
     maxWaitMs: 0,
   });
   const inner = (b as unknown as { batcher: { submit: (a: Attestation) => Promise<AttestationOutcome> } }).batcher;
@@ -72,6 +73,16 @@ describe("one vote per node and round", () => {
     const outcome = await Promise.race([conflicting, new Promise<{ reason?: string }>((r) => setTimeout(() => r({ reason: "signed and queued" }), 500))]);
     assert.match(outcome.reason ?? "", /other verdict/);
     assert.equal(sent.length, 1, "one vote for the round, not one per job");
+  });
+
+  it("a vote that failed may be sent again, but never with the other verdict (its signature may have been seen)", async () => {
+    const { b, sent } = batcher(new Error("node unreachable"));
+    await assert.rejects(b.submit(round, 5n), /node unreachable/);
+    assert.equal(b.shared({ ...round, valid: false }, 6n), "conflict", "the other verdict, after a failed vote: never signed");
+    assert.equal(b.vote({ ...round, valid: false }, 5n), "conflict");
+    assert.equal(b.shared(round, 5n), null, "the same verdict: the job may vote again");
+    await assert.rejects(b.vote(round, 5n) as Promise<unknown>, /node unreachable/);
+    assert.equal(sent.length, 2, "the failed vote and its retry, nothing else");
   });
 
   it("a node that voted before (the chain says so) signs nothing more in that round, whichever the verdict", async () => {

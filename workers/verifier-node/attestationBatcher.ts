@@ -24,6 +24,9 @@ export type AttestationMode = "batch" | "single";
 
 /** How long a recorded vote is shared with the jobs of other requests of its round (a batch proof's). */
 const SHARED_VOTE_MS = 10 * 60_000;
+/** How long the verdict this node signed in a round is remembered (far longer than the default 10-minute attestation
+ * window), whatever became of the vote: it never signs the other one there. */
+const SIGNED_MEMORY_MS = 24 * 3_600_000;
 
 const roundOf = (a: Attestation): string => `${a.requestId}-${a.proofHash}-${a.instancesHash}`;
 
@@ -56,6 +59,10 @@ export class AttestationBatcher {
    * the requests whose jobs took them: the jobs of the requests of one batch proof share its one round, and so one
    * vote (the quorum takes one per node and round). */
   private readonly votes = new Map<string, { at: number; valid: boolean; outcome: Promise<AttestationOutcome>; requests: Set<bigint> }>();
+  /** The verdict this node queued (so signed, or about to be) per round, kept for SIGNED_MEMORY_MS even when that vote
+   * failed or was refused: its signature may have been seen (the mempool, a reverted transaction), and one with the
+   * other verdict would complete the equivocation evidence. */
+  private readonly signed = new Map<string, { at: number; valid: boolean }>();
 
   constructor(private readonly o: AttestationBatcherOptions) {
     this.mode = o.mode ?? "batch";
@@ -70,6 +77,9 @@ export class AttestationBatcher {
   shared(attestation: Attestation, request: bigint): Promise<AttestationOutcome> | "conflict" | null {
     const now = Date.now();
     for (const [k, v] of this.votes) if (now - v.at > SHARED_VOTE_MS) this.votes.delete(k);
+    for (const [k, v] of this.signed) if (now - v.at > SIGNED_MEMORY_MS) this.signed.delete(k);
+    const signed = this.signed.get(roundOf(attestation));
+    if (signed && signed.valid !== attestation.valid) return "conflict";
     const cast = this.votes.get(roundOf(attestation));
     if (!cast) return null;
     if (cast.valid !== attestation.valid) return "conflict";
@@ -94,6 +104,7 @@ export class AttestationBatcher {
    */
   submit(attestation: Attestation, request: bigint = attestation.requestId): Promise<AttestationOutcome> {
     const key = roundOf(attestation);
+    if (!this.signed.has(key)) this.signed.set(key, { at: Date.now(), valid: attestation.valid });
     const outcome = this.batcher.submit(attestation);
     if (!this.votes.has(key)) {
       const entry = { at: Date.now(), valid: attestation.valid, outcome, requests: new Set([request]) };

@@ -341,14 +341,18 @@ export class TxSender {
     }
     // A revert without data the ABI names (no reason, a require without message): still the call's rejection.
     if (err instanceof BaseError && err.walk((e) => e instanceof ExecutionRevertedError)) return new TxRejectedError(`${label} would revert: ${errorMessage(err)}`, { cause: err });
-    // Out of gas at the limit it was run with (the node's answer, not a revert): the same call fails the same way
-    // again, so it is the call's rejection at that limit (a batcher splits the batch), not trouble with the node.
-    if (err instanceof BaseError && err.walk((e) => /ran out of gas/i.test(`${(e as Error).message} ${(e as { details?: string }).details ?? ""}`))) {
+    // Out of gas at the limit it was run with (the node's answer, not a revert; Hardhat: "Transaction ran out of gas",
+    // geth and reth: "out of gas", anvil: "OutOfGas"): the same call fails the same way again, so it is the call's
+    // rejection at that limit (a batcher splits the batch), not trouble with the node.
+    if (err instanceof BaseError && err.walk((e) => OUT_OF_GAS.test(`${(e as Error).message} ${(e as { details?: string }).details ?? ""}`))) {
       return new TxRejectedError(`${label} would run out of gas at that limit`, { cause: err });
     }
     return new ChainError(`${doing} ${label} failed`, { cause: err, details: errorMessage(err) });
   }
 }
+
+/** A node's words for a call that ran out of gas at its limit (Hardhat, geth/reth, anvil). */
+const OUT_OF_GAS = /\bout of gas\b|\bOutOfGas\b/i;
 
 /** EIP-7825 (Osaka): no transaction may ask for more gas than 2^24, whatever the block's limit. */
 export const TX_GAS_CAP = 16_777_216n;
