@@ -1,5 +1,6 @@
 import { isAddressEqual, parseEventLogs, type Address, type Hex, type Log } from "viem";
 import { inferenceHubAbi } from "./abi/generated.js";
+import { proofKey } from "./attestation.js";
 
 /** A ZKML_ATTESTED batch proof as its commitBatchProof transaction announced it. */
 export interface BatchCommitment {
@@ -42,4 +43,14 @@ export function batchCommitmentFromLogs(logs: readonly Log[], hub: Address, proo
     };
   }
   return null;
+}
+
+/**
+ * The key the hub recorded for request `requestId`'s proof committed in the transaction with these `logs`: its batch's
+ * round (keyed by the batch's first request) when that commitment was a batch proof's, else its own. What a prover
+ * compares with the hub's `proofKey` to know a mined commitment is its own, whichever request of a batch it looks from.
+ */
+export function committedProofKey(logs: readonly Log[], hub: Address, requestId: bigint, proofHash: Hex, instancesHash: Hex): Hex {
+  const batch = batchCommitmentFromLogs(logs, hub, proofHash, instancesHash, requestId);
+  return proofKey(batch ? batch.requestIds[0] : requestId, proofHash, instancesHash);
 }

@@ -8,7 +8,8 @@ import { describe, it } from "node:test";
 import { encodeEventTopics, encodeAbiParameters, getAbiItem, getAddress, keccak256, type AbiEvent, type Address, type Hex, type Log } from "viem";
 
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
-import { batchCommitmentFromLogs } from "../../protocol/batchCommitment.js";
+import { batchCommitmentFromLogs, committedProofKey } from "../../protocol/batchCommitment.js";
+import { proofKey } from "../../protocol/attestation.js";
 import { buildBatchInstances, FIELD_MODULUS, InstanceRangeError } from "../../protocol/instances.js";
 
 const HUB = "0x00000000000000000000000000000000000000a1" as Address;
@@ -71,5 +72,12 @@ describe("batch commitments as a verification node reads them", () => {
     assert.throws(() => buildBatchInstances([[1n, 2n], [3n, 4n]], [[5n]], 2), /2 requests for 1 slots/);
     assert.throws(() => buildBatchInstances([[1n]], [[5n]], 2), /slot 0: 1 inputs/);
     assert.throws(() => buildBatchInstances([[2n ** 127n, 0n]], [[5n]], 2), InstanceRangeError);
+  });
+
+  it("the key the hub recorded for a committed request: its batch's round (first request) or, alone, its own", () => {
+    const logs = [committed(2n, [[9n, 9n]]), submitted(4n, [1n, 2n]), submitted(6n, [3n, 4n]), submitted(8n, [7n, 7n], HUB, keccak256("0x03"))];
+    assert.equal(committedProofKey(logs, HUB, 6n, PROOF, INSTANCES), proofKey(4n, PROOF, INSTANCES), "request 6 of the batch: the round of request 4");
+    assert.equal(committedProofKey(logs, HUB, 4n, PROOF, INSTANCES), proofKey(4n, PROOF, INSTANCES));
+    assert.equal(committedProofKey(logs, HUB, 8n, keccak256("0x03"), INSTANCES), proofKey(8n, keccak256("0x03"), INSTANCES), "a single commitment");
   });
 });

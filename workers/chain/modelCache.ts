@@ -3,6 +3,7 @@ import type { TwinpathPublicClient } from "./client.js";
 import { getModel } from "./getModel.js";
 import { protocolErrorOf } from "./protocolError.js";
 import { BadInputError } from "../shared/errors.js";
+import { PromiseCache } from "../shared/promiseCache.js";
 
 /** A model version as `ModelRegistry.getModel` returns it. */
 export type RegisteredModel = Awaited<ReturnType<typeof getModel>>;
@@ -12,7 +13,7 @@ export type RegisteredModel = Awaited<ReturnType<typeof getModel>>;
  * changes what it computes or how it is verified). A failed read is not cached; an unknown id is a BadInputError.
  */
 export class RegisteredModelCache<T> {
-  private cache = new Map<string, Promise<T>>();
+  private readonly cache = new PromiseCache<bigint, T>();
 
   constructor(
     private readonly client: TwinpathPublicClient,
@@ -21,14 +22,7 @@ export class RegisteredModelCache<T> {
   ) {}
 
   get(modelId: bigint): Promise<T> {
-    const key = modelId.toString();
-    let p = this.cache.get(key);
-    if (!p) {
-      p = this.fetch(modelId);
-      p.catch(() => this.cache.delete(key));
-      this.cache.set(key, p);
-    }
-    return p;
+    return this.cache.get(modelId, () => this.fetch(modelId));
   }
 
   private async fetch(modelId: bigint): Promise<T> {

@@ -3,33 +3,25 @@ import { genWitness } from "../../compiler/engine/engine.js";
 import type { ModelStore } from "../model-store/store.js";
 import { InferenceError } from "../shared/errors.js";
 import { Batcher } from "../shared/batcher.js";
+import { PromiseCache } from "../shared/promiseCache.js";
 
 /**
  * Compiled circuits by hash (the registry's circuitHash), least recently used evicted. Loading goes through the
  * (verifying) store.
  */
 export class CircuitCache {
-  private circuits = new Map<string, Promise<Uint8Array>>();
+  private readonly circuits: PromiseCache<string, Uint8Array>;
 
   constructor(
     private readonly store: ModelStore,
-    private readonly capacity = 16,
-  ) {}
+    capacity = 16,
+  ) {
+    this.circuits = new PromiseCache({ capacity });
+  }
 
   get(circuitHash: Hex): Promise<Uint8Array> {
-    const key = circuitHash.toLowerCase();
-    let circuit = this.circuits.get(key);
-    if (circuit) {
-      this.circuits.delete(key); // re-insert: most recently used last
-      this.circuits.set(key, circuit);
-      return circuit;
-    }
-    circuit = this.store.loadCircuit(circuitHash).then((c) => c.bytes);
-    // A failed load is not cached (the file may be fixed).
-    circuit.catch(() => this.circuits.delete(key));
-    this.circuits.set(key, circuit);
-    while (this.circuits.size > this.capacity) this.circuits.delete(this.circuits.keys().next().value as string);
-    return circuit;
+    // a failed load is not cached (the file may be fixed)
+    return this.circuits.get(circuitHash.toLowerCase(), async () => (await this.store.loadCircuit(circuitHash)).bytes);
   }
 }
 

@@ -4,6 +4,7 @@ import { BundleError, loadBundle, type LoadedBundle } from "../../compiler/bundl
 import { BundleMismatchError, BundleNotFoundError } from "./errors.js";
 import { bindingMismatches, modelBinding } from "../../protocol/modelBinding.js";
 import type { ProofModel } from "./models.js";
+import { PromiseCache } from "../shared/promiseCache.js";
 
 /** The artifacts of one registered model, checked against the registry. */
 export interface ModelArtifacts {
@@ -44,7 +45,7 @@ export function listBundleDirs(roots: readonly string[]): string[] {
  * artifacts other than the registered ones. Results are cached per model id.
  */
 export class BundleIndex {
-  private cache = new Map<string, Promise<ModelArtifacts>>();
+  private readonly cache = new PromiseCache<string, ModelArtifacts>();
 
   constructor(
     private readonly roots: readonly string[],
@@ -52,14 +53,7 @@ export class BundleIndex {
   ) {}
 
   resolve(model: ProofModel): Promise<ModelArtifacts> {
-    const key = `${model.modelId}:${model.manifestHash}`;
-    let p = this.cache.get(key);
-    if (!p) {
-      p = Promise.resolve().then(() => this.find(model));
-      p.catch(() => this.cache.delete(key));
-      this.cache.set(key, p);
-    }
-    return p;
+    return this.cache.get(`${model.modelId}:${model.manifestHash}`, () => this.find(model));
   }
 
   private find(model: ProofModel): ModelArtifacts {

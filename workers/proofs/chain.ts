@@ -123,7 +123,7 @@ export async function getRequestInput(client: TwinpathPublicClient, hub: Address
  */
 export async function getLatestProofLog(client: TwinpathPublicClient, hub: Address, requestId: bigint, lookup: LogLookupOptions = {}) {
   const hit = await findRequestLog(client, hub, proofSubmittedEvent, requestId, lookup);
-  return hit ? { prover: hit.args.prover, proofHash: hit.args.proofHash, instancesHash: hit.args.instancesHash } : null;
+  return hit ? { prover: hit.args.prover, proofHash: hit.args.proofHash, instancesHash: hit.args.instancesHash, transactionHash: hit.transactionHash } : null;
 }
 
 export interface ProofLog {

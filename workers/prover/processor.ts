@@ -2,6 +2,7 @@ import { DelayedError } from "bullmq";
 import { getAbiItem, zeroAddress, type Address, type Hex } from "viem";
 import { inferenceHubAbi } from "../../protocol/abi/generated.js";
 import { proofKey } from "../../protocol/attestation.js";
+import { committedProofKey } from "../../protocol/batchCommitment.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { buildInstances, fromField, maxAbsDiff, toField, valuesHash } from "../../protocol/instances.js";
 import type { TwinpathPublicClient } from "../chain/client.js";
@@ -283,10 +284,11 @@ async function skipped(
 ): Promise<ProveJobResult> {
   const ours = provedBy.toLowerCase() === ctx.sender.address.toLowerCase();
   // a commitment of ours mined before a crash or a retry: its bytes may still be unpublished. The hub keeps the
-  // proof's key only; the hashes are in its ProofSubmitted, checked against the key.
+  // proof's key only; the hashes are in its ProofSubmitted, checked against the key: the request's own, or its batch
+  // proof's round (from any request of the batch: the commitment's transaction names the batch).
   if (ours && status === RequestStatus.ProofSubmitted) {
     const mine = await getLatestProofLog(ctx.client, hub, requestId, ctx.logLookup);
-    if (mine && proofKey(requestId, mine.proofHash, mine.instancesHash) === key && (await ctx.store.publish(mine.proofHash))) {
+    if (mine && (await isCommitmentOf(ctx, hub, requestId, mine, key)) && (await ctx.store.publish(mine.proofHash))) {
       log.info({ proofHash: mine.proofHash }, "proof published (its commitment is ours)");
     }
   }
@@ -294,6 +296,13 @@ async function skipped(
   ctx.proofMetrics?.proofs.inc({ outcome: "skipped" });
   log.info({ status: requestStatusName(status), provedBy }, "request needs no proof from us");
   return { outcome: "skipped", reason };
+}
+
+/** True if `key` (the hub's proof key for `requestId`) is the commitment `mine`'s: the request's own, or its batch's round. */
+async function isCommitmentOf(ctx: ProverContext, hub: Address, requestId: bigint, mine: { proofHash: Hex; instancesHash: Hex; transactionHash: Hex }, key: Hex): Promise<boolean> {
+  if (proofKey(requestId, mine.proofHash, mine.instancesHash) === key) return true;
+  const { logs } = await ctx.client.getTransactionReceipt({ hash: mine.transactionHash });
+  return committedProofKey(logs, hub, requestId, mine.proofHash, mine.instancesHash) === key;
 }
 
 /** The fast-path output as delivered (ResultSubmitted), when the job carries another node's output. */

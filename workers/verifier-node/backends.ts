@@ -2,6 +2,7 @@ import { describeCircuit, readSrsVerifierParams, verifyProofDetailed, type Circu
 import type { ModelArtifacts } from "../proofs/bundles.js";
 import type { ProvingEngine } from "../proofs/provingEngine.js";
 import { engineProofJson } from "../proofs/proofJson.js";
+import { PromiseCache } from "../shared/promiseCache.js";
 
 export type VerifierBackend = "engine" | "ts" | "both";
 
@@ -20,7 +21,7 @@ export interface Verdict {
  * reported in `checks`).
  */
 export class ProofVerifier {
-  private descriptions = new Map<string, Promise<{ desc: CircuitDescription; srs: ReturnType<typeof readSrsVerifierParams> }>>();
+  private readonly descriptions = new PromiseCache<string, { desc: CircuitDescription; srs: ReturnType<typeof readSrsVerifierParams> }>();
 
   constructor(
     readonly backend: VerifierBackend,
@@ -45,16 +46,10 @@ export class ProofVerifier {
 
   /** Derive (once) the TS verifier's circuit description; call at start-up to keep it off the first job. */
   description(artifacts: ModelArtifacts) {
-    let p = this.descriptions.get(artifacts.manifestHash);
-    if (!p) {
-      p = describeCircuit({ compiled: artifacts.compiled, settings: artifacts.settings, srs: artifacts.srs, vk: artifacts.vk }).then((desc) => ({
-        desc,
-        srs: readSrsVerifierParams(artifacts.srs),
-      }));
-      p.catch(() => this.descriptions.delete(artifacts.manifestHash));
-      this.descriptions.set(artifacts.manifestHash, p);
-    }
-    return p;
+    return this.descriptions.get(artifacts.manifestHash, async () => ({
+      desc: await describeCircuit({ compiled: artifacts.compiled, settings: artifacts.settings, srs: artifacts.srs, vk: artifacts.vk }),
+      srs: readSrsVerifierParams(artifacts.srs),
+    }));
   }
 }
 

@@ -15,6 +15,7 @@ import { failJob } from "../queues/failJob.js";
 import type { ClaimJobResult, VerifyJobData, VerifyJobResult } from "../queues/jobs.js";
 import { QueueName } from "../queues/names.js";
 import { StaleJobError } from "../shared/errors.js";
+import { PromiseCache } from "../shared/promiseCache.js";
 import type { Logger } from "../shared/logger.js";
 import type { WorkerMetrics } from "../shared/metrics.js";
 import type { BundleIndex, ModelArtifacts } from "../proofs/bundles.js";
@@ -57,7 +58,10 @@ export interface VerifierNodeContext extends SettleDutyContext {
  * in this queue (a job with `settleCheck`) and settles only if the request still waits after the grace period.
  */
 export function createVerifyProcessor(ctx: VerifierNodeContext) {
-  const batchVerdicts = new SharedVerdicts();
+  // One verdict per batch proof for the jobs of the requests it covers (they run concurrently or one after another):
+  // the first job computes it, the others wait for it; a failure is not kept (each job may retry), verdicts are
+  // forgotten after an hour.
+  const batchVerdicts = new PromiseCache<string, Verdict>({ ttlMs: 3_600_000 });
   return async (job: TypedJob<"verify">, token?: string): Promise<VerifyJobResult> => {
     let d = job.data;
     const requestId = BigInt(d.requestId);
@@ -225,26 +229,6 @@ async function checkProof(ctx: VerifierNodeContext, d: VerifyJobData, artifacts:
   for (const c of verdict.checks) ctx.proofMetrics?.verifySeconds.observe({ backend: c.backend }, c.ms / 1000);
   if (new Set(verdict.checks.map((c) => c.valid)).size > 1) log.error({ checks: verdict.checks }, "verifier backends disagree: attesting invalid");
   return verdict;
-}
-
-/**
- * One verdict per batch proof for the jobs of the requests it covers (they run concurrently or one after another):
- * the first job computes it, the others wait for it. A failure is not kept (each job may retry); verdicts are
- * forgotten after an hour.
- */
-class SharedVerdicts {
-  private readonly entries = new Map<string, { at: number; verdict: Promise<Verdict> }>();
-
-  get(key: string, compute: () => Promise<Verdict>): Promise<Verdict> {
-    const now = Date.now();
-    for (const [k, v] of this.entries) if (now - v.at > 3_600_000) this.entries.delete(k);
-    const hit = this.entries.get(key);
-    if (hit) return hit.verdict;
-    const verdict = compute();
-    this.entries.set(key, { at: now, verdict });
-    verdict.catch(() => this.entries.delete(key));
-    return verdict;
-  }
 }
 
 /**
