@@ -3,8 +3,9 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import RegistriesModule from "./Registries.js";
 
 /**
- * InferenceHub wired to the registries: deploys the HubLogic library (the hub's state machine, linked into it), the
- * AttestationQuorum (electorates and votes of verification nodes), the hub with its protocol parameters, then lets
+ * InferenceHub wired to the registries: deploys the HubLogic and HubParameters libraries (the hub's state machine
+ * and its parameter bounds, linked into it), the AttestationQuorum (electorates and votes of verification nodes), the
+ * hub with its protocol parameters, then lets
  * the hub slash and count duties (`NodeRegistry.setHub`, from the registry admin = the deployer) and serve the quorum
  * (`AttestationQuorum.setHub`). The registry's unbonding delay must exceed the hub's longestWindow() (epoch + max
  * result timeout + max proof timeout + attestation window): both contracts refuse otherwise. To hand the hub to a
