@@ -119,7 +119,7 @@ library HubLogic {
             // half the budget pays onResult, the rest stays for onSettled
             uint256 budget = r.callbackBudget;
             r.callbackBudget = uint88(budget - budget / 2);
-            _callback(s, id, budget / 2, false, output, executor);
+            _callback(s, id, h, budget / 2, false, output, executor);
         }
     }
 
@@ -187,7 +187,7 @@ library HubLogic {
         int256[] calldata output,
         VerificationMode mode
     ) external view {
-        _checkProofItem(s, d, prover, id, input, output, mode);
+        _checkProofItem(s, d, prover, id, _head(s, id), input, output, mode);
     }
 
     /// @notice One request of a verified ZKML_ONCHAIN batch proof: recorded and settled as submitProof does (the
@@ -338,13 +338,14 @@ library HubLogic {
         bytes calldata proof
     ) private {
         RequestLib.Record storage r = s.requests[id];
+        RequestLib.Head storage h = _head(s, id);
         r.expect(id, RequestStatus.Executed);
-        RequestLib.expectMode(_head(s, id), id, VerificationMode.OPTIMISTIC);
+        RequestLib.expectMode(h, id, VerificationMode.OPTIMISTIC);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _consumeCommitment(s, id, challenger, output, proof);
-        _checkBinding(s, id, r, input, output);
+        _checkBinding(s, id, r, h, input, output);
         uint256[] memory instances = Instances.build(input, output);
-        if (!_verify(s, _head(s, id).modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
+        if (!_verify(s, h.modelId, proof, instances)) revert IInferenceHub.InferenceHubInvalidProof(id);
         _recordChallenge(s, id, r, challenger, QuorumMath.roundKey(id, keccak256(proof), keccak256(abi.encode(instances))), output);
     }
 
@@ -452,7 +453,7 @@ library HubLogic {
         RequestLib.Head storage h = _head(s, id);
         RequestStatus atStatus = r.status;
         uint256 deadline;
-        address executor = RequestLib.executorOf(s.requests, id);
+        address executor = RequestLib.executorOf(r, h);
         address prover = r.provedBy;
         address slashed;
         NodeRole role = NodeRole.Prover;
@@ -481,7 +482,7 @@ library HubLogic {
         uint256 refund = uint256(r.fee) + r.callbackBudget;
         s.totalEscrowed -= refund;
         _credit(s, consumer, refund);
-        _clearOutputs(s, id, r);
+        _clearOutputs(s, id, r, h);
         emit IInferenceHub.RequestRefunded(id, consumer, refund, atStatus);
         // 2. duties end; 3. slash the node that let its own deadline pass
         DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
@@ -583,11 +584,11 @@ library HubLogic {
 
     /// @dev A new request's status and money: its payment in escrow, split into fee and callback budget.
     function _escrow(HubState storage s, RequestLib.Record storage r, uint256 value, uint256 budget) private {
-        uint256 fee = value - budget;
-        if (fee > type(uint88).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint88).max, fee);
+        // fee and budget are 88-bit fields: bounding what was paid bounds both (budget <= value was checked)
+        if (value > type(uint88).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint88).max, value);
         r.status = RequestStatus.Requested;
-        r.fee = uint88(fee);
-        r.callbackBudget = SafeCast.toUint88(budget);
+        r.fee = uint88(value - budget);
+        r.callbackBudget = uint88(budget);
         s.totalEscrowed += value;
     }
 
@@ -656,9 +657,10 @@ library HubLogic {
         VerificationMode mode
     ) private returns (uint256[] memory instances, bytes32 instancesHash) {
         // a batch version's circuit takes every slot: its proofs go through submitBatchProof / commitBatchProof
-        uint256 batch = s.modelInfo[_head(s, id).modelId].batch;
+        RequestLib.Head storage h = _head(s, id);
+        uint256 batch = s.modelInfo[h.modelId].batch;
         if (batch > 1) revert IInferenceHub.InferenceHubBatchTooLarge(1, batch);
-        _checkProofItem(s, d, prover, id, input, output, mode);
+        _checkProofItem(s, d, prover, id, h, input, output, mode);
         instances = Instances.build(input, output);
         instancesHash = keccak256(abi.encode(instances));
         _recordAccepted(s, d, prover, id, output, proofHash, instancesHash);
@@ -671,16 +673,17 @@ library HubLogic {
         HubDeps memory d,
         address prover,
         uint256 id,
+        RequestLib.Head storage h,
         int256[] calldata input,
         int256[] calldata output,
         VerificationMode mode
     ) private view {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
-        RequestLib.expectMode(_head(s, id), id, mode);
+        RequestLib.expectMode(h, id, mode);
         RequestLib.beforeDeadline(id, r.proofDeadline);
         _checkProver(s, d, id, r, prover);
-        _checkBinding(s, id, r, input, output);
+        _checkBinding(s, id, r, h, input, output);
     }
 
     /// @dev A proof accepted for request `id`: the duty to prove moves to `prover`, and who proved what is recorded.
@@ -790,11 +793,12 @@ library HubLogic {
         HubState storage s,
         uint256 id,
         RequestLib.Record storage r,
+        RequestLib.Head storage h,
         int256[] calldata input,
         int256[] calldata output
     ) private view {
         if (Instances.hash(input) != r.inputHash) revert IInferenceHub.InferenceHubInputMismatch(id);
-        uint256 modelId = _head(s, id).modelId;
+        uint256 modelId = h.modelId;
         _checkOutput(modelId, s.modelInfo[modelId].outputLength, output);
     }
 
@@ -841,23 +845,25 @@ library HubLogic {
         r.status = RequestStatus.Settled;
         uint256 budget = r.callbackBudget;
         r.callbackBudget = 0;
-        address executor = RequestLib.executorOf(s.requests, id);
-        VerificationMode mode = _head(s, id).mode;
-        _split(s, id, r, mode, executor, challenger);
+        RequestLib.Head storage h = _head(s, id);
+        address executor = RequestLib.executorOf(r, h);
+        _split(s, id, r, h, executor, challenger);
         // 2. slash a wrong executor; part of it to the node that proved the fault (never to the consumer)
         address prover = r.provedBy;
-        if (r.mismatch) _slashMismatched(s, d, id, executor, prover);
+        if (r.mismatch) _slashMismatched(s, d, h, executor, prover);
         // 3. duties end
         DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
-        if (mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
+        if (h.mode != VerificationMode.OPTIMISTIC) DutyBuffer.move(d.nodes, NodeRole.Prover, prover, address(0));
         // 4. free stored outputs, 5. tell the consumer (what is left of the budget pays for it, or goes back)
-        _clearOutputs(s, id, r);
-        _callback(s, id, budget, true, output, payee);
+        _clearOutputs(s, id, r, h);
+        _callback(s, id, h, budget, true, output, payee);
     }
 
     /// @dev A wrong executor's slash: a share to the node that proved the fault, never to the request's consumer.
-    function _slashMismatched(HubState storage s, HubDeps memory d, uint256 id, address executor, address prover) private {
-        address beneficiary = prover == _head(s, id).consumer ? address(0) : prover;
+    function _slashMismatched(HubState storage s, HubDeps memory d, RequestLib.Head storage h, address executor, address prover)
+        private
+    {
+        address beneficiary = prover == h.consumer ? address(0) : prover;
         _slash(s, d, executor, NodeRole.Executor, s.params.executorSlash, REASON_OUTPUT_MISMATCH, beneficiary);
     }
 
@@ -867,10 +873,11 @@ library HubLogic {
         HubState storage s,
         uint256 id,
         RequestLib.Record storage r,
-        VerificationMode mode,
+        RequestLib.Head storage h,
         address executor,
         address challenger
     ) private {
+        VerificationMode mode = h.mode;
         uint256 fee = r.fee;
         s.totalEscrowed -= fee;
         r.fee = 0; // from now on the valid stake that has claimed the verifiers' pool (claimVerifierReward)
@@ -884,7 +891,7 @@ library HubLogic {
             mode == VerificationMode.ZKML_ATTESTED
         );
         bool mismatch = r.mismatch;
-        _credit(s, mismatch ? (challenger != address(0) ? challenger : _head(s, id).consumer) : executor, sh.executor);
+        _credit(s, mismatch ? (challenger != address(0) ? challenger : h.consumer) : executor, sh.executor);
         _credit(s, r.provedBy, sh.prover);
         if (sh.verifiers != 0) {
             // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward);
@@ -943,8 +950,8 @@ library HubLogic {
         emit IInferenceHub.SlashCredited(node, role, received, beneficiary, share, reason);
     }
 
-    function _clearOutputs(HubState storage s, uint256 id, RequestLib.Record storage r) private {
-        ModelInfo storage m = s.modelInfo[_head(s, id).modelId];
+    function _clearOutputs(HubState storage s, uint256 id, RequestLib.Record storage r, RequestLib.Head storage h) private {
+        ModelInfo storage m = s.modelInfo[h.modelId];
         uint256 length = m.outputLength;
         if (r.outputHash != bytes32(0) && (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0)) {
             PackedOutputs.clear(s.fastOutput[id], length);
@@ -958,12 +965,12 @@ library HubLogic {
     function _callback(
         HubState storage s,
         uint256 id,
+        RequestLib.Head storage h,
         uint256 payment,
         bool settled,
         int256[] memory output,
         address payee
     ) private {
-        RequestLib.Head storage h = _head(s, id);
         address consumer = h.consumer;
         s.totalEscrowed -= payment;
         if (consumer.code.length == 0) {

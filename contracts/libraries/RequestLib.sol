@@ -80,9 +80,8 @@ library RequestLib {
 
     /// @notice The executor that owes request `id`'s result (the assigned one) until it arrives, then the one that
     /// delivered it.
-    function executorOf(mapping(uint256 => Record) storage records, uint256 id) internal view returns (address) {
-        Record storage r = records[id];
-        return r.delegated ? r.deliveredBy : head(records, id).executor;
+    function executorOf(Record storage r, Head storage h) internal view returns (address) {
+        return r.delegated ? r.deliveredBy : h.executor;
     }
 
     /// @notice The key of the proof recorded for `r` (its AttestationQuorum round in ZKML_ATTESTED): its own, or its
@@ -142,7 +141,7 @@ library RequestLib {
         v.consumer = h.consumer;
         v.status = r.status;
         v.modelId = h.modelId;
-        address executor = executorOf(records, id);
+        address executor = executorOf(r, h);
         v.executor = executor;
         v.requestedAt = h.requestedAt;
         v.resultDeadline = h.resultDeadline;

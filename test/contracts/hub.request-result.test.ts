@@ -58,6 +58,19 @@ describe("InferenceHub.requestInference", () => {
     assert.equal(r.callbackBudget, budgetOf());
   });
 
+  it("refuses a payment its record cannot hold (fee and budget are 88-bit fields), and keeps the largest it can", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const max = 2n ** 88n - 1n;
+    await networkHelpers.setBalance(f.wallets.user.account.address, 2n ** 90n);
+    const send = (value: bigint) =>
+      f.hub.write.requestInference([f.models.onchain, INPUT, DEFAULT_OPTIONS], { value, account: f.wallets.user.account, gasPrice: GAS_PRICE });
+    await viem.assertions.revertWithCustomErrorWithArgs(send(max + 1n), f.hub, "InferenceHubFeeTooHigh", [max, max + 1n]);
+    await send(max);
+    const r = await f.hub.read.getRequest([1n]);
+    assert.equal(r.fee + r.callbackBudget, max, "every wei of it recorded, none truncated");
+    await f.assertBooksBalance();
+  });
+
   it("rejects an inactive model and an unknown model", async () => {
     const { hub, models, modelRegistry, wallets } = await networkHelpers.loadFixture(fixture);
     await modelRegistry.write.setActive([models.onchain, false]);

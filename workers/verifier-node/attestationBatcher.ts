@@ -1,6 +1,6 @@
 import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { attestationQuorumAbi } from "../../protocol/abi/generated.js";
-import { attestationBatchTypedData, attestationTypedData, type Attestation } from "../../protocol/attestation.js";
+import { attestationBatchTypedData, attestationTypedData, proofKey, type Attestation } from "../../protocol/attestation.js";
 import { buildAttestationBatch } from "../../protocol/attestationBatch.js";
 import type { TwinpathWalletClient } from "../chain/client.js";
 import { decodeRevertData, describeRevertData, type ProtocolError } from "../chain/protocolError.js";
@@ -28,7 +28,8 @@ const SHARED_VOTE_MS = 10 * 60_000;
  * window), whatever became of the vote: it never signs the other one there. */
 const SIGNED_MEMORY_MS = 24 * 3_600_000;
 
-const roundOf = (a: Attestation): string => `${a.requestId}-${a.proofHash}-${a.instancesHash}`;
+/** The quorum's round an attestation votes in (its key). */
+const roundOf = (a: Attestation): Hex => proofKey(a.requestId, a.proofHash, a.instancesHash);
 
 export interface AttestationBatcherOptions {
   /** the hub's AttestationQuorum, where votes go (and the EIP-712 verifying contract) */
@@ -58,11 +59,11 @@ export class AttestationBatcher {
   /** This node's votes by round (requestId, proofHash, instancesHash), in flight or recorded, for SHARED_VOTE_MS, with
    * the requests whose jobs took them: the jobs of the requests of one batch proof share its one round, and so one
    * vote (the quorum takes one per node and round). */
-  private readonly votes = new Map<string, { at: number; valid: boolean; outcome: Promise<AttestationOutcome>; requests: Set<bigint> }>();
+  private readonly votes = new Map<Hex, { at: number; outcome: Promise<AttestationOutcome>; requests: Set<bigint> }>();
   /** The verdict this node queued (so signed, or about to be) per round, kept for SIGNED_MEMORY_MS even when that vote
    * failed or was refused: its signature may have been seen (the mempool, a reverted transaction), and one with the
    * other verdict would complete the equivocation evidence. */
-  private readonly signed = new Map<string, { at: number; valid: boolean }>();
+  private readonly signed = new Map<Hex, { at: number; valid: boolean }>();
 
   constructor(private readonly o: AttestationBatcherOptions) {
     this.mode = o.mode ?? "batch";
@@ -78,12 +79,11 @@ export class AttestationBatcher {
     const now = Date.now();
     for (const [k, v] of this.votes) if (now - v.at > SHARED_VOTE_MS) this.votes.delete(k);
     for (const [k, v] of this.signed) if (now - v.at > SIGNED_MEMORY_MS) this.signed.delete(k);
-    const signed = this.signed.get(roundOf(attestation));
-    if (signed && signed.valid !== attestation.valid) return "conflict";
-    const cast = this.votes.get(roundOf(attestation));
-    if (!cast) return null;
-    if (cast.valid !== attestation.valid) return "conflict";
-    if (cast.requests.has(request)) return null;
+    const round = roundOf(attestation);
+    // every vote in `votes` was signed first: `signed` holds its verdict (for longer)
+    if (this.signed.get(round)?.valid === !attestation.valid) return "conflict";
+    const cast = this.votes.get(round);
+    if (!cast || cast.requests.has(request)) return null;
     cast.requests.add(request);
     return cast.outcome;
   }
@@ -107,7 +107,7 @@ export class AttestationBatcher {
     if (!this.signed.has(key)) this.signed.set(key, { at: Date.now(), valid: attestation.valid });
     const outcome = this.batcher.submit(attestation);
     if (!this.votes.has(key)) {
-      const entry = { at: Date.now(), valid: attestation.valid, outcome, requests: new Set([request]) };
+      const entry = { at: Date.now(), outcome, requests: new Set([request]) };
       this.votes.set(key, entry);
       const forget = () => this.votes.get(key) === entry && this.votes.delete(key);
       outcome.then((o) => o.kind === "recorded" || forget(), forget);

@@ -1,6 +1,6 @@
 import { DelayedError } from "bullmq";
 import type { Hex } from "viem";
-import type { Attestation } from "../../protocol/attestation.js";
+import { proofKey, type Attestation } from "../../protocol/attestation.js";
 import { RequestStatus, requestStatusName, VerificationMode, verificationModeName } from "../../protocol/enums.js";
 import { batchCommitmentFromLogs, type BatchCommitment } from "../../protocol/batchCommitment.js";
 import { InstanceRangeError, buildBatchInstances, buildInstances, instancesHash, valuesHash } from "../../protocol/instances.js";
@@ -95,7 +95,7 @@ export function createVerifyProcessor(ctx: VerifierNodeContext) {
       // 3.-5. The verdict on the proof, for instances this node rebuilt itself. A batch version's proof covers every
       // request of its commitBatchProof: rebuilt and verified once for all of them.
       const verdict = batched
-        ? await batchVerdicts.get(`${d.hub}-${roundId}-${d.proofHash}-${d.instancesHash}`, () => batchVerdict(ctx, d, { ...model, batch: model.batch! }, artifacts, openRound.deadline, log, batch))
+        ? await batchVerdicts.get(`${d.hub}-${proofKey(roundId, d.proofHash, d.instancesHash)}`, () => batchVerdict(ctx, d, { ...model, batch: model.batch! }, artifacts, openRound.deadline, log, batch))
         : await singleVerdict(ctx, d, model.outputLength, artifacts, record.inputHash, openRound.deadline, log);
 
       // 6. Sign and submit the attestation, if the round is still open and the proof was not replaced by a reorg:
