@@ -487,7 +487,7 @@ for (const [name, address] of [
   const code = await publicClient.getCode({ address });
   bytecode[name] = code ? (code.length - 2) / 2 : 0;
 }
-for (const library of ["HubLogic", "HubParameters"]) {
+for (const library of ["HubRequests", "HubLogic", "HubParameters", "HubViews"]) {
   const artifact = JSON.parse(await readFile(join(REPO_ROOT, `artifacts/contracts/hub/${library}.sol/${library}.json`), "utf8"));
   bytecode[library] = (artifact.deployedBytecode.length - 2) / 2;
 }

@@ -4,19 +4,17 @@ pragma solidity ^0.8.28;
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 import {IAttestationQuorum} from "../interfaces/IAttestationQuorum.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
-import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {NodeRole, RequestStatus, VerificationMode} from "../types/Types.sol";
 import {RequestLib} from "../libraries/RequestLib.sol";
 import {Instances} from "../libraries/Instances.sol";
-import {InputDomain} from "../libraries/InputDomain.sol";
 import {PackedOutputs} from "../libraries/PackedOutputs.sol";
 import {FeeSplit} from "../libraries/FeeSplit.sol";
 import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
+import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo, ResultGroup} from "./HubTypes.sol";
 
 /// @title HubLogic
 /// @notice The InferenceHub's state machine, as a linked library with external functions (the hub delegatecalls
@@ -31,12 +29,12 @@ library HubLogic {
     /// @notice Longest proof store URL a commitment may carry (it is only emitted, never stored).
     uint256 private constant MAX_STORE_URL = 256;
 
-    /// @notice Most requests that share one head (and so one executor draw): a batch of more items draws again every
-    /// MAX_HEAD_ITEMS, so no single executor is handed a whole large batch (all of it due within the result timeout).
-    uint256 internal constant MAX_HEAD_ITEMS = 32;
+    /// @notice Most results that share one result head (and so one prover draw): as many as share a head
+    /// (HubRequests.MAX_HEAD_ITEMS), so no single prover is handed a whole large batch.
+    uint256 internal constant MAX_GROUP_RESULTS = 32;
+    /// @notice A grouped result records how far back its group's first request is in 8 bits (ResultHead).
+    uint256 internal constant MAX_RESULT_OFFSET = 255;
 
-    /// @notice Gas paid per callback on top of its limit: the call itself, encoding the output, CallbackDelivered.
-    uint256 internal constant CALLBACK_OVERHEAD = 10_000;
 
     bytes32 private constant REASON_RESULT_TIMEOUT = "RESULT_TIMEOUT";
     bytes32 private constant REASON_PROOF_TIMEOUT = "PROOF_TIMEOUT";
@@ -44,83 +42,85 @@ library HubLogic {
     bytes32 private constant REASON_PROOF_REJECTED = "PROOF_REJECTED";
     bytes32 private constant REASON_EQUIVOCATION = "EQUIVOCATION";
 
-    // ------------------------------------------------------------------------------------------------ requests
-
-    /// @notice requestInference: checks the model takes this request (active, input length and domain, payment,
-    /// an electorate for ZKML_ATTESTED), records it, escrows `value`, draws the executor (RANDAO mixed in).
-    /// `batchFirst`: the first id of the requestInferences batch this request is an item of (0 for a lone request):
-    /// an item after it with the same terms as the previous item shares its head, executor included (RequestLib).
-    function request(
-        HubState storage s,
-        HubDeps memory d,
-        address consumer,
-        uint256 value,
-        uint256 modelId,
-        int256[] calldata input,
-        IInferenceHub.RequestOptions calldata options,
-        uint256 batchFirst
-    ) external returns (uint256 requestId) {
-        requestId = ++s.requestCount;
-        RequestLib.Record storage r = s.requests[requestId];
-        VerificationMode mode = _admit(s, d, r, modelId, input, value, options);
-        RequestLib.Head memory h = _terms(s.params, consumer, modelId, mode, options);
-        _writeHead(s, d, requestId, r, h, batchFirst);
-        r.inputHash = Instances.hash(input);
-        DutyBuffer.move(d.nodes, NodeRole.Executor, address(0), h.executor);
-        emit IInferenceHub.InferenceRequested(requestId, modelId, consumer, h.executor, input, r.fee, h.resultDeadline);
-    }
-
-    /// @notice The callback gas a request pays for: its callback gas limit plus CALLBACK_OVERHEAD, for each callback,
-    /// at `gasPrice`.
-    function callbackBudget(HubParams storage p, IInferenceHub.RequestOptions calldata options, uint256 gasPrice)
-        internal
-        view
-        returns (uint256)
-    {
-        (uint256 gasLimit,,) = resolveOptions(p, options);
-        return (gasLimit + CALLBACK_OVERHEAD) * (options.resultCallback ? 2 : 1) * gasPrice;
-    }
-
-    /// @notice Options with zero fields replaced by defaults, each checked against the protocol bounds.
-    function resolveOptions(HubParams storage p, IInferenceHub.RequestOptions calldata options)
-        internal
-        view
-        returns (uint256 gasLimit, uint256 resultTimeout, uint256 proofTimeout)
-    {
-        gasLimit = options.callbackGasLimit == 0 ? p.defaultCallbackGas : options.callbackGasLimit;
-        if (gasLimit > p.maxCallbackGas) revert IInferenceHub.InferenceHubInvalidOptions("callbackGasLimit");
-        resultTimeout =
-            _pick(options.resultTimeout, p.defaultResultTimeout, p.minResultTimeout, p.maxResultTimeout, "resultTimeout");
-        proofTimeout =
-            _pick(options.proofTimeout, p.defaultProofTimeout, p.minProofTimeout, p.maxProofTimeout, "proofTimeout");
-    }
-
     // ------------------------------------------------------------------------------------------------ fast path
 
     /// @notice submitResult: the assigned executor (anyone eligible after the assignment window) delivers; the duty
-    /// moves to it; the prover that owes the proof is drawn; the onResult callback is paid to `payee`.
-    function submitResult(HubState storage s, HubDeps memory d, address executor, uint256 id, int256[] calldata output)
-        external
-    {
+    /// moves to it; the prover that owes the proof is drawn; the onResult callback is paid to `payee`. `group`: for an
+    /// item of submitResults (`batched`), the batch's current result group (ResultGroup; zero before its first one);
+    /// returned as it is after this result (see _assignProver).
+    function submitResult(
+        HubState storage s,
+        HubDeps memory d,
+        address executor,
+        uint256 id,
+        int256[] calldata output,
+        bool batched,
+        ResultGroup memory group
+    ) external returns (ResultGroup memory) {
         RequestLib.Record storage r = s.requests[id];
         RequestLib.Head storage h = _head(s, id);
         // 1.-2. state, deadline, who may deliver, shape and range of the output; record; the duty moves
         _acceptResult(s, d, executor, id, r, h, output);
-        // 3. the prover that owes the proof
-        address prover;
-        if (h.mode != VerificationMode.OPTIMISTIC) {
-            prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
-            r.provedBy = prover;
-            if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
+        // 3. the prover that owes the proof, by the proof deadline
+        {
+            uint256 proofDeadline = block.timestamp + h.proofTimeout;
+            address prover;
+            if (h.mode == VerificationMode.OPTIMISTIC) r.proofDeadline = uint40(proofDeadline);
+            else (prover, group) = _assignProver(s, d, id, r, proofDeadline, batched, group);
+            emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, uint64(proofDeadline), prover);
         }
-        emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, r.proofDeadline, prover);
         // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
-        if (h.resultCallback) {
-            // half the budget pays onResult, the rest stays for onSettled
-            uint256 budget = r.callbackBudget;
-            r.callbackBudget = uint88(budget - budget / 2);
-            _callback(s, id, h, budget / 2, false, output, executor);
+        if (h.resultCallback) _resultCallback(s, id, r, h, output, executor);
+        return group;
+    }
+
+    /// @dev onResult: half the budget pays it, the rest stays for onSettled.
+    function _resultCallback(
+        HubState storage s,
+        uint256 id,
+        RequestLib.Record storage r,
+        RequestLib.Head storage h,
+        int256[] calldata output,
+        address executor
+    ) private {
+        uint256 budget = r.callbackBudget;
+        r.callbackBudget = uint88(budget - budget / 2);
+        _callback(s, id, h, budget / 2, false, output, executor);
+    }
+
+    /// @dev Request `id`'s prover and proof deadline. An item of a submitResults batch joins the batch's current group
+    /// `g` when it can (the same proof deadline, fewer than MAX_GROUP_RESULTS results in the group, at most 254 ids after
+    /// its first) and records only how far back the group's first is: one draw and one ResultHead serve them all.
+    /// Else it draws, and opens a group (in a batch) or writes its own slot (alone). The draw's seed is the id of the
+    /// request that opens the group: an executor that orders its batch picks which (threat row H4).
+    function _assignProver(
+        HubState storage s,
+        HubDeps memory d,
+        uint256 id,
+        RequestLib.Record storage r,
+        uint256 proofDeadline,
+        bool batched,
+        ResultGroup memory g
+    ) private returns (address prover, ResultGroup memory) {
+        if (g.first != 0 && id > g.first && id - g.first < MAX_RESULT_OFFSET && g.size < MAX_GROUP_RESULTS) {
+            RequestLib.ResultHead storage head = s.resultHeads[g.first];
+            if (head.proofDeadline == proofDeadline) {
+                prover = head.prover;
+                r.resultOffset = uint8(id + 1 - g.first);
+                if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
+                return (prover, ResultGroup(g.first, g.size + 1));
+            }
         }
+        prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
+        if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
+        if (!batched) {
+            r.provedBy = prover;
+            r.proofDeadline = uint40(proofDeadline);
+            return (prover, g);
+        }
+        s.resultHeads[id] = RequestLib.ResultHead(prover, uint40(proofDeadline));
+        r.resultOffset = 1;
+        return (prover, ResultGroup(id, 1));
     }
 
     function _acceptResult(
@@ -134,7 +134,7 @@ library HubLogic {
     ) private {
         r.transition(id, RequestStatus.Requested, RequestStatus.Executed);
         RequestLib.beforeDeadline(id, h.resultDeadline);
-        if (!d.nodes.isEligible(executor, NodeRole.Executor)) {
+        if (!_isEligible(d, executor, NodeRole.Executor)) {
             revert IInferenceHub.InferenceHubNotEligible(executor, uint8(NodeRole.Executor));
         }
         address assigned = h.executor;
@@ -149,7 +149,6 @@ library HubLogic {
         ModelInfo storage m = s.modelInfo[modelId];
         _checkOutput(modelId, m.outputLength, output);
         r.outputHash = Instances.hash(output);
-        r.proofDeadline = uint40(block.timestamp + h.proofTimeout);
         // keep the output itself only where settlement or a tolerance check will need it
         if (m.mode == VerificationMode.OPTIMISTIC || m.tolerance != 0) PackedOutputs.store(s.fastOutput[id], output);
     }
@@ -174,20 +173,88 @@ library HubLogic {
         _settleProven(s, d, prover, id, output, proofHash, instancesHash);
     }
 
-    /// @notice One request of a batch proof (`mode`: ZKML_ONCHAIN before the proof is verified, ZKML_ATTESTED before
-    /// it is committed): the checks of submitProof / commitProof (state, mode, deadline, the prover's window and
-    /// eligibility, the input against its stored hash, the output's shape). The hub's submitBatchProof and
-    /// commitBatchProof run it for every request first.
-    function checkBatchItem(
+    /// @notice A batch proof's checks (`mode`: ZKML_ONCHAIN before the proof is verified, ZKML_ATTESTED before it is
+    /// committed): every request of one version, once (ids ascending), each passing submitProof's (commitProof's)
+    /// checks (state, mode, deadline, the prover's window and eligibility, the input against its stored hash, the
+    /// output's shape); at most as many as the version has slots, and an output of the model's length for every slot.
+    /// The hub's submitBatchProof and commitBatchProof run it first. Returns the version.
+    function checkBatch(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256[] calldata requestIds,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        VerificationMode mode
+    ) external view returns (uint256 modelId) {
+        uint256 k = requestIds.length;
+        if (k == 0 || inputs.length != k) revert IInferenceHub.InferenceHubBatchLengthMismatch();
+        modelId = _head(s, requestIds[0]).modelId;
+        for (uint256 i; i < k; ++i) {
+            uint256 id = requestIds[i];
+            // ascending, so each appears once
+            if (i != 0 && id <= requestIds[i - 1]) revert IInferenceHub.InferenceHubBatchNotAscending(i);
+            _checkBatchItem(s, d, prover, id, modelId, inputs[i], outputs[i], mode);
+        }
+        _checkPadding(modelId, s.modelInfo[modelId], k, outputs);
+    }
+
+    /// @dev A batch's request: of the batch's version, and passing submitProof's checks.
+    function _checkBatchItem(
         HubState storage s,
         HubDeps memory d,
         address prover,
         uint256 id,
+        uint256 modelId,
         int256[] calldata input,
         int256[] calldata output,
         VerificationMode mode
-    ) external view {
-        _checkProofItem(s, d, prover, id, _head(s, id), input, output, mode);
+    ) private view {
+        RequestLib.Head storage h = _head(s, id);
+        if (h.modelId != modelId) revert IInferenceHub.InferenceHubBatchModelMismatch(id, modelId);
+        _checkProofItem(s, d, prover, id, h, input, output, mode);
+    }
+
+    /// @dev `k` requests fit the version's slots, and every slot (padded ones too) has an output of the model's length.
+    function _checkPadding(uint256 modelId, ModelInfo storage m, uint256 k, int256[][] calldata outputs) private view {
+        uint256 slots = m.batch;
+        if (k > slots) revert IInferenceHub.InferenceHubBatchTooLarge(k, slots);
+        if (outputs.length != slots) revert IInferenceHub.InferenceHubBatchLengthMismatch();
+        uint256 outputLength = m.outputLength;
+        for (uint256 i = k; i < slots; ++i) {
+            if (outputs[i].length != outputLength) {
+                revert IInferenceHub.InferenceHubWrongOutputLength(modelId, outputLength, outputs[i].length);
+            }
+        }
+    }
+
+    /// @notice One verification of a ZKML_ONCHAIN batch proof (request `firstId` first) against the instances the hub
+    /// rebuilds from its requests' inputs and outputs (padded slots' inputs are zeros). Returns the proof's hash and
+    /// the instances'.
+    function verifyBatch(
+        HubState storage s,
+        uint256 firstId,
+        uint256 modelId,
+        int256[][] calldata inputs,
+        int256[][] calldata outputs,
+        bytes calldata proof
+    ) external view returns (bytes32 proofHash, bytes32 instancesHash) {
+        ModelInfo storage m = s.modelInfo[modelId];
+        uint256[] memory instances = Instances.buildBatch(inputs, outputs, m.inputLength);
+        if (!ExternalCalls.staticCallBool(m.verifier, abi.encodeCall(IProofVerifier.verifyProof, (proof, instances)))) {
+            revert IInferenceHub.InferenceHubInvalidProof(firstId);
+        }
+        return (keccak256(proof), keccak256(abi.encode(instances)));
+    }
+
+    /// @notice The hash of a ZKML_ATTESTED batch proof's instances, which every verification node rebuilds and checks
+    /// the proof against (no verifier on chain).
+    function batchInstancesHash(HubState storage s, uint256 modelId, int256[][] calldata inputs, int256[][] calldata outputs)
+        external
+        view
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(Instances.buildBatch(inputs, outputs, s.modelInfo[modelId].inputLength)));
     }
 
     /// @notice One request of a verified ZKML_ONCHAIN batch proof: recorded and settled as submitProof does (the
@@ -237,7 +304,8 @@ library HubLogic {
         (, bytes32 instancesHash) = _acceptProof(s, d, prover, id, input, output, proofHash, VerificationMode.ZKML_ATTESTED);
         RequestLib.Record storage r = s.requests[id];
         _commit(id, r, prover, output, proofHash, instancesHash, proofStore);
-        _openVerification(s, d, id, r, proofHash, instancesHash);
+        // a single proof's round, opened by request `id`
+        _announceRound(id, _openRound(s.params, d.quorum, id, proofHash, instancesHash));
     }
 
     /// @notice One request of a ZKML_ATTESTED batch proof (checked by checkBatchItem): recorded and committed as
@@ -253,12 +321,13 @@ library HubLogic {
         OpenedRound memory b
     ) external {
         RequestLib.Record storage r = s.requests[id];
-        DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
-        _recordProof(s, id, r, prover, output);
-        r.proofBatch = uint32(b.batch); // (checked in openBatchRound) the batch's round key is stored once, under this
-        // number: no proofKey slot
+        DutyBuffer.move(d.nodes, NodeRole.Prover, _proverOf(s, id, r), prover);
+        _recordProof(s, id, r, output);
+        // (checked in openBatchRound) the batch's round (key, prover) is stored once, under this number: no proofKey or
+        // provedBy of its own
+        r.proofBatch = uint32(b.batch);
         _commit(id, r, prover, output, b.proofHash, b.instancesHash, proofStore);
-        _joinRound(id, r, b);
+        _announceRound(id, b);
     }
 
     /// @dev A recorded ZKML_ATTESTED proof's commitment: checked and announced (the caller opens or joins its round).
@@ -284,10 +353,12 @@ library HubLogic {
     /// `output` once it hashes to the proven output's hash, rejected -> slash the prover and reopen; pending -> revert.
     function settle(HubState storage s, HubDeps memory d, address payee, uint256 id, int256[] calldata output)
         external
+        returns (bytes32 acceptedRound)
     {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.ProofSubmitted);
-        QuorumMath.Outcome outcome = _quorumOutcome(s, d, id, r);
+        QuorumMath.Outcome outcome;
+        (outcome, acceptedRound) = _quorumOutcome(s, d, id, r);
         if (outcome == QuorumMath.Outcome.Accepted) {
             // the caller brings the output (the lean record keeps its hash): recomputed, never trusted
             bytes32 expected = r.settledOutputHash();
@@ -306,7 +377,7 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
         RequestLib.expectMode(_head(s, id), id, VerificationMode.OPTIMISTIC);
-        RequestLib.beforeDeadline(id, r.proofDeadline);
+        RequestLib.beforeDeadline(id, _proofDeadline(s, id, r));
         if (s.challengeCommits[commitment] == 0) s.challengeCommits[commitment] = block.number;
         emit IInferenceHub.ChallengeCommitted(id, commitment);
     }
@@ -341,7 +412,7 @@ library HubLogic {
         RequestLib.Head storage h = _head(s, id);
         r.expect(id, RequestStatus.Executed);
         RequestLib.expectMode(h, id, VerificationMode.OPTIMISTIC);
-        RequestLib.beforeDeadline(id, r.proofDeadline);
+        RequestLib.beforeDeadline(id, _proofDeadline(s, id, r));
         _consumeCommitment(s, id, challenger, output, proof);
         _checkBinding(s, id, r, h, input, output);
         uint256[] memory instances = Instances.build(input, output);
@@ -389,7 +460,7 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
         RequestLib.expectMode(_head(s, id), id, VerificationMode.OPTIMISTIC);
-        RequestLib.afterDeadline(id, r.proofDeadline);
+        RequestLib.afterDeadline(id, _proofDeadline(s, id, r));
         int256[] memory output = PackedOutputs.load(s.fastOutput[id], s.modelInfo[_head(s, id).modelId].outputLength);
         _settle(s, d, id, r, output, address(0), payee);
     }
@@ -404,7 +475,8 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Settled);
         // the round's valid stake is final once its window is over (late votes share the reward)
-        if (block.timestamp <= r.verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, r.verifyDeadline);
+        uint256 verifyDeadline = _verifyDeadline(s, d, r);
+        if (block.timestamp <= verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, verifyDeadline);
         (uint256 weight, uint256 validStake) = d.quorum.claim(id, r.proofKeyOf(s.batchRounds), verifier);
         // Proportional to what is left, so the last claimant takes the exact remainder. Since settlement the record's
         // callback budget field holds the pool still to claim and its fee field the valid stake that has claimed
@@ -454,7 +526,7 @@ library HubLogic {
         RequestStatus atStatus = r.status;
         uint256 deadline;
         address executor = RequestLib.executorOf(r, h);
-        address prover = r.provedBy;
+        address prover = _proverOf(s, id, r);
         address slashed;
         NodeRole role = NodeRole.Prover;
         if (atStatus == RequestStatus.Requested) {
@@ -465,13 +537,14 @@ library HubLogic {
             if (h.mode == VerificationMode.OPTIMISTIC) revert IInferenceHub.InferenceHubWrongMode(id, uint8(h.mode));
             // no proof: the prover drawn at result time owed it (every admitted input proves), not the executor.
             // provedBy is empty if its proof was rejected (slashed then) or no prover was eligible.
-            (deadline, slashed) = (r.proofDeadline, prover);
+            (deadline, slashed) = (_proofDeadline(s, id, r), prover);
         } else if (atStatus == RequestStatus.ProofSubmitted) {
             // the quorum did not decide in time: nobody alone owed that, nobody is slashed (a decided quorum settles)
-            if (_quorumOutcome(s, d, id, r) != QuorumMath.Outcome.Pending) {
+            (QuorumMath.Outcome outcome,) = _quorumOutcome(s, d, id, r);
+            if (outcome != QuorumMath.Outcome.Pending) {
                 revert IInferenceHub.InferenceHubQuorumDecided(id);
             }
-            deadline = r.verifyDeadline;
+            deadline = _verifyDeadline(s, d, r);
         } else {
             revert IInferenceHub.InferenceHubUnexpectedStatus(id, atStatus, RequestStatus.Requested);
         }
@@ -504,138 +577,23 @@ library HubLogic {
         returns (address prover, uint256 windowEnd)
     {
         RequestLib.Record storage r = s.requests[id];
-        uint256 start = r.executedAt(_head(s, id));
+        uint256 start = RequestLib.executedAt(_proofDeadline(s, id, r), _head(s, id));
         uint256 w = s.params.proverWindow;
         uint256 window = (block.timestamp - start) / w;
         windowEnd = start + (window + 1) * w;
-        prover = r.provedBy;
+        prover = _proverOf(s, id, r);
         if (window != 0 || prover == address(0)) prover = _drawProver(d, uint256(keccak256(abi.encode(id, window))));
     }
 
+    /// @notice The prover whose window it is to prove request `id` now (address(0) unless it awaits a proof in time).
+    function assignedProver(HubState storage s, HubDeps memory d, uint256 id) external view returns (address prover) {
+        RequestLib.Record storage r = s.requests[id];
+        if (r.status != RequestStatus.Executed || _head(s, id).mode == VerificationMode.OPTIMISTIC) return address(0);
+        if (block.timestamp > _proofDeadline(s, id, r)) return address(0);
+        (prover,) = entitledProver(s, d, id);
+    }
+
     // ------------------------------------------------------------------------------------------------ internals
-
-    /// @dev Reads the model (fresh: active flag and price can change), checks it takes this request, caches the
-    /// immutable facts the later stages need. Uses IModelRegistry.modelTerms rather than getModel (hashes, shapes).
-    function _checkModel(
-        HubState storage s,
-        HubDeps memory d,
-        uint256 modelId,
-        int256[] calldata input,
-        uint256 value,
-        uint256 budget
-    ) private returns (VerificationMode) {
-        IModelRegistry.ModelTerms memory model = d.models.modelTerms(modelId);
-        if (!model.active) revert IInferenceHub.InferenceHubModelInactive(modelId);
-        if (input.length != model.inputLength) {
-            revert IInferenceHub.InferenceHubWrongInputLength(modelId, model.inputLength, input.length);
-        }
-        InputDomain.check(model.domain, input);
-        if (value < model.price + budget) revert IInferenceHub.InferenceHubFeeTooLow(modelId, model.price + budget, value);
-        if (model.mode == VerificationMode.ZKML_ATTESTED && d.nodes.totalEligibleStake(NodeRole.Verifier) == 0) {
-            revert IInferenceHub.InferenceHubNoVerifiers(modelId);
-        }
-        if (!s.modelInfo[modelId].known) {
-            s.modelInfo[modelId] = ModelInfo({
-                verifier: model.verifier,
-                inputLength: model.inputLength,
-                outputLength: model.outputLength,
-                mode: model.mode,
-                known: true,
-                batch: model.batch,
-                tolerance: model.tolerance
-            });
-        }
-        return model.mode;
-    }
-
-    /// @dev A new request's terms (its head but the executor): the options resolved (defaults, bounds), the times.
-    function _terms(
-        HubParams storage p,
-        address consumer,
-        uint256 modelId,
-        VerificationMode mode,
-        IInferenceHub.RequestOptions calldata options
-    ) private view returns (RequestLib.Head memory h) {
-        (uint256 gasLimit, uint256 resultTimeout, uint256 proofTimeout) = resolveOptions(p, options);
-        h.consumer = consumer;
-        h.modelId = uint40(modelId); // a registered model (checked): its id is far below 2^40
-        h.proofTimeout = uint24(proofTimeout);
-        h.callbackGasLimit = uint32(gasLimit);
-        h.requestedAt = uint40(block.timestamp);
-        h.resultDeadline = uint40(block.timestamp + resultTimeout);
-        h.mode = mode;
-        h.resultCallback = options.resultCallback;
-    }
-
-    /// @dev Checks the model takes the request (_checkModel) and puts its payment in escrow; returns the model's mode.
-    function _admit(
-        HubState storage s,
-        HubDeps memory d,
-        RequestLib.Record storage r,
-        uint256 modelId,
-        int256[] calldata input,
-        uint256 value,
-        IInferenceHub.RequestOptions calldata options
-    ) private returns (VerificationMode mode) {
-        uint256 budget = callbackBudget(s.params, options, tx.gasprice);
-        mode = _checkModel(s, d, modelId, input, value, budget);
-        _escrow(s, r, value, budget);
-    }
-
-    /// @dev A new request's status and money: its payment in escrow, split into fee and callback budget.
-    function _escrow(HubState storage s, RequestLib.Record storage r, uint256 value, uint256 budget) private {
-        // fee and budget are 88-bit fields: bounding what was paid bounds both (budget <= value was checked)
-        if (value > type(uint88).max) revert IInferenceHub.InferenceHubFeeTooHigh(type(uint88).max, value);
-        r.status = RequestStatus.Requested;
-        r.fee = uint88(value - budget);
-        r.callbackBudget = uint88(budget);
-        s.totalEscrowed += value;
-    }
-
-    /// @dev Request `id`'s head `h`: where the previous item of its batch has the same terms, points to that item's
-    /// head and takes its executor (no slots 0-1 of its own); else draws the executor and writes its own. Never across
-    /// batches (a lone request would pay two cold reads to save two slots only sometimes), nor for more than
-    /// MAX_HEAD_ITEMS requests per head.
-    function _writeHead(
-        HubState storage s,
-        HubDeps memory d,
-        uint256 id,
-        RequestLib.Record storage r,
-        RequestLib.Head memory h,
-        uint256 batchFirst
-    ) private {
-        if (batchFirst != 0 && id > batchFirst) {
-            uint256 headId = id - 1 - s.requests[id - 1].headOffset;
-            RequestLib.Head storage prev = s.requests[headId].ownHead;
-            if (RequestLib.sameTerms(prev, h) && id - headId < MAX_HEAD_ITEMS) {
-                h.executor = prev.executor;
-                r.headOffset = uint16(id - headId);
-                return;
-            }
-        }
-        h.executor = _assignExecutor(d, id);
-        r.ownHead = h;
-    }
-
-    /// @dev Zero takes the default; anything else must be within [min, max].
-    function _pick(uint256 chosen, uint256 defaultValue, uint256 min, uint256 max, string memory field)
-        private
-        pure
-        returns (uint256)
-    {
-        if (chosen == 0) return defaultValue;
-        if (chosen < min || chosen > max) revert IInferenceHub.InferenceHubInvalidOptions(field);
-        return chosen;
-    }
-
-    /// @dev Over NodeRegistry's eligible executors, seeded by the request id, the previous block hash and this block's
-    /// RANDAO mix (unknown to the requester until its request is mined).
-    function _assignExecutor(HubDeps memory d, uint256 requestId) private view returns (address) {
-        uint256 count = d.nodes.eligibleCount(NodeRole.Executor);
-        if (count == 0) revert IInferenceHub.InferenceHubNoExecutors();
-        uint256 seed = uint256(keccak256(abi.encode(requestId, blockhash(block.number - 1), block.prevrandao)));
-        return d.nodes.eligibleAt(NodeRole.Executor, seed % count);
-    }
 
     /// @dev An eligible prover drawn with `seed`, or address(0) if there is none.
     function _drawProver(HubDeps memory d, uint256 seed) private view returns (address) {
@@ -681,7 +639,7 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
         RequestLib.expectMode(h, id, mode);
-        RequestLib.beforeDeadline(id, r.proofDeadline);
+        RequestLib.beforeDeadline(id, _proofDeadline(s, id, r));
         _checkProver(s, d, id, r, prover);
         _checkBinding(s, id, r, h, input, output);
     }
@@ -697,8 +655,9 @@ library HubLogic {
         bytes32 instancesHash
     ) private {
         RequestLib.Record storage r = s.requests[id];
-        DutyBuffer.move(d.nodes, NodeRole.Prover, r.provedBy, prover);
-        _recordProof(s, id, r, prover, output);
+        DutyBuffer.move(d.nodes, NodeRole.Prover, _proverOf(s, id, r), prover);
+        _recordProof(s, id, r, output);
+        _setProver(s, id, r, prover);
         r.proofKey = QuorumMath.roundKey(id, proofHash, instancesHash);
     }
 
@@ -709,19 +668,34 @@ library HubLogic {
     {
         (address entitled, uint256 windowEnd) = entitledProver(s, d, id);
         if (prover != entitled) revert IInferenceHub.InferenceHubNotAssigned(id, prover, entitled, windowEnd);
-        if (!d.nodes.isEligible(prover, NodeRole.Prover)) {
+        if (!_isEligible(d, prover, NodeRole.Prover)) {
             revert IInferenceHub.InferenceHubNotEligible(prover, uint8(NodeRole.Prover));
         }
     }
 
-    /// @dev Records who proved what and whether it contradicts the fast result (the caller moved the duty to prove
-    /// to the submitter, and records the proof's key: `proofKey`, or a batch round's `proofBatch`).
-    function _recordProof(HubState storage s, uint256 id, RequestLib.Record storage r, address prover, int256[] calldata output)
-        private
-    {
+    /// @dev `prover`'s single proof of request `id` is recorded: a grouped result proven by its group's prover writes
+    /// nothing (proverOf reads the group's); proven by another, it leaves its group (see _leaveGroup).
+    function _setProver(HubState storage s, uint256 id, RequestLib.Record storage r, address prover) private {
+        if (r.resultOffset != 0) {
+            if (r.resultHead(id, s.resultHeads).prover == prover) return;
+            _leaveGroup(s, id, r);
+        }
+        r.provedBy = prover;
+    }
+
+    /// @dev A grouped result whose prover is no longer its group's (another proved it, or its proof was rejected) is
+    /// alone from now on: its own slot takes the group's proof deadline (the caller sets its prover).
+    function _leaveGroup(HubState storage s, uint256 id, RequestLib.Record storage r) private {
+        r.proofDeadline = r.resultHead(id, s.resultHeads).proofDeadline;
+        r.resultOffset = 0;
+    }
+
+    /// @dev Records whether the proof contradicts the fast result (the caller moved the duty to prove to the
+    /// submitter, and records who proved it and the proof's key: `provedBy` and `proofKey`, or a batch round's
+    /// `proofBatch`).
+    function _recordProof(HubState storage s, uint256 id, RequestLib.Record storage r, int256[] calldata output) private {
         bytes32 provenHash = Instances.hash(output);
         r.mismatch = _isMismatch(s, id, r, output, provenHash);
-        r.provedBy = prover;
         // the usual case (the proof confirms the result) stores nothing more: zero means "the result's outputHash"
         if (provenHash != r.outputHash) {
             r.provenDiffers = true;
@@ -731,14 +705,18 @@ library HubLogic {
 
     /// @notice The round of a ZKML_ATTESTED batch proof (commitBatchProof), keyed by its first request `firstId`: opened
     /// as a single proof's, and its key stored once under a new number (`b.batch`) that each of its requests records.
-    function openBatchRound(HubState storage s, HubDeps memory d, uint256 firstId, bytes32 proofHash, bytes32 instancesHash)
-        external
-        returns (OpenedRound memory b)
-    {
+    function openBatchRound(
+        HubState storage s,
+        HubDeps memory d,
+        address prover,
+        uint256 firstId,
+        bytes32 proofHash,
+        bytes32 instancesHash
+    ) external returns (OpenedRound memory b) {
         b = _openRound(s.params, d.quorum, firstId, proofHash, instancesHash);
         // each request records it in 32 bits: checked, so it never wraps onto an older round
         b.batch = SafeCast.toUint32(++s.batchRoundCount);
-        s.batchRounds[b.batch] = b.key;
+        s.batchRounds[b.batch] = RequestLib.BatchRound(b.key, prover);
     }
 
     /// @dev Opens the round of a ZKML_ATTESTED proof keyed by request `id` (a batch proof's first request): the quorum
@@ -754,31 +732,24 @@ library HubLogic {
         b.instancesHash = instancesHash;
     }
 
-    /// @dev A single proof's round, opened and joined by request `id`.
-    function _openVerification(
-        HubState storage s,
-        HubDeps memory d,
-        uint256 id,
-        RequestLib.Record storage r,
-        bytes32 proofHash,
-        bytes32 instancesHash
-    ) private {
-        _joinRound(id, r, _openRound(s.params, d.quorum, id, proofHash, instancesHash));
-    }
-
-    /// @dev Request `id`'s proof is under attestation in round `b`: its deadline, VerificationOpened.
-    function _joinRound(uint256 id, RequestLib.Record storage r, OpenedRound memory b) private {
-        r.verifyDeadline = uint40(b.deadline);
+    /// @dev Request `id`'s proof is under attestation in round `b` (a single proof's, or its batch proof's).
+    function _announceRound(uint256 id, OpenedRound memory b) private {
         emit IInferenceHub.VerificationOpened(id, b.key, b.snapshot, b.electorate, uint64(b.deadline));
     }
 
-    /// @dev The quorum's outcome on the proof under attestation (votes count only until its verifyDeadline).
+    /// @dev The quorum's outcome on the proof under attestation (votes count only until its verifyDeadline), and its
+    /// round's key when accepted (zero otherwise). A round an earlier item of the batch found accepted is not asked
+    /// again (HubDeps.acceptedRound).
     function _quorumOutcome(HubState storage s, HubDeps memory d, uint256, RequestLib.Record storage r)
         private
         view
-        returns (QuorumMath.Outcome)
+        returns (QuorumMath.Outcome outcome, bytes32 accepted)
     {
-        return d.quorum.outcome(r.proofKeyOf(s.batchRounds), s.params.quorumBps);
+        bytes32 key = r.proofKeyOf(s.batchRounds);
+        outcome = key != bytes32(0) && key == d.acceptedRound
+            ? QuorumMath.Outcome.Accepted
+            : d.quorum.outcome(key, s.params.quorumBps);
+        if (outcome == QuorumMath.Outcome.Accepted) accepted = key;
     }
 
     function _checkOutput(uint256 modelId, uint256 expected, int256[] calldata output) private pure {
@@ -847,9 +818,9 @@ library HubLogic {
         r.callbackBudget = 0;
         RequestLib.Head storage h = _head(s, id);
         address executor = RequestLib.executorOf(r, h);
-        _split(s, id, r, h, executor, challenger);
+        address prover = _proverOf(s, id, r);
+        _split(s, id, r, h, executor, prover, challenger);
         // 2. slash a wrong executor; part of it to the node that proved the fault (never to the consumer)
-        address prover = r.provedBy;
         if (r.mismatch) _slashMismatched(s, d, h, executor, prover);
         // 3. duties end
         DutyBuffer.move(d.nodes, NodeRole.Executor, executor, address(0));
@@ -875,6 +846,7 @@ library HubLogic {
         RequestLib.Record storage r,
         RequestLib.Head storage h,
         address executor,
+        address prover,
         address challenger
     ) private {
         VerificationMode mode = h.mode;
@@ -892,7 +864,7 @@ library HubLogic {
         );
         bool mismatch = r.mismatch;
         _credit(s, mismatch ? (challenger != address(0) ? challenger : h.consumer) : executor, sh.executor);
-        _credit(s, r.provedBy, sh.prover);
+        _credit(s, prover, sh.prover);
         if (sh.verifiers != 0) {
             // shared after the attestation window by the snapshot stake that attested "valid" (claimVerifierReward);
             // kept in the record's callback budget field, which the onSettled callback empties (no slot of its own)
@@ -910,12 +882,14 @@ library HubLogic {
         // the quorum opens a round once: this proof cannot come back under the same round key (a batch's round is keyed
         // by its first request: recommitted in another composition it is a new round, and is rejected, and its prover
         // slashed, again)
-        address prover = r.provedBy;
+        address prover = _proverOf(s, id, r);
         emit IInferenceHub.ProofRejected(id, prover, r.proofKeyOf(s.batchRounds));
         r.status = RequestStatus.Executed;
+        // a grouped result leaves its group (whose prover still owes the others' proofs), with nobody owing its proof
+        // until the next window's draw (entitledProver)
+        if (r.resultOffset != 0) _leaveGroup(s, id, r);
         r.provedBy = address(0);
         r.mismatch = false;
-        r.verifyDeadline = 0;
         if (r.proofBatch != 0) r.proofBatch = 0;
         else r.proofKey = bytes32(0);
         if (r.provenDiffers) {
@@ -987,6 +961,25 @@ library HubLogic {
 
     function _head(HubState storage s, uint256 id) private view returns (RequestLib.Head storage) {
         return RequestLib.head(s.requests, id);
+    }
+
+    /// @dev Eligible for `role` now: known from the start of the batch (HubDeps.eligible), or asked of the registry.
+    function _isEligible(HubDeps memory d, address node, NodeRole role) private view returns (bool) {
+        return (node == d.eligible && role == d.eligibleRole && node != address(0)) || d.nodes.isEligible(node, role);
+    }
+
+    function _proverOf(HubState storage s, uint256 id, RequestLib.Record storage r) private view returns (address) {
+        return r.proverOf(id, s.resultHeads, s.batchRounds);
+    }
+
+    /// @dev ZKML_ATTESTED: the last second the quorum may decide on the proof under attestation (its round's deadline,
+    /// kept by the quorum alone).
+    function _verifyDeadline(HubState storage s, HubDeps memory d, RequestLib.Record storage r) private view returns (uint256) {
+        return d.quorum.roundOf(r.proofKeyOf(s.batchRounds)).deadline;
+    }
+
+    function _proofDeadline(HubState storage s, uint256 id, RequestLib.Record storage r) private view returns (uint256) {
+        return r.proofDeadlineOf(id, s.resultHeads);
     }
 
     function _credit(HubState storage s, address account, uint256 amount) internal {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {VerificationMode} from "../types/Types.sol";
+import {NodeRole, VerificationMode} from "../types/Types.sol";
 import {RequestLib} from "../libraries/RequestLib.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
@@ -69,11 +69,36 @@ struct OpenedRound {
     uint256 batch; // a batch proof's round: its index in HubState.batchRounds (0 for a single proof's)
 }
 
-/// @notice The contracts the hub works with (immutables of the hub, passed to HubLogic on each call).
+/// @notice A submitResults batch's current result group (HubLogic.submitResult): the id that opened it (its
+/// RequestLib.ResultHead's key; 0 before the batch's first) and how many results it holds.
+struct ResultGroup {
+    uint256 first;
+    uint256 size;
+}
+
+/// @notice A requestInferences batch (HubRequests.requestBatch): who pays, its first request id, and each item's model
+/// and payment (the inputs and options stay in calldata).
+struct RequestBatch {
+    address consumer;
+    uint256 first;
+    uint256[] modelIds;
+    uint256[] payments;
+}
+
+/// @notice The contracts the hub works with (immutables of the hub, passed to HubLogic on each call), and what a batch
+/// in progress already learnt from them, so its items do not ask again (zero outside batches).
 struct HubDeps {
     IModelRegistry models;
     INodeRegistry nodes;
     IAttestationQuorum quorum;
+    // the batch's sender, found eligible for `eligibleRole` when the batch began. It stays so for the batch: only the
+    // hub slashes or suspends, and no batch that checks a role slashes that role; the node's own unbonding during a
+    // callback would only let it finish work it is bonded for (its duties still hold its stake)
+    address eligible;
+    NodeRole eligibleRole;
+    // a round the quorum accepted, found by an earlier item of this transaction (an accepted round stays accepted:
+    // each signer counts once, and a valid quorum above half the electorate leaves no room for a rejecting one)
+    bytes32 acceptedRound;
 }
 
 /// @notice All of the hub's state, in one struct so the hub and its linked library (HubLogic) share it. Every wei the
@@ -92,7 +117,11 @@ struct HubState {
     /// @dev challenge commitment => block it was first committed in
     mapping(bytes32 commitment => uint256) challengeCommits;
     mapping(address account => uint256) releasable;
-    /// @dev A ZKML_ATTESTED batch proof's round key, by a number never reused: each of its requests records the number
-    /// (RequestLib.Record.proofBatch) instead of writing the key, and a rejected request drops it
-    mapping(uint256 index => bytes32 roundKey) batchRounds;
+    /// @dev A ZKML_ATTESTED batch proof's round (key, committer, attestation deadline), by a number never reused: each
+    /// of its requests records the number (RequestLib.Record.proofBatch) instead of writing them, and a rejected
+    /// request drops it
+    mapping(uint256 index => RequestLib.BatchRound) batchRounds;
+    /// @dev What the results of one submitResults batch with the same proof deadline share (RequestLib.ResultHead),
+    /// under the group's first request id (each of them records how far back that is: Record.resultOffset)
+    mapping(uint256 firstId => RequestLib.ResultHead) resultHeads;
 }

@@ -7,15 +7,14 @@ import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IAttestationQuorum} from "../interfaces/IAttestationQuorum.sol";
-import {RequestStatus, VerificationMode} from "../types/Types.sol";
+import {NodeRole, RequestStatus, VerificationMode} from "../types/Types.sol";
 import {RequestLib} from "../libraries/RequestLib.sol";
-import {Instances} from "../libraries/Instances.sol";
-import {ExternalCalls} from "../libraries/ExternalCalls.sol";
-import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
-import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
+import {OpenedRound, HubDeps, HubParams, HubState, RequestBatch, ResultGroup} from "./HubTypes.sol";
 import {HubLogic} from "./HubLogic.sol";
+import {HubRequests} from "./HubRequests.sol";
 import {HubParameters} from "./HubParameters.sol";
+import {HubViews} from "./HubViews.sol";
 
 /// @title InferenceHub
 /// @notice Twinpath's request queue and settlement state machine. A request is answered on the fast path by an
@@ -27,7 +26,8 @@ import {HubParameters} from "./HubParameters.sol";
 /// the node that alone owed the missing step; slashed stake never goes to the consumer. Design and threat model:
 /// contracts/hub/README.md.
 /// @dev The hub holds the state (HubState), the entry points, the reentrancy lock (OpenZeppelin, transient), batches,
-/// pull payments, admin and views; each step of the state machine runs in the linked library HubLogic.
+/// pull payments, admin and views; each step of the state machine runs in a linked library: the request in HubRequests,
+/// the later steps in HubLogic.
 contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     IModelRegistry public immutable models;
     INodeRegistry public immutable nodes;
@@ -39,6 +39,15 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     address private transient _batchSender;
     /// @dev requestInferences: the batch's first request id (its items may share a head, RequestLib.head)
     uint256 private transient _batchFirst;
+    /// @dev submitResults: the current result group (its results share one prover draw, RequestLib.ResultHead); set by
+    /// each item's self-call, so a rejected item's group never counts
+    uint256 private transient _groupFirst;
+    uint256 private transient _groupSize;
+    /// @dev The batch's sender, found eligible for `_eligibleRole` when the batch began (HubDeps.eligible)
+    address private transient _eligible;
+    NodeRole private transient _eligibleRole;
+    /// @dev A round the quorum accepted, found by an earlier settlement in this transaction (HubDeps.acceptedRound)
+    bytes32 private transient _acceptedRound;
 
     /// @dev A batch entry point nets its items' duty moves per node and role and sends them to the NodeRegistry in
     /// one call at its end (DutyBuffer says why that is safe); a single entry point sends its moves as they happen.
@@ -89,7 +98,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         nonReentrant
         returns (uint256 requestId)
     {
-        return HubLogic.request(_s, _deps(), msg.sender, msg.value, modelId, input, options, 0);
+        return HubRequests.request(_s, _deps(), msg.sender, msg.value, modelId, input, options, 0);
     }
 
     /// @inheritdoc IInferenceHub
@@ -111,16 +120,31 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         firstId = _s.requestCount + 1;
         _batchSender = msg.sender;
         _batchFirst = firstId;
-        for (uint256 i; i < n; ++i) {
-            // a self-call per item, so a refused item's error can be named with its index
-            try this.selfRequest(modelIds[i], inputs[i], options[i], payments[i]) {}
-            catch (bytes memory reason) {
-                // no revert data: the transaction ran out of gas, not the item's fault (keeps estimates honest)
-                if (reason.length == 0) revert();
-                revert InferenceHubRequestItemInvalid(i, reason);
+        // all items in one self-call (this call's own arguments); if it fails, again one by one (the same rules in the
+        // same order), so the refused item can be named with its index
+        (bool ok,) = address(this).call(bytes.concat(this.selfRequests.selector, msg.data[4:]));
+        if (!ok) {
+            for (uint256 i; i < n; ++i) {
+                try this.selfRequest(modelIds[i], inputs[i], options[i], payments[i]) {}
+                catch (bytes memory reason) {
+                    // no revert data: the transaction ran out of gas, not the item's fault (keeps estimates honest)
+                    if (reason.length == 0) revert();
+                    revert InferenceHubRequestItemInvalid(i, reason);
+                }
             }
+            revert(); // (the items passed one by one: only the gas can have run out)
         }
         _endBatch();
+    }
+
+    /// @inheritdoc IInferenceHub
+    function selfRequests(
+        uint256[] calldata modelIds,
+        int256[][] calldata inputs,
+        RequestOptions[] calldata options,
+        uint256[] calldata payments
+    ) external onlySelf {
+        HubRequests.requestBatch(_s, _deps(), RequestBatch(_batchSender, _batchFirst, modelIds, payments), inputs, options);
     }
 
     /// @inheritdoc IInferenceHub
@@ -128,14 +152,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         external
         onlySelf
     {
-        HubLogic.request(_s, _deps(), _batchSender, payment, modelId, input, options, _batchFirst);
+        HubRequests.request(_s, _deps(), _batchSender, payment, modelId, input, options, _batchFirst);
     }
 
     // ------------------------------------------------------------------------------------------------ fast path
 
     /// @inheritdoc IInferenceHub
     function submitResult(uint256 requestId, int256[] calldata output) external nonReentrant {
-        HubLogic.submitResult(_s, _deps(), msg.sender, requestId, output);
+        _submitResult(msg.sender, requestId, output, false);
     }
 
     /// @inheritdoc IInferenceHub
@@ -147,16 +171,25 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         uint256 n = requestIds.length;
         if (n != outputs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
-        _batchSender = msg.sender;
+        _beginBatch(NodeRole.Executor);
+        (_groupFirst, _groupSize) = (0, 0);
         for (uint256 i; i < n; ++i) {
             ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSubmitResult, (requestIds[i], outputs[i])));
         }
+        (_groupFirst, _groupSize) = (0, 0);
         _endBatch();
     }
 
     /// @notice One item of submitResults; callable only by the hub itself.
     function selfSubmitResult(uint256 requestId, int256[] calldata output) external onlySelf {
-        HubLogic.submitResult(_s, _deps(), _batchSender, requestId, output);
+        _submitResult(_batchSender, requestId, output, true);
+    }
+
+    /// @dev A result, alone or as an item of submitResults (`batched`: it may join or open the batch's result group).
+    function _submitResult(address executor, uint256 requestId, int256[] calldata output, bool batched) private {
+        ResultGroup memory g =
+            HubLogic.submitResult(_s, _deps(), executor, requestId, output, batched, ResultGroup(_groupFirst, _groupSize));
+        if (batched) (_groupFirst, _groupSize) = (g.first, g.size);
     }
 
     // ------------------------------------------------------------------------------------------------ proof path
@@ -176,10 +209,12 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         int256[][] calldata outputs,
         bytes calldata proof
     ) external nonReentrant batchesDuties(requestIds.length) {
-        (uint256 modelId, address verifier, uint256 inputLength) =
-            _checkBatch(requestIds, inputs, outputs, VerificationMode.ZKML_ONCHAIN);
-        (bytes32 proofHash, bytes32 instancesHash) = _verifyBatch(requestIds[0], verifier, inputLength, inputs, outputs, proof);
+        _beginBatch(NodeRole.Prover);
+        uint256 modelId =
+            HubLogic.checkBatch(_s, _deps(), msg.sender, requestIds, inputs, outputs, VerificationMode.ZKML_ONCHAIN);
+        (bytes32 proofHash, bytes32 instancesHash) = HubLogic.verifyBatch(_s, requestIds[0], modelId, inputs, outputs, proof);
         _settleBatch(modelId, requestIds, outputs, proofHash, instancesHash);
+        _endBatch();
     }
 
     /// @inheritdoc IInferenceHub
@@ -190,23 +225,27 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         bytes32 proofHash,
         string calldata proofStore
     ) external nonReentrant batchesDuties(requestIds.length) {
-        bytes32 instancesHash = _checkBatchCommitment(requestIds, inputs, outputs, proofHash);
-        // one round for the batch, keyed by its first request: one electorate, one deadline, one tally for all of them
-        OpenedRound memory b = HubLogic.openBatchRound(_s, _deps(), requestIds[0], proofHash, instancesHash);
+        _beginBatch(NodeRole.Prover);
+        OpenedRound memory b = _checkBatchCommitment(requestIds, inputs, outputs, proofHash);
         _commitBatch(requestIds, outputs, proofStore, b);
+        _endBatch();
     }
 
     /// @dev commitBatchProof's checks (submitBatchProof's, in ZKML_ATTESTED), then the hash of the instances every
-    /// verification node rebuilds and checks the proof against (no verifier on chain), announced.
+    /// verification node rebuilds and checks the proof against (no verifier on chain), announced; then the batch's one
+    /// round, keyed by its first request (one electorate, one deadline, one tally for all of them; its committer, the
+    /// caller, recorded with it).
     function _checkBatchCommitment(
         uint256[] calldata requestIds,
         int256[][] calldata inputs,
         int256[][] calldata outputs,
         bytes32 proofHash
-    ) private returns (bytes32 instancesHash) {
-        (uint256 modelId,, uint256 inputLength) = _checkBatch(requestIds, inputs, outputs, VerificationMode.ZKML_ATTESTED);
-        instancesHash = keccak256(abi.encode(Instances.buildBatch(inputs, outputs, inputLength)));
+    ) private returns (OpenedRound memory) {
+        uint256 modelId =
+            HubLogic.checkBatch(_s, _deps(), msg.sender, requestIds, inputs, outputs, VerificationMode.ZKML_ATTESTED);
+        bytes32 instancesHash = HubLogic.batchInstancesHash(_s, modelId, inputs, outputs);
         _announceBatch(modelId, requestIds.length, outputs, proofHash, instancesHash);
+        return HubLogic.openBatchRound(_s, _deps(), msg.sender, requestIds[0], proofHash, instancesHash);
     }
 
     /// @dev Each request of a committed batch proof is committed as a single proof would be, under the batch's round.
@@ -245,63 +284,6 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         }
     }
 
-    /// @dev One verification of a batch proof against the instances the hub rebuilds (padded slots' inputs are zeros).
-    function _verifyBatch(
-        uint256 firstId,
-        address verifier,
-        uint256 inputLength,
-        int256[][] calldata inputs,
-        int256[][] calldata outputs,
-        bytes calldata proof
-    ) private view returns (bytes32 proofHash, bytes32 instancesHash) {
-        uint256[] memory instances = Instances.buildBatch(inputs, outputs, inputLength);
-        if (!ExternalCalls.staticCallBool(verifier, abi.encodeCall(IProofVerifier.verifyProof, (proof, instances)))) {
-            revert InferenceHubInvalidProof(firstId);
-        }
-        return (keccak256(proof), keccak256(abi.encode(instances)));
-    }
-
-    /// @dev A batch proof's checks: every request of one version, once, each passing submitProof's (commitProof's)
-    /// checks in `mode`; at most as many as the version has slots, and an output of the model's length for every slot.
-    function _checkBatch(
-        uint256[] calldata requestIds,
-        int256[][] calldata inputs,
-        int256[][] calldata outputs,
-        VerificationMode mode
-    ) private view returns (uint256 modelId, address verifier, uint256 inputLength) {
-        uint256 k = requestIds.length;
-        if (k == 0 || inputs.length != k) revert InferenceHubBatchLengthMismatch();
-        modelId = RequestLib.head(_s.requests, requestIds[0]).modelId;
-        for (uint256 i; i < k; ++i) {
-            _checkBatchItem(modelId, requestIds, i, inputs[i], outputs[i], mode);
-        }
-        ModelInfo storage m = _s.modelInfo[modelId];
-        uint256 slots = m.batch;
-        if (k > slots) revert InferenceHubBatchTooLarge(k, slots);
-        if (outputs.length != slots) revert InferenceHubBatchLengthMismatch();
-        uint256 outputLength = m.outputLength;
-        for (uint256 i = k; i < slots; ++i) {
-            if (outputs[i].length != outputLength) revert InferenceHubWrongOutputLength(modelId, outputLength, outputs[i].length);
-        }
-        return (modelId, m.verifier, m.inputLength);
-    }
-
-    /// @dev Slot i's request: after the previous one (ids ascending, so each appears once), of the batch's version,
-    /// and passing submitProof's checks.
-    function _checkBatchItem(
-        uint256 modelId,
-        uint256[] calldata requestIds,
-        uint256 i,
-        int256[] calldata input,
-        int256[] calldata output,
-        VerificationMode mode
-    ) private view {
-        uint256 id = requestIds[i];
-        if (i != 0 && id <= requestIds[i - 1]) revert InferenceHubBatchNotAscending(i);
-        if (RequestLib.head(_s.requests, id).modelId != modelId) revert InferenceHubBatchModelMismatch(id, modelId);
-        HubLogic.checkBatchItem(_s, _deps(), msg.sender, id, input, output, mode);
-    }
-
     /// @inheritdoc IInferenceHub
     function submitProofs(
         uint256[] calldata requestIds,
@@ -312,7 +294,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
-        _batchSender = msg.sender;
+        _beginBatch(NodeRole.Prover);
         for (uint256 i; i < n; ++i) {
             ok[i] = _runItem(
                 requestIds[i], abi.encodeCall(this.selfSubmitProof, (requestIds[i], inputs[i], outputs[i], proofs[i]))
@@ -351,7 +333,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         uint256 n = requestIds.length;
         if (n != inputs.length || n != outputs.length || n != proofHashes.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
-        _batchSender = msg.sender;
+        _beginBatch(NodeRole.Prover);
         for (uint256 i; i < n; ++i) {
             ok[i] = _commitItem(requestIds[i], inputs[i], outputs[i], proofHashes[i], proofStore);
         }
@@ -392,7 +374,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @inheritdoc IInferenceHub
     function selfSettle(uint256 requestId, int256[] calldata output) external onlySelf {
-        HubLogic.settle(_s, _deps(), _batchSender, requestId, output);
+        bytes32 accepted = HubLogic.settle(_s, _deps(), _batchSender, requestId, output);
+        if (accepted != bytes32(0)) _acceptedRound = accepted;
     }
 
     /// @inheritdoc IInferenceHub
@@ -481,15 +464,12 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @inheritdoc IInferenceHub
     function getRequest(uint256 requestId) external view returns (Request memory) {
-        return RequestLib.toView(_s.requests, _s.batchRounds, requestId);
+        return HubViews.request(_s, attestationQuorum, requestId);
     }
 
     /// @inheritdoc IInferenceHub
-    function getRequests(uint256[] calldata requestIds) external view returns (Request[] memory out) {
-        out = new Request[](requestIds.length);
-        for (uint256 i; i < requestIds.length; ++i) {
-            out[i] = RequestLib.toView(_s.requests, _s.batchRounds, requestIds[i]);
-        }
+    function getRequests(uint256[] calldata requestIds) external view returns (Request[] memory) {
+        return HubViews.requests(_s, attestationQuorum, requestIds);
     }
 
     /// @inheritdoc IInferenceHub
@@ -508,8 +488,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         view
         returns (uint256[] memory)
     {
-        if (Instances.hash(input) != _s.requests[requestId].inputHash) revert InferenceHubInputMismatch(requestId);
-        return Instances.build(input, output);
+        return HubViews.expectedInstances(_s, requestId, input, output);
     }
 
     /// @inheritdoc IInferenceHub
@@ -519,25 +498,17 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @inheritdoc IInferenceHub
     function assignedExecutor(uint256 requestId) external view returns (address) {
-        if (_s.requests[requestId].status != RequestStatus.Requested) return address(0);
-        RequestLib.Head storage h = RequestLib.head(_s.requests, requestId);
-        if (block.timestamp >= uint256(h.requestedAt) + _s.params.assignmentWindow) return address(0);
-        return h.executor;
+        return HubViews.assignedExecutor(_s, requestId);
     }
 
     /// @inheritdoc IInferenceHub
-    function assignedProver(uint256 requestId) external view returns (address prover) {
-        RequestLib.Record storage r = _s.requests[requestId];
-        if (r.status != RequestStatus.Executed || RequestLib.head(_s.requests, requestId).mode == VerificationMode.OPTIMISTIC) {
-            return address(0);
-        }
-        if (block.timestamp > r.proofDeadline) return address(0);
-        (prover,) = HubLogic.entitledProver(_s, _deps(), requestId);
+    function assignedProver(uint256 requestId) external view returns (address) {
+        return HubLogic.assignedProver(_s, _deps(), requestId);
     }
 
     /// @inheritdoc IInferenceHub
     function quoteFee(uint256 modelId, RequestOptions calldata options, uint256 gasPrice) external view returns (uint256) {
-        return models.modelTerms(modelId).price + HubLogic.callbackBudget(_s.params, options, gasPrice);
+        return HubRequests.quoteFee(_s, _deps(), modelId, options, gasPrice);
     }
 
     // ------------------------------------------------------------------------------------------------ internals
@@ -553,7 +524,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     }
 
     function _deps() private view returns (HubDeps memory) {
-        return HubDeps(models, nodes, attestationQuorum);
+        return HubDeps(models, nodes, attestationQuorum, _eligible, _eligibleRole, _acceptedRound);
     }
 
     /// @dev Batch items are self-calls that succeed or fail on their own (a failed item emits ItemRejected with its
@@ -579,8 +550,15 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     }
 
     /// @dev Where a batch ends (v4's "settle at the end of unlock"): the books never promise more than the hub holds.
+    /// @dev A batch entry point's items run as `msg.sender`; a node eligible for `role` now stays so for the batch
+    /// (HubDeps.eligible): checked once here, not per item.
+    function _beginBatch(NodeRole role) private {
+        _batchSender = msg.sender;
+        if (nodes.isEligible(msg.sender, role)) (_eligible, _eligibleRole) = (msg.sender, role);
+    }
+
     function _endBatch() private {
-        _batchSender = address(0);
+        (_batchSender, _eligible) = (address(0), address(0));
         uint256 accounted = accountedBalance();
         if (address(this).balance < accounted) revert InferenceHubAccountingMismatch(address(this).balance, accounted);
     }

@@ -242,7 +242,15 @@ interface IInferenceHub is IRequestWindows {
         uint256[] calldata payments
     ) external payable returns (uint256 firstId);
 
-    /// @notice One item of requestInferences; callable only by the hub itself.
+    /// @notice The items of requestInferences, in one call; callable only by the hub itself.
+    function selfRequests(
+        uint256[] calldata modelIds,
+        int256[][] calldata inputs,
+        RequestOptions[] calldata options,
+        uint256[] calldata payments
+    ) external;
+
+    /// @notice One item of requestInferences (run one by one to name a refused item); callable only by the hub itself.
     function selfRequest(uint256 modelId, int256[] calldata input, RequestOptions calldata options, uint256 payment)
         external;
 

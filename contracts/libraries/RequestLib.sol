@@ -11,16 +11,22 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// executor assigned to it. The items of one requestInferences batch with the same terms share one head: only the
 /// first of them writes it (and draws the executor), each later one records how far back it is (`headOffset`), so
 /// such an item writes two new slots (2 and 3), a lone request or a batch's first item four. Read the head through
-/// `head` only. A new request writes slots 0-3 (or 2-3), its result slots 2, 4 and 5 (and 8 when a node other than
-/// the assigned executor delivered), its proof 4, 6 and (when the proof contradicts the result) 7. `provedBy` is the
-/// prover drawn when the result arrives until a proof comes, then the one that submitted it (the node that owes the
-/// next step, which is what a timeout blames). Layout:
+/// `head` only. Likewise the items of one submitResults batch with the same proof deadline share one **result head**
+/// (`ResultHead`: the prover drawn for them and that deadline, in HubState.resultHeads under the group's first id;
+/// `resultOffset`), so such an item writes one new slot (5) where a lone result writes two (4 and 5). A new request
+/// writes slots 0-3 (or 2-3), its result slots 2, 5 and either 4 (alone) or its group's result head, and 8 when a
+/// node other than the assigned executor delivered; its proof 2, 6 (not for a batch proof, whose round keeps its key
+/// and prover: `BatchRound`), 7 (when the proof contradicts the result), and 4 only where its prover is not the one
+/// that owed it (a grouped result then leaves its group). Read the prover and the proof deadline through `proverOf`
+/// and `proofDeadlineOf`; the attestation deadline is the AttestationQuorum round's (roundOf). Layout:
 ///   slot 0: consumer (20) | modelId (5) | proofTimeout (3) | callbackGasLimit (4)          (head)
 ///   slot 1: executor (20) | requestedAt (5) | resultDeadline (5) | mode (1) | resultCallback (1)   (head)
 ///   slot 2: status (1) | fee (11) | callbackBudget (11) | mismatch (1) | provenDiffers (1) | delegated (1)
-///           | headOffset (2) | proofBatch (4)
+///           | headOffset (1) | proofBatch (4) | resultOffset (1)
 ///   slot 3: inputHash
-///   slot 4: provedBy (20) | proofDeadline (5) | verifyDeadline (5)
+///   slot 4: provedBy (20) | proofDeadline (5): a lone result's drawn prover and proof deadline, then its proof's
+///           submitter; empty for a grouped result (proven by another prover, or rejected, a result leaves its group
+///           and is lone)
 ///   slots 5-7: outputHash, proofKey (QuorumMath.roundKey(id, proofHash, instancesHash): the proof recorded, and the
 ///   AttestationQuorum's round of it; both hashes are in ProofSubmitted; not written for a ZKML_ATTESTED batch proof,
 ///   whose requests record its round's number, `proofBatch`: read it through `proofKeyOf`), provenOutputHash (written
@@ -41,6 +47,20 @@ library RequestLib {
         bool resultCallback;
     }
 
+    /// @notice What the results of one submitResults batch with the same proof deadline share (see resultOffset): the
+    /// prover drawn for them (it owes every proof of the group; address(0) if none was eligible) and that deadline.
+    struct ResultHead {
+        address prover;
+        uint40 proofDeadline;
+    }
+
+    /// @notice A ZKML_ATTESTED batch proof's round (HubState.batchRounds), shared by every request it covers: its key
+    /// and the prover that committed it.
+    struct BatchRound {
+        bytes32 key;
+        address prover;
+    }
+
     struct Record {
         Head ownHead; // set only where headOffset is 0: read through head()
         RequestStatus status;
@@ -54,12 +74,14 @@ library RequestLib {
         bool provenDiffers; // provenOutputHash is set (the recorded proof's output is not the fast one): a settlement
         // reads that slot only then
         bool delegated; // the result came from a node other than the assigned executor (deliveredBy)
-        uint16 headOffset; // how far back the record holding this request's head is (0: its own)
+        uint8 headOffset; // how far back the record holding this request's head is (0: its own; < MAX_HEAD_ITEMS)
         uint32 proofBatch; // ZKML_ATTESTED batch proof: its round's number in HubState.batchRounds (then no proofKey)
+        uint8 resultOffset; // 0: a lone result (slot 4 holds its prover and deadline); k: its result head is
+        // HubState.resultHeads[id - (k - 1)]
         bytes32 inputHash;
         address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
-        uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted
-        uint40 verifyDeadline; // ZKML_ATTESTED: last second the quorum may decide on the proof under attestation
+        // (read through proverOf: a grouped result has none of its own)
+        uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted (lone results: proofDeadlineOf)
         bytes32 outputHash;
         bytes32 proofKey; // keccak256(abi.encode(id, proofHash, instancesHash)); zero without a proof
         bytes32 provenOutputHash; // zero when equal to outputHash (see toView)
@@ -84,11 +106,45 @@ library RequestLib {
         return r.delegated ? r.deliveredBy : h.executor;
     }
 
+    /// @notice Request `id`'s result head when its result is grouped (`resultOffset` != 0).
+    function resultHead(Record storage r, uint256 id, mapping(uint256 => ResultHead) storage resultHeads)
+        internal
+        view
+        returns (ResultHead storage)
+    {
+        return resultHeads[id + 1 - r.resultOffset];
+    }
+
+    /// @notice The last second a proof (or an OPTIMISTIC challenge) of request `id` is accepted (zero before its
+    /// result).
+    function proofDeadlineOf(Record storage r, uint256 id, mapping(uint256 => ResultHead) storage resultHeads)
+        internal
+        view
+        returns (uint256)
+    {
+        return r.resultOffset == 0 ? r.proofDeadline : resultHead(r, id, resultHeads).proofDeadline;
+    }
+
+    /// @notice The prover that owes request `id`'s proof (drawn when the result arrived; address(0) once its proof was
+    /// rejected or if none was eligible), then the one whose proof is recorded: a batch proof's committer, a grouped
+    /// result's group's prover (a result proven by another, or whose proof was rejected, leaves its group), else the
+    /// record's own `provedBy`.
+    function proverOf(
+        Record storage r,
+        uint256 id,
+        mapping(uint256 => ResultHead) storage resultHeads,
+        mapping(uint256 => BatchRound) storage batchRounds
+    ) internal view returns (address) {
+        uint256 batch = r.proofBatch;
+        if (batch != 0) return batchRounds[batch].prover;
+        return r.resultOffset == 0 ? r.provedBy : resultHead(r, id, resultHeads).prover;
+    }
+
     /// @notice The key of the proof recorded for `r` (its AttestationQuorum round in ZKML_ATTESTED): its own, or its
     /// batch proof's round's (`batchRounds`, HubState). Zero without a proof.
-    function proofKeyOf(Record storage r, mapping(uint256 => bytes32) storage batchRounds) internal view returns (bytes32) {
+    function proofKeyOf(Record storage r, mapping(uint256 => BatchRound) storage batchRounds) internal view returns (bytes32) {
         uint256 batch = r.proofBatch;
-        return batch == 0 ? r.proofKey : batchRounds[batch];
+        return batch == 0 ? r.proofKey : batchRounds[batch].key;
     }
 
     /// @notice Reverts unless the request is in `expected`.
@@ -119,9 +175,9 @@ library RequestLib {
         if (block.timestamp <= deadline) revert IInferenceHub.InferenceHubDeadlineNotReached(id, deadline);
     }
 
-    /// @notice When the result arrived (the proof window started).
-    function executedAt(Record storage r, Head storage h) internal view returns (uint256) {
-        return uint256(r.proofDeadline) - h.proofTimeout;
+    /// @notice When the result arrived (the proof window started), from its proof deadline.
+    function executedAt(uint256 proofDeadline, Head storage h) internal view returns (uint256) {
+        return proofDeadline - h.proofTimeout;
     }
 
     /// @notice The hash of the output a settlement delivers: the proven output's when a recorded proof (or challenge)
@@ -131,11 +187,12 @@ library RequestLib {
     }
 
     /// @notice The record in the interface's (unpacked) shape.
-    function toView(mapping(uint256 => Record) storage records, mapping(uint256 => bytes32) storage batchRounds, uint256 id)
-        internal
-        view
-        returns (IInferenceHub.Request memory v)
-    {
+    function toView(
+        mapping(uint256 => Record) storage records,
+        mapping(uint256 => ResultHead) storage resultHeads,
+        mapping(uint256 => BatchRound) storage batchRounds,
+        uint256 id
+    ) internal view returns (IInferenceHub.Request memory v) {
         Record storage r = records[id];
         Head storage h = head(records, id);
         v.consumer = h.consumer;
@@ -145,14 +202,13 @@ library RequestLib {
         v.executor = executor;
         v.requestedAt = h.requestedAt;
         v.resultDeadline = h.resultDeadline;
-        v.proofDeadline = r.proofDeadline;
-        v.verifyDeadline = r.verifyDeadline;
+        v.proofDeadline = uint64(proofDeadlineOf(r, id, resultHeads));
         v.callbackGasLimit = h.callbackGasLimit;
         v.resultCallback = h.resultCallback;
         v.fee = r.status == RequestStatus.Settled ? 0 : r.fee; // settled: the split is in RequestSettled
         v.callbackBudget = r.status == RequestStatus.Settled ? 0 : r.callbackBudget; // settled: the pool, not a budget
         if (r.outputHash != bytes32(0)) v.deliveredBy = executor;
-        v.provedBy = r.provedBy;
+        v.provedBy = proverOf(r, id, resultHeads, batchRounds);
         v.inputHash = r.inputHash;
         v.outputHash = r.outputHash;
         v.proofKey = proofKeyOf(r, batchRounds);

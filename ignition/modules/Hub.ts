@@ -3,8 +3,8 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import RegistriesModule from "./Registries.js";
 
 /**
- * InferenceHub wired to the registries: deploys the HubLogic and HubParameters libraries (the hub's state machine
- * and its parameter bounds, linked into it), the AttestationQuorum (electorates and votes of verification nodes), the
+ * InferenceHub wired to the registries: deploys the HubRequests, HubLogic, HubParameters and HubViews libraries (the
+ * hub's state machine, its parameter bounds and its request views, linked into it), the AttestationQuorum (electorates and votes of verification nodes), the
  * hub with its protocol parameters, then lets
  * the hub slash and count duties (`NodeRegistry.setHub`, from the registry admin = the deployer) and serve the quorum
  * (`AttestationQuorum.setHub`). The registry's unbonding delay must exceed the hub's longestWindow() (epoch + max
@@ -24,6 +24,8 @@ export default buildModule("Hub", (m) => {
 
   const hubLogic = m.library("HubLogic");
   const hubParameters = m.library("HubParameters");
+  const hubViews = m.library("HubViews");
+  const hubRequests = m.library("HubRequests");
   const attestationQuorum = m.contract("AttestationQuorum", [nodeRegistry, deployer]);
   const parameters = {
     executorBps: m.getParameter("executorBps", 4_000),
@@ -52,7 +54,7 @@ export default buildModule("Hub", (m) => {
     treasury,
   };
   const inferenceHub = m.contract("InferenceHub", [modelRegistry, nodeRegistry, attestationQuorum, deployer, parameters], {
-    libraries: { HubLogic: hubLogic, HubParameters: hubParameters },
+    libraries: { HubLogic: hubLogic, HubParameters: hubParameters, HubViews: hubViews, HubRequests: hubRequests },
   });
   m.call(nodeRegistry, "setHub", [inferenceHub]);
   m.call(attestationQuorum, "setHub", [inferenceHub]);

@@ -2528,6 +2528,56 @@ export const inferenceHubAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256[]",
+        "name": "modelIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "int256[][]",
+        "name": "inputs",
+        "type": "int256[][]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "callbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "resultCallback",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "proofTimeout",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IInferenceHub.RequestOptions[]",
+        "name": "options",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "payments",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "selfRequests",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "requestId",
         "type": "uint256"

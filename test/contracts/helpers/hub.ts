@@ -66,7 +66,7 @@ export function defaultHubParams(treasury: Address) {
   };
 }
 
-/** Gas the hub adds to each callback's limit in the budget (HubLogic.CALLBACK_OVERHEAD). */
+/** Gas the hub adds to each callback's limit in the budget (HubRequests.CALLBACK_OVERHEAD). */
 export const CALLBACK_OVERHEAD = 10_000n;
 
 /** The callback budget a request with `opts` pays at GAS_PRICE (the default 200k gas per callback). */
@@ -148,10 +148,12 @@ export async function deployProtocol(
   const quorum = await viem.deployContract("AttestationQuorum", [nodeRegistry.address, admin.account.address]);
   const hubLogic = await viem.deployContract("HubLogic");
   const hubParameters = await viem.deployContract("HubParameters");
+  const hubViews = await viem.deployContract("HubViews");
+  const hubRequests = await viem.deployContract("HubRequests");
   const hub = await viem.deployContract(
     "InferenceHub",
     [modelRegistry.address, nodeRegistry.address, quorum.address, admin.account.address, { ...defaultHubParams(treasury.account.address), ...params }],
-    { libraries: { HubLogic: hubLogic.address, HubParameters: hubParameters.address } },
+    { libraries: { HubLogic: hubLogic.address, HubParameters: hubParameters.address, HubViews: hubViews.address, HubRequests: hubRequests.address } },
   );
   await nodeRegistry.write.setHub([hub.address]);
   await quorum.write.setHub([hub.address]);

@@ -1,0 +1,247 @@
+/**
+ * The results of one submitResults batch share one prover draw (RequestLib.ResultHead): what that saves, and what it
+ * must never change — who owes each proof, who is paid for it, who is slashed when it is missing or rejected.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { network } from "hardhat";
+import { getAddress, keccak256, type Hex } from "viem";
+
+import {
+  DEFAULT_OPTIONS,
+  deployHub,
+  GAS_PRICE,
+  INPUT,
+  instancesHash,
+  modelSpec,
+  Mode,
+  OUTPUT,
+  paymentOf,
+  PRICE,
+  proofFor,
+  provenOutput,
+  Role,
+  Status,
+} from "./helpers/hub.js";
+
+const { viem, networkHelpers } = await network.create();
+const fixture = () => deployHub(viem);
+type Fixture = Awaited<ReturnType<typeof fixture>>;
+type Options = typeof DEFAULT_OPTIONS;
+
+/** requestInferences from the user's account (no callbacks): one item per options entry, all of `model`. */
+async function requestBatch(f: Fixture, model: bigint, items: Options[]): Promise<bigint[]> {
+  const first = (await f.hub.read.requestCount()) + 1n;
+  await f.hub.write.requestInferences(
+    [items.map(() => model), items.map(() => INPUT), items, items.map((o) => paymentOf(o))],
+    { value: items.reduce((t, o) => t + paymentOf(o), 0n), account: f.wallets.user.account, gasPrice: GAS_PRICE },
+  );
+  return items.map((_, i) => first + BigInt(i));
+}
+
+/** submitResults for `ids` from `executor` (default: the first one's assigned executor); returns the gas it used. */
+async function deliverAll(f: Fixture, ids: bigint[], executor?: Fixture["wallets"]["exec1"]) {
+  const from = executor ?? f.walletOf((await f.hub.read.getRequest([ids[0]])).executor);
+  const hash = await f.hub.write.submitResults([ids, ids.map(() => OUTPUT)], { account: from.account });
+  const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+  return receipt.gasUsed;
+}
+
+const provedBy = async (f: Fixture, ids: bigint[]) => (await f.hub.read.getRequests([ids])).map((r) => getAddress(r.provedBy));
+const duties = (f: Fixture, who: Fixture["wallets"]["exec1"]) => f.nodeRegistry.read.dutiesOf([who.account.address, Role.Prover]);
+
+/** The two provers: the one a group's draw picked (`drawn`) and the other. */
+function provers(f: Fixture, drawn: string) {
+  const { prover1, prover2 } = f.wallets;
+  return getAddress(drawn) === getAddress(prover1.account.address) ? [prover1, prover2] : [prover2, prover1];
+}
+
+describe("the results of one submitResults batch share one prover draw", () => {
+  it("every result of the group owes its proof to the one drawn prover, with one deadline; each settles on its own and pays that prover", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const ids = await requestBatch(f, f.models.onchain, [DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
+    await deliverAll(f, ids);
+    const submitted = await f.hub.getEvents.ResultSubmitted({}, { fromBlock: 0n, strict: true });
+    const [drawn, other] = provers(f, submitted[0].args.prover!);
+    assert.deepEqual(submitted.map((e) => getAddress(e.args.prover!)), ids.map(() => getAddress(drawn.account.address)));
+    assert.equal(new Set(submitted.map((e) => e.args.proofDeadline)).size, 1);
+    assert.deepEqual(await provedBy(f, ids), ids.map(() => getAddress(drawn.account.address)));
+    for (const id of ids) assert.equal(getAddress(await f.hub.read.assignedProver([id])), getAddress(drawn.account.address));
+    assert.deepEqual([await duties(f, drawn), await duties(f, other)], [4n, 0n]);
+    // the other prover cannot take any of them in the first window
+    await viem.assertions.revertWithCustomError(
+      f.hub.write.submitProof([ids[2], INPUT, OUTPUT, proofFor(INPUT, OUTPUT)], { account: other.account }),
+      f.hub,
+      "InferenceHubNotAssigned",
+    );
+    const before = await f.hub.read.releasable([drawn.account.address]);
+    for (const id of ids) await f.hub.write.submitProof([id, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)], { account: drawn.account });
+    const settled = await f.hub.getEvents.RequestSettled({}, { fromBlock: 0n, strict: true });
+    assert.equal(settled.length, 4);
+    assert.equal((await f.hub.read.releasable([drawn.account.address])) - before, settled.reduce((t, e) => t + e.args.proverReward!, 0n));
+    assert.deepEqual([await duties(f, drawn), await duties(f, other)], [0n, 0n]);
+    await f.assertBooksBalance();
+  });
+
+  it("adversarial: a result proven in a later window by another prover is that prover's alone: it is paid for it, the drawn one for the rest", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const ids = await requestBatch(f, f.models.onchain, [DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
+    await deliverAll(f, ids);
+    const { proofDeadline } = await f.hub.read.getRequest([ids[0]]);
+    const [drawn, other] = provers(f, (await f.hub.read.getRequest([ids[0]])).provedBy);
+    const { proverWindow, defaultProofTimeout } = await f.hub.read.parameters();
+    const executedAt = proofDeadline - BigInt(defaultProofTimeout);
+    // later windows draw per result: find one where the other prover holds some result of the group
+    let taken: bigint | undefined;
+    for (let w = 1n; taken === undefined && executedAt + w * BigInt(proverWindow) < proofDeadline; w++) {
+      await networkHelpers.time.increaseTo(executedAt + w * BigInt(proverWindow));
+      for (const id of ids) {
+        if (getAddress(await f.hub.read.assignedProver([id])) === getAddress(other.account.address)) {
+          taken = id;
+          break;
+        }
+      }
+    }
+    assert.ok(taken !== undefined, "no later window drew the other prover");
+    await f.hub.write.submitProof([taken, INPUT, OUTPUT, proofFor(INPUT, OUTPUT)], { account: other.account });
+    const rest = ids.filter((id) => id !== taken);
+    assert.equal(getAddress((await f.hub.read.getRequest([taken])).provedBy), getAddress(other.account.address));
+    assert.deepEqual(await provedBy(f, rest), rest.map(() => getAddress(drawn.account.address)), "the group's other results still owe the drawn prover");
+    assert.deepEqual([await duties(f, drawn), await duties(f, other)], [2n, 0n]);
+    // the rest, by whoever holds each now; every prover is paid exactly for the proofs it made
+    for (const id of rest) await f.prove(id);
+    const proofs = await f.hub.getEvents.ProofSubmitted({}, { fromBlock: 0n, strict: true });
+    const settled = await f.hub.getEvents.RequestSettled({}, { fromBlock: 0n, strict: true });
+    const rewardOf = new Map(settled.map((e) => [e.args.requestId!, e.args.proverReward!]));
+    for (const p of [drawn, other]) {
+      const earned = proofs
+        .filter((e) => getAddress(e.args.prover!) === getAddress(p.account.address))
+        .reduce((t, e) => t + rewardOf.get(e.args.requestId!)!, 0n);
+      assert.equal(await f.hub.read.releasable([p.account.address]), earned);
+    }
+    assert.equal(getAddress(proofs.find((e) => e.args.requestId === taken)!.args.prover!), getAddress(other.account.address));
+    await f.assertBooksBalance();
+  });
+
+  it("adversarial: a grouped result whose proof the quorum rejects leaves its group: its prover is slashed once for that, never again for it", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const ids = await requestBatch(f, f.models.attested, [DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
+    await deliverAll(f, ids);
+    const { proofDeadline } = await f.hub.read.getRequest([ids[0]]);
+    const [drawn, other] = provers(f, (await f.hub.read.getRequest([ids[0]])).provedBy);
+    const proof = proofFor(INPUT, OUTPUT);
+    await f.hub.write.commitProof([ids[0], INPUT, OUTPUT, keccak256(proof), "http://proof-store.test"], { account: drawn.account });
+    const invalid = { requestId: ids[0], proofHash: keccak256(proof), instancesHash: instancesHash(INPUT, OUTPUT), valid: false };
+    await f.attest(invalid, [f.wallets.ver1, f.wallets.ver2]);
+    await f.hub.write.settle([ids[0], await provenOutput(f.hub, ids[0])]);
+    assert.equal(await f.hub.read.status([ids[0]]), Status.Executed);
+    const view = await f.hub.read.getRequest([ids[0]]);
+    assert.equal(view.provedBy, "0x0000000000000000000000000000000000000000", "nobody owes the rejected result's proof until a new draw");
+    assert.equal(view.proofDeadline, proofDeadline, "it keeps its group's proof deadline");
+    assert.deepEqual(await provedBy(f, ids.slice(1)), ids.slice(1).map(() => getAddress(drawn.account.address)));
+    assert.deepEqual([await duties(f, drawn), await duties(f, other)], [2n, 0n]);
+    // nobody proves anything more: the drawn prover is slashed for each of the two it still owed, not for the rejected one
+    await networkHelpers.time.increaseTo(proofDeadline + 1n);
+    for (const id of ids) await f.hub.write.refundExpired([id]);
+    const slashes = await f.hub.getEvents.SlashCredited({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(
+      slashes.map((e) => [getAddress(e.args.node!), e.args.reason]),
+      [
+        [getAddress(drawn.account.address), toReason("PROOF_REJECTED")],
+        [getAddress(drawn.account.address), toReason("PROOF_TIMEOUT")],
+        [getAddress(drawn.account.address), toReason("PROOF_TIMEOUT")],
+      ],
+    );
+    assert.deepEqual([await duties(f, drawn), await duties(f, other)], [0n, 0n]);
+    await f.assertBooksBalance();
+  });
+
+  it("adversarial: a group's prover that stays silent is slashed once per result it let expire, and no other prover is", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const ids = await requestBatch(f, f.models.attested, [DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
+    await deliverAll(f, ids);
+    const { proofDeadline, provedBy: drawnAddress } = await f.hub.read.getRequest([ids[0]]);
+    const [drawn, other] = provers(f, drawnAddress);
+    const stake = await f.nodeRegistry.read.stakeOf([drawn.account.address, Role.Prover]);
+    await networkHelpers.time.increaseTo(proofDeadline + 1n);
+    for (const id of ids) await f.hub.write.refundExpired([id]);
+    const slashes = await f.hub.getEvents.SlashCredited({}, { fromBlock: 0n, strict: true });
+    assert.deepEqual(slashes.map((e) => getAddress(e.args.node!)), ids.map(() => getAddress(drawn.account.address)));
+    assert.ok((await f.nodeRegistry.read.stakeOf([drawn.account.address, Role.Prover])) < stake);
+    assert.equal(await f.nodeRegistry.read.stakeOf([other.account.address, Role.Prover]), stake);
+    await f.assertBooksBalance();
+  });
+
+  it("a result with another proof deadline draws for itself; results that share one write a slot and a draw fewer", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const short = { ...DEFAULT_OPTIONS, proofTimeout: 120 };
+    // warm the duty counters and the model cache, so both batches pay the same for everything but their groups
+    const warm = await requestBatch(f, f.models.onchain, [DEFAULT_OPTIONS, short]);
+    await networkHelpers.time.increase(30);
+    await deliverAll(f, warm, f.wallets.exec1);
+    const alike = await requestBatch(f, f.models.onchain, [DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
+    const alternating = await requestBatch(f, f.models.onchain, [DEFAULT_OPTIONS, short, DEFAULT_OPTIONS, short]);
+    // alternating terms draw an executor per request: after the assignment window one eligible executor delivers all
+    await networkHelpers.time.increase(30);
+    const alikeGas = await deliverAll(f, alike, f.wallets.exec1);
+    const alternatingGas = await deliverAll(f, alternating, f.wallets.exec1);
+    assert.equal((await f.hub.getEvents.ItemRejected({}, { fromBlock: 0n, strict: true })).length, 0);
+    const { defaultProofTimeout } = await f.hub.read.parameters();
+    for (const [k, id] of alternating.entries()) {
+      const v = await f.hub.read.getRequest([id]);
+      const { timestamp } = await f.publicClient.getBlock();
+      assert.equal(v.proofDeadline - timestamp, BigInt(k % 2 === 0 ? defaultProofTimeout : 120), `request ${id} keeps its own proof timeout`);
+    }
+    // three results join the first one's group: a fresh slot (22,100 gas) and a draw saved each
+    assert.ok(alternatingGas - alikeGas > 3n * 20_000n, `alike ${alikeGas}, alternating ${alternatingGas}`);
+  });
+
+  it("adversarial: at most 32 results share a prover draw: a larger batch draws again", async () => {
+    const gasOf = async (n: number) => {
+      const f = await networkHelpers.loadFixture(fixture);
+      const ids = await requestBatch(f, f.models.onchain, Array.from({ length: n }, () => DEFAULT_OPTIONS));
+      // the 33rd request has a head (and executor) of its own: after the assignment window anyone eligible delivers
+      await networkHelpers.time.increase(30);
+      return deliverAll(f, ids, f.wallets.exec1);
+    };
+    const [g31, g32, g33] = [await gasOf(31), await gasOf(32), await gasOf(33)];
+    assert.ok(g33 - g32 - (g32 - g31) > 15_000n, `result 32: ${g32 - g31} gas, result 33: ${g33 - g32}`);
+  });
+});
+
+describe("what a batch learns once is not asked again per item", () => {
+  it("adversarial: a request batch reads each model's terms for its own items: another model's price or domain never carries over", async () => {
+    const f = await networkHelpers.loadFixture(fixture);
+    const wide = { lower: [-4096n, -4096n, -4096n, -4096n], upper: [4095n, 4095n, 4095n, 4095n] };
+    const { result: dear } = await f.modelRegistry.simulate.registerModel([modelSpec(Mode.ZKML_ONCHAIN, f.verifier.address, 0n, PRICE * 2n, wide)]);
+    await f.modelRegistry.write.registerModel([modelSpec(Mode.ZKML_ONCHAIN, f.verifier.address, 0n, PRICE * 2n, wide)]);
+    const send = (items: [bigint, bigint[], bigint][]) =>
+      f.hub.write.requestInferences(
+        [items.map((i) => i[0]), items.map((i) => i[1]), items.map(() => DEFAULT_OPTIONS), items.map((i) => i[2])],
+        { value: items.reduce((t, i) => t + i[2], 0n), account: f.wallets.user.account, gasPrice: GAS_PRICE },
+      );
+    const wideInput = [3000n, 0n, 0n, 0n];
+    const cheap = paymentOf();
+    const full = paymentOf({}, PRICE * 2n);
+    const refusal = async (items: [bigint, bigint[], bigint][]) => {
+      try {
+        await send(items);
+      } catch (e) {
+        return String((e as Error).message);
+      }
+      return "accepted";
+    };
+    // the dear model's item paying the cheap model's price; the cheap model's item with the dear model's domain
+    assert.match(await refusal([[f.models.onchain, INPUT, cheap], [dear, INPUT, cheap]]), /InferenceHubRequestItemInvalid[\s\S]*\b1\b/);
+    assert.match(await refusal([[f.models.onchain, INPUT, cheap], [dear, wideInput, full], [f.models.onchain, wideInput, cheap]]), /InferenceHubRequestItemInvalid[\s\S]*\b2\b/);
+    assert.equal(await f.hub.read.requestCount(), 0n);
+    await send([[f.models.onchain, INPUT, cheap], [dear, wideInput, full], [f.models.onchain, INPUT, cheap]]);
+    const fees = (await f.hub.read.getRequests([[1n, 2n, 3n]])).map((r) => r.fee);
+    assert.deepEqual(fees, [PRICE, PRICE * 2n, PRICE]);
+  });
+});
+
+function toReason(s: string): Hex {
+  return `0x${Buffer.from(s).toString("hex").padEnd(64, "0")}`;
+}
