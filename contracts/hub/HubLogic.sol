@@ -14,7 +14,7 @@ import {ExternalCalls} from "../libraries/ExternalCalls.sol";
 import {QuorumMath} from "../libraries/QuorumMath.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo, ResultGroup} from "./HubTypes.sol";
+import {OpenedRound, HubDeps, HubParams, HubState, ModelInfo} from "./HubTypes.sol";
 
 /// @title HubLogic
 /// @notice The InferenceHub's state machine, as a linked library with external functions (the hub delegatecalls
@@ -29,11 +29,10 @@ library HubLogic {
     /// @notice Longest proof store URL a commitment may carry (it is only emitted, never stored).
     uint256 private constant MAX_STORE_URL = 256;
 
-    /// @notice Most results that share one result head (and so one prover draw): as many as share a head
-    /// (HubRequests.MAX_HEAD_ITEMS), so no single prover is handed a whole large batch.
-    uint256 internal constant MAX_GROUP_RESULTS = 32;
-    /// @notice A grouped result records how far back its group's first request is in 8 bits (ResultHead).
-    uint256 internal constant MAX_RESULT_OFFSET = 255;
+    /// @notice Results are drawn their prover per bucket of 2^5 = 32 request ids and block, and a result group never
+    /// spans buckets: at most 32 results share a draw and a ResultHead (as many as share a request head), so no single
+    /// prover is handed a whole large batch.
+    uint256 internal constant RESULT_BUCKET_BITS = 5;
 
 
     bytes32 private constant REASON_RESULT_TIMEOUT = "RESULT_TIMEOUT";
@@ -45,9 +44,9 @@ library HubLogic {
     // ------------------------------------------------------------------------------------------------ fast path
 
     /// @notice submitResult: the assigned executor (anyone eligible after the assignment window) delivers; the duty
-    /// moves to it; the prover that owes the proof is drawn; the onResult callback is paid to `payee`. `group`: for an
-    /// item of submitResults (`batched`), the batch's current result group (ResultGroup; zero before its first one);
-    /// returned as it is after this result (see _assignProver).
+    /// moves to it; the prover that owes the proof is drawn; the onResult callback is paid to `payee`. `groupFirst`:
+    /// for an item of submitResults (`batched`), the request that opened the batch's current result group (0 before
+    /// its first); returned as it is after this result (see _assignProver).
     function submitResult(
         HubState storage s,
         HubDeps memory d,
@@ -55,8 +54,8 @@ library HubLogic {
         uint256 id,
         int256[] calldata output,
         bool batched,
-        ResultGroup memory group
-    ) external returns (ResultGroup memory) {
+        uint256 groupFirst
+    ) external returns (uint256) {
         RequestLib.Record storage r = s.requests[id];
         RequestLib.Head storage h = _head(s, id);
         // 1.-2. state, deadline, who may deliver, shape and range of the output; record; the duty moves
@@ -66,12 +65,12 @@ library HubLogic {
             uint256 proofDeadline = block.timestamp + h.proofTimeout;
             address prover;
             if (h.mode == VerificationMode.OPTIMISTIC) r.proofDeadline = uint40(proofDeadline);
-            else (prover, group) = _assignProver(s, d, id, r, proofDeadline, batched, group);
+            else (prover, groupFirst) = _assignProver(s, d, id, r, proofDeadline, batched, groupFirst);
             emit IInferenceHub.ResultSubmitted(id, executor, output, r.outputHash, uint64(proofDeadline), prover);
         }
         // 4. fast-path callback (gas-capped, failure isolated, paid from the callback budget to the deliverer)
         if (h.resultCallback) _resultCallback(s, id, r, h, output, executor);
-        return group;
+        return groupFirst;
     }
 
     /// @dev onResult: half the budget pays it, the rest stays for onSettled.
@@ -88,11 +87,13 @@ library HubLogic {
         _callback(s, id, h, budget / 2, false, output, executor);
     }
 
-    /// @dev Request `id`'s prover and proof deadline. An item of a submitResults batch joins the batch's current group
-    /// `g` when it can (the same proof deadline, fewer than MAX_GROUP_RESULTS results in the group, at most 254 ids after
-    /// its first) and records only how far back the group's first is: one draw and one ResultHead serve them all.
-    /// Else it draws, and opens a group (in a batch) or writes its own slot (alone). The draw's seed is the id of the
-    /// request that opens the group: an executor that orders its batch picks which (threat row H4).
+    /// @dev Request `id`'s prover and proof deadline. The prover is drawn from the request's bucket of 32 ids
+    /// (`id >> RESULT_BUCKET_BITS`) and this block's RANDAO mix: one draw per bucket and block, whatever order or
+    /// transactions the executor delivers the bucket's results in (it cannot pick the seed by choosing which result
+    /// opens a group: threat row G4). An item of a submitResults batch joins the batch's current group (opened by
+    /// request `groupFirst`) when it is of the same bucket, after it, with the same proof deadline, and records only how
+    /// far back the group's first is: one ResultHead serves them all. Else it opens a group (in a batch) or writes its
+    /// own slot (alone). Returns the prover and the batch's current group after this result.
     function _assignProver(
         HubState storage s,
         HubDeps memory d,
@@ -100,27 +101,27 @@ library HubLogic {
         RequestLib.Record storage r,
         uint256 proofDeadline,
         bool batched,
-        ResultGroup memory g
-    ) private returns (address prover, ResultGroup memory) {
-        if (g.first != 0 && id > g.first && id - g.first < MAX_RESULT_OFFSET && g.size < MAX_GROUP_RESULTS) {
-            RequestLib.ResultHead storage head = s.resultHeads[g.first];
+        uint256 groupFirst
+    ) private returns (address prover, uint256) {
+        if (groupFirst != 0 && id > groupFirst && id >> RESULT_BUCKET_BITS == groupFirst >> RESULT_BUCKET_BITS) {
+            RequestLib.ResultHead storage head = s.resultHeads[groupFirst];
             if (head.proofDeadline == proofDeadline) {
                 prover = head.prover;
-                r.resultOffset = uint8(id + 1 - g.first);
+                r.resultOffset = uint8(id + 1 - groupFirst); // <= 32: the same bucket
                 if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
-                return (prover, ResultGroup(g.first, g.size + 1));
+                return (prover, groupFirst);
             }
         }
-        prover = _drawProver(d, uint256(keccak256(abi.encode(id, block.prevrandao))));
+        prover = _drawProver(d, uint256(keccak256(abi.encode(id >> RESULT_BUCKET_BITS, block.prevrandao))));
         if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
         if (!batched) {
             r.provedBy = prover;
             r.proofDeadline = uint40(proofDeadline);
-            return (prover, g);
+            return (prover, groupFirst);
         }
         s.resultHeads[id] = RequestLib.ResultHead(prover, uint40(proofDeadline));
         r.resultOffset = 1;
-        return (prover, ResultGroup(id, 1));
+        return (prover, id);
     }
 
     function _acceptResult(

@@ -65,7 +65,7 @@ library HubRequests {
         item.batchFirst = b.first;
         for (uint256 i; i < inputs.length; ++i) {
             uint256 modelId = b.modelIds[i];
-            if (modelId != item.modelId) (item.modelId, item.model) = (modelId, _model(s, d, modelId));
+            if (i == 0 || modelId != item.modelId) (item.modelId, item.model) = (modelId, _model(s, d, modelId));
             item.value = b.payments[i];
             _request(s, d, item, inputs[i], options[i]);
         }

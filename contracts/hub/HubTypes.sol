@@ -69,13 +69,6 @@ struct OpenedRound {
     uint256 batch; // a batch proof's round: its index in HubState.batchRounds (0 for a single proof's)
 }
 
-/// @notice A submitResults batch's current result group (HubLogic.submitResult): the id that opened it (its
-/// RequestLib.ResultHead's key; 0 before the batch's first) and how many results it holds.
-struct ResultGroup {
-    uint256 first;
-    uint256 size;
-}
-
 /// @notice A requestInferences batch (HubRequests.requestBatch): who pays, its first request id, and each item's model
 /// and payment (the inputs and options stay in calldata).
 struct RequestBatch {
@@ -96,7 +89,7 @@ struct HubDeps {
     // callback would only let it finish work it is bonded for (its duties still hold its stake)
     address eligible;
     NodeRole eligibleRole;
-    // a round the quorum accepted, found by an earlier item of this transaction (an accepted round stays accepted:
+    // a round the quorum accepted, found by an earlier item of this settleMany (an accepted round stays accepted:
     // each signer counts once, and a valid quorum above half the electorate leaves no room for a rejecting one)
     bytes32 acceptedRound;
 }

@@ -10,7 +10,7 @@ import {IAttestationQuorum} from "../interfaces/IAttestationQuorum.sol";
 import {NodeRole, RequestStatus, VerificationMode} from "../types/Types.sol";
 import {RequestLib} from "../libraries/RequestLib.sol";
 import {DutyBuffer} from "../libraries/DutyBuffer.sol";
-import {OpenedRound, HubDeps, HubParams, HubState, RequestBatch, ResultGroup} from "./HubTypes.sol";
+import {OpenedRound, HubDeps, HubParams, HubState, RequestBatch} from "./HubTypes.sol";
 import {HubLogic} from "./HubLogic.sol";
 import {HubRequests} from "./HubRequests.sol";
 import {HubParameters} from "./HubParameters.sol";
@@ -39,14 +39,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     address private transient _batchSender;
     /// @dev requestInferences: the batch's first request id (its items may share a head, RequestLib.head)
     uint256 private transient _batchFirst;
-    /// @dev submitResults: the current result group (its results share one prover draw, RequestLib.ResultHead); set by
-    /// each item's self-call, so a rejected item's group never counts
+    /// @dev submitResults: the request that opened the current result group (its results share one ResultHead,
+    /// RequestLib); set by each item's self-call, so a rejected item's group never counts
     uint256 private transient _groupFirst;
-    uint256 private transient _groupSize;
     /// @dev The batch's sender, found eligible for `_eligibleRole` when the batch began (HubDeps.eligible)
     address private transient _eligible;
     NodeRole private transient _eligibleRole;
-    /// @dev A round the quorum accepted, found by an earlier settlement in this transaction (HubDeps.acceptedRound)
+    /// @dev settleMany: a round the quorum accepted, found by an earlier item (HubDeps.acceptedRound)
     bytes32 private transient _acceptedRound;
 
     /// @dev A batch entry point nets its items' duty moves per node and role and sends them to the NodeRegistry in
@@ -172,11 +171,11 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
         if (n != outputs.length) revert InferenceHubBatchLengthMismatch();
         ok = new bool[](n);
         _beginBatch(NodeRole.Executor);
-        (_groupFirst, _groupSize) = (0, 0);
+        _groupFirst = 0;
         for (uint256 i; i < n; ++i) {
             ok[i] = _runItem(requestIds[i], abi.encodeCall(this.selfSubmitResult, (requestIds[i], outputs[i])));
         }
-        (_groupFirst, _groupSize) = (0, 0);
+        _groupFirst = 0;
         _endBatch();
     }
 
@@ -187,9 +186,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
 
     /// @dev A result, alone or as an item of submitResults (`batched`: it may join or open the batch's result group).
     function _submitResult(address executor, uint256 requestId, int256[] calldata output, bool batched) private {
-        ResultGroup memory g =
-            HubLogic.submitResult(_s, _deps(), executor, requestId, output, batched, ResultGroup(_groupFirst, _groupSize));
-        if (batched) (_groupFirst, _groupSize) = (g.first, g.size);
+        uint256 first = HubLogic.submitResult(_s, _deps(), executor, requestId, output, batched, _groupFirst);
+        if (batched) _groupFirst = first;
     }
 
     // ------------------------------------------------------------------------------------------------ proof path
@@ -558,7 +556,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, TransientReentrancyGuard {
     }
 
     function _endBatch() private {
-        (_batchSender, _eligible) = (address(0), address(0));
+        (_batchSender, _eligible, _acceptedRound) = (address(0), address(0), bytes32(0));
         uint256 accounted = accountedBalance();
         if (address(this).balance < accounted) revert InferenceHubAccountingMismatch(address(this).balance, accounted);
     }

@@ -76,7 +76,7 @@ library RequestLib {
         bool delegated; // the result came from a node other than the assigned executor (deliveredBy)
         uint8 headOffset; // how far back the record holding this request's head is (0: its own; < MAX_HEAD_ITEMS)
         uint32 proofBatch; // ZKML_ATTESTED batch proof: its round's number in HubState.batchRounds (then no proofKey)
-        uint8 resultOffset; // 0: a lone result (slot 4 holds its prover and deadline); k: its result head is
+        uint8 resultOffset; // 0: a lone result (slot 4 holds its prover and deadline); k (<= 32): its result head is
         // HubState.resultHeads[id - (k - 1)]
         bytes32 inputHash;
         address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
