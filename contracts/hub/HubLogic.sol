@@ -309,7 +309,7 @@ library HubLogic {
         _announceRound(id, _openRound(s.params, d.quorum, id, proofHash, instancesHash));
     }
 
-    /// @notice One request of a ZKML_ATTESTED batch proof (checked by checkBatchItem): recorded and committed as
+    /// @notice One request of a ZKML_ATTESTED batch proof (checked by checkBatch): recorded and committed as
     /// commitProof does, with the batch's instancesHash, under the batch's one round `b` (settled, rejected and
     /// rewarded per request, as any other).
     function commitBatchItem(

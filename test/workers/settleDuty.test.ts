@@ -270,6 +270,9 @@ describe("settle duty: one settlement per decided round", { timeout: 120_000 }, 
     await until(async () => (await Promise.all(jobs.map((d) => f.quorum.read.attestationOf([key(d), a.address])))).every(([verdict]) => verdict !== 0), "a's votes");
     const funds = await f.publicClient.getBalance({ address: a.address });
     await networkHelpers.setBalance(a.address, 0n);
+    // a's vote jobs queue their settlements once their votes are seen mined: flush when all three wait (a flush
+    // before would leave them gathering for a minute, long after b's fallback settled them)
+    await until(async () => a.settler.depth.waiting === jobs.length, "a's settlements gathering");
     a.settler.flush();
     await assert.rejects(attempt, "a's settlement cannot be paid for: its verify jobs fail");
     await networkHelpers.setBalance(a.address, funds);

@@ -62,6 +62,11 @@ export class SettleBatcher {
     this.batcher.flush(true);
   }
 
+  /** Settlements waiting for a batch, and batches on their way. */
+  get depth(): { waiting: number; sending: number } {
+    return this.batcher.depth;
+  }
+
   private async sendMany(items: SettleItem[]): Promise<Settled<SettleOutcome>[]> {
     const ids = items.map((i) => i.requestId);
     const outcome = new Map<bigint, Settled<SettleOutcome>>();
