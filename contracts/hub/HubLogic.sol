@@ -34,7 +34,6 @@ library HubLogic {
     /// prover is handed a whole large batch.
     uint256 internal constant RESULT_BUCKET_BITS = 5;
 
-
     bytes32 private constant REASON_RESULT_TIMEOUT = "RESULT_TIMEOUT";
     bytes32 private constant REASON_PROOF_TIMEOUT = "PROOF_TIMEOUT";
     bytes32 private constant REASON_OUTPUT_MISMATCH = "OUTPUT_MISMATCH";
@@ -103,25 +102,26 @@ library HubLogic {
         bool batched,
         uint256 groupFirst
     ) private returns (address prover, uint256) {
-        if (groupFirst != 0 && id > groupFirst && id >> RESULT_BUCKET_BITS == groupFirst >> RESULT_BUCKET_BITS) {
-            RequestLib.ResultHead storage head = s.resultHeads[groupFirst];
-            if (head.proofDeadline == proofDeadline) {
-                prover = head.prover;
-                r.resultOffset = uint8(id + 1 - groupFirst); // <= 32: the same bucket
-                if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
-                return (prover, groupFirst);
+        RequestLib.ResultHead storage group = s.resultHeads[groupFirst];
+        if (
+            groupFirst != 0 && id > groupFirst && id >> RESULT_BUCKET_BITS == groupFirst >> RESULT_BUCKET_BITS
+                && group.proofDeadline == proofDeadline
+        ) {
+            prover = group.prover;
+            r.resultOffset = uint8(id + 1 - groupFirst); // <= 32: the same bucket
+        } else {
+            prover = _drawProver(d, uint256(keccak256(abi.encode(id >> RESULT_BUCKET_BITS, block.prevrandao))));
+            if (batched) {
+                s.resultHeads[id] = RequestLib.ResultHead(prover, uint40(proofDeadline));
+                r.resultOffset = 1;
+                groupFirst = id;
+            } else {
+                r.provedBy = prover;
+                r.proofDeadline = uint40(proofDeadline);
             }
         }
-        prover = _drawProver(d, uint256(keccak256(abi.encode(id >> RESULT_BUCKET_BITS, block.prevrandao))));
         if (prover != address(0)) DutyBuffer.move(d.nodes, NodeRole.Prover, address(0), prover);
-        if (!batched) {
-            r.provedBy = prover;
-            r.proofDeadline = uint40(proofDeadline);
-            return (prover, groupFirst);
-        }
-        s.resultHeads[id] = RequestLib.ResultHead(prover, uint40(proofDeadline));
-        r.resultOffset = 1;
-        return (prover, id);
+        return (prover, groupFirst);
     }
 
     function _acceptResult(
@@ -352,6 +352,7 @@ library HubLogic {
 
     /// @notice settle (ZKML_ATTESTED): the quorum's outcome on the proof under attestation: accepted -> settle with
     /// `output` once it hashes to the proven output's hash, rejected -> slash the prover and reopen; pending -> revert.
+    /// Returns the round's key when it was accepted (zero otherwise), which a settleMany remembers for its later items.
     function settle(HubState storage s, HubDeps memory d, address payee, uint256 id, int256[] calldata output)
         external
         returns (bytes32 acceptedRound)
@@ -359,7 +360,11 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.ProofSubmitted);
         QuorumMath.Outcome outcome;
-        (outcome, acceptedRound) = _quorumOutcome(s, d, id, r);
+        {
+            bytes32 key = r.proofKeyOf(s.batchRounds);
+            outcome = _quorumOutcome(s, d, key);
+            if (outcome == QuorumMath.Outcome.Accepted) acceptedRound = key;
+        }
         if (outcome == QuorumMath.Outcome.Accepted) {
             // the caller brings the output (the lean record keeps its hash): recomputed, never trusted
             bytes32 expected = r.settledOutputHash();
@@ -476,9 +481,10 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Settled);
         // the round's valid stake is final once its window is over (late votes share the reward)
-        uint256 verifyDeadline = _verifyDeadline(s, d, r);
+        bytes32 key = r.proofKeyOf(s.batchRounds);
+        uint256 verifyDeadline = _verifyDeadline(d, key);
         if (block.timestamp <= verifyDeadline) revert IInferenceHub.InferenceHubClaimTooEarly(id, verifyDeadline);
-        (uint256 weight, uint256 validStake) = d.quorum.claim(id, r.proofKeyOf(s.batchRounds), verifier);
+        (uint256 weight, uint256 validStake) = d.quorum.claim(id, key, verifier);
         // Proportional to what is left, so the last claimant takes the exact remainder. Since settlement the record's
         // callback budget field holds the pool still to claim and its fee field the valid stake that has claimed
         // (RequestLib): no slot of their own.
@@ -541,11 +547,9 @@ library HubLogic {
             (deadline, slashed) = (_proofDeadline(s, id, r), prover);
         } else if (atStatus == RequestStatus.ProofSubmitted) {
             // the quorum did not decide in time: nobody alone owed that, nobody is slashed (a decided quorum settles)
-            (QuorumMath.Outcome outcome,) = _quorumOutcome(s, d, id, r);
-            if (outcome != QuorumMath.Outcome.Pending) {
-                revert IInferenceHub.InferenceHubQuorumDecided(id);
-            }
-            deadline = _verifyDeadline(s, d, r);
+            bytes32 key = r.proofKeyOf(s.batchRounds);
+            if (_quorumOutcome(s, d, key) != QuorumMath.Outcome.Pending) revert IInferenceHub.InferenceHubQuorumDecided(id);
+            deadline = _verifyDeadline(d, key);
         } else {
             revert IInferenceHub.InferenceHubUnexpectedStatus(id, atStatus, RequestStatus.Requested);
         }
@@ -578,23 +582,35 @@ library HubLogic {
         returns (address prover, uint256 windowEnd)
     {
         RequestLib.Record storage r = s.requests[id];
-        uint256 start = RequestLib.executedAt(_proofDeadline(s, id, r), _head(s, id));
-        uint256 w = s.params.proverWindow;
-        uint256 window = (block.timestamp - start) / w;
-        windowEnd = start + (window + 1) * w;
-        prover = _proverOf(s, id, r);
-        if (window != 0 || prover == address(0)) prover = _drawProver(d, uint256(keccak256(abi.encode(id, window))));
+        return _entitledProver(s, d, id, r, _proofDeadline(s, id, r));
     }
 
     /// @notice The prover whose window it is to prove request `id` now (address(0) unless it awaits a proof in time).
     function assignedProver(HubState storage s, HubDeps memory d, uint256 id) external view returns (address prover) {
         RequestLib.Record storage r = s.requests[id];
         if (r.status != RequestStatus.Executed || _head(s, id).mode == VerificationMode.OPTIMISTIC) return address(0);
-        if (block.timestamp > _proofDeadline(s, id, r)) return address(0);
-        (prover,) = entitledProver(s, d, id);
+        uint256 proofDeadline = _proofDeadline(s, id, r);
+        if (block.timestamp > proofDeadline) return address(0);
+        (prover,) = _entitledProver(s, d, id, r, proofDeadline);
     }
 
     // ------------------------------------------------------------------------------------------------ internals
+
+    /// @dev entitledProver, for request `id`'s record `r` and its proof deadline (read once by the caller).
+    function _entitledProver(
+        HubState storage s,
+        HubDeps memory d,
+        uint256 id,
+        RequestLib.Record storage r,
+        uint256 proofDeadline
+    ) private view returns (address prover, uint256 windowEnd) {
+        uint256 start = RequestLib.executedAt(proofDeadline, _head(s, id));
+        uint256 w = s.params.proverWindow;
+        uint256 window = (block.timestamp - start) / w;
+        windowEnd = start + (window + 1) * w;
+        prover = _proverOf(s, id, r);
+        if (window != 0 || prover == address(0)) prover = _drawProver(d, uint256(keccak256(abi.encode(id, window))));
+    }
 
     /// @dev An eligible prover drawn with `seed`, or address(0) if there is none.
     function _drawProver(HubDeps memory d, uint256 seed) private view returns (address) {
@@ -640,8 +656,9 @@ library HubLogic {
         RequestLib.Record storage r = s.requests[id];
         r.expect(id, RequestStatus.Executed);
         RequestLib.expectMode(h, id, mode);
-        RequestLib.beforeDeadline(id, _proofDeadline(s, id, r));
-        _checkProver(s, d, id, r, prover);
+        uint256 proofDeadline = _proofDeadline(s, id, r);
+        RequestLib.beforeDeadline(id, proofDeadline);
+        _checkProver(s, d, id, r, prover, proofDeadline);
         _checkBinding(s, id, r, h, input, output);
     }
 
@@ -663,11 +680,15 @@ library HubLogic {
     }
 
     /// @dev Reverts unless `prover` holds the current proof window and is eligible.
-    function _checkProver(HubState storage s, HubDeps memory d, uint256 id, RequestLib.Record storage, address prover)
-        private
-        view
-    {
-        (address entitled, uint256 windowEnd) = entitledProver(s, d, id);
+    function _checkProver(
+        HubState storage s,
+        HubDeps memory d,
+        uint256 id,
+        RequestLib.Record storage r,
+        address prover,
+        uint256 proofDeadline
+    ) private view {
+        (address entitled, uint256 windowEnd) = _entitledProver(s, d, id, r, proofDeadline);
         if (prover != entitled) revert IInferenceHub.InferenceHubNotAssigned(id, prover, entitled, windowEnd);
         if (!_isEligible(d, prover, NodeRole.Prover)) {
             revert IInferenceHub.InferenceHubNotEligible(prover, uint8(NodeRole.Prover));
@@ -705,7 +726,8 @@ library HubLogic {
     }
 
     /// @notice The round of a ZKML_ATTESTED batch proof (commitBatchProof), keyed by its first request `firstId`: opened
-    /// as a single proof's, and its key stored once under a new number (`b.batch`) that each of its requests records.
+    /// as a single proof's, and its key and committer `prover` stored once under a new number (`b.batch`) that each of
+    /// its requests records.
     function openBatchRound(
         HubState storage s,
         HubDeps memory d,
@@ -738,19 +760,11 @@ library HubLogic {
         emit IInferenceHub.VerificationOpened(id, b.key, b.snapshot, b.electorate, uint64(b.deadline));
     }
 
-    /// @dev The quorum's outcome on the proof under attestation (votes count only until its verifyDeadline), and its
-    /// round's key when accepted (zero otherwise). A round an earlier item of the batch found accepted is not asked
-    /// again (HubDeps.acceptedRound).
-    function _quorumOutcome(HubState storage s, HubDeps memory d, uint256, RequestLib.Record storage r)
-        private
-        view
-        returns (QuorumMath.Outcome outcome, bytes32 accepted)
-    {
-        bytes32 key = r.proofKeyOf(s.batchRounds);
-        outcome = key != bytes32(0) && key == d.acceptedRound
-            ? QuorumMath.Outcome.Accepted
-            : d.quorum.outcome(key, s.params.quorumBps);
-        if (outcome == QuorumMath.Outcome.Accepted) accepted = key;
+    /// @dev The quorum's outcome on round `key` (votes count only until its deadline). A round an earlier item of the
+    /// batch found accepted is not asked again (HubDeps.acceptedRound).
+    function _quorumOutcome(HubState storage s, HubDeps memory d, bytes32 key) private view returns (QuorumMath.Outcome) {
+        if (key != bytes32(0) && key == d.acceptedRound) return QuorumMath.Outcome.Accepted;
+        return d.quorum.outcome(key, s.params.quorumBps);
     }
 
     function _checkOutput(uint256 modelId, uint256 expected, int256[] calldata output) private pure {
@@ -975,8 +989,8 @@ library HubLogic {
 
     /// @dev ZKML_ATTESTED: the last second the quorum may decide on the proof under attestation (its round's deadline,
     /// kept by the quorum alone).
-    function _verifyDeadline(HubState storage s, HubDeps memory d, RequestLib.Record storage r) private view returns (uint256) {
-        return d.quorum.roundOf(r.proofKeyOf(s.batchRounds)).deadline;
+    function _verifyDeadline(HubDeps memory d, bytes32 key) private view returns (uint256) {
+        return d.quorum.roundOf(key).deadline;
     }
 
     function _proofDeadline(HubState storage s, uint256 id, RequestLib.Record storage r) private view returns (uint256) {

@@ -80,8 +80,9 @@ library HubRequests {
     ) private returns (uint256 requestId) {
         requestId = ++s.requestCount;
         RequestLib.Record storage r = s.requests[requestId];
-        _admit(s, r, item, input, options);
+        // the options resolved once: the head's terms, and the callback budget paid for them
         RequestLib.Head memory h = _terms(s.params, item, options);
+        _admit(s, r, item, input, _budget(h.callbackGasLimit, h.resultCallback, tx.gasprice));
         _writeHead(s, d, requestId, r, h, item.batchFirst);
         r.inputHash = Instances.hash(input);
         DutyBuffer.move(d.nodes, NodeRole.Executor, address(0), h.executor);
@@ -110,7 +111,12 @@ library HubRequests {
         returns (uint256)
     {
         (uint256 gasLimit,,) = resolveOptions(p, options);
-        return (gasLimit + CALLBACK_OVERHEAD) * (options.resultCallback ? 2 : 1) * gasPrice;
+        return _budget(gasLimit, options.resultCallback, gasPrice);
+    }
+
+    /// @dev The callback budget for a resolved callback gas limit: (limit + CALLBACK_OVERHEAD) per callback.
+    function _budget(uint256 gasLimit, bool resultCallback, uint256 gasPrice) private pure returns (uint256) {
+        return (gasLimit + CALLBACK_OVERHEAD) * (resultCallback ? 2 : 1) * gasPrice;
     }
 
     /// @notice Options with zero fields replaced by defaults, each checked against the protocol bounds.
@@ -170,21 +176,16 @@ library HubRequests {
     }
 
     /// @dev Checks the model (its terms read by _model) takes this input and payment: the input's length and domain,
-    /// the price and the callback budget; puts the payment in escrow.
-    function _admit(
-        HubState storage s,
-        RequestLib.Record storage r,
-        Item memory item,
-        int256[] calldata input,
-        IInferenceHub.RequestOptions calldata options
-    ) private {
+    /// the price and the callback `budget`; puts the payment in escrow.
+    function _admit(HubState storage s, RequestLib.Record storage r, Item memory item, int256[] calldata input, uint256 budget)
+        private
+    {
         IModelRegistry.ModelTerms memory model = item.model;
         uint256 modelId = item.modelId;
         if (input.length != model.inputLength) {
             revert IInferenceHub.InferenceHubWrongInputLength(modelId, model.inputLength, input.length);
         }
         InputDomain.check(model.domain, input);
-        uint256 budget = callbackBudget(s.params, options, tx.gasprice);
         uint256 value = item.value;
         if (value < model.price + budget) revert IInferenceHub.InferenceHubFeeTooLow(modelId, model.price + budget, value);
         _escrow(s, r, value, budget);

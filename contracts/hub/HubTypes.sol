@@ -110,11 +110,11 @@ struct HubState {
     /// @dev challenge commitment => block it was first committed in
     mapping(bytes32 commitment => uint256) challengeCommits;
     mapping(address account => uint256) releasable;
-    /// @dev A ZKML_ATTESTED batch proof's round (key, committer, attestation deadline), by a number never reused: each
-    /// of its requests records the number (RequestLib.Record.proofBatch) instead of writing them, and a rejected
-    /// request drops it
+    /// @dev A ZKML_ATTESTED batch proof's round (key and committer; its attestation deadline is the quorum's), by a
+    /// number never reused: each of its requests records the number (RequestLib.Record.proofBatch) instead of writing
+    /// them, and a rejected request drops it
     mapping(uint256 index => RequestLib.BatchRound) batchRounds;
-    /// @dev What the results of one submitResults batch with the same proof deadline share (RequestLib.ResultHead),
-    /// under the group's first request id (each of them records how far back that is: Record.resultOffset)
+    /// @dev What the results of one submitResults batch in one 32-id bucket with the same proof deadline share
+    /// (RequestLib.ResultHead), under the group's first request id (each records how far back it is: resultOffset)
     mapping(uint256 firstId => RequestLib.ResultHead) resultHeads;
 }

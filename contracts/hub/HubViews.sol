@@ -10,8 +10,8 @@ import {HubState} from "./HubTypes.sol";
 
 /// @title HubViews
 /// @notice The hub's request views (getRequest, getRequests: a record, its head, result head and batch round read
-/// back into the interface's one shape, RequestLib.toView; assignedExecutor; expectedInstances). A linked library, so this code does not count towards
-/// the hub's 24,576-byte limit.
+/// back into the interface's one shape, RequestLib.toView; assignedExecutor; expectedInstances). A linked library,
+/// so this code does not count towards the hub's 24,576-byte limit.
 library HubViews {
     /// @notice Request `id` as IInferenceHub.Request (its attestation deadline is its `quorum` round's).
     function request(HubState storage s, IAttestationQuorum quorum, uint256 id)

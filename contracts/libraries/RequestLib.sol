@@ -11,9 +11,9 @@ import {RequestStatus, VerificationMode} from "../types/Types.sol";
 /// executor assigned to it. The items of one requestInferences batch with the same terms share one head: only the
 /// first of them writes it (and draws the executor), each later one records how far back it is (`headOffset`), so
 /// such an item writes two new slots (2 and 3), a lone request or a batch's first item four. Read the head through
-/// `head` only. Likewise the items of one submitResults batch with the same proof deadline share one **result head**
-/// (`ResultHead`: the prover drawn for them and that deadline, in HubState.resultHeads under the group's first id;
-/// `resultOffset`), so such an item writes one new slot (5) where a lone result writes two (4 and 5). A new request
+/// `head` only. Likewise the results of one submitResults batch in one 32-id bucket with the same proof deadline share
+/// one **result head** (`ResultHead`: the prover drawn for them and that deadline, in HubState.resultHeads under the
+/// group's first id; `resultOffset`), so such an item writes one new slot (5) where a lone result writes two (4 and 5). A new request
 /// writes slots 0-3 (or 2-3), its result slots 2, 5 and either 4 (alone) or its group's result head, and 8 when a
 /// node other than the assigned executor delivered; its proof 2, 6 (not for a batch proof, whose round keeps its key
 /// and prover: `BatchRound`), 7 (when the proof contradicts the result), and 4 only where its prover is not the one
@@ -47,8 +47,9 @@ library RequestLib {
         bool resultCallback;
     }
 
-    /// @notice What the results of one submitResults batch with the same proof deadline share (see resultOffset): the
-    /// prover drawn for them (it owes every proof of the group; address(0) if none was eligible) and that deadline.
+    /// @notice What the results of one submitResults batch in one 32-id bucket with the same proof deadline share (see
+    /// resultOffset): the prover drawn for them (it owes every proof of the group; address(0) if none was eligible) and
+    /// that deadline.
     struct ResultHead {
         address prover;
         uint40 proofDeadline;
@@ -81,7 +82,8 @@ library RequestLib {
         bytes32 inputHash;
         address provedBy; // the prover drawn when the result arrives (owes the proof), then the proof's submitter
         // (read through proverOf: a grouped result has none of its own)
-        uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted (lone results: proofDeadlineOf)
+        uint40 proofDeadline; // last second a proof (or OPTIMISTIC challenge) is accepted (read through proofDeadlineOf:
+        // a grouped result has none of its own)
         bytes32 outputHash;
         bytes32 proofKey; // keccak256(abi.encode(id, proofHash, instancesHash)); zero without a proof
         bytes32 provenOutputHash; // zero when equal to outputHash (see toView)

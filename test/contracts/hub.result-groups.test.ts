@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { network } from "hardhat";
-import { encodeErrorResult, getAddress, keccak256, type Hex } from "viem";
+import { encodeErrorResult, getAddress, keccak256, stringToHex, type Hex } from "viem";
 
 import {
   DEFAULT_OPTIONS,
@@ -19,6 +19,7 @@ import {
   OUTPUT,
   paymentOf,
   PRICE,
+  PROOF_STORE,
   proofFor,
   provenOutput,
   Role,
@@ -65,6 +66,16 @@ function provers(f: Fixture, drawn: string) {
   return getAddress(drawn) === getAddress(prover1.account.address) ? [prover1, prover2] : [prover2, prover1];
 }
 
+/** `n` requests of `model` with default options, their results delivered in one submitResults: the ids, their
+ * group's proof deadline, the prover drawn for it and the other one. */
+async function deliveredGroup(f: Fixture, model: bigint, n: number) {
+  const ids = await requestBatch(f, model, Array.from({ length: n }, () => DEFAULT_OPTIONS));
+  await deliverAll(f, ids);
+  const { proofDeadline, provedBy: drawnBy } = await f.hub.read.getRequest([ids[0]]);
+  const [drawn, other] = provers(f, drawnBy);
+  return { ids, proofDeadline, drawn, other };
+}
+
 describe("the results of one submitResults batch share one prover draw", () => {
   it("every result of the group owes its proof to the one drawn prover, with one deadline; each settles on its own and pays that prover", async () => {
     const f = await networkHelpers.loadFixture(fixture);
@@ -94,10 +105,7 @@ describe("the results of one submitResults batch share one prover draw", () => {
 
   it("adversarial: a result proven in a later window by another prover is that prover's alone: it is paid for it, the drawn one for the rest", async () => {
     const f = await networkHelpers.loadFixture(fixture);
-    const ids = await requestBatch(f, f.models.onchain, [DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
-    await deliverAll(f, ids);
-    const { proofDeadline } = await f.hub.read.getRequest([ids[0]]);
-    const [drawn, other] = provers(f, (await f.hub.read.getRequest([ids[0]])).provedBy);
+    const { ids, proofDeadline, drawn, other } = await deliveredGroup(f, f.models.onchain, 3);
     const { proverWindow, defaultProofTimeout } = await f.hub.read.parameters();
     const executedAt = proofDeadline - BigInt(defaultProofTimeout);
     // later windows draw per result: find one where the other prover holds some result of the group
@@ -134,12 +142,9 @@ describe("the results of one submitResults batch share one prover draw", () => {
 
   it("adversarial: a grouped result whose proof the quorum rejects leaves its group: its prover is slashed once for that, never again for it", async () => {
     const f = await networkHelpers.loadFixture(fixture);
-    const ids = await requestBatch(f, f.models.attested, [DEFAULT_OPTIONS, DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
-    await deliverAll(f, ids);
-    const { proofDeadline } = await f.hub.read.getRequest([ids[0]]);
-    const [drawn, other] = provers(f, (await f.hub.read.getRequest([ids[0]])).provedBy);
+    const { ids, proofDeadline, drawn, other } = await deliveredGroup(f, f.models.attested, 3);
     const proof = proofFor(INPUT, OUTPUT);
-    await f.hub.write.commitProof([ids[0], INPUT, OUTPUT, keccak256(proof), "http://proof-store.test"], { account: drawn.account });
+    await f.hub.write.commitProof([ids[0], INPUT, OUTPUT, keccak256(proof), PROOF_STORE], { account: drawn.account });
     const invalid = { requestId: ids[0], proofHash: keccak256(proof), instancesHash: instancesHash(INPUT, OUTPUT), valid: false };
     await f.attest(invalid, [f.wallets.ver1, f.wallets.ver2]);
     await f.hub.write.settle([ids[0], await provenOutput(f.hub, ids[0])]);
@@ -156,9 +161,9 @@ describe("the results of one submitResults batch share one prover draw", () => {
     assert.deepEqual(
       slashes.map((e) => [getAddress(e.args.node!), e.args.reason]),
       [
-        [getAddress(drawn.account.address), toReason("PROOF_REJECTED")],
-        [getAddress(drawn.account.address), toReason("PROOF_TIMEOUT")],
-        [getAddress(drawn.account.address), toReason("PROOF_TIMEOUT")],
+        [getAddress(drawn.account.address), stringToHex("PROOF_REJECTED", { size: 32 })],
+        [getAddress(drawn.account.address), stringToHex("PROOF_TIMEOUT", { size: 32 })],
+        [getAddress(drawn.account.address), stringToHex("PROOF_TIMEOUT", { size: 32 })],
       ],
     );
     assert.deepEqual([await duties(f, drawn), await duties(f, other)], [0n, 0n]);
@@ -167,10 +172,7 @@ describe("the results of one submitResults batch share one prover draw", () => {
 
   it("adversarial: a group's prover that stays silent is slashed once per result it let expire, and no other prover is", async () => {
     const f = await networkHelpers.loadFixture(fixture);
-    const ids = await requestBatch(f, f.models.attested, [DEFAULT_OPTIONS, DEFAULT_OPTIONS]);
-    await deliverAll(f, ids);
-    const { proofDeadline, provedBy: drawnAddress } = await f.hub.read.getRequest([ids[0]]);
-    const [drawn, other] = provers(f, drawnAddress);
+    const { ids, proofDeadline, drawn, other } = await deliveredGroup(f, f.models.attested, 2);
     const stake = await f.nodeRegistry.read.stakeOf([drawn.account.address, Role.Prover]);
     await networkHelpers.time.increaseTo(proofDeadline + 1n);
     for (const id of ids) await f.hub.write.refundExpired([id]);
@@ -273,7 +275,3 @@ describe("what a batch learns once is not asked again per item", () => {
     assert.deepEqual(fees, [PRICE, PRICE * 2n, PRICE]);
   });
 });
-
-function toReason(s: string): Hex {
-  return `0x${Buffer.from(s).toString("hex").padEnd(64, "0")}`;
-}
