@@ -327,11 +327,13 @@ describe("protocol invariants under an adversarial actor (fast-check)", () => {
         numRuns: 20,
         seed: SEED,
         // hand-written sequences first: junk proofs (also at the deadline second) on attested requests, a silent
-        // attacker verifier, stake moved to a new key during the votes, a wrong OPTIMISTIC result, a batch of requests
+        // attacker verifier, stake moved to a new key during the votes, a wrong OPTIMISTIC result, a batch of requests.
+        // The first sends 12 requests: their results share one prover draw (one 32-id bucket, one block), so it is the
+        // second window, drawn per request, that hands the attacker's prover one of them (all 12 honest: 1 in 4,096)
         examples: [
           [
             [
-              ...Array.from({ length: 4 }, () => ({ kind: "request" as const, model: 1 as const, outOfDomain: false, resultCallback: true })),
+              ...Array.from({ length: 12 }, () => ({ kind: "request" as const, model: 1 as const, outOfDomain: false, resultCallback: true })),
               { kind: "wait", seconds: 40 },
               { kind: "attackerProve", pick: 0, atDeadline: false },
               { kind: "attackerVote", pick: 0, valid: true },
